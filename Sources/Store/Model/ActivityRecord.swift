@@ -1,0 +1,98 @@
+import SyncCore
+
+/// An activity as the replica currently sees it: merged fields and quantity totals.
+public struct ActivityRecord: Hashable, Sendable {
+    public var id: ActivityID
+    public var township: String?
+    /// The kind's catalog code.
+    public var kind: String?
+    /// `YYYY-MM-DD`.
+    public var date: String?
+    public var title: String?
+    public var venue: String?
+    public var project: String?
+    public var deleted: Bool
+    /// Totals by metric code, in stored units (fen for cost).
+    public var quantities: [String: Int64]
+
+    public init(id: ActivityID, township: String? = nil, kind: String? = nil, date: String? = nil, title: String? = nil,
+                venue: String? = nil, project: String? = nil, deleted: Bool = false, quantities: [String: Int64] = [:]) {
+        self.id = id
+        self.township = township
+        self.kind = kind
+        self.date = date
+        self.title = title
+        self.venue = venue
+        self.project = project
+        self.deleted = deleted
+        self.quantities = quantities
+    }
+
+    /// The value of a descriptive field.
+    public subscript(field: Field) -> String? {
+        switch field {
+        case .township: township
+        case .kind: kind
+        case .date: date
+        case .title: title
+        case .venue: venue
+        case .project: project
+        }
+    }
+}
+
+/// What `ktx record` records: the descriptive fields and the starting quantities.
+public struct ActivityDraft: Sendable {
+    /// A kind by Chinese name, code or alias.
+    public var kind: String
+    /// `YYYY-MM-DD`.
+    public var date: String
+    public var title: String
+    public var venue: String?
+    public var project: String?
+    /// Starting quantities by metric code, in stored units; must not be negative.
+    public var quantities: [String: Int64]
+
+    public init(kind: String, date: String, title: String, venue: String? = nil, project: String? = nil,
+                quantities: [String: Int64] = [:]) {
+        self.kind = kind
+        self.date = date
+        self.title = title
+        self.venue = venue
+        self.project = project
+        self.quantities = quantities
+    }
+}
+
+/// What `ktx edit` changes: each non-nil field is set.
+public struct ActivityEdit: Sendable {
+    public var title: String?
+    public var date: String?
+    public var venue: String?
+    public var kind: String?
+    public var project: String?
+
+    public init(title: String? = nil, date: String? = nil, venue: String? = nil, kind: String? = nil, project: String? = nil) {
+        self.title = title
+        self.date = date
+        self.venue = venue
+        self.kind = kind
+        self.project = project
+    }
+
+    var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil }
+}
+
+/// Which activities a query covers.
+public struct ActivityFilter: Sendable, Hashable {
+    /// A kind code.
+    public var kind: String?
+    public var township: String?
+    public var year: Int?
+
+    public init(kind: String? = nil, township: String? = nil, year: Int? = nil) {
+        self.kind = kind
+        self.township = township
+        self.year = year
+    }
+}

@@ -1,0 +1,138 @@
+import GRDB
+import SyncCore
+
+/// Local changes: each validates everything first, then appends its operations and
+/// updates the materialized tables in the same transaction.
+extension Store {
+    /// Records a new activity of this replica's township.
+    ///
+    /// - Returns: the new activity's id.
+    /// - Throws: ``KtxError`` for an unknown kind or metric, a bad date, an empty title
+    ///   or a negative quantity; nothing is written then.
+    @discardableResult
+    public func record(_ draft: ActivityDraft) throws -> ActivityID {
+        let kind = try Validate.kind(draft.kind, catalog: catalog)
+        let date = try Validate.date(draft.date)
+        let title = draft.title.trimmingSpaces()
+        try Validate.text(title, option: "--title")
+        let venue = draft.venue?.trimmingSpaces()
+        if let venue { try Validate.text(venue, option: "--venue", allowEmpty: true) }
+        let project = draft.project?.trimmingSpaces()
+        if let project { try Validate.text(project, option: "--project", allowEmpty: true) }
+        var amounts: [(Metric, Int64)] = []
+        for (code, amount) in draft.quantities.sorted(by: { $0.key < $1.key }) {
+            let metric = try Validate.metric(code, catalog: catalog)
+            try Validate.amount(amount, metric: metric, allowNegative: false)
+            if amount != 0 { amounts.append((metric, amount)) }
+        }
+        return try writeLocal("record") { db, batch in
+            let id = ActivityID(replica: batch.replica, seq: batch.nextSeq)
+            batch.emit(id, .set(.township, batch.township))
+            batch.emit(id, .set(.kind, kind.code))
+            batch.emit(id, .set(.date, date.description))
+            batch.emit(id, .set(.title, title))
+            if let venue, !venue.isEmpty { batch.emit(id, .set(.venue, venue)) }
+            if let project, !project.isEmpty { batch.emit(id, .set(.project, project)) }
+            for (metric, amount) in amounts { batch.emit(id, .add(metric: metric.code, amount: amount)) }
+            return id
+        }
+    }
+
+    /// Adds to a quantity of an activity (negative for a correction).
+    ///
+    /// - Parameters:
+    ///   - id: the activity.
+    ///   - metric: a metric code or Chinese name; attendance when omitted.
+    ///   - amount: in stored units (fen for cost).
+    /// - Returns: the new total this replica sees.
+    /// - Throws: ``KtxError`` `negative-result` if the total this replica sees would go
+    ///   below zero, and the usual unknown/deleted/other-township refusals.
+    @discardableResult
+    public func add(to id: ActivityID, metric metricName: String = "attendance", amount: Int64) throws -> Int64 {
+        let metric = try Validate.metric(metricName, catalog: catalog)
+        try Validate.amount(amount, metric: metric, allowNegative: true)
+        return try writeLocal("attend") { db, batch in
+            try Self.requireOwnLiveActivity(db, id, township: batch.township)
+            let current = try Int64.fetchOne(db, sql: "SELECT value FROM quantity WHERE activity = ? AND metric = ?",
+                                             arguments: [id.rawValue, metric.code]) ?? 0
+            guard current + amount >= 0 else {
+                throw KtxError.negativeResult(id.rawValue, metric: metric, current: current, change: amount)
+            }
+            if amount != 0 { batch.emit(id, .add(metric: metric.code, amount: amount)) }
+            return current + amount
+        }
+    }
+
+    /// Changes descriptive fields of an activity.
+    public func edit(_ id: ActivityID, _ edit: ActivityEdit) throws {
+        guard !edit.isEmpty else { throw KtxError.nothingToChange() }
+        var sets: [(Field, String)] = []
+        if let title = edit.title?.trimmingSpaces() {
+            try Validate.text(title, option: "--title")
+            sets.append((.title, title))
+        }
+        if let date = edit.date { sets.append((.date, try Validate.date(date).description)) }
+        if let venue = edit.venue?.trimmingSpaces() {
+            try Validate.text(venue, option: "--venue", allowEmpty: true)
+            sets.append((.venue, venue))
+        }
+        if let kind = edit.kind { sets.append((.kind, try Validate.kind(kind, catalog: catalog).code)) }
+        if let project = edit.project?.trimmingSpaces() {
+            try Validate.text(project, option: "--project", allowEmpty: true)
+            sets.append((.project, project))
+        }
+        try writeLocal("edit") { db, batch in
+            try Self.requireOwnLiveActivity(db, id, township: batch.township)
+            for (field, value) in sets { batch.emit(id, .set(field, value)) }
+        }
+    }
+
+    /// Deletes an activity: it leaves every total on every replica once synced.
+    public func delete(_ id: ActivityID) throws {
+        try writeLocal("delete") { db, batch in
+            try Self.requireOwnLiveActivity(db, id, township: batch.township)
+            batch.emit(id, .delete)
+        }
+    }
+
+    static func requireOwnLiveActivity(_ db: Database, _ id: ActivityID, township: String) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT township, deleted FROM activity WHERE id = ?",
+                                         arguments: [id.rawValue])
+        else { throw KtxError.unknownActivity(id.rawValue) }
+        if row["deleted"] as Bool { throw KtxError.activityDeleted(id.rawValue) }
+        let owner: String? = row["township"]
+        guard let owner else { throw KtxError.unknownActivity(id.rawValue) }
+        guard owner == township else { throw KtxError.otherTownship(id.rawValue, owner: owner, mine: township) }
+    }
+
+    /// Runs `body` in a write transaction with a batch that issues this replica's next
+    /// operations, then merges them exactly as remote operations are merged.
+    func writeLocal<T>(_ what: String, _ body: (Database, inout LocalBatch) throws -> T) throws -> T {
+        try write(what) { db in
+            guard let me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
+            var batch = LocalBatch(replica: me.replica, township: me.township ?? "", nextSeq: me.maxSeq + 1,
+                                   clock: HybridClock(last: me.clock), now: wallClock.nowMillis())
+            let result = try body(db, &batch)
+            if !batch.operations.isEmpty {
+                _ = try Self.mergeLocked(db, batch.operations, townships: [:])
+            }
+            return result
+        }
+    }
+}
+
+/// The operations one local change issues, numbered and timestamped in order.
+struct LocalBatch {
+    let replica: ReplicaID
+    let township: String
+    var nextSeq: Int64
+    var clock: HybridClock
+    let now: Int64
+    var operations: [Op] = []
+
+    mutating func emit(_ activity: ActivityID, _ change: Change) {
+        let op = Op(replica: replica, seq: nextSeq, timestamp: clock.tick(now: now), activity: activity, change: change)
+        nextSeq += 1
+        operations.append(op)
+    }
+}

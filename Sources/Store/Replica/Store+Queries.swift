@@ -1,0 +1,111 @@
+import Crypto
+import Foundation
+import GRDB
+import SyncCore
+
+extension Store {
+    /// One activity, deleted or not; nil if this replica has never heard of it.
+    public func activity(_ id: ActivityID) throws -> ActivityRecord? {
+        try read("show") { db in
+            try Self.fetchActivities(db, where: "a.id = ?", arguments: [id.rawValue]).first
+        }
+    }
+
+    /// Live (not deleted) activities matching a filter, by date then id.
+    public func activities(_ filter: ActivityFilter = ActivityFilter()) throws -> [ActivityRecord] {
+        try read("list") { db in
+            let (clause, arguments) = Self.whereClause(filter)
+            return try Self.fetchActivities(db, where: clause, arguments: arguments)
+        }
+    }
+
+    /// The SQL condition selecting live activities matching a filter.
+    static func whereClause(_ filter: ActivityFilter) -> (String, StatementArguments) {
+        var clauses = ["a.deleted = 0"]
+        var arguments: StatementArguments = []
+        if let kind = filter.kind { clauses.append("a.kind = ?"); arguments += [kind] }
+        if let township = filter.township { clauses.append("a.township = ?"); arguments += [township] }
+        if let year = filter.year { clauses.append("substr(a.date, 1, 4) = ?"); arguments += [String(year)] }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    private static func fetchActivities(_ db: Database, where clause: String, arguments: StatementArguments) throws -> [ActivityRecord] {
+        var records: [ActivityRecord] = []
+        var index: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT a.id, a.township, a.kind, a.date, a.title, a.venue, a.project, a.deleted
+            FROM activity a WHERE \(clause) ORDER BY a.date, a.id
+            """, arguments: arguments) {
+            let id: String = row[0]
+            index[id] = records.count
+            records.append(ActivityRecord(id: ActivityID(unchecked: id), township: row[1], kind: row[2], date: row[3],
+                                          title: row[4], venue: row[5], project: row[6], deleted: row[7]))
+        }
+        guard !records.isEmpty else { return records }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT q.activity, q.metric, q.value FROM quantity q JOIN activity a ON a.id = q.activity
+            WHERE \(clause) AND q.value != 0
+            """, arguments: arguments) {
+            if let i = index[row[0]] { records[i].quantities[row[1]] = row[2] }
+        }
+        return records
+    }
+
+    /// A digest of the replica's whole merged state (every activity, deleted or not,
+    /// its field values and its quantities); equal digests mean equal states.
+    public func stateDigest() throws -> String {
+        try read("digest") { db in
+            var hasher = SHA256()
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT id, township, kind, date, title, venue, project, deleted FROM activity ORDER BY id
+                """)
+            while let row = try cursor.next() {
+                var line = ""
+                for i in 0..<8 { line += (row[i] as String?).map { "\($0)\u{1F}" } ?? "\u{0}\u{1F}" }
+                hasher.update(data: Array(line.utf8) + [0x1E])
+            }
+            let quantities = try Row.fetchCursor(db, sql: """
+                SELECT activity, metric, value FROM quantity WHERE value != 0 ORDER BY activity, metric
+                """)
+            while let row = try quantities.next() {
+                let line = "\(row[0] as String)\u{1F}\(row[1] as String)\u{1F}\(row[2] as Int64)"
+                hasher.update(data: Array(line.utf8) + [0x1E])
+            }
+            return hasher.finalize().hexString
+        }
+    }
+
+    /// The operation log, newest first, optionally for one activity.
+    public func log(activity: ActivityID? = nil, limit: Int? = nil) throws -> [LogEntry] {
+        try read("log") { db in
+            let ids = try Self.replicaIDs(db)
+            var townships: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT num, township FROM replica WHERE township IS NOT NULL") {
+                townships[row[0]] = row[1]
+            }
+            var sql = "SELECT replica, seq, hlc, activity, kind, field, value FROM op"
+            var arguments: StatementArguments = []
+            if let activity { sql += " WHERE activity = ?"; arguments += [activity.rawValue] }
+            sql += " ORDER BY hlc DESC, replica DESC, seq DESC"
+            if let limit { sql += " LIMIT ?"; arguments += [limit] }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                Self.operation(from: row, ids: ids).map { LogEntry(operation: $0, township: townships[row[0]]) }
+            }
+        }
+    }
+
+    /// How many operations the log holds, and how many of them this replica made.
+    public func operationCounts() throws -> (total: Int64, own: Int64) {
+        try read("status") { db in
+            let total = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(max_seq), 0) FROM replica") ?? 0
+            let own = try SelfRow.fetch(db)?.maxSeq ?? 0
+            return (total, own)
+        }
+    }
+}
+
+/// One operation of the log, with the township of the replica that made it.
+public struct LogEntry: Hashable, Sendable {
+    public var operation: Op
+    public var township: String?
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import KtxSchema
+import SyncCore
+
+/// A township's replica: one SQLite file holding the operation log (the truth) and the
+/// materialized activity and quantity tables (a cache of it).
+///
+/// Every change appends its operations and updates the materialized tables in one
+/// transaction, so nothing is ever half-written. The store owns its connection pool; a
+/// connection never escapes it.
+///
+/// ```swift
+/// let store = try Store.create(at: path, township: "河西镇")
+/// let id = try store.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "果树修剪培训",
+///                                         quantities: ["attendance": 120]))
+/// try store.add(to: id, metric: "attendance", amount: 15)
+/// ```
+public struct Store: Sendable {
+    private let pool: DatabasePool
+    /// The database file.
+    public let path: String
+    /// The activity catalog used to validate kinds and metrics.
+    public let catalog: Catalog
+    let wallClock: any WallClock
+
+    private init(pool: DatabasePool, path: String, catalog: Catalog, wallClock: any WallClock) {
+        self.pool = pool
+        self.path = path
+        self.catalog = catalog
+        self.wallClock = wallClock
+    }
+
+    // MARK: Opening
+
+    /// Creates a new replica bound to a township.
+    ///
+    /// - Throws: ``KtxError`` `already-initialized` if the file already holds a replica
+    ///   (nothing is changed), `bad-text` for an empty or malformed township name.
+    public static func create(at path: String, township: String, catalog: Catalog = .standard,
+                              wallClock: any WallClock = SystemWallClock(),
+                              replicaID: ReplicaID = .random()) throws -> Store {
+        let name = township.trimmingSpaces()
+        try Validate.text(name, option: "--township")
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let store = try openPool(path, catalog: catalog, wallClock: wallClock)
+        try store.guarded("init") {
+            try store.pool.write { db in
+                if let existing = try SelfRow.fetch(db) {
+                    throw KtxError.alreadyInitialized(path, replica: existing.replica.hex, township: existing.township ?? "")
+                }
+                try db.execute(sql: "INSERT INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
+                               arguments: [Data(replicaID.bytes), name])
+                try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock) VALUES (1, ?, ?, 0)",
+                               arguments: [db.lastInsertedRowID, wallClock.nowMillis()])
+            }
+        }
+        return store
+    }
+
+    /// Opens an existing replica.
+    ///
+    /// - Throws: ``KtxError`` `not-initialized` if the file does not exist or holds no
+    ///   replica, `not-a-database` if it is not a ktx database.
+    public static func open(at path: String, catalog: Catalog = .standard,
+                            wallClock: any WallClock = SystemWallClock()) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw KtxError.notInitialized(path) }
+        let store = try openPool(path, catalog: catalog, wallClock: wallClock)
+        let initialised = try store.guarded("open") { try store.pool.read { try SelfRow.fetch($0) != nil } }
+        guard initialised else { throw KtxError.notInitialized(path) }
+        return store
+    }
+
+    private static func openPool(_ path: String, catalog: Catalog, wallClock: any WallClock) throws -> Store {
+        var config = Configuration()
+        config.busyMode = .timeout(15)
+        config.prepareDatabase { db in
+            // Debian's SQLite defaults to FULL in WAL mode; NORMAL keeps every commit
+            // atomic and consistent and loses at most the last commits on power loss.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Self.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw KtxError.newerDatabase(path) }
+            try migrator.migrate(pool)
+        } catch let error as KtxError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw KtxError.notADatabase(path, underlying: error)
+        } catch {
+            throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
+        }
+        return Store(pool: pool, path: path, catalog: catalog, wallClock: wallClock)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in KtxSchema.migrations {
+            let sql = migration.sql
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: sql) }
+        }
+        return migrator
+    }
+
+    // MARK: Access
+
+    /// Runs a read-only block on a pooled connection.
+    func read<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
+        try guarded(what) { try pool.read(block) }
+    }
+
+    /// Runs a block in one write transaction: all of it is committed, or none.
+    func write<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
+        try guarded(what) { try pool.write(block) }
+    }
+
+    /// Turns SQLite's errors into a ``KtxError`` that keeps the SQL for logs but never
+    /// shows bound values or a Swift type name to a clerk.
+    private func guarded<T>(_ what: String, _ block: () throws -> T) throws -> T {
+        do {
+            return try block()
+        } catch let error as KtxError {
+            throw error
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+                throw KtxError.notADatabase(path, underlying: error)
+            }
+            throw KtxError.storage(what, underlying: error)
+        }
+    }
+
+    /// This replica's identity.
+    public func identity() throws -> ReplicaIdentity {
+        try read("identity") { db in
+            guard let row = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
+            return ReplicaIdentity(replica: row.replica, township: row.township ?? "", createdAtMillis: row.createdAt)
+        }
+    }
+}
+
+/// Who a replica is.
+public struct ReplicaIdentity: Hashable, Sendable {
+    public var replica: ReplicaID
+    public var township: String
+    public var createdAtMillis: Int64
+}
+
+/// The `replica_self` row joined with its replica.
+struct SelfRow {
+    var replica: ReplicaID
+    var num: Int64
+    var township: String?
+    var maxSeq: Int64
+    var clock: HLCTimestamp
+    var createdAt: Int64
+
+    static func fetch(_ db: Database) throws -> SelfRow? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT r.id, r.num, r.township, r.max_seq, s.clock, s.created_at
+            FROM replica_self s JOIN replica r ON r.num = s.replica WHERE s.id = 1
+            """) else { return nil }
+        let bytes: Data = row[0]
+        return SelfRow(replica: ReplicaID(bytes: bytes)!, num: row[1], township: row[2], maxSeq: row[3],
+                       clock: HLCTimestamp(rawValue: row[4]), createdAt: row[5])
+    }
+}

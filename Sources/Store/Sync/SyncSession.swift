@@ -1,0 +1,98 @@
+import SyncCore
+
+/// What a sync did.
+public struct SyncReport: Sendable, Equatable {
+    /// The remote's name, if it was a configured remote.
+    public var remote: String?
+    public var location: String
+    /// Operations the hub lacked and now holds.
+    public var pushed = 0
+    /// Operations this replica lacked and has now merged.
+    public var pulled = 0
+    /// Files skipped as damaged or foreign.
+    public var warnings: [HubWarning] = []
+}
+
+/// Progress of a running sync, for a progress line.
+public struct SyncProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable { case push, pull }
+    public var phase: Phase
+    /// Operations done so far in this phase.
+    public var done: Int
+    /// Operations this phase is expected to move.
+    public var total: Int
+}
+
+/// One sync between this replica and a hub: push what the hub lacks, then pull what this
+/// replica lacks, both in bounded batches.
+///
+/// Each pushed batch is made visible atomically and each pulled batch is merged in its
+/// own transaction, so a sync cut off at any point leaves both sides consistent, and the
+/// next sync resumes where this one stopped. When both sides already hold the same
+/// operations, a sync costs one exchange of version vectors.
+public struct SyncSession: Sendable {
+    public let store: Store
+    public let hub: any Hub
+    /// The configured remote, whose sync state is recorded at the end; nil for none.
+    public let remote: String?
+    /// The most operations per pushed file or pulled page.
+    public var batchSize: Int
+    /// Called after each batch.
+    public var progress: (@Sendable (SyncProgress) -> Void)?
+
+    public init(store: Store, hub: any Hub, remote: String? = nil, batchSize: Int = 5_000,
+                progress: (@Sendable (SyncProgress) -> Void)? = nil) {
+        self.store = store
+        self.hub = hub
+        self.remote = remote
+        self.batchSize = batchSize
+        self.progress = progress
+    }
+
+    /// Runs the sync.
+    ///
+    /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
+    ///   what was merged before the failure stays merged, and nothing local is lost.
+    public func run() async throws -> SyncReport {
+        var report = SyncReport(remote: remote, location: hub.location)
+        var local = try store.versionVector()
+        let hubHeld = try await hub.versionVector()
+
+        // Push: every operation this replica holds that the hub lacks, its own and relayed.
+        let toPush = local.missing(from: hubHeld)
+        if toPush > 0 {
+            let townships = try store.replicaTownships()
+            for replica in local.replicas.sorted() where local[replica] > hubHeld[replica] {
+                var after = hubHeld[replica]
+                while after < local[replica] {
+                    let batch = try store.operations(of: replica, after: after, limit: batchSize)
+                    guard let last = batch.last else { break }
+                    try await hub.push(batch, township: townships[replica])
+                    after = last.seq
+                    report.pushed += batch.count
+                    progress?(SyncProgress(phase: .push, done: report.pushed, total: Int(toPush)))
+                }
+            }
+        }
+
+        // Pull: page by page, each merged in its own transaction.
+        let toPull = Int(hubHeld.missing(from: local))
+        while true {
+            let page = try await hub.pull(after: local, limit: batchSize)
+            report.warnings += page.warnings
+            guard !page.operations.isEmpty else { break }
+            let outcome = try store.merge(page.operations, townships: page.townships)
+            report.pulled += outcome.applied
+            progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
+            let before = local
+            local = try store.versionVector()
+            if local == before { break }
+        }
+
+        if let remote {
+            try store.recordSync(remote: remote, hubHolds: hubHeld.merged(with: local),
+                                 pushed: report.pushed, pulled: report.pulled)
+        }
+        return report
+    }
+}

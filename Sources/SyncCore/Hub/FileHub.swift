@@ -1,0 +1,257 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A hub that is a plain folder: a shared drive or a USB stick that many offices use at
+/// once, with no server and no locks.
+///
+/// Layout:
+/// ```
+/// ktx-hub.json                                  marks the folder as a hub
+/// ops/<replica id>/<first>-<last>-<writer>.ktxops  immutable, checksummed (see OperationFile)
+/// ```
+/// Each replica writes only files named after itself (`writer`), each made visible
+/// whole by writing a temporary file, syncing it to disk and renaming it; nothing is
+/// ever modified in place, so concurrent syncs never conflict. A replica relays the
+/// operations of others that the folder lacks, so offices that never meet still converge.
+///
+/// What the folder holds is read from file names alone: a sync with nothing to do
+/// lists the folders and reads no operation file.
+public actor FileHub: Hub {
+    /// The folder, as given.
+    public nonisolated let location: String
+    private let writer: ReplicaID
+    private let durable: Bool
+    private var listing: [ReplicaID: [Entry]]?
+    private var badFiles: Set<String> = []
+    private var reported: Set<String> = []
+    private var warnings: [HubWarning] = []
+
+    struct Entry: Hashable {
+        var name: String
+        var first: Int64
+        var last: Int64
+    }
+
+    /// The name of the marker file.
+    public static let markerName = "ktx-hub.json"
+
+    /// Opens a folder hub.
+    ///
+    /// - Parameters:
+    ///   - path: the folder; created on first use if missing.
+    ///   - writer: the replica that writes through this connection.
+    ///   - durable: sync each file to disk before it becomes visible (turn off only in tests).
+    public init(path: String, writer: ReplicaID, durable: Bool = true) {
+        self.location = path
+        self.writer = writer
+        self.durable = durable
+    }
+
+    // MARK: Hub
+
+    public func versionVector() async throws -> VersionVector {
+        try ensureHub()
+        let listing = try list()
+        var vector = VersionVector()
+        for (replica, entries) in listing {
+            vector[replica] = Self.contiguousEnd(entries.filter { !badFiles.contains(path(replica, $0.name)) })
+        }
+        return vector
+    }
+
+    public func push(_ operations: [Op], township: String?) async throws {
+        guard let firstOp = operations.first, let lastOp = operations.last else { return }
+        try ensureHub()
+        let replica = firstOp.replica
+        let dir = location + "/ops/" + replica.hex
+        try makeDirectory(dir)
+        let name = OperationFile.name(first: firstOp.seq, last: lastOp.seq, writer: writer)
+        let target = dir + "/" + name
+        if !FileManager.default.fileExists(atPath: target) {
+            let bytes = OperationFile.encode(operations, township: township, writer: writer)
+            try writeAtomically(bytes, to: target, in: dir)
+        }
+        if listing != nil {
+            listing![replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
+        }
+    }
+
+    public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
+        try ensureHub()
+        let listing = try list()
+        for replica in listing.keys.sorted() {
+            let next = vector[replica] + 1
+            let candidates = listing[replica]!
+                .filter { $0.first <= next && $0.last >= next && !badFiles.contains(path(replica, $0.name)) }
+                .sorted { ($0.last, $0.name) > ($1.last, $1.name) }
+            for entry in candidates {
+                let relative = path(replica, entry.name)
+                let bytes: [UInt8]
+                do {
+                    bytes = try readFile(location + "/" + relative)
+                } catch {
+                    skip(relative, .damaged, "unreadable: \(error.localizedDescription)")
+                    continue
+                }
+                do {
+                    let (header, ops) = try OperationFile.decode(bytes, replica: replica, first: entry.first, last: entry.last)
+                    var page = PullPage(operations: Array(ops.drop { $0.seq < next }), warnings: takeWarnings())
+                    if let township = header.township { page.townships[replica] = township }
+                    return page
+                } catch {
+                    skip(relative, error.reason, error.detail)
+                }
+            }
+        }
+        return PullPage(warnings: takeWarnings())
+    }
+
+    // MARK: Folder
+
+    private func path(_ replica: ReplicaID, _ name: String) -> String { "ops/\(replica.hex)/\(name)" }
+
+    private func skip(_ file: String, _ reason: HubWarning.Reason, _ detail: String) {
+        badFiles.insert(file)
+        warn(file, reason, detail)
+    }
+
+    private func warn(_ file: String, _ reason: HubWarning.Reason, _ detail: String) {
+        guard reported.insert(file).inserted else { return }
+        warnings.append(HubWarning(file: file, reason: reason, detail: detail))
+    }
+
+    private func takeWarnings() -> [HubWarning] {
+        defer { warnings = [] }
+        return warnings
+    }
+
+    /// Makes sure the folder is a hub, creating it when missing or empty.
+    private func ensureHub() throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let marker = location + "/" + Self.markerName
+        if fm.fileExists(atPath: location, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw KtxError.notAHub(location) }
+            if fm.fileExists(atPath: marker) { return }
+            let contents: [String]
+            do { contents = try fm.contentsOfDirectory(atPath: location) } catch {
+                throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
+            }
+            guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else { throw KtxError.notAHub(location) }
+        } else {
+            try makeDirectory(location)
+        }
+        let json = #"{"format":"ktx-hub","version":1}"# + "\n"
+        try writeAtomically(Array(json.utf8), to: marker, in: location)
+        try makeDirectory(location + "/ops")
+    }
+
+    /// Lists every operation file by name, once per connection; foreign names are reported.
+    private func list() throws -> [ReplicaID: [Entry]] {
+        if let listing { return listing }
+        let fm = FileManager.default
+        let opsDir = location + "/ops"
+        var out: [ReplicaID: [Entry]] = [:]
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: opsDir) } catch {
+            if !fm.fileExists(atPath: opsDir) { try makeDirectory(opsDir); listing = [:]; return [:] }
+            throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
+        }
+        for name in names where !name.hasPrefix(".") {
+            guard let replica = ReplicaID(hex: name), replica.hex == name else {
+                warn("ops/\(name)", .foreign, "not a replica folder")
+                continue
+            }
+            let files: [String]
+            do { files = try fm.contentsOfDirectory(atPath: opsDir + "/" + name) } catch {
+                warn("ops/\(name)", .foreign, "not a folder")
+                continue
+            }
+            var entries: [Entry] = []
+            for file in files where !file.hasPrefix(".") {
+                guard let parsed = OperationFile.parseName(file) else {
+                    warn("ops/\(name)/\(file)", .foreign, "not an operation file name")
+                    continue
+                }
+                entries.append(Entry(name: file, first: parsed.first, last: parsed.last))
+            }
+            out[replica] = entries
+        }
+        listing = out
+        return out
+    }
+
+    /// The highest seq reachable from 1 through the given ranges without a gap.
+    static func contiguousEnd(_ entries: [Entry]) -> Int64 {
+        var end: Int64 = 0
+        for e in entries.sorted(by: { $0.first < $1.first }) {
+            if e.first > end + 1 { break }
+            end = max(end, e.last)
+        }
+        return end
+    }
+
+    // MARK: Files
+
+    private func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
+        }
+    }
+
+    private func readFile(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KtxError.hubUnreadable(location, reason: "cannot read \(path)")
+        }
+        return [UInt8](data)
+    }
+
+    /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.
+    private func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
+        let temp = dir + "/.tmp-\(writer.hex)-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw ioError("create \(temp)") }
+        var written = 0
+        let ok: Bool = bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                written += n
+            }
+            return true
+        }
+        if !ok || (durable && fsync(fd) != 0) {
+            let error = ioError("write \(temp)")
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, target) == 0 else {
+            let error = ioError("rename to \(target)")
+            unlink(temp)
+            throw error
+        }
+        if durable {
+            let dfd = open(dir, O_RDONLY)
+            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+        }
+    }
+
+    private func ioError(_ what: String) -> KtxError {
+        KtxError.hubUnreadable(location, reason: "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+}

@@ -1,0 +1,72 @@
+/// Something noticed in a hub that did not stop the sync: a damaged or foreign file,
+/// reported by name and skipped.
+public struct HubWarning: Hashable, Sendable, Codable {
+    /// Why the file was skipped.
+    public enum Reason: String, Sendable, Codable {
+        /// The file's checksum, length or content does not match its header.
+        case damaged
+        /// The file is not a ktx operation file, or sits where no such file belongs.
+        case foreign
+    }
+
+    /// The file, relative to the hub's root.
+    public var file: String
+    public var reason: Reason
+    /// What exactly is wrong, in English, for logs.
+    public var detail: String
+
+    public init(file: String, reason: Reason, detail: String) {
+        self.file = file
+        self.reason = reason
+        self.detail = detail
+    }
+
+    /// A one-line message for a person.
+    public func message(_ language: Language) -> String {
+        switch (reason, language) {
+        case (.damaged, .zh): "已跳过损坏的文件 \(file)（\(detail)）；删除它后，持有这些操作的副本再次同步即可补上"
+        case (.damaged, .en): "skipped damaged file \(file) (\(detail)); delete it and the next sync of a replica holding these operations restores them"
+        case (.foreign, .zh): "已跳过不认识的文件 \(file)（\(detail)）"
+        case (.foreign, .en): "skipped foreign file \(file) (\(detail))"
+        }
+    }
+}
+
+/// A page of operations pulled from a hub: contiguous runs per replica, beyond the
+/// version vector the puller gave.
+public struct PullPage: Sendable {
+    /// The operations, in (replica, seq) order within each replica.
+    public var operations: [Op]
+    /// Townships announced by the replicas whose operations are in the page.
+    public var townships: [ReplicaID: String]
+    /// Files skipped while reading this page.
+    public var warnings: [HubWarning]
+
+    public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = []) {
+        self.operations = operations
+        self.townships = townships
+        self.warnings = warnings
+    }
+}
+
+/// A place replicas exchange operations through: a folder (``FileHub``) or, later, an
+/// HTTP server. A hub only stores and hands out operations; merging is the replica's.
+public protocol Hub: Sendable {
+    /// Where the hub is, for messages.
+    var location: String { get }
+
+    /// What the hub holds, as a version vector.
+    func versionVector() async throws -> VersionVector
+
+    /// Stores a contiguous run of operations of one replica (seq `first...last`), atomically:
+    /// after a cut the hub holds either all of the run or none of it.
+    ///
+    /// - Parameters:
+    ///   - operations: operations of one replica, in seq order, without gaps.
+    ///   - township: the township of that replica, if known, announced to other replicas.
+    func push(_ operations: [Op], township: String?) async throws
+
+    /// Returns the next operations the hub holds beyond `vector`, at most about `limit`;
+    /// an empty page when there is nothing more to pull.
+    func pull(after vector: VersionVector, limit: Int) async throws -> PullPage
+}

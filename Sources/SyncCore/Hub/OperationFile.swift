@@ -1,0 +1,226 @@
+import Crypto
+import Foundation
+
+/// The file format of a folder hub: one immutable file per contiguous run of one
+/// replica's operations.
+///
+/// ```
+/// KTXOPS 1
+/// {"replica":"…","township":"…","writer":"…","first":1,"last":3,"count":3,"bytes":123,"sha256":"…"}
+/// [[1,110338420817297408,"3fa9c2d1b0e4-1",0,"title","科技下乡 示范"],
+/// [2,…,1,"attendance",120],
+/// [3,…,2,"",null]]
+/// ```
+/// The header's `sha256` and `bytes` cover everything after the header line, so a
+/// truncated or altered file is detected before any of it is merged.
+public enum OperationFile {
+    /// The first line of every operation file.
+    public static let magic = "KTXOPS 1"
+    /// The file name extension.
+    public static let fileExtension = "ktxops"
+
+    /// The header of an operation file.
+    public struct Header: Codable, Sendable, Equatable {
+        public var replica: String
+        public var township: String?
+        public var writer: String
+        public var first: Int64
+        public var last: Int64
+        public var count: Int
+        public var bytes: Int
+        public var sha256: String
+    }
+
+    /// Why a file could not be read.
+    public struct Problem: Error, Sendable, Equatable {
+        public var reason: HubWarning.Reason
+        public var detail: String
+    }
+
+    /// The name of the file holding `first...last` of a replica's operations, as written by `writer`.
+    public static func name(first: Int64, last: Int64, writer: ReplicaID) -> String {
+        "\(pad(first))-\(pad(last))-\(writer.hex).\(fileExtension)"
+    }
+
+    /// Parses a file name into (first, last, writer); nil if it is not an operation file's name.
+    public static func parseName(_ name: String) -> (first: Int64, last: Int64, writer: ReplicaID)? {
+        guard name.hasSuffix("." + fileExtension) else { return nil }
+        let stem = name.dropLast(fileExtension.count + 1)
+        let parts = stem.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 12, parts[1].count == 12,
+              let first = Int64(parts[0]), let last = Int64(parts[1]),
+              first >= 1, last >= first, let writer = ReplicaID(hex: parts[2])
+        else { return nil }
+        return (first, last, writer)
+    }
+
+    private static func pad(_ n: Int64) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 12 - s.count)) + s
+    }
+
+    /// Encodes a contiguous run of one replica's operations.
+    public static func encode(_ operations: [Op], township: String?, writer: ReplicaID) -> [UInt8] {
+        precondition(!operations.isEmpty, "an operation file holds at least one operation")
+        var body: [UInt8] = []
+        body.reserveCapacity(operations.count * 64)
+        body.append(UInt8(ascii: "["))
+        for (i, op) in operations.enumerated() {
+            if i > 0 { body.append(contentsOf: ",\n".utf8) }
+            appendRow(op, to: &body)
+        }
+        body.append(contentsOf: "]\n".utf8)
+        let header = Header(
+            replica: operations[0].replica.hex, township: township, writer: writer.hex,
+            first: operations[0].seq, last: operations[operations.count - 1].seq,
+            count: operations.count, bytes: body.count,
+            sha256: SHA256.hash(data: body).hexString)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let headerBytes = try! encoder.encode(header)
+        return Array(magic.utf8) + [UInt8(ascii: "\n")] + Array(headerBytes) + [UInt8(ascii: "\n")] + body
+    }
+
+    /// Decodes and verifies a file; throws a ``Problem`` naming what is wrong.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - replica: the replica the file's folder is named after.
+    ///   - first: the first seq the file's name promises.
+    ///   - last: the last seq the file's name promises.
+    public static func decode(_ bytes: [UInt8], replica: ReplicaID, first: Int64, last: Int64) throws(Problem) -> (Header, [Op]) {
+        let newline = UInt8(ascii: "\n")
+        guard let end1 = bytes.firstIndex(of: newline),
+              String(decoding: bytes[..<end1], as: UTF8.self) == magic
+        else { throw Problem(reason: .foreign, detail: "not a ktx operation file") }
+        guard let end2 = bytes[(end1 + 1)...].firstIndex(of: newline) else {
+            throw Problem(reason: .damaged, detail: "truncated header")
+        }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: Data(bytes[(end1 + 1)..<end2]))
+        } catch {
+            throw Problem(reason: .damaged, detail: "unreadable header")
+        }
+        let body = bytes[(end2 + 1)...]
+        guard body.count == header.bytes else {
+            throw Problem(reason: .damaged, detail: "length \(body.count) bytes, header says \(header.bytes)")
+        }
+        guard SHA256.hash(data: body).hexString == header.sha256 else {
+            throw Problem(reason: .damaged, detail: "checksum mismatch")
+        }
+        guard header.replica == replica.hex, header.first == first, header.last == last,
+              header.count == Int(last - first + 1)
+        else { throw Problem(reason: .foreign, detail: "header does not match the file's name and folder") }
+        let rows: [Row]
+        do {
+            rows = try JSONDecoder().decode([Row].self, from: Data(body))
+        } catch {
+            throw Problem(reason: .damaged, detail: "unreadable operations")
+        }
+        guard rows.count == header.count else {
+            throw Problem(reason: .damaged, detail: "\(rows.count) operations, header says \(header.count)")
+        }
+        var operations: [Op] = []
+        operations.reserveCapacity(rows.count)
+        for (i, row) in rows.enumerated() {
+            guard row.seq == first + Int64(i), let change = row.change else {
+                throw Problem(reason: .damaged, detail: "operation \(i + 1) is malformed")
+            }
+            operations.append(Op(replica: replica, seq: row.seq, timestamp: HLCTimestamp(rawValue: row.hlc),
+                                        activity: ActivityID(unchecked: row.activity), change: change))
+        }
+        return (header, operations)
+    }
+
+    // MARK: Rows
+
+    /// One operation as a JSON array: `[seq, hlc, activity, kind, field, value]`.
+    struct Row: Decodable {
+        var seq: Int64
+        var hlc: Int64
+        var activity: String
+        var kind: Int
+        var field: String
+        var text: String?
+        var number: Int64?
+
+        init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            seq = try c.decode(Int64.self)
+            hlc = try c.decode(Int64.self)
+            activity = try c.decode(String.self)
+            kind = try c.decode(Int.self)
+            field = try c.decode(String.self)
+            switch kind {
+            case 0: text = try c.decode(String.self)
+            case 1: number = try c.decode(Int64.self)
+            default: _ = try c.decodeNil()
+            }
+        }
+
+        var change: Change? {
+            switch kind {
+            case 0: Field(rawValue: field).flatMap { f in text.map { .set(f, $0) } }
+            case 1: number.map { .add(metric: field, amount: $0) }
+            case 2: .delete
+            default: nil
+            }
+        }
+    }
+
+    static func appendRow(_ op: Op, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        out.append(contentsOf: String(op.seq).utf8)
+        out.append(UInt8(ascii: ","))
+        out.append(contentsOf: String(op.timestamp.rawValue).utf8)
+        out.append(UInt8(ascii: ","))
+        appendJSONString(op.activity.rawValue, to: &out)
+        switch op.change {
+        case let .set(field, value):
+            out.append(contentsOf: ",0,".utf8)
+            appendJSONString(field.rawValue, to: &out)
+            out.append(UInt8(ascii: ","))
+            appendJSONString(value, to: &out)
+        case let .add(metric, amount):
+            out.append(contentsOf: ",1,".utf8)
+            appendJSONString(metric, to: &out)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: String(amount).utf8)
+        case .delete:
+            out.append(contentsOf: ",2,\"\",null".utf8)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0..<0x20:
+                let hex = String(b, radix: 16)
+                out.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension Digest {
+    /// Lowercase hex digits of the digest.
+    public var hexString: String {
+        var s = ""
+        s.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            s += (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }
+        return s
+    }
+}

@@ -1,0 +1,40 @@
+/// An activity's identity: the short id of the replica that recorded it and the
+/// sequence number of the recording operation, e.g. `3fa9c2d1b0e4-17`.
+///
+/// Unique without coordination, because a replica never reuses a sequence number.
+public struct ActivityID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The id as written, e.g. `3fa9c2d1b0e4-17`.
+    public let rawValue: String
+
+    /// Wraps an id read from storage or from the wire, without checking its shape.
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+
+    /// The id of the activity recorded by `replica` with operation `seq`.
+    public init(replica: ReplicaID, seq: Int64) {
+        self.rawValue = "\(replica.short)-\(seq)"
+    }
+
+    /// Parses an id typed by a user: 12 hex digits, a dash, a positive number.
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingSpaces().lowercased()
+        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count == 12,
+              parts[0].utf8.allSatisfy({ Hex.value(of: $0) != nil }),
+              let n = Int64(parts[1]), n > 0, String(n) == parts[1]
+        else { return nil }
+        self.rawValue = trimmed
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: ActivityID, rhs: ActivityID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing white space and newlines.
+    public func trimmingSpaces() -> String {
+        trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+import Foundation

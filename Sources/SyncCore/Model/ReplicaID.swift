@@ -1,0 +1,80 @@
+/// A replica's identity: 128 random bits, written as 32 lowercase hex digits.
+///
+/// Replica ids are compared byte by byte (big-endian), which is also the order of their
+/// hex strings; the larger id wins a last-writer-wins tie (see ``MergeRules``).
+public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The first 8 bytes, big-endian.
+    public let high: UInt64
+    /// The last 8 bytes, big-endian.
+    public let low: UInt64
+
+    /// Makes an id from its two halves.
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A new random id, from the system's cryptographically secure generator.
+    public static func random() -> ReplicaID {
+        var rng = SystemRandomNumberGenerator()
+        return ReplicaID(high: rng.next(), low: rng.next())
+    }
+
+    /// Parses 32 hex digits (either case); nil for anything else.
+    public init?(hex: some StringProtocol) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 32 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (i, c) in utf8.enumerated() {
+            guard let nibble = Hex.value(of: c) else { return nil }
+            if i < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// Makes an id from exactly 16 bytes, big-endian; nil for any other length.
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { high = high << 8 | UInt64(b) } else { low = low << 8 | UInt64(b) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// The 16 bytes, big-endian.
+    public var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
+    }
+
+    /// 32 lowercase hex digits.
+    public var hex: String { Hex.string(high, digits: 16) + Hex.string(low, digits: 16) }
+
+    /// The first 12 hex digits: enough to tell replicas apart in messages and activity ids.
+    public var short: String { String(hex.prefix(12)) }
+
+    public var description: String { hex }
+
+    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+enum Hex {
+    static func value(of c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    static func string(_ value: UInt64, digits: Int) -> String {
+        let s = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+}

@@ -1,0 +1,259 @@
+/// An error a person can act on: a stable code, a message in Chinese and English that
+/// says what went wrong and how to fix it, and an optional underlying cause for logs.
+///
+/// `description` is for people; `debugDescription` adds the code and the cause for logs.
+public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// Stable identifiers of every error ktx reports; scripts and tests may rely on them.
+    public enum Code: String, Sendable {
+        case notInitialized = "not-initialized"
+        case alreadyInitialized = "already-initialized"
+        case notADatabase = "not-a-database"
+        case newerDatabase = "newer-database"
+        case unknownKind = "unknown-kind"
+        case unknownMetric = "unknown-metric"
+        case badDate = "bad-date"
+        case badYear = "bad-year"
+        case badNumber = "bad-number"
+        case badText = "bad-text"
+        case missingField = "missing-field"
+        case badActivityID = "bad-activity-id"
+        case unknownActivity = "unknown-activity"
+        case activityDeleted = "activity-deleted"
+        case otherTownship = "other-township"
+        case negativeValue = "negative-value"
+        case negativeResult = "negative-result"
+        case nothingToChange = "nothing-to-change"
+        case badRemoteName = "bad-remote-name"
+        case remoteExists = "remote-exists"
+        case unknownRemote = "unknown-remote"
+        case noRemote = "no-remote"
+        case ambiguousRemote = "ambiguous-remote"
+        case unsupportedRemote = "unsupported-remote"
+        case hubUnreadable = "hub-unreadable"
+        case notAHub = "not-a-hub"
+        case storage = "storage"
+    }
+
+    /// What kind of error this is.
+    public let code: Code
+    /// The message in Chinese.
+    public let zh: String
+    /// The message in English.
+    public let en: String
+    /// The cause, for logs (never shown to a clerk as is).
+    public let underlying: (any Error & Sendable)?
+
+    public init(_ code: Code, zh: String, en: String, underlying: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.zh = zh
+        self.en = en
+        self.underlying = underlying
+    }
+
+    /// The message in the given language.
+    public func message(_ language: Language) -> String { language == .zh ? zh : en }
+
+    /// Whether the error is the user's input (exit status 64) rather than a failure (exit 1).
+    public var isBadInput: Bool {
+        switch code {
+        case .storage, .hubUnreadable, .notADatabase, .newerDatabase: false
+        default: true
+        }
+    }
+
+    public var description: String { message(Language.resolve(explicit: nil, environment: ProcessEnvironment.current)) }
+
+    public var debugDescription: String {
+        "KtxError(\(code.rawValue)): \(en)" + (underlying.map { " [cause: \(String(reflecting: $0))]" } ?? "")
+    }
+}
+
+// MARK: - The messages
+
+extension KtxError {
+    public static func notInitialized(_ path: String) -> KtxError {
+        KtxError(.notInitialized,
+                 zh: "数据库 \(path) 尚未初始化：请先运行 ktx init --township 乡镇名称",
+                 en: "database \(path) is not initialised: run `ktx init --township NAME` first")
+    }
+
+    public static func alreadyInitialized(_ path: String, replica: String, township: String) -> KtxError {
+        KtxError(.alreadyInitialized,
+                 zh: "数据库 \(path) 已初始化（副本 \(replica)，乡镇 \(township)），未做任何更改；如需新副本，请用 --db 指定另一个文件",
+                 en: "database \(path) is already initialised (replica \(replica), township \(township)); nothing was changed. Use --db with another file for a new replica")
+    }
+
+    public static func notADatabase(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.notADatabase,
+                 zh: "无法打开 \(path)：它不是 ktx 数据库或已损坏；请检查 --db 路径",
+                 en: "cannot open \(path): it is not a ktx database or it is damaged; check the --db path",
+                 underlying: underlying)
+    }
+
+    public static func newerDatabase(_ path: String) -> KtxError {
+        KtxError(.newerDatabase,
+                 zh: "数据库 \(path) 由更新版本的 ktx 创建；请升级 ktx 后再使用",
+                 en: "database \(path) was written by a newer ktx; upgrade ktx to use it")
+    }
+
+    public static func unknownKind(_ text: String, catalog: Catalog) -> KtxError {
+        let zhList = catalog.kinds.map { "\($0.name)(\($0.code))" }.joined(separator: "、")
+        let enList = catalog.kinds.map { "\($0.code) (\($0.name))" }.joined(separator: ", ")
+        return KtxError(.unknownKind,
+                        zh: "未知的活动类型“\(text)”；可用类型：\(zhList)",
+                        en: "unknown activity kind '\(text)'; known kinds: \(enList)")
+    }
+
+    public static func unknownMetric(_ text: String, catalog: Catalog) -> KtxError {
+        let zhList = catalog.metrics.map { "\($0.code)(\($0.name))" }.joined(separator: "、")
+        let enList = catalog.metrics.map(\.code).joined(separator: ", ")
+        return KtxError(.unknownMetric,
+                        zh: "未知的指标“\(text)”；可用指标：\(zhList)",
+                        en: "unknown metric '\(text)'; known metrics: \(enList)")
+    }
+
+    public static func badDate(_ text: String) -> KtxError {
+        KtxError(.badDate,
+                 zh: "日期“\(text)”无效：请写成 YYYY-MM-DD，例如 2023-05-20",
+                 en: "invalid date '\(text)': write it as YYYY-MM-DD, e.g. 2023-05-20")
+    }
+
+    public static func badYear(_ text: String) -> KtxError {
+        KtxError(.badYear,
+                 zh: "年份“\(text)”无效：请写四位数字，例如 2023",
+                 en: "invalid year '\(text)': write four digits, e.g. 2023")
+    }
+
+    public static func badNumber(_ option: String, _ text: String, metric: Metric) -> KtxError {
+        let example = metric.scale == 100 ? "1200 或 1200.50" : "120"
+        let exampleEn = metric.scale == 100 ? "1200 or 1200.50" : "120"
+        return KtxError(.badNumber,
+                        zh: "\(option) 的值“\(text)”不是有效数量：请写整数\(metric.scale == 100 ? "（最多两位小数）" : "")，例如 \(example)",
+                        en: "\(option) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(exampleEn)")
+    }
+
+    public static func tooLarge(_ option: String, _ text: String) -> KtxError {
+        KtxError(.badNumber,
+                 zh: "\(option) 的值“\(text)”过大：单次最多 1000000000",
+                 en: "\(option) value '\(text)' is too large: at most 1000000000 at a time")
+    }
+
+    public static func badText(_ option: String) -> KtxError {
+        KtxError(.badText,
+                 zh: "\(option) 不能为空，不能含换行或控制字符，且不超过 200 个字",
+                 en: "\(option) must not be empty, contain line breaks or control characters, or exceed 200 characters")
+    }
+
+    public static func missingField(_ option: String) -> KtxError {
+        KtxError(.missingField,
+                 zh: "缺少必填项 \(option)",
+                 en: "missing required \(option)")
+    }
+
+    public static func badActivityID(_ text: String) -> KtxError {
+        KtxError(.badActivityID,
+                 zh: "“\(text)”不是活动编号：编号形如 3fa9c2d1b0e4-17，可用 ktx list 查看",
+                 en: "'\(text)' is not an activity id: ids look like 3fa9c2d1b0e4-17; see `ktx list`")
+    }
+
+    public static func unknownActivity(_ id: String) -> KtxError {
+        KtxError(.unknownActivity,
+                 zh: "没有编号为 \(id) 的活动；可用 ktx list 查看现有活动，或先运行 ktx sync",
+                 en: "no activity with id \(id); see `ktx list`, or run `ktx sync` first")
+    }
+
+    public static func activityDeleted(_ id: String) -> KtxError {
+        KtxError(.activityDeleted,
+                 zh: "活动 \(id) 已删除，不能再修改",
+                 en: "activity \(id) has been deleted and cannot be changed")
+    }
+
+    public static func otherTownship(_ id: String, owner: String, mine: String) -> KtxError {
+        KtxError(.otherTownship,
+                 zh: "活动 \(id) 属于“\(owner)”，本副本属于“\(mine)”：只能修改本乡镇的活动",
+                 en: "activity \(id) belongs to \(owner) and this replica to \(mine): only a township's own replicas may change its activities")
+    }
+
+    public static func negativeValue(_ option: String, _ text: String) -> KtxError {
+        KtxError(.negativeValue,
+                 zh: "\(option) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
+                 en: "\(option) cannot be negative ('\(text)'); to correct a recorded amount use `ktx attend ID -N`")
+    }
+
+    public static func negativeResult(_ id: String, metric: Metric, current: Int64, change: Int64) -> KtxError {
+        KtxError(.negativeResult,
+                 zh: "活动 \(id) 的\(metric.name)现为 \(metric.format(current))，减去 \(metric.format(-change)) 会变成负数；未做更改",
+                 en: "activity \(id) has \(metric.english) \(metric.format(current)); subtracting \(metric.format(-change)) would make it negative. Nothing was changed")
+    }
+
+    public static func nothingToChange() -> KtxError {
+        KtxError(.nothingToChange,
+                 zh: "没有要修改的内容：请至少给出 --title、--date、--venue、--kind、--project 之一",
+                 en: "nothing to change: give at least one of --title, --date, --venue, --kind, --project")
+    }
+
+    public static func badRemoteName(_ name: String) -> KtxError {
+        KtxError(.badRemoteName,
+                 zh: "远端名称“\(name)”无效：请用字母、数字、汉字、- 或 _，不超过 40 个字",
+                 en: "invalid remote name '\(name)': use letters, digits, -, or _, at most 40 characters")
+    }
+
+    public static func remoteExists(_ name: String) -> KtxError {
+        KtxError(.remoteExists,
+                 zh: "远端“\(name)”已存在；如需更换位置，请先 ktx remote remove \(name)",
+                 en: "remote '\(name)' already exists; run `ktx remote remove \(name)` first to change it")
+    }
+
+    public static func unknownRemote(_ name: String, known: [String]) -> KtxError {
+        let list = known.isEmpty ? "（无）" : known.joined(separator: "、")
+        let listEn = known.isEmpty ? "(none)" : known.joined(separator: ", ")
+        return KtxError(.unknownRemote,
+                        zh: "没有名为“\(name)”的远端；已有：\(list)",
+                        en: "no remote named '\(name)'; known remotes: \(listEn)")
+    }
+
+    public static func noRemote() -> KtxError {
+        KtxError(.noRemote,
+                 zh: "尚未添加远端：请先运行 ktx remote add 名称 文件夹路径",
+                 en: "no remote yet: run `ktx remote add NAME FOLDER` first")
+    }
+
+    public static func ambiguousRemote(_ names: [String]) -> KtxError {
+        KtxError(.ambiguousRemote,
+                 zh: "有多个远端（\(names.joined(separator: "、"))）：请指定要同步的远端，例如 ktx sync \(names[0])",
+                 en: "there are several remotes (\(names.joined(separator: ", "))): name the one to sync, e.g. `ktx sync \(names[0])`")
+    }
+
+    public static func unsupportedRemote(_ location: String) -> KtxError {
+        KtxError(.unsupportedRemote,
+                 zh: "暂不支持 HTTP 远端“\(location)”：此版本只支持文件夹（共享盘或 U 盘）",
+                 en: "HTTP remotes ('\(location)') are not supported by this version yet: use a folder (shared drive or USB stick)")
+    }
+
+    public static func hubUnreadable(_ location: String, reason: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.hubUnreadable,
+                 zh: "无法访问同步文件夹 \(location)（\(reason)）：请检查 U 盘或共享盘是否已连接、路径是否正确、是否有读写权限；本地数据未受影响",
+                 en: "cannot use the hub folder \(location) (\(reason)): check that the USB stick or shared drive is connected, the path is right and writable; local data is untouched",
+                 underlying: underlying)
+    }
+
+    public static func notAHub(_ location: String) -> KtxError {
+        KtxError(.notAHub,
+                 zh: "文件夹 \(location) 不是 ktx 同步文件夹（缺少 ktx-hub.json，且不为空）：请指定一个空文件夹或已有的同步文件夹",
+                 en: "folder \(location) is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub")
+    }
+
+    public static func storage(_ what: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.storage,
+                 zh: "数据库操作失败（\(what)）；数据未被部分写入，请重试",
+                 en: "database operation failed (\(what)); nothing was half-written, please retry",
+                 underlying: underlying)
+    }
+}
+
+/// The process environment, read once.
+public enum ProcessEnvironment {
+    public static var current: [String: String] { ProcessInfo.processInfo.environment }
+}
+
+import Foundation

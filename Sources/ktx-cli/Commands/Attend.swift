@@ -1,0 +1,34 @@
+import ArgumentParser
+import Store
+import SyncCore
+
+extension Ktx {
+    struct Attend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add to a quantity of an activity (negative to correct). 追加参加人次等数量（负数为更正）。",
+            discussion: "Examples: ktx attend 3fa9c2d1b0e4-1 35   ktx attend 3fa9c2d1b0e4-1 -5   ktx attend 3fa9c2d1b0e4-1 2 --metric schools")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The activity id, as printed by `ktx record` or `ktx list`.")
+        var id: String
+
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The amount to add; negative for a correction.", valueName: "n"))
+        var amount: [String] = []
+
+        @Option(help: "The quantity: attendance (default), beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost; or its Chinese name.")
+        var metric: String = "attendance"
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                guard amount.count == 1, let text = amount.first else { throw KtxError.missingField("N") }
+                let activity = try parseID(id)
+                guard let m = store.catalog.metric(named: metric) else { throw KtxError.unknownMetric(metric, catalog: store.catalog) }
+                let value = try parseAmount(text, metricCode: m.code, catalog: store.catalog)
+                let total = try store.add(to: activity, metric: m.code, amount: value)
+                Console.out(m.format(total))
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Store
+import SyncCore
+
+extension Ktx {
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an activity of this replica's township; prints only its new id. 记录一次活动。",
+            discussion: "Example: id=$(ktx record --kind 科技下乡 --date 2023-05-20 --title 果树修剪培训 --attendance 120)")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).")
+        var kind: String
+
+        @Option(help: ArgumentHelp("The day it took place.", valueName: "YYYY-MM-DD"))
+        var date: String
+
+        @Option(help: "A short title, e.g. 果树修剪技术培训.")
+        var title: String
+
+        @Option(help: "Where it took place.")
+        var venue: String?
+
+        @Option(help: ArgumentHelp("The budget project code it belongs to.", valueName: "code"))
+        var project: String?
+
+        @Option(help: ArgumentHelp("People attending (参加人次).", valueName: "n")) var attendance: String?
+        @Option(help: ArgumentHelp("People benefiting (受益人数).", valueName: "n")) var beneficiaries: String?
+        @Option(help: ArgumentHelp("Schools reached (受益学校数).", valueName: "n")) var schools: String?
+        @Option(help: ArgumentHelp("Enterprises trained (参加培训企业数).", valueName: "n")) var enterprises: String?
+        @Option(help: ArgumentHelp("New varieties and techniques demonstrated (推广新品种新技术数).", valueName: "n")) var techniques: String?
+        @Option(help: ArgumentHelp("Exhibits shown (展品数).", valueName: "n")) var exhibits: String?
+        @Option(help: ArgumentHelp("Exhibits damaged (展品损坏数).", valueName: "n")) var damaged: String?
+        @Option(help: ArgumentHelp("People surveyed for satisfaction (调查人数).", valueName: "n")) var surveyed: String?
+        @Option(help: ArgumentHelp("People satisfied (满意人数).", valueName: "n")) var satisfied: String?
+        @Option(help: ArgumentHelp("Cost in yuan, up to 2 decimals (费用).", valueName: "yuan")) var cost: String?
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                let given: [(String, String?)] = [
+                    ("attendance", attendance), ("beneficiaries", beneficiaries), ("schools", schools),
+                    ("enterprises", enterprises), ("techniques", techniques), ("exhibits", exhibits),
+                    ("damaged", damaged), ("surveyed", surveyed), ("satisfied", satisfied), ("cost", cost),
+                ]
+                var quantities: [String: Int64] = [:]
+                for case let (code, text?) in given {
+                    quantities[code] = try parseAmount(text, metricCode: code, catalog: store.catalog)
+                }
+                let id = try store.record(ActivityDraft(kind: kind, date: date, title: title, venue: venue,
+                                                        project: project, quantities: quantities))
+                Console.out(id.rawValue)
+            }
+        }
+    }
+}
+
+/// Parses an amount typed for a metric; a clear error for anything else.
+func parseAmount(_ text: String, metricCode: String, catalog: Catalog) throws -> Int64 {
+    guard let metric = catalog.metric(named: metricCode) else { throw KtxError.unknownMetric(metricCode, catalog: catalog) }
+    guard let value = metric.parse(text) else { throw KtxError.badNumber("--\(metric.code)", text, metric: metric) }
+    return value
+}
+
+/// Parses an activity id typed by a user.
+func parseID(_ text: String) throws -> ActivityID {
+    guard let id = ActivityID(parsing: text) else { throw KtxError.badActivityID(text) }
+    return id
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Store
+import SyncCore
+
+extension Ktx {
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one activity. 查看一次活动。")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The activity id.") var id: String
+        @Option(help: "table or json.") var format: TableFormat = .table
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                let activityID = try parseID(id)
+                guard let record = try store.activity(activityID) else { throw KtxError.unknownActivity(activityID.rawValue) }
+                let presenter = ActivityPresenter(labels: Labels(language: options.language, catalog: store.catalog))
+                switch format {
+                case .table: Console.out(presenter.detail(record))
+                case .json: Console.out(presenter.json(record).render())
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List live activities, by date. 列出活动。")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var filter: FilterOptions
+        @Option(help: "table, json or csv.") var format: ListFormat = .table
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                let records = try store.activities(try filter.resolve(store.catalog))
+                let presenter = ActivityPresenter(labels: Labels(language: options.language, catalog: store.catalog))
+                switch format {
+                case .table: Console.out(presenter.table(records).render())
+                case .json: Console.out(JSONValue.array(records.map(presenter.json)).render())
+                case .csv:
+                    Console.out(CSV.line(presenter.csvHeader))
+                    for r in records { Console.out(CSV.line(presenter.csv(r))) }
+                }
+            }
+        }
+    }
+}
+
+/// `--kind`, `--township`, `--year`.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "Only this kind (Chinese name or code).") var kind: String?
+    @Option(help: "Only this township.") var township: String?
+    @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
+
+    func resolve(_ catalog: Catalog) throws -> ActivityFilter {
+        try Self.resolve(kind: kind, township: township, year: year, catalog: catalog)
+    }
+
+    /// Validates filter values into an ``ActivityFilter``.
+    static func resolve(kind: String?, township: String?, year: String?, catalog: Catalog) throws -> ActivityFilter {
+        var filter = ActivityFilter(township: township)
+        if let kind {
+            guard let k = catalog.kind(named: kind) else { throw KtxError.unknownKind(kind, catalog: catalog) }
+            filter.kind = k.code
+        }
+        if let year {
+            guard year.count == 4, let y = Int(year), (1900...2999).contains(y) else { throw KtxError.badYear(year) }
+            filter.year = y
+        }
+        return filter
+    }
+}

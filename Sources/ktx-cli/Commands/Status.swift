@@ -1,0 +1,119 @@
+import ArgumentParser
+import Store
+import SyncCore
+
+extension Ktx {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show this replica: id, township, operations held, what each remote lacks. 查看副本状态。")
+
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "text or json.") var format: TextFormat = .text
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let lang = options.language
+                let store = try options.openStore()
+                let me = try store.identity()
+                let counts = try store.operationCounts()
+                let remotes = try store.remotes()
+                let digest = try store.stateDigest()
+                switch format {
+                case .json:
+                    Console.out(JSONValue.object([
+                        ("replica", .string(me.replica.hex)),
+                        ("township", .string(me.township)),
+                        ("operations", .int(counts.total)),
+                        ("own_operations", .int(counts.own)),
+                        ("state_digest", .string(digest)),
+                        ("remotes", .array(remotes.map { r in
+                            .object([("name", .string(r.name)), ("location", .string(r.location)),
+                                     ("unsynced", .int(r.unsynced)),
+                                     ("last_sync", r.lastSyncMillis.map { .string(Labels.time($0)) } ?? .null)])
+                        })),
+                    ]).render())
+                case .text:
+                    var lines = [
+                        lang.pick(zh: "副本：", en: "replica:    ") + me.replica.hex,
+                        lang.pick(zh: "乡镇：", en: "township:   ") + me.township,
+                        lang.pick(zh: "操作：共 \(counts.total) 条（本副本 \(counts.own) 条）",
+                                  en: "operations: \(counts.total) held (\(counts.own) made here)"),
+                        lang.pick(zh: "状态摘要：", en: "state:      ") + String(digest.prefix(16)),
+                    ]
+                    if remotes.isEmpty {
+                        lines.append(lang.pick(zh: "远端：无（用 ktx remote add 添加）", en: "remotes:    none (add one with `ktx remote add`)"))
+                    }
+                    for r in remotes {
+                        let last = r.lastSyncMillis.map(Labels.time) ?? lang.pick(zh: "从未同步", en: "never synced")
+                        lines.append(lang.pick(zh: "远端 \(r.name)（\(r.location)）：未同步 \(r.unsynced) 条，上次同步 \(last)",
+                                               en: "remote \(r.name) (\(r.location)): \(r.unsynced) unsynced, last sync \(last)"))
+                    }
+                    Console.out(lines.joined(separator: "\n"))
+                }
+            }
+        }
+    }
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The operation log, newest first: when, which replica and township, what changed. 查看操作记录。")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Only this activity's operations.") var id: String?
+        @Option(help: "Show at most this many operations (0 for all).") var limit: Int = 50
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                let activity = try id.map(parseID)
+                let entries = try store.log(activity: activity, limit: limit > 0 ? limit : nil)
+                let labels = Labels(language: options.language, catalog: store.catalog)
+                var table = TextTable(headers: [
+                    options.language.pick(zh: "时间", en: "when"), options.language.pick(zh: "乡镇", en: "township"),
+                    options.language.pick(zh: "副本", en: "replica"), "seq", labels.id,
+                    options.language.pick(zh: "变更", en: "change"),
+                ], alignments: [.left, .left, .left, .right, .left, .left])
+                for e in entries {
+                    let op = e.operation
+                    table.append([Labels.time(op.timestamp.millis), e.township ?? "", op.replica.short, String(op.seq),
+                                  op.activity.rawValue, describe(op.change, labels)])
+                }
+                Console.out(table.render())
+            }
+        }
+
+        func describe(_ change: Change, _ labels: Labels) -> String {
+            switch change {
+            case let .set(field, value):
+                return "\(labels.field(field)) = \(field == .kind ? labels.kindName(value) : value)"
+            case let .add(code, amount):
+                let metric = labels.catalog.metric(code: code)
+                let name = metric.map(labels.metric) ?? code
+                let shown = metric?.format(amount) ?? String(amount)
+                return "\(name) \(amount >= 0 ? "+" : "")\(shown)"
+            case .delete:
+                return labels.language.pick(zh: "删除", en: "deleted")
+            }
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the activity tables from the operation log and check the result. 由操作日志重建汇总表。")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let store = try options.openStore()
+                let before = try store.stateDigest()
+                try store.rebuildMaterialized()
+                let after = try store.stateDigest()
+                let lang = options.language
+                Console.out(before == after
+                    ? lang.pick(zh: "已重建，状态与重建前一致（\(after.prefix(16))）", en: "rebuilt; state unchanged (\(after.prefix(16)))")
+                    : lang.pick(zh: "已重建，汇总表已按操作日志修正（\(after.prefix(16))）", en: "rebuilt; tables corrected from the log (\(after.prefix(16)))"))
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Store
+import SyncCore
+
+extension Ktx {
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Push what the hub lacks and pull what this replica lacks. 与远端同步。",
+            discussion: "Safe to interrupt and to repeat: the next sync resumes where this one stopped.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The remote to sync with; may be omitted when there is only one.") var remote: String?
+        @Option(help: "text or json.") var format: TextFormat = .text
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let lang = options.language
+                let store = try options.openStore()
+                let target = try store.resolveRemote(remote)
+                let me = try store.identity()
+                let hub = FileHub(path: target.location, writer: me.replica)
+                let showProgress = Console.stderrIsTerminal
+                let session = SyncSession(store: store, hub: hub, remote: target.name, progress: { p in
+                    guard showProgress, p.total > 15_000 else { return }
+                    let verb = p.phase == .push ? lang.pick(zh: "推送", en: "pushing") : lang.pick(zh: "拉取", en: "pulling")
+                    FileHandle.standardError.write(Data("\r\(verb) \(p.done)/\(p.total)".utf8))
+                })
+                let report = try await session.run()
+                if showProgress && report.pushed + report.pulled > 15_000 { FileHandle.standardError.write(Data("\n".utf8)) }
+                for warning in report.warnings { Console.error("ktx: " + warning.message(lang)) }
+                switch format {
+                case .text:
+                    Console.out(lang.pick(
+                        zh: "已与 \(target.name)（\(target.location)）同步：推送 \(report.pushed) 条操作，拉取 \(report.pulled) 条操作",
+                        en: "synced with \(target.name) (\(target.location)): pushed \(report.pushed) operations, pulled \(report.pulled)"))
+                case .json:
+                    Console.out(JSONValue.object([
+                        ("remote", .string(target.name)),
+                        ("location", .string(target.location)),
+                        ("pushed", .int(report.pushed)),
+                        ("pulled", .int(report.pulled)),
+                        ("warnings", .array(report.warnings.map { w in
+                            .object([("file", .string(w.file)), ("reason", .string(w.reason.rawValue)), ("detail", .string(w.detail))])
+                        })),
+                    ]).render())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Store
+import SyncCore
+
+/// `ktx`: record township outreach activities offline and merge them through a hub.
+@main
+struct Ktx: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ktx",
+        abstract: "县科协活动记录与离线同步 / Offline-first records of science outreach, synced through a hub.",
+        discussion: """
+            A township office records activities and attendance in a local replica with no \
+            network, and runs `ktx sync` when a shared folder or USB stick is at hand.
+            乡镇科协在本地副本中离线记录活动与参加人次，有共享文件夹或 U 盘时运行 ktx sync 合并。
+
+            Exit status: 0 on success, 64 for bad input (nothing is changed), 1 when the \
+            database or hub cannot be used.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Init.self, Record.self, Attend.self, Edit.self, Delete.self,
+            Show.self, List.self, Totals.self,
+            RemoteCommand.self, Sync.self, Status.self, Log.self, Rebuild.self,
+        ]
+    )
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The replica database. Default: $KTX_DB, else $XDG_DATA_HOME/ktx/ktx.db (~/.local/share/ktx/ktx.db).",
+        valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "Language of messages and tables: zh or en. Default: from LANG, else zh.")
+    var lang: Language?
+
+    /// The database path: `--db`, else `$KTX_DB`, else the XDG data folder.
+    var databasePath: String {
+        let env = ProcessInfo.processInfo.environment
+        if let db, !db.isEmpty { return db }
+        if let path = env["KTX_DB"], !path.isEmpty { return path }
+        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/ktx/ktx.db" }
+        let home = env["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/ktx/ktx.db"
+    }
+
+    var language: Language { Language.resolve(explicit: lang, environment: ProcessInfo.processInfo.environment) }
+
+    func openStore() throws -> Store { try Store.open(at: databasePath) }
+}
+
+extension Language: ExpressibleByArgument {}
+
+/// Output formats.
+enum TableFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+enum TextFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// Runs a command body, turning a ``KtxError`` into one line on stderr and an exit status.
+func reportingErrors(_ options: GlobalOptions, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as KtxError {
+        Console.error("ktx: " + error.message(options.language))
+        throw ExitCode(error.isBadInput ? 64 : 1)
+    }
+}
