@@ -1,0 +1,167 @@
+import Foundation
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// One test per merge rule of DESIGN.md, each through real replicas and a real folder hub.
+@Suite struct MergeRuleTests {
+    @Test func concurrentAttendanceAddsBothCount() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "河西镇")
+        let id = try a.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "果树修剪培训", quantities: ["attendance": 100]))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        // Both offices add attendance while offline.
+        try a.add(to: id, amount: 30)
+        try b.add(to: id, amount: 12)
+        try b.add(to: id, amount: -2)
+        for store in [a, b, a] { try await lab.sync(store) }
+        for store in [a, b] {
+            #expect(try store.activity(id)?.quantities["attendance"] == 140)
+            #expect(try store.totals().first?.quantities["attendance"] == 140)
+        }
+    }
+
+    @Test func sameTimestampEditsPickTheSameWinnerEverywhere() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let low = ReplicaID(high: 0x1111, low: 1)
+        let high = ReplicaID(high: 0xFFFF, low: 1)
+        let a = try lab.replica("a", township: "河西镇", id: low)
+        let b = try lab.replica("b", township: "河西镇", id: high)
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "原标题"))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        // The clock stands still: both edits carry the same wall time, so the tie-break decides.
+        lab.clock.set(1_700_000_000_000)
+        try a.edit(id, ActivityEdit(title: "A 的标题"))
+        try b.edit(id, ActivityEdit(title: "B 的标题"))
+        let stampA = try #require(a.log(activity: id, limit: 1).first?.operation.timestamp)
+        let stampB = try #require(b.log(activity: id, limit: 1).first?.operation.timestamp)
+        #expect(stampA == stampB)
+        for store in [b, a, b] { try await lab.sync(store) }
+        #expect(try a.activity(id)?.title == "B 的标题")
+        #expect(try b.activity(id)?.title == "B 的标题")
+    }
+
+    @Test func laterEditWinsOverEarlierEdit() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇", id: ReplicaID(high: 0xFFFF, low: 0))
+        let b = try lab.replica("b", township: "河西镇", id: ReplicaID(high: 0x0001, low: 0))
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "原标题"))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        try a.edit(id, ActivityEdit(date: "2023-05-21"))
+        lab.clock.advance(by: 1)
+        try b.edit(id, ActivityEdit(date: "2023-05-22"))
+        for store in [a, b, a] { try await lab.sync(store) }
+        #expect(try a.activity(id)?.date == "2023-05-22")
+        #expect(try b.activity(id)?.date == "2023-05-22")
+    }
+
+    @Test func deleteBeatsAConcurrentEdit() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "河西镇")
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 50]))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        try a.delete(id)
+        lab.clock.advance(by: 10)  // the edit is later than the delete, and still loses
+        try b.edit(id, ActivityEdit(title: "later edit"))
+        for store in [a, b, a] { try await lab.sync(store) }
+        for store in [a, b] {
+            #expect(try store.activity(id)?.deleted == true)
+            #expect(try store.activities().isEmpty)
+            #expect(try store.totals().first?.activities == 0)
+        }
+    }
+
+    @Test func deleteBeatsAConcurrentAddition() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "河西镇")
+        let keep = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "keep", quantities: ["attendance": 7]))
+        let gone = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "gone", quantities: ["attendance": 50]))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        try b.add(to: gone, amount: 25)
+        try a.delete(gone)
+        for store in [b, a, b] { try await lab.sync(store) }
+        for store in [a, b] {
+            #expect(try store.totals().first?.quantities["attendance"] == 7)
+            #expect(try store.activities().map(\.id) == [keep])
+        }
+        // The operations stay in the log.
+        #expect(try a.log(activity: gone).count == b.log(activity: gone).count)
+        #expect(try a.log(activity: gone).contains { $0.operation.change == .add(metric: "attendance", amount: 25) })
+    }
+
+    @Test func duplicateDeliveryChangesNothing() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "河西镇")
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 10]))
+        try a.add(to: id, amount: 5)
+        let ops = try a.operations(of: a.identity().replica, after: 0, limit: 100)
+        let first = try b.merge(ops)
+        let digest = try b.stateDigest()
+        let again = try b.merge(ops)
+        let shuffledSubset = try b.merge(ops.reversed().filter { $0.seq % 2 == 0 })
+        #expect(first.applied == ops.count)
+        #expect(again.applied == 0 && again.duplicates == ops.count)
+        #expect(shuffledSubset.applied == 0)
+        #expect(try b.stateDigest() == digest)
+        #expect(try b.activity(id)?.quantities["attendance"] == 15)
+        #expect(try b.operationCounts().total == Int64(ops.count))
+    }
+
+    @Test func operationsInAnyOrderGiveTheSameState() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "东街镇")
+        let ia = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "a", quantities: ["attendance": 10]))
+        let ib = try b.record(ActivityDraft(kind: "museum", date: "2023-07-01", title: "b", quantities: ["attendance": 300]))
+        try a.edit(ia, ActivityEdit(title: "a2"))
+        try b.add(to: ib, amount: 20)
+        let opsA = try a.operations(of: a.identity().replica, after: 0, limit: 100)
+        let opsB = try b.operations(of: b.identity().replica, after: 0, limit: 100)
+        let x = try lab.replica("x", township: "县科协")
+        let y = try lab.replica("y", township: "县科协")
+        try x.merge(opsA + opsB)
+        try y.merge(opsB)
+        try y.merge(Array(opsA.suffix(2)))  // held back: a gap before them
+        try y.merge(opsA)
+        #expect(try x.stateDigest() == y.stateDigest())
+        #expect(try x.totals(by: [.township]) == y.totals(by: [.township]))
+    }
+
+    @Test func rebuildFromTheLogGivesTheSameState() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let b = try lab.replica("b", township: "河西镇")
+        let one = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "one", quantities: ["attendance": 10, "cost": 150_050]))
+        let two = try a.record(ActivityDraft(kind: "youth", date: "2023-09-20", title: "two", quantities: ["schools": 2]))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        try b.edit(one, ActivityEdit(venue: "村委会"))
+        try b.add(to: one, amount: 4)
+        try a.delete(two)
+        for store in [a, b, a] { try await lab.sync(store) }
+        let before = try b.stateDigest()
+        let totals = try b.totals(by: [.township, .kind, .quarter])
+        try b.rebuildMaterialized()
+        #expect(try b.stateDigest() == before)
+        #expect(try b.totals(by: [.township, .kind, .quarter]) == totals)
+        #expect(try b.activity(one)?.venue == "村委会")
+    }
+}

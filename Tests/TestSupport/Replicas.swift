@@ -1,0 +1,68 @@
+import Foundation
+import Store
+import SyncCore
+
+/// Opens replicas and folder hubs in one temporary folder.
+public struct ReplicaLab: Sendable {
+    public let dir: TemporaryDirectory
+    public let clock: ManualClock
+
+    public init(_ label: String = "lab") {
+        dir = TemporaryDirectory(label)
+        clock = ManualClock()
+    }
+
+    /// A new replica in the lab, optionally with a chosen replica id.
+    public func replica(_ name: String, township: String, id: ReplicaID = .random()) throws -> Store {
+        try Store.create(at: dir.file("\(name).db"), township: township, wallClock: clock, replicaID: id)
+    }
+
+    /// A folder hub in the lab, written by `store`'s replica.
+    public func hub(_ name: String = "hub", for store: Store, durable: Bool = true) throws -> FileHub {
+        FileHub(path: dir.file(name), writer: try store.identity().replica, durable: durable)
+    }
+
+    /// Syncs a replica with a folder hub.
+    @discardableResult
+    public func sync(_ store: Store, hub name: String = "hub", batchSize: Int = 5_000, durable: Bool = true) async throws -> SyncReport {
+        try await SyncSession(store: store, hub: try hub(name, for: store, durable: durable), batchSize: batchSize).run()
+    }
+
+    public func remove() { dir.remove() }
+}
+
+/// A hub that forwards to another until a budget of calls runs out, then fails like a
+/// cut connection or a pulled USB stick.
+public actor InterruptingHub: Hub {
+    public nonisolated let location: String
+    private let inner: any Hub
+    private var budget: Int
+
+    public struct Cut: Error {}
+
+    public init(_ inner: any Hub, calls: Int) {
+        self.inner = inner
+        self.location = inner.location
+        self.budget = calls
+    }
+
+    private func spend() throws {
+        guard budget > 0 else { throw Cut() }
+        budget -= 1
+    }
+
+    public func versionVector() async throws -> VersionVector {
+        try spend()
+        return try await inner.versionVector()
+    }
+
+    public func push(_ operations: [Op], township: String?) async throws {
+        try spend()
+        try await inner.push(operations, township: township)
+    }
+
+    public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
+        try spend()
+        return try await inner.pull(after: vector, limit: limit)
+    }
+}
