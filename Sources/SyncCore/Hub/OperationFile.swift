@@ -35,6 +35,11 @@ public enum OperationFile {
     public struct Problem: Error, Sendable, Equatable {
         public var reason: HubWarning.Reason
         public var detail: String
+
+        public init(reason: HubWarning.Reason, detail: String) {
+            self.reason = reason
+            self.detail = detail
+        }
     }
 
     /// The name of the file holding `first...last` of a replica's operations, as written by `writer`.

@@ -13,6 +13,7 @@ extension Ktx {
         @Argument(help: "The activity id, as printed by `ktx record` or `ktx list`.")
         var id: String
 
+        // `.allUnrecognized` so that a negative amount (`-5`), which looks like an option, is accepted.
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The amount to add; negative for a correction.", valueName: "n"))
         var amount: [String] = []
 
@@ -22,7 +23,8 @@ extension Ktx {
         func run() async throws {
             try await reportingErrors(options) {
                 let store = try options.openStore()
-                guard amount.count == 1, let text = amount.first else { throw KtxError.missingField("N") }
+                let given = amount
+                guard given.count == 1, let text = given.first else { throw KtxError.missingField("N") }
                 let activity = try parseID(id)
                 guard let m = store.catalog.metric(named: metric) else { throw KtxError.unknownMetric(metric, catalog: store.catalog) }
                 let value = try parseAmount(text, metricCode: m.code, catalog: store.catalog)

@@ -10,10 +10,11 @@ extension Ktx {
         @OptionGroup var options: GlobalOptions
 
         @Option(help: "The township (or county office) this replica records for, e.g. 河西镇.")
-        var township: String
+        var township: String?
 
         func run() async throws {
             try await reportingErrors(options) {
+                guard let township else { throw KtxError.missingField("--township") }
                 let store = try Store.create(at: options.databasePath, township: township)
                 Console.out(try store.identity().replica.hex)
             }

@@ -11,13 +11,13 @@ extension Ktx {
         @OptionGroup var options: GlobalOptions
 
         @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).")
-        var kind: String
+        var kind: String?
 
         @Option(help: ArgumentHelp("The day it took place.", valueName: "YYYY-MM-DD"))
-        var date: String
+        var date: String?
 
         @Option(help: "A short title, e.g. 果树修剪技术培训.")
-        var title: String
+        var title: String?
 
         @Option(help: "Where it took place.")
         var venue: String?
@@ -25,20 +25,23 @@ extension Ktx {
         @Option(help: ArgumentHelp("The budget project code it belongs to.", valueName: "code"))
         var project: String?
 
-        @Option(help: ArgumentHelp("People attending (参加人次).", valueName: "n")) var attendance: String?
-        @Option(help: ArgumentHelp("People benefiting (受益人数).", valueName: "n")) var beneficiaries: String?
-        @Option(help: ArgumentHelp("Schools reached (受益学校数).", valueName: "n")) var schools: String?
-        @Option(help: ArgumentHelp("Enterprises trained (参加培训企业数).", valueName: "n")) var enterprises: String?
-        @Option(help: ArgumentHelp("New varieties and techniques demonstrated (推广新品种新技术数).", valueName: "n")) var techniques: String?
-        @Option(help: ArgumentHelp("Exhibits shown (展品数).", valueName: "n")) var exhibits: String?
-        @Option(help: ArgumentHelp("Exhibits damaged (展品损坏数).", valueName: "n")) var damaged: String?
-        @Option(help: ArgumentHelp("People surveyed for satisfaction (调查人数).", valueName: "n")) var surveyed: String?
-        @Option(help: ArgumentHelp("People satisfied (满意人数).", valueName: "n")) var satisfied: String?
-        @Option(help: ArgumentHelp("Cost in yuan, up to 2 decimals (费用).", valueName: "yuan")) var cost: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("People attending (参加人次).", valueName: "n")) var attendance: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("People benefiting (受益人数).", valueName: "n")) var beneficiaries: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Schools reached (受益学校数).", valueName: "n")) var schools: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Enterprises trained (参加培训企业数).", valueName: "n")) var enterprises: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("New varieties and techniques demonstrated (推广新品种新技术数).", valueName: "n")) var techniques: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Exhibits shown (展品数).", valueName: "n")) var exhibits: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Exhibits damaged (展品损坏数).", valueName: "n")) var damaged: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("People surveyed for satisfaction (调查人数).", valueName: "n")) var surveyed: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("People satisfied (满意人数).", valueName: "n")) var satisfied: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Cost in yuan, up to 2 decimals (费用).", valueName: "yuan")) var cost: String?
 
         func run() async throws {
             try await reportingErrors(options) {
                 let store = try options.openStore()
+                guard let kind else { throw KtxError.missingField("--kind") }
+                guard let date else { throw KtxError.missingField("--date") }
+                guard let title else { throw KtxError.missingField("--title") }
                 let given: [(String, String?)] = [
                     ("attendance", attendance), ("beneficiaries", beneficiaries), ("schools", schools),
                     ("enterprises", enterprises), ("techniques", techniques), ("exhibits", exhibits),

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every refusal gives a one-line message that says what to fix, exits non-zero, and
+/// leaves the database as it was.
+@Suite struct BadInputTests {
+    /// A replica with one activity, `ACT`, and a remote whose folder cannot be a hub.
+    struct Fixture {
+        let dir = TemporaryDirectory("bad")
+        let ktx: KtxProcess
+        let activity: String
+
+        init() throws {
+            ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+            _ = try ktx.ok(["init", "--township", "河西镇"])
+            activity = try ktx.ok(["record", "--kind", "rural", "--date", "2023-05-20", "--title", "果树修剪培训", "--attendance", "120"])
+            try Data("not a folder".utf8).write(to: URL(fileURLWithPath: dir.file("blocker")))
+            try ktx.ok(["remote", "add", "usb", "blocker/hub"])
+            try ktx.ok(["remote", "add", "photos", "photos"])
+            try FileManager.default.createDirectory(atPath: dir.file("photos"), withIntermediateDirectories: true)
+            try Data("jpg".utf8).write(to: URL(fileURLWithPath: dir.file("photos/1.jpg")))
+        }
+
+        /// Everything a user can see of the database's content.
+        func snapshot() throws -> [String] {
+            try [["status", "--format", "json"], ["log", "--limit", "0"], ["totals", "--by", "township,kind,month", "--format", "json"],
+                 ["list", "--format", "json"], ["remote", "list"]].map { try ktx.ok($0) }
+        }
+    }
+
+    static let refusals: [(arguments: [String], message: String)] = [
+        (["record", "--kind", "dance", "--date", "2023-05-20", "--title", "t"],
+         "unknown activity kind 'dance'; known kinds: rural (科技下乡), youth (青少年科普日), week (科技活动周), museum (流动科技馆), national (全国科普日), training (科技培训)"),
+        (["record", "--kind", "rural", "--date", "2023-02-30", "--title", "t"],
+         "invalid date '2023-02-30': write it as YYYY-MM-DD, e.g. 2023-05-20"),
+        (["record", "--kind", "rural", "--date", "20230520", "--title", "t"],
+         "invalid date '20230520': write it as YYYY-MM-DD, e.g. 2023-05-20"),
+        (["record", "--kind", "rural", "--date", "2023-05-20"], "missing required --title"),
+        (["record", "--kind", "rural", "--date", "2023-05-20", "--title", "  "],
+         "--title must not be empty, contain line breaks or control characters, or exceed 200 characters"),
+        (["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t", "--attendance", "-5"],
+         "--attendance cannot be negative ('-5'); to correct a recorded amount use `ktx attend ID -N`"),
+        (["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t", "--attendance", "12x"],
+         "--attendance value '12x' is not a valid amount: write a whole number, e.g. 120"),
+        (["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t", "--cost", "1.234"],
+         "--cost value '1.234' is not a valid amount: write a whole number (at most 2 decimals), e.g. 1200 or 1200.50"),
+        (["attend", "ACT", "5", "--metric", "visitors"],
+         "unknown metric 'visitors'; known metrics: attendance, beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost"),
+        (["attend", "ACT", "-121"],
+         "activity ACT has attendance 120; subtracting 121 would make it negative. Nothing was changed"),
+        (["attend", "abcdefabcdef-99", "5"], "no activity with id abcdefabcdef-99; see `ktx list`, or run `ktx sync` first"),
+        (["show", "nonsense"], "'nonsense' is not an activity id: ids look like 3fa9c2d1b0e4-17; see `ktx list`"),
+        (["edit", "ACT"], "nothing to change: give at least one of --title, --date, --venue, --kind, --project"),
+        (["edit", "ACT", "--kind", "dance"],
+         "unknown activity kind 'dance'; known kinds: rural (科技下乡), youth (青少年科普日), week (科技活动周), museum (流动科技馆), national (全国科普日), training (科技培训)"),
+        (["list", "--year", "23"], "invalid year '23': write four digits, e.g. 2023"),
+        (["init", "--township", "东街镇"], "database DB is already initialised (replica REPLICA, township 河西镇); nothing was changed. Use --db with another file for a new replica"),
+        (["sync"], "there are several remotes (photos, usb): name the one to sync, e.g. `ktx sync photos`"),
+        (["sync", "county"], "no remote named 'county'; known remotes: photos, usb"),
+        (["sync", "photos"], "folder PWD/photos is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub"),
+        (["remote", "add", "usb", "elsewhere"], "remote 'usb' already exists; run `ktx remote remove usb` first to change it"),
+        (["remote", "add", "county", "https://hub.example:8080"], "HTTP remotes ('https://hub.example:8080') are not supported by this version yet: use a folder (shared drive or USB stick)"),
+        (["remote", "remove", "county"], "no remote named 'county'; known remotes: photos, usb"),
+    ]
+
+    @Test(arguments: 0..<refusals.count)
+    func aRefusalSaysWhatToFixAndChangesNothing(index: Int) throws {
+        let fixture = try Fixture()
+        defer { fixture.dir.remove() }
+        let (arguments, message) = Self.refusals[index]
+        let replica = try fixture.ktx.ok(["status", "--format", "json"]).split(separator: "\"")[3]
+        let before = try fixture.snapshot()
+        let result = try fixture.ktx.run(arguments.map { $0 == "ACT" ? fixture.activity : $0 } + ["--lang", "en"])
+        let expected = "ktx: " + message
+            .replacingOccurrences(of: "ACT", with: fixture.activity)
+            .replacingOccurrences(of: "DB", with: fixture.dir.file("a.db"))
+            .replacingOccurrences(of: "REPLICA", with: String(replica))
+            .replacingOccurrences(of: "PWD", with: fixture.dir.path) + "\n"
+        #expect(result.stderr == expected)
+        #expect(result.stdout.isEmpty)
+        #expect(result.status == 64)
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test func anUnreadableHubFailsWithStatus1AndChangesNothing() throws {
+        let fixture = try Fixture()
+        defer { fixture.dir.remove() }
+        let before = try fixture.snapshot()
+        let result = try fixture.ktx.run(["sync", "usb", "--lang", "en"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("ktx: cannot use the hub folder \(fixture.dir.path)/blocker/hub ("))
+        #expect(result.stderr.hasSuffix("check that the USB stick or shared drive is connected, the path is right and writable; local data is untouched\n"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test func aCommandOnAMissingDatabaseSaysToInitAndCreatesNothing() throws {
+        let dir = TemporaryDirectory("uninit")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path)
+        for arguments in [["list"], ["totals"], ["sync"], ["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t"]] {
+            let result = try ktx.run(arguments + ["--db", "none.db", "--lang", "en"])
+            #expect(result.stderr == "ktx: database none.db is not initialised: run `ktx init --township NAME` first\n")
+            #expect(result.status == 64)
+        }
+        let zh = try ktx.run(["list", "--db", "none.db", "--lang", "zh"])
+        #expect(zh.stderr == "ktx: 数据库 none.db 尚未初始化：请先运行 ktx init --township 乡镇名称\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("none.db")))
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let dir = TemporaryDirectory("notdb")
+        defer { dir.remove() }
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: dir.file("x.db")))
+        let result = try KtxProcess(workingDirectory: dir.path).run(["list", "--db", "x.db", "--lang", "en"])
+        #expect(result.stderr == "ktx: cannot open x.db: it is not a ktx database or it is damaged; check the --db path\n")
+        #expect(result.status == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("x.db"))) == Data(repeating: 0x41, count: 4096))
+    }
+
+    @Test func anotherTownshipsActivityCannotBeChanged() throws {
+        let dir = TemporaryDirectory("owner")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path)
+        _ = try ktx.ok(["init", "--db", "a.db", "--township", "河西镇"])
+        _ = try ktx.ok(["init", "--db", "b.db", "--township", "东街镇"])
+        let id = try ktx.ok(["record", "--db", "a.db", "--kind", "rural", "--date", "2023-05-20", "--title", "t"])
+        for db in ["a.db", "b.db"] { try ktx.ok(["remote", "add", "hub", "hub", "--db", db]) }
+        try ktx.ok(["sync", "--db", "a.db"])
+        try ktx.ok(["sync", "--db", "b.db"])
+        let result = try ktx.run(["attend", id, "5", "--db", "b.db", "--lang", "en"])
+        #expect(result.stderr == "ktx: activity \(id) belongs to 河西镇 and this replica to 东街镇: only a township's own replicas may change its activities\n")
+        #expect(result.status == 64)
+    }
+}

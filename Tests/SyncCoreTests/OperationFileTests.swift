@@ -1,0 +1,52 @@
+import SyncCore
+import Testing
+
+@Suite struct OperationFileTests {
+    let replica = ReplicaID(high: 0xAB, low: 0xCD)
+    let writer = ReplicaID(high: 0x12, low: 0x34)
+
+    func sample() -> [Op] {
+        let id = ActivityID(replica: replica, seq: 1)
+        let t = HLCTimestamp(millis: 1_684_540_800_000, counter: 0)
+        return [
+            Op(replica: replica, seq: 1, timestamp: t, activity: id, change: .set(.title, "果树\"修剪\"\n培训\\")),
+            Op(replica: replica, seq: 2, timestamp: HLCTimestamp(rawValue: t.rawValue + 1), activity: id, change: .add(metric: "attendance", amount: -5)),
+            Op(replica: replica, seq: 3, timestamp: HLCTimestamp(rawValue: t.rawValue + 2), activity: id, change: .delete),
+        ]
+    }
+
+    @Test func operationsRoundTripThroughAFile() throws {
+        let bytes = OperationFile.encode(sample(), township: "河西镇", writer: writer)
+        let (header, ops) = try OperationFile.decode(bytes, replica: replica, first: 1, last: 3)
+        #expect(ops == sample())
+        #expect(header.township == "河西镇")
+        #expect(header.writer == writer.hex)
+        let name = OperationFile.name(first: 1, last: 3, writer: writer)
+        #expect(name == "000000000001-000000000003-\(writer.hex).ktxops")
+        #expect(OperationFile.parseName(name)?.last == 3)
+    }
+
+    @Test func everyFlippedByteOrTruncationIsDetected() {
+        let bytes = OperationFile.encode(sample(), township: nil, writer: writer)
+        let headerEnd = bytes.indices.filter { bytes[$0] == 0x0A }[1]
+        for i in stride(from: headerEnd + 1, to: bytes.count, by: 3) {
+            var damaged = bytes
+            damaged[i] ^= 0x20
+            #expect(throws: OperationFile.Problem.self) { try OperationFile.decode(damaged, replica: replica, first: 1, last: 3) }
+        }
+        #expect(throws: OperationFile.Problem.self) { try OperationFile.decode(Array(bytes.dropLast(4)), replica: replica, first: 1, last: 3) }
+    }
+
+    @Test func aFileUnderTheWrongNameOrFolderIsForeign() {
+        let bytes = OperationFile.encode(sample(), township: nil, writer: writer)
+        #expect(throws: OperationFile.Problem(reason: .foreign, detail: "header does not match the file's name and folder")) {
+            try OperationFile.decode(bytes, replica: writer, first: 1, last: 3)
+        }
+        #expect(throws: OperationFile.Problem(reason: .foreign, detail: "header does not match the file's name and folder")) {
+            try OperationFile.decode(bytes, replica: replica, first: 1, last: 4)
+        }
+        #expect(throws: OperationFile.Problem(reason: .foreign, detail: "not a ktx operation file")) {
+            try OperationFile.decode(Array("PK\u{3}\u{4} zip".utf8), replica: replica, first: 1, last: 3)
+        }
+    }
+}
