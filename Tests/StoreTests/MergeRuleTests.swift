@@ -6,14 +6,20 @@ import TestSupport
 
 /// One test per merge rule of DESIGN.md, each through real replicas and a real folder hub.
 @Suite struct MergeRuleTests {
+    /// Two replicas of 河西镇 that both hold one activity recorded by the first.
+    func twoOffices(_ lab: ReplicaLab, ids: (ReplicaID, ReplicaID) = (.random(), .random()),
+                    title: String = "t", attendance: Int64 = 0) async throws -> (Store, Store, ActivityID) {
+        let a = try lab.replica("a", township: "河西镇", id: ids.0)
+        let b = try lab.replica("b", township: "河西镇", id: ids.1)
+        let id = try a.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: title, quantities: ["attendance": attendance]))
+        try await lab.sync(a)
+        try await lab.sync(b)
+        return (a, b, id)
+    }
     @Test func concurrentAttendanceAddsBothCount() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let a = try lab.replica("a", township: "河西镇")
-        let b = try lab.replica("b", township: "河西镇")
-        let id = try a.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "果树修剪培训", quantities: ["attendance": 100]))
-        try await lab.sync(a)
-        try await lab.sync(b)
+        let (a, b, id) = try await twoOffices(lab, title: "果树修剪培训", attendance: 100)
         // Both offices add attendance while offline.
         try a.add(to: id, amount: 30)
         try b.add(to: id, amount: 12)
@@ -28,13 +34,7 @@ import TestSupport
     @Test func sameTimestampEditsPickTheSameWinnerEverywhere() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let low = ReplicaID(high: 0x1111, low: 1)
-        let high = ReplicaID(high: 0xFFFF, low: 1)
-        let a = try lab.replica("a", township: "河西镇", id: low)
-        let b = try lab.replica("b", township: "河西镇", id: high)
-        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "原标题"))
-        try await lab.sync(a)
-        try await lab.sync(b)
+        let (a, b, id) = try await twoOffices(lab, ids: (ReplicaID(high: 0x1111, low: 1), ReplicaID(high: 0xFFFF, low: 1)))
         // The clock stands still: both edits carry the same wall time, so the tie-break decides.
         lab.clock.set(1_700_000_000_000)
         try a.edit(id, ActivityEdit(title: "A 的标题"))
@@ -50,11 +50,8 @@ import TestSupport
     @Test func laterEditWinsOverEarlierEdit() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let a = try lab.replica("a", township: "河西镇", id: ReplicaID(high: 0xFFFF, low: 0))
-        let b = try lab.replica("b", township: "河西镇", id: ReplicaID(high: 0x0001, low: 0))
-        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "原标题"))
-        try await lab.sync(a)
-        try await lab.sync(b)
+        // The earlier writer has the larger replica id: time decides before the tie-break.
+        let (a, b, id) = try await twoOffices(lab, ids: (ReplicaID(high: 0xFFFF, low: 0), ReplicaID(high: 0x0001, low: 0)))
         try a.edit(id, ActivityEdit(date: "2023-05-21"))
         lab.clock.advance(by: 1)
         try b.edit(id, ActivityEdit(date: "2023-05-22"))
@@ -66,11 +63,7 @@ import TestSupport
     @Test func deleteBeatsAConcurrentEdit() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let a = try lab.replica("a", township: "河西镇")
-        let b = try lab.replica("b", township: "河西镇")
-        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 50]))
-        try await lab.sync(a)
-        try await lab.sync(b)
+        let (a, b, id) = try await twoOffices(lab, attendance: 50)
         try a.delete(id)
         lab.clock.advance(by: 10)  // the edit is later than the delete, and still loses
         try b.edit(id, ActivityEdit(title: "later edit"))

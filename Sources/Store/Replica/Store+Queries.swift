@@ -109,3 +109,14 @@ public struct LogEntry: Hashable, Sendable {
     public var operation: Op
     public var township: String?
 }
+
+extension Store {
+    /// The SQLite settings of this store's connections: journal mode and synchronous level
+    /// (0 OFF, 1 NORMAL, 2 FULL), for diagnostics.
+    public func durabilitySettings() throws -> (journalMode: String, synchronous: Int) {
+        try read("settings") { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+}
