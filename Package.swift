@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -25,6 +27,7 @@ let package = Package(
             resources: [
                 .embedInCode("catalog.json"),
                 .embedInCode("migrations/m0001_replica.sql"),
+                .embedInCode("migrations/m0002_hub.sql"),
             ]
         ),
         .target(
@@ -44,11 +47,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The county's HTTP hub: a library, so `ktx hub serve` and the tests run the same builder.
+        .target(
+            name: "HubServer",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The client side of the HTTP hub.
+        .target(
+            name: "HubClient",
+            dependencies: [
+                "SyncCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "ktx-cli",
             dependencies: [
                 "Store",
                 "SyncCore",
+                "HubServer",
+                "HubClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +82,13 @@ let package = Package(
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "TestSupport"]),
+        .testTarget(
+            name: "HubTests",
+            dependencies: [
+                "HubServer", "HubClient", "Store", "SyncCore", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "KtxCLITests",
             dependencies: ["ktx-cli", "TestSupport"]

@@ -6,5 +6,6 @@ public enum KtxSchema {
     /// Every migration, in the order it must run, as (stable identifier, SQL text).
     public static let migrations: [(identifier: String, sql: String)] = [
         ("0001_replica", String(decoding: PackageResources.m0001_replica_sql, as: UTF8.self)),
+        ("0002_hub", String(decoding: PackageResources.m0002_hub_sql, as: UTF8.self)),
     ]
 }

@@ -60,7 +60,10 @@ import TestSupport
         (["sync", "county"], "no remote named 'county'; known remotes: photos, usb"),
         (["sync", "photos"], "folder PWD/photos is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub"),
         (["remote", "add", "usb", "elsewhere"], "remote 'usb' already exists; run `ktx remote remove usb` first to change it"),
-        (["remote", "add", "county", "https://hub.example:8080"], "HTTP remotes ('https://hub.example:8080') are not supported by this version yet: use a folder (shared drive or USB stick)"),
+        (["remote", "add", "county", "https://hub.example:8080"], "an HTTP remote needs a token: give either --token TOKEN or --token-env VAR"),
+        (["remote", "add", "county", "https://hub.example:8080/v1?x=1", "--token", "t"], "invalid address 'https://hub.example:8080/v1?x=1': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080"),
+        (["remote", "add", "stick", "/media/usb", "--token", "t"], "--token and --token-env are for HTTP remotes only; a folder needs no token"),
+        (["totals", "--by", "village"], "cannot group by 'village': use township, kind, quarter, month, comma-separated"),
         (["remote", "remove", "county"], "no remote named 'county'; known remotes: photos, usb"),
     ]
 

@@ -56,6 +56,7 @@ public struct KtxProcess: Sendable {
     }
 
     /// Runs `ktx` and returns its standard output without the final newline; fails unless it exits 0.
+    @discardableResult
     public func ok(_ arguments: [String]) throws -> String {
         let result = try run(arguments)
         guard result.status == 0 else {

@@ -40,6 +40,8 @@ public actor InterruptingHub: Hub {
 
     public struct Cut: Error {}
 
+    public nonisolated var relaysEveryReplica: Bool { inner.relaysEveryReplica }
+
     public init(_ inner: any Hub, calls: Int) {
         self.inner = inner
         self.location = inner.location

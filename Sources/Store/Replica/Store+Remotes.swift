@@ -4,11 +4,13 @@ import SyncCore
 
 /// A hub this replica syncs with.
 public struct Remote: Hashable, Sendable {
-    public enum Kind: String, Sendable { case folder }
+    public enum Kind: String, Sendable { case folder, http }
     public var name: String
-    /// A folder path (absolute).
+    /// A folder path (absolute), or an `http(s)://host:port` address.
     public var location: String
     public var kind: Kind
+    /// For an HTTP remote: the environment variable holding its token, if it is not stored.
+    public var tokenEnv: String?
     /// When the last successful sync ended, unix milliseconds.
     public var lastSyncMillis: Int64?
     public var lastPushed: Int64?
@@ -22,22 +24,69 @@ extension Store {
     ///
     /// - Parameters:
     ///   - name: letters, digits, CJK, `-` or `_`.
-    ///   - location: a folder path (made absolute against the current directory).
-    public func addRemote(name: String, location: String) throws {
+    ///   - location: a folder path (made absolute against the current directory), or an
+    ///     `http(s)://host:port` address of a `ktx hub serve`.
+    ///   - token: for an HTTP remote, its token, stored in a file only the owner can read.
+    ///   - tokenEnv: for an HTTP remote, instead of `token`: the environment variable
+    ///     that will hold the token when syncing.
+    public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil) throws {
         try Self.validateRemoteName(name)
         let trimmed = location.trimmingSpaces()
         guard !trimmed.isEmpty else { throw KtxError.missingField("LOCATION") }
         let lower = trimmed.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { throw KtxError.unsupportedRemote(trimmed) }
-        let absolute = URL(fileURLWithPath: trimmed).standardizedFileURL.path
+        let kind: Remote.Kind
+        let stored: String
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            guard let url = URL(string: trimmed), url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil else {
+                throw KtxError(.badRemoteURL,
+                               zh: "地址“\(trimmed)”无效：请写成 https://主机:端口，例如 https://hub.example.cn:8080",
+                               en: "invalid address '\(trimmed)': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080")
+            }
+            guard (token?.isEmpty == false) != (tokenEnv?.isEmpty == false) else {
+                throw KtxError(.missingField,
+                               zh: "HTTP 远端需要令牌：请给出 --token 令牌 或 --token-env 环境变量名（二选一）",
+                               en: "an HTTP remote needs a token: give either --token TOKEN or --token-env VAR")
+            }
+            kind = .http
+            stored = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
+        } else {
+            guard token == nil && tokenEnv == nil else {
+                throw KtxError(.missingField,
+                               zh: "--token 和 --token-env 只用于 HTTP 远端；文件夹远端不需要令牌",
+                               en: "--token and --token-env are for HTTP remotes only; a folder needs no token")
+            }
+            kind = .folder
+            stored = URL(fileURLWithPath: trimmed).standardizedFileURL.path
+        }
         try write("remote add") { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM remote WHERE name = ?", arguments: [name]) == true {
                 throw KtxError.remoteExists(name)
             }
-            try db.execute(sql: "INSERT INTO remote (name, location, kind, added_at) VALUES (?, ?, 'folder', ?)",
-                           arguments: [name, absolute, wallClock.nowMillis()])
+            try db.execute(sql: "INSERT INTO remote (name, location, kind, added_at, token_env) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, stored, kind.rawValue, wallClock.nowMillis(), tokenEnv])
+            if let token, !token.isEmpty { try credentials.set(name, token) }
         }
     }
+
+    /// The token to send to an HTTP remote.
+    public func token(for remote: Remote) throws -> String {
+        if let variable = remote.tokenEnv {
+            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+                throw KtxError(.missingField,
+                               zh: "远端 \(remote.name) 的令牌应在环境变量 \(variable) 中，但它未设置",
+                               en: "the token of remote \(remote.name) should be in the environment variable \(variable), which is not set")
+            }
+            return value
+        }
+        guard let token = try credentials.get(remote.name) else {
+            throw KtxError(.missingField,
+                           zh: "找不到远端 \(remote.name) 的令牌（\(credentials.path)）：请 ktx remote remove 后用 --token 重新添加",
+                           en: "no token stored for remote \(remote.name) (\(credentials.path)): remove it and add it again with --token")
+        }
+        return token
+    }
+
+    var credentials: CredentialFile { CredentialFile(path: path + ".credentials") }
 
     /// Removes a remote (nothing in the hub is touched).
     public func removeRemote(name: String) throws {
@@ -47,6 +96,7 @@ extension Store {
                 let known = try String.fetchAll(db, sql: "SELECT name FROM remote ORDER BY name")
                 throw KtxError.unknownRemote(name, known: known)
             }
+            try credentials.set(name, nil)
         }
     }
 
@@ -56,14 +106,14 @@ extension Store {
         return try read("remote list") { db in
             let ids = try Self.replicaIDs(db)
             return try Row.fetchAll(db, sql: """
-                SELECT name, location, kind, last_sync_at, last_pushed, last_pulled FROM remote ORDER BY name
+                SELECT name, location, kind, last_sync_at, last_pushed, last_pulled, token_env FROM remote ORDER BY name
                 """).map { row in
                 let name: String = row[0]
                 var known = VersionVector()
                 for r in try Row.fetchAll(db, sql: "SELECT replica, seq FROM remote_vv WHERE remote = ?", arguments: [name]) {
                     if let id = ids[r[0]] { known[id] = r[1] }
                 }
-                return Remote(name: name, location: row[1], kind: Remote.Kind(rawValue: row[2]) ?? .folder,
+                return Remote(name: name, location: row[1], kind: Remote.Kind(rawValue: row[2]) ?? .folder, tokenEnv: row[6],
                               lastSyncMillis: row[3], lastPushed: row[4], lastPulled: row[5],
                               unsynced: local.missing(from: known))
             }

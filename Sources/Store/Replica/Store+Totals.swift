@@ -61,3 +61,41 @@ extension Store {
         }
     }
 }
+
+extension GroupKey {
+    /// Parses `township,kind,quarter` as given to `--by` or `?by=`.
+    public static func parseList(_ text: String?) throws -> [GroupKey] {
+        guard let text, !text.isEmpty else { return [] }
+        var keys: [GroupKey] = []
+        for part in text.split(separator: ",") {
+            let name = part.trimmingSpaces().lowercased()
+            guard let key = GroupKey(rawValue: name) else {
+                throw KtxError(.badGroupKey,
+                               zh: "分组“\(name)”无效：可用 township、kind、quarter、month，用逗号分隔",
+                               en: "cannot group by '\(name)': use township, kind, quarter, month, comma-separated")
+            }
+            if !keys.contains(key) { keys.append(key) }
+        }
+        return keys
+    }
+}
+
+extension TotalsRow {
+    /// The value of a group key as reports show it: a kind by its name in `language`.
+    public func display(_ key: GroupKey, catalog: Catalog, language: Language = .zh) -> String {
+        let value = group[key] ?? ""
+        return key == .kind ? catalog.kindName(code: value, language) : value
+    }
+
+    /// Totals as JSON: an array with one object per group: the group keys (kind by its
+    /// Chinese name), `activities`, then every metric of the catalog by its code.
+    /// `ktx totals --format json` and the hub's `/v1/totals` both answer with this.
+    public static func json(_ rows: [TotalsRow], keys: [GroupKey], catalog: Catalog) -> JSONValue {
+        .array(rows.map { row in
+            var members: [(String, JSONValue)] = keys.map { ($0.rawValue, .string(row.display($0, catalog: catalog))) }
+            members.append(("activities", .int(row.activities)))
+            for m in catalog.metrics { members.append((m.code, .number(m.format(row.quantities[m.code] ?? 0)))) }
+            return .object(members)
+        })
+    }
+}

@@ -58,24 +58,47 @@ public struct SyncSession: Sendable {
         var local = try store.versionVector()
         let hubHeld = try await hub.versionVector()
 
-        // Push: every operation this replica holds that the hub lacks, its own and relayed.
-        let toPush = local.missing(from: hubHeld)
-        if toPush > 0 {
-            let townships = try store.replicaTownships()
-            for replica in local.replicas.sorted() where local[replica] > hubHeld[replica] {
-                var after = hubHeld[replica]
-                while after < local[replica] {
-                    let batch = try store.operations(of: replica, after: after, limit: batchSize)
-                    guard let last = batch.last else { break }
-                    try await hub.push(batch, township: townships[replica])
-                    after = last.seq
-                    report.pushed += batch.count
-                    progress?(SyncProgress(phase: .push, done: report.pushed, total: Int(toPush)))
+        // Push: every operation this replica holds that the hub lacks, its own and relayed
+        // (to an HTTP hub, only those of its own township's replicas).
+        let townships = try store.replicaTownships()
+        let mine = try store.identity().township
+        var pending = local.replicas.sorted().filter { replica in
+            local[replica] > hubHeld[replica] && (hub.relaysEveryReplica || townships[replica] == mine)
+        }
+        let toPush = pending.reduce(0) { $0 + Int(local[$1] - hubHeld[$1]) }
+        var pushedUpTo = hubHeld
+        var deferred: [ReplicaID: HubDependency] = [:]
+        // A batch may change an activity whose creation another replica has not pushed yet;
+        // such a replica waits while the others go, and is retried while anything moves.
+        while !pending.isEmpty {
+            var progressed = false
+            deferred = [:]
+            for replica in pending {
+                do {
+                    while pushedUpTo[replica] < local[replica] {
+                        let batch = try store.operations(of: replica, after: pushedUpTo[replica], limit: batchSize)
+                        guard let last = batch.last else { break }
+                        try await hub.push(batch, township: townships[replica])
+                        pushedUpTo[replica] = last.seq
+                        report.pushed += batch.count
+                        progressed = true
+                        progress?(SyncProgress(phase: .push, done: report.pushed, total: toPush))
+                    }
+                } catch let dependency as HubDependency {
+                    deferred[replica] = dependency
                 }
             }
+            pending = pending.filter { deferred[$0] != nil }
+            if !progressed { break }
+        }
+        if let (_, dependency) = deferred.first {
+            throw KtxError(.hubRefused,
+                           zh: "同步服务器暂不能接收部分操作（\(dependency.message)）；请稍后再同步",
+                           en: "the hub cannot take some operations yet (\(dependency.message)); sync again later")
         }
 
         // Pull: page by page, each merged in its own transaction.
+        let beforePull = local
         let toPull = Int(hubHeld.missing(from: local))
         while true {
             let page = try await hub.pull(after: local, limit: batchSize)
@@ -90,7 +113,12 @@ public struct SyncSession: Sendable {
         }
 
         if let remote {
-            try store.recordSync(remote: remote, hubHolds: hubHeld.merged(with: local),
+            // The hub now holds what it held, what was pushed, and what was pulled from it.
+            var hubHolds = hubHeld.merged(with: pushedUpTo)
+            for replica in local.replicas where local[replica] > beforePull[replica] {
+                hubHolds[replica] = Swift.max(hubHolds[replica], local[replica])
+            }
+            try store.recordSync(remote: remote, hubHolds: hubHolds,
                                  pushed: report.pushed, pulled: report.pulled)
         }
         return report

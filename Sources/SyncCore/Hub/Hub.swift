@@ -55,6 +55,10 @@ public protocol Hub: Sendable {
     /// Where the hub is, for messages.
     var location: String { get }
 
+    /// Whether the hub takes operations of any replica (a folder relays everything), or
+    /// only of replicas of the pushing replica's own township (the HTTP hub).
+    var relaysEveryReplica: Bool { get }
+
     /// What the hub holds, as a version vector.
     func versionVector() async throws -> VersionVector
 
@@ -69,4 +73,17 @@ public protocol Hub: Sendable {
     /// Returns the next operations the hub holds beyond `vector`, at most about `limit`;
     /// an empty page when there is nothing more to pull.
     func pull(after vector: VersionVector, limit: Int) async throws -> PullPage
+}
+
+extension Hub {
+    /// Whether the hub accepts operations of any replica (a folder), or only of the
+    /// pushing replica's own township (the HTTP hub).
+    public var relaysEveryReplica: Bool { true }
+}
+
+/// A pushed batch the hub cannot take yet because it changes an activity whose
+/// creation the hub has not received; the sync pushes other replicas first and retries.
+public struct HubDependency: Error, Sendable {
+    public var message: String
+    public init(message: String) { self.message = message }
 }

@@ -23,6 +23,13 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case negativeValue = "negative-value"
         case negativeResult = "negative-result"
         case nothingToChange = "nothing-to-change"
+        case badGroupKey = "bad-group-key"
+        case unknownToken = "unknown-token"
+        case badRemoteURL = "bad-remote-url"
+        case hubRefused = "hub-refused"
+        case hubUnreachable = "hub-unreachable"
+        case hubUnauthorized = "hub-unauthorized"
+        case hubForbidden = "hub-forbidden"
         case badRemoteName = "bad-remote-name"
         case remoteExists = "remote-exists"
         case unknownRemote = "unknown-remote"
@@ -56,7 +63,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     /// Whether the error is the user's input (exit status 64) rather than a failure (exit 1).
     public var isBadInput: Bool {
         switch code {
-        case .storage, .hubUnreadable, .notADatabase, .newerDatabase: false
+        case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .hubUnreachable, .hubRefused,
+             .hubUnauthorized, .hubForbidden: false
         default: true
         }
     }

@@ -11,15 +11,19 @@ extension Ktx {
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Add a hub: a folder (shared drive or USB stick), created on first sync if missing.")
+                abstract: "Add a hub: a folder (shared drive or USB stick, created on first sync if missing) or the county's https://HOST:PORT.",
+                discussion: "Examples: ktx remote add usb /media/usb/ktx   ktx remote add county https://hub.example.cn:8080 --token ktx_…")
 
             @OptionGroup var options: GlobalOptions
             @Argument(help: "A name for the hub, e.g. county or usb.") var name: String
-            @Argument(help: "The hub's folder.") var location: String
+            @Argument(help: "The hub's folder, or http(s)://HOST:PORT of `ktx hub serve`.") var location: String
+            @Option(help: "For an HTTP hub: the token from the county (stored in a file only you can read).") var token: String?
+            @Option(name: .customLong("token-env"), help: ArgumentHelp("For an HTTP hub: read the token from this environment variable at each sync instead.", valueName: "var"))
+            var tokenEnv: String?
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    try options.openStore().addRemote(name: name, location: location)
+                    try options.openStore().addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv)
                 }
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HubClient
 import Store
 import SyncCore
 
@@ -19,15 +20,15 @@ extension Ktx {
                 let store = try options.openStore()
                 let target = try store.resolveRemote(remote)
                 let me = try store.identity()
-                let hub = FileHub(path: target.location, writer: me.replica)
-                let showProgress = Console.stderrIsTerminal
-                let session = SyncSession(store: store, hub: hub, remote: target.name, progress: { p in
-                    guard showProgress, p.total > 15_000 else { return }
-                    let verb = p.phase == .push ? lang.pick(zh: "推送", en: "pushing") : lang.pick(zh: "拉取", en: "pulling")
-                    FileHandle.standardError.write(Data("\r\(verb) \(p.done)/\(p.total)".utf8))
-                })
+                let hub: any Hub = switch target.kind {
+                case .folder: FileHub(path: target.location, writer: me.replica)
+                case .http: HTTPHub(url: target.location, token: try store.token(for: target))
+                }
+                let meter = ProgressMeter(language: lang)
+                let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: 2_000,
+                                          progress: { meter.update($0) })
                 let report = try await session.run()
-                if showProgress && report.pushed + report.pulled > 15_000 { FileHandle.standardError.write(Data("\n".utf8)) }
+                meter.finish()
                 for warning in report.warnings { Console.error("ktx: " + warning.message(lang)) }
                 switch format {
                 case .text:

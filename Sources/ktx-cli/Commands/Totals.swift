@@ -30,19 +30,11 @@ extension Ktx {
                 let labels = Labels(language: options.language, catalog: store.catalog)
                 let metrics = store.catalog.metrics
                 func keyValue(_ row: TotalsRow, _ key: GroupKey, zhName: Bool) -> String {
-                    let value = row.group[key] ?? ""
-                    guard key == .kind else { return value }
-                    return zhName ? store.catalog.kindName(code: value, .zh) : labels.kindName(value)
+                    row.display(key, catalog: store.catalog, language: zhName ? .zh : options.language)
                 }
                 switch format {
                 case .json:
-                    let objects: [JSONValue] = rows.map { row in
-                        var members: [(String, JSONValue)] = keys.map { ($0.rawValue, .string(keyValue(row, $0, zhName: true))) }
-                        members.append(("activities", .int(row.activities)))
-                        for m in metrics { members.append((m.code, .number(m.format(row.quantities[m.code] ?? 0)))) }
-                        return .object(members)
-                    }
-                    Console.out(JSONValue.array(objects).render())
+                    Console.out(TotalsRow.json(rows, keys: keys, catalog: store.catalog).render())
                 case .csv:
                     Console.out(CSV.line(keys.map(\.rawValue) + ["activities"] + metrics.map(\.code)))
                     for row in rows {
@@ -63,20 +55,7 @@ extension Ktx {
             }
         }
 
-        func parseKeys() throws -> [GroupKey] {
-            guard let by else { return [] }
-            var keys: [GroupKey] = []
-            for part in by.split(separator: ",") {
-                let name = part.trimmingSpaces().lowercased()
-                guard let key = GroupKey(rawValue: name) else {
-                    throw KtxError(.missingField,
-                                   zh: "--by 不认识“\(name)”：可用 township、kind、quarter、month，用逗号分隔",
-                                   en: "--by does not know '\(name)': use township, kind, quarter, month, comma-separated")
-                }
-                if !keys.contains(key) { keys.append(key) }
-            }
-            return keys
-        }
+        func parseKeys() throws -> [GroupKey] { try GroupKey.parseList(by) }
     }
 }
 

@@ -1,6 +1,6 @@
 /// A JSON value whose objects keep their keys in the order given, so output is stable
 /// and readable (group keys first, then counts, then metrics in catalog order).
-enum JSONValue {
+public enum JSONValue: Sendable {
     case string(String)
     /// A number, as its JSON literal (`120`, `1234.50`).
     case number(String)
@@ -9,11 +9,11 @@ enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func int(_ v: some BinaryInteger) -> JSONValue { .number(String(v)) }
-    static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+    public static func int(_ v: some BinaryInteger) -> JSONValue { .number(String(v)) }
+    public static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
 
     /// Serialises with two-space indentation, one array element or object member per line.
-    func render(indent: Int = 0) -> String {
+    public func render(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
         let inner = String(repeating: "  ", count: indent + 1)
         switch self {
@@ -31,7 +31,7 @@ enum JSONValue {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

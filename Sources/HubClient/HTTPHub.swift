@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SyncCore
+
+/// A hub reached over HTTP: the county's `ktx hub serve`.
+///
+/// Every failure becomes a one-line ``KtxError`` that says what to check (the token, the
+/// address, the connection); a failed request never touches local data.
+public actor HTTPHub: Hub {
+    public nonisolated let location: String
+    private let base: String
+    private let token: String
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+
+    /// Only the replicas of the caller's own township may be pushed to an HTTP hub.
+    public nonisolated var relaysEveryReplica: Bool { false }
+
+    /// - Parameters:
+    ///   - url: `http(s)://host:port`, without a path.
+    ///   - token: a township or county token from `ktx hub token create`.
+    public init(url: String, token: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+        self.location = url
+        self.base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.token = token
+        self.client = client
+        self.timeout = timeout
+    }
+
+    public func versionVector() async throws -> VersionVector {
+        let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none)
+        guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
+        return vv
+    }
+
+    public func push(_ operations: [Op], township: String?) async throws {
+        guard !operations.isEmpty else { return }
+        let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township))
+    }
+
+    public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
+        let page: HubAPI.PullPage = try await send(.POST, "/v1/pull", body: HubAPI.PullRequest(after: vector, limit: limit))
+        var out = PullPage()
+        for batch in page.batches {
+            guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError("the hub sent a batch of an unknown replica") }
+            for wire in batch.operations {
+                guard let op = wire.op(replica: replica) else { throw protocolError("the hub sent a malformed operation") }
+                out.operations.append(op)
+            }
+            if let township = batch.township { out.townships[replica] = township }
+        }
+        return out
+    }
+
+    /// The hub's totals as JSON text, exactly as `/v1/totals` answers.
+    public func totalsJSON(query: String) async throws -> String {
+        let data = try await raw(.GET, "/v1/totals" + (query.isEmpty ? "" : "?" + query), body: nil)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Requests
+
+    private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?) async throws -> Answer {
+        let payload = try body.map { try JSONEncoder().encode($0) }
+        let data = try await raw(method, path, body: payload)
+        do {
+            return try JSONDecoder().decode(Answer.self, from: data)
+        } catch {
+            throw protocolError("the hub's answer to \(path) could not be read")
+        }
+    }
+
+    private func raw(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: timeout)
+            bytes = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw KtxError(.hubUnreachable,
+                           zh: "无法连接县同步服务器 \(location)（\(Self.reason(error))）：请检查网络连接和地址是否正确；本地数据未受影响",
+                           en: "cannot reach the hub at \(location) (\(Self.reason(error))): check the connection and the address; local data is untouched",
+                           underlying: error)
+        }
+        let data = Data(bytes.readableBytesView)
+        guard (200..<300).contains(response.status.code) else {
+            let message = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error.message ?? "HTTP \(response.status.code)"
+            switch response.status.code {
+            case 401:
+                throw KtxError(.hubUnauthorized,
+                               zh: "同步服务器 \(location) 拒绝了令牌：请向县科协确认令牌是否正确、是否已吊销，然后用 ktx remote add 重新添加；本地数据未受影响",
+                               en: "the hub at \(location) rejected the token: check with the county that it is right and not revoked, then add the remote again; local data is untouched")
+            case 403:
+                throw KtxError(.hubForbidden,
+                               zh: "同步服务器 \(location) 不允许此操作（\(message)）；本地数据未受影响",
+                               en: "the hub at \(location) does not allow this (\(message)); local data is untouched")
+            case 409 where path == "/v1/ops":
+                throw HubDependency(message: message)
+            default:
+                throw KtxError(.hubRefused,
+                               zh: "同步服务器 \(location) 拒绝了请求（HTTP \(response.status.code)：\(message)）；本地数据未受影响",
+                               en: "the hub at \(location) refused the request (HTTP \(response.status.code): \(message)); local data is untouched")
+            }
+        }
+        return data
+    }
+
+    private func protocolError(_ what: String) -> KtxError {
+        KtxError(.hubRefused,
+                 zh: "同步服务器 \(location) 的应答无法识别（\(what)）：请确认地址指向 ktx hub serve",
+                 en: "\(what) (\(location)): check that the address points at `ktx hub serve`")
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout, .deadlineExceeded, .readTimeout: return "timed out"
+            case .remoteConnectionClosed: return "connection closed"
+            default: return "\(e)"
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("refused") { return "connection refused" }
+        return text.count > 80 ? String(text.prefix(80)) + "…" : text
+    }
+}

@@ -1,0 +1,29 @@
+import Logging
+
+/// How `ktx hub serve` runs the county hub.
+public struct HubConfiguration: Sendable {
+    /// The hub's SQLite database; created on first use.
+    public var databasePath: String
+    public var host: String
+    /// The port; 0 picks a free one (tests).
+    public var port: Int
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// How far in the future an operation's timestamp may be, in milliseconds.
+    public var maxClockSkewMillis: Int64
+    /// The most operations one pull page returns.
+    public var maxPullLimit: Int
+    public var logger: Logger
+
+    public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,
+                maxClockSkewMillis: Int64 = 24 * 3_600_000, maxPullLimit: Int = 10_000,
+                logger: Logger = Logger(label: "ktx.hub")) {
+        self.databasePath = databasePath
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxClockSkewMillis = maxClockSkewMillis
+        self.maxPullLimit = maxPullLimit
+        self.logger = logger
+    }
+}

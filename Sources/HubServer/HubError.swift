@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import SyncCore
+
+/// An error the hub answers with: a status and a JSON body `{"error":{"code","message"}}`
+/// that says what is wrong. Never a stack trace, never a 500 for bad input.
+public struct HubError: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(HubAPI.ErrorBody(code: code, message: message))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static let unauthorized = HubError(.unauthorized, "unauthorized",
+                                       "missing, unknown or revoked token: send 'Authorization: Bearer TOKEN' with a token from `ktx hub token create`")
+
+    static func forbidden(_ message: String) -> HubError { HubError(.forbidden, "forbidden", message) }
+}

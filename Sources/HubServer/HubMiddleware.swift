@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import Store
+
+/// Authenticates `/v1` requests by bearer token and logs one line per request: method,
+/// path, status, duration, and the token's role and township (never the token).
+struct HubMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let store: Store
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        var status: HTTPResponse.Status = .internalServerError
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            var who = "-"
+            if let caller = context.caller { who = caller.role.rawValue + (caller.township.map { " " + $0 } ?? "") }
+            logger.info("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms))ms \(who)")
+        }
+        do {
+            if request.uri.path.hasPrefix("/v1") {
+                guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+                      let caller = try store.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                else { throw HubError.unauthorized }
+                context.caller = caller
+            }
+            let response = try await next(request, context)
+            status = response.status
+            return response
+        } catch let error as HTTPResponseError {
+            status = error.status
+            throw error
+        } catch {
+            logger.error("internal error: \(String(reflecting: error))")
+            status = .internalServerError
+            throw HubError(.internalServerError, "internal", "the hub failed to answer; nothing was stored. Retry, and tell the county administrator if it persists")
+        }
+    }
+}
+
+import Foundation

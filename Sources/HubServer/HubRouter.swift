@@ -1,0 +1,195 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Store
+import SyncCore
+
+/// Builds the hub application that `ktx hub serve` runs and the live tests start.
+public func buildApplication(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) throws -> some ApplicationProtocol {
+    let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock)
+    let router = buildRouter(store: store, configuration: configuration, wallClock: wallClock)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ktx-hub"),
+        logger: configuration.logger)
+}
+
+/// Builds the hub's router: `/healthz` and the versioned JSON API under `/v1`.
+public func buildRouter(store: Store, configuration: HubConfiguration,
+                        wallClock: any WallClock = SystemWallClock()) -> Router<HubRequestContext> {
+    let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock)
+    let router = Router(context: HubRequestContext.self)
+    router.add(middleware: HubMiddleware(store: store, logger: configuration.logger))
+    router.get("healthz") { _, _ in try api.health() }
+    let v1 = router.group("v1")
+    v1.get("vector") { _, _ in try api.vector() }
+    v1.post("ops") { request, context in try await api.push(request, context) }
+    v1.post("pull") { request, context in try await api.pull(request, context) }
+    v1.get("totals") { request, _ in try api.totals(request) }
+    v1.get("tokens") { _, context in try api.listTokens(context) }
+    v1.post("tokens") { request, context in try await api.createToken(request, context) }
+    v1.delete("tokens/:id") { _, context in try api.revokeToken(context) }
+    return router
+}
+
+/// The handlers, each a thin layer over ``Store``.
+struct HubEndpoints: Sendable {
+    let store: Store
+    let configuration: HubConfiguration
+    let wallClock: any WallClock
+
+    func health() throws -> Response {
+        try json(HubAPI.Health(status: "ok", operations: store.operationCounts().total))
+    }
+
+    func vector() throws -> Response {
+        try json(HubAPI.Vector(store.versionVector()))
+    }
+
+    func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        guard let caller = context.caller, caller.role == .township, let township = caller.township else {
+            throw HubError.forbidden("this token may not push: only township tokens push operations")
+        }
+        let batch = try await decode(HubAPI.Batch.self, request)
+        do {
+            let result = try store.hubAccept(batch, township: township,
+                                             latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
+            return try json(result)
+        } catch let rejection as HubRejection {
+            let status: HTTPResponse.Status = switch rejection.kind {
+            case .invalid: .unprocessableContent
+            case .forbidden: .forbidden
+            case .conflict: .conflict
+            }
+            throw HubError(status, rejection.code, rejection.message)
+        }
+    }
+
+    func pull(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        let body = try await decode(HubAPI.PullRequest.self, request)
+        guard let after = HubAPI.Vector(replicas: body.after).versionVector else {
+            throw HubError(.unprocessableContent, "bad-vector", "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
+        }
+        let limit = min(configuration.maxPullLimit, max(1, body.limit ?? configuration.maxPullLimit))
+        return try json(store.hubPull(after: after, limit: limit))
+    }
+
+    func totals(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        let keys: [GroupKey]
+        var filter = ActivityFilter()
+        do {
+            keys = try GroupKey.parseList(query["by"].map(String.init))
+            if let kind = query["kind"].map(String.init) {
+                guard let k = store.catalog.kind(named: kind) else { throw KtxError.unknownKind(kind, catalog: store.catalog) }
+                filter.kind = k.code
+            }
+            if let year = query["year"].map(String.init) {
+                guard year.count == 4, let y = Int(year) else { throw KtxError.badYear(year) }
+                filter.year = y
+            }
+        } catch let error as KtxError {
+            throw HubError(.badRequest, error.code.rawValue, error.en)
+        }
+        let rows = try store.totals(by: keys, filter: filter)
+        return text(TotalsRow.json(rows, keys: keys, catalog: store.catalog).render())
+    }
+
+    // MARK: Tokens (admin)
+
+    struct TokenRequest: Codable { var role: HubRole; var township: String? }
+    struct TokenCreated: Codable { var id: Int64; var role: HubRole; var township: String?; var token: String }
+    struct TokenInfo: Codable { var id: Int64; var role: HubRole; var township: String?; var revoked: Bool }
+
+    func requireAdmin(_ context: HubRequestContext) throws {
+        guard context.caller?.role == .admin else { throw HubError.forbidden("only an admin token manages tokens") }
+    }
+
+    func listTokens(_ context: HubRequestContext) throws -> Response {
+        try requireAdmin(context)
+        return try json(store.tokens().map { TokenInfo(id: $0.id, role: $0.role, township: $0.township, revoked: $0.revokedAtMillis != nil) })
+    }
+
+    func createToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        try requireAdmin(context)
+        let body = try await decode(TokenRequest.self, request)
+        do {
+            let (id, secret) = try store.createToken(role: body.role, township: body.township)
+            var response = try json(TokenCreated(id: id, role: body.role, township: body.role == .township ? body.township : nil, token: secret))
+            response.status = .created
+            return response
+        } catch let error as KtxError where error.isBadInput {
+            throw HubError(.unprocessableContent, error.code.rawValue, error.en)
+        }
+    }
+
+    func revokeToken(_ context: HubRequestContext) throws -> Response {
+        try requireAdmin(context)
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            throw HubError(.badRequest, "bad-token-id", "the token id must be a number")
+        }
+        do {
+            try store.revokeToken(id: id)
+        } catch let error as KtxError where error.code == .unknownToken {
+            throw HubError(.notFound, error.code.rawValue, error.en)
+        }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Bodies
+
+    /// Reads and decodes a JSON body within the size limit; a 413, 400 or 422 otherwise.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw HubError(.contentTooLarge, "too-large", "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            throw HubError(.badRequest, "malformed-json", "the body is not valid JSON")
+        } catch let error as DecodingError {
+            throw HubError(.unprocessableContent, "bad-field", Self.describe(error))
+        } catch {
+            throw HubError(.badRequest, "malformed-json", "the body is not valid JSON")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the body" : keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case let .typeMismatch(type, context): return "\(path(context.codingPath)) must be \(Self.typeName(type))"
+        case let .valueNotFound(type, context): return "\(path(context.codingPath)) must be \(Self.typeName(type)), not null"
+        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])) is required"
+        case let .dataCorrupted(context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "the body does not match the API"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        default: "of another type"
+        }
+    }
+
+    func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return text(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    func text(_ body: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,55 @@
+import SyncCore
+
+/// What a hub token may do.
+public enum HubRole: String, Sendable, CaseIterable, Codable {
+    /// Pushes operations of its own township's replicas, on its own township's activities; reads.
+    case township
+    /// Reads everything, writes nothing.
+    case county
+    /// Manages tokens; reads.
+    case admin
+}
+
+/// Who is calling the hub: the role and township of a valid token.
+public struct HubCaller: Sendable, Hashable {
+    public var tokenID: Int64
+    public var role: HubRole
+    public var township: String?
+
+    public init(tokenID: Int64, role: HubRole, township: String?) {
+        self.tokenID = tokenID
+        self.role = role
+        self.township = township
+    }
+}
+
+/// A token as `ktx hub token list` shows it (never its secret).
+public struct HubTokenInfo: Sendable, Hashable {
+    public var id: Int64
+    public var role: HubRole
+    public var township: String?
+    public var createdAtMillis: Int64
+    public var revokedAtMillis: Int64?
+}
+
+/// Why the hub refused a push; the server turns each case into a 4xx status.
+public struct HubRejection: Error, Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// Malformed content (422).
+        case invalid
+        /// Not allowed for this token (403).
+        case forbidden
+        /// Operations missing before this batch, or it depends on ones not yet pushed (409).
+        case conflict
+    }
+
+    public var kind: Kind
+    public var code: String
+    public var message: String
+
+    public init(_ kind: Kind, _ code: String, _ message: String) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+    }
+}

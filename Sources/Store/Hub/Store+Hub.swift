@@ -1,0 +1,192 @@
+import Crypto
+import Foundation
+import GRDB
+import SyncCore
+
+/// The HTTP hub's side of the store: tokens, replica registration, checked pushes and
+/// paged pulls. A hub is a replica that records nothing itself.
+extension Store {
+    /// The township name a hub database is created with.
+    public static let hubTownship = "hub"
+
+    /// Opens a hub database, creating it if missing.
+    public static func openHub(at path: String, wallClock: any WallClock = SystemWallClock()) throws -> Store {
+        if FileManager.default.fileExists(atPath: path) {
+            return try open(at: path, wallClock: wallClock)
+        }
+        return try create(at: path, township: hubTownship, wallClock: wallClock)
+    }
+
+    // MARK: Tokens
+
+    /// Creates a token and returns its secret, which is shown once and never stored.
+    public func createToken(role: HubRole, township: String?) throws -> (id: Int64, secret: String) {
+        if role == .township {
+            guard let township, !township.trimmingSpaces().isEmpty else { throw KtxError.missingField("--township") }
+            try Validate.text(township.trimmingSpaces(), option: "--township")
+        }
+        var rng = SystemRandomNumberGenerator()
+        let secret = "ktx_" + (0..<4).map { _ in
+            let s = String(rng.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - s.count) + s
+        }.joined()
+        let hash = Data(SHA256.hash(data: Array(secret.utf8)))
+        let id = try write("token create") { db -> Int64 in
+            try db.execute(sql: "INSERT INTO hub_token (role, township, hash, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [role.rawValue, role == .township ? township?.trimmingSpaces() : nil, hash, wallClock.nowMillis()])
+            return db.lastInsertedRowID
+        }
+        return (id, secret)
+    }
+
+    /// Every token, without secrets.
+    public func tokens() throws -> [HubTokenInfo] {
+        try read("token list") { db in
+            try Row.fetchAll(db, sql: "SELECT id, role, township, created_at, revoked_at FROM hub_token ORDER BY id").map {
+                HubTokenInfo(id: $0[0], role: HubRole(rawValue: $0[1]) ?? .county, township: $0[2],
+                             createdAtMillis: $0[3], revokedAtMillis: $0[4])
+            }
+        }
+    }
+
+    /// Revokes a token: it is refused from then on.
+    public func revokeToken(id: Int64) throws {
+        try write("token revoke") { db in
+            try db.execute(sql: "UPDATE hub_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                           arguments: [wallClock.nowMillis(), id])
+            if db.changesCount == 0 {
+                throw KtxError(.unknownToken,
+                               zh: "没有编号为 \(id) 的有效令牌；可用 ktx hub token list 查看",
+                               en: "no active token with id \(id); see `ktx hub token list`")
+            }
+        }
+    }
+
+    /// The caller a bearer secret identifies; nil for an unknown or revoked token.
+    ///
+    /// Every active token's hash is compared in constant time, so the answer's timing does
+    /// not tell how much of a guess was right.
+    public func authenticate(secret: String) throws -> HubCaller? {
+        let presented = Array(SHA256.hash(data: Array(secret.utf8)))
+        let rows = try read("authenticate") { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, role, township, hash FROM hub_token WHERE revoked_at IS NULL"))
+        }
+        var found: HubCaller?
+        for row in rows {
+            let stored = [UInt8](row[3] as Data)
+            if constantTimeEqual(stored, presented), found == nil {
+                found = HubCaller(tokenID: row[0], role: HubRole(rawValue: row[1]) ?? .county, township: row[2])
+            }
+        }
+        return found
+    }
+
+    // MARK: Push
+
+    /// Checks a pushed batch against the caller's rights and stores it whole, or refuses
+    /// it whole.
+    ///
+    /// - Parameters:
+    ///   - batch: a contiguous run of one replica's operations.
+    ///   - township: the caller's township.
+    ///   - latestAllowed: the latest timestamp accepted, in unix milliseconds (now + skew).
+    public func hubAccept(_ batch: HubAPI.Batch, township: String, latestAllowed: Int64) throws -> HubAPI.PushResult {
+        guard let replica = ReplicaID(hex: batch.replica) else {
+            throw HubRejection(.invalid, "bad-replica", "replica must be 32 hex digits")
+        }
+        guard !batch.operations.isEmpty else { throw HubRejection(.invalid, "empty-batch", "a batch holds at least one operation") }
+        var ops: [Op] = []
+        ops.reserveCapacity(batch.operations.count)
+        var townshipViolation: HubRejection?
+        for (i, wire) in batch.operations.enumerated() {
+            guard let op = wire.op(replica: replica) else {
+                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has an unknown field or kind")
+            }
+            if i > 0, op.seq != ops[i - 1].seq + 1 {
+                throw HubRejection(.invalid, "gap", "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
+            }
+            guard op.seq >= 1, ActivityID(parsing: op.activity.rawValue) != nil else {
+                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has a bad seq or activity id")
+            }
+            if case let .add(metric, _) = op.change, catalog.metric(code: metric) == nil {
+                throw HubRejection(.invalid, "unknown-metric", "operation \(i + 1) adds to unknown metric '\(metric)'")
+            }
+            if case let .set(field, value) = op.change {
+                if field == .township && value != township && townshipViolation == nil {
+                    townshipViolation = HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this token may only write for \(township)")
+                }
+                if field == .kind && catalog.kind(code: value) == nil {
+                    throw HubRejection(.invalid, "unknown-kind", "operation \(i + 1) sets unknown kind '\(value)'")
+                }
+                if field == .date && CalendarDate(parsing: value) == nil {
+                    throw HubRejection(.invalid, "bad-date", "operation \(i + 1) sets a bad date")
+                }
+            }
+            if op.timestamp.millis > latestAllowed {
+                throw HubRejection(.invalid, "future-timestamp", "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
+            }
+            ops.append(op)
+        }
+        return try write("hub push") { db in
+            let (num, maxSeq) = try Self.replicaRow(db, replica, township: batch.township)
+            if let owner = try String.fetchOne(db, sql: "SELECT township FROM hub_replica WHERE replica = ?", arguments: [num]) {
+                guard owner == township else {
+                    throw HubRejection(.forbidden, "other-replica", "replica \(replica.hex) belongs to \(owner); this token may only push \(township)'s replicas")
+                }
+            } else {
+                try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at) VALUES (?, ?, ?)",
+                               arguments: [num, township, wallClock.nowMillis()])
+            }
+            if let townshipViolation { throw townshipViolation }
+            guard ops[0].seq <= maxSeq + 1 else {
+                throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
+            }
+            // Each activity must be the caller's township's: by the hub's record of it, or,
+            // for one the hub has not seen, by the replica that created it.
+            var checked: Set<ActivityID> = []
+            for op in ops where op.seq > maxSeq && checked.insert(op.activity).inserted {
+                if let owner = try String.fetchOne(db, sql: "SELECT township FROM activity WHERE id = ?", arguments: [op.activity.rawValue]) {
+                    guard owner == township else {
+                        throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this token may only change \(township)'s activities")
+                    }
+                    continue
+                }
+                if ops.contains(where: { $0.activity == op.activity && $0.change == .set(.township, township) }) { continue }
+                let creator = String(op.activity.rawValue.prefix(12))
+                guard creator != replica.short else { continue }
+                throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
+            }
+            let outcome = try Self.mergeLocked(db, ops, townships: [:])
+            return HubAPI.PushResult(accepted: outcome.applied, duplicates: outcome.duplicates)
+        }
+    }
+
+    // MARK: Pull
+
+    /// The operations held beyond `after`, at most about `limit`, grouped into one batch
+    /// per replica in replica-id order; `more` tells whether anything is left.
+    public func hubPull(after: VersionVector, limit: Int) throws -> HubAPI.PullPage {
+        let held = try versionVector()
+        let townships = try replicaTownships()
+        var batches: [HubAPI.Batch] = []
+        var budget = max(1, limit)
+        var more = false
+        for replica in held.replicas.sorted() where held[replica] > after[replica] {
+            guard budget > 0 else { more = true; break }
+            let ops = try operations(of: replica, after: after[replica], limit: budget)
+            guard let last = ops.last else { continue }
+            batches.append(HubAPI.Batch(ops, township: townships[replica]))
+            budget -= ops.count
+            if last.seq < held[replica] { more = true; break }
+        }
+        return HubAPI.PullPage(batches: batches, more: more)
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<a.count { diff |= a[i] ^ b[i] }
+    return diff == 0
+}

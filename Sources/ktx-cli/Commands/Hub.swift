@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import HubServer
+import Logging
+import Store
+import SyncCore
+
+extension Ktx {
+    struct HubCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hub",
+            abstract: "Run the county's HTTP hub and manage its tokens. 县级同步服务器。",
+            subcommands: [Serve.self, Token.self])
+
+        struct Serve: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Serve the hub over HTTP until SIGINT or SIGTERM.",
+                discussion: "Example: ktx hub serve --db /srv/ktx/hub.db --host 0.0.0.0 --port 8080")
+
+            @OptionGroup var options: GlobalOptions
+            @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
+            @Option(help: "The port to listen on.") var port: Int = 8080
+            @Option(name: .customLong("max-skew-hours"), help: "Refuse operations dated more than this many hours ahead of the hub's clock.")
+            var maxSkewHours: Int = 24
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let path = try options.hubDatabasePath()
+                    var logger = Logger(label: "ktx.hub")
+                    logger.logLevel = .info
+                    let app = try buildApplication(HubConfiguration(
+                        databasePath: path, host: host, port: port,
+                        maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger))
+                    try await app.runService()
+                }
+            }
+        }
+
+        struct Token: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Manage the hub's access tokens.", subcommands: [Create.self, List.self, Revoke.self])
+
+            struct Create: AsyncParsableCommand {
+                static let configuration = CommandConfiguration(
+                    abstract: "Create a token and print it once: township (push and read), county (read), admin (manage tokens).")
+                @OptionGroup var options: GlobalOptions
+                @Option(help: "township, county or admin.") var role: HubRole
+                @Option(help: "For a township token: the township it pushes for.") var township: String?
+
+                func run() async throws {
+                    try await reportingErrors(options) {
+                        let store = try Store.openHub(at: try options.hubDatabasePath())
+                        let (id, secret) = try store.createToken(role: role, township: township)
+                        Console.error(options.language.pick(zh: "令牌 \(id) 已创建，只显示这一次，请妥善保存：",
+                                                            en: "token \(id) created; it is shown only once, keep it safe:"))
+                        Console.out(secret)
+                    }
+                }
+            }
+
+            struct List: AsyncParsableCommand {
+                static let configuration = CommandConfiguration(abstract: "List the tokens (never their secrets).")
+                @OptionGroup var options: GlobalOptions
+
+                func run() async throws {
+                    try await reportingErrors(options) {
+                        let lang = options.language
+                        let store = try Store.openHub(at: try options.hubDatabasePath())
+                        var table = TextTable(headers: [lang.pick(zh: "编号", en: "id"), lang.pick(zh: "角色", en: "role"),
+                                                        lang.pick(zh: "乡镇", en: "township"), lang.pick(zh: "创建", en: "created"),
+                                                        lang.pick(zh: "状态", en: "status")],
+                                              alignments: [.right, .left, .left, .left, .left])
+                        for t in try store.tokens() {
+                            table.append([String(t.id), t.role.rawValue, t.township ?? "", Labels.time(t.createdAtMillis),
+                                          t.revokedAtMillis.map { lang.pick(zh: "已吊销 ", en: "revoked ") + Labels.time($0) }
+                                              ?? lang.pick(zh: "有效", en: "active")])
+                        }
+                        Console.out(table.render())
+                    }
+                }
+            }
+
+            struct Revoke: AsyncParsableCommand {
+                static let configuration = CommandConfiguration(abstract: "Revoke a token: it is refused from then on.")
+                @OptionGroup var options: GlobalOptions
+                @Argument(help: "The token's id, from `ktx hub token list`.") var id: Int64
+
+                func run() async throws {
+                    try await reportingErrors(options) {
+                        try Store.openHub(at: try options.hubDatabasePath()).revokeToken(id: id)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension HubRole: ExpressibleByArgument {}
+
+extension GlobalOptions {
+    /// Hub commands name their database explicitly, never the replica default.
+    func hubDatabasePath() throws -> String {
+        guard let db, !db.isEmpty else {
+            throw KtxError.missingField("--db HUB.db")
+        }
+        return db
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Store
+import SyncCore
+import Synchronization
+
+/// Shows how a long sync is going, on stderr: a bar redrawn in place on a terminal,
+/// plain lines otherwise. Syncs of a few batches print nothing.
+final class ProgressMeter: Sendable {
+    private struct State {
+        var started = ContinuousClock.now
+        var lastPhase: SyncProgress.Phase?
+        var lastPrinted = ContinuousClock.now - .seconds(10)
+        var drewBar = false
+    }
+
+    private let language: Language
+    private let terminal: Bool
+    private let state = Mutex(State())
+    /// Below this many operations a sync is quick enough to need no progress.
+    static let threshold = 6_000
+
+    init(language: Language, terminal: Bool = Console.stderrIsTerminal) {
+        self.language = language
+        self.terminal = terminal
+    }
+
+    func update(_ progress: SyncProgress) {
+        guard progress.total >= Self.threshold else { return }
+        state.withLock { s in
+            if s.lastPhase != progress.phase {
+                if s.drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
+                s.lastPhase = progress.phase
+                s.started = .now
+            }
+            let elapsed = ContinuousClock.now - s.started
+            let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let rate = Int(Double(progress.done) / seconds)
+            let verb = progress.phase == .push ? language.pick(zh: "推送", en: "push") : language.pick(zh: "拉取", en: "pull")
+            let unit = language.pick(zh: "条/秒", en: "ops/s")
+            if terminal {
+                let width = 30
+                let filled = progress.total > 0 ? min(width, width * progress.done / progress.total) : width
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                FileHandle.standardError.write(Data("\r\(verb) [\(bar)] \(progress.done)/\(progress.total) \(rate) \(unit)".utf8))
+                s.drewBar = true
+            } else if ContinuousClock.now - s.lastPrinted >= .seconds(2) || progress.done >= progress.total {
+                FileHandle.standardError.write(Data("\(verb) \(progress.done)/\(progress.total) \(rate) \(unit)\n".utf8))
+                s.lastPrinted = .now
+            }
+        }
+    }
+
+    func finish() {
+        state.withLock { s in
+            if s.drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
+            s.drewBar = false
+        }
+    }
+}

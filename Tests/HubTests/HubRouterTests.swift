@@ -1,0 +1,273 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HubServer
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// Every endpoint, every error status, and the permission matrix, in process.
+@Suite struct HubRouterTests {
+    @Test func healthAnswersWithoutAToken() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response throws in
+                #expect(response.status == .ok)
+                #expect(try response.body.decode(HubAPI.Health.self) == HubAPI.Health(status: "ok", operations: 0))
+            }
+        }
+    }
+
+    @Test(arguments: ["GET /v1/vector", "POST /v1/ops", "POST /v1/pull", "GET /v1/totals", "GET /v1/tokens"])
+    func everyAPIEndpointNeedsAValidToken(endpoint: String) async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let parts = endpoint.split(separator: " ")
+        let method: HTTPRequest.Method = parts[0] == "GET" ? .get : .post
+        let revoked = try f.hub.createToken(role: .county, township: nil)
+        try f.hub.revokeToken(id: revoked.id)
+        try await f.application.test(.router) { client in
+            for headers: HTTPFields in [[:], bearer("ktx_wrong"), bearer(revoked.secret), [.authorization: f.county]] {
+                try await client.execute(uri: String(parts[1]), method: method, headers: headers, body: ByteBuffer(string: "{}")) { response throws in
+                    #expect(response.status == .unauthorized)
+                    #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "unauthorized")
+                }
+            }
+        }
+    }
+
+    enum Action: String, CaseIterable { case vector, pull, totals, pushOwn, listTokens }
+
+    static let matrix: [(HubRole, Action, HTTPResponse.Status)] = [
+        (.township, .vector, .ok), (.township, .pull, .ok), (.township, .totals, .ok), (.township, .pushOwn, .ok), (.township, .listTokens, .forbidden),
+        (.county, .vector, .ok), (.county, .pull, .ok), (.county, .totals, .ok), (.county, .pushOwn, .forbidden), (.county, .listTokens, .forbidden),
+        (.admin, .vector, .ok), (.admin, .pull, .ok), (.admin, .totals, .ok), (.admin, .pushOwn, .forbidden), (.admin, .listTokens, .ok),
+    ]
+
+    @Test(arguments: matrix)
+    func permissionMatrix(role: HubRole, action: Action, expected: HTTPResponse.Status) async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let token = switch role {
+        case .township: f.township["河西镇"]!
+        case .county: f.county
+        case .admin: f.admin
+        }
+        let replica = try f.lab.replica("a", township: "河西镇")
+        try replica.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 9]))
+        try await f.application.test(.router) { client in
+            let (method, uri, body): (HTTPRequest.Method, String, ByteBuffer?) = switch action {
+            case .vector: (.get, "/v1/vector", nil)
+            case .pull: (.post, "/v1/pull", json(HubAPI.PullRequest(after: VersionVector(), limit: 10)))
+            case .totals: (.get, "/v1/totals?by=township", nil)
+            case .pushOwn: (.post, "/v1/ops", json(try f.batch(replica)))
+            case .listTokens: (.get, "/v1/tokens", nil)
+            }
+            try await client.execute(uri: uri, method: method, headers: bearer(token), body: body) { response throws in
+                #expect(response.status == expected, "\(role) \(action): \(response.body.text)")
+                if expected == .forbidden {
+                    #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "forbidden")
+                }
+            }
+        }
+        #expect(try f.hub.operationCounts().total == (expected == .ok && action == .pushOwn ? 5 : 0))
+    }
+
+    @Test func aTownshipCannotPushAnotherTownshipsReplica() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let replica = try f.lab.replica("a", township: "河西镇")
+        try replica.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
+        let first = try f.batch(replica)
+        try replica.record(ActivityDraft(kind: "rural", date: "2023-05-21", title: "u"))
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(first)) { response throws in
+                #expect(response.status == .ok)
+            }
+            // 东街镇's token relays the rest of 河西镇's replica: refused, nothing stored.
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!),
+                                     body: json(try f.batch(replica, after: 4))) { response throws in
+                #expect(response.status == .forbidden)
+                let error = try response.body.decode(HubAPI.ErrorBody.self).error
+                #expect(error.code == "other-replica")
+                #expect(error.message == "replica \(try replica.identity().replica.hex) belongs to 河西镇; this token may only push 东街镇's replicas")
+            }
+        }
+        #expect(try f.hub.operationCounts().total == 4)
+    }
+
+    @Test func aTownshipCannotChangeAnotherTownshipsActivity() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        let b = try f.lab.replica("b", township: "东街镇")
+        let theirs = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
+        let bID = try b.identity().replica
+        let forged = [
+            Op(replica: bID, seq: 1, timestamp: HLCTimestamp(millis: f.lab.clock.nowMillis(), counter: 0), activity: theirs,
+               change: .add(metric: "attendance", amount: 500)),
+        ]
+        let reassign = [
+            Op(replica: bID, seq: 1, timestamp: HLCTimestamp(millis: f.lab.clock.nowMillis(), counter: 0),
+               activity: ActivityID(replica: bID, seq: 1), change: .set(.township, "河西镇")),
+        ]
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) { _ in }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!),
+                                     body: json(HubAPI.Batch(forged, township: "东街镇"))) { response throws in
+                #expect(response.status == .forbidden)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.message
+                    == "activity \(theirs) belongs to 河西镇; this token may only change 东街镇's activities")
+            }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!),
+                                     body: json(HubAPI.Batch(reassign, township: "东街镇"))) { response throws in
+                #expect(response.status == .forbidden)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "other-township")
+            }
+        }
+        #expect(try f.hub.operationCounts().total == 4)
+        #expect(try f.hub.totals().first?.quantities["attendance"] == nil)
+    }
+
+    /// Each bad request: its status, its error code, and nothing stored.
+    static let badRequests: [(name: String, body: @Sendable (HubAPI.Batch) -> String, status: HTTPResponse.Status, code: String)] = [
+        ("malformed JSON", { _ in "{\"replica\": " }, .badRequest, "malformed-json"),
+        ("wrong type", { b in "{\"replica\": 7, \"operations\": []}" }, .unprocessableContent, "bad-field"),
+        ("missing field", { b in "{\"replica\": \"\(b.replica)\"}" }, .unprocessableContent, "bad-field"),
+        ("bad replica", { b in String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: "xyz", township: nil, operations: b.operations)), encoding: .utf8)! }, .unprocessableContent, "bad-replica"),
+        ("gap in batch", { b in
+            var ops = b.operations
+            ops.remove(at: 1)
+            return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
+        }, .unprocessableContent, "gap"),
+        ("starts beyond the hub", { b in
+            String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: Array(b.operations.dropFirst(2)))), encoding: .utf8)!
+        }, .conflict, "missing-operations"),
+        ("future timestamp", { b in
+            var ops = b.operations
+            ops[2].hlc = HLCTimestamp(millis: ops[2].hlc >> 16 + 25 * 3_600_000, counter: 0).rawValue
+            return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
+        }, .unprocessableContent, "future-timestamp"),
+        ("unknown metric", { b in
+            var ops = b.operations
+            ops[4].field = "visitors"
+            return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
+        }, .unprocessableContent, "unknown-metric"),
+        ("too large", { b in "{\"replica\": \"" + String(repeating: "a", count: 2 << 20) + "\"}" }, .contentTooLarge, "too-large"),
+    ]
+
+    @Test(arguments: 0..<badRequests.count)
+    func badInputGetsA4xxAndStoresNothing(index: Int) async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let (name, makeBody, status, code) = Self.badRequests[index]
+        let replica = try f.lab.replica("a", township: "河西镇")
+        try replica.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 9]))
+        let body = makeBody(try f.batch(replica))
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: ByteBuffer(string: body)) { response throws in
+                #expect(response.status == status, "\(name)")
+                let error = try response.body.decode(HubAPI.ErrorBody.self).error
+                #expect(error.code == code, "\(name): \(error.message)")
+                #expect(!error.message.isEmpty)
+            }
+        }
+        #expect(try f.hub.operationCounts().total == 0, "\(name)")
+    }
+
+    @Test func wrongTypesNameTheField() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.county),
+                                     body: ByteBuffer(string: #"{"after": {"ab": "x"}}"#)) { response throws in
+                #expect(response.status == .unprocessableContent)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.message == "after.ab must be an integer")
+            }
+            try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.county),
+                                     body: ByteBuffer(string: #"{"after": {"ab": 3}}"#)) { response throws in
+                #expect(response.status == .unprocessableContent)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "bad-vector")
+            }
+        }
+    }
+
+    @Test func pullsComeInPagesThatResume() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        let b = try f.lab.replica("b", township: "东街镇")
+        for i in 0..<12 { try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "a\(i)")) }
+        for i in 0..<3 { try b.record(ActivityDraft(kind: "museum", date: "2023-06-20", title: "b\(i)")) }
+        let county = try f.lab.replica("county", township: "县科协")
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) { _ in }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!), body: json(try f.batch(b))) { _ in }
+            var pages = 0
+            var more = true
+            while more {
+                let after = try county.versionVector()
+                more = try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.county),
+                                                body: json(HubAPI.PullRequest(after: after, limit: 20))) { response throws in
+                    let page = try response.body.decode(HubAPI.PullPage.self)
+                    let ops = page.batches.flatMap { batch in batch.operations.map { $0.op(replica: ReplicaID(hex: batch.replica)!)! } }
+                    #expect(ops.count <= 20)
+                    try county.merge(ops)
+                    return page.more
+                }
+                pages += 1
+            }
+            #expect(pages == 3)  // 15 records of 4 operations, 20 a page
+        }
+        #expect(try county.stateDigest() == f.hub.stateDigest())
+        #expect(try county.operationCounts().total == 60)
+    }
+
+    @Test func totalsAnswerLikeKtxTotals() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 120, "cost": 150_050]))
+        try a.record(ActivityDraft(kind: "youth", date: "2023-09-20", title: "u", quantities: ["schools": 2]))
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) { _ in }
+            try await client.execute(uri: "/v1/totals?by=township,kind,quarter&year=2023", method: .get, headers: bearer(f.county)) { response throws in
+                #expect(response.status == .ok)
+                let expected = TotalsRow.json(try a.totals(by: [.township, .kind, .quarter], filter: ActivityFilter(year: 2023)),
+                                              keys: [.township, .kind, .quarter], catalog: .standard).render()
+                #expect(response.body.text == expected)
+            }
+            try await client.execute(uri: "/v1/totals?by=village", method: .get, headers: bearer(f.county)) { response throws in
+                #expect(response.status == .badRequest)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.message
+                    == "cannot group by 'village': use township, kind, quarter, month, comma-separated")
+            }
+        }
+    }
+
+    @Test func anAdminManagesTokens() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            let created = try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin),
+                                                   body: ByteBuffer(string: #"{"role": "township", "township": "新城镇"}"#)) { response throws in
+                #expect(response.status == .created)
+                return try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any]
+            }
+            let secret = created["token"] as! String
+            let id = created["id"] as! Int
+            try await client.execute(uri: "/v1/vector", method: .get, headers: bearer(secret)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/tokens", method: .get, headers: bearer(f.admin)) { response throws in
+                #expect(!response.body.text.contains(secret))
+                #expect(response.body.text.contains("新城镇"))
+            }
+            try await client.execute(uri: "/v1/tokens/\(id)", method: .delete, headers: bearer(f.admin)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/v1/vector", method: .get, headers: bearer(secret)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/tokens/\(id)", method: .delete, headers: bearer(f.admin)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin),
+                                     body: ByteBuffer(string: #"{"role": "township"}"#)) { #expect($0.status == .unprocessableContent) }
+        }
+    }
+}

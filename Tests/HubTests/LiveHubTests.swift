@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HubClient
+import HubServer
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// Real HTTP on a free port: the client (AsyncHTTPClient) against the server builder.
+@Suite struct LiveHubTests {
+    @Test func threeTownshipsAndTheCountySyncOverHTTPThroughACutPull() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let names = ["河西镇", "东街镇", "尖冢镇"]
+        let towns = try names.enumerated().map { try f.lab.replica("t\($0.offset)", township: $0.element) }
+        let county = try f.lab.replica("county", township: "县科协")
+        for (i, store) in towns.enumerated() {
+            for j in 0..<(10 + i) {
+                let id = try store.record(ActivityDraft(kind: j % 2 == 0 ? "rural" : "museum", date: "2023-0\(1 + j % 9)-10",
+                                                        title: "活动\(j)", quantities: ["attendance": Int64(50 + j)]))
+                if j % 3 == 0 { try store.add(to: id, amount: 7) }
+                if j == 4 { try store.delete(id) }
+            }
+        }
+        try await f.application.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port!)"
+            func hub(_ token: String) -> HTTPHub { HTTPHub(url: url, token: token) }
+            for (i, store) in towns.enumerated() {
+                let report = try await SyncSession(store: store, hub: hub(f.township[names[i]]!), batchSize: 8).run()
+                #expect(report.pushed > 0)
+            }
+            // The county's pull is cut after the vector and two pages, then resumes.
+            let cut = InterruptingHub(hub(f.county), calls: 3)
+            await #expect(throws: InterruptingHub.Cut.self) {
+                try await SyncSession(store: county, hub: cut, batchSize: 10).run()
+            }
+            let partial = try county.operationCounts().total
+            #expect(partial > 0 && partial < 100)
+            let resumed = try await SyncSession(store: county, hub: hub(f.county), batchSize: 10).run()
+            #expect(resumed.pushed == 0)
+            for (i, store) in towns.enumerated() {
+                try await SyncSession(store: store, hub: hub(f.township[names[i]]!), batchSize: 8).run()
+            }
+            let digests = try (towns + [county, f.hub]).map { try $0.stateDigest() }
+            #expect(Set(digests).count == 1)
+            for by in ["", "township,kind", "quarter,month"] {
+                let served = try await hub(f.county).totalsJSON(query: by.isEmpty ? "" : "by=\(by)")
+                let keys = try GroupKey.parseList(by)
+                for store in towns + [county] {
+                    #expect(TotalsRow.json(try store.totals(by: keys), keys: keys, catalog: .standard).render() == served)
+                }
+            }
+        }
+    }
+
+    @Test func clientErrorsSayWhatToCheckAndTouchNothing() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
+        let before = try a.stateDigest()
+        try await f.application.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port!)"
+            await #expect { try await SyncSession(store: a, hub: HTTPHub(url: url, token: "ktx_wrong")).run() }
+                throws: { ($0 as? KtxError)?.code == .hubUnauthorized && ($0 as! KtxError).en.hasPrefix("the hub at \(url) rejected the token") }
+            await #expect { try await SyncSession(store: a, hub: HTTPHub(url: url, token: f.county)).run() }
+                throws: { ($0 as? KtxError)?.code == .hubForbidden && ($0 as! KtxError).en.contains("only township tokens push") }
+        }
+        await #expect { try await SyncSession(store: a, hub: HTTPHub(url: "http://127.0.0.1:1", token: f.county, timeout: .seconds(5))).run() }
+            throws: { ($0 as? KtxError)?.code == .hubUnreachable && ($0 as! KtxError).en.hasSuffix("check the connection and the address; local data is untouched") }
+        #expect(try a.stateDigest() == before)
+        #expect(try a.remotes().isEmpty)
+    }
+
+    @Test func twoReplicasOfOneTownshipRelayEachOthersChanges() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        // b edits a's activity before a has pushed it: b's push waits for a's, in the same sync.
+        // b's id sorts first, so its batch is tried before a's.
+        let aID = ReplicaID(high: 0xFF00_0000_0000_0000, low: 0)
+        let a = try f.lab.replica("a", township: "河西镇", id: aID)
+        let b = try f.lab.replica("b", township: "河西镇", id: ReplicaID(high: 0x0100_0000_0000_0000, low: 0))
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 5]))
+        try b.merge(try a.operations(of: aID, after: 0, limit: 100), townships: [aID: "河西镇"])
+        try b.add(to: id, amount: 3)
+        try await f.application.test(.live) { client in
+            let hub = HTTPHub(url: "http://127.0.0.1:\(client.port!)", token: f.township["河西镇"]!)
+            let report = try await SyncSession(store: b, hub: hub).run()
+            #expect(report.pushed == 6)
+        }
+        #expect(try f.hub.totals().first?.quantities["attendance"] == 8)
+    }
+}
+
+/// The convergence property, through the HTTP hub.
+@Suite struct HTTPConvergenceTests {
+    static var seeds: [UInt64] { ConvergenceSeeds.seeds(defaultCount: 100) }
+
+    @Test(arguments: seeds)
+    func replicasConvergeThroughTheHTTPHub(seed: UInt64) async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port!)"
+            let tokens = f.township
+            let outcome = try await ConvergenceScenario(seed: seed).run(in: f.lab) { store in
+                HTTPHub(url: url, token: tokens[try store.identity().township]!)
+            }
+            #expect(Set(outcome.digests + [try f.hub.stateDigest()]).count == 1, "seed \(seed): replicas diverged")
+            #expect(outcome.totals.allSatisfy { $0 == outcome.totals[0] }, "seed \(seed): totals differ")
+            #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Store
+import SyncCore
+
+/// One random convergence scenario, fully determined by its seed: 2 to 5 replicas of two
+/// townships record, edit, add and delete offline and sync in random orders through a
+/// hub, some syncs cut off part way and some repeated; then everyone syncs twice.
+public struct ConvergenceScenario: Sendable {
+    /// What the scenario ended with, for the test to check.
+    public struct Outcome: Sendable {
+        /// Each replica's state digest.
+        public var digests: [String]
+        /// Each replica's totals by township, kind and quarter.
+        public var totals: [[TotalsRow]]
+        /// Where the first replica's state differs from the merge rules applied to its log.
+        public var ruleMismatches: [String]
+    }
+
+    /// Makes the hub connection a replica syncs through.
+    public typealias HubFactory = @Sendable (Store) async throws -> any Hub
+
+    public let seed: UInt64
+    public static let townships = ["河西镇", "东街镇"]
+
+    public init(seed: UInt64) { self.seed = seed }
+
+    public func run(in lab: ReplicaLab, hub makeHub: HubFactory) async throws -> Outcome {
+        var rng = SeededGenerator(seed: seed)
+        var mismatches: [String] = []
+        let count = Int.random(in: 2...5, using: &rng)
+        var stores: [Store] = []
+        for i in 0..<count {
+            let id = ReplicaID(high: rng.next(), low: rng.next())
+            stores.append(try lab.replica("r\(i)", township: Self.townships[i % 2 == 0 || count == 2 ? 0 : 1], id: id))
+        }
+        let kinds = Catalog.standard.kinds.map(\.code)
+        let steps = Int.random(in: 10...40, using: &rng)
+        for _ in 0..<steps {
+            lab.clock.advance(by: Int64.random(in: 0...2, using: &rng))
+            let store = stores.randomElement(using: &rng)!
+            let mine = try store.identity().township
+            let live = try store.activities().filter { $0.township == mine }
+            switch Int.random(in: 0..<100, using: &rng) {
+            case 0..<30:
+                try store.record(ActivityDraft(
+                    kind: kinds.randomElement(using: &rng)!,
+                    date: "2023-\(String(format: "%02d", Int.random(in: 1...12, using: &rng)))-15",
+                    title: "活动\(rng.next() % 1000)",
+                    quantities: ["attendance": Int64.random(in: 0...100, using: &rng), "schools": Int64.random(in: 0...2, using: &rng)]))
+            case 30..<55 where !live.isEmpty:
+                let target = live.randomElement(using: &rng)!
+                let amount = Int64.random(in: -20...50, using: &rng)
+                if (target.quantities["attendance"] ?? 0) + amount >= 0 {
+                    try store.add(to: target.id, amount: amount)
+                } else if (try? store.add(to: target.id, amount: amount)) != nil {
+                    mismatches.append("a change making attendance negative was accepted")
+                }
+            case 55..<70 where !live.isEmpty:
+                let target = live.randomElement(using: &rng)!
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: try store.edit(target.id, ActivityEdit(title: "改\(rng.next() % 100)"))
+                case 1: try store.edit(target.id, ActivityEdit(date: "2023-0\(Int.random(in: 1...9, using: &rng))-01"))
+                case 2: try store.edit(target.id, ActivityEdit(kind: kinds.randomElement(using: &rng)!))
+                default: try store.edit(target.id, ActivityEdit(venue: "村\(rng.next() % 10)"))
+                }
+            case 70..<75 where !live.isEmpty:
+                try store.delete(live.randomElement(using: &rng)!.id)
+            default:
+                try await sync(store, makeHub, rng: &rng)
+            }
+        }
+        for _ in 0..<2 {
+            for store in stores.shuffled(using: &rng) {
+                try await SyncSession(store: store, hub: try await makeHub(store), batchSize: 3).run()
+            }
+        }
+        mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
+        return Outcome(digests: try stores.map { try $0.stateDigest() },
+                       totals: try stores.map { try $0.totals(by: [.township, .kind, .quarter]) },
+                       ruleMismatches: mismatches)
+    }
+
+    /// Syncs one replica, sometimes cut off part way, sometimes twice in a row.
+    func sync(_ store: Store, _ makeHub: HubFactory, rng: inout SeededGenerator) async throws {
+        let batch = Int.random(in: 1...6, using: &rng)
+        let hub = try await makeHub(store)
+        if Int.random(in: 0..<4, using: &rng) == 0 {
+            let cut = InterruptingHub(hub, calls: Int.random(in: 1...4, using: &rng))
+            do { try await SyncSession(store: store, hub: cut, batchSize: batch).run() } catch is InterruptingHub.Cut {}
+        } else {
+            try await SyncSession(store: store, hub: hub, batchSize: batch).run()
+        }
+        if Int.random(in: 0..<5, using: &rng) == 0 {
+            try await SyncSession(store: store, hub: try await makeHub(store), batchSize: batch).run()
+        }
+    }
+
+    /// Recomputes totals and fields from the log with the pure merge rules, applied in a
+    /// random order, and lists where the store differs.
+    func checkAgainstMergeRules(_ store: Store, rng: inout SeededGenerator) throws -> [String] {
+        var out: [String] = []
+        var states: [ActivityID: ActivityState] = [:]
+        for entry in try store.log().shuffled(using: &rng) {
+            MergeRules.apply(entry.operation, to: &states[entry.operation.activity, default: ActivityState()])
+        }
+        let live = states.values.filter { !$0.deleted }
+        let expectedAttendance = live.reduce(Int64(0)) { $0 + ($1.quantities["attendance"] ?? 0) }
+        let totals = try store.totals().first
+        if totals?.activities != Int64(live.count) { out.append("activities \(totals?.activities ?? -1), rules give \(live.count)") }
+        if (totals?.quantities["attendance"] ?? 0) != expectedAttendance {
+            out.append("attendance \(totals?.quantities["attendance"] ?? 0), rules give \(expectedAttendance)")
+        }
+        for (id, state) in states where !state.deleted {
+            let record = try store.activity(id)
+            if record?.title != state[.title] || record?.date != state[.date] || record?.kind != state[.kind] {
+                out.append("activity \(id) differs from the rules")
+            }
+        }
+        return out
+    }
+}
