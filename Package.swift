@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport"]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -21,13 +21,22 @@ public actor HTTPHub: Hub {
     /// - Parameters:
     ///   - url: `http(s)://host:port`, without a path.
     ///   - token: a township or county token from `ktx hub token create`.
-    public init(url: String, token: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+    public init(url: String, token: String, client: HTTPClient = HTTPHub.defaultClient, timeout: TimeAmount = .seconds(60)) {
         self.location = url
         self.base = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.token = token
         self.client = client
         self.timeout = timeout
     }
+
+    /// The client ktx uses: a refused or unreachable address fails at once (no retrying
+    /// of connection attempts until the deadline), and connecting gives up after 15 s.
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(15), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     public func versionVector() async throws -> VersionVector {
         let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none)

@@ -29,9 +29,9 @@ struct HubFixture {
                                          maxClockSkewMillis: 24 * 3_600_000, maxPullLimit: 50, logger: logger)
     }
 
+    /// The application exactly as `ktx hub serve` builds it, on a free port, on the fixture's database and clock.
     var application: some ApplicationProtocol {
-        Application(router: buildRouter(store: hub, configuration: configuration, wallClock: lab.clock),
-                    configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try! buildApplication(configuration, wallClock: lab.clock)
     }
 
     func remove() { lab.remove() }
