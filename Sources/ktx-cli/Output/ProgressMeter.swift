@@ -41,7 +41,7 @@ final class ProgressMeter: Sendable {
                 let width = 30
                 let filled = progress.total > 0 ? min(width, width * progress.done / progress.total) : width
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-                FileHandle.standardError.write(Data("\r\(verb) [\(bar)] \(progress.done)/\(progress.total) \(rate) \(unit)".utf8))
+                FileHandle.standardError.write(Data("\r\(verb) [\(bar)] \(progress.done)/\(progress.total) \(rate) \(unit)\u{1B}[K".utf8))
                 s.drewBar = true
             } else if ContinuousClock.now - s.lastPrinted >= .seconds(2) || progress.done >= progress.total {
                 FileHandle.standardError.write(Data("\(verb) \(progress.done)/\(progress.total) \(rate) \(unit)\n".utf8))
