@@ -117,9 +117,9 @@ public enum OperationFile {
         guard header.replica == replica.hex, header.first == first, header.last == last,
               header.count == Int(last - first + 1)
         else { throw Problem(reason: .foreign, detail: "header does not match the file's name and folder") }
-        let rows: [Row]
+        let rows: [WireOp]
         do {
-            rows = try JSONDecoder().decode([Row].self, from: Data(body))
+            rows = try JSONDecoder().decode([WireOp].self, from: Data(body))
         } catch {
             throw Problem(reason: .damaged, detail: "unreadable operations")
         }
@@ -129,51 +129,18 @@ public enum OperationFile {
         var operations: [Op] = []
         operations.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
-            guard row.seq == first + Int64(i), let change = row.change else {
+            guard row.seq == first + Int64(i), let op = row.op(replica: replica) else {
                 throw Problem(reason: .damaged, detail: "operation \(i + 1) is malformed")
             }
-            operations.append(Op(replica: replica, seq: row.seq, timestamp: HLCTimestamp(rawValue: row.hlc),
-                                        activity: ActivityID(unchecked: row.activity), change: change))
+            operations.append(op)
         }
         return (header, operations)
     }
 
     // MARK: Rows
 
-    /// One operation as a JSON array: `[seq, hlc, activity, kind, field, value]`.
-    struct Row: Decodable {
-        var seq: Int64
-        var hlc: Int64
-        var activity: String
-        var kind: Int
-        var field: String
-        var text: String?
-        var number: Int64?
-
-        init(from decoder: any Decoder) throws {
-            var c = try decoder.unkeyedContainer()
-            seq = try c.decode(Int64.self)
-            hlc = try c.decode(Int64.self)
-            activity = try c.decode(String.self)
-            kind = try c.decode(Int.self)
-            field = try c.decode(String.self)
-            switch kind {
-            case 0: text = try c.decode(String.self)
-            case 1: number = try c.decode(Int64.self)
-            default: _ = try c.decodeNil()
-            }
-        }
-
-        var change: Change? {
-            switch kind {
-            case 0: Field(rawValue: field).flatMap { f in text.map { .set(f, $0) } }
-            case 1: number.map { .add(metric: field, amount: $0) }
-            case 2: .delete
-            default: nil
-            }
-        }
-    }
-
+    /// Appends one operation as a JSON array `[seq, hlc, activity, kind, field, value]`,
+    /// the same shape ``WireOp`` decodes; written by hand because it is the hot path of a push.
     static func appendRow(_ op: Op, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         out.append(contentsOf: String(op.seq).utf8)
