@@ -94,6 +94,29 @@ import TestSupport
     }
 }
 
+extension LiveHubTests {
+    @Test func statusCountsOnlyWhatTheHTTPHubWouldTakeFromThisOffice() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        let u = try f.lab.replica("u", township: "东街镇")
+        try u.record(ActivityDraft(kind: "museum", date: "2023-06-01", title: "东街"))
+        try await f.lab.sync(u, hub: "usb")
+        try await f.lab.sync(a, hub: "usb")  // a now holds 东街镇's operations, which it may not push over HTTP
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "河西"))
+        try await f.application.test(.live) { client in
+            try a.addRemote(name: "county", location: "http://127.0.0.1:\(client.port!)", token: f.township["河西镇"]!)
+            #expect(try a.remotes().first?.unsynced == 4)
+            let remote = try a.resolveRemote("county")
+            let report = try await SyncSession(store: a, hub: HTTPHub(url: remote.location, token: try a.token(for: remote)),
+                                               remote: "county").run()
+            #expect(report.pushed == 4)
+            #expect(try a.remotes().first?.unsynced == 0)
+        }
+        #expect(try f.hub.totals(by: [.township]).map { $0.group[.township] } == ["河西镇"])
+    }
+}
+
 /// The convergence property, through the HTTP hub.
 @Suite struct HTTPConvergenceTests {
     static var seeds: [UInt64] { ConvergenceSeeds.seeds(defaultCount: 100) }

@@ -100,9 +100,15 @@ extension Store {
         }
     }
 
-    /// Every remote, by name, with what it lacked at the end of the last sync.
+    /// Every remote, by name, with what it lacked at the end of the last sync. For an HTTP
+    /// remote only operations of this township's replicas count: the hub takes no others
+    /// from this replica.
     public func remotes() throws -> [Remote] {
         let local = try versionVector()
+        let townships = try replicaTownships()
+        let mine = try identity().township
+        var ownTownship = VersionVector()
+        for (replica, seq) in local where townships[replica] == mine { ownTownship[replica] = seq }
         return try read("remote list") { db in
             let ids = try Self.replicaIDs(db)
             return try Row.fetchAll(db, sql: """
@@ -113,9 +119,10 @@ extension Store {
                 for r in try Row.fetchAll(db, sql: "SELECT replica, seq FROM remote_vv WHERE remote = ?", arguments: [name]) {
                     if let id = ids[r[0]] { known[id] = r[1] }
                 }
-                return Remote(name: name, location: row[1], kind: Remote.Kind(rawValue: row[2]) ?? .folder, tokenEnv: row[6],
+                let kind = Remote.Kind(rawValue: row[2]) ?? .folder
+                return Remote(name: name, location: row[1], kind: kind, tokenEnv: row[6],
                               lastSyncMillis: row[3], lastPushed: row[4], lastPulled: row[5],
-                              unsynced: local.missing(from: known))
+                              unsynced: (kind == .http ? ownTownship : local).missing(from: known))
             }
         }
     }

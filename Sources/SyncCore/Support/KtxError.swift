@@ -35,7 +35,6 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case unknownRemote = "unknown-remote"
         case noRemote = "no-remote"
         case ambiguousRemote = "ambiguous-remote"
-        case unsupportedRemote = "unsupported-remote"
         case hubUnreadable = "hub-unreadable"
         case notAHub = "not-a-hub"
         case storage = "storage"
@@ -230,12 +229,6 @@ extension KtxError {
         KtxError(.ambiguousRemote,
                  zh: "有多个远端（\(names.joined(separator: "、"))）：请指定要同步的远端，例如 ktx sync \(names[0])",
                  en: "there are several remotes (\(names.joined(separator: ", "))): name the one to sync, e.g. `ktx sync \(names[0])`")
-    }
-
-    public static func unsupportedRemote(_ location: String) -> KtxError {
-        KtxError(.unsupportedRemote,
-                 zh: "暂不支持 HTTP 远端“\(location)”：此版本只支持文件夹（共享盘或 U 盘）",
-                 en: "HTTP remotes ('\(location)') are not supported by this version yet: use a folder (shared drive or USB stick)")
     }
 
     public static func hubUnreadable(_ location: String, reason: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
