@@ -75,6 +75,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Measurements against the raw SQLite limit (issue 5); run with
+        // `swift run -c release ktx-bench`. Not a test: it prints figures with their baseline.
+        .executableTarget(
+            name: "ktx-bench",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["Store", "SyncCore"],

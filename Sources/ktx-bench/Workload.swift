@@ -1,0 +1,70 @@
+import SyncCore
+
+/// A seeded workload: R replicas of T townships over A activities, O operations in all.
+/// Each activity is first recorded (4 field writes) by one replica of its township; the
+/// rest are 70 % attendance additions, 25 % field edits and 5 % deletes, by replicas of
+/// the activity's township.
+struct Workload {
+    let replicas: [ReplicaID]
+    let townships: [String]
+    /// Operations per replica, in seq order.
+    var operations: [[Op]]
+
+    var count: Int { operations.reduce(0) { $0 + $1.count } }
+
+    init(seed: UInt64, replicaCount: Int, activityCount: Int, operationCount: Int) {
+        var rng = SplitMix(seed: seed)
+        let replicas = (0..<replicaCount).map { _ in ReplicaID(high: rng.next(), low: rng.next()) }
+        let townships = (0..<replicaCount).map { "镇\($0 / 2)" }  // replicas 2k and 2k+1 share a township
+        var ops = Array(repeating: [Op](), count: replicaCount)
+        var clock: Int64 = 1_700_000_000_000
+        var activities: [(ActivityID, Int)] = []
+        activities.reserveCapacity(activityCount)
+        let kinds = ["rural", "youth", "week", "museum", "national", "training"]
+        func emit(_ r: Int, _ activity: ActivityID, _ change: Change) {
+            clock += 1
+            let seq = Int64(ops[r].count + 1)
+            ops[r].append(Op(replica: replicas[r], seq: seq, timestamp: HLCTimestamp(millis: clock, counter: 0),
+                             activity: activity, change: change))
+        }
+        for i in 0..<activityCount {
+            let r = i % replicaCount
+            let id = ActivityID(replica: replicas[r], seq: Int64(ops[r].count + 1))
+            emit(r, id, .set(.township, townships[r]))
+            emit(r, id, .set(.kind, kinds[Int(rng.next() % 6)]))
+            emit(r, id, .set(.date, "2023-\(String(format: "%02d", 1 + Int(rng.next() % 12)))-15"))
+            emit(r, id, .set(.title, "活动\(i)"))
+            activities.append((id, r))
+        }
+        var made = activityCount * 4
+        while made < operationCount {
+            let (id, owner) = activities[Int(rng.next() % UInt64(activities.count))]
+            let partner = owner ^ 1
+            let r = rng.next() % 2 == 0 || partner >= replicaCount ? owner : partner
+            let dice = rng.next() % 100
+            if dice < 70 {
+                emit(r, id, .add(metric: "attendance", amount: Int64(1 + rng.next() % 50)))
+            } else if dice < 95 {
+                emit(r, id, .set(.title, "改\(rng.next() % 1000)"))
+            } else {
+                emit(r, id, .delete)
+            }
+            made += 1
+        }
+        self.replicas = replicas
+        self.townships = townships
+        self.operations = ops
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
