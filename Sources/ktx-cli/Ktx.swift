@@ -26,6 +26,43 @@ struct Ktx: AsyncParsableCommand {
     )
 }
 
+extension Ktx {
+    /// Runs the command line, reporting a usage error in one line on stderr (what is wrong,
+    /// and where the help is) instead of argument-parser's several lines; help, version
+    /// and exit statuses keep argument-parser's handling.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode { exit(withError: error) }
+            let message = self.message(for: error)
+            if message.isEmpty { exit(withError: error) }
+            let help = (["ktx"] + subcommandPath(arguments) + ["--help"]).joined(separator: " ")
+            Console.error("ktx: \(message.split(separator: "\n").first.map(String.init) ?? message) (see `\(help)`)")
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// The names of the subcommands the arguments reach, e.g. `["remote", "add"]`.
+    static func subcommandPath(_ arguments: [String]) -> [String] {
+        var command: any ParsableCommand.Type = Ktx.self
+        var path: [String] = []
+        for argument in arguments where !argument.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            command = next
+        }
+        return path
+    }
+}
+
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(

@@ -38,12 +38,15 @@ import TestSupport
         }
     }
 
-    enum Action: String, CaseIterable { case vector, pull, totals, pushOwn, listTokens }
+    enum Action: String, CaseIterable { case vector, pull, totals, pushOwn, listTokens, createToken, revokeToken }
 
     static let matrix: [(HubRole, Action, HTTPResponse.Status)] = [
-        (.township, .vector, .ok), (.township, .pull, .ok), (.township, .totals, .ok), (.township, .pushOwn, .ok), (.township, .listTokens, .forbidden),
-        (.county, .vector, .ok), (.county, .pull, .ok), (.county, .totals, .ok), (.county, .pushOwn, .forbidden), (.county, .listTokens, .forbidden),
-        (.admin, .vector, .ok), (.admin, .pull, .ok), (.admin, .totals, .ok), (.admin, .pushOwn, .forbidden), (.admin, .listTokens, .ok),
+        (.township, .vector, .ok), (.township, .pull, .ok), (.township, .totals, .ok), (.township, .pushOwn, .ok),
+        (.township, .listTokens, .forbidden), (.township, .createToken, .forbidden), (.township, .revokeToken, .forbidden),
+        (.county, .vector, .ok), (.county, .pull, .ok), (.county, .totals, .ok), (.county, .pushOwn, .forbidden),
+        (.county, .listTokens, .forbidden), (.county, .createToken, .forbidden), (.county, .revokeToken, .forbidden),
+        (.admin, .vector, .ok), (.admin, .pull, .ok), (.admin, .totals, .ok), (.admin, .pushOwn, .forbidden),
+        (.admin, .listTokens, .ok), (.admin, .createToken, .created), (.admin, .revokeToken, .noContent),
     ]
 
     @Test(arguments: matrix)
@@ -64,6 +67,8 @@ import TestSupport
             case .totals: (.get, "/v1/totals?by=township", nil)
             case .pushOwn: (.post, "/v1/ops", json(try f.batch(replica)))
             case .listTokens: (.get, "/v1/tokens", nil)
+            case .createToken: (.post, "/v1/tokens", ByteBuffer(string: #"{"role": "county"}"#))
+            case .revokeToken: (.delete, "/v1/tokens/5", nil)  // the 尖冢镇 township token
             }
             try await client.execute(uri: uri, method: method, headers: bearer(token), body: body) { response throws in
                 #expect(response.status == expected, "\(role) \(action): \(response.body.text)")
@@ -73,6 +78,9 @@ import TestSupport
             }
         }
         #expect(try f.hub.operationCounts().total == (expected == .ok && action == .pushOwn ? 5 : 0))
+        let tokens = try f.hub.tokens()
+        #expect(tokens.count == (action == .createToken && expected == .created ? 6 : 5))
+        #expect(tokens.filter { $0.revokedAtMillis != nil }.count == (action == .revokeToken && expected == .noContent ? 1 : 0))
     }
 
     @Test func aTownshipCannotPushAnotherTownshipsReplica() async throws {

@@ -64,6 +64,10 @@ import TestSupport
         (["remote", "add", "county", "https://hub.example:8080/v1?x=1", "--token", "t"], "invalid address 'https://hub.example:8080/v1?x=1': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080"),
         (["remote", "add", "stick", "/media/usb", "--token", "t"], "--token and --token-env are for HTTP remotes only; a folder needs no token"),
         (["totals", "--by", "village"], "cannot group by 'village': use township, kind, quarter, month, comma-separated"),
+        (["attend"], "Missing expected argument '<id>' (see `ktx attend --help`)"),
+        (["remote", "add", "county"], "Missing expected argument '<location>' (see `ktx remote add --help`)"),
+        (["totals", "--format", "xml"], "The value 'xml' is invalid for '--format <format>'. Please provide one of 'table', 'json' or 'csv'. (see `ktx totals --help`)"),
+        (["record", "--kind", "rural", "--colour", "red"], "Unknown option '--colour' (see `ktx record --help`)"),
         (["remote", "remove", "county"], "no remote named 'county'; known remotes: photos, usb"),
     ]
 
