@@ -78,17 +78,11 @@ struct HubEndpoints: Sendable {
     func totals(_ request: Request) throws -> Response {
         let query = request.uri.queryParameters
         let keys: [GroupKey]
-        var filter = ActivityFilter()
+        let filter: ActivityFilter
         do {
             keys = try GroupKey.parseList(query["by"].map(String.init))
-            if let kind = query["kind"].map(String.init) {
-                guard let k = store.catalog.kind(named: kind) else { throw KtxError.unknownKind(kind, catalog: store.catalog) }
-                filter.kind = k.code
-            }
-            if let year = query["year"].map(String.init) {
-                guard year.count == 4, let y = Int(year) else { throw KtxError.badYear(year) }
-                filter.year = y
-            }
+            filter = try ActivityFilter.parse(kind: query["kind"].map(String.init), township: query["township"].map(String.init),
+                                              year: query["year"].map(String.init), catalog: store.catalog)
         } catch let error as KtxError {
             throw HubError(.badRequest, error.code.rawValue, error.en)
         }

@@ -26,10 +26,7 @@ extension Store {
             try Validate.text(township.trimmingSpaces(), option: "--township")
         }
         var rng = SystemRandomNumberGenerator()
-        let secret = "ktx_" + (0..<4).map { _ in
-            let s = String(rng.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        }.joined()
+        let secret = "ktx_" + (0..<4).map { _ in Hex.string(rng.next(), digits: 16) }.joined()
         let hash = Data(SHA256.hash(data: Array(secret.utf8)))
         let id = try write("token create") { db -> Int64 in
             try db.execute(sql: "INSERT INTO hub_token (role, township, hash, created_at) VALUES (?, ?, ?, ?)",
@@ -143,6 +140,8 @@ extension Store {
             }
             // Each activity must be the caller's township's: by the hub's record of it, or,
             // for one the hub has not seen, by the replica that created it.
+            var claimedHere: Set<ActivityID> = []
+            for op in ops where op.change == .set(.township, township) { claimedHere.insert(op.activity) }
             var checked: Set<ActivityID> = []
             for op in ops where op.seq > maxSeq && checked.insert(op.activity).inserted {
                 if let owner = try String.fetchOne(db, sql: "SELECT township FROM activity WHERE id = ?", arguments: [op.activity.rawValue]) {
@@ -151,7 +150,7 @@ extension Store {
                     }
                     continue
                 }
-                if ops.contains(where: { $0.activity == op.activity && $0.change == .set(.township, township) }) { continue }
+                if claimedHere.contains(op.activity) { continue }
                 let creator = String(op.activity.rawValue.prefix(12))
                 guard creator != replica.short else { continue }
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
@@ -166,20 +165,23 @@ extension Store {
     /// The operations held beyond `after`, at most about `limit`, grouped into one batch
     /// per replica in replica-id order; `more` tells whether anything is left.
     public func hubPull(after: VersionVector, limit: Int) throws -> HubAPI.PullPage {
-        let held = try versionVector()
-        let townships = try replicaTownships()
-        var batches: [HubAPI.Batch] = []
-        var budget = max(1, limit)
-        var more = false
-        for replica in held.replicas.sorted() where held[replica] > after[replica] {
-            guard budget > 0 else { more = true; break }
-            let ops = try operations(of: replica, after: after[replica], limit: budget)
-            guard let last = ops.last else { continue }
-            batches.append(HubAPI.Batch(ops, township: townships[replica]))
-            budget -= ops.count
-            if last.seq < held[replica] { more = true; break }
+        // One read transaction: the vector, the townships and the operations are one snapshot.
+        try read("hub pull") { db in
+            let held = try Self.fetchVersionVector(db)
+            let townships = try Self.fetchTownships(db)
+            var batches: [HubAPI.Batch] = []
+            var budget = max(1, limit)
+            var more = false
+            for replica in held.replicas.sorted() where held[replica] > after[replica] {
+                guard budget > 0 else { more = true; break }
+                let ops = try Self.fetchOperations(db, of: replica, after: after[replica], limit: budget)
+                guard let last = ops.last else { continue }
+                batches.append(HubAPI.Batch(ops, township: townships[replica]))
+                budget -= ops.count
+                if last.seq < held[replica] { more = true; break }
+            }
+            return HubAPI.PullPage(batches: batches, more: more)
         }
-        return HubAPI.PullPage(batches: batches, more: more)
     }
 }
 

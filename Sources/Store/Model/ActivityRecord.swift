@@ -95,4 +95,18 @@ public struct ActivityFilter: Sendable, Hashable {
         self.township = township
         self.year = year
     }
+
+    /// Validates filter values as a user typed them (`--kind`, `--township`, `--year`, or the
+    /// hub's query parameters).
+    ///
+    /// - Throws: ``KtxError`` `unknown-kind` or `bad-year`.
+    public static func parse(kind: String?, township: String?, year: String?, catalog: Catalog) throws -> ActivityFilter {
+        var filter = ActivityFilter(township: township)
+        if let kind { filter.kind = try Validate.kind(kind, catalog: catalog).code }
+        if let year {
+            guard year.count == 4, let y = Int(year), (1900...2999).contains(y) else { throw KtxError.badYear(year) }
+            filter.year = y
+        }
+        return filter
+    }
 }

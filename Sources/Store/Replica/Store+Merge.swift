@@ -199,37 +199,43 @@ extension Store {
 
     /// This replica's version vector: for every replica, the highest contiguous seq held.
     public func versionVector() throws -> VersionVector {
-        try read("version vector") { db in
-            var vector = VersionVector()
-            for row in try Row.fetchAll(db, sql: "SELECT id, max_seq FROM replica WHERE max_seq > 0") {
-                if let id = ReplicaID(bytes: row[0] as Data) { vector[id] = row[1] }
-            }
-            return vector
-        }
+        try read("version vector") { try Self.fetchVersionVector($0) }
     }
 
     /// Operations of one replica from seq `after + 1`, at most `limit`, in seq order.
     public func operations(of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
-        try read("read operations") { db in
-            guard let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?",
-                                               arguments: [Data(replica.bytes)]) else { return [] }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT replica, seq, hlc, activity, kind, field, value FROM op
-                WHERE replica = ? AND seq > ? ORDER BY seq LIMIT ?
-                """), arguments: [num, after, limit])
-            let ids = [num: replica]
-            return rows.compactMap { Self.operation(from: $0, ids: ids) }
-        }
+        try read("read operations") { try Self.fetchOperations($0, of: replica, after: after, limit: limit) }
     }
 
     /// The townships announced by every known replica.
     public func replicaTownships() throws -> [ReplicaID: String] {
-        try read("replicas") { db in
-            var out: [ReplicaID: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, township FROM replica WHERE township IS NOT NULL") {
-                if let id = ReplicaID(bytes: row[0] as Data) { out[id] = row[1] }
-            }
-            return out
+        try read("replicas") { try Self.fetchTownships($0) }
+    }
+
+    static func fetchVersionVector(_ db: Database) throws -> VersionVector {
+        var vector = VersionVector()
+        for row in try Row.fetchAll(db, sql: "SELECT id, max_seq FROM replica WHERE max_seq > 0") {
+            if let id = ReplicaID(bytes: row[0] as Data) { vector[id] = row[1] }
         }
+        return vector
+    }
+
+    static func fetchOperations(_ db: Database, of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
+        guard let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?",
+                                           arguments: [Data(replica.bytes)]) else { return [] }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT replica, seq, hlc, activity, kind, field, value FROM op
+            WHERE replica = ? AND seq > ? ORDER BY seq LIMIT ?
+            """), arguments: [num, after, limit])
+        let ids = [num: replica]
+        return rows.compactMap { Self.operation(from: $0, ids: ids) }
+    }
+
+    static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {
+        var out: [ReplicaID: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, township FROM replica WHERE township IS NOT NULL") {
+            if let id = ReplicaID(bytes: row[0] as Data) { out[id] = row[1] }
+        }
+        return out
     }
 }

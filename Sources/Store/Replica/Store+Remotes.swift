@@ -51,7 +51,7 @@ extension Store {
             stored = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
         } else {
             guard token == nil && tokenEnv == nil else {
-                throw KtxError(.missingField,
+                throw KtxError(.tokenNotAllowed,
                                zh: "--token 和 --token-env 只用于 HTTP 远端；文件夹远端不需要令牌",
                                en: "--token and --token-env are for HTTP remotes only; a folder needs no token")
             }
@@ -72,14 +72,14 @@ extension Store {
     public func token(for remote: Remote) throws -> String {
         if let variable = remote.tokenEnv {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                throw KtxError(.missingField,
+                throw KtxError(.missingToken,
                                zh: "远端 \(remote.name) 的令牌应在环境变量 \(variable) 中，但它未设置",
                                en: "the token of remote \(remote.name) should be in the environment variable \(variable), which is not set")
             }
             return value
         }
         guard let token = try credentials.get(remote.name) else {
-            throw KtxError(.missingField,
+            throw KtxError(.missingToken,
                            zh: "找不到远端 \(remote.name) 的令牌（\(credentials.path)）：请 ktx remote remove 后用 --token 重新添加",
                            en: "no token stored for remote \(remote.name) (\(credentials.path)): remove it and add it again with --token")
         }

@@ -44,7 +44,11 @@ public struct Store: Sendable {
         try Validate.text(name, option: "--township")
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw KtxError.cannotCreate(path)
+            }
         }
         let store = try openPool(path, catalog: catalog, wallClock: wallClock)
         try store.guarded("init") {
@@ -92,6 +96,8 @@ public struct Store: Sendable {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw KtxError.notADatabase(path, underlying: error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+            throw KtxError.cannotCreate(path, underlying: error)
         } catch {
             throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
         }

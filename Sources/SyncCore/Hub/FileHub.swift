@@ -29,6 +29,7 @@ public actor FileHub: Hub {
     private let writer: ReplicaID
     private let durable: Bool
     private var listing: [ReplicaID: [Entry]]?
+    private var prepared = false
     private var badFiles: Set<String> = []
     private var reported: Set<String> = []
     private var warnings: [HubWarning] = []
@@ -93,7 +94,7 @@ public actor FileHub: Hub {
                 .sorted { ($0.last, $0.name) > ($1.last, $1.name) }
             for entry in candidates {
                 let relative = path(replica, entry.name)
-                let bytes: [UInt8]
+                let bytes: Data
                 do {
                     bytes = try readFile(location + "/" + relative)
                 } catch {
@@ -134,6 +135,12 @@ public actor FileHub: Hub {
 
     /// Makes sure the folder is a hub, creating it when missing or empty.
     private func ensureHub() throws {
+        guard !prepared else { return }
+        try prepareFolder()
+        prepared = true
+    }
+
+    private func prepareFolder() throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         let marker = location + "/" + Self.markerName
@@ -208,11 +215,11 @@ public actor FileHub: Hub {
         }
     }
 
-    private func readFile(_ path: String) throws -> [UInt8] {
+    private func readFile(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KtxError.hubUnreadable(location, reason: "cannot read \(path)")
         }
-        return [UInt8](data)
+        return data
     }
 
     /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.

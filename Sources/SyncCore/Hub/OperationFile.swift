@@ -94,16 +94,21 @@ public enum OperationFile {
     ///   - first: the first seq the file's name promises.
     ///   - last: the last seq the file's name promises.
     public static func decode(_ bytes: [UInt8], replica: ReplicaID, first: Int64, last: Int64) throws(Problem) -> (Header, [Op]) {
+        try decode(Data(bytes), replica: replica, first: first, last: last)
+    }
+
+    /// Decodes and verifies a file read as `Data`, without copying its body.
+    public static func decode(_ bytes: Data, replica: ReplicaID, first: Int64, last: Int64) throws(Problem) -> (Header, [Op]) {
         let newline = UInt8(ascii: "\n")
         guard let end1 = bytes.firstIndex(of: newline),
-              String(decoding: bytes[..<end1], as: UTF8.self) == magic
+              String(decoding: bytes[bytes.startIndex..<end1], as: UTF8.self) == magic
         else { throw Problem(reason: .foreign, detail: "not a ktx operation file") }
         guard let end2 = bytes[(end1 + 1)...].firstIndex(of: newline) else {
             throw Problem(reason: .damaged, detail: "truncated header")
         }
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: Data(bytes[(end1 + 1)..<end2]))
+            header = try JSONDecoder().decode(Header.self, from: bytes[(end1 + 1)..<end2])
         } catch {
             throw Problem(reason: .damaged, detail: "unreadable header")
         }
@@ -119,7 +124,7 @@ public enum OperationFile {
         else { throw Problem(reason: .foreign, detail: "header does not match the file's name and folder") }
         let rows: [WireOp]
         do {
-            rows = try JSONDecoder().decode([WireOp].self, from: Data(body))
+            rows = try JSONDecoder().decode([WireOp].self, from: body)
         } catch {
             throw Problem(reason: .damaged, detail: "unreadable operations")
         }

@@ -63,8 +63,10 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-enum Hex {
-    static func value(of c: UInt8) -> UInt8? {
+/// Hex digits.
+public enum Hex {
+    /// The value of one hex digit (either case), nil for any other byte.
+    public static func value(of c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
@@ -73,7 +75,8 @@ enum Hex {
         }
     }
 
-    static func string(_ value: UInt64, digits: Int) -> String {
+    /// `value` in lowercase hex, left-padded with zeros to `digits`.
+    public static func string(_ value: UInt64, digits: Int) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }

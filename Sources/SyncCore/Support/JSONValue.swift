@@ -31,21 +31,11 @@ public enum JSONValue: Sendable {
         }
     }
 
+    /// A JSON string literal, escaped as operation files escape it.
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        OperationFile.appendJSONString(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

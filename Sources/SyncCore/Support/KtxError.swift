@@ -26,6 +26,9 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case badGroupKey = "bad-group-key"
         case unknownToken = "unknown-token"
         case badRemoteURL = "bad-remote-url"
+        case tokenNotAllowed = "token-not-allowed"
+        case missingToken = "missing-token"
+        case cannotCreate = "cannot-create"
         case hubRefused = "hub-refused"
         case hubUnreachable = "hub-unreachable"
         case hubUnauthorized = "hub-unauthorized"
@@ -62,7 +65,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     /// Whether the error is the user's input (exit status 64) rather than a failure (exit 1).
     public var isBadInput: Bool {
         switch code {
-        case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .hubUnreachable, .hubRefused,
+        case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
              .hubUnauthorized, .hubForbidden: false
         default: true
         }
@@ -94,6 +97,13 @@ extension KtxError {
         KtxError(.notADatabase,
                  zh: "无法打开 \(path)：它不是 ktx 数据库或已损坏；请检查 --db 路径",
                  en: "cannot open \(path): it is not a ktx database or it is damaged; check the --db path",
+                 underlying: underlying)
+    }
+
+    public static func cannotCreate(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.cannotCreate,
+                 zh: "无法在 \(path) 打开或创建数据库：请检查所在文件夹是否存在、是否可写",
+                 en: "cannot open or create a database at \(path): check that its folder exists and is writable",
                  underlying: underlying)
     }
 

@@ -26,8 +26,7 @@ extension Ktx {
                 let given = amount
                 guard given.count == 1, let text = given.first else { throw KtxError.missingField("N") }
                 let activity = try parseID(id)
-                guard let m = store.catalog.metric(named: metric) else { throw KtxError.unknownMetric(metric, catalog: store.catalog) }
-                let value = try parseAmount(text, metricCode: m.code, catalog: store.catalog)
+                let (m, value) = try parseAmount(text, metric: metric, catalog: store.catalog)
                 let total = try store.add(to: activity, metric: m.code, amount: value)
                 Console.out(m.format(total))
             }

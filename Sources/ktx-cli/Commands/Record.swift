@@ -49,7 +49,7 @@ extension Ktx {
                 ]
                 var quantities: [String: Int64] = [:]
                 for case let (code, text?) in given {
-                    quantities[code] = try parseAmount(text, metricCode: code, catalog: store.catalog)
+                    quantities[code] = try parseAmount(text, metric: code, catalog: store.catalog).amount
                 }
                 let id = try store.record(ActivityDraft(kind: kind, date: date, title: title, venue: venue,
                                                         project: project, quantities: quantities))
@@ -59,11 +59,12 @@ extension Ktx {
     }
 }
 
-/// Parses an amount typed for a metric; a clear error for anything else.
-func parseAmount(_ text: String, metricCode: String, catalog: Catalog) throws -> Int64 {
-    guard let metric = catalog.metric(named: metricCode) else { throw KtxError.unknownMetric(metricCode, catalog: catalog) }
+/// Parses an amount typed for a metric (by code or Chinese name) into stored units; a clear
+/// error for an unknown metric or a malformed number.
+func parseAmount(_ text: String, metric name: String, catalog: Catalog) throws -> (metric: Metric, amount: Int64) {
+    guard let metric = catalog.metric(named: name) else { throw KtxError.unknownMetric(name, catalog: catalog) }
     guard let value = metric.parse(text) else { throw KtxError.badNumber("--\(metric.code)", text, metric: metric) }
-    return value
+    return (metric, value)
 }
 
 /// Parses an activity id typed by a user.

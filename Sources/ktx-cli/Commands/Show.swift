@@ -55,20 +55,6 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
 
     func resolve(_ catalog: Catalog) throws -> ActivityFilter {
-        try Self.resolve(kind: kind, township: township, year: year, catalog: catalog)
-    }
-
-    /// Validates filter values into an ``ActivityFilter``.
-    static func resolve(kind: String?, township: String?, year: String?, catalog: Catalog) throws -> ActivityFilter {
-        var filter = ActivityFilter(township: township)
-        if let kind {
-            guard let k = catalog.kind(named: kind) else { throw KtxError.unknownKind(kind, catalog: catalog) }
-            filter.kind = k.code
-        }
-        if let year {
-            guard year.count == 4, let y = Int(year), (1900...2999).contains(y) else { throw KtxError.badYear(year) }
-            filter.year = y
-        }
-        return filter
+        try ActivityFilter.parse(kind: kind, township: township, year: year, catalog: catalog)
     }
 }

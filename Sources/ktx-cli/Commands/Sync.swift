@@ -24,8 +24,9 @@ extension Ktx {
                 case .folder: FileHub(path: target.location, writer: me.replica)
                 case .http: HTTPHub(url: target.location, token: try store.token(for: target))
                 }
-                let meter = ProgressMeter(language: lang)
-                let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: 2_000,
+                let batchSize = 2_000
+                let meter = ProgressMeter(language: lang, batchSize: batchSize)
+                let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize,
                                           progress: { meter.update($0) })
                 let report = try await session.run()
                 meter.finish()

@@ -25,7 +25,7 @@ extension Ktx {
             try await reportingErrors(options) {
                 let store = try options.openStore()
                 let keys = try parseKeys()
-                let filter = try FilterOptions.resolve(kind: kind, township: nil, year: year, catalog: store.catalog)
+                let filter = try ActivityFilter.parse(kind: kind, township: nil, year: year, catalog: store.catalog)
                 let rows = try store.totals(by: keys, filter: filter)
                 let labels = Labels(language: options.language, catalog: store.catalog)
                 let metrics = store.catalog.metrics

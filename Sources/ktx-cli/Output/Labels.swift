@@ -39,10 +39,11 @@ struct Labels {
 
     /// A unix-milliseconds time in the local time zone, `2026-11-21 10:22:05`.
     static func time(_ millis: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        var seconds = time_t(millis / 1000)
+        var t = tm()
+        localtime_r(&seconds, &t)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday)) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))"
     }
 }
 

@@ -15,17 +15,18 @@ final class ProgressMeter: Sendable {
 
     private let language: Language
     private let terminal: Bool
+    /// Syncs of a few batches (up to three) are quick enough to need no progress.
+    private let minimum: Int
     private let state = Mutex(State())
-    /// Below this many operations a sync is quick enough to need no progress.
-    static let threshold = 6_000
 
-    init(language: Language, terminal: Bool = Console.stderrIsTerminal) {
+    init(language: Language, batchSize: Int, terminal: Bool = Console.stderrIsTerminal) {
         self.language = language
+        self.minimum = 3 * batchSize + 1
         self.terminal = terminal
     }
 
     func update(_ progress: SyncProgress) {
-        guard progress.total >= Self.threshold else { return }
+        guard progress.total >= minimum else { return }
         state.withLock { s in
             if s.lastPhase != progress.phase {
                 if s.drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
