@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -28,6 +29,9 @@ let package = Package(
                 .embedInCode("catalog.json"),
                 .embedInCode("migrations/m0001_replica.sql"),
                 .embedInCode("migrations/m0002_hub.sql"),
+                .embedInCode("migrations/m0003_indicator.sql"),
+                .embedInCode("targets/2020.yaml"),
+                .embedInCode("targets/2023.yaml"),
             ]
         ),
         .target(
@@ -45,6 +49,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The performance tables (targets files) and the report computed from merged records.
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                "KtxSchema",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The county's HTTP hub: a library, so `ktx hub serve` and the tests run the same builder.
@@ -72,6 +86,7 @@ let package = Package(
                 "SyncCore",
                 "HubServer",
                 "HubClient",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport"]),
         .testTarget(
             name: "HubTests",
             dependencies: [

@@ -7,5 +7,15 @@ public enum KtxSchema {
     public static let migrations: [(identifier: String, sql: String)] = [
         ("0001_replica", String(decoding: PackageResources.m0001_replica_sql, as: UTF8.self)),
         ("0002_hub", String(decoding: PackageResources.m0002_hub_sql, as: UTF8.self)),
+        ("0003_indicator", String(decoding: PackageResources.m0003_indicator_sql, as: UTF8.self)),
+    ]
+
+    /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as
+    /// (file name, UTF-8 text).
+    /// (SwiftPM names an embedded file that starts with a digit by replacing that digit
+    /// with `_`: `2020.yaml` is `_020_yaml`.)
+    public static let targets: [Int: (name: String, text: String)] = [
+        2020: ("2020.yaml", String(decoding: PackageResources._020_yaml, as: UTF8.self)),
+        2023: ("2023.yaml", String(decoding: PackageResources._023_yaml, as: UTF8.self)),
     ]
 }

@@ -45,6 +45,10 @@ enum RawSQLite {
                     sqlite3_bind_int(statement, 5, 2)
                     sqlite3_bind_text(statement, 6, "", -1, transient)
                     sqlite3_bind_null(statement, 7)
+                case let .indicator(value):
+                    sqlite3_bind_int(statement, 5, 3)
+                    sqlite3_bind_text(statement, 6, "", -1, transient)
+                    sqlite3_bind_text(statement, 7, value, -1, transient)
                 }
                 guard sqlite3_step(statement) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db))) }
                 sqlite3_reset(statement)

@@ -21,6 +21,7 @@ struct Ktx: AsyncParsableCommand {
         subcommands: [
             Init.self, Record.self, Attend.self, Edit.self, Delete.self,
             Show.self, List.self, Totals.self,
+            Import.self, Export.self, ReportCommand.self, IndicatorCommand.self, TargetsCommand.self,
             RemoteCommand.self, Sync.self, Status.self, Log.self, Rebuild.self, HubCommand.self,
         ]
     )

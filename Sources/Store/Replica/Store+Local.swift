@@ -11,6 +11,29 @@ extension Store {
     ///   or a negative quantity; nothing is written then.
     @discardableResult
     public func record(_ draft: ActivityDraft) throws -> ActivityID {
+        let activity = try prepare(draft)
+        return try writeLocal("record") { _, batch in Self.emit(activity, into: &batch) }
+    }
+
+    /// Records many activities in one transaction: all or none.
+    ///
+    /// - Throws: ``DraftError`` naming the first draft that fails validation (by its
+    ///   index); nothing is written then.
+    @discardableResult
+    public func recordAll(_ drafts: [ActivityDraft]) throws -> [ActivityID] {
+        var prepared: [PreparedActivity] = []
+        prepared.reserveCapacity(drafts.count)
+        for (i, draft) in drafts.enumerated() {
+            do { prepared.append(try prepare(draft)) } catch let error as KtxError { throw DraftError(index: i, error: error) }
+        }
+        guard !prepared.isEmpty else { return [] }
+        return try writeLocal("import") { _, batch in prepared.map { Self.emit($0, into: &batch) } }
+    }
+
+    /// Checks a draft as `record` would, without writing anything.
+    public func check(_ draft: ActivityDraft) throws { _ = try prepare(draft) }
+
+    private func prepare(_ draft: ActivityDraft) throws -> PreparedActivity {
         let kind = try Validate.kind(draft.kind, catalog: catalog)
         let date = try Validate.date(draft.date)
         let title = draft.title.trimmingSpaces()
@@ -25,17 +48,19 @@ extension Store {
             try Validate.amount(amount, metric: metric, allowNegative: false)
             if amount != 0 { amounts.append((metric, amount)) }
         }
-        return try writeLocal("record") { db, batch in
-            let id = ActivityID(replica: batch.replica, seq: batch.nextSeq)
-            batch.emit(id, .set(.township, batch.township))
-            batch.emit(id, .set(.kind, kind.code))
-            batch.emit(id, .set(.date, date.description))
-            batch.emit(id, .set(.title, title))
-            if let venue, !venue.isEmpty { batch.emit(id, .set(.venue, venue)) }
-            if let project, !project.isEmpty { batch.emit(id, .set(.project, project)) }
-            for (metric, amount) in amounts { batch.emit(id, .add(metric: metric.code, amount: amount)) }
-            return id
-        }
+        return PreparedActivity(kind: kind.code, date: date.description, title: title, venue: venue, project: project, amounts: amounts)
+    }
+
+    private static func emit(_ a: PreparedActivity, into batch: inout LocalBatch) -> ActivityID {
+        let id = ActivityID(replica: batch.replica, seq: batch.nextSeq)
+        batch.emit(id, .set(.township, batch.township))
+        batch.emit(id, .set(.kind, a.kind))
+        batch.emit(id, .set(.date, a.date))
+        batch.emit(id, .set(.title, a.title))
+        if let venue = a.venue, !venue.isEmpty { batch.emit(id, .set(.venue, venue)) }
+        if let project = a.project, !project.isEmpty { batch.emit(id, .set(.project, project)) }
+        for (metric, amount) in a.amounts { batch.emit(id, .add(metric: metric.code, amount: amount)) }
+        return id
     }
 
     /// Adds to a quantity of an activity (negative for a correction).
@@ -135,4 +160,21 @@ struct LocalBatch {
         nextSeq += 1
         operations.append(op)
     }
+}
+
+/// A draft checked and normalised, ready to be written.
+private struct PreparedActivity {
+    var kind: String
+    var date: String
+    var title: String
+    var venue: String?
+    var project: String?
+    var amounts: [(Metric, Int64)]
+}
+
+/// A draft of ``Store/recordAll(_:)`` that failed validation.
+public struct DraftError: Error, Sendable {
+    /// Its position in the drafts, from 0.
+    public var index: Int
+    public var error: KtxError
 }

@@ -74,6 +74,8 @@ extension Store {
             [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 1, metric, amount]
         case .delete:
             [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 2, "", nil]
+        case let .indicator(value):
+            [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 3, "", value]
         }
     }
 
@@ -95,6 +97,7 @@ extension Store {
     /// Folds operations into the materialized tables, coalesced per activity.
     static func materialize(_ db: Database, _ operations: [Op]) throws {
         guard !operations.isEmpty else { return }
+        try materializeIndicators(db, operations)
         let deltas = ActivityDelta.coalesce(operations)
         let addQuantity = try db.cachedStatement(sql: """
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
@@ -114,6 +117,25 @@ extension Store {
             }
             for (metric, amount) in delta.additions where amount != 0 {
                 try addQuantity.execute(arguments: [id.rawValue, metric, amount])
+            }
+        }
+    }
+
+    /// Folds manual indicator values into `indicator_value`: a write replaces the stored
+    /// one only if its stamp is later (the same rule as descriptive fields).
+    private static func materializeIndicators(_ db: Database, _ operations: [Op]) throws {
+        let winners = IndicatorValues.winners(operations)
+        guard !winners.isEmpty else { return }
+        let load = try db.cachedStatement(sql: "SELECT value, at, by FROM indicator_value WHERE key = ?")
+        let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO indicator_value (key, value, at, by) VALUES (?, ?, ?, ?)")
+        for (key, incoming) in winners {
+            var current: Register?
+            if let row = try Row.fetchOne(load, arguments: [key]), let replica = ReplicaID(bytes: row[2] as Data) {
+                current = Register(value: row[0], stamp: Stamp(timestamp: HLCTimestamp(rawValue: row[1]), replica: replica))
+            }
+            let winner = MergeRules.winner(current, incoming)
+            if winner != current {
+                try save.execute(arguments: [key, winner.value, winner.stamp.timestamp.rawValue, Data(winner.stamp.replica.bytes)])
             }
         }
     }
@@ -158,7 +180,7 @@ extension Store {
     /// The log is the truth; this proves (and restores) that the tables are only a cache.
     public func rebuildMaterialized() throws {
         try write("rebuild") { db in
-            try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity;")
+            try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value;")
             let ids = try Self.replicaIDs(db)
             var after: (Int64, Int64) = (0, 0)
             while true {
@@ -191,6 +213,7 @@ extension Store {
             guard let f = Field(rawValue: field) else { return nil }
             change = .set(f, row[6])
         case 1: change = .add(metric: field, amount: row[6])
+        case 3: change = .indicator(row[6])
         default: change = .delete
         }
         return Op(replica: replica, seq: row[1], timestamp: HLCTimestamp(rawValue: row[2]),

@@ -71,6 +71,11 @@ extension Store {
                 let line = "\(row[0] as String)\u{1F}\(row[1] as String)\u{1F}\(row[2] as Int64)"
                 hasher.update(data: Array(line.utf8) + [0x1E])
             }
+            let indicators = try Row.fetchCursor(db, sql: "SELECT key, value FROM indicator_value ORDER BY key")
+            while let row = try indicators.next() {
+                let line = "\u{1D}\(row[0] as String)\u{1F}\(row[1] as String)"
+                hasher.update(data: Array(line.utf8) + [0x1E])
+            }
             return hasher.finalize().hexString
         }
     }

@@ -1,31 +1,31 @@
 import SyncCore
 
 /// Checks of user input shared by every command that writes.
-enum Validate {
+public enum Validate {
     /// A one-line text of 1 to 200 characters without control characters.
-    static func text(_ value: String, option: String, allowEmpty: Bool = false) throws {
+    public static func text(_ value: String, option: String, allowEmpty: Bool = false) throws {
         if value.isEmpty && allowEmpty { return }
         guard !value.isEmpty, value.count <= 200,
               !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw KtxError.badText(option) }
     }
 
-    static func date(_ text: String) throws -> CalendarDate {
+    public static func date(_ text: String) throws -> CalendarDate {
         guard let date = CalendarDate(parsing: text) else { throw KtxError.badDate(text) }
         return date
     }
 
-    static func kind(_ text: String, catalog: Catalog) throws -> ActivityKind {
+    public static func kind(_ text: String, catalog: Catalog) throws -> ActivityKind {
         guard let kind = catalog.kind(named: text) else { throw KtxError.unknownKind(text, catalog: catalog) }
         return kind
     }
 
-    static func metric(_ text: String, catalog: Catalog) throws -> Metric {
+    public static func metric(_ text: String, catalog: Catalog) throws -> Metric {
         guard let metric = catalog.metric(named: text) else { throw KtxError.unknownMetric(text, catalog: catalog) }
         return metric
     }
 
-    static func amount(_ amount: Int64, metric: Metric, allowNegative: Bool) throws {
+    public static func amount(_ amount: Int64, metric: Metric, allowNegative: Bool) throws {
         let shown = metric.format(amount)
         if !allowNegative && amount < 0 { throw KtxError.negativeValue("--\(metric.code)", shown) }
         if amount.magnitude > metric.maximumAmount.magnitude { throw KtxError.tooLarge("--\(metric.code)", shown) }

@@ -1,9 +1,10 @@
 /// The HTTP hub's JSON API, version 1 (`/v1`), as Codable types shared by the server
-/// and the client. `openapi.yaml` at the repository root describes the same API.
+/// and the client. `openapi.json` at the repository root describes the same API.
 ///
 /// Operations travel as arrays, as in folder-hub files:
 /// `[seq, hlc, activity, kind, field, value]` with kind 0 set (value a string),
-/// 1 add (value an integer), 2 delete (field "" and value null).
+/// 1 add (value an integer), 2 delete (field "" and value null), 3 a manual indicator value
+/// (activity the `IndicatorKey`, field "" and value a string).
 public enum HubAPI {
     /// `GET /v1/vector`: what the hub holds, replica id (hex) → highest contiguous seq.
     public struct Vector: Codable, Sendable, Equatable {
@@ -126,6 +127,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         case let .set(f, value): field = f.rawValue; text = value
         case let .add(metric, amount): field = metric; number = amount
         case .delete: field = ""
+        case let .indicator(value): field = ""; text = value
         }
     }
 
@@ -137,11 +139,11 @@ public struct WireOp: Codable, Sendable, Equatable {
         kind = try c.decode(Int.self)
         field = try c.decode(String.self)
         switch kind {
-        case 0: text = try c.decode(String.self)
+        case 0, 3: text = try c.decode(String.self)
         case 1: number = try c.decode(Int64.self)
         case 2: _ = try c.decodeNil()
         default:
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "operation kind must be 0, 1 or 2")
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "operation kind must be 0, 1, 2 or 3")
         }
         guard c.isAtEnd else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "an operation has exactly 6 elements")
@@ -156,7 +158,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         try c.encode(kind)
         try c.encode(field)
         switch kind {
-        case 0: try c.encode(text ?? "")
+        case 0, 3: try c.encode(text ?? "")
         case 1: try c.encode(number ?? 0)
         default: try c.encodeNil()
         }
@@ -173,6 +175,9 @@ public struct WireOp: Codable, Sendable, Equatable {
             guard let number else { return nil }
             change = .add(metric: field, amount: number)
         case 2: change = .delete
+        case 3:
+            guard field.isEmpty, let text, IndicatorKey(rawValue: activity) != nil else { return nil }
+            change = .indicator(text)
         default: return nil
         }
         return Op(replica: replica, seq: seq, timestamp: HLCTimestamp(rawValue: hlc),

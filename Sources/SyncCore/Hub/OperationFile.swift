@@ -166,6 +166,9 @@ public enum OperationFile {
             out.append(contentsOf: String(amount).utf8)
         case .delete:
             out.append(contentsOf: ",2,\"\",null".utf8)
+        case let .indicator(value):
+            out.append(contentsOf: ",3,\"\",".utf8)
+            appendJSONString(value, to: &out)
         }
         out.append(UInt8(ascii: "]"))
     }

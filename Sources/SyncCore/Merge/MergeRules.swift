@@ -81,6 +81,8 @@ public enum MergeRules {
             state.quantities[metric, default: 0] += amount
         case .delete:
             state.deleted = true
+        case .indicator:
+            break // an indicator value is not part of any activity
         }
     }
 
@@ -118,14 +120,31 @@ public struct ActivityDelta: Hashable, Sendable {
             additions[metric, default: 0] += amount
         case .delete:
             deleted = true
+        case .indicator:
+            break
         }
     }
 
-    /// Coalesces operations into one delta per activity.
+    /// Coalesces operations into one delta per activity; indicator values are left out
+    /// (see ``IndicatorValues``).
     public static func coalesce(_ operations: some Sequence<Op>) -> [ActivityID: ActivityDelta] {
         var out: [ActivityID: ActivityDelta] = [:]
         for op in operations {
+            if case .indicator = op.change { continue }
             out[op.activity, default: ActivityDelta()].absorb(op)
+        }
+        return out
+    }
+}
+
+/// The manual indicator values a batch sets: the winning write per indicator, by the
+/// same last-writer-wins rule as descriptive fields.
+public enum IndicatorValues {
+    public static func winners(_ operations: some Sequence<Op>) -> [String: Register] {
+        var out: [String: Register] = [:]
+        for op in operations {
+            guard case let .indicator(value) = op.change else { continue }
+            out[op.activity.rawValue] = MergeRules.winner(out[op.activity.rawValue], Register(value: value, stamp: op.stamp))
         }
         return out
     }

@@ -15,13 +15,17 @@ public enum Change: Hashable, Sendable {
     case add(metric: String, amount: Int64)
     /// Deletes the activity: it leaves every total, whatever else happens to it.
     case delete
+    /// Sets the manual value of a performance indicator (last writer wins). The
+    /// operation's target is then an ``IndicatorKey``, not an activity.
+    case indicator(String)
 
-    /// The storage code of the change's kind: 0 set, 1 add, 2 delete.
+    /// The storage code of the change's kind: 0 set, 1 add, 2 delete, 3 indicator.
     public var kindCode: Int {
         switch self {
         case .set: 0
         case .add: 1
         case .delete: 2
+        case .indicator: 3
         }
     }
 }
@@ -36,7 +40,8 @@ public struct Op: Hashable, Sendable {
     public var seq: Int64
     /// When it was made, by the replica's hybrid logical clock.
     public var timestamp: HLCTimestamp
-    /// The activity it changes.
+    /// The activity it changes; for an `.indicator` change, the indicator's key
+    /// (``IndicatorKey/rawValue``) in the same slot, so both travel and sort alike.
     public var activity: ActivityID
     /// The change.
     public var change: Change
@@ -51,4 +56,33 @@ public struct Op: Hashable, Sendable {
 
     /// The stamp that orders this operation's field writes against others.
     public var stamp: Stamp { Stamp(timestamp: timestamp, replica: replica) }
+}
+
+/// The target of a manual indicator value: `<year>/<project>/<indicator>`, e.g.
+/// `2023/rural/科技特派员覆盖率`, where project is the project's short key in the
+/// targets file and indicator its 三级指标 name.
+public struct IndicatorKey: Hashable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let project: String
+    public let indicator: String
+
+    public init(year: Int, project: String, indicator: String) {
+        self.year = year
+        self.project = project
+        self.indicator = indicator
+    }
+
+    /// Parses a key as stored in an operation; nil if it is not one.
+    public init?(rawValue: String) {
+        let parts = rawValue.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].utf8.count == 4, let year = Int(parts[0]),
+              !parts[1].isEmpty, !parts[2].isEmpty, !parts[1].contains("/")
+        else { return nil }
+        self.init(year: year, project: String(parts[1]), indicator: String(parts[2]))
+    }
+
+    public var rawValue: String { "\(year)/\(project)/\(indicator)" }
+    public var description: String { rawValue }
+    /// The key in the slot an operation keeps for its target.
+    public var target: ActivityID { ActivityID(unchecked: rawValue) }
 }

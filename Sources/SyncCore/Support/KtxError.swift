@@ -40,6 +40,16 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case ambiguousRemote = "ambiguous-remote"
         case hubUnreadable = "hub-unreadable"
         case notAHub = "not-a-hub"
+        case badIndicatorValue = "bad-indicator-value"
+        case badTargets = "bad-targets"
+        case noTargets = "no-targets"
+        case unknownProject = "unknown-project"
+        case unknownIndicator = "unknown-indicator"
+        case notManual = "not-manual"
+        case badQuarter = "bad-quarter"
+        case badFormat = "bad-format"
+        case badImport = "bad-import"
+        case cannotRead = "cannot-read"
         case storage = "storage"
     }
 
@@ -139,6 +149,12 @@ extension KtxError {
         KtxError(.badYear,
                  zh: "年份“\(text)”无效：请写四位数字，例如 2023",
                  en: "invalid year '\(text)': write four digits, e.g. 2023")
+    }
+
+    public static func badIndicatorValue(_ text: String) -> KtxError {
+        KtxError(.badIndicatorValue,
+                 zh: "指标值“\(text)”无效：请写不带单位的非负数，例如 92 或 92.5",
+                 en: "invalid indicator value '\(text)': write a non-negative number without its unit, e.g. 92 or 92.5")
     }
 
     public static func badNumber(_ option: String, _ text: String, metric: Metric) -> KtxError {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubServer
 import Logging
+import Reporting
 import Store
 import SyncCore
 

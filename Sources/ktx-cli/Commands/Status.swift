@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reporting
 import Store
 import SyncCore
 
@@ -93,6 +94,8 @@ extension Ktx {
                 return "\(name) \(amount >= 0 ? "+" : "")\(shown)"
             case .delete:
                 return labels.language.pick(zh: "删除", en: "deleted")
+            case let .indicator(value):
+                return labels.language.pick(zh: "指标值 = \(value)", en: "indicator value = \(value)")
             }
         }
     }

@@ -1,21 +1,21 @@
 /// A plain-text table whose columns line up in a terminal, counting a CJK character as
 /// two columns.
-struct TextTable {
-    enum Alignment { case left, right }
+public struct TextTable {
+    public enum Alignment { case left, right }
 
-    var headers: [String]
-    var alignments: [Alignment]
-    var rows: [[String]] = []
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]] = []
 
-    init(headers: [String], alignments: [Alignment]? = nil) {
+    public init(headers: [String], alignments: [Alignment]? = nil) {
         self.headers = headers
         self.alignments = alignments ?? Array(repeating: .left, count: headers.count)
     }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    public mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table as lines: header, a rule, then the rows.
-    func render() -> String {
+    public func render() -> String {
         var widths = headers.map(displayWidth)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) }
@@ -37,7 +37,7 @@ struct TextTable {
 
 /// Columns a string takes in a terminal: 2 for East Asian wide and full-width
 /// characters, 0 for combining marks, 1 otherwise.
-func displayWidth(_ text: String) -> Int {
+public func displayWidth(_ text: String) -> Int {
     var width = 0
     for scalar in text.unicodeScalars {
         switch scalar.properties.generalCategory {

@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import Store
+import SyncCore
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, html }
+
+extension Ktx {
+    struct ReportCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "The performance tables (绩效目标表) of a year, computed from the merged records. 绩效目标完成情况报表。",
+            discussion: """
+                Per budget project: each indicator with its target, the actual value, the completion \
+                rate and 达标/未达标 (待填报 for a manual one with no value: see `ktx indicator set`), \
+                then spending, plan against actual cumulative cost at each checkpoint. \
+                Shipped targets: \(TargetsParser.builtInYears.map(String.init).joined(separator: ", ")); \
+                for another year, --targets FILE (start from `ktx targets show --year 2023`).
+                Examples: ktx report --year 2023    ktx report --year 2023 --quarter 2 --project rural
+                          ktx report --year 2023 --format html --output 2023绩效.html
+                """)
+
+        @OptionGroup var options: GlobalOptions
+        @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
+        @Option(help: ArgumentHelp("Only this project: its short key (e.g. rural), code or name.", valueName: "project"))
+        var project: String?
+        @Option(help: ArgumentHelp("Report as of the end of this quarter (1-4) instead of the year.", valueName: "1-4"))
+        var quarter: String?
+        @Option(help: "table, json, csv or html (one self-contained page that prints on A4).") var format: ReportFormat = .table
+        @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let y = try parseYear(year)
+                let q = try quarter.map(parseQuarter)
+                let store = try options.openStore()
+                let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
+                let chosen = try project.map { try findProject($0, in: table) }
+                let report = try ReportBuilder.build(table, store: store, quarter: q, project: chosen)
+                let renderer = ReportRenderer(language: options.language)
+                let text: String = switch format {
+                case .table: renderer.table(report)
+                case .json: renderer.json(report).render()
+                case .csv: renderer.csv(report)
+                case .html: renderer.html(report)
+                }
+                try write(text, to: output)
+            }
+        }
+    }
+
+    struct TargetsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "targets",
+            abstract: "Check or print a performance targets file. 检查或打印绩效目标文件。",
+            subcommands: [Check.self, ShowTargets.self])
+
+        struct Check: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check a targets file; names the line of any mistake. 检查绩效目标文件，指出出错的行。",
+                discussion: "Example: ktx targets check 2024.yaml")
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: "The targets file (YAML).") var file: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let targets = try readTargets(file, catalog: Catalog.standard)
+                    let indicators = targets.projects.reduce(0) { $0 + $1.indicators.count }
+                    let manual = targets.projects.reduce(0) { $0 + $1.indicators.filter(\.computation.isManual).count }
+                    Console.out(options.language.pick(
+                        zh: "\(file)：\(targets.year) 年，\(targets.projects.count) 个项目，\(indicators) 个指标（其中 \(manual) 个手工填报），格式正确",
+                        en: "\(file): \(targets.year), \(targets.projects.count) projects, \(indicators) indicators (\(manual) entered by hand), all well-formed"))
+                }
+            }
+        }
+
+        struct ShowTargets: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "show",
+                abstract: "Print the shipped targets file of a year, to copy for a new year. 打印内置的绩效目标文件。",
+                discussion: "Example: ktx targets show --year 2023 > 2024.yaml")
+            @OptionGroup var options: GlobalOptions
+            @Option(help: ArgumentHelp("The year.", valueName: "YYYY")) var year: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let y = try parseYear(year)
+                    guard let file = KtxSchemaTargets.file(year: y) else { throw noTargets(y) }
+                    FileHandle.standardOutput.write(Data(file.utf8))
+                }
+            }
+        }
+    }
+
+    struct IndicatorCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "indicator",
+            abstract: "Enter the value of an indicator the records cannot give. 填报手工指标。",
+            subcommands: [SetValue.self])
+
+        struct SetValue: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "set",
+                abstract: "Record the value of a manual indicator; it syncs, and the latest entry wins. 填报手工指标的实际值。",
+                discussion: "Example: ktx indicator set --year 2023 --project rural --indicator 科技特派员覆盖率 92")
+            @OptionGroup var options: GlobalOptions
+            @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
+            @Option(help: ArgumentHelp("The project: its short key (e.g. rural), code or name.", valueName: "project")) var project: String
+            @Option(help: ArgumentHelp("The indicator's name (三级指标), as in the table.", valueName: "name")) var indicator: String
+            @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
+            @Argument(help: ArgumentHelp("The value in the indicator's unit, without the unit (92 for 92%).", valueName: "value"))
+            var value: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let y = try parseYear(year)
+                    let store = try options.openStore()
+                    let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
+                    let p = try findProject(project, in: table)
+                    let name = indicator.trimmingSpaces()
+                    guard let found = p.indicators.first(where: { $0.name == name }) else {
+                        let names = p.indicators.map(\.name).joined(separator: "、")
+                        throw KtxError(.unknownIndicator, zh: "项目“\(p.name)”没有指标“\(name)”：可用 \(names)",
+                                       en: "project '\(p.key)' has no indicator '\(name)': use one of \(names)")
+                    }
+                    guard found.computation.isManual else {
+                        throw KtxError(.notManual,
+                                       zh: "指标“\(name)”由活动记录计算（\(found.computation.code)），不能手工填报",
+                                       en: "indicator '\(name)' is computed from the records (\(found.computation.code)); it cannot be entered by hand")
+                    }
+                    try store.setIndicator(IndicatorKey(year: y, project: p.key, indicator: name), value: value)
+                    let shown = value.trimmingSpaces() + found.unit
+                    Console.out(options.language.pick(zh: "已填报：\(p.name) · \(name) = \(shown)（目标 \(found.targetShown)）",
+                                                      en: "entered: \(p.key) · \(name) = \(shown) (target \(found.targetShown))"))
+                }
+            }
+        }
+    }
+}
+
+/// The shipped targets files' text.
+enum KtxSchemaTargets {
+    static func file(year: Int) -> String? { TargetsParser.builtInText(year: year) }
+}
+
+func parseYear(_ text: String) throws -> Int {
+    guard text.count == 4, let y = Int(text), (1900...2999).contains(y) else { throw KtxError.badYear(text) }
+    return y
+}
+
+func parseQuarter(_ text: String) throws -> Int {
+    guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
+        throw KtxError(.badQuarter, zh: "季度“\(text)”无效：请写 1、2、3 或 4", en: "invalid quarter '\(text)': write 1, 2, 3 or 4")
+    }
+    return q
+}
+
+func noTargets(_ year: Int) -> KtxError {
+    let years = TargetsParser.builtInYears.map(String.init).joined(separator: ", ")
+    return KtxError(.noTargets,
+                    zh: "没有 \(year) 年的绩效目标：内置的有 \(years)；其他年份请用 --targets 文件（可由 ktx targets show --year 2023 复制修改）",
+                    en: "no performance targets for \(year): ktx ships \(years); for another year pass --targets FILE (start from `ktx targets show --year 2023`)")
+}
+
+/// Reads and checks a targets file.
+func readTargets(_ path: String, catalog: Catalog) throws -> Targets {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw KtxError(.cannotRead, zh: "无法读取文件 \(path)", en: "cannot read \(path)")
+    }
+    guard let (text, _) = TextFile.decode(Array(data)) else {
+        throw KtxError(.badTargets, zh: "\(path) 不是 UTF-8 或 GB18030 文本", en: "\(path) is not UTF-8 or GB18030 text")
+    }
+    return try TargetsParser.parse(text, name: (path as NSString).lastPathComponent, catalog: catalog)
+}
+
+/// The targets of a year: from `file` when given (its year must match), else shipped.
+func loadTargets(year: Int, file: String?, catalog: Catalog) throws -> Targets {
+    if let file {
+        let targets = try readTargets(file, catalog: catalog)
+        guard targets.year == year else {
+            throw KtxError(.badTargets, zh: "\(file) 是 \(targets.year) 年的目标，不是 \(year) 年的",
+                           en: "\(file) holds the targets of \(targets.year), not \(year)")
+        }
+        return targets
+    }
+    guard let targets = try TargetsParser.builtIn(year: year, catalog: catalog) else { throw noTargets(year) }
+    return targets
+}
+
+func findProject(_ text: String, in targets: Targets) throws -> Project {
+    guard let p = targets.project(named: text) else {
+        let keys = targets.projects.map { "\($0.key)（\($0.name)）" }.joined(separator: "、")
+        let keysEn = targets.projects.map(\.key).joined(separator: ", ")
+        throw KtxError(.unknownProject, zh: "\(targets.year) 年没有项目“\(text)”：可用 \(keys)",
+                       en: "\(targets.year) has no project '\(text)': use one of \(keysEn) (or a project's code or name)")
+    }
+    return p
+}
+
+/// Writes text to a file (whole, by atomic rename) or to standard output.
+func write(_ text: String, to path: String?, bom: Bool = false) throws {
+    var data = Data()
+    if bom { data.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+    data.append(contentsOf: (text.hasSuffix("\n") ? text : text + "\n").utf8)
+    guard let path else {
+        FileHandle.standardOutput.write(data)
+        return
+    }
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw KtxError(.cannotCreate, zh: "无法写入 \(path)：请检查目录存在且可写", en: "cannot write \(path): check that its folder exists and is writable")
+    }
+}
