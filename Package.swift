@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore"]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -37,10 +37,8 @@ extension Ktx {
                 }
                 let importer = CSVImporter(catalog: store.catalog, township: me.township, language: options.language)
                 let rows = try importer.drafts(from: text, file: file)
-                do {
-                    for row in rows { try store.check(row.draft) }
-                } catch let error as KtxError {
-                    throw error
+                for row in rows {
+                    do { try store.check(row.draft) } catch let error as KtxError { throw importer.located(error, line: row.line) }
                 }
                 if dryRun {
                     Console.out(options.language.pick(zh: "\(file)：\(rows.count) 条活动检查无误（未导入）",
@@ -194,10 +192,14 @@ struct CSVImporter {
                     if CalendarDate(parsing: value) == nil { fail(KtxError.badDate(value)) }
                     draft.date = value
                 case .title:
-                    if value.isEmpty { fail(KtxError(.missingField, zh: "标题不能为空", en: "the title is empty")) }
+                    do { try Validate.text(value, option: name) } catch let e as KtxError { fail(e) }
                     draft.title = value
-                case .venue: draft.venue = value
-                case .project: draft.project = value
+                case .venue:
+                    do { try Validate.text(value, option: name, allowEmpty: true) } catch let e as KtxError { fail(e) }
+                    draft.venue = value
+                case .project:
+                    do { try Validate.text(value, option: name, allowEmpty: true) } catch let e as KtxError { fail(e) }
+                    draft.project = value
                 case let .metric(metric):
                     guard !value.isEmpty else { continue }
                     guard let amount = metric.parse(value) else { fail(KtxError.badNumber(name, value, metric: metric)); continue }
