@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for a newcomer: installs what is missing, builds ktx, and runs a real
 # example: two township offices record 科技下乡 and 流动科技馆 activities offline,
-# sync through a shared folder, and the county pulls the merged totals.
+# sync through a shared folder, and the county pulls the merged totals and the 2023
+# performance report (绩效目标表).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -34,6 +35,16 @@ B=$("$KTX" record --db dongjie.db --kind 流动科技馆 --date 2023-06-02 --tit
 echo "recorded $B"
 "$KTX" record --db dongjie.db --kind 青少年科普日 --date 2023-09-16 --title 青少年科普日 --attendance 300 --schools 2 >/dev/null
 
+echo "== 河西镇 imports the rest of its year from a spreadsheet (CSV, as Excel saves it)"
+cat > hexi-2023.csv <<'CSV'
+类型,日期,标题,地点,参加人次,受益人数,推广新品种新技术数,调查人数,满意人数,费用
+科技下乡,2023-03-15,春耕农机使用培训,河西村,420,500,1,60,58,800
+科技下乡,2023-08-22,大棚蔬菜病虫害防治,王庄村,610,700,,50,48,1200.50
+科技下乡,2023-11-10,冬季果树管理,李庄村,380,400,,,,600
+科技培训,2023-04-12,科技型中小企业申报培训,县科技局,85,80,,30,29,2500
+CSV
+run import --db hexi.db hexi-2023.csv
+
 echo "== everyone syncs through the shared folder"
 for db in hexi dongjie county; do "$KTX" remote add --db $db.db county "$HUB"; done
 run sync --db hexi.db
@@ -47,3 +58,9 @@ run totals --db county.db --format json
 echo "== every replica agrees:"
 for db in hexi dongjie county; do printf '%-8s %s\n' "$db" "$("$KTX" totals --db $db.db --format json | sha256sum | cut -c1-16)"; done
 run status --db county.db
+
+echo "== the county enters a value the records cannot give, and prints the 2023 report"
+run indicator set --db county.db --year 2023 --project rural --indicator 科技特派员覆盖率 92
+run report --db county.db --year 2023 --project rural
+run report --db county.db --year 2023 --format html --output "$DEMO/2023绩效.html"
+echo "(open $DEMO/2023绩效.html in a browser, or print it on A4)"

@@ -139,6 +139,22 @@ import TestSupport
         #expect(try f.hub.totals().first?.quantities["attendance"] == nil)
     }
 
+    /// A manual indicator value belongs to no activity: the office that enters it pushes it
+    /// with its own token, and the hub keeps the latest.
+    @Test func anIndicatorValueIsPushedAndHeld() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let office = try f.lab.replica("a", township: "河西镇")
+        let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
+        try office.setIndicator(key, value: "92")
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(office))) { response throws in
+                #expect(response.status == .ok)
+            }
+        }
+        #expect(try f.hub.indicatorValues(year: 2023) == [key: "92"])
+    }
+
     /// Each bad request: its status, its error code, and nothing stored.
     static let badRequests: [(name: String, body: @Sendable (HubAPI.Batch) -> String, status: HTTPResponse.Status, code: String)] = [
         ("malformed JSON", { _ in "{\"replica\": " }, .badRequest, "malformed-json"),
@@ -163,6 +179,16 @@ import TestSupport
             ops[4].field = "visitors"
             return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
         }, .unprocessableContent, "unknown-metric"),
+        ("indicator value not a number", { b in
+            var ops = b.operations
+            ops[4].kind = 3; ops[4].activity = "2023/rural/科技特派员覆盖率"; ops[4].field = ""; ops[4].text = "ninety"; ops[4].number = nil
+            return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
+        }, .unprocessableContent, "bad-operation"),
+        ("indicator without a key", { b in
+            var ops = b.operations
+            ops[4].kind = 3; ops[4].activity = "rural"; ops[4].field = ""; ops[4].text = "92"; ops[4].number = nil
+            return String(data: try! JSONEncoder().encode(HubAPI.Batch(replica: b.replica, township: nil, operations: ops)), encoding: .utf8)!
+        }, .unprocessableContent, "bad-operation"),
         ("too large", { b in "{\"replica\": \"" + String(repeating: "a", count: 2 << 20) + "\"}" }, .contentTooLarge, "too-large"),
     ]
 

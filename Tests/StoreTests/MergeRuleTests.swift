@@ -157,4 +157,33 @@ import TestSupport
         #expect(try b.totals(by: [.township, .kind, .quarter]) == totals)
         #expect(try b.activity(one)?.venue == "村委会")
     }
+
+    /// A manual indicator value (`ktx indicator set`) is a register like a field: the later
+    /// entry wins on every replica, whatever order they sync in, and a rebuild keeps it.
+    @Test func theLaterIndicatorValueWinsEverywhere() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let county = try lab.replica("county", township: "县科协")
+        let town = try lab.replica("town", township: "河西镇")
+        let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
+        try town.setIndicator(key, value: "88")
+        lab.clock.advance(by: 1_000)
+        try county.setIndicator(key, value: "92")     // later, though it syncs first
+        try county.setIndicator(IndicatorKey(year: 2020, project: "rural", indicator: "引进科技人才"), value: "3")
+        for store in [county, town, county] { try await lab.sync(store) }
+        for store in [county, town] {
+            #expect(try store.indicatorValues(year: 2023) == [key: "92"])
+            #expect(try store.indicatorValues(year: 2020).count == 1)
+        }
+        #expect(try county.stateDigest() == town.stateDigest())
+        try town.rebuildMaterialized()
+        #expect(try town.indicatorValues(year: 2023) == [key: "92"])
+        #expect(try county.stateDigest() == town.stateDigest())
+        // Values are plain numbers; anything else is refused and changes nothing.
+        let before = try town.stateDigest()
+        for bad in ["", "九十", "92%", "-1", "1e5", "nan"] {
+            #expect(throws: KtxError.self) { try town.setIndicator(key, value: bad) }
+        }
+        #expect(try town.stateDigest() == before)
+    }
 }
