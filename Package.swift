@@ -97,6 +97,7 @@ let package = Package(
             dependencies: [
                 "Store",
                 "SyncCore",
+                "Reporting",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

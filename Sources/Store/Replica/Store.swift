@@ -116,6 +116,17 @@ public struct Store: Sendable {
     // MARK: Access
 
     /// Runs a read-only block on a pooled connection.
+    /// Copies the write-ahead log into the database file and syncs it to disk: after this,
+    /// everything committed survives a power cut (commits alone, with synchronous=NORMAL,
+    /// survive a crash of the program but may lose the last ones on a power cut).
+    public func checkpoint() throws {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw KtxError(.storage, zh: "无法写入磁盘：\(error)", en: "cannot write to disk: \(error)")
+        }
+    }
+
     func read<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
         try guarded(what) { try pool.read(block) }
     }

@@ -146,7 +146,7 @@ public enum OperationFile {
 
     /// Appends one operation as a JSON array `[seq, hlc, activity, kind, field, value]`,
     /// the same shape ``WireOp`` decodes; written by hand because it is the hot path of a push.
-    static func appendRow(_ op: Op, to out: inout [UInt8]) {
+    public static func appendRow(_ op: Op, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         out.append(contentsOf: String(op.seq).utf8)
         out.append(UInt8(ascii: ","))
