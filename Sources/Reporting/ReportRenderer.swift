@@ -203,6 +203,7 @@ public struct ReportRenderer {
             th, td { border: 0.3mm solid #888; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
             th { background: #eee; }
             td.n { text-align: right; white-space: nowrap; }
+            td.met, td.not-met, td.pending { white-space: nowrap; }
             .met { color: #176f2c; font-weight: bold; }
             .not-met { color: #b00020; font-weight: bold; }
             .pending { color: #8a6d00; }
