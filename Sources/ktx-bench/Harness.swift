@@ -106,7 +106,12 @@ enum Child {
         }
         let elapsed = ContinuousClock.now - start
         let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try String(s).write(toFile: args[2] + ".seconds", atomically: true, encoding: .utf8)
+        // VmHWM, not wait4's ru_maxrss: on Linux the latter keeps the parent's peak across
+        // the spawn, so a child of a big parent would report the parent's memory.
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?
+            .split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } ?? -1
+        try "\(s) \(hwm)".write(toFile: args[2] + ".seconds", atomically: true, encoding: .utf8)
     }
 
     static func spawn(_ args: [String]) throws -> Result {
@@ -120,8 +125,8 @@ enum Child {
         var usage = rusage()
         wait4(pid, &status, 0, &usage)
         guard status == 0 else { throw BenchError("child \(args[0]) failed (status \(status))") }
-        let s = Double((try? String(contentsOfFile: args[2] + ".seconds", encoding: .utf8)) ?? "") ?? .nan
-        return Result(seconds: s, maxRSSKiB: Int(usage.ru_maxrss))
+        let parts = ((try? String(contentsOfFile: args[2] + ".seconds", encoding: .utf8)) ?? "").split(separator: " ")
+        return Result(seconds: parts.first.flatMap { Double($0) } ?? .nan, maxRSSKiB: parts.count > 1 ? Int(parts[1]) ?? -1 : -1)
     }
 }
 

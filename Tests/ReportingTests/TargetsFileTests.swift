@@ -78,6 +78,27 @@ import TestSupport
         Broken(replace: "计算: {合计: 参加人次}", with: "计算: 平均", line: 14, says: "unknown computation '平均'"),
     ]
 
+    /// With 活动项目编码 set, only activities recorded with that budget project code count;
+    /// an indicator's own 活动类型 overrides the project's.
+    @Test func aProjectCodeAndAnIndicatorsKindsNarrowWhatCounts() throws {
+        let text = Self.base
+            .replacingOccurrences(of: "    活动类型: [科技下乡]", with: "    活动类型: [科技下乡]\n    活动项目编码: P-7")
+            .replacingOccurrences(of: "        计算: {比率: [满意人数, 调查人数]}", with: "        计算: {比率: [满意人数, 调查人数]}\n        活动类型: [科技培训]")
+        let targets = try TargetsParser.parse(text, name: "2024.yaml", catalog: .standard)
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let store = try lab.replica("office", township: "河西镇")
+        try store.record(ActivityDraft(kind: "科技下乡", date: "2024-05-01", title: "a", project: "P-7", quantities: ["attendance": 1500]))
+        try store.record(ActivityDraft(kind: "科技下乡", date: "2024-05-02", title: "b", project: "P-8", quantities: ["attendance": 900]))
+        try store.record(ActivityDraft(kind: "科技下乡", date: "2024-05-03", title: "c", quantities: ["attendance": 800]))
+        try store.record(ActivityDraft(kind: "科技培训", date: "2024-06-01", title: "d", project: "P-7", quantities: ["surveyed": 10, "satisfied": 9]))
+        try store.record(ActivityDraft(kind: "科技培训", date: "2024-06-02", title: "e", quantities: ["surveyed": 10, "satisfied": 1]))
+        let p = try #require(try ReportBuilder.build(targets, store: store, quarter: nil).projects.first)
+        #expect(p.indicators[0].actual == 1500)   // only P-7's 科技下乡
+        #expect(p.indicators[1].actual == 90)     // only P-7's 科技培训: 9 / 10
+        #expect(p.activities == 1)
+    }
+
     @Test func theSampleIsWellFormed() throws {
         let t = try TargetsParser.parse(Self.base, name: "2024.yaml", catalog: .standard)
         #expect(t.year == 2024 && t.projects.count == 1 && t.projects[0].indicators.count == 2)
