@@ -101,24 +101,20 @@ public enum TextFile {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         if let text = String(validating: body, as: UTF8.self) { return (text, .utf8) }
-        return convert(Array(bytes), from: "GB18030").map { ($0, .gb18030) }
+        return convert(Array(bytes), from: "GB18030", to: "UTF-8")
+            .flatMap { String(validating: $0, as: UTF8.self) }.map { ($0, .gb18030) }
     }
 
     /// Encodes text as GB18030 (for tests and for offices that need it).
     public static func gb18030(_ text: String) -> [UInt8]? {
-        guard let cd = Optional(iconv_open("GB18030", "UTF-8")), cd != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(cd) }
-        return run(cd, Array(text.utf8))
+        convert(Array(text.utf8), from: "UTF-8", to: "GB18030")
     }
 
-    private static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
-        let cd = iconv_open("UTF-8", encoding)
+    /// Converts bytes between encodings with the C library's iconv; nil on any invalid input.
+    private static func convert(_ input: [UInt8], from source: String, to target: String) -> [UInt8]? {
+        let cd = iconv_open(target, source)
         guard cd != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(cd) }
-        return run(cd, bytes).flatMap { String(validating: $0, as: UTF8.self) }
-    }
-
-    private static func run(_ cd: iconv_t?, _ input: [UInt8]) -> [UInt8]? {
         var input = input
         var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
         let produced: Int? = input.withUnsafeMutableBufferPointer { inBuf in

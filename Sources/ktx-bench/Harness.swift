@@ -106,7 +106,7 @@ enum Child {
         }
         let elapsed = ContinuousClock.now - start
         let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        // VmHWM, not wait4's ru_maxrss: on Linux the latter keeps the parent's peak across
+        // VmHWM, not the ru_maxrss wait4 reports: on Linux the latter keeps the parent's peak across
         // the spawn, so a child of a big parent would report the parent's memory.
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?
@@ -122,8 +122,7 @@ enum Child {
         var pid: pid_t = 0
         guard posix_spawn(&pid, exe, nil, nil, &cArgs, environ) == 0 else { throw BenchError("cannot start \(exe)") }
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
+        waitpid(pid, &status, 0)
         guard status == 0 else { throw BenchError("child \(args[0]) failed (status \(status))") }
         let parts = ((try? String(contentsOfFile: args[2] + ".seconds", encoding: .utf8)) ?? "").split(separator: " ")
         return Result(seconds: parts.first.flatMap { Double($0) } ?? .nan, maxRSSKiB: parts.count > 1 ? Int(parts[1]) ?? -1 : -1)

@@ -76,7 +76,6 @@ let rawRate = Double(workload.count) / rawMedian
 
 let recordStore = try Store.create(at: "\(dir)/record.db", township: "镇0")
 let recordCount = 2_000
-var recordOps = 0
 let recordTime = try time {
     for i in 0..<recordCount {
         let id = try recordStore.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(i)",
@@ -84,7 +83,7 @@ let recordTime = try time {
         try recordStore.add(to: id, amount: 5)
     }
 }
-recordOps = Int(try recordStore.operationCounts().own)
+let recordOps = Int(try recordStore.operationCounts().own)
 
 // MARK: Totals and the year report
 
@@ -110,12 +109,11 @@ var noop: [Double] = []
 for _ in 0..<max(5, runs) { noop.append(try await timeAsync { _ = try await folderSync(a) }) }
 
 let before = Trace.folderBytes(hubPath)
-var deltaOps: [Op] = []
 let ownBefore = try a.operationCounts().own
 for i in 0..<20 {
     try a.record(ActivityDraft(kind: "科技下乡", date: "2023-11-20", title: "新活动\(i)", quantities: ["attendance": 40]))
 }
-deltaOps = try a.operations(of: try a.identity().replica, after: ownBefore, limit: 1_000)
+let deltaOps = try a.operations(of: try a.identity().replica, after: ownBefore, limit: 1_000)
 let deltaPush = try await timeAsync { _ = try await folderSync(a) }
 let deltaPull = try await timeAsync { _ = try await folderSync(b) }
 let deltaBytes = Trace.folderBytes(hubPath) - before

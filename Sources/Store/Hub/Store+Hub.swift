@@ -97,13 +97,12 @@ extension Store {
         var townshipViolation: HubRejection?
         for (i, wire) in batch.operations.enumerated() {
             guard let op = wire.op(replica: replica) else {
-                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has an unknown field or kind")
+                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has an unknown field or kind, or a malformed indicator key or value")
             }
             if i > 0, op.seq != ops[i - 1].seq + 1 {
                 throw HubRejection(.invalid, "gap", "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
             }
-            let isIndicator = if case .indicator = op.change { true } else { false }
-            guard op.seq >= 1, isIndicator || ActivityID(parsing: op.activity.rawValue) != nil else {
+            guard op.seq >= 1, op.change.isIndicator || ActivityID(parsing: op.activity.rawValue) != nil else {
                 throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has a bad seq or activity id")
             }
             if case let .add(metric, _) = op.change, catalog.metric(code: metric) == nil {
@@ -119,9 +118,6 @@ extension Store {
                 if field == .date && CalendarDate(parsing: value) == nil {
                     throw HubRejection(.invalid, "bad-date", "operation \(i + 1) sets a bad date")
                 }
-            }
-            if case let .indicator(value) = op.change, Double(value) == nil || value.count > 20 {
-                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) sets an indicator to '\(value)', not a number")
             }
             if op.timestamp.millis > latestAllowed {
                 throw HubRejection(.invalid, "future-timestamp", "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
@@ -148,7 +144,7 @@ extension Store {
             for op in ops where op.change == .set(.township, township) { claimedHere.insert(op.activity) }
             var checked: Set<ActivityID> = []
             // Manual indicator values belong to no activity: any township's office may set them.
-            for op in ops where op.seq > maxSeq && op.change.kindCode != 3 && checked.insert(op.activity).inserted {
+            for op in ops where op.seq > maxSeq && !op.change.isIndicator && checked.insert(op.activity).inserted {
                 if let owner = try String.fetchOne(db, sql: "SELECT township FROM activity WHERE id = ?", arguments: [op.activity.rawValue]) {
                     guard owner == township else {
                         throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this token may only change \(township)'s activities")

@@ -103,10 +103,7 @@ public struct ActivityFilter: Sendable, Hashable {
     public static func parse(kind: String?, township: String?, year: String?, catalog: Catalog) throws -> ActivityFilter {
         var filter = ActivityFilter(township: township)
         if let kind { filter.kind = try Validate.kind(kind, catalog: catalog).code }
-        if let year {
-            guard year.count == 4, let y = Int(year), (1900...2999).contains(y) else { throw KtxError.badYear(year) }
-            filter.year = y
-        }
+        if let year { filter.year = try Validate.year(year) }
         return filter
     }
 }

@@ -9,9 +9,7 @@ extension Store {
     /// file says so); this checks only that the value is a plain decimal number.
     public func setIndicator(_ key: IndicatorKey, value text: String) throws {
         let value = text.trimmingSpaces()
-        guard let number = Double(value), number.isFinite, number >= 0, value.count <= 20,
-              value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
-        else { throw KtxError.badIndicatorValue(text) }
+        guard Change.isValidIndicatorValue(value) else { throw KtxError.badIndicatorValue(text) }
         try writeLocal("indicator") { _, batch in
             batch.emit(key.target, .indicator(value))
         }

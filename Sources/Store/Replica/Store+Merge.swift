@@ -97,8 +97,9 @@ extension Store {
     /// Folds operations into the materialized tables, coalesced per activity.
     static func materialize(_ db: Database, _ operations: [Op]) throws {
         guard !operations.isEmpty else { return }
-        try materializeIndicators(db, operations)
-        let deltas = ActivityDelta.coalesce(operations)
+        let batch = BatchDelta(operations)
+        try materializeIndicators(db, batch.indicators)
+        let deltas = batch.activities
         let addQuantity = try db.cachedStatement(sql: """
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
             ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
@@ -123,8 +124,7 @@ extension Store {
 
     /// Folds manual indicator values into `indicator_value`: a write replaces the stored
     /// one only if its stamp is later (the same rule as descriptive fields).
-    private static func materializeIndicators(_ db: Database, _ operations: [Op]) throws {
-        let winners = IndicatorValues.winners(operations)
+    private static func materializeIndicators(_ db: Database, _ winners: [String: Register]) throws {
         guard !winners.isEmpty else { return }
         let load = try db.cachedStatement(sql: "SELECT value, at, by FROM indicator_value WHERE key = ?")
         let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO indicator_value (key, value, at, by) VALUES (?, ?, ?, ?)")

@@ -10,6 +10,12 @@ public enum Validate {
         else { throw KtxError.badText(option) }
     }
 
+    /// A year as typed: four digits, 1900 to 2999.
+    public static func year(_ text: String) throws -> Int {
+        guard text.count == 4, let y = Int(text), (1900...2999).contains(y) else { throw KtxError.badYear(text) }
+        return y
+    }
+
     public static func date(_ text: String) throws -> CalendarDate {
         guard let date = CalendarDate(parsing: text) else { throw KtxError.badDate(text) }
         return date

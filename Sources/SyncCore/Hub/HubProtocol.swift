@@ -176,7 +176,8 @@ public struct WireOp: Codable, Sendable, Equatable {
             change = .add(metric: field, amount: number)
         case 2: change = .delete
         case 3:
-            guard field.isEmpty, let text, IndicatorKey(rawValue: activity) != nil else { return nil }
+            guard field.isEmpty, let text, Change.isValidIndicatorValue(text), IndicatorKey(rawValue: activity) != nil
+            else { return nil }
             change = .indicator(text)
         default: return nil
         }

@@ -125,27 +125,23 @@ public struct ActivityDelta: Hashable, Sendable {
         }
     }
 
-    /// Coalesces operations into one delta per activity; indicator values are left out
-    /// (see ``IndicatorValues``).
-    public static func coalesce(_ operations: some Sequence<Op>) -> [ActivityID: ActivityDelta] {
-        var out: [ActivityID: ActivityDelta] = [:]
-        for op in operations {
-            if case .indicator = op.change { continue }
-            out[op.activity, default: ActivityDelta()].absorb(op)
-        }
-        return out
-    }
 }
 
-/// The manual indicator values a batch sets: the winning write per indicator, by the
-/// same last-writer-wins rule as descriptive fields.
-public enum IndicatorValues {
-    public static func winners(_ operations: some Sequence<Op>) -> [String: Register] {
-        var out: [String: Register] = [:]
+/// The net effect of a batch: one ``ActivityDelta`` per touched activity, and the winning
+/// write of each manual indicator value (last writer wins, as fields), in one pass.
+public struct BatchDelta: Sendable {
+    public var activities: [ActivityID: ActivityDelta] = [:]
+    /// By indicator key (``IndicatorKey/rawValue``).
+    public var indicators: [String: Register] = [:]
+
+    public init(_ operations: some Sequence<Op>) {
         for op in operations {
-            guard case let .indicator(value) = op.change else { continue }
-            out[op.activity.rawValue] = MergeRules.winner(out[op.activity.rawValue], Register(value: value, stamp: op.stamp))
+            if case let .indicator(value) = op.change {
+                let key = op.activity.rawValue
+                indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
+            } else {
+                activities[op.activity, default: ActivityDelta()].absorb(op)
+            }
         }
-        return out
     }
 }

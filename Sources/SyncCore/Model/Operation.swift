@@ -19,6 +19,21 @@ public enum Change: Hashable, Sendable {
     /// operation's target is then an ``IndicatorKey``, not an activity.
     case indicator(String)
 
+    /// Whether it sets a manual indicator value (its target is then an ``IndicatorKey``).
+    public var isIndicator: Bool {
+        if case .indicator = self { true } else { false }
+    }
+
+    /// Whether text is a manual indicator value: a non-negative decimal number of at most
+    /// 20 characters, digits and one point only (`92`, `92.5`), without its unit. The one
+    /// rule for `ktx indicator set`, folder files and the HTTP hub.
+    public static func isValidIndicatorValue(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 20, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }),
+              text.utf8.filter({ $0 == 0x2E }).count <= 1, text.first != ".", text.last != "."
+        else { return false }
+        return true
+    }
+
     /// The storage code of the change's kind: 0 set, 1 add, 2 delete, 3 indicator.
     public var kindCode: Int {
         switch self {

@@ -28,19 +28,13 @@ extension Ktx {
             try await reportingErrors(options) {
                 let store = try options.openStore()
                 let me = try store.identity()
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw KtxError(.cannotRead, zh: "无法读取文件 \(file)", en: "cannot read \(file)")
-                }
-                guard let (text, _) = TextFile.decode(Array(data)) else {
-                    throw KtxError(.badImport, zh: "\(file) 不是 UTF-8 或 GB18030 编码的文本：请在 Excel 中另存为“CSV UTF-8”",
-                                   en: "\(file) is not UTF-8 or GB18030 text: save it from Excel as \"CSV UTF-8\"")
-                }
+                let text = try readText(file, notText: .badImport)
                 let importer = CSVImporter(catalog: store.catalog, township: me.township, language: options.language)
                 let rows = try importer.drafts(from: text, file: file)
-                for row in rows {
-                    do { try store.check(row.draft) } catch let error as KtxError { throw importer.located(error, line: row.line) }
-                }
                 if dryRun {
+                    for row in rows {
+                        do { try store.check(row.draft) } catch let error as KtxError { throw importer.located(error, line: row.line) }
+                    }
                     Console.out(options.language.pick(zh: "\(file)：\(rows.count) 条活动检查无误（未导入）",
                                                       en: "\(file): \(rows.count) activities checked, no mistakes (nothing imported)"))
                     return
@@ -186,10 +180,10 @@ struct CSVImporter {
                                       en: "this activity is \(value)'s; this replica records for \(township)"))
                     }
                 case .kind:
-                    if catalog.kind(named: value) == nil { fail(KtxError.unknownKind(value, catalog: catalog)) }
+                    do { _ = try Validate.kind(value, catalog: catalog) } catch let e as KtxError { fail(e) }
                     draft.kind = value
                 case .date:
-                    if CalendarDate(parsing: value) == nil { fail(KtxError.badDate(value)) }
+                    do { _ = try Validate.date(value) } catch let e as KtxError { fail(e) }
                     draft.date = value
                 case .title:
                     do { try Validate.text(value, option: name) } catch let e as KtxError { fail(e) }
@@ -203,7 +197,7 @@ struct CSVImporter {
                 case let .metric(metric):
                     guard !value.isEmpty else { continue }
                     guard let amount = metric.parse(value) else { fail(KtxError.badNumber(name, value, metric: metric)); continue }
-                    if amount < 0 { fail(KtxError.negativeValue(name, value)); continue }
+                    do { try Validate.amount(amount, metric: metric, allowNegative: false) } catch let e as KtxError { fail(e); continue }
                     draft.quantities[metric.code] = amount
                 }
             }

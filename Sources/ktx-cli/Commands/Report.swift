@@ -33,7 +33,7 @@ extension Ktx {
 
         func run() async throws {
             try await reportingErrors(options) {
-                let y = try parseYear(year)
+                let y = try Validate.year(year)
                 let q = try quarter.map(parseQuarter)
                 let store = try options.openStore()
                 let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
@@ -86,8 +86,8 @@ extension Ktx {
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    let y = try parseYear(year)
-                    guard let file = KtxSchemaTargets.file(year: y) else { throw noTargets(y) }
+                    let y = try Validate.year(year)
+                    guard let file = TargetsParser.builtInText(year: y) else { throw noTargets(y) }
                     FileHandle.standardOutput.write(Data(file.utf8))
                 }
             }
@@ -115,7 +115,7 @@ extension Ktx {
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    let y = try parseYear(year)
+                    let y = try Validate.year(year)
                     let store = try options.openStore()
                     let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
                     let p = try findProject(project, in: table)
@@ -140,16 +140,6 @@ extension Ktx {
     }
 }
 
-/// The shipped targets files' text.
-enum KtxSchemaTargets {
-    static func file(year: Int) -> String? { TargetsParser.builtInText(year: year) }
-}
-
-func parseYear(_ text: String) throws -> Int {
-    guard text.count == 4, let y = Int(text), (1900...2999).contains(y) else { throw KtxError.badYear(text) }
-    return y
-}
-
 func parseQuarter(_ text: String) throws -> Int {
     guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
         throw KtxError(.badQuarter, zh: "季度“\(text)”无效：请写 1、2、3 或 4", en: "invalid quarter '\(text)': write 1, 2, 3 or 4")
@@ -166,12 +156,7 @@ func noTargets(_ year: Int) -> KtxError {
 
 /// Reads and checks a targets file.
 func readTargets(_ path: String, catalog: Catalog) throws -> Targets {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw KtxError(.cannotRead, zh: "无法读取文件 \(path)", en: "cannot read \(path)")
-    }
-    guard let (text, _) = TextFile.decode(Array(data)) else {
-        throw KtxError(.badTargets, zh: "\(path) 不是 UTF-8 或 GB18030 文本", en: "\(path) is not UTF-8 or GB18030 text")
-    }
+    let text = try readText(path, notText: .badTargets)
     return try TargetsParser.parse(text, name: (path as NSString).lastPathComponent, catalog: catalog)
 }
 
@@ -197,6 +182,18 @@ func findProject(_ text: String, in targets: Targets) throws -> Project {
                        en: "\(targets.year) has no project '\(text)': use one of \(keysEn) (or a project's code or name)")
     }
     return p
+}
+
+/// A text file a user names (UTF-8 with or without BOM, or GB18030), or a clear error.
+func readText(_ path: String, notText code: KtxError.Code) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw KtxError(.cannotRead, zh: "无法读取文件 \(path)", en: "cannot read \(path)")
+    }
+    guard let (text, _) = TextFile.decode(Array(data)) else {
+        throw KtxError(code, zh: "\(path) 不是 UTF-8 或 GB18030 编码的文本：请在 Excel 中另存为“CSV UTF-8”，或用文本编辑器另存为 UTF-8",
+                       en: "\(path) is not UTF-8 or GB18030 text: save it from Excel as \"CSV UTF-8\", or from an editor as UTF-8")
+    }
+    return text
 }
 
 /// Writes text to a file (whole, by atomic rename) or to standard output.
