@@ -30,6 +30,7 @@ let package = Package(
                 .embedInCode("migrations/m0001_replica.sql"),
                 .embedInCode("migrations/m0002_hub.sql"),
                 .embedInCode("migrations/m0003_indicator.sql"),
+                .embedInCode("migrations/m0004_chunks_and_totals.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]
@@ -47,6 +48,7 @@ let package = Package(
                 "SyncCore",
                 "KtxSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,6 +8,7 @@ public enum KtxSchema {
         ("0001_replica", String(decoding: PackageResources.m0001_replica_sql, as: UTF8.self)),
         ("0002_hub", String(decoding: PackageResources.m0002_hub_sql, as: UTF8.self)),
         ("0003_indicator", String(decoding: PackageResources.m0003_indicator_sql, as: UTF8.self)),
+        ("0004_chunks_and_totals", String(decoding: PackageResources.m0004_chunks_and_totals_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

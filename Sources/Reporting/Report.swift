@@ -69,7 +69,11 @@ public enum ReportBuilder {
     /// Builds the report of `targets` from the store's merged records.
     public static func build(_ targets: Targets, store: Store, quarter: Int?, project: Project? = nil) throws -> Report {
         let asOf = lastDay(year: targets.year, quarter: quarter)
-        let cells = try store.reportCells(year: targets.year, through: asOf)
+        var maxima: Set<String> = []
+        for indicator in targets.projects.flatMap(\.indicators) {
+            if case let .max(metric) = indicator.computation { maxima.insert(metric) }
+        }
+        let cells = try store.reportCells(year: targets.year, throughMonth: (quarter ?? 4) * 3, maxima: maxima)
         let manual = try store.indicatorValues(year: targets.year)
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,

@@ -94,7 +94,9 @@ enum Child {
         switch args[0] {
         case "merge":
             let store = try Store.create(at: args[2], township: "县科协")
-            try Trace.read(args[1], page: 10_000) { ops, townships in try store.merge(ops, townships: townships) }
+            let merger = try store.merger()
+            try Trace.read(args[1], page: 10_000) { ops, townships in try merger.add(ops, townships: townships) }
+            _ = try merger.finish()
             _ = try store.totals(by: [.township, .kind])
             try store.checkpoint()
         case "pull":

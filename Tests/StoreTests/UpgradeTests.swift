@@ -30,6 +30,10 @@ import TestSupport
         #expect(rows.map { $0.quantities["attendance"] } == [1160, 150])
         #expect(rows[1].quantities["cost"] == 150_000)
         #expect(try store.operationCounts().total == 26)
+        // The 26 rows of the old one-row-per-operation log, now packed into chunks, with
+        // the totals kept per cell computed from what was there.
+        #expect(try store.log().count == 26)
+        #expect(try store.totals(by: [.township, .kind, .month]) == store.totalsFromActivities(by: [.township, .kind, .month]))
         let digest = try store.stateDigest()
         try store.rebuildMaterialized()
         #expect(try store.stateDigest() == digest)

@@ -57,8 +57,9 @@ public struct ConvergenceScenario: Sendable {
                 }
             case 55..<70 where !live.isEmpty:
                 let target = live.randomElement(using: &rng)!
-                switch Int.random(in: 0..<4, using: &rng) {
+                switch Int.random(in: 0..<5, using: &rng) {
                 case 0: try store.edit(target.id, ActivityEdit(title: "改\(rng.next() % 100)"))
+                case 3: try store.edit(target.id, ActivityEdit(project: ["", "P1", "P2"].randomElement(using: &rng)!))
                 case 1: try store.edit(target.id, ActivityEdit(date: "2023-0\(Int.random(in: 1...9, using: &rng))-01"))
                 case 2: try store.edit(target.id, ActivityEdit(kind: kinds.randomElement(using: &rng)!))
                 default: try store.edit(target.id, ActivityEdit(venue: "村\(rng.next() % 10)"))
@@ -75,6 +76,12 @@ public struct ConvergenceScenario: Sendable {
             }
         }
         mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
+        for (i, store) in stores.enumerated() {
+            let keys: [GroupKey] = [.township, .kind, .month]
+            if try store.totals(by: keys) != store.totalsFromActivities(by: keys) {
+                mismatches.append("replica \(i): the kept totals differ from its activity rows")
+            }
+        }
         return Outcome(digests: try stores.map { try $0.stateDigest() },
                        totals: try stores.map { try $0.totals(by: [.township, .kind, .quarter]) },
                        ruleMismatches: mismatches)

@@ -19,7 +19,7 @@ extension Store {
     /// Per replica, operations are taken in seq order up to the first gap; the rest are
     /// held back (not stored) until the missing ones arrive. The batch is coalesced
     /// first: each touched activity is read and written once, however many operations
-    /// touch it.
+    /// touch it. For a long stream (a pull), ``Merger`` does the same over many batches.
     ///
     /// - Parameters:
     ///   - operations: operations of any replicas, in any order.
@@ -30,53 +30,18 @@ extension Store {
         return try write("merge") { db in try Self.mergeLocked(db, operations, townships: townships) }
     }
 
+    /// Merges inside a write transaction the caller holds (local changes, the hub's push).
     static func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String]) throws -> MergeOutcome {
-        var outcome = MergeOutcome()
-        var byReplica: [ReplicaID: [Op]] = [:]
-        for op in operations { byReplica[op.replica, default: []].append(op) }
-        for replica in townships.keys where byReplica[replica] == nil { byReplica[replica] = [] }
-
-        var accepted: [Op] = []
-        accepted.reserveCapacity(operations.count)
-        var newest = HLCTimestamp.zero
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO op (replica, seq, hlc, activity, kind, field, value) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (replica, var ops) in byReplica {
-            let (num, maxSeq) = try replicaRow(db, replica, township: townships[replica])
-            if zip(ops, ops.dropFirst()).contains(where: { $0.seq > $1.seq }) { ops.sort { $0.seq < $1.seq } }
-            var expected = maxSeq + 1
-            for (i, op) in ops.enumerated() {
-                if op.seq < expected { outcome.duplicates += 1; continue }
-                if op.seq > expected { outcome.heldBack += ops.count - i; break }
-                try insert.execute(arguments: Self.arguments(op, replicaNum: num))
-                accepted.append(op)
-                if op.timestamp > newest { newest = op.timestamp }
-                expected += 1
-            }
-            if expected - 1 > maxSeq {
-                try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [expected - 1, num])
-            }
-        }
-        outcome.applied = accepted.count
-        try materialize(db, accepted)
-        if newest > .zero {
-            try db.execute(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1", arguments: [newest.rawValue])
-        }
-        return outcome
+        var pending = PendingMerge()
+        try pending.accept(operations, townships: townships) { try Self.maxSeq(db, $0) }
+        _ = try pending.write(db)
+        return pending.outcome
     }
 
-    private static func arguments(_ op: Op, replicaNum: Int64) -> StatementArguments {
-        switch op.change {
-        case let .set(field, value):
-            [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 0, field.rawValue, value]
-        case let .add(metric, amount):
-            [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 1, metric, amount]
-        case .delete:
-            [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 2, "", nil]
-        case let .indicator(value):
-            [replicaNum, op.seq, op.timestamp.rawValue, op.activity.rawValue, 3, "", value]
-        }
+    /// The version-vector entry of a replica (0 for one never seen).
+    static func maxSeq(_ db: Database, _ replica: ReplicaID) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max_seq FROM replica WHERE id = ?"),
+                           arguments: [Data(replica.bytes)]) ?? 0
     }
 
     /// The local number and version-vector entry of a replica, registering it if new.
@@ -94,32 +59,63 @@ extension Store {
         return (db.lastInsertedRowID, 0)
     }
 
-    /// Folds operations into the materialized tables, coalesced per activity.
-    static func materialize(_ db: Database, _ operations: [Op]) throws {
-        guard !operations.isEmpty else { return }
-        let batch = BatchDelta(operations)
+    /// Folds a coalesced batch into the materialized tables: each touched activity is read
+    /// and written once, its quantities added, and the totals of the cells it leaves and
+    /// joins (``TotalCell``) moved.
+    static func materialize(_ db: Database, _ batch: BatchDelta) throws {
         try materializeIndicators(db, batch.indicators)
-        let deltas = batch.activities
-        let addQuantity = try db.cachedStatement(sql: """
+        guard !batch.activities.isEmpty else { return }
+        let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
+        let loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
+        let ensure = try HotStatement(db, "INSERT OR IGNORE INTO activity (id) VALUES (?)")
+        let save = try HotStatement(db, """
+            INSERT OR REPLACE INTO activity (id, \(fieldColumns), deleted)
+            VALUES (\(Array(repeating: "?", count: 3 * Field.allCases.count + 2).joined(separator: ", ")))
+            """)
+        let addQuantity = try HotStatement(db, """
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
             ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
             """)
-        let ensureActivity = try db.cachedStatement(sql: "INSERT OR IGNORE INTO activity (id) VALUES (?)")
-        for (id, delta) in deltas {
-            if delta.fields.isEmpty && !delta.deleted {
-                try ensureActivity.execute(arguments: [id.rawValue])
+        var cells = CellDeltas()
+        for (id, delta) in batch.activities {
+            load.bind(1, id.rawValue)
+            let stored = try load.step() ? activityState(load) : nil
+            load.reset()
+            var state = stored ?? ActivityState()
+            MergeRules.apply(fieldsOf: delta, to: &state)
+            if stored == nil && state.fields.isEmpty && !state.deleted {
+                ensure.bind(1, id.rawValue)
+                try ensure.run()
+            } else if state != stored {
+                try saveState(save, id, state)
+            }
+            let before = stored.flatMap(TotalCell.init(live:))
+            let after = TotalCell(live: state)
+            if before == after {
+                if let after { cells.add(delta.additions, to: after) }
             } else {
-                let stored = try loadState(db, id)
-                var state = stored ?? ActivityState()
-                MergeRules.apply(delta, to: &state)
-                if stored == nil || state != stored {
-                    try saveState(db, id, state)
+                // The activity moves between cells (or joins, or leaves the totals): its
+                // stored quantities move with it.
+                var held: [String: Int64] = [:]
+                if stored != nil {
+                    loadQuantities.bind(1, id.rawValue)
+                    while try loadQuantities.step() { held[loadQuantities.text(0) ?? ""] = loadQuantities.int64(1) }
+                    loadQuantities.reset()
+                }
+                if let before { cells.add(held, count: -1, to: before, sign: -1) }
+                if let after {
+                    cells.add(held, count: 1, to: after)
+                    cells.add(delta.additions, to: after)
                 }
             }
             for (metric, amount) in delta.additions where amount != 0 {
-                try addQuantity.execute(arguments: [id.rawValue, metric, amount])
+                addQuantity.bind(1, id.rawValue)
+                addQuantity.bind(2, metric)
+                addQuantity.bind(3, amount)
+                try addQuantity.run()
             }
         }
+        try cells.write(db)
     }
 
     /// Folds manual indicator values into `indicator_value`: a write replaces the stored
@@ -145,34 +141,40 @@ extension Store {
 
     /// The descriptive fields and deleted flag of a materialized activity (not its quantities).
     static func loadState(_ db: Database, _ id: ActivityID) throws -> ActivityState? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?"),
-            arguments: [id.rawValue])
-        else { return nil }
+        let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
+        defer { load.reset() }
+        load.bind(1, id.rawValue)
+        return try load.step() ? activityState(load) : nil
+    }
+
+    /// The state on the current row of a `SELECT fieldColumns, deleted` statement.
+    private static func activityState(_ row: HotStatement) -> ActivityState {
         var state = ActivityState()
         for (i, field) in Field.allCases.enumerated() {
-            guard let value: String = row[3 * i], let at: Int64 = row[3 * i + 1], let by: Data = row[3 * i + 2],
-                  let replica = ReplicaID(bytes: by)
-            else { continue }
-            state.fields[field] = Register(value: value, stamp: Stamp(timestamp: HLCTimestamp(rawValue: at), replica: replica))
+            let c = Int32(3 * i)
+            guard let value = row.text(c), !row.isNull(c + 1), let replica = row.replica(c + 2) else { continue }
+            state.fields[field] = Register(value: value, stamp: Stamp(timestamp: HLCTimestamp(rawValue: row.int64(c + 1)), replica: replica))
         }
-        state.deleted = row[3 * Field.allCases.count]
+        state.deleted = row.int64(Int32(3 * Field.allCases.count)) != 0
         return state
     }
 
-    private static func saveState(_ db: Database, _ id: ActivityID, _ state: ActivityState) throws {
-        let placeholders = Array(repeating: "?", count: 3 * Field.allCases.count + 2).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO activity (id, \(fieldColumns), deleted) VALUES (\(placeholders))")
-        var values: [(any DatabaseValueConvertible)?] = [id.rawValue]
-        for field in Field.allCases {
+    private static func saveState(_ save: HotStatement, _ id: ActivityID, _ state: ActivityState) throws {
+        save.bind(1, id.rawValue)
+        for (i, field) in Field.allCases.enumerated() {
+            let c = Int32(3 * i + 2)
             if let register = state.fields[field] {
-                values += [register.value, register.stamp.timestamp.rawValue, Data(register.stamp.replica.bytes)]
+                save.bind(c, register.value)
+                save.bind(c + 1, register.stamp.timestamp.rawValue)
+                save.bind(c + 2, register.stamp.replica)
             } else {
-                values += [nil, nil, nil]
+                save.bindNull(c)
+                save.bindNull(c + 1)
+                save.bindNull(c + 2)
             }
         }
-        values.append(state.deleted)
-        try statement.execute(arguments: StatementArguments(values))
+        save.bind(Int32(3 * Field.allCases.count + 2), state.deleted ? 1 : 0)
+        try save.run()
     }
 
     /// Rebuilds the materialized tables from the operation log alone.
@@ -180,19 +182,44 @@ extension Store {
     /// The log is the truth; this proves (and restores) that the tables are only a cache.
     public func rebuildMaterialized() throws {
         try write("rebuild") { db in
-            try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value;")
-            let ids = try Self.replicaIDs(db)
-            var after: (Int64, Int64) = (0, 0)
-            while true {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT replica, seq, hlc, activity, kind, field, value FROM op
-                    WHERE (replica, seq) > (?, ?) ORDER BY replica, seq LIMIT 50000
-                    """, arguments: [after.0, after.1])
-                guard let last = rows.last else { break }
-                try Self.materialize(db, rows.compactMap { Self.operation(from: $0, ids: ids) })
-                after = (last[0], last[1])
+            try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM total_cell;")
+            var batch = BatchDelta()
+            var held = 0
+            try Self.forEachChunk(db) { ops in
+                for op in ops { batch.absorb(op) }
+                held += ops.count
+                if held >= 200_000 {
+                    try Self.materialize(db, batch)
+                    batch = BatchDelta()
+                    held = 0
+                }
             }
+            try Self.materialize(db, batch)
         }
+    }
+
+    /// Every chunk of the log (optionally of one replica, from the chunk holding seq
+    /// `after + 1`), unpacked, in (replica, seq) order.
+    static func forEachChunk(_ db: Database, replica: (num: Int64, id: ReplicaID, after: Int64)? = nil,
+                             _ body: ([Op]) throws -> Bool) throws {
+        let ids = try replicaIDs(db)
+        let chunks = try HotStatement(db, replica == nil
+            ? "SELECT replica, first_seq, ops FROM op_chunk ORDER BY replica, last_seq"
+            : "SELECT replica, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ? ORDER BY last_seq")
+        defer { chunks.reset() }
+        if let replica {
+            chunks.bind(1, replica.num)
+            chunks.bind(2, replica.after)
+        }
+        while try chunks.step() {
+            guard let id = ids[chunks.int64(0)] else { throw OpChunk.damaged }
+            let ops = try OpChunk.decode(chunks.blob(2), replica: id, firstSeq: chunks.int64(1))
+            if try !body(ops) { return }
+        }
+    }
+
+    static func forEachChunk(_ db: Database, _ body: ([Op]) throws -> Void) throws {
+        try forEachChunk(db, replica: nil) { try body($0); return true }
     }
 
     static func replicaIDs(_ db: Database) throws -> [Int64: ReplicaID] {
@@ -203,8 +230,9 @@ extension Store {
         return ids
     }
 
-    /// Decodes an `op` row selected as (replica, seq, hlc, activity, kind, field, value).
-    static func operation(from row: Row, ids: [Int64: ReplicaID]) -> Op? {
+    /// Decodes a row of the old `op` table, selected as (replica, seq, hlc, activity, kind,
+    /// field, value): only the migration to chunks reads it.
+    static func legacyOperation(from row: Row, ids: [Int64: ReplicaID]) -> Op? {
         guard let replica = ids[row[0]] else { return nil }
         let field: String = row[5]
         let change: Change
@@ -217,7 +245,37 @@ extension Store {
         default: change = .delete
         }
         return Op(replica: replica, seq: row[1], timestamp: HLCTimestamp(rawValue: row[2]),
-                         activity: ActivityID(unchecked: row[3]), change: change)
+                  activity: ActivityID(unchecked: row[3]), change: change)
+    }
+
+    /// Migration 0004's Swift step: packs the rows of the old `op` table into chunks, then
+    /// drops it. Runs in the migration's transaction: all of it, or none.
+    static func packLegacyOperations(_ db: Database) throws {
+        let ids = try replicaIDs(db)
+        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)")
+        var run: [Op] = []
+        var runReplica: Int64 = -1
+        func flush() throws {
+            guard let first = run.first, let last = run.last else { return }
+            insert.bind(1, runReplica)
+            insert.bind(2, first.seq)
+            insert.bind(3, last.seq)
+            insert.bind(4, bytes: OpChunk.encode(run))
+            try insert.run()
+            run.removeAll(keepingCapacity: true)
+        }
+        let rows = try Row.fetchCursor(db, sql: "SELECT replica, seq, hlc, activity, kind, field, value FROM op ORDER BY replica, seq")
+        while let row = try rows.next() {
+            guard let op = legacyOperation(from: row, ids: ids) else { continue }
+            let num: Int64 = row[0]
+            if num != runReplica || run.count == PendingMerge.chunkLimit || (run.last.map { $0.seq + 1 != op.seq } ?? false) {
+                try flush()
+                runReplica = num
+            }
+            run.append(op)
+        }
+        try flush()
+        try db.execute(sql: "DROP TABLE op")
     }
 
     /// This replica's version vector: for every replica, the highest contiguous seq held.
@@ -244,14 +302,17 @@ extension Store {
     }
 
     static func fetchOperations(_ db: Database, of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
-        guard let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?",
-                                           arguments: [Data(replica.bytes)]) else { return [] }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT replica, seq, hlc, activity, kind, field, value FROM op
-            WHERE replica = ? AND seq > ? ORDER BY seq LIMIT ?
-            """), arguments: [num, after, limit])
-        let ids = [num: replica]
-        return rows.compactMap { Self.operation(from: $0, ids: ids) }
+        guard limit > 0, let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?",
+                                                      arguments: [Data(replica.bytes)]) else { return [] }
+        var out: [Op] = []
+        try forEachChunk(db, replica: (num, replica, after)) { ops in
+            for op in ops where op.seq > after {
+                out.append(op)
+                if out.count == limit { return false }
+            }
+            return true
+        }
+        return out
     }
 
     static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {

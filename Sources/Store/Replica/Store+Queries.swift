@@ -83,19 +83,16 @@ extension Store {
     /// The operation log, newest first, optionally for one activity.
     public func log(activity: ActivityID? = nil, limit: Int? = nil) throws -> [LogEntry] {
         try read("log") { db in
-            let ids = try Self.replicaIDs(db)
-            var townships: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT num, township FROM replica WHERE township IS NOT NULL") {
-                townships[row[0]] = row[1]
+            let townships = try Self.fetchTownships(db)
+            var entries: [LogEntry] = []
+            try Self.forEachChunk(db) { ops in
+                for op in ops where activity == nil || op.activity == activity {
+                    entries.append(LogEntry(operation: op, township: townships[op.replica]))
+                }
             }
-            var sql = "SELECT replica, seq, hlc, activity, kind, field, value FROM op"
-            var arguments: StatementArguments = []
-            if let activity { sql += " WHERE activity = ?"; arguments += [activity.rawValue] }
-            sql += " ORDER BY hlc DESC, replica DESC, seq DESC"
-            if let limit { sql += " LIMIT ?"; arguments += [limit] }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-                Self.operation(from: row, ids: ids).map { LogEntry(operation: $0, township: townships[row[0]]) }
-            }
+            entries.sort { ($0.operation.timestamp, $0.operation.replica, $0.operation.seq) > ($1.operation.timestamp, $1.operation.replica, $1.operation.seq) }
+            if let limit, entries.count > limit { entries.removeSubrange(limit...) }
+            return entries
         }
     }
 

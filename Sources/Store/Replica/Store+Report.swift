@@ -22,33 +22,39 @@ public struct ReportCell: Hashable, Sendable {
 }
 
 extension Store {
-    /// The report cells of a year, over live activities dated up to `through`
-    /// (inclusive, `YYYY-MM-DD`), in one read.
+    /// The report cells of a year, over live activities dated from January to the end of
+    /// `throughMonth` (1 to 12), in one read.
     ///
-    /// Two grouped queries, so the cost grows with the number of (kind, project, month)
-    /// cells, not with the log.
-    public func reportCells(year: Int, through: String) throws -> [ReportCell] {
+    /// Sums and counts come from the totals kept per cell, so their cost grows with the
+    /// number of (kind, project, month) cells, not with the log. The largest single value
+    /// is read only for the metrics asked for in `maxima` (a {最大: …} indicator).
+    public func reportCells(year: Int, throughMonth: Int, maxima: Set<String> = []) throws -> [ReportCell] {
         try read("report") { db in
-            let from = String(format: "%04d-01-01", year)
+            let from = String(format: "%04d-01", year)
+            let through = String(format: "%04d-%02d", year, throughMonth)
             var cells: [[String]: ReportCell] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.kind, COALESCE(a.project, ''), CAST(substr(a.date, 6, 2) AS INTEGER), COUNT(*)
-                FROM activity a
-                WHERE a.deleted = 0 AND a.date >= ? AND a.date <= ? AND a.kind IS NOT NULL
-                GROUP BY 1, 2, 3
-                """, arguments: [from, through]) {
-                let key: [String] = [row[0], row[1], String(row[2] as Int)]
-                cells[key] = ReportCell(kind: row[0], project: row[1], month: row[2], activities: row[3], sums: [:], maxima: [:])
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.kind, COALESCE(a.project, ''), CAST(substr(a.date, 6, 2) AS INTEGER), q.metric, SUM(q.value), MAX(q.value)
-                FROM activity a JOIN quantity q ON q.activity = a.id
-                WHERE a.deleted = 0 AND a.date >= ? AND a.date <= ? AND a.kind IS NOT NULL
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.kind, c.project, CAST(substr(c.month, 6, 2) AS INTEGER), c.metric, SUM(c.value)
+                FROM total_cell c
+                WHERE c.month >= ? AND c.month <= ? AND c.kind != '' AND c.value != 0
                 GROUP BY 1, 2, 3, 4
-                """, arguments: [from, through]) {
+                """, arguments: [from, through])
+            for row in rows where (row[3] as String).isEmpty {
                 let key: [String] = [row[0], row[1], String(row[2] as Int)]
-                cells[key]?.sums[row[3]] = row[4]
-                cells[key]?.maxima[row[3]] = row[5]
+                cells[key] = ReportCell(kind: row[0], project: row[1], month: row[2], activities: row[4], sums: [:], maxima: [:])
+            }
+            for row in rows where !(row[3] as String).isEmpty {
+                cells[[row[0], row[1], String(row[2] as Int)]]?.sums[row[3]] = row[4]
+            }
+            for metric in maxima.sorted() {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT a.kind, COALESCE(a.project, ''), CAST(substr(a.date, 6, 2) AS INTEGER), MAX(q.value)
+                    FROM quantity q JOIN activity a ON a.id = q.activity
+                    WHERE q.metric = ? AND a.deleted = 0 AND a.date >= ? AND a.date < ? AND a.kind IS NOT NULL
+                    GROUP BY 1, 2, 3
+                    """, arguments: [metric, from, through + "-99"]) {
+                    cells[[row[0], row[1], String(row[2] as Int)]]?.maxima[metric] = row[3]
+                }
             }
             return cells.values.sorted { ($0.kind, $0.project, $0.month) < ($1.kind, $1.project, $1.month) }
         }

@@ -5,8 +5,18 @@ import SyncCore
 public enum GroupKey: String, CaseIterable, Sendable, Hashable {
     case township, kind, quarter, month
 
+    /// The SQL expression of the key over a `total_cell c` (`c.month` is `YYYY-MM` or '').
+    var cellSQL: String {
+        switch self {
+        case .township: "c.township"
+        case .kind: "c.kind"
+        case .quarter: "CASE c.month WHEN '' THEN '' ELSE substr(c.month, 1, 4) || '-Q' || ((CAST(substr(c.month, 6, 2) AS INTEGER) + 2) / 3) END"
+        case .month: "c.month"
+        }
+    }
+
     /// The SQL expression of the key over an `activity a`.
-    var sql: String {
+    var activitySQL: String {
         switch self {
         case .township: "COALESCE(a.township, '')"
         case .kind: "COALESCE(a.kind, '')"
@@ -27,38 +37,117 @@ public struct TotalsRow: Hashable, Sendable {
     public var quantities: [String: Int64]
 }
 
+/// Where a live activity's figures are kept in `total_cell`: its township, kind, budget
+/// project and month ('' for any not known). A deleted activity is in no cell.
+struct TotalCell: Hashable {
+    var township: String
+    var kind: String
+    var project: String
+    var month: String
+
+    init?(live state: ActivityState) {
+        guard !state.deleted else { return nil }
+        township = state[.township] ?? ""
+        kind = state[.kind] ?? ""
+        project = state[.project] ?? ""
+        month = String((state[.date] ?? "").prefix(7))
+    }
+}
+
+/// Changes to `total_cell` gathered over a batch, written once per cell and metric.
+struct CellDeltas {
+    /// By cell, then by metric ('' for the number of activities).
+    private var deltas: [TotalCell: [String: Int64]] = [:]
+
+    mutating func add(_ amounts: [String: Int64], count: Int64 = 0, to cell: TotalCell, sign: Int64 = 1) {
+        guard !amounts.isEmpty || count != 0 else { return }
+        var entry = deltas[cell, default: [:]]
+        if count != 0 { entry["", default: 0] += count }
+        for (metric, amount) in amounts { entry[metric, default: 0] += sign * amount }
+        deltas[cell] = entry
+    }
+
+    func write(_ db: Database) throws {
+        guard !deltas.isEmpty else { return }
+        let upsert = try HotStatement(db, """
+            INSERT INTO total_cell (township, kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (township, kind, project, month, metric) DO UPDATE SET value = value + excluded.value
+            """)
+        for (cell, metrics) in deltas {
+            for (metric, amount) in metrics where amount != 0 {
+                upsert.bind(1, cell.township)
+                upsert.bind(2, cell.kind)
+                upsert.bind(3, cell.project)
+                upsert.bind(4, cell.month)
+                upsert.bind(5, metric)
+                upsert.bind(6, amount)
+                try upsert.run()
+            }
+        }
+    }
+}
+
 extension Store {
     /// Totals over live activities, grouped by the given keys (one row when none).
     ///
-    /// Deleted activities and every addition made to them are left out.
+    /// Deleted activities and every addition made to them are left out. Read from the
+    /// totals kept per (township, kind, project, month) cell, so the cost grows with the
+    /// number of cells, not of activities or operations.
     public func totals(by keys: [GroupKey] = [], filter: ActivityFilter = ActivityFilter()) throws -> [TotalsRow] {
         try read("totals") { db in
+            var clauses = ["c.value != 0"]
+            var arguments: StatementArguments = []
+            if let kind = filter.kind { clauses.append("c.kind = ?"); arguments += [kind] }
+            if let township = filter.township { clauses.append("c.township = ?"); arguments += [township] }
+            if let year = filter.year { clauses.append("substr(c.month, 1, 4) = ?"); arguments += [String(year)] }
+            let columns = keys.map(\.cellSQL)
+            let select = (columns + ["c.metric"]).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(select), SUM(c.value) FROM total_cell c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
+                """, arguments: arguments)
+            return Self.totalsRows(rows, keys: keys)
+        }
+    }
+
+    /// The same totals computed from the activity rows themselves, bypassing the kept
+    /// cells: slower (it reads every activity), for checking that the cells are right.
+    public func totalsFromActivities(by keys: [GroupKey] = [], filter: ActivityFilter = ActivityFilter()) throws -> [TotalsRow] {
+        try read("totals") { db in
             let (clause, arguments) = Self.whereClause(filter)
-            let keyColumns = keys.map(\.sql)
-            let select = keyColumns.isEmpty ? "" : keyColumns.joined(separator: ", ") + ", "
-            let groupBy = keyColumns.isEmpty ? "" : " GROUP BY " + keyColumns.joined(separator: ", ")
-            var rows: [[String]: TotalsRow] = [:]
-            func key(_ row: Row) -> [String] { (0..<keys.count).map { row[$0] as String } }
-            func group(_ values: [String]) -> [GroupKey: String] {
-                Dictionary(uniqueKeysWithValues: zip(keys, values))
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT \(select)COUNT(*) FROM activity a WHERE \(clause)\(groupBy)",
-                                        arguments: arguments) {
-                let k = key(row)
-                rows[k] = TotalsRow(group: group(k), activities: row[keys.count], quantities: [:])
-            }
-            let metricGroupBy = keyColumns.isEmpty ? " GROUP BY q.metric" : groupBy + ", q.metric"
-            for row in try Row.fetchAll(db, sql: """
+            let columns = keys.map(\.activitySQL)
+            let select = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
+            let groupBy = columns.isEmpty ? "" : " GROUP BY " + columns.joined(separator: ", ")
+            let metricGroupBy = columns.isEmpty ? " GROUP BY q.metric" : groupBy + ", q.metric"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(select)'', COUNT(*) FROM activity a WHERE \(clause)\(groupBy)
+                UNION ALL
                 SELECT \(select)q.metric, SUM(q.value) FROM activity a JOIN quantity q ON q.activity = a.id
                 WHERE \(clause)\(metricGroupBy)
-                """, arguments: arguments) {
-                let k = key(row)
-                let sum: Int64 = row[keys.count + 1]
-                if sum != 0 { rows[k, default: TotalsRow(group: group(k), activities: 0, quantities: [:])].quantities[row[keys.count]] = sum }
-            }
-            if keys.isEmpty && rows.isEmpty { return [TotalsRow(group: [:], activities: 0, quantities: [:])] }
-            return rows.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+                """, arguments: arguments + arguments)
+            return Self.totalsRows(rows, keys: keys)
         }
+    }
+
+    /// Rows selected as (keys…, metric, sum), metric '' for the number of activities, made
+    /// into groups: one per key values holding any live activity, in key order.
+    private static func totalsRows(_ rows: [Row], keys: [GroupKey]) -> [TotalsRow] {
+        var groups: [[String]: TotalsRow] = [:]
+        var sums: [([String], String, Int64)] = []
+        for row in rows {
+            let k = (0..<keys.count).map { row[$0] as String }
+            let metric: String = row[keys.count]
+            let sum: Int64 = row[keys.count + 1]
+            if metric.isEmpty {
+                if sum != 0 {
+                    groups[k] = TotalsRow(group: Dictionary(uniqueKeysWithValues: zip(keys, k)), activities: sum, quantities: [:])
+                }
+            } else if sum != 0 {
+                sums.append((k, metric, sum))
+            }
+        }
+        for (k, metric, sum) in sums { groups[k]?.quantities[metric] = sum }
+        if keys.isEmpty && groups.isEmpty { return [TotalsRow(group: [:], activities: 0, quantities: [:])] }
+        return groups.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
     }
 }
 

@@ -108,7 +108,10 @@ public struct Store: Sendable {
         var migrator = DatabaseMigrator()
         for migration in KtxSchema.migrations {
             let sql = migration.sql
-            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: sql) }
+            migrator.registerMigration(migration.identifier) { db in
+                try db.execute(sql: sql)
+                if migration.identifier == "0004_chunks_and_totals" { try packLegacyOperations(db) }
+            }
         }
         return migrator
     }

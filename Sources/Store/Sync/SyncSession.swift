@@ -26,9 +26,9 @@ public struct SyncProgress: Sendable, Equatable {
 /// One sync between this replica and a hub: push what the hub lacks, then pull what this
 /// replica lacks, both in bounded batches.
 ///
-/// Each pushed batch is made visible atomically and each pulled batch is merged in its
-/// own transaction, so a sync cut off at any point leaves both sides consistent, and the
-/// next sync resumes where this one stopped. When both sides already hold the same
+/// Each pushed batch is made visible atomically and pulled pages are merged by a
+/// ``Merger``, whose every write is one transaction, so a sync cut off at any point leaves
+/// both sides consistent, and the next sync resumes where the last write stopped. When both sides already hold the same
 /// operations, a sync costs one exchange of version vectors.
 public struct SyncSession: Sendable {
     public let store: Store
@@ -97,20 +97,28 @@ public struct SyncSession: Sendable {
                            en: "the hub cannot take some operations yet (\(dependency.message)); sync again later")
         }
 
-        // Pull: page by page, each merged in its own transaction.
+        // Pull: page by page into one merger, which writes in large atomic batches.
         let beforePull = local
         let toPull = Int(hubHeld.missing(from: local))
-        while true {
-            let page = try await hub.pull(after: local, limit: batchSize)
-            report.warnings += page.warnings
-            guard !page.operations.isEmpty else { break }
-            let outcome = try store.merge(page.operations, townships: page.townships)
-            report.pulled += outcome.applied
-            progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
-            let before = local
-            local = try store.versionVector()
-            if local == before { break }
+        let merger = try store.merger()
+        do {
+            while true {
+                let page = try await hub.pull(after: merger.vector, limit: batchSize)
+                report.warnings += page.warnings
+                guard !page.operations.isEmpty else { break }
+                let before = merger.vector
+                try merger.add(page.operations, townships: page.townships)
+                report.pulled = merger.outcome.applied
+                progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
+                if merger.vector == before { break }
+            }
+        } catch {
+            // Keep what was pulled before the failure.
+            try? merger.flush()
+            throw error
         }
+        report.pulled = try merger.finish().applied
+        local = merger.vector
 
         if let remote {
             // The hub now holds what it held, what was pushed, and what was pulled from it.

@@ -89,11 +89,17 @@ public enum MergeRules {
     /// Folds an already-coalesced delta into an activity's state: the same result as
     /// applying, one by one, the operations the delta was made from.
     public static func apply(_ delta: ActivityDelta, to state: inout ActivityState) {
-        for (field, register) in delta.fields {
-            state.fields[field] = winner(state.fields[field], register)
-        }
+        apply(fieldsOf: delta, to: &state)
         for (metric, amount) in delta.additions {
             state.quantities[metric, default: 0] += amount
+        }
+    }
+
+    /// Folds the field writes and the delete of a delta, not its additions: what the
+    /// store keeps per activity row (quantities have their own rows).
+    public static func apply(fieldsOf delta: ActivityDelta, to state: inout ActivityState) {
+        for (field, register) in delta.fields {
+            state.fields[field] = winner(state.fields[field], register)
         }
         if delta.deleted { state.deleted = true }
     }
@@ -134,14 +140,19 @@ public struct BatchDelta: Sendable {
     /// By indicator key (``IndicatorKey/rawValue``).
     public var indicators: [String: Register] = [:]
 
+    public init() {}
+
     public init(_ operations: some Sequence<Op>) {
-        for op in operations {
-            if case let .indicator(value) = op.change {
-                let key = op.activity.rawValue
-                indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
-            } else {
-                activities[op.activity, default: ActivityDelta()].absorb(op)
-            }
+        for op in operations { absorb(op) }
+    }
+
+    /// Folds one more operation into the batch.
+    public mutating func absorb(_ op: Op) {
+        if case let .indicator(value) = op.change {
+            let key = op.activity.rawValue
+            indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
+        } else {
+            activities[op.activity, default: ActivityDelta()].absorb(op)
         }
     }
 }

@@ -1,0 +1,191 @@
+import GRDB
+import SyncCore
+
+/// Operations accepted for merging but not yet written: packed into chunks as they come,
+/// with their net effect per activity (``BatchDelta``).
+struct PendingMerge {
+    /// The most operations one chunk row holds.
+    static let chunkLimit = 10_000
+
+    struct Chunk {
+        var replica: ReplicaID
+        var first: Int64
+        var last: Int64
+        var bytes: [UInt8]
+    }
+
+    var chunks: [Chunk] = []
+    var batch = BatchDelta()
+    var townships: [ReplicaID: String] = [:]
+    /// Per replica: the version-vector entry the pending operations follow.
+    var base: [ReplicaID: Int64] = [:]
+    /// Per replica: the next seq to accept.
+    var next: [ReplicaID: Int64] = [:]
+    var newest = HLCTimestamp.zero
+    var outcome = MergeOutcome()
+
+    var isEmpty: Bool { chunks.isEmpty && townships.isEmpty }
+
+    /// Takes, per replica, the operations that follow what is held without a gap; counts
+    /// the others as duplicates or held back.
+    ///
+    /// - Parameter maxSeq: the version-vector entry of a replica not seen yet by this batch.
+    mutating func accept(_ operations: [Op], townships: [ReplicaID: String], maxSeq: (ReplicaID) throws -> Int64) rethrows {
+        for (replica, township) in townships { self.townships[replica] = township }
+        guard let first = operations.first else { return }
+        if operations.allSatisfy({ $0.replica == first.replica }) {
+            try accept(replica: first.replica, operations, maxSeq: maxSeq)
+        } else {
+            var byReplica: [ReplicaID: [Op]] = [:]
+            for op in operations { byReplica[op.replica, default: []].append(op) }
+            for (replica, ops) in byReplica { try accept(replica: replica, ops, maxSeq: maxSeq) }
+        }
+    }
+
+    private mutating func accept(replica: ReplicaID, _ operations: [Op], maxSeq: (ReplicaID) throws -> Int64) rethrows {
+        if next[replica] == nil {
+            let held = try maxSeq(replica)
+            base[replica] = held
+            next[replica] = held + 1
+        }
+        var ops = operations
+        if zip(ops, ops.dropFirst()).contains(where: { $0.seq > $1.seq }) { ops.sort { $0.seq < $1.seq } }
+        var expected = next[replica]!
+        var start: Int?
+        var end = 0
+        for (i, op) in ops.enumerated() {
+            if op.seq < expected { outcome.duplicates += 1; continue }
+            if op.seq > expected { outcome.heldBack += ops.count - i; break }
+            if start == nil { start = i }
+            end = i + 1
+            batch.absorb(op)
+            if op.timestamp > newest { newest = op.timestamp }
+            expected += 1
+        }
+        guard let start else { return }
+        var from = start
+        while from < end {
+            let to = min(end, from + Self.chunkLimit)
+            chunks.append(Chunk(replica: replica, first: ops[from].seq, last: ops[to - 1].seq, bytes: OpChunk.encode(ops[from..<to])))
+            from = to
+        }
+        outcome.applied += end - start
+        next[replica] = expected
+    }
+
+    /// Writes the chunks, the version vector, the materialized tables and the clock, in
+    /// the caller's transaction.
+    ///
+    /// - Parameter verify: check first that the database still holds, for every replica,
+    ///   what the batch was accepted against; false (and nothing written) if not.
+    func write(_ db: Database, verify: Bool = false) throws -> Bool {
+        var nums: [ReplicaID: Int64] = [:]
+        for replica in Set(townships.keys).union(base.keys) {
+            let (num, held) = try Store.replicaRow(db, replica, township: townships[replica])
+            if verify, let base = base[replica], base != held { return false }
+            nums[replica] = num
+        }
+        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)")
+        for chunk in chunks {
+            insert.bind(1, nums[chunk.replica]!)
+            insert.bind(2, chunk.first)
+            insert.bind(3, chunk.last)
+            insert.bind(4, bytes: chunk.bytes)
+            try insert.run()
+        }
+        for (replica, next) in next where next - 1 > base[replica] ?? 0 {
+            try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [next - 1, nums[replica]!])
+        }
+        try Store.materialize(db, batch)
+        if newest > .zero {
+            try db.execute(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1", arguments: [newest.rawValue])
+        }
+        return true
+    }
+
+    /// The accepted operations, unpacked again.
+    func operations() throws -> [Op] {
+        try chunks.flatMap { try OpChunk.decode($0.bytes, replica: $0.replica, firstSeq: $0.first) }
+    }
+}
+
+/// Merges a long stream of operations (a pull) with bounded memory and few transactions.
+///
+/// Accepted operations are packed and coalesced as they arrive, and written in one
+/// transaction whenever the part held reaches ``flushOperations`` operations or
+/// ``flushActivities`` activities, and by ``finish()``. Each write is atomic, so a stream
+/// cut off early keeps what was written and loses only what was held, which the next
+/// sync fetches again; memory depends on those bounds, never on the length of the log.
+///
+/// ```swift
+/// let merger = try store.merger()
+/// for page in pages { try merger.add(page.operations, townships: page.townships) }
+/// let outcome = try merger.finish()
+/// ```
+public final class Merger {
+    public let store: Store
+    /// The most operations held before they are written.
+    public var flushOperations = 1_000_000
+    /// The most distinct activities held before they are written.
+    public var flushActivities = 150_000
+    /// What the replica holds, counting the operations held here: ask the hub for what follows.
+    public private(set) var vector: VersionVector
+    private var pending = PendingMerge()
+    private var total = MergeOutcome()
+
+    init(store: Store) throws {
+        self.store = store
+        self.vector = try store.versionVector()
+    }
+
+    /// Accepts a batch (operations of any replicas, in any order), writing what is held
+    /// if it has reached a bound.
+    public func add(_ operations: [Op], townships: [ReplicaID: String] = [:]) throws {
+        let vector = self.vector
+        pending.accept(operations, townships: townships) { vector[$0] }
+        for (replica, next) in pending.next { self.vector[replica] = next - 1 }
+        if pending.outcome.applied >= flushOperations || pending.batch.activities.count >= flushActivities {
+            try flush()
+        }
+    }
+
+    /// Writes everything held, in one transaction.
+    public func flush() throws {
+        guard !pending.isEmpty else { return }
+        let held = pending
+        let outcome = try store.write("merge") { db -> MergeOutcome in
+            if try held.write(db, verify: true) { return held.outcome }
+            // Another writer merged some of these meanwhile (two syncs at once): take them
+            // again against what the database holds now.
+            var again = PendingMerge()
+            try again.accept(held.operations(), townships: held.townships) { try Store.maxSeq(db, $0) }
+            _ = try again.write(db)
+            again.outcome.duplicates += held.outcome.duplicates
+            again.outcome.heldBack += held.outcome.heldBack
+            return again.outcome
+        }
+        pending = PendingMerge()
+        total.applied += outcome.applied
+        total.duplicates += outcome.duplicates
+        total.heldBack += outcome.heldBack
+        vector = try store.versionVector()
+    }
+
+    /// Writes what is held; what the whole stream did.
+    public func finish() throws -> MergeOutcome {
+        try flush()
+        return total
+    }
+
+    /// What the stream has done so far, counting operations held but not yet written.
+    public var outcome: MergeOutcome {
+        MergeOutcome(applied: total.applied + pending.outcome.applied,
+                     duplicates: total.duplicates + pending.outcome.duplicates,
+                     heldBack: total.heldBack + pending.outcome.heldBack)
+    }
+}
+
+extension Store {
+    /// A merger of a long stream of operations into this replica (see ``Merger``).
+    public func merger() throws -> Merger { try Merger(store: self) }
+}

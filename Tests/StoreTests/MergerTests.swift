@@ -1,0 +1,112 @@
+import Foundation
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// A long stream merged through a ``Merger`` (in few large writes) must give exactly
+/// what merging it page by page gives, whatever the pages' order, duplicates and gaps.
+@Suite struct MergerTests {
+    /// Two townships' replicas record, add, edit (moving activities between kinds, months
+    /// and projects) and delete; returns every operation they made.
+    func sourceOperations(_ lab: ReplicaLab) throws -> [Op] {
+        var rng = SeededGenerator(seed: 7)
+        var ops: [Op] = []
+        for (name, township) in [("s1", "河西镇"), ("s2", "东街镇")] {
+            let store = try lab.replica(name, township: township)
+            var ids: [ActivityID] = []
+            for i in 0..<60 {
+                lab.clock.advance(by: 1)
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0..<3 where !ids.isEmpty:
+                    try store.add(to: ids.randomElement(using: &rng)!, amount: Int64.random(in: 1...40, using: &rng))
+                case 3 where !ids.isEmpty:
+                    try store.edit(ids.randomElement(using: &rng)!,
+                                   ActivityEdit(date: "2023-0\(Int.random(in: 1...9, using: &rng))-02", kind: "museum", project: "P\(i % 3)"))
+                case 4 where ids.count > 3:
+                    let id = ids.remove(at: Int.random(in: 0..<ids.count, using: &rng))
+                    try store.delete(id)
+                default:
+                    ids.append(try store.record(ActivityDraft(kind: "rural", date: "2023-0\(1 + i % 9)-15", title: "活动\(i)",
+                                                              quantities: ["attendance": Int64(i), "schools": 1])))
+                }
+            }
+            let me = try store.identity().replica
+            ops += try store.operations(of: me, after: 0, limit: 10_000)
+        }
+        return ops
+    }
+
+    @Test func aMergerGivesWhatPageByPageMergingGives() throws {
+        let lab = ReplicaLab("merger")
+        defer { lab.remove() }
+        let ops = try sourceOperations(lab)
+        let reference = try lab.replica("reference", township: "县科协")
+        try reference.merge(ops)
+
+        var rng = SeededGenerator(seed: 11)
+        for flushEvery in [1, 7, 50, 1_000_000] {
+            let target = try lab.replica("t\(flushEvery)", township: "县科协")
+            let merger = try target.merger()
+            merger.flushOperations = flushEvery
+            merger.flushActivities = flushEvery
+            // Pages in shuffled order, some delivered twice: a page after a gap is held
+            // back until the operations before it come.
+            var pages = stride(from: 0, to: ops.count, by: 9).map { Array(ops[$0..<min(ops.count, $0 + 9)]) }
+            pages += pages.prefix(5)
+            pages.shuffle(using: &rng)
+            while merger.vector != (try reference.versionVector()) {
+                for page in pages { try merger.add(page) }
+            }
+            let outcome = try merger.finish()
+            #expect(outcome.applied == ops.count, "flush every \(flushEvery)")
+            #expect(try target.stateDigest() == reference.stateDigest(), "flush every \(flushEvery)")
+            #expect(try target.totals(by: [.township, .kind, .month]) == reference.totals(by: [.township, .kind, .month]))
+            #expect(try target.totals(by: [.township, .kind, .month]) == target.totalsFromActivities(by: [.township, .kind, .month]))
+            #expect(try target.log().count == ops.count)
+        }
+    }
+
+    /// Another writer merges some of the same operations while the merger holds them
+    /// (two syncs at once): the merger takes them again against what is stored, and
+    /// nothing is counted twice.
+    @Test func aMergerRacingAnotherWriterCountsNothingTwice() throws {
+        let lab = ReplicaLab("merger-race")
+        defer { lab.remove() }
+        let ops = try sourceOperations(lab)
+        let reference = try lab.replica("reference", township: "县科协")
+        try reference.merge(ops)
+
+        let target = try lab.replica("target", township: "县科协")
+        let merger = try target.merger()
+        try merger.add(Array(ops.prefix(ops.count * 2 / 3)))
+        let other = try target.merge(Array(ops.prefix(ops.count / 2)))
+        try merger.add(Array(ops.suffix(from: ops.count * 2 / 3)))
+        let outcome = try merger.finish()
+        #expect(other.applied + outcome.applied == ops.count)
+        #expect(try target.stateDigest() == reference.stateDigest())
+        #expect(try target.totals(by: [.kind, .quarter]) == target.totalsFromActivities(by: [.kind, .quarter]))
+    }
+
+    /// The kept totals follow every kind of change, for every grouping and filter.
+    @Test func theKeptTotalsEqualTheActivityRows() throws {
+        let lab = ReplicaLab("kept-totals")
+        defer { lab.remove() }
+        let target = try lab.replica("target", township: "县科协")
+        let ops = try sourceOperations(lab)
+        for start in stride(from: 0, to: ops.count, by: 13) {
+            try target.merge(Array(ops[start..<min(ops.count, start + 13)]))
+            for keys in [[], [GroupKey.township], [.kind, .month], [.township, .kind, .quarter]] {
+                #expect(try target.totals(by: keys) == target.totalsFromActivities(by: keys), "after \(start) ops, by \(keys)")
+            }
+        }
+        for filter in [ActivityFilter(kind: "museum"), ActivityFilter(township: "东街镇"), ActivityFilter(year: 2023), ActivityFilter(year: 2024)] {
+            #expect(try target.totals(by: [.month], filter: filter) == target.totalsFromActivities(by: [.month], filter: filter))
+        }
+        let digest = try target.stateDigest()
+        let totals = try target.totals(by: [.township, .kind, .month])
+        try target.rebuildMaterialized()
+        #expect(try target.stateDigest() == digest)
+        #expect(try target.totals(by: [.township, .kind, .month]) == totals)
+    }
+}
