@@ -100,6 +100,9 @@ let package = Package(
                 "Store",
                 "SyncCore",
                 "Reporting",
+                "HubServer",
+                "HubClient",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

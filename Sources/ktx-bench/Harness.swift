@@ -58,7 +58,7 @@ enum Trace {
         func flush() throws {
             guard count > 0 else { return }
             lines.append(UInt8(ascii: "]"))
-            let rows = try JSONDecoder().decode([WireOp].self, from: Data(lines))
+            let rows = try lines.withUnsafeBytes { WireOp.parseRows($0) } ?? JSONDecoder().decode([WireOp].self, from: Data(lines))
             let ops = rows.compactMap { $0.op(replica: replicas[current]) }
             try body(ops, [replicas[current]: header.townships[current]])
             lines = [UInt8(ascii: "[")]
@@ -99,6 +99,14 @@ enum Child {
             _ = try merger.finish()
             _ = try store.totals(by: [.township, .kind])
             try store.checkpoint()
+        case "record":
+            // Profiling aid: the record + attend loop of the table, alone.
+            let store = try Store.create(at: args[2], township: "镇0")
+            for i in 0..<(Int(args[1]) ?? 2_000) {
+                let id = try store.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(i)",
+                                                        quantities: ["attendance": 30]))
+                try store.add(to: id, amount: 5)
+            }
         case "pull":
             let store = try Store.create(at: args[2], township: "县科协")
             _ = try await SyncSession(store: store, hub: FileHub(path: args[1], writer: try store.identity().replica)).run()

@@ -1,3 +1,4 @@
+import Foundation
 import SyncCore
 import Testing
 
@@ -24,6 +25,35 @@ import Testing
         let name = OperationFile.name(first: 1, last: 3, writer: writer)
         #expect(name == "000000000001-000000000003-\(writer.hex).ktxops")
         #expect(OperationFile.parseName(name)?.last == 3)
+    }
+
+    /// The fast row parser gives what JSONDecoder gives for everything the writer writes
+    /// (escapes, control characters, CJK, negative numbers, every kind), and declines
+    /// (nil, so the caller falls back to JSONDecoder) anything else.
+    @Test func theFastRowParserAgreesWithJSONDecoder() throws {
+        let id = ActivityID(replica: replica, seq: 1)
+        let t = HLCTimestamp(millis: 1_684_540_800_000, counter: 0)
+        var ops = sample()
+        ops.append(Op(replica: replica, seq: 4, timestamp: t, activity: id, change: .set(.venue, "村\u{1}\t\r/é")))
+        ops.append(Op(replica: replica, seq: 5, timestamp: t, activity: IndicatorKey(year: 2023, project: "rural", indicator: "满意度").target,
+                      change: .indicator("92.5")))
+        ops.append(Op(replica: replica, seq: 6, timestamp: t, activity: id, change: .add(metric: "cost", amount: Int64.max)))
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (i, op) in ops.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            OperationFile.appendRow(op, to: &body)
+        }
+        body.append(UInt8(ascii: "]"))
+        let fast = body.withUnsafeBytes { WireOp.parseRows($0) }
+        let slow = try JSONDecoder().decode([WireOp].self, from: Data(body))
+        #expect(fast == slow)
+        #expect(fast?.compactMap { $0.op(replica: replica) } == ops)
+        #expect(Array("[]".utf8).withUnsafeBytes { WireOp.parseRows($0) } == [])
+        for other in ["[ [1,2,\"a\",2,\"\",null]]", "[[1,2,\"a\",2,\"\",null],]", "[[01,2,\"a\",2,\"\",null]]",
+                      "[[1,2,\"a\",1,\"x\",99999999999999999999]]", "[[1,2,\"\\ud83d\\ude00\",0,\"title\",\"x\"]]",
+                      "[[1,2,\"a\",2,\"\",null]", "[[1,2,\"a\",7,\"\",null]]"] {
+            #expect(Array(other.utf8).withUnsafeBytes { WireOp.parseRows($0) } == nil, "\(other)")
+        }
     }
 
     @Test func everyFlippedByteOrTruncationIsDetected() {

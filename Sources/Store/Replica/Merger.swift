@@ -94,11 +94,11 @@ struct PendingMerge {
             try insert.run()
         }
         for (replica, next) in next where next - 1 > base[replica] ?? 0 {
-            try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [next - 1, nums[replica]!])
+            try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, nums[replica]!])
         }
         try Store.materialize(db, batch)
         if newest > .zero {
-            try db.execute(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1", arguments: [newest.rawValue])
+            try db.cachedStatement(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1").execute(arguments: [newest.rawValue])
         }
         return true
     }
@@ -125,9 +125,9 @@ struct PendingMerge {
 public final class Merger {
     public let store: Store
     /// The most operations held before they are written.
-    public var flushOperations = 1_000_000
+    public var flushOperations = 500_000
     /// The most distinct activities held before they are written.
-    public var flushActivities = 150_000
+    public var flushActivities = 50_000
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
     private var pending = PendingMerge()

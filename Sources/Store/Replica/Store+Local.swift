@@ -74,17 +74,58 @@ extension Store {
     ///   below zero, and the usual unknown/deleted/other-township refusals.
     @discardableResult
     public func add(to id: ActivityID, metric metricName: String = "attendance", amount: Int64) throws -> Int64 {
-        let metric = try Validate.metric(metricName, catalog: catalog)
-        try Validate.amount(amount, metric: metric, allowNegative: true)
-        return try writeLocal("attend") { db, batch in
-            try Self.requireOwnLiveActivity(db, id, township: batch.township)
-            let current = try Int64.fetchOne(db, sql: "SELECT value FROM quantity WHERE activity = ? AND metric = ?",
-                                             arguments: [id.rawValue, metric.code]) ?? 0
-            guard current + amount >= 0 else {
-                throw KtxError.negativeResult(id.rawValue, metric: metric, current: current, change: amount)
+        do {
+            return try addAll([Addition(activity: id, metric: metricName, amount: amount)])[0]
+        } catch let error as DraftError {
+            throw error.error
+        }
+    }
+
+    /// Adds to many quantities in one transaction, all or none: a day's attendance sheet.
+    /// Each addition is checked as ``add(to:metric:amount:)`` checks it, against the totals
+    /// the earlier ones in the list leave.
+    ///
+    /// - Returns: the new total this replica sees after each addition, in order.
+    /// - Throws: ``DraftError`` naming the first addition refused, by its index; nothing
+    ///   is written then.
+    @discardableResult
+    public func addAll(_ additions: [Addition]) throws -> [Int64] {
+        var metrics: [Metric] = []
+        metrics.reserveCapacity(additions.count)
+        for (i, addition) in additions.enumerated() {
+            do {
+                let metric = try Validate.metric(addition.metric, catalog: catalog)
+                try Validate.amount(addition.amount, metric: metric, allowNegative: true)
+                metrics.append(metric)
+            } catch let error as KtxError {
+                throw DraftError(index: i, error: error)
             }
-            if amount != 0 { batch.emit(id, .add(metric: metric.code, amount: amount)) }
-            return current + amount
+        }
+        guard !additions.isEmpty else { return [] }
+        return try writeLocal("attend") { db, batch in
+            var running: [ActivityID: [String: Int64]] = [:]
+            var totals: [Int64] = []
+            totals.reserveCapacity(additions.count)
+            let current = try db.cachedStatement(sql: "SELECT value FROM quantity WHERE activity = ? AND metric = ?")
+            for (i, (addition, metric)) in zip(additions, metrics).enumerated() {
+                let id = addition.activity
+                do {
+                    if running[id] == nil {
+                        try Self.requireOwnLiveActivity(db, id, township: batch.township)
+                        running[id] = [:]
+                    }
+                    let held = try running[id]![metric.code] ?? Int64.fetchOne(current, arguments: [id.rawValue, metric.code]) ?? 0
+                    guard held + addition.amount >= 0 else {
+                        throw KtxError.negativeResult(id.rawValue, metric: metric, current: held, change: addition.amount)
+                    }
+                    running[id]![metric.code] = held + addition.amount
+                    totals.append(held + addition.amount)
+                } catch let error as KtxError {
+                    throw DraftError(index: i, error: error)
+                }
+                if addition.amount != 0 { batch.emit(id, .add(metric: metric.code, amount: addition.amount)) }
+            }
+            return totals
         }
     }
 
@@ -121,7 +162,7 @@ extension Store {
     }
 
     static func requireOwnLiveActivity(_ db: Database, _ id: ActivityID, township: String) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT township, deleted FROM activity WHERE id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT township, deleted FROM activity WHERE id = ?"),
                                          arguments: [id.rawValue])
         else { throw KtxError.unknownActivity(id.rawValue) }
         if row["deleted"] as Bool { throw KtxError.activityDeleted(id.rawValue) }
@@ -172,7 +213,22 @@ private struct PreparedActivity {
     var amounts: [(Metric, Int64)]
 }
 
-/// A draft of ``Store/recordAll(_:)`` that failed validation.
+/// One addition of ``Store/addAll(_:)``.
+public struct Addition: Sendable, Hashable {
+    public var activity: ActivityID
+    /// A metric code or Chinese name.
+    public var metric: String
+    /// In stored units (fen for cost); negative for a correction.
+    public var amount: Int64
+
+    public init(activity: ActivityID, metric: String = "attendance", amount: Int64) {
+        self.activity = activity
+        self.metric = metric
+        self.amount = amount
+    }
+}
+
+/// A draft of ``Store/recordAll(_:)`` or an addition of ``Store/addAll(_:)`` that was refused.
 public struct DraftError: Error, Sendable {
     /// Its position in the drafts, from 0.
     public var index: Int

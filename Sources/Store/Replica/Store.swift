@@ -180,10 +180,10 @@ struct SelfRow {
     var createdAt: Int64
 
     static func fetch(_ db: Database) throws -> SelfRow? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT r.id, r.num, r.township, r.max_seq, s.clock, s.created_at
             FROM replica_self s JOIN replica r ON r.num = s.replica WHERE s.id = 1
-            """) else { return nil }
+            """)) else { return nil }
         let bytes: Data = row[0]
         return SelfRow(replica: ReplicaID(bytes: bytes)!, num: row[1], township: row[2], maxSeq: row[3],
                        clock: HLCTimestamp(rawValue: row[4]), createdAt: row[5])

@@ -123,10 +123,14 @@ public enum OperationFile {
               header.count == Int(last - first + 1)
         else { throw Problem(reason: .foreign, detail: "header does not match the file's name and folder") }
         let rows: [WireOp]
-        do {
-            rows = try JSONDecoder().decode([WireOp].self, from: body)
-        } catch {
-            throw Problem(reason: .damaged, detail: "unreadable operations")
+        if let parsed = body.withUnsafeBytes({ WireOp.parseRows($0) }) {
+            rows = parsed
+        } else {
+            do {
+                rows = try JSONDecoder().decode([WireOp].self, from: body)
+            } catch {
+                throw Problem(reason: .damaged, detail: "unreadable operations")
+            }
         }
         guard rows.count == header.count else {
             throw Problem(reason: .damaged, detail: "\(rows.count) operations, header says \(header.count)")
