@@ -127,7 +127,7 @@ public final class Merger {
     /// The most operations held before they are written.
     public var flushOperations = 500_000
     /// The most distinct activities held before they are written.
-    public var flushActivities = 50_000
+    public var flushActivities = 100_000
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
     private var pending = PendingMerge()
