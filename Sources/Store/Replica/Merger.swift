@@ -153,8 +153,10 @@ public final class Merger {
     public func flush() throws {
         guard !pending.isEmpty else { return }
         let held = pending
+        var raced = false
         let outcome = try store.write("merge") { db -> MergeOutcome in
             if try held.write(db, verify: true) { return held.outcome }
+            raced = true
             // Another writer merged some of these meanwhile (two syncs at once): take them
             // again against what the database holds now.
             var again = PendingMerge()
@@ -168,7 +170,9 @@ public final class Merger {
         total.applied += outcome.applied
         total.duplicates += outcome.duplicates
         total.heldBack += outcome.heldBack
-        vector = try store.versionVector()
+        // Written as held, `vector` already says what the replica holds; after a race,
+        // the database says it.
+        if raced { vector = try store.versionVector() }
     }
 
     /// Writes what is held; what the whole stream did.

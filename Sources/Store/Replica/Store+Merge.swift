@@ -102,9 +102,9 @@ extension Store {
                     while try loadQuantities.step() { held[loadQuantities.text(0) ?? ""] = loadQuantities.int64(1) }
                     loadQuantities.reset()
                 }
-                if let before { cells.add(held, count: -1, to: before, sign: -1) }
+                if let before { cells.move(held, out: true, of: before) }
                 if let after {
-                    cells.add(held, count: 1, to: after)
+                    cells.move(held, out: false, of: after)
                     cells.add(delta.additions, to: after)
                 }
             }
@@ -202,7 +202,9 @@ extension Store {
     /// `after + 1`), unpacked, in (replica, seq) order.
     static func forEachChunk(_ db: Database, replica: (num: Int64, id: ReplicaID, after: Int64)? = nil,
                              _ body: ([Op]) throws -> Bool) throws {
-        let ids = try replicaIDs(db)
+        // One replica's chunks need no lookup of the others' ids (the hub's pull asks
+        // for each replica in turn).
+        let ids = try replica.map { [$0.num: $0.id] } ?? replicaIDs(db)
         let chunks = try HotStatement(db, replica == nil
             ? "SELECT replica, first_seq, ops FROM op_chunk ORDER BY replica, last_seq"
             : "SELECT replica, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ? ORDER BY last_seq")
@@ -302,7 +304,7 @@ extension Store {
     }
 
     static func fetchOperations(_ db: Database, of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
-        guard limit > 0, let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?",
+        guard limit > 0, let num = try Int64.fetchOne(db.cachedStatement(sql: "SELECT num FROM replica WHERE id = ?"),
                                                       arguments: [Data(replica.bytes)]) else { return [] }
         var out: [Op] = []
         try forEachChunk(db, replica: (num, replica, after)) { ops in

@@ -59,12 +59,17 @@ struct CellDeltas {
     /// By cell, then by metric ('' for the number of activities).
     private var deltas: [TotalCell: [String: Int64]] = [:]
 
-    mutating func add(_ amounts: [String: Int64], count: Int64 = 0, to cell: TotalCell, sign: Int64 = 1) {
-        guard !amounts.isEmpty || count != 0 else { return }
-        var entry = deltas[cell, default: [:]]
-        if count != 0 { entry["", default: 0] += count }
-        for (metric, amount) in amounts { entry[metric, default: 0] += sign * amount }
-        deltas[cell] = entry
+    /// Adds quantities to a cell's sums.
+    mutating func add(_ amounts: [String: Int64], to cell: TotalCell) {
+        guard !amounts.isEmpty else { return }
+        for (metric, amount) in amounts { deltas[cell, default: [:]][metric, default: 0] += amount }
+    }
+
+    /// An activity holding `quantities` leaves (`out`) or joins a cell: its count and sums go with it.
+    mutating func move(_ quantities: [String: Int64], out: Bool, of cell: TotalCell) {
+        let sign: Int64 = out ? -1 : 1
+        deltas[cell, default: [:]]["", default: 0] += sign
+        for (metric, amount) in quantities { deltas[cell, default: [:]][metric, default: 0] += sign * amount }
     }
 
     func write(_ db: Database) throws {
