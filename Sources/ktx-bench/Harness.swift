@@ -82,6 +82,27 @@ enum Trace {
     }
 }
 
+/// Merges a workload as a pull delivers it: pages of 10,000 operations, round-robin over
+/// the replicas (the worst order for coalescing), into one Merger.
+enum RoundRobin {
+    static func merge(_ workload: Workload, into store: Store) throws {
+        let merger = try store.merger()
+        var cursors = Array(repeating: 0, count: workload.replicas.count)
+        var done = false
+        while !done {
+            done = true
+            for r in workload.replicas.indices where cursors[r] < workload.operations[r].count {
+                let end = min(cursors[r] + 10_000, workload.operations[r].count)
+                try merger.add(Array(workload.operations[r][cursors[r]..<end]),
+                               townships: [workload.replicas[r]: workload.townships[r]])
+                cursors[r] = end
+                done = false
+            }
+        }
+        _ = try merger.finish()
+    }
+}
+
 /// Phases measured in their own process, so their peak memory is theirs alone.
 enum Child {
     struct Result {
@@ -99,6 +120,15 @@ enum Child {
             _ = try merger.finish()
             _ = try store.totals(by: [.township, .kind])
             try store.checkpoint()
+        case "merge-rr":
+            // Profiling aid: the table's round-robin merge of a generated workload (args[1]
+            // operations over a tenth as many activities, 20 replicas), alone.
+            let n = Int(args[1]) ?? 1_000_000
+            let workload = Workload(seed: 1, replicaCount: 20, activityCount: n / 10, operationCount: n)
+            let store = try Store.create(at: args[2], township: "县科协")
+            let t = ContinuousClock.now
+            try RoundRobin.merge(workload, into: store)
+            print("merge", ContinuousClock.now - t)
         case "record":
             // Profiling aid: the record + attend loop of the table, alone.
             let store = try Store.create(at: args[2], township: "镇0")

@@ -53,22 +53,7 @@ for run in 0..<runs {
     // Merge as a pull delivers it: pages of 10,000 operations, round-robin over replicas,
     // into one Merger (which writes in large transactions), into an empty replica.
     let store = try Store.create(at: "\(dir)/merge-\(run).db", township: "县科协")
-    merge.append(try time {
-        let merger = try store.merger()
-        var cursors = Array(repeating: 0, count: replicaCount)
-        var done = false
-        while !done {
-            done = true
-            for r in 0..<replicaCount where cursors[r] < workload.operations[r].count {
-                let end = min(cursors[r] + 10_000, workload.operations[r].count)
-                try merger.add(Array(workload.operations[r][cursors[r]..<end]),
-                               townships: [workload.replicas[r]: workload.townships[r]])
-                cursors[r] = end
-                done = false
-            }
-        }
-        _ = try merger.finish()
-    })
+    merge.append(try time { try RoundRobin.merge(workload, into: store) })
     stores.append(store)
 }
 let rawMedian = median(raw)

@@ -86,7 +86,9 @@ struct HotStatement {
 
     func replica(_ column: Int32) -> ReplicaID? {
         guard sqlite3_column_bytes(handle, column) == 16, let p = sqlite3_column_blob(handle, column) else { return nil }
-        return ReplicaID(bytes: UnsafeRawBufferPointer(start: p, count: 16))
+        let raw = UnsafeRawBufferPointer(start: p, count: 16)
+        return ReplicaID(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                         low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     /// The bytes of a blob column, valid until the next step or reset.

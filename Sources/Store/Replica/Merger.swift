@@ -49,28 +49,39 @@ struct PendingMerge {
             next[replica] = held + 1
         }
         var ops = operations
-        if zip(ops, ops.dropFirst()).contains(where: { $0.seq > $1.seq }) { ops.sort { $0.seq < $1.seq } }
+        // Index loops read fields in place; iterating `Op` values would copy (and retain)
+        // every one.
+        if ops.indices.dropFirst().contains(where: { ops[$0 - 1].seq > ops[$0].seq }) { ops.sort { $0.seq < $1.seq } }
         var expected = next[replica]!
         var start: Int?
         var end = 0
-        for (i, op) in ops.enumerated() {
-            if op.seq < expected { outcome.duplicates += 1; continue }
-            if op.seq > expected { outcome.heldBack += ops.count - i; break }
+        for i in ops.indices {
+            let seq = ops[i].seq
+            if seq < expected { outcome.duplicates += 1; continue }
+            if seq > expected { outcome.heldBack += ops.count - i; break }
             if start == nil { start = i }
             end = i + 1
-            batch.absorb(op)
-            if op.timestamp > newest { newest = op.timestamp }
+            if ops[i].timestamp > newest { newest = ops[i].timestamp }
             expected += 1
         }
         guard let start else { return }
-        var from = start
-        while from < end {
-            let to = min(end, from + Self.chunkLimit)
-            chunks.append(Chunk(replica: replica, first: ops[from].seq, last: ops[to - 1].seq, bytes: OpChunk.encode(ops[from..<to])))
-            from = to
-        }
+        let run = ops[start..<end]
+        for i in run.indices { batch.absorb(run[i]) }
+        chunks += Self.pack(run, replica: replica)
         outcome.applied += end - start
         next[replica] = expected
+    }
+
+    /// Operations of one replica with consecutive seqs, packed in chunks of at most ``chunkLimit``.
+    private static func pack(_ run: ArraySlice<Op>, replica: ReplicaID) -> [Chunk] {
+        var chunks: [Chunk] = []
+        var from = run.startIndex
+        while from < run.endIndex {
+            let to = min(run.endIndex, from + chunkLimit)
+            chunks.append(Chunk(replica: replica, first: run[from].seq, last: run[to - 1].seq, bytes: OpChunk.encode(run[from..<to])))
+            from = to
+        }
+        return chunks
     }
 
     /// Writes the chunks, the version vector, the materialized tables and the clock, in
@@ -125,9 +136,9 @@ struct PendingMerge {
 public final class Merger {
     public let store: Store
     /// The most operations held before they are written.
-    public var flushOperations = 500_000
+    public var flushOperations = 1_000_000
     /// The most distinct activities held before they are written.
-    public var flushActivities = 100_000
+    public var flushActivities = 200_000
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
     private var pending = PendingMerge()
@@ -144,7 +155,7 @@ public final class Merger {
         let vector = self.vector
         pending.accept(operations, townships: townships) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
-        if pending.outcome.applied >= flushOperations || pending.batch.activities.count >= flushActivities {
+        if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities {
             try flush()
         }
     }

@@ -64,7 +64,7 @@ extension Store {
     /// joins (``TotalCell``) moved.
     static func materialize(_ db: Database, _ batch: BatchDelta) throws {
         try materializeIndicators(db, batch.indicators)
-        guard !batch.activities.isEmpty else { return }
+        guard batch.activityCount > 0 else { return }
         let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
         let loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
         let ensure = try HotStatement(db, "INSERT OR IGNORE INTO activity (id) VALUES (?)")
@@ -77,38 +77,40 @@ extension Store {
             ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
             """)
         var cells = CellDeltas()
-        for (id, delta) in batch.activities {
+        for slot in batch.slotsByID() {
+            let id = batch.ids[slot]
             load.bind(1, id.rawValue)
             let stored = try load.step() ? activityState(load) : nil
             load.reset()
             var state = stored ?? ActivityState()
-            MergeRules.apply(fieldsOf: delta, to: &state)
+            MergeRules.apply(fieldsOf: slot, in: batch, to: &state)
             if stored == nil && state.fields.isEmpty && !state.deleted {
                 ensure.bind(1, id.rawValue)
                 try ensure.run()
             } else if state != stored {
                 try saveState(save, id, state)
             }
+            let additions = batch.additions(slot)
             let before = stored.flatMap(TotalCell.init(live:))
             let after = TotalCell(live: state)
             if before == after {
-                if let after { cells.add(delta.additions, to: after) }
+                if let after { cells.add(additions, to: after) }
             } else {
                 // The activity moves between cells (or joins, or leaves the totals): its
                 // stored quantities move with it.
-                var held: [String: Int64] = [:]
+                var held: [(metric: String, amount: Int64)] = []
                 if stored != nil {
                     loadQuantities.bind(1, id.rawValue)
-                    while try loadQuantities.step() { held[loadQuantities.text(0) ?? ""] = loadQuantities.int64(1) }
+                    while try loadQuantities.step() { held.append((loadQuantities.text(0) ?? "", loadQuantities.int64(1))) }
                     loadQuantities.reset()
                 }
                 if let before { cells.move(held, out: true, of: before) }
                 if let after {
                     cells.move(held, out: false, of: after)
-                    cells.add(delta.additions, to: after)
+                    cells.add(additions, to: after)
                 }
             }
-            for (metric, amount) in delta.additions where amount != 0 {
+            for (metric, amount) in additions where amount != 0 {
                 addQuantity.bind(1, id.rawValue)
                 addQuantity.bind(2, metric)
                 addQuantity.bind(3, amount)

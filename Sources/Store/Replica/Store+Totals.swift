@@ -60,13 +60,13 @@ struct CellDeltas {
     private var deltas: [TotalCell: [String: Int64]] = [:]
 
     /// Adds quantities to a cell's sums.
-    mutating func add(_ amounts: [String: Int64], to cell: TotalCell) {
+    mutating func add(_ amounts: [(metric: String, amount: Int64)], to cell: TotalCell) {
         guard !amounts.isEmpty else { return }
         for (metric, amount) in amounts { deltas[cell, default: [:]][metric, default: 0] += amount }
     }
 
     /// An activity holding `quantities` leaves (`out`) or joins a cell: its count and sums go with it.
-    mutating func move(_ quantities: [String: Int64], out: Bool, of cell: TotalCell) {
+    mutating func move(_ quantities: [(metric: String, amount: Int64)], out: Bool, of cell: TotalCell) {
         let sign: Int64 = out ? -1 : 1
         deltas[cell, default: [:]]["", default: 0] += sign
         for (metric, amount) in quantities { deltas[cell, default: [:]][metric, default: 0] += sign * amount }

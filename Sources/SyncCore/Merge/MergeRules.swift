@@ -86,59 +86,46 @@ public enum MergeRules {
         }
     }
 
-    /// Folds an already-coalesced delta into an activity's state: the same result as
-    /// applying, one by one, the operations the delta was made from.
-    public static func apply(_ delta: ActivityDelta, to state: inout ActivityState) {
-        apply(fieldsOf: delta, to: &state)
-        for (metric, amount) in delta.additions {
-            state.quantities[metric, default: 0] += amount
+    /// Folds the field writes and the delete of one activity of a batch, not its
+    /// additions: what the store keeps per activity row (quantities have their own rows).
+    public static func apply(fieldsOf activity: BatchDelta.Slot, in batch: BatchDelta, to state: inout ActivityState) {
+        for field in Field.allCases {
+            if let register = batch.register(activity, field) {
+                state.fields[field] = winner(state.fields[field], register)
+            }
         }
-    }
-
-    /// Folds the field writes and the delete of a delta, not its additions: what the
-    /// store keeps per activity row (quantities have their own rows).
-    public static func apply(fieldsOf delta: ActivityDelta, to state: inout ActivityState) {
-        for (field, register) in delta.fields {
-            state.fields[field] = winner(state.fields[field], register)
-        }
-        if delta.deleted { state.deleted = true }
+        if batch.isDeleted(activity) { state.deleted = true }
     }
 }
 
-/// The net effect of a batch of operations on one activity: the winning write of each
-/// field within the batch, the net addition to each quantity, and whether it deletes.
-///
-/// Merging a batch through deltas writes each touched activity once, however many
+/// The net effect of a batch of operations: per touched activity, the winning write of
+/// each field within the batch, the net addition to each quantity and whether it is
+/// deleted; and the winning write of each manual indicator value (last writer wins, as
+/// fields). Merging through it writes each touched activity once, however many
 /// operations touched it.
-public struct ActivityDelta: Hashable, Sendable {
-    public var fields: [Field: Register] = [:]
-    public var additions: [String: Int64] = [:]
-    public var deleted = false
-
-    public init() {}
-
-    /// Folds one more operation into the delta.
-    public mutating func absorb(_ operation: Op) {
-        switch operation.change {
-        case let .set(field, value):
-            fields[field] = MergeRules.winner(fields[field], Register(value: value, stamp: operation.stamp))
-        case let .add(metric, amount):
-            additions[metric, default: 0] += amount
-        case .delete:
-            deleted = true
-        case .indicator:
-            break
-        }
-    }
-
-}
-
-/// The net effect of a batch: one ``ActivityDelta`` per touched activity, and the winning
-/// write of each manual indicator value (last writer wins, as fields), in one pass.
+///
+/// Held as flat arrays (one slot per activity, a fixed place per field, additions in a
+/// shared list), not as dictionaries per activity: a pull coalesces hundreds of
+/// thousands of activities before it writes them, and memory bounds how many.
 public struct BatchDelta: Sendable {
-    public var activities: [ActivityID: ActivityDelta] = [:]
+    /// An activity's place in the batch.
+    public typealias Slot = Int
+
+    private static let fieldCount = Field.allCases.count
+
+    /// The touched activities, by slot.
+    public private(set) var ids: [ActivityID] = []
+    private var slots: [ActivityID: Int32] = [:]
+    /// `fieldCount` registers per slot, in `Field.allCases` order.
+    private var registers: [Register?] = []
+    private var deleted: [Bool] = []
+    /// Per slot, the first of its additions in `additions` (-1: none).
+    private var firstAddition: [Int32] = []
+    private var additions: [(metric: Int32, amount: Int64, next: Int32)] = []
+    private var metrics: [String] = []
+    private var metricSlots: [String: Int32] = [:]
     /// By indicator key (``IndicatorKey/rawValue``).
-    public var indicators: [String: Register] = [:]
+    public private(set) var indicators: [String: Register] = [:]
 
     public init() {}
 
@@ -146,13 +133,91 @@ public struct BatchDelta: Sendable {
         for op in operations { absorb(op) }
     }
 
+    /// How many activities the batch touches.
+    public var activityCount: Int { ids.count }
+
     /// Folds one more operation into the batch.
     public mutating func absorb(_ op: Op) {
         if case let .indicator(value) = op.change {
             let key = op.activity.rawValue
             indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
-        } else {
-            activities[op.activity, default: ActivityDelta()].absorb(op)
+            return
         }
+        let slot = slot(of: op.activity)
+        switch op.change {
+        case let .set(field, value):
+            let i = slot * Self.fieldCount + field.index
+            registers[i] = MergeRules.winner(registers[i], Register(value: value, stamp: op.stamp))
+        case let .add(metric, amount):
+            add(amount, metric: metric, to: slot)
+        case .delete:
+            deleted[slot] = true
+        case .indicator:
+            break
+        }
+    }
+
+    private mutating func slot(of id: ActivityID) -> Int {
+        if let slot = slots[id] { return Int(slot) }
+        let slot = ids.count
+        slots[id] = Int32(slot)
+        ids.append(id)
+        registers.append(contentsOf: repeatElement(nil, count: Self.fieldCount))
+        deleted.append(false)
+        firstAddition.append(-1)
+        return slot
+    }
+
+    private mutating func add(_ amount: Int64, metric: String, to slot: Int) {
+        // Metric codes are few: a scan of the first ones costs less than hashing.
+        let m: Int32
+        if let known = metrics.prefix(16).firstIndex(of: metric) {
+            m = Int32(known)
+        } else if let known = metricSlots[metric] {
+            m = known
+        } else {
+            m = Int32(metrics.count)
+            metrics.append(metric)
+            metricSlots[metric] = m
+        }
+        var entry = firstAddition[slot]
+        while entry >= 0 {
+            if additions[Int(entry)].metric == m {
+                additions[Int(entry)].amount &+= amount
+                return
+            }
+            entry = additions[Int(entry)].next
+        }
+        additions.append((m, amount, firstAddition[slot]))
+        firstAddition[slot] = Int32(additions.count - 1)
+    }
+
+    /// The winning write of a field within the batch, nil if the batch does not write it.
+    public func register(_ slot: Slot, _ field: Field) -> Register? {
+        registers[slot * Self.fieldCount + field.index]
+    }
+
+    /// Whether the batch deletes the activity.
+    public func isDeleted(_ slot: Slot) -> Bool { deleted[slot] }
+
+    /// The net addition to each quantity of the activity, by metric code.
+    public func additions(_ slot: Slot) -> [(metric: String, amount: Int64)] {
+        var out: [(metric: String, amount: Int64)] = []
+        var entry = firstAddition[slot]
+        while entry >= 0 {
+            let a = additions[Int(entry)]
+            out.append((metrics[Int(a.metric)], a.amount))
+            entry = a.next
+        }
+        return out
+    }
+
+    /// Whether the batch adds anything to the activity's quantities.
+    public func hasAdditions(_ slot: Slot) -> Bool { firstAddition[slot] >= 0 }
+
+    /// Every slot, ordered by activity id (the order of the store's activity rows, so
+    /// writing them in this order touches each page of the table once).
+    public func slotsByID() -> [Slot] {
+        ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
     }
 }

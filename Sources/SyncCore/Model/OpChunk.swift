@@ -19,6 +19,8 @@ public enum OpChunk {
     public static func encode(_ ops: some Collection<Op>) -> [UInt8] {
         var strings: [String: Int] = [:]
         var table: [String] = []
+        strings.reserveCapacity(ops.count + 8)
+        table.reserveCapacity(ops.count + 8)
         var body: [UInt8] = []
         body.reserveCapacity(ops.count * 8)
         func index(_ s: String) -> Int {
@@ -27,6 +29,10 @@ public enum OpChunk {
             table.append(s)
             return table.count - 1
         }
+        // Field names and metric codes are few and repeat on nearly every operation:
+        // looked up without hashing.
+        var fieldIndex = [Int](repeating: -1, count: Field.allCases.count)
+        var metrics: [(name: String, index: Int)] = []
         var previous: Int64 = 0
         for op in ops {
             let hlc = op.timestamp.rawValue
@@ -36,10 +42,18 @@ public enum OpChunk {
             body.append(UInt8(op.change.kindCode))
             switch op.change {
             case let .set(field, value):
-                put(UInt64(index(field.rawValue)), &body)
+                if fieldIndex[field.index] < 0 { fieldIndex[field.index] = index(field.rawValue) }
+                put(UInt64(fieldIndex[field.index]), &body)
                 putString(value, &body)
             case let .add(metric, amount):
-                put(UInt64(index(metric)), &body)
+                let i: Int
+                if let known = metrics.first(where: { $0.name == metric }) {
+                    i = known.index
+                } else {
+                    i = index(metric)
+                    if metrics.count < 16 { metrics.append((metric, i)) }
+                }
+                put(UInt64(i), &body)
                 putSigned(amount, &body)
             case .delete:
                 break

@@ -2,8 +2,18 @@
 public enum Field: String, CaseIterable, Sendable, Hashable, Comparable {
     case township, kind, date, title, venue, project
 
-    public static func < (lhs: Field, rhs: Field) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    public static func < (lhs: Field, rhs: Field) -> Bool { lhs.index < rhs.index }
+
+    /// The field's position in `allCases`.
+    var index: Int {
+        switch self {
+        case .township: 0
+        case .kind: 1
+        case .date: 2
+        case .title: 3
+        case .venue: 4
+        case .project: 5
+        }
     }
 }
 
