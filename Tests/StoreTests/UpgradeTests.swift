@@ -39,6 +39,34 @@ import TestSupport
         #expect(try store.stateDigest() == digest)
     }
 
+    /// Migration 0005 names each field's writer by replica number instead of id: the stamps
+    /// must come through, or a concurrent write would win against a field it should lose to.
+    /// A write with the same timestamp as the one that set each title loses if its replica id
+    /// is smaller and wins if it is larger (the tie-break), in the upgraded replica.
+    @Test func theWritersOfAVersion01ReplicaSurviveTheUpgrade() throws {
+        let dir = TemporaryDirectory("upgrade-writers")
+        defer { dir.remove() }
+        let store = try Store.open(at: try copy("v0.1-county.db", into: dir))
+        var titles: [ActivityID: Op] = [:]
+        for entry in try store.log() {
+            guard case .set(.title, _) = entry.operation.change else { continue }
+            if let held = titles[entry.operation.activity], held.stamp > entry.operation.stamp { continue }
+            titles[entry.operation.activity] = entry.operation
+        }
+        #expect(titles.count == 3)
+        let low = ReplicaID(high: 0, low: 1), high = ReplicaID(high: .max, low: .max)
+        var seq: [ReplicaID: Int64] = [low: 0, high: 0]
+        func write(_ replica: ReplicaID, _ title: String, like op: Op) -> Op {
+            seq[replica]! += 1
+            return Op(replica: replica, seq: seq[replica]!, timestamp: op.timestamp, activity: op.activity, change: .set(.title, title))
+        }
+        let before = try store.activities()
+        try store.merge(titles.values.map { write(low, "输给原值", like: $0) })
+        #expect(try store.activities() == before)
+        try store.merge(titles.values.map { write(high, "胜过原值", like: $0) })
+        #expect(try store.activities().map(\.title) == before.map { _ in "胜过原值" })
+    }
+
     @Test func replicasUseWALWithSynchronousNormal() throws {
         let lab = ReplicaLab()
         defer { lab.remove() }

@@ -76,11 +76,12 @@ extension Store {
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
             ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
             """)
+        var replicas = try ReplicaNumbers(db)
         var cells = CellDeltas()
         for slot in batch.slotsByID() {
             let id = batch.ids[slot]
             load.bind(1, id.rawValue)
-            let stored = try load.step() ? activityState(load) : nil
+            let stored = try load.step() ? activityState(load, &replicas) : nil
             load.reset()
             var state = stored ?? ActivityState()
             MergeRules.apply(fieldsOf: slot, in: batch, to: &state)
@@ -88,7 +89,7 @@ extension Store {
                 ensure.bind(1, id.rawValue)
                 try ensure.run()
             } else if state != stored {
-                try saveState(save, id, state)
+                try saveState(save, id, state, &replicas)
             }
             let additions = batch.additions(slot)
             let before = stored.flatMap(TotalCell.init(live:))
@@ -138,37 +139,66 @@ extension Store {
         }
     }
 
+    /// Replica ids and their local numbers (`replica.num`, what an activity row names the
+    /// writer of each field by), looked up as a merge meets them.
+    struct ReplicaNumbers {
+        private var ids: [Int64: ReplicaID] = [:]
+        private var nums: [ReplicaID: Int64] = [:]
+        private let byNum: HotStatement
+        private let byID: HotStatement
+
+        init(_ db: Database) throws {
+            byNum = try HotStatement(db, "SELECT id FROM replica WHERE num = ?")
+            byID = try HotStatement(db, "SELECT num FROM replica WHERE id = ?")
+        }
+
+        mutating func id(_ num: Int64) throws -> ReplicaID {
+            if let id = ids[num] { return id }
+            byNum.bind(1, num)
+            defer { byNum.reset() }
+            guard try byNum.step(), let id = byNum.replica(0) else { throw OpChunk.damaged }
+            ids[num] = id
+            return id
+        }
+
+        /// The number of a replica already registered (every replica of a batch is, before
+        /// its activities are written).
+        mutating func num(_ id: ReplicaID) throws -> Int64 {
+            if let num = nums[id] { return num }
+            byID.bind(1, id)
+            defer { byID.reset() }
+            guard try byID.step() else { throw OpChunk.damaged }
+            let num = byID.int64(0)
+            nums[id] = num
+            return num
+        }
+    }
+
     private static let fieldColumns = Field.allCases.map { "\($0.rawValue), \($0.rawValue)_at, \($0.rawValue)_by" }
         .joined(separator: ", ")
 
-    /// The descriptive fields and deleted flag of a materialized activity (not its quantities).
-    static func loadState(_ db: Database, _ id: ActivityID) throws -> ActivityState? {
-        let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
-        defer { load.reset() }
-        load.bind(1, id.rawValue)
-        return try load.step() ? activityState(load) : nil
-    }
-
     /// The state on the current row of a `SELECT fieldColumns, deleted` statement.
-    private static func activityState(_ row: HotStatement) -> ActivityState {
+    private static func activityState(_ row: HotStatement, _ replicas: inout ReplicaNumbers) throws -> ActivityState {
         var state = ActivityState()
         for (i, field) in Field.allCases.enumerated() {
             let c = Int32(3 * i)
-            guard let value = row.text(c), !row.isNull(c + 1), let replica = row.replica(c + 2) else { continue }
+            guard let value = row.text(c), !row.isNull(c + 1), !row.isNull(c + 2) else { continue }
+            let replica = try replicas.id(row.int64(c + 2))
             state.fields[field] = Register(value: value, stamp: Stamp(timestamp: HLCTimestamp(rawValue: row.int64(c + 1)), replica: replica))
         }
         state.deleted = row.int64(Int32(3 * Field.allCases.count)) != 0
         return state
     }
 
-    private static func saveState(_ save: HotStatement, _ id: ActivityID, _ state: ActivityState) throws {
+    private static func saveState(_ save: HotStatement, _ id: ActivityID, _ state: ActivityState,
+                                  _ replicas: inout ReplicaNumbers) throws {
         save.bind(1, id.rawValue)
         for (i, field) in Field.allCases.enumerated() {
             let c = Int32(3 * i + 2)
             if let register = state.fields[field] {
                 save.bind(c, register.value)
                 save.bind(c + 1, register.stamp.timestamp.rawValue)
-                save.bind(c + 2, register.stamp.replica)
+                save.bind(c + 2, try replicas.num(register.stamp.replica))
             } else {
                 save.bindNull(c)
                 save.bindNull(c + 1)
