@@ -14,6 +14,9 @@ public actor HTTPHub: Hub {
     private let token: String
     private let client: HTTPClient
     private let timeout: TimeAmount
+    /// Bytes of the request and response bodies this hub object has sent and received
+    /// (headers not counted): what a sync moved over the wire.
+    public private(set) var bodyBytes = (sent: 0, received: 0)
 
     /// Only the replicas of the caller's own township may be pushed to an HTTP hub.
     public nonisolated var relaysEveryReplica: Bool { false }
@@ -102,6 +105,8 @@ public actor HTTPHub: Hub {
                            underlying: error)
         }
         let data = Data(bytes.readableBytesView)
+        bodyBytes.sent += body?.count ?? 0
+        bodyBytes.received += data.count
         guard (200..<300).contains(response.status.code) else {
             let message = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error.message ?? "HTTP \(response.status.code)"
             switch response.status.code {

@@ -5,18 +5,18 @@ import Logging
 import Store
 import SyncCore
 
-/// The HTTP figures: a no-op sync between a replica and a hub that both hold every
-/// operation, and a full pull into an empty replica, over real HTTP on 127.0.0.1.
-enum HTTPBench {
-    struct Figures {
-        var noop: [Double]
-        var pull: Double
-        var converged: Bool
-    }
+/// The county's HTTP hub (`buildApplication`, as `ktx hub serve`) served in this process on
+/// a free port of 127.0.0.1, over a hub database holding every operation of the workload
+/// (merged directly, not timed). Clients are AsyncHTTPClient, as in `ktx sync`.
+final class HTTPBench {
+    let url: String
+    let token: String
+    let hub: Store
+    private let server: Task<Void, any Error>
 
-    static func run(workload: Workload, dir: String, replica: Store, runs: Int) async throws -> Figures {
+    init(workload: Workload, dir: String) async throws {
         let hubPath = "\(dir)/hub-http.db"
-        let hub = try Store.openHub(at: hubPath)
+        hub = try Store.openHub(at: hubPath)
         let merger = try hub.merger()
         for (r, ops) in workload.operations.enumerated() {
             for start in stride(from: 0, to: ops.count, by: 10_000) {
@@ -24,34 +24,36 @@ enum HTTPBench {
             }
         }
         _ = try merger.finish()
-        let token = try hub.createToken(role: .county, township: nil).secret
+        // A township's token: it pulls everything and may push that township's operations.
+        token = try hub.createToken(role: .township, township: "镇0").secret
         var logger = Logger(label: "ktx-bench.hub")
         logger.logLevel = .critical
-        let port = try freePort()
+        let port = try Self.freePort()
+        url = "http://127.0.0.1:\(port)"
         let app = try buildApplication(HubConfiguration(databasePath: hubPath, port: port, logger: logger))
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        let client = HTTPHub(url: "http://127.0.0.1:\(port)", token: token)
+        server = Task { try await app.runService() }
+        let probe = client()
         for attempt in 0... {
-            do { _ = try await client.versionVector(); break } catch {
+            do { _ = try await probe.versionVector(); break } catch {
                 if attempt > 100 { throw BenchError("the hub did not start: \(error)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        var noop: [Double] = []
-        for _ in 0..<runs {
-            let start = ContinuousClock.now
-            let report = try await SyncSession(store: replica, hub: client).run()
-            noop.append(seconds(ContinuousClock.now - start))
-            guard report.pushed == 0 && report.pulled == 0 else { throw BenchError("the HTTP no-op sync moved operations") }
-        }
-        let fresh = try Store.create(at: "\(dir)/http-pull.db", township: "县科协")
-        let start = ContinuousClock.now
-        _ = try await SyncSession(store: fresh, hub: client, batchSize: 10_000).run()
-        let pull = seconds(ContinuousClock.now - start)
-        let converged = try fresh.stateDigest() == hub.stateDigest()
-        return Figures(noop: noop, pull: pull, converged: converged)
     }
+
+    func client() -> HTTPHub { HTTPHub(url: url, token: token) }
+
+    /// One sync of `store` with the hub: its time and the body bytes it moved.
+    func sync(_ store: Store, batchSize: Int = 10_000) async throws -> (seconds: Double, report: SyncReport, bytes: Int) {
+        let client = client()
+        let start = ContinuousClock.now
+        let report = try await SyncSession(store: store, hub: client, batchSize: batchSize).run()
+        let elapsed = seconds(ContinuousClock.now - start)
+        let moved = await client.bodyBytes
+        return (elapsed, report, moved.sent + moved.received)
+    }
+
+    func stop() { server.cancel() }
 
     /// A TCP port nobody listens on now, from the kernel.
     static func freePort() throws -> Int {

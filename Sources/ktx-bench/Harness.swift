@@ -1,4 +1,5 @@
 import Foundation
+import HubClient
 import Store
 import SyncCore
 
@@ -141,6 +142,24 @@ enum Child {
             let store = try Store.create(at: args[2], township: "县科协")
             _ = try await SyncSession(store: store, hub: FileHub(path: args[1], writer: try store.identity().replica)).run()
             try store.checkpoint()
+        case "pull-http":
+            // args: URL DB TOKEN (the token last, so DB stays args[2] as for the others).
+            let store = try Store.create(at: args[2], township: "县科协")
+            _ = try await SyncSession(store: store, hub: HTTPHub(url: args[1], token: args[3]), batchSize: 10_000).run()
+            try store.checkpoint()
+        case "raw":
+            // The memory baseline: the trace's rows inserted with the raw C API, read in
+            // pages as the merge child reads them, one transaction.
+            let raw = try RawSQLite(path: args[2])
+            var numbers: [ReplicaID: Int64] = [:]
+            try raw.exec("BEGIN")
+            try Trace.read(args[1], page: 10_000) { ops, _ in
+                guard let replica = ops.first?.replica else { return }
+                let number = numbers[replica] ?? Int64(numbers.count + 1)
+                numbers[replica] = number
+                try raw.insert(ops, replica: number)
+            }
+            try raw.exec("COMMIT")
         default:
             throw BenchError("unknown child \(args[0])")
         }
@@ -177,7 +196,7 @@ enum Peers {
         var note: String
     }
 
-    static func run(trace: String) -> [Figure] {
+    static func run(trace: String, runs: Int) -> [Figure] {
         let script = FileManager.default.currentDirectoryPath + "/Benchmarks/peers/peers.py"
         let names = ["loro", "automerge", "pycrdt"]
         guard FileManager.default.fileExists(atPath: script) else {
@@ -185,7 +204,7 @@ enum Peers {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, trace]
+        process.arguments = ["python3", script, trace, "--runs", String(runs)]
         let out = Pipe()
         process.standardOutput = out
         do { try process.run() } catch {

@@ -52,52 +52,60 @@ for run in 0..<runs {
     raw.append(seconds(try RawSQLite.insert(workload, path: "\(dir)/raw-\(run).db")))
     // Merge as a pull delivers it: pages of 10,000 operations, round-robin over replicas,
     // into one Merger (which writes in large transactions), into an empty replica.
-    let store = try Store.create(at: "\(dir)/merge-\(run).db", township: "县科协")
+    // 镇0: the first of these replicas also records the delta and pushes it to the HTTP
+    // hub, which takes operations only from a township's own token.
+    let store = try Store.create(at: "\(dir)/merge-\(run).db", township: "镇0")
     merge.append(try time { try RoundRobin.merge(workload, into: store) })
     stores.append(store)
 }
-let rawMedian = median(raw)
-let rawRate = Double(workload.count) / rawMedian
-
 // MARK: Local record
 
-// One transaction per clerk action, as `ktx record` and `ktx attend` do.
-let recordStore = try Store.create(at: "\(dir)/record.db", township: "镇0")
-let recordCount = 2_000
-let recordTime = try time {
-    for i in 0..<recordCount {
-        let id = try recordStore.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(i)",
-                                                      quantities: ["attendance": 30]))
-        try recordStore.add(to: id, amount: 5)
+// One transaction per clerk action, as `ktx record` and `ktx attend` do; then batched:
+// 1,000 activities per transaction (recordAll, as `ktx import`), then their attendance,
+// 1,000 additions per transaction (addAll). A fresh replica for each run.
+var recordRates: [Double] = []
+var batchRates: [Double] = []
+var recordOps = 0, batchOps = 0
+for run in 0..<runs {
+    let store = try Store.create(at: "\(dir)/record-\(run).db", township: "镇0")
+    let t = try time {
+        for i in 0..<2_000 {
+            let id = try store.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(i)",
+                                                    quantities: ["attendance": 30]))
+            try store.add(to: id, amount: 5)
+        }
     }
-}
-let recordOps = Int(try recordStore.operationCounts().own)
-// Batched: 1,000 activities per transaction (recordAll, as `ktx import`), then their
-// attendance, 1,000 additions per transaction (addAll).
-let batchStore = try Store.create(at: "\(dir)/record-batch.db", township: "镇0")
-let batchTime = try time {
-    for page in 0..<20 {
-        let ids = try batchStore.recordAll((0..<1_000).map {
-            ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(page)-\($0)", quantities: ["attendance": 30])
-        })
-        try batchStore.addAll(ids.map { Addition(activity: $0, amount: 5) })
+    recordOps = Int(try store.operationCounts().own)
+    recordRates.append(Double(recordOps) / t)
+    let batched = try Store.create(at: "\(dir)/record-batch-\(run).db", township: "镇0")
+    let tb = try time {
+        for page in 0..<20 {
+            let ids = try batched.recordAll((0..<1_000).map {
+                ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: "活动\(page)-\($0)", quantities: ["attendance": 30])
+            })
+            try batched.addAll(ids.map { Addition(activity: $0, amount: 5) })
+        }
     }
+    batchOps = Int(try batched.operationCounts().own)
+    batchRates.append(Double(batchOps) / tb)
 }
-let batchOps = Int(try batchStore.operationCounts().own)
 
-// MARK: Totals and the year report
+// MARK: Totals and the year report, against one SQL aggregate over the raw rows
 
 let attendanceBeforeDelta = try stores[0].totals().first?.quantities["attendance"] ?? 0
 let a = stores[0], b = stores[1]
+let raw0 = try RawSQLite(path: "\(dir)/raw-0.db")
 var totalsTimes: [Double] = []
 var reportTimes: [Double] = []
+var aggregateTimes: [Double] = []
 let targets = try TargetsParser.builtIn(year: 2023, catalog: .standard)!
 for _ in 0..<max(5, runs) {
     totalsTimes.append(try time { _ = try a.totals(by: [.township, .kind]) })
     reportTimes.append(try time { _ = try ReportBuilder.build(targets, store: a, quarter: nil) })
+    aggregateTimes.append(try time { try raw0.query("SELECT field, SUM(value) FROM op WHERE kind = 1 GROUP BY field") })
 }
 
-// MARK: Folder hub: first push, no-op sync, delta sync
+// MARK: Folder hub: first push, no-op sync
 
 let hubPath = "\(dir)/hub"
 func folderSync(_ store: Store) async throws -> SyncReport {
@@ -105,40 +113,93 @@ func folderSync(_ store: Store) async throws -> SyncReport {
 }
 let firstPush = try await timeAsync { _ = try await folderSync(a) }
 _ = try await folderSync(b)
+// The least a sync reads: the version vector (one indexed read per replica), raw.
+@MainActor func rawVectorRead() throws -> Double {
+    try time { for r in 1...replicaCount { try raw0.query("SELECT MAX(seq) FROM op WHERE replica = ?", Int64(r)) } }
+}
 var noop: [Double] = []
-for _ in 0..<max(5, runs) { noop.append(try await timeAsync { _ = try await folderSync(a) }) }
-
-// MARK: HTTP hub: no-op sync and a full pull
-
-// The hub's database holds the same operations (merged directly, not timed); the server
-// runs in this process on a free port, the client is AsyncHTTPClient as in `ktx sync`.
-let http = try await HTTPBench.run(workload: workload, dir: dir, replica: a, runs: max(5, runs))
-
-let before = Trace.folderBytes(hubPath)
-let ownBefore = try a.operationCounts().own
-for i in 0..<20 {
-    try a.record(ActivityDraft(kind: "科技下乡", date: "2023-11-20", title: "新活动\(i)", quantities: ["attendance": 40]))
+var vectorReads: [Double] = []
+for _ in 0..<max(5, runs) {
+    noop.append(try await timeAsync { _ = try await folderSync(a) })
+    vectorReads.append(try rawVectorRead())
 }
-let deltaOps = try a.operations(of: try a.identity().replica, after: ownBefore, limit: 1_000)
-let deltaPush = try await timeAsync { _ = try await folderSync(a) }
-let deltaPull = try await timeAsync { _ = try await folderSync(b) }
-let deltaBytes = Trace.folderBytes(hubPath) - before
-var opBytes = 0
-for op in deltaOps {
-    var row: [UInt8] = []
-    OperationFile.appendRow(op, to: &row)
-    opBytes += row.count + 1
+
+// MARK: HTTP hub: no-op sync, full pulls
+
+let http = try await HTTPBench(workload: workload, dir: dir)
+var httpNoop: [Double] = []
+for _ in 0..<max(5, runs) {
+    let sync = try await http.sync(a)
+    guard sync.report.pushed == 0 && sync.report.pulled == 0 else { throw BenchError("the HTTP no-op sync moved operations") }
+    httpNoop.append(sync.seconds)
 }
-let converged = try a.stateDigest() == b.stateDigest()
+var httpPulls: [Double] = []
+var httpReplica: Store?
+for run in 0..<runs {
+    let fresh = try Store.create(at: "\(dir)/http-pull-\(run).db", township: "县科协")
+    httpPulls.append(try await http.sync(fresh).seconds)
+    httpReplica = fresh
+}
+let httpConverged = try httpReplica!.stateDigest() == http.hub.stateDigest()
 
-// MARK: Peak memory, each in its own process
+// MARK: Delta sync: 100 new operations, through the folder and over HTTP
 
-let mergeChild = try Child.spawn(["merge", tracePath, "\(dir)/rss-merge.db"])
-let pullChild = try Child.spawn(["pull", hubPath, "\(dir)/rss-pull.db"])
+struct Delta {
+    var push: Double, pull: Double, bytes: Int
+}
+var folderDeltas: [Delta] = []
+var httpDeltas: [Delta] = []
+var rawInserts: [Double] = []
+var opBytes: [Int] = []
+var deltaCount = 0
+for round in 0..<runs {
+    let before = Trace.folderBytes(hubPath)
+    let ownBefore = try a.operationCounts().own
+    for i in 0..<20 {
+        try a.record(ActivityDraft(kind: "科技下乡", date: "2023-11-20", title: "新活动\(round)-\(i)", quantities: ["attendance": 40]))
+    }
+    let ops = try a.operations(of: try a.identity().replica, after: ownBefore, limit: 1_000)
+    deltaCount = ops.count
+    opBytes.append(ops.reduce(0) { total, op in
+        var row: [UInt8] = []
+        OperationFile.appendRow(op, to: &row)
+        return total + row.count + 1
+    })
+    let push = try await timeAsync { _ = try await folderSync(a) }
+    let pull = try await timeAsync { _ = try await folderSync(b) }
+    folderDeltas.append(Delta(push: push, pull: pull, bytes: Trace.folderBytes(hubPath) - before))
+    let httpPush = try await http.sync(a)
+    let httpPull = try await http.sync(httpReplica!)
+    guard httpPush.report.pushed == ops.count, httpPull.report.pulled == ops.count else {
+        throw BenchError("the HTTP delta moved \(httpPush.report.pushed) / \(httpPull.report.pulled) operations, not \(ops.count)")
+    }
+    httpDeltas.append(Delta(push: httpPush.seconds, pull: httpPull.seconds, bytes: httpPush.bytes + httpPull.bytes))
+    // The floor: the same rows inserted raw, one transaction.
+    rawInserts.append(try time {
+        try raw0.exec("BEGIN")
+        try raw0.insert(ops, replica: Int64(replicaCount + 1))
+        try raw0.exec("COMMIT")
+    })
+}
+let converged = try a.stateDigest() == b.stateDigest() && a.stateDigest() == httpReplica!.stateDigest()
+
+// MARK: Peak memory and the end-to-end merge, each in its own process
+
+var mergeChildren: [Child.Result] = []
+var pullChildren: [Child.Result] = []
+var httpPullChildren: [Child.Result] = []
+var rawChildren: [Child.Result] = []
+for run in 0..<runs {
+    mergeChildren.append(try Child.spawn(["merge", tracePath, "\(dir)/rss-merge-\(run).db"]))
+    pullChildren.append(try Child.spawn(["pull", hubPath, "\(dir)/rss-pull-\(run).db"]))
+    httpPullChildren.append(try Child.spawn(["pull-http", http.url, "\(dir)/rss-pull-http-\(run).db", http.token]))
+    rawChildren.append(try Child.spawn(["raw", tracePath, "\(dir)/rss-raw-\(run).db"]))
+}
+http.stop()
 
 // MARK: Peers
 
-let peers = Peers.run(trace: tracePath)
+let peers = Peers.run(trace: tracePath, runs: runs)
 
 // MARK: Table
 
@@ -148,46 +209,70 @@ func row(_ name: String, _ value: String, _ baseline: String, _ ratio: String, _
         let fill = String(repeating: " ", count: max(0, n - w))
         return right ? fill + s : s + fill
     }
-    print(pad(name, 50) + pad(value, 14, right: true) + pad(baseline, 16, right: true) + pad(ratio, 10, right: true) + "  " + goal)
+    print(pad(name, 52) + pad(value, 13, right: true) + pad(baseline, 14, right: true) + pad(ratio, 9, right: true) + "  " + goal)
 }
+func median(_ xs: [Int]) -> Int { xs.sorted()[xs.count / 2] }
 let ms = { (s: Double) in String(format: "%.1f ms", s * 1000) }
 let sec = { (s: Double) in String(format: "%.3f s", s) }
+let x = { (a: Double, b: Double) in String(format: "%.2fx", a / b) }
+let mib = { (kib: Int) in "\(kib >> 10) MiB" }
+let rawMedian = median(raw)
+let rawRate = Double(workload.count) / rawMedian
+let rawRSS = median(rawChildren.map(\.maxRSSKiB))
 print("")
-row("figure", "value", "baseline", "ratio", "goal")
-row("raw SQLite insert (C API, 1 txn, WAL, NORMAL)", sec(rawMedian), sec(rawMedian), "1.00x", "the limit")
-row("merge into an empty replica (10k-op pages, Merger)", sec(median(merge)), sec(rawMedian),
-    String(format: "%.2fx", median(merge) / rawMedian), "≤ 1.00x")
-let recordRate = Double(recordOps) / recordTime
-row("record + attend, 1 txn per action (\(recordOps) ops)", String(format: "%.0f op/s", recordRate), String(format: "%.0f op/s", rawRate),
-    String(format: "%.1f%%", recordRate / rawRate * 100), "")
-let batchRate = Double(batchOps) / batchTime
-row("recordAll + addAll, 1,000 per txn (\(batchOps) ops)", String(format: "%.0f op/s", batchRate), String(format: "%.0f op/s", rawRate),
-    String(format: "%.1f%%", batchRate / rawRate * 100), "≥ 25%")
-row("totals --by township,kind", ms(median(totalsTimes)), sec(rawMedian), "", "≤ 20 ms")
-row("report --year 2023 (4 projects)", ms(median(reportTimes)), sec(rawMedian), "", "≤ 50 ms")
-row("first push of all operations to a folder", sec(firstPush), sec(rawMedian), String(format: "%.2fx", firstPush / rawMedian), "")
-row("no-op sync, folder hub", ms(median(noop)), "", "", "≤ 20 ms")
-row("no-op sync, HTTP hub", ms(median(http.noop)), "", "", "≤ 30 ms")
-row("full pull over HTTP into an empty replica", sec(http.pull), sec(rawMedian), String(format: "%.2fx", http.pull / rawMedian), "")
-row("delta sync: push 100 ops, folder", ms(deltaPush), "", "", "")
-row("delta sync: pull 100 ops, folder", ms(deltaPull), "", "", "")
-row("delta sync: bytes written for \(deltaOps.count) ops", "\(deltaBytes) B", "\(opBytes) B",
-    String(format: "%.2fx", Double(deltaBytes) / Double(max(1, opBytes))), "≤ 4x")
-row("peak RSS, merge of the trace (own process)", "\(mergeChild.maxRSSKiB >> 10) MiB", "", "", "≤ 150 MB")
-row("peak RSS, full pull from the folder (own process)", "\(pullChild.maxRSSKiB >> 10) MiB", "", "", "≤ 150 MB")
-let ktxEndToEnd = mergeChild.seconds
-row("ktx end to end (merge + totals, durable)", sec(ktxEndToEnd), "", "", "")
+print("baselines, measured in this run: raw = the op-log rows inserted with SQLite's C API (one statement,")
+print("one transaction, WAL, synchronous=NORMAL); for reads, the same raw database; for memory, the")
+print("raw insert of the trace in its own process")
+print("")
+row("figure (median of \(runs) runs; 5 for the fast ones)", "value", "baseline", "ratio", "goal")
+row("raw SQLite insert of \(workload.count) rows", sec(rawMedian), sec(rawMedian), "1.00x", "the limit")
+row("merge into an empty replica (10k-op pages, Merger)", sec(median(merge)), sec(rawMedian), x(median(merge), rawMedian), "≤ 1.00x")
+row("record + attend, 1 txn per action (\(recordOps) ops)", String(format: "%.0f op/s", median(recordRates)), String(format: "%.0f op/s", rawRate),
+    String(format: "%.1f%%", median(recordRates) / rawRate * 100), "")
+row("recordAll + addAll, 1,000 per txn (\(batchOps) ops)", String(format: "%.0f op/s", median(batchRates)), String(format: "%.0f op/s", rawRate),
+    String(format: "%.1f%%", median(batchRates) / rawRate * 100), "≥ 25%")
+row("totals --by township,kind (raw: SUM over all rows)", ms(median(totalsTimes)), ms(median(aggregateTimes)),
+    x(median(totalsTimes), median(aggregateTimes)), "≤ 20 ms")
+row("report --year 2023, 4 projects (raw: the same SUM)", ms(median(reportTimes)), ms(median(aggregateTimes)),
+    x(median(reportTimes), median(aggregateTimes)), "≤ 50 ms")
+row("first push of all operations to a folder", sec(firstPush), sec(rawMedian), x(firstPush, rawMedian), "")
+row("no-op sync, folder hub (raw: read the vector)", ms(median(noop)), ms(median(vectorReads)), x(median(noop), median(vectorReads)), "≤ 20 ms")
+row("no-op sync, HTTP hub (raw: read the vector)", ms(median(httpNoop)), ms(median(vectorReads)), x(median(httpNoop), median(vectorReads)), "≤ 30 ms")
+row("full pull over HTTP into an empty replica", sec(median(httpPulls)), sec(rawMedian), x(median(httpPulls), rawMedian), "")
+let rawInsert = median(rawInserts)
+row("delta: push \(deltaCount) ops, folder (raw: insert them)", ms(median(folderDeltas.map(\.push))), ms(rawInsert), x(median(folderDeltas.map(\.push)), rawInsert), "")
+row("delta: pull \(deltaCount) ops, folder (raw: insert them)", ms(median(folderDeltas.map(\.pull))), ms(rawInsert), x(median(folderDeltas.map(\.pull)), rawInsert), "")
+row("delta: bytes written to the folder", "\(median(folderDeltas.map(\.bytes))) B", "\(median(opBytes)) B",
+    x(Double(median(folderDeltas.map(\.bytes))), Double(median(opBytes))), "≤ 4x")
+row("delta: push \(deltaCount) ops, HTTP (raw: insert them)", ms(median(httpDeltas.map(\.push))), ms(rawInsert), x(median(httpDeltas.map(\.push)), rawInsert), "")
+row("delta: pull \(deltaCount) ops, HTTP (raw: insert them)", ms(median(httpDeltas.map(\.pull))), ms(rawInsert), x(median(httpDeltas.map(\.pull)), rawInsert), "")
+row("delta: HTTP body bytes, push + pull", "\(median(httpDeltas.map(\.bytes))) B", "\(median(opBytes)) B",
+    x(Double(median(httpDeltas.map(\.bytes))), Double(median(opBytes))), "≤ 4x")
+row("peak RSS, merge of the trace (raw: insert it)", mib(median(mergeChildren.map(\.maxRSSKiB))), mib(rawRSS),
+    x(Double(median(mergeChildren.map(\.maxRSSKiB))), Double(rawRSS)), "≤ 150 MB")
+row("peak RSS, full pull from the folder", mib(median(pullChildren.map(\.maxRSSKiB))), mib(rawRSS),
+    x(Double(median(pullChildren.map(\.maxRSSKiB))), Double(rawRSS)), "≤ 150 MB")
+row("peak RSS, full pull over HTTP", mib(median(httpPullChildren.map(\.maxRSSKiB))), mib(rawRSS),
+    x(Double(median(httpPullChildren.map(\.maxRSSKiB))), Double(rawRSS)), "≤ 150 MB")
+let ktxEndToEnd = median(mergeChildren.map(\.seconds))
+row("ktx end to end (parse, merge, totals, durable)", sec(ktxEndToEnd), "", "", "")
 for peer in peers {
     if let s = peer.seconds {
-        row("  vs \(peer.name)", sec(s), "", String(format: "%.2fx", ktxEndToEnd / s), "< 1.00x")
+        row("  vs \(peer.name)", sec(s), "", x(ktxEndToEnd, s), "< 1.00x")
     } else {
         row("  vs \(peer.name)", "n/a", "", "", peer.note)
     }
 }
+func list(_ xs: [Double], _ scale: Double = 1, _ format: String = "%.3f") -> String {
+    "[" + xs.map { String(format: format, $0 * scale) }.joined(separator: ", ") + "]"
+}
 print("")
-print("runs (s): raw \(raw.map { String(format: "%.3f", $0) }), merge \(merge.map { String(format: "%.3f", $0) })")
-print("no-op folder syncs (ms): \(noop.map { String(format: "%.1f", $0 * 1000) })")
-print("replicas converged after the delta: \(converged)")
+print("runs (s): raw \(list(raw)), merge \(list(merge)), end to end \(list(mergeChildren.map(\.seconds)))")
+print("runs (op/s): record \(list(recordRates, 1, "%.0f")), batched \(list(batchRates, 1, "%.0f"))")
+print("runs (ms): totals \(list(totalsTimes, 1000, "%.1f")), report \(list(reportTimes, 1000, "%.1f")), raw SUM \(list(aggregateTimes, 1000, "%.1f"))")
+print("runs (ms): no-op folder \(list(noop, 1000, "%.1f")), no-op HTTP \(list(httpNoop, 1000, "%.1f")), raw vector read \(list(vectorReads, 1000, "%.2f"))")
+print("runs (s): HTTP full pull \(list(httpPulls))")
+print("runs (MiB): merge \(mergeChildren.map { $0.maxRSSKiB >> 10 }), folder pull \(pullChildren.map { $0.maxRSSKiB >> 10 }), HTTP pull \(httpPullChildren.map { $0.maxRSSKiB >> 10 }), raw \(rawChildren.map { $0.maxRSSKiB >> 10 })")
+print("replicas converged after the deltas (folder and HTTP): \(converged); HTTP full pull converged: \(httpConverged)")
 print("ktx attendance over live activities before the delta: \(attendanceBeforeDelta) (each peer prints its own; they must agree)")
 for peer in peers where peer.seconds != nil { print("  \(peer.name): \(peer.note)") }
-print("no-op HTTP syncs (ms): \(http.noop.map { String(format: "%.1f", $0 * 1000) }); HTTP pull converged: \(http.converged)")
