@@ -7,7 +7,11 @@ import SyncCore
 
 /// Builds the hub application that `ktx hub serve` runs and the live tests start.
 public func buildApplication(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) throws -> some ApplicationProtocol {
-    let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock)
+    let logger = configuration.logger
+    let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock, upgrading: {
+        logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
+                      metadata: ["path": "\(configuration.databasePath)"])
+    })
     let router = buildRouter(store: store, configuration: configuration, wallClock: wallClock)
     return Application(
         router: router,

@@ -214,7 +214,7 @@ func row(_ name: String, _ value: String, _ baseline: String, _ ratio: String, _
 func median(_ xs: [Int]) -> Int { xs.sorted()[xs.count / 2] }
 let ms = { (s: Double) in String(format: "%.1f ms", s * 1000) }
 let sec = { (s: Double) in String(format: "%.3f s", s) }
-let x = { (a: Double, b: Double) in String(format: "%.2fx", a / b) }
+let x = { (a: Double, b: Double) in String(format: a / b < 0.1 ? "%.3fx" : "%.2fx", a / b) }
 let mib = { (kib: Int) in "\(kib >> 10) MiB" }
 let rawMedian = median(raw)
 let rawRate = Double(workload.count) / rawMedian

@@ -86,7 +86,17 @@ struct GlobalOptions: ParsableArguments {
 
     var language: Language { Language.resolve(explicit: lang, environment: ProcessInfo.processInfo.environment) }
 
-    func openStore() throws -> Store { try Store.open(at: databasePath) }
+    func openStore() throws -> Store { try Store.open(at: databasePath, upgrading: announceUpgrade) }
+
+    /// Opens (or creates) the hub database at `path`.
+    func openHub(at path: String) throws -> Store { try Store.openHub(at: path, upgrading: announceUpgrade) }
+
+    /// Said on stderr before a database written by an earlier ktx is upgraded (once; its
+    /// log is repacked, which takes a while when it is large).
+    func announceUpgrade() {
+        Console.error(language.pick(zh: "正在升级数据库到本版本的格式（只需一次，日志很大时需要几分钟，请勿中断）…",
+                                    en: "upgrading the database to this version's format (once; a large log takes a few minutes, do not interrupt)…"))
+    }
 }
 
 extension Language: ExpressibleByArgument {}

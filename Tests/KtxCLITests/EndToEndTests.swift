@@ -97,4 +97,25 @@ import TestSupport
             Science and technology training           1          35
             """)
     }
+
+    /// A replica written by ktx 0.1 is upgraded the first time it is opened, and the clerk
+    /// is told so (on stderr, once); its totals come through.
+    @Test func anOldReplicaIsUpgradedOnceAndTheClerkIsTold() throws {
+        let dir = TemporaryDirectory("e2e-upgrade")
+        defer { dir.remove() }
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/v0.1-county.db").path
+        try FileManager.default.copyItem(atPath: fixture, toPath: dir.file("old.db"))
+        let ktx = KtxProcess(workingDirectory: dir.path)
+        let first = try ktx.run(["totals", "--db", "old.db", "--lang", "en"])
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("upgrading the database to this version's format"))
+        #expect(first.stdout.contains("1310"))
+        let second = try ktx.run(["totals", "--db", "old.db", "--lang", "en"])
+        #expect(second.status == 0)
+        #expect(second.stderr.isEmpty)
+        #expect(second.stdout == first.stdout)
+        let zh = try ktx.run(["totals", "--db", dir.file("old.db")])
+        #expect(!zh.stderr.contains("升级"))
+    }
 }

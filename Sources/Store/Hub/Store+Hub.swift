@@ -10,9 +10,10 @@ extension Store {
     public static let hubTownship = "hub"
 
     /// Opens a hub database, creating it if missing.
-    public static func openHub(at path: String, wallClock: any WallClock = SystemWallClock()) throws -> Store {
+    public static func openHub(at path: String, wallClock: any WallClock = SystemWallClock(),
+                               upgrading: (() -> Void)? = nil) throws -> Store {
         if FileManager.default.fileExists(atPath: path) {
-            return try open(at: path, wallClock: wallClock)
+            return try open(at: path, wallClock: wallClock, upgrading: upgrading)
         }
         return try create(at: path, township: hubTownship, wallClock: wallClock)
     }

@@ -69,16 +69,19 @@ public struct Store: Sendable {
     ///
     /// - Throws: ``KtxError`` `not-initialized` if the file does not exist or holds no
     ///   replica, `not-a-database` if it is not a ktx database.
+    ///   - upgrading: called once before the database is upgraded to this version's schema
+    ///     (a one-time step that takes a while on a large log), to tell the user.
     public static func open(at path: String, catalog: Catalog = .standard,
-                            wallClock: any WallClock = SystemWallClock()) throws -> Store {
+                            wallClock: any WallClock = SystemWallClock(), upgrading: (() -> Void)? = nil) throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else { throw KtxError.notInitialized(path) }
-        let store = try openPool(path, catalog: catalog, wallClock: wallClock)
+        let store = try openPool(path, catalog: catalog, wallClock: wallClock, upgrading: upgrading)
         let initialised = try store.guarded("open") { try store.pool.read { try SelfRow.fetch($0) != nil } }
         guard initialised else { throw KtxError.notInitialized(path) }
         return store
     }
 
-    private static func openPool(_ path: String, catalog: Catalog, wallClock: any WallClock) throws -> Store {
+    private static func openPool(_ path: String, catalog: Catalog, wallClock: any WallClock,
+                                 upgrading: (() -> Void)? = nil) throws -> Store {
         var config = Configuration()
         config.busyMode = .timeout(15)
         config.prepareDatabase { db in
@@ -90,7 +93,9 @@ public struct Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             let migrator = Self.migrator
-            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw KtxError.newerDatabase(path) }
+            let (superseded, current) = try pool.read { (try migrator.hasBeenSuperseded($0), try migrator.hasCompletedMigrations($0)) }
+            if superseded { throw KtxError.newerDatabase(path) }
+            if !current { upgrading?() }
             try migrator.migrate(pool)
         } catch let error as KtxError {
             throw error

@@ -50,7 +50,7 @@ extension Ktx {
 
                 func run() async throws {
                     try await reportingErrors(options) {
-                        let store = try Store.openHub(at: try options.hubDatabasePath())
+                        let store = try options.openHub(at: try options.hubDatabasePath())
                         let (id, secret) = try store.createToken(role: role, township: township)
                         Console.error(options.language.pick(zh: "令牌 \(id) 已创建，只显示这一次，请妥善保存：",
                                                             en: "token \(id) created; it is shown only once, keep it safe:"))
@@ -66,7 +66,7 @@ extension Ktx {
                 func run() async throws {
                     try await reportingErrors(options) {
                         let lang = options.language
-                        let store = try Store.openHub(at: try options.hubDatabasePath())
+                        let store = try options.openHub(at: try options.hubDatabasePath())
                         var table = TextTable(headers: [lang.pick(zh: "编号", en: "id"), lang.pick(zh: "角色", en: "role"),
                                                         lang.pick(zh: "乡镇", en: "township"), lang.pick(zh: "创建", en: "created"),
                                                         lang.pick(zh: "状态", en: "status")],
@@ -88,7 +88,7 @@ extension Ktx {
 
                 func run() async throws {
                     try await reportingErrors(options) {
-                        try Store.openHub(at: try options.hubDatabasePath()).revokeToken(id: id)
+                        try options.openHub(at: try options.hubDatabasePath()).revokeToken(id: id)
                     }
                 }
             }
