@@ -67,10 +67,11 @@ public struct Store: Sendable {
 
     /// Opens an existing replica.
     ///
+    /// - Parameter upgrading: called before a database written by an earlier version is
+    ///   upgraded to this version's schema (once; it takes a while on a large log), so the
+    ///   caller can tell the user.
     /// - Throws: ``KtxError`` `not-initialized` if the file does not exist or holds no
     ///   replica, `not-a-database` if it is not a ktx database.
-    ///   - upgrading: called once before the database is upgraded to this version's schema
-    ///     (a one-time step that takes a while on a large log), to tell the user.
     public static func open(at path: String, catalog: Catalog = .standard,
                             wallClock: any WallClock = SystemWallClock(), upgrading: (() -> Void)? = nil) throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else { throw KtxError.notInitialized(path) }
