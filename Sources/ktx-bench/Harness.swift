@@ -130,6 +130,12 @@ enum Child {
             let t = ContinuousClock.now
             try RoundRobin.merge(workload, into: store)
             print("merge", ContinuousClock.now - t)
+        case "trace":
+            // Writes a trace of args[1] operations over args[3] activities, 20 replicas, to
+            // args[2] (to measure the merge child on other shapes of log).
+            let workload = Workload(seed: 1, replicaCount: 20, activityCount: Int(args[3]) ?? 100_000,
+                                    operationCount: Int(args[1]) ?? 1_000_000)
+            try Trace.write(workload, to: args[2])
         case "record":
             // Profiling aid: the record + attend loop of the table, alone.
             let store = try Store.create(at: args[2], township: "镇0")

@@ -45,11 +45,14 @@ import TestSupport
         try reference.merge(ops)
 
         var rng = SeededGenerator(seed: 11)
-        for flushEvery in [1, 7, 50, 1_000_000] {
-            let target = try lab.replica("t\(flushEvery)", township: "县科协")
+        // Bounds by count of operations and activities, then by bytes of packed operations
+        // alone (a few pages' worth).
+        for (flushEvery, flushBytes) in [(1, 32 << 20), (7, 32 << 20), (50, 32 << 20), (1_000_000, 32 << 20), (1_000_000, 300)] {
+            let target = try lab.replica("t\(flushEvery)-\(flushBytes)", township: "县科协")
             let merger = try target.merger()
             merger.flushOperations = flushEvery
             merger.flushActivities = flushEvery
+            merger.flushBytes = flushBytes
             // Pages in shuffled order, some delivered twice: a page after a gap is held
             // back until the operations before it come.
             var pages = stride(from: 0, to: ops.count, by: 9).map { Array(ops[$0..<min(ops.count, $0 + 9)]) }

@@ -15,7 +15,13 @@ struct PendingMerge {
     }
 
     var chunks: [Chunk] = []
-    var batch = BatchDelta()
+    /// Bytes of the packed chunks.
+    var packedBytes = 0
+    var batch: BatchDelta
+
+    init(reservingActivities activities: Int = 0) {
+        batch = BatchDelta(reservingActivities: activities)
+    }
     var townships: [ReplicaID: String] = [:]
     /// Per replica: the version-vector entry the pending operations follow.
     var base: [ReplicaID: Int64] = [:]
@@ -67,7 +73,9 @@ struct PendingMerge {
         guard let start else { return }
         let run = ops[start..<end]
         for i in run.indices { batch.absorb(run[i]) }
-        chunks += Self.pack(run, replica: replica)
+        let packed = Self.pack(run, replica: replica)
+        packedBytes += packed.reduce(0) { $0 + $1.bytes.count }
+        chunks += packed
         outcome.applied += end - start
         next[replica] = expected
     }
@@ -123,8 +131,9 @@ struct PendingMerge {
 /// Merges a long stream of operations (a pull) with bounded memory and few transactions.
 ///
 /// Accepted operations are packed and coalesced as they arrive, and written in one
-/// transaction whenever the part held reaches ``flushOperations`` operations or
-/// ``flushActivities`` activities, and by ``finish()``. Each write is atomic, so a stream
+/// transaction whenever the part held reaches ``flushOperations`` operations,
+/// ``flushActivities`` activities or ``flushBytes`` bytes of packed operations, and by
+/// ``finish()``. Each write is atomic, so a stream
 /// cut off early keeps what was written and loses only what was held, which the next
 /// sync fetches again; memory depends on those bounds, never on the length of the log.
 ///
@@ -138,15 +147,19 @@ public final class Merger {
     /// The most operations held before they are written.
     public var flushOperations = 1_000_000
     /// The most distinct activities held before they are written.
-    public var flushActivities = 200_000
+    public var flushActivities = 150_000
+    /// The most bytes of packed operations held before they are written (long texts make
+    /// fewer operations reach the bound).
+    public var flushBytes = 32 << 20
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
-    private var pending = PendingMerge()
+    private var pending: PendingMerge
     private var total = MergeOutcome()
 
     init(store: Store) throws {
         self.store = store
         self.vector = try store.versionVector()
+        self.pending = PendingMerge(reservingActivities: flushActivities)
     }
 
     /// Accepts a batch (operations of any replicas, in any order), writing what is held
@@ -155,7 +168,8 @@ public final class Merger {
         let vector = self.vector
         pending.accept(operations, townships: townships) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
-        if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities {
+        if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities
+            || pending.packedBytes >= flushBytes {
             try flush()
         }
     }
@@ -177,7 +191,7 @@ public final class Merger {
             again.outcome.heldBack += held.outcome.heldBack
             return again.outcome
         }
-        pending = PendingMerge()
+        pending = PendingMerge(reservingActivities: flushActivities)
         total.applied += outcome.applied
         total.duplicates += outcome.duplicates
         total.heldBack += outcome.heldBack

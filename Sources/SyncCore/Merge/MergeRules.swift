@@ -129,6 +129,17 @@ public struct BatchDelta: Sendable {
 
     public init() {}
 
+    /// An empty batch with room for `activities` activities: growing the arrays later would
+    /// copy them, holding the old and the new at once. (Room not used yet costs address
+    /// space, not memory: the pages are not touched.)
+    public init(reservingActivities activities: Int) {
+        ids.reserveCapacity(activities)
+        slots.reserveCapacity(activities)
+        registers.reserveCapacity(activities * Self.fieldCount)
+        deleted.reserveCapacity(activities)
+        firstAddition.reserveCapacity(activities)
+    }
+
     public init(_ operations: some Sequence<Op>) {
         for op in operations { absorb(op) }
     }
