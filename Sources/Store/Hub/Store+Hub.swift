@@ -146,7 +146,8 @@ extension Store {
             var checked: Set<ActivityID> = []
             // Manual indicator values belong to no activity: any township's office may set them.
             for op in ops where op.seq > maxSeq && !op.change.isIndicator && checked.insert(op.activity).inserted {
-                if let owner = try String.fetchOne(db, sql: "SELECT township FROM activity WHERE id = ?", arguments: [op.activity.rawValue]) {
+                if let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT township FROM activity WHERE id = ?"),
+                                                   arguments: [op.activity.rawValue]) {
                     guard owner == township else {
                         throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this token may only change \(township)'s activities")
                     }

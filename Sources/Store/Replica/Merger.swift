@@ -17,11 +17,7 @@ struct PendingMerge {
     var chunks: [Chunk] = []
     /// Bytes of the packed chunks.
     var packedBytes = 0
-    var batch: BatchDelta
-
-    init(reservingActivities activities: Int = 0) {
-        batch = BatchDelta(reservingActivities: activities)
-    }
+    var batch = BatchDelta()
     var townships: [ReplicaID: String] = [:]
     /// Per replica: the version-vector entry the pending operations follow.
     var base: [ReplicaID: Int64] = [:]
@@ -115,7 +111,7 @@ struct PendingMerge {
         for (replica, next) in next where next - 1 > base[replica] ?? 0 {
             try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, nums[replica]!])
         }
-        try Store.materialize(db, batch)
+        try Store.materialize(db, batch, numbers: nums)
         if newest > .zero {
             try db.cachedStatement(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1").execute(arguments: [newest.rawValue])
         }
@@ -153,18 +149,22 @@ public final class Merger {
     public var flushBytes = 32 << 20
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
-    private var pending: PendingMerge
+    private var pending = PendingMerge()
     private var total = MergeOutcome()
 
     init(store: Store) throws {
         self.store = store
         self.vector = try store.versionVector()
-        self.pending = PendingMerge(reservingActivities: flushActivities)
     }
 
     /// Accepts a batch (operations of any replicas, in any order), writing what is held
     /// if it has reached a bound.
     public func add(_ operations: [Op], townships: [ReplicaID: String] = [:]) throws {
+        // Room for the bound, made when operations first come (growing the arrays later
+        // would copy them, holding old and new at once; a no-op sync allocates nothing).
+        if !operations.isEmpty && pending.batch.activityCount == 0 && pending.batch.activityCapacity < flushActivities {
+            pending.batch = BatchDelta(reservingActivities: flushActivities)
+        }
         let vector = self.vector
         pending.accept(operations, townships: townships) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
@@ -191,7 +191,7 @@ public final class Merger {
             again.outcome.heldBack += held.outcome.heldBack
             return again.outcome
         }
-        pending = PendingMerge(reservingActivities: flushActivities)
+        pending = PendingMerge()
         total.applied += outcome.applied
         total.duplicates += outcome.duplicates
         total.heldBack += outcome.heldBack

@@ -62,7 +62,9 @@ extension Store {
     /// Folds a coalesced batch into the materialized tables: each touched activity is read
     /// and written once, its quantities added, and the totals of the cells it leaves and
     /// joins (``TotalCell``) moved.
-    static func materialize(_ db: Database, _ batch: BatchDelta) throws {
+    ///
+    /// - Parameter numbers: the local numbers of replicas the caller has already looked up.
+    static func materialize(_ db: Database, _ batch: BatchDelta, numbers: [ReplicaID: Int64] = [:]) throws {
         try materializeIndicators(db, batch.indicators)
         guard batch.activityCount > 0 else { return }
         let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
@@ -76,7 +78,7 @@ extension Store {
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
             ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
             """)
-        var replicas = try ReplicaNumbers(db)
+        var replicas = try ReplicaNumbers(db, known: numbers)
         var cells = CellDeltas()
         for slot in batch.slotsByID() {
             let id = batch.ids[slot]
@@ -147,9 +149,11 @@ extension Store {
         private let byNum: HotStatement
         private let byID: HotStatement
 
-        init(_ db: Database) throws {
+        init(_ db: Database, known: [ReplicaID: Int64] = [:]) throws {
             byNum = try HotStatement(db, "SELECT id FROM replica WHERE num = ?")
             byID = try HotStatement(db, "SELECT num FROM replica WHERE id = ?")
+            nums = known
+            for (id, num) in known { ids[num] = id }
         }
 
         mutating func id(_ num: Int64) throws -> ReplicaID {

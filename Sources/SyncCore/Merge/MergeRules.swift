@@ -147,6 +147,9 @@ public struct BatchDelta: Sendable {
     /// How many activities the batch touches.
     public var activityCount: Int { ids.count }
 
+    /// How many activities the batch has room for before its arrays grow.
+    public var activityCapacity: Int { ids.capacity }
+
     /// Folds one more operation into the batch.
     public mutating func absorb(_ op: Op) {
         if case let .indicator(value) = op.change {
