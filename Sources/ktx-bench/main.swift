@@ -4,19 +4,43 @@ import Store
 import SyncCore
 
 // ktx-bench: every figure with its baseline measured in the same run (issue 5).
-// Usage: swift run -c release ktx-bench [operations] [activities] [replicas] [runs]
-//        (internal: ktx-bench --child merge TRACE DB | --child pull HUB DB)
+// (internal: ktx-bench --child merge|merge-rr|record|pull|pull-http|raw|trace …, see Harness.swift)
 
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--child" {
     try await Child.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 
-let arguments = CommandLine.arguments.dropFirst().compactMap(Int.init)
+let usage = """
+    usage: swift run -c release ktx-bench [operations] [activities] [replicas] [runs]
+      defaults: 1000000 operations over 100000 activities, 20 replicas, 3 runs (at least 3:
+      each figure is a median). Run from the package root (the peers script is found there).
+      KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
+    """
+let givenArguments = Array(CommandLine.arguments.dropFirst())
+let arguments = givenArguments.compactMap(Int.init)
+guard arguments.count == givenArguments.count, arguments.count <= 4, arguments.allSatisfy({ $0 > 0 }) else {
+    if givenArguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
+        print(usage)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data(("ktx-bench: the arguments are up to four positive whole numbers\n" + usage + "\n").utf8))
+    exit(64)
+}
 let operationCount = arguments.count > 0 ? arguments[0] : 1_000_000
 let activityCount = arguments.count > 1 ? arguments[1] : 100_000
 let replicaCount = arguments.count > 2 ? arguments[2] : 20
-let runs = max(2, arguments.count > 3 ? arguments[3] : 3)
+let runs = max(3, arguments.count > 3 ? arguments[3] : 3)
+guard operationCount >= activityCount * 4, replicaCount >= 2 else {
+    FileHandle.standardError.write(Data("ktx-bench: each activity takes 4 recording operations (operations ≥ 4 × activities) and there must be at least 2 replicas\n\(usage)\n".utf8))
+    exit(64)
+}
+let benchStart = ContinuousClock.now
+/// A progress line on stderr (the table goes to stdout at the end).
+func step(_ what: String) {
+    let elapsed = ContinuousClock.now - benchStart
+    FileHandle.standardError.write(Data("[\(String(format: "%5.0f", Double(elapsed.components.seconds))) s] \(what)\n".utf8))
+}
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
@@ -45,6 +69,8 @@ print("trace: \(tracePath) (\(Trace.size(tracePath) >> 20) MiB)")
 
 // MARK: Raw insert and merge
 
+step("raw insert and merge, \(runs) runs each")
+
 var raw: [Double] = []
 var merge: [Double] = []
 var stores: [Store] = []
@@ -59,6 +85,8 @@ for run in 0..<runs {
     stores.append(store)
 }
 // MARK: Local record
+
+step("local record, \(runs) runs")
 
 // One transaction per clerk action, as `ktx record` and `ktx attend` do; then batched:
 // 1,000 activities per transaction (recordAll, as `ktx import`), then their attendance,
@@ -107,6 +135,8 @@ for _ in 0..<max(5, runs) {
 
 // MARK: Folder hub: first push, no-op sync
 
+step("folder hub: first push, no-op syncs")
+
 let hubPath = "\(dir)/hub"
 func folderSync(_ store: Store) async throws -> SyncReport {
     try await SyncSession(store: store, hub: FileHub(path: hubPath, writer: try store.identity().replica)).run()
@@ -126,6 +156,8 @@ for _ in 0..<max(5, runs) {
 
 // MARK: HTTP hub: no-op sync, full pulls
 
+step("HTTP hub: no-op syncs, \(runs) full pulls")
+
 let http = try await HTTPBench(workload: workload, dir: dir)
 var httpNoop: [Double] = []
 for _ in 0..<max(5, runs) {
@@ -143,6 +175,8 @@ for run in 0..<runs {
 let httpConverged = try httpReplica!.stateDigest() == http.hub.stateDigest()
 
 // MARK: Delta sync: 100 new operations, through the folder and over HTTP
+
+step("delta syncs")
 
 struct Delta {
     var push: Double, pull: Double, bytes: Int
@@ -185,6 +219,8 @@ let converged = try a.stateDigest() == b.stateDigest() && a.stateDigest() == htt
 
 // MARK: Peak memory and the end-to-end merge, each in its own process
 
+step("peak memory and end to end, each in its own process")
+
 var mergeChildren: [Child.Result] = []
 var pullChildren: [Child.Result] = []
 var httpPullChildren: [Child.Result] = []
@@ -198,6 +234,8 @@ for run in 0..<runs {
 http.stop()
 
 // MARK: Peers
+
+step("peer engines (pip may install loro, automerge, pycrdt first)")
 
 let peers = Peers.run(trace: tracePath, runs: runs)
 
