@@ -54,12 +54,16 @@ public actor HTTPHub: Hub {
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
         let page: HubAPI.PullPage = try await send(.POST, "/v1/pull", body: HubAPI.PullRequest(after: vector, limit: limit))
-        var out = PullPage()
+        var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
             guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError("the hub sent a batch of an unknown replica") }
             for wire in batch.operations {
-                guard let op = wire.op(replica: replica) else { throw protocolError("the hub sent a malformed operation") }
-                out.operations.append(op)
+                do {
+                    out.operations.append(try wire.op(replica: replica))
+                } catch {
+                    out.refused.append(Refusal(source: out.source, replica: replica, seq: wire.seq, reason: error))
+                    break
+                }
             }
             if let township = batch.township { out.townships[replica] = township }
         }

@@ -23,7 +23,7 @@ struct HubMiddleware: RouterMiddleware {
         do {
             if request.uri.path.hasPrefix("/v1") {
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                      let caller = try store.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                      let caller = try await store.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
                 else { throw HubError.unauthorized }
                 context.caller = caller
             }

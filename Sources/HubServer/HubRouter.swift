@@ -25,12 +25,12 @@ public func buildRouter(store: Store, configuration: HubConfiguration,
     let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock)
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: HubMiddleware(store: store, logger: configuration.logger))
-    router.get("healthz") { _, _ in try api.health() }
+    router.get("healthz") { _, _ in try await api.health() }
     let v1 = router.group("v1")
-    v1.get("vector") { _, _ in try api.vector() }
+    v1.get("vector") { _, _ in try await api.vector() }
     v1.post("ops") { request, context in try await api.push(request, context) }
     v1.post("pull") { request, context in try await api.pull(request, context) }
-    v1.get("totals") { request, _ in try api.totals(request) }
+    v1.get("totals") { request, _ in try await api.totals(request) }
     v1.get("tokens") { _, context in try api.listTokens(context) }
     v1.post("tokens") { request, context in try await api.createToken(request, context) }
     v1.delete("tokens/:id") { _, context in try api.revokeToken(context) }
@@ -43,12 +43,12 @@ struct HubEndpoints: Sendable {
     let configuration: HubConfiguration
     let wallClock: any WallClock
 
-    func health() throws -> Response {
-        try json(HubAPI.Health(status: "ok", operations: store.operationCounts().total))
+    func health() async throws -> Response {
+        try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
     }
 
-    func vector() throws -> Response {
-        try json(HubAPI.Vector(store.versionVector()))
+    func vector() async throws -> Response {
+        try json(HubAPI.Vector(await store.versionVector()))
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {
@@ -57,7 +57,7 @@ struct HubEndpoints: Sendable {
         }
         let batch = try await decode(HubAPI.Batch.self, request)
         do {
-            let result = try store.hubAccept(batch, township: township,
+            let result = try await store.hubAccept(batch, township: township,
                                              latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
             return try json(result)
         } catch let rejection as HubRejection {
@@ -76,10 +76,10 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, "bad-vector", "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
         }
         let limit = min(configuration.maxPullLimit, max(1, body.limit ?? configuration.maxPullLimit))
-        return try json(store.hubPull(after: after, limit: limit))
+        return try json(await store.hubPull(after: after, limit: limit))
     }
 
-    func totals(_ request: Request) throws -> Response {
+    func totals(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let keys: [GroupKey]
         let filter: ActivityFilter
@@ -90,7 +90,7 @@ struct HubEndpoints: Sendable {
         } catch let error as KtxError {
             throw HubError(.badRequest, error.code.rawValue, error.en)
         }
-        let rows = try store.totals(by: keys, filter: filter)
+        let rows = try await store.totals(by: keys, filter: filter)
         return text(TotalsRow.json(rows, keys: keys, catalog: store.catalog).render())
     }
 

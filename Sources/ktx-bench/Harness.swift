@@ -60,7 +60,7 @@ enum Trace {
             guard count > 0 else { return }
             lines.append(UInt8(ascii: "]"))
             let rows = try lines.withUnsafeBytes { WireOp.parseRows($0) } ?? JSONDecoder().decode([WireOp].self, from: Data(lines))
-            let ops = rows.compactMap { $0.op(replica: replicas[current]) }
+            let ops = try rows.map { try $0.op(replica: replicas[current]) }
             try body(ops, [replicas[current]: header.townships[current]])
             lines = [UInt8(ascii: "[")]
             count = 0
@@ -119,7 +119,7 @@ enum Child {
             let merger = try store.merger()
             try Trace.read(args[1], page: 10_000) { ops, townships in try merger.add(ops, townships: townships) }
             _ = try merger.finish()
-            _ = try store.totals(by: [.township, .kind])
+            _ = try await store.totals(by: [.township, .kind])
             try store.checkpoint()
         case "merge-rr":
             // Profiling aid: the table's round-robin merge of a generated workload (args[1]

@@ -22,7 +22,7 @@ struct Ktx: AsyncParsableCommand {
             Init.self, Record.self, Attend.self, Edit.self, Delete.self,
             Show.self, List.self, Totals.self,
             Import.self, Export.self, ReportCommand.self, IndicatorCommand.self, TargetsCommand.self,
-            RemoteCommand.self, Sync.self, Status.self, Log.self, Rebuild.self, HubCommand.self,
+            RemoteCommand.self, Sync.self, Status.self, Log.self, Check.self, Rebuild.self, HubCommand.self,
         ]
     )
 }
@@ -113,5 +113,14 @@ func reportingErrors(_ options: GlobalOptions, _ body: () async throws -> Void) 
     } catch let error as KtxError {
         Console.error("ktx: " + error.message(options.language))
         throw ExitCode(error.isBadInput ? 64 : 1)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        // Library text and Swift type names never reach a clerk; KTX_DEBUG=1 shows them.
+        Console.error("ktx: " + options.language.pick(
+            zh: "发生意外错误，已停止；未写入半截数据。请重试，如仍出现，请设置 KTX_DEBUG=1 重新运行并把输出交给县科协",
+            en: "an unexpected error stopped ktx; nothing was half-written. Retry; if it persists, rerun with KTX_DEBUG=1 and send the output to the county"))
+        if ProcessInfo.processInfo.environment["KTX_DEBUG"] == "1" { Console.error(String(reflecting: error)) }
+        throw ExitCode(1)
     }
 }

@@ -36,7 +36,7 @@ import TestSupport
             await #expect(throws: InterruptingHub.Cut.self) {
                 try await SyncSession(store: county, hub: cut, batchSize: 10).run()
             }
-            let partial = try county.operationCounts().total
+            let partial = try await county.operationCounts().total
             #expect(partial > 0 && partial < 100)
             let resumed = try await SyncSession(store: county, hub: hub(f.county), batchSize: 10).run()
             #expect(resumed.pushed == 0)
@@ -49,7 +49,7 @@ import TestSupport
                 let served = try await hub(f.county).totalsJSON(query: by.isEmpty ? "" : "by=\(by)")
                 let keys = try GroupKey.parseList(by)
                 for store in towns + [county] {
-                    #expect(TotalsRow.json(try store.totals(by: keys), keys: keys, catalog: .standard).render() == served)
+                    #expect(TotalsRow.json(try await store.totals(by: keys), keys: keys, catalog: .standard).render() == served)
                 }
             }
         }
@@ -90,7 +90,7 @@ import TestSupport
             let report = try await SyncSession(store: b, hub: hub).run()
             #expect(report.pushed == 6)
         }
-        #expect(try f.hub.totals().first?.quantities["attendance"] == 8)
+        #expect(try await f.hub.totals().first?.quantities["attendance"] == 8)
     }
 }
 
@@ -113,7 +113,7 @@ extension LiveHubTests {
             #expect(report.pushed == 4)
             #expect(try a.remotes().first?.unsynced == 0)
         }
-        #expect(try f.hub.totals(by: [.township]).map { $0.group[.township] } == ["河西镇"])
+        #expect(try await f.hub.totals(by: [.township]).map { $0.group[.township] } == ["河西镇"])
     }
 }
 

@@ -38,8 +38,8 @@ import TestSupport
         #expect(report.warnings.first?.file == "ops/\(try a.identity().replica.hex)/\((damaged as NSString).lastPathComponent)")
         #expect(report.warnings.first?.message(.en).contains("skipped damaged file ops/") == true)
         // b's operations still arrived; a's did not, and nothing is half-merged.
-        #expect(try c.totals(by: [.township]).map { $0.group[.township] } == ["东街镇"])
-        #expect(try c.totals().first?.quantities["attendance"] == 10)
+        #expect(try await c.totals(by: [.township]).map { $0.group[.township] } == ["东街镇"])
+        #expect(try await c.totals().first?.quantities["attendance"] == 10)
 
         // Deleting the damaged file lets the next sync of a restore it.
         try FileManager.default.removeItem(atPath: damaged)
@@ -102,7 +102,7 @@ import TestSupport
         await #expect(throws: InterruptingHub.Cut.self) {
             try await SyncSession(store: b, hub: cut, batchSize: 7).run()
         }
-        #expect(try b.operationCounts().total == 21)
+        #expect(try await b.operationCounts().total == 21)
         let resumed = try await lab.sync(b, batchSize: 7)
         #expect(resumed.pulled == 79)
         #expect(try b.stateDigest() == a.stateDigest())
@@ -138,7 +138,7 @@ import TestSupport
         for store in stores { try await lab.sync(store) }
         let digests = Set(try stores.map { try $0.stateDigest() })
         #expect(digests.count == 1)
-        #expect(try stores[0].totals().first?.activities == Int64((3...8).reduce(0, +)))
+        #expect(try await stores[0].totals().first?.activities == Int64((3...8).reduce(0, +)))
     }
 
     @Test func operationsOfOthersAreRelayedBetweenHubs() async throws {

@@ -78,7 +78,7 @@ public struct ConvergenceScenario: Sendable {
         mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
         for (i, store) in stores.enumerated() {
             let keys: [GroupKey] = [.township, .kind, .month]
-            if try store.totals(by: keys) != store.totalsFromActivities(by: keys) {
+            if try await store.totals(by: keys) != store.totalsFromActivities(by: keys) {
                 mismatches.append("replica \(i): the kept totals differ from its activity rows")
             }
         }

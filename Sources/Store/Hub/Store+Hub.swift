@@ -64,16 +64,16 @@ extension Store {
     ///
     /// Every active token's hash is compared in constant time, so the answer's timing does
     /// not tell how much of a guess was right.
-    public func authenticate(secret: String) throws -> HubCaller? {
+    public func authenticate(secret: String) async throws -> HubCaller? {
         let presented = Array(SHA256.hash(data: Array(secret.utf8)))
-        let rows = try read("authenticate") { db in
+        let rows = try await readAsync("authenticate") { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT id, role, township, hash FROM hub_token WHERE revoked_at IS NULL"))
+                .map { (id: $0[0] as Int64, role: $0[1] as String, township: $0[2] as String?, hash: [UInt8]($0[3] as Data)) }
         }
         var found: HubCaller?
         for row in rows {
-            let stored = [UInt8](row[3] as Data)
-            if constantTimeEqual(stored, presented), found == nil {
-                found = HubCaller(tokenID: row[0], role: HubRole(rawValue: row[1]) ?? .county, township: row[2])
+            if constantTimeEqual(row.hash, presented), found == nil {
+                found = HubCaller(tokenID: row.id, role: HubRole(rawValue: row.role) ?? .county, township: row.township)
             }
         }
         return found
@@ -88,44 +88,39 @@ extension Store {
     ///   - batch: a contiguous run of one replica's operations.
     ///   - township: the caller's township.
     ///   - latestAllowed: the latest timestamp accepted, in unix milliseconds (now + skew).
-    public func hubAccept(_ batch: HubAPI.Batch, township: String, latestAllowed: Int64) throws -> HubAPI.PushResult {
+    public func hubAccept(_ batch: HubAPI.Batch, township: String, latestAllowed: Int64) async throws -> HubAPI.PushResult {
         guard let replica = ReplicaID(hex: batch.replica) else {
             throw HubRejection(.invalid, "bad-replica", "replica must be 32 hex digits")
         }
         guard !batch.operations.isEmpty else { throw HubRejection(.invalid, "empty-batch", "a batch holds at least one operation") }
+        if let announced = batch.township, !AcceptanceRule.isText(announced) {
+            throw HubRejection(.invalid, RefusalReason.badText.rawValue, "township: \(RefusalReason.badText.message(.en))")
+        }
         var ops: [Op] = []
         ops.reserveCapacity(batch.operations.count)
         var townshipViolation: HubRejection?
         for (i, wire) in batch.operations.enumerated() {
-            guard let op = wire.op(replica: replica) else {
-                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has an unknown field or kind, or a malformed indicator key or value")
+            let op: Op
+            do {
+                op = try wire.accepted(replica: replica, by: rule)
+            } catch {
+                throw HubRejection(.invalid, error.rawValue, "operation \(i + 1) (seq \(wire.seq)): \(error.message(.en))")
             }
             if i > 0, op.seq != ops[i - 1].seq + 1 {
                 throw HubRejection(.invalid, "gap", "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
             }
-            guard op.seq >= 1, op.change.isIndicator || ActivityID(parsing: op.activity.rawValue) != nil else {
-                throw HubRejection(.invalid, "bad-operation", "operation \(i + 1) has a bad seq or activity id")
-            }
-            if case let .add(metric, _) = op.change, catalog.metric(code: metric) == nil {
-                throw HubRejection(.invalid, "unknown-metric", "operation \(i + 1) adds to unknown metric '\(metric)'")
-            }
-            if case let .set(field, value) = op.change {
-                if field == .township && value != township && townshipViolation == nil {
-                    townshipViolation = HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this token may only write for \(township)")
-                }
-                if field == .kind && catalog.kind(code: value) == nil {
-                    throw HubRejection(.invalid, "unknown-kind", "operation \(i + 1) sets unknown kind '\(value)'")
-                }
-                if field == .date && CalendarDate(parsing: value) == nil {
-                    throw HubRejection(.invalid, "bad-date", "operation \(i + 1) sets a bad date")
-                }
+            if case let .set(field, value) = op.change, field == .township, value != township, townshipViolation == nil {
+                townshipViolation = HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this token may only write for \(township)")
             }
             if op.timestamp.millis > latestAllowed {
                 throw HubRejection(.invalid, "future-timestamp", "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
             }
             ops.append(op)
         }
-        return try write("hub push") { db in
+        let accepted = ops
+        let violation = townshipViolation
+        let now = wallClock.nowMillis()
+        return try await writeAsync("hub push") { db in
             let (num, maxSeq) = try Self.replicaRow(db, replica, township: batch.township)
             if let owner = try String.fetchOne(db, sql: "SELECT township FROM hub_replica WHERE replica = ?", arguments: [num]) {
                 guard owner == township else {
@@ -133,9 +128,10 @@ extension Store {
                 }
             } else {
                 try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at) VALUES (?, ?, ?)",
-                               arguments: [num, township, wallClock.nowMillis()])
+                               arguments: [num, township, now])
             }
-            if let townshipViolation { throw townshipViolation }
+            if let violation { throw violation }
+            let ops = accepted
             guard ops[0].seq <= maxSeq + 1 else {
                 throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
@@ -158,7 +154,7 @@ extension Store {
                 guard creator != replica.short else { continue }
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
-            let outcome = try Self.mergeLocked(db, ops, townships: [:])
+            let outcome = try mergeLocked(db, ops, townships: [:], source: "push")
             return HubAPI.PushResult(accepted: outcome.applied, duplicates: outcome.duplicates)
         }
     }
@@ -167,9 +163,9 @@ extension Store {
 
     /// The operations held beyond `after`, at most about `limit`, grouped into one batch
     /// per replica in replica-id order; `more` tells whether anything is left.
-    public func hubPull(after: VersionVector, limit: Int) throws -> HubAPI.PullPage {
+    public func hubPull(after: VersionVector, limit: Int) async throws -> HubAPI.PullPage {
         // One read transaction: the vector, the townships and the operations are one snapshot.
-        try read("hub pull") { db in
+        try await readAsync("hub pull") { db in
             let held = try Self.fetchVersionVector(db)
             let townships = try Self.fetchTownships(db)
             var batches: [HubAPI.Batch] = []

@@ -7,6 +7,9 @@ struct PendingMerge {
     /// The most operations one chunk row holds.
     static let chunkLimit = 10_000
 
+    /// The rule every operation must pass before it is taken.
+    let rule: AcceptanceRule
+
     struct Chunk {
         var replica: ReplicaID
         var first: Int64
@@ -26,25 +29,34 @@ struct PendingMerge {
     var newest = HLCTimestamp.zero
     var outcome = MergeOutcome()
 
+    init(rule: AcceptanceRule) { self.rule = rule }
+
     var isEmpty: Bool { chunks.isEmpty && townships.isEmpty }
 
-    /// Takes, per replica, the operations that follow what is held without a gap; counts
-    /// the others as duplicates or held back.
+    /// Takes, per replica, the operations that follow what is held without a gap and that
+    /// the acceptance rule takes; counts the others as duplicates, refused or held back.
+    /// A refused operation stops its replica's run (what follows it would leave a gap).
     ///
-    /// - Parameter maxSeq: the version-vector entry of a replica not seen yet by this batch.
-    mutating func accept(_ operations: [Op], townships: [ReplicaID: String], maxSeq: (ReplicaID) throws -> Int64) rethrows {
-        for (replica, township) in townships { self.townships[replica] = township }
+    /// - Parameters:
+    ///   - source: where the operations came from, named in refusals.
+    ///   - maxSeq: the version-vector entry of a replica not seen yet by this batch.
+    mutating func accept(_ operations: [Op], townships: [ReplicaID: String], source: String,
+                         maxSeq: (ReplicaID) throws -> Int64) rethrows {
+        for (replica, township) in townships where AcceptanceRule.isText(township) { self.townships[replica] = township }
         guard let first = operations.first else { return }
         if operations.allSatisfy({ $0.replica == first.replica }) {
-            try accept(replica: first.replica, operations, maxSeq: maxSeq)
+            try accept(replica: first.replica, operations, source: source, maxSeq: maxSeq)
         } else {
             var byReplica: [ReplicaID: [Op]] = [:]
             for op in operations { byReplica[op.replica, default: []].append(op) }
-            for (replica, ops) in byReplica { try accept(replica: replica, ops, maxSeq: maxSeq) }
+            for replica in byReplica.keys.sorted() {
+                try accept(replica: replica, byReplica[replica]!, source: source, maxSeq: maxSeq)
+            }
         }
     }
 
-    private mutating func accept(replica: ReplicaID, _ operations: [Op], maxSeq: (ReplicaID) throws -> Int64) rethrows {
+    private mutating func accept(replica: ReplicaID, _ operations: [Op], source: String,
+                                 maxSeq: (ReplicaID) throws -> Int64) rethrows {
         if next[replica] == nil {
             let held = try maxSeq(replica)
             base[replica] = held
@@ -61,6 +73,11 @@ struct PendingMerge {
             let seq = ops[i].seq
             if seq < expected { outcome.duplicates += 1; continue }
             if seq > expected { outcome.heldBack += ops.count - i; break }
+            if let reason = rule.check(ops[i]) {
+                outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
+                outcome.heldBack += ops.count - i - 1
+                break
+            }
             if start == nil { start = i }
             end = i + 1
             if ops[i].timestamp > newest { newest = ops[i].timestamp }
@@ -111,7 +128,7 @@ struct PendingMerge {
         for (replica, next) in next where next - 1 > base[replica] ?? 0 {
             try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, nums[replica]!])
         }
-        try Store.materialize(db, batch, numbers: nums)
+        try Store.materialize(db, batch, rule: rule, numbers: nums)
         if newest > .zero {
             try db.cachedStatement(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1").execute(arguments: [newest.rawValue])
         }
@@ -149,24 +166,27 @@ public final class Merger {
     public var flushBytes = 32 << 20
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
-    private var pending = PendingMerge()
+    private var pending: PendingMerge
     private var total = MergeOutcome()
 
     init(store: Store) throws {
         self.store = store
         self.vector = try store.versionVector()
+        self.pending = PendingMerge(rule: store.rule)
     }
 
     /// Accepts a batch (operations of any replicas, in any order), writing what is held
     /// if it has reached a bound.
-    public func add(_ operations: [Op], townships: [ReplicaID: String] = [:]) throws {
+    ///
+    /// - Parameter source: where the batch came from (a file, a pulled page), named in refusals.
+    public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], source: String = "merge") throws {
         // Room for the bound, made when operations first come (growing the arrays later
         // would copy them, holding old and new at once; a no-op sync allocates nothing).
         if !operations.isEmpty && pending.batch.activityCount == 0 && pending.batch.activityCapacity < flushActivities {
             pending.batch = BatchDelta(reservingActivities: flushActivities)
         }
         let vector = self.vector
-        pending.accept(operations, townships: townships) { vector[$0] }
+        pending.accept(operations, townships: townships, source: source) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
         if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities
             || pending.packedBytes >= flushBytes {
@@ -184,17 +204,16 @@ public final class Merger {
             raced = true
             // Another writer merged some of these meanwhile (two syncs at once): take them
             // again against what the database holds now.
-            var again = PendingMerge()
-            try again.accept(held.operations(), townships: held.townships) { try Store.maxSeq(db, $0) }
+            var again = PendingMerge(rule: held.rule)
+            try again.accept(held.operations(), townships: held.townships, source: "merge") { try Store.maxSeq(db, $0) }
             _ = try again.write(db)
             again.outcome.duplicates += held.outcome.duplicates
             again.outcome.heldBack += held.outcome.heldBack
+            again.outcome.refused += held.outcome.refused
             return again.outcome
         }
-        pending = PendingMerge()
-        total.applied += outcome.applied
-        total.duplicates += outcome.duplicates
-        total.heldBack += outcome.heldBack
+        pending = PendingMerge(rule: store.rule)
+        total.add(outcome)
         // Written as held, `vector` already says what the replica holds; after a race,
         // the database says it.
         if raced { vector = try store.versionVector() }
@@ -208,9 +227,9 @@ public final class Merger {
 
     /// What the stream has done so far, counting operations held but not yet written.
     public var outcome: MergeOutcome {
-        MergeOutcome(applied: total.applied + pending.outcome.applied,
-                     duplicates: total.duplicates + pending.outcome.duplicates,
-                     heldBack: total.heldBack + pending.outcome.heldBack)
+        var sum = total
+        sum.add(pending.outcome)
+        return sum
     }
 }
 

@@ -176,11 +176,15 @@ extension Store {
     func writeLocal<T>(_ what: String, _ body: (Database, inout LocalBatch) throws -> T) throws -> T {
         try write(what) { db in
             guard let me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
+            try Self.requireReadableTail(db, me)
             var batch = LocalBatch(replica: me.replica, township: me.township ?? "", nextSeq: me.maxSeq + 1,
                                    clock: HybridClock(last: me.clock), now: wallClock.nowMillis())
             let result = try body(db, &batch)
             if !batch.operations.isEmpty {
-                _ = try Self.mergeLocked(db, batch.operations, townships: [:])
+                // The same rule as every other way in; input validation should have caught
+                // anything it refuses, so a refusal here is refused as bad input all the same.
+                let outcome = try mergeLocked(db, batch.operations, townships: [:], source: what)
+                if let refusal = outcome.refused.first { throw KtxError.refusedLocally(refusal.reason) }
             }
             return result
         }

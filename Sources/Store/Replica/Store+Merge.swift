@@ -8,8 +8,18 @@ public struct MergeOutcome: Sendable, Equatable {
     public var applied = 0
     /// Operations already held (a duplicate delivery), ignored.
     public var duplicates = 0
-    /// Operations held back because an earlier one of the same replica is missing.
+    /// Operations held back because an earlier one of the same replica is missing or refused.
     public var heldBack = 0
+    /// Operations the acceptance rule refused: nothing of them was merged.
+    public var refused: [Refusal] = []
+
+    /// Adds another outcome's counts to this one.
+    public mutating func add(_ other: MergeOutcome) {
+        applied += other.applied
+        duplicates += other.duplicates
+        heldBack += other.heldBack
+        refused += other.refused
+    }
 }
 
 extension Store {
@@ -24,16 +34,17 @@ extension Store {
     /// - Parameters:
     ///   - operations: operations of any replicas, in any order.
     ///   - townships: the townships announced by those replicas, kept for `ktx log`.
+    ///   - source: where they came from, named in refusals.
     @discardableResult
-    public func merge(_ operations: [Op], townships: [ReplicaID: String] = [:]) throws -> MergeOutcome {
+    public func merge(_ operations: [Op], townships: [ReplicaID: String] = [:], source: String = "merge") throws -> MergeOutcome {
         guard !operations.isEmpty || !townships.isEmpty else { return MergeOutcome() }
-        return try write("merge") { db in try Self.mergeLocked(db, operations, townships: townships) }
+        return try write("merge") { db in try mergeLocked(db, operations, townships: townships, source: source) }
     }
 
     /// Merges inside a write transaction the caller holds (local changes, the hub's push).
-    static func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String]) throws -> MergeOutcome {
-        var pending = PendingMerge()
-        try pending.accept(operations, townships: townships) { try Self.maxSeq(db, $0) }
+    func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String) throws -> MergeOutcome {
+        var pending = PendingMerge(rule: rule)
+        try pending.accept(operations, townships: townships, source: source) { try Self.maxSeq(db, $0) }
         _ = try pending.write(db)
         return pending.outcome
     }
@@ -64,7 +75,10 @@ extension Store {
     /// joins (``TotalCell``) moved.
     ///
     /// - Parameter numbers: the local numbers of replicas the caller has already looked up.
-    static func materialize(_ db: Database, _ batch: BatchDelta, numbers: [ReplicaID: Int64] = [:]) throws {
+    /// - Parameter rule: its catalog says which kinds and metrics count in the totals
+    ///   (those of a newer catalog are kept in the log and the tables, out of the totals).
+    static func materialize(_ db: Database, _ batch: BatchDelta, rule: AcceptanceRule, numbers: [ReplicaID: Int64] = [:]) throws {
+        guard !batch.overflowed else { throw KtxError.overflow() }
         try materializeIndicators(db, batch.indicators)
         guard batch.activityCount > 0 else { return }
         let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
@@ -76,10 +90,10 @@ extension Store {
             """)
         let addQuantity = try HotStatement(db, """
             INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
-            ON CONFLICT (activity, metric) DO UPDATE SET value = value + excluded.value
+            ON CONFLICT (activity, metric) DO UPDATE SET value = \(checkedAdd)(value, excluded.value)
             """)
         var replicas = try ReplicaNumbers(db, known: numbers)
-        var cells = CellDeltas()
+        var cells = CellDeltas(catalog: rule.catalog)
         for slot in batch.slotsByID() {
             let id = batch.ids[slot]
             load.bind(1, id.rawValue)
@@ -94,8 +108,8 @@ extension Store {
                 try saveState(save, id, state, &replicas)
             }
             let additions = batch.additions(slot)
-            let before = stored.flatMap(TotalCell.init(live:))
-            let after = TotalCell(live: state)
+            let before = stored.flatMap(cells.cell(of:))
+            let after = cells.cell(of: state)
             if before == after {
                 if let after { cells.add(additions, to: after) }
             } else {
@@ -217,21 +231,30 @@ extension Store {
     ///
     /// The log is the truth; this proves (and restores) that the tables are only a cache.
     public func rebuildMaterialized() throws {
-        try write("rebuild") { db in
-            try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM total_cell;")
-            var batch = BatchDelta()
-            var held = 0
-            try Self.forEachChunk(db) { ops in
-                for op in ops { batch.absorb(op) }
-                held += ops.count
-                if held >= 200_000 {
-                    try Self.materialize(db, batch)
-                    batch = BatchDelta()
-                    held = 0
-                }
+        try write("rebuild") { db in try Self.rebuildLocked(db, rule: rule) }
+    }
+
+    /// Rebuilds the tables inside a transaction the caller holds. An operation the rule
+    /// refuses (written by an older version that did not check it) counts for nothing, nor
+    /// do the later ones of its replica, as a sync would have left them.
+    static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
+        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM total_cell;")
+        var batch = BatchDelta()
+        var held = 0
+        var stopped: Set<ReplicaID> = []
+        try forEachChunk(db) { ops in
+            for op in ops where !stopped.contains(op.replica) {
+                if rule.check(op) != nil { stopped.insert(op.replica); continue }
+                batch.absorb(op)
             }
-            try Self.materialize(db, batch)
+            held += ops.count
+            if held >= 200_000 {
+                try materialize(db, batch, rule: rule)
+                batch = BatchDelta()
+                held = 0
+            }
         }
+        try materialize(db, batch, rule: rule)
     }
 
     /// Every chunk of the log (optionally of one replica, from the chunk holding seq
@@ -279,8 +302,9 @@ extension Store {
             guard let f = Field(rawValue: field) else { return nil }
             change = .set(f, row[6])
         case 1: change = .add(metric: field, amount: row[6])
+        case 2: change = .delete
         case 3: change = .indicator(row[6])
-        default: change = .delete
+        default: return nil // not a kind this format defines: never guessed
         }
         return Op(replica: replica, seq: row[1], timestamp: HLCTimestamp(rawValue: row[2]),
                   activity: ActivityID(unchecked: row[3]), change: change)
@@ -304,7 +328,7 @@ extension Store {
         }
         let rows = try Row.fetchCursor(db, sql: "SELECT replica, seq, hlc, activity, kind, field, value FROM op ORDER BY replica, seq")
         while let row = try rows.next() {
-            guard let op = legacyOperation(from: row, ids: ids) else { continue }
+            guard let op = legacyOperation(from: row, ids: ids) else { throw OpChunk.damaged }
             let num: Int64 = row[0]
             if num != runReplica || run.count == PendingMerge.chunkLimit || (run.last.map { $0.seq + 1 != op.seq } ?? false) {
                 try flush()
@@ -319,6 +343,11 @@ extension Store {
     /// This replica's version vector: for every replica, the highest contiguous seq held.
     public func versionVector() throws -> VersionVector {
         try read("version vector") { try Self.fetchVersionVector($0) }
+    }
+
+    /// ``versionVector()`` without blocking Swift's cooperative thread pool (the hub's).
+    public func versionVector() async throws -> VersionVector {
+        try await readAsync("version vector") { try Self.fetchVersionVector($0) }
     }
 
     /// Operations of one replica from seq `after + 1`, at most `limit`, in seq order.

@@ -54,30 +54,33 @@ extension Store {
     /// A digest of the replica's whole merged state (every activity, deleted or not,
     /// its field values and its quantities); equal digests mean equal states.
     public func stateDigest() throws -> String {
-        try read("digest") { db in
-            var hasher = SHA256()
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT id, township, kind, date, title, venue, project, deleted FROM activity ORDER BY id
-                """)
-            while let row = try cursor.next() {
-                var line = ""
-                for i in 0..<8 { line += (row[i] as String?).map { "\($0)\u{1F}" } ?? "\u{0}\u{1F}" }
-                hasher.update(data: Array(line.utf8) + [0x1E])
-            }
-            let quantities = try Row.fetchCursor(db, sql: """
-                SELECT activity, metric, value FROM quantity WHERE value != 0 ORDER BY activity, metric
-                """)
-            while let row = try quantities.next() {
-                let line = "\(row[0] as String)\u{1F}\(row[1] as String)\u{1F}\(row[2] as Int64)"
-                hasher.update(data: Array(line.utf8) + [0x1E])
-            }
-            let indicators = try Row.fetchCursor(db, sql: "SELECT key, value FROM indicator_value ORDER BY key")
-            while let row = try indicators.next() {
-                let line = "\u{1D}\(row[0] as String)\u{1F}\(row[1] as String)"
-                hasher.update(data: Array(line.utf8) + [0x1E])
-            }
-            return hasher.finalize().hexString
+        try read("digest") { db in try Self.fetchStateDigest(db) }
+    }
+
+    static func fetchStateDigest(_ db: Database) throws -> String {
+        var hasher = SHA256()
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT id, township, kind, date, title, venue, project, deleted FROM activity ORDER BY id
+            """)
+        while let row = try cursor.next() {
+            var line = ""
+            for i in 0..<8 { line += (row[i] as String?).map { "\($0)\u{1F}" } ?? "\u{0}\u{1F}" }
+            hasher.update(data: Array(line.utf8) + [0x1E])
         }
+        let quantities = try Row.fetchCursor(db, sql: """
+            SELECT activity, metric, value FROM quantity WHERE value != 0 ORDER BY activity, metric
+            """)
+        while let row = try quantities.next() {
+            let value: DatabaseValue = row[2]
+            let line = "\(row[0] as String)\u{1F}\(row[1] as String)\u{1F}\(Int64.fromDatabaseValue(value).map(String.init) ?? "\(value)")"
+            hasher.update(data: Array(line.utf8) + [0x1E])
+        }
+        let indicators = try Row.fetchCursor(db, sql: "SELECT key, value FROM indicator_value ORDER BY key")
+        while let row = try indicators.next() {
+            let line = "\u{1D}\(row[0] as String)\u{1F}\(row[1] as String)"
+            hasher.update(data: Array(line.utf8) + [0x1E])
+        }
+        return hasher.finalize().hexString
     }
 
     /// The operation log, newest first, optionally for one activity.
@@ -98,11 +101,18 @@ extension Store {
 
     /// How many operations the log holds, and how many of them this replica made.
     public func operationCounts() throws -> (total: Int64, own: Int64) {
-        try read("status") { db in
-            let total = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(max_seq), 0) FROM replica") ?? 0
-            let own = try SelfRow.fetch(db)?.maxSeq ?? 0
-            return (total, own)
-        }
+        try read("status") { db in try Self.fetchOperationCounts(db) }
+    }
+
+    /// ``operationCounts()`` without blocking Swift's cooperative thread pool (the hub's).
+    public func operationCounts() async throws -> (total: Int64, own: Int64) {
+        try await readAsync("status") { db in try Self.fetchOperationCounts(db) }
+    }
+
+    private static func fetchOperationCounts(_ db: Database) throws -> (total: Int64, own: Int64) {
+        let total = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(max_seq), 0) FROM replica") ?? 0
+        let own = try SelfRow.fetch(db)?.maxSeq ?? 0
+        return (total, own)
     }
 }
 

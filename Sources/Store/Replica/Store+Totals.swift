@@ -55,28 +55,52 @@ struct TotalCell: Hashable {
 }
 
 /// Changes to `total_cell` gathered over a batch, written once per cell and metric.
+///
+/// Only what this catalog knows counts: an activity of a kind it lacks is in no cell, and
+/// additions to a metric it lacks are left out (a newer ktx's operations, kept in the log;
+/// a rebuild with a catalog that knows them counts them).
 struct CellDeltas {
     /// By cell, then by metric ('' for the number of activities).
     private var deltas: [TotalCell: [String: Int64]] = [:]
+    private let kinds: Set<String>
+    private let metrics: Set<String>
+    /// Whether a sum went beyond what 64 bits hold.
+    private(set) var overflowed = false
+
+    init(catalog: Catalog) {
+        kinds = Set(catalog.kinds.map(\.code))
+        metrics = Set(catalog.metrics.map(\.code))
+    }
+
+    /// The cell a live activity of a known kind (or of none yet) counts in; nil otherwise.
+    func cell(of state: ActivityState) -> TotalCell? {
+        guard let cell = TotalCell(live: state), cell.kind.isEmpty || kinds.contains(cell.kind) else { return nil }
+        return cell
+    }
+
+    private mutating func bump(_ cell: TotalCell, _ metric: String, _ amount: Int64) {
+        let (sum, overflow) = deltas[cell, default: [:]][metric, default: 0].addingReportingOverflow(amount)
+        deltas[cell, default: [:]][metric] = sum
+        if overflow { overflowed = true }
+    }
 
     /// Adds quantities to a cell's sums.
     mutating func add(_ amounts: [(metric: String, amount: Int64)], to cell: TotalCell) {
-        guard !amounts.isEmpty else { return }
-        for (metric, amount) in amounts { deltas[cell, default: [:]][metric, default: 0] += amount }
+        for (metric, amount) in amounts where metrics.contains(metric) { bump(cell, metric, amount) }
     }
 
     /// An activity holding `quantities` leaves (`out`) or joins a cell: its count and sums go with it.
     mutating func move(_ quantities: [(metric: String, amount: Int64)], out: Bool, of cell: TotalCell) {
-        let sign: Int64 = out ? -1 : 1
-        deltas[cell, default: [:]]["", default: 0] += sign
-        for (metric, amount) in quantities { deltas[cell, default: [:]][metric, default: 0] += sign * amount }
+        bump(cell, "", out ? -1 : 1)
+        for (metric, amount) in quantities where metrics.contains(metric) { bump(cell, metric, out ? 0 &- amount : amount) }
     }
 
     func write(_ db: Database) throws {
         guard !deltas.isEmpty else { return }
+        guard !overflowed else { throw KtxError.overflow() }
         let upsert = try HotStatement(db, """
             INSERT INTO total_cell (township, kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (township, kind, project, month, metric) DO UPDATE SET value = value + excluded.value
+            ON CONFLICT (township, kind, project, month, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
             """)
         for (cell, metrics) in deltas {
             for (metric, amount) in metrics where amount != 0 {
@@ -99,26 +123,38 @@ extension Store {
     /// totals kept per (township, kind, project, month) cell, so the cost grows with the
     /// number of cells, not of activities or operations.
     public func totals(by keys: [GroupKey] = [], filter: ActivityFilter = ActivityFilter()) throws -> [TotalsRow] {
-        try read("totals") { db in
-            var clauses = ["c.value != 0"]
-            var arguments: StatementArguments = []
-            if let kind = filter.kind { clauses.append("c.kind = ?"); arguments += [kind] }
-            if let township = filter.township { clauses.append("c.township = ?"); arguments += [township] }
-            if let year = filter.year { clauses.append("substr(c.month, 1, 4) = ?"); arguments += [String(year)] }
-            let columns = keys.map(\.cellSQL)
-            let select = (columns + ["c.metric"]).joined(separator: ", ")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT \(select), SUM(c.value) FROM total_cell c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
-                """, arguments: arguments)
-            return Self.totalsRows(rows, keys: keys)
-        }
+        try read("totals") { db in try Self.fetchTotals(db, by: keys, filter: filter) }
+    }
+
+    /// ``totals(by:filter:)`` without blocking Swift's cooperative thread pool (the hub's).
+    public func totals(by keys: [GroupKey] = [], filter: ActivityFilter = ActivityFilter()) async throws -> [TotalsRow] {
+        try await readAsync("totals") { db in try Self.fetchTotals(db, by: keys, filter: filter) }
+    }
+
+    private static func fetchTotals(_ db: Database, by keys: [GroupKey], filter: ActivityFilter) throws -> [TotalsRow] {
+        var clauses = ["c.value != 0"]
+        var arguments: StatementArguments = []
+        if let kind = filter.kind { clauses.append("c.kind = ?"); arguments += [kind] }
+        if let township = filter.township { clauses.append("c.township = ?"); arguments += [township] }
+        if let year = filter.year { clauses.append("substr(c.month, 1, 4) = ?"); arguments += [String(year)] }
+        let columns = keys.map(\.cellSQL)
+        let select = (columns + ["c.metric"]).joined(separator: ", ")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT \(select), SUM(c.value) FROM total_cell c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
+            """, arguments: arguments)
+        return try Self.totalsRows(rows, keys: keys)
     }
 
     /// The same totals computed from the activity rows themselves, bypassing the kept
     /// cells: slower (it reads every activity), for checking that the cells are right.
     public func totalsFromActivities(by keys: [GroupKey] = [], filter: ActivityFilter = ActivityFilter()) throws -> [TotalsRow] {
         try read("totals") { db in
-            let (clause, arguments) = Self.whereClause(filter)
+            var (clause, arguments) = Self.whereClause(filter)
+            // What the kept cells count: kinds and metrics this catalog knows.
+            let kinds = catalog.kinds.map { "'\($0.code)'" }.joined(separator: ", ")
+            let metrics = catalog.metrics.map { "'\($0.code)'" }.joined(separator: ", ")
+            clause += " AND COALESCE(a.kind, '') IN ('', \(kinds))"
+            let metricClause = clause + " AND q.metric IN (\(metrics))"
             let columns = keys.map(\.activitySQL)
             let select = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
             let groupBy = columns.isEmpty ? "" : " GROUP BY " + columns.joined(separator: ", ")
@@ -127,21 +163,24 @@ extension Store {
                 SELECT \(select)'', COUNT(*) FROM activity a WHERE \(clause)\(groupBy)
                 UNION ALL
                 SELECT \(select)q.metric, SUM(q.value) FROM activity a JOIN quantity q ON q.activity = a.id
-                WHERE \(clause)\(metricGroupBy)
+                WHERE \(metricClause)\(metricGroupBy)
                 """, arguments: arguments + arguments)
-            return Self.totalsRows(rows, keys: keys)
+            return try Self.totalsRows(rows, keys: keys)
         }
     }
 
     /// Rows selected as (keys…, metric, sum), metric '' for the number of activities, made
     /// into groups: one per key values holding any live activity, in key order.
-    private static func totalsRows(_ rows: [Row], keys: [GroupKey]) -> [TotalsRow] {
+    ///
+    /// - Throws: ``KtxError`` `overflow` for a sum that is not an exact integer (written by
+    ///   a version that did not check its sums); never a crash.
+    private static func totalsRows(_ rows: [Row], keys: [GroupKey]) throws -> [TotalsRow] {
         var groups: [[String]: TotalsRow] = [:]
         var sums: [([String], String, Int64)] = []
         for row in rows {
             let k = (0..<keys.count).map { row[$0] as String }
             let metric: String = row[keys.count]
-            let sum: Int64 = row[keys.count + 1]
+            guard let sum = Int64.fromDatabaseValue(row[keys.count + 1]) else { throw KtxError.overflow() }
             if metric.isEmpty {
                 if sum != 0 {
                     groups[k] = TotalsRow(group: Dictionary(uniqueKeysWithValues: zip(keys, k)), activities: sum, quantities: [:])

@@ -22,13 +22,29 @@ public struct Store: Sendable {
     public let path: String
     /// The activity catalog used to validate kinds and metrics.
     public let catalog: Catalog
+    /// The rule every operation passes before it is stored, however it arrives.
+    public let rule: AcceptanceRule
     let wallClock: any WallClock
 
     private init(pool: DatabasePool, path: String, catalog: Catalog, wallClock: any WallClock) {
         self.pool = pool
         self.path = path
         self.catalog = catalog
+        self.rule = AcceptanceRule(catalog: catalog)
         self.wallClock = wallClock
+    }
+
+    /// The SQL function that adds two integers and fails on overflow, where SQLite's `+`
+    /// would turn the sum into an inexact real. Every sum the store keeps goes through it.
+    static let checkedAdd = "ktx_checked_add"
+
+    private static let checkedAddFunction = DatabaseFunction(checkedAdd, argumentCount: 2, pure: true) { values in
+        guard let a = Int64.fromDatabaseValue(values[0]), let b = Int64.fromDatabaseValue(values[1]) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "ktx_checked_add takes two integers")
+        }
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        if overflow { throw DatabaseError(resultCode: .SQLITE_TOOBIG, message: "integer overflow") }
+        return sum
     }
 
     // MARK: Opening
@@ -75,6 +91,9 @@ public struct Store: Sendable {
     public static func open(at path: String, catalog: Catalog = .standard,
                             wallClock: any WallClock = SystemWallClock(), upgrading: (() -> Void)? = nil) throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else { throw KtxError.notInitialized(path) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+            throw KtxError.emptyDatabase(path)
+        }
         let store = try openPool(path, catalog: catalog, wallClock: wallClock, upgrading: upgrading)
         let initialised = try store.guarded("open") { try store.pool.read { try SelfRow.fetch($0) != nil } }
         guard initialised else { throw KtxError.notInitialized(path) }
@@ -89,6 +108,7 @@ public struct Store: Sendable {
             // Debian's SQLite defaults to FULL in WAL mode; NORMAL keeps every commit
             // atomic and consistent and loses at most the last commits on power loss.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            db.add(function: checkedAddFunction)
         }
         let pool: DatabasePool
         do {
@@ -102,7 +122,11 @@ public struct Store: Sendable {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw KtxError.notADatabase(path, underlying: error)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw KtxError.readOnly(path, underlying: error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw KtxError.diskFull(path, underlying: error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
             throw KtxError.cannotCreate(path, underlying: error)
         } catch {
             throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
@@ -145,6 +169,25 @@ public struct Store: Sendable {
         try guarded(what) { try pool.write(block) }
     }
 
+    /// Runs a read-only block on a pooled connection without blocking Swift's cooperative
+    /// thread pool (GRDB's async access): what the hub's handlers use.
+    func readAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(block)
+        } catch let error as DatabaseError {
+            throw Self.describe(error, path: path, what: what)
+        }
+    }
+
+    /// Runs a block in one write transaction without blocking Swift's cooperative thread pool.
+    func writeAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(block)
+        } catch let error as DatabaseError {
+            throw Self.describe(error, path: path, what: what)
+        }
+    }
+
     /// Turns SQLite's errors into a ``KtxError`` that keeps the SQL for logs but never
     /// shows bound values or a Swift type name to a clerk.
     private func guarded<T>(_ what: String, _ block: () throws -> T) throws -> T {
@@ -153,10 +196,18 @@ public struct Store: Sendable {
         } catch let error as KtxError {
             throw error
         } catch let error as DatabaseError {
-            if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-                throw KtxError.notADatabase(path, underlying: error)
-            }
-            throw KtxError.storage(what, underlying: error)
+            throw Self.describe(error, path: path, what: what)
+        }
+    }
+
+    /// A SQLite error as a person can act on it: a full disk, a read-only file, a damaged one.
+    static func describe(_ error: DatabaseError, path: String, what: String) -> KtxError {
+        if error.message == "integer overflow" { return KtxError.overflow() }
+        return switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: KtxError.notADatabase(path, underlying: error)
+        case .SQLITE_FULL: KtxError.diskFull(path, underlying: error)
+        case .SQLITE_READONLY: KtxError.readOnly(path, underlying: error)
+        default: KtxError.storage(what, underlying: error)
         }
     }
 

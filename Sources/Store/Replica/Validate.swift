@@ -2,12 +2,11 @@ import SyncCore
 
 /// Checks of user input shared by every command that writes.
 public enum Validate {
-    /// A one-line text of 1 to 200 characters without control characters.
+    /// A one-line text the acceptance rule takes (``AcceptanceRule/isText(_:)``): 1 to 200
+    /// scalars, no control or bidirectional-control characters.
     public static func text(_ value: String, option: String, allowEmpty: Bool = false) throws {
         if value.isEmpty && allowEmpty { return }
-        guard !value.isEmpty, value.count <= 200,
-              !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw KtxError.badText(option) }
+        guard AcceptanceRule.isText(value) else { throw KtxError.badText(option) }
     }
 
     /// A year as typed: four digits, 1900 to 2999.

@@ -11,6 +11,8 @@ public struct SyncReport: Sendable, Equatable {
     public var pulled = 0
     /// Files skipped as damaged or foreign.
     public var warnings: [HubWarning] = []
+    /// Operations refused by the acceptance rule (nothing of them was merged).
+    public var refused: [Refusal] = []
 }
 
 /// Progress of a running sync, for a progress line.
@@ -55,7 +57,7 @@ public struct SyncSession: Sendable {
     ///   what was merged before the failure stays merged, and nothing local is lost.
     public func run() async throws -> SyncReport {
         var report = SyncReport(remote: remote, location: hub.location)
-        var local = try store.versionVector()
+        var local = try await store.versionVector()
         let hubHeld = try await hub.versionVector()
 
         // Push: every operation this replica holds that the hub lacks, its own and relayed
@@ -101,16 +103,30 @@ public struct SyncSession: Sendable {
         let beforePull = local
         let toPull = Int(hubHeld.missing(from: local))
         let merger = try store.merger()
+        // A replica with a refused operation can go no further in this sync (its next
+        // operations would leave a gap): the hub is asked as if we held all of it.
+        var stopped: Set<ReplicaID> = []
+        func noteRefusals(_ refusals: some Collection<Refusal>) {
+            report.refused += refusals
+            for refusal in refusals { stopped.insert(refusal.replica) }
+        }
         do {
             while true {
-                let page = try await hub.pull(after: merger.vector, limit: batchSize)
+                var ask = merger.vector
+                for replica in stopped { ask[replica] = Int64.max / 2 }
+                let page = try await hub.pull(after: ask, limit: batchSize)
                 report.warnings += page.warnings
-                guard !page.operations.isEmpty else { break }
+                noteRefusals(page.refused)
+                guard !page.operations.isEmpty else {
+                    if page.refused.isEmpty { break } else { continue }
+                }
                 let before = merger.vector
-                try merger.add(page.operations, townships: page.townships)
+                let refusedBefore = merger.outcome.refused.count
+                try merger.add(page.operations, townships: page.townships, source: page.source)
+                noteRefusals(merger.outcome.refused.dropFirst(refusedBefore))
                 report.pulled = merger.outcome.applied
                 progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
-                if merger.vector == before { break }
+                if merger.vector == before && merger.outcome.refused.count == refusedBefore && page.refused.isEmpty { break }
             }
         } catch {
             // Keep what was pulled before the failure.

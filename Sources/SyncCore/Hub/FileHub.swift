@@ -68,6 +68,16 @@ public actor FileHub: Hub {
     }
 
     public func push(_ operations: [Op], township: String?) async throws {
+        // No file holds more than a reader takes.
+        if operations.count > OperationFile.maxOperations {
+            var from = 0
+            while from < operations.count {
+                let to = min(operations.count, from + OperationFile.maxOperations)
+                try await push(Array(operations[from..<to]), township: township)
+                from = to
+            }
+            return
+        }
         guard let firstOp = operations.first, let lastOp = operations.last else { return }
         try ensureHub()
         let replica = firstOp.replica
@@ -98,12 +108,12 @@ public actor FileHub: Hub {
                 do {
                     bytes = try readFile(location + "/" + relative)
                 } catch {
-                    skip(relative, .damaged, "unreadable: \(error.localizedDescription)")
+                    skip(relative, error.reason, error.detail)
                     continue
                 }
                 do {
                     let (header, ops) = try OperationFile.decode(bytes, replica: replica, first: entry.first, last: entry.last)
-                    var page = PullPage(operations: Array(ops.drop { $0.seq < next }), warnings: takeWarnings())
+                    var page = PullPage(operations: Array(ops.drop { $0.seq < next }), warnings: takeWarnings(), source: relative)
                     if let township = header.township { page.townships[replica] = township }
                     return page
                 } catch {
@@ -176,11 +186,17 @@ public actor FileHub: Hub {
                 warn("ops/\(name)", .foreign, "not a replica folder")
                 continue
             }
-            let files: [String]
-            do { files = try fm.contentsOfDirectory(atPath: opsDir + "/" + name) } catch {
-                warn("ops/\(name)", .foreign, "not a folder")
+            var info = stat()
+            guard lstat(opsDir + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                warn("ops/\(name)", .foreign, "not a folder (a link or a file): not followed")
                 continue
             }
+            let files: [String]
+            do { files = try fm.contentsOfDirectory(atPath: opsDir + "/" + name) } catch {
+                warn("ops/\(name)", .foreign, "not a readable folder")
+                continue
+            }
+            removeStaleTemporaryFiles(in: opsDir + "/" + name, names: files)
             var entries: [Entry] = []
             for file in files where !file.hasPrefix(".") {
                 guard let parsed = OperationFile.parseName(file) else {
@@ -211,15 +227,63 @@ public actor FileHub: Hub {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
+            // Another office's sync may create the same folder at the same moment.
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
         }
     }
 
-    private func readFile(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KtxError.hubUnreadable(location, reason: "cannot read \(path)")
+    /// Reads an operation file: a regular file, not followed if it is a link, refused
+    /// unread if it is larger than any writer makes (a FIFO, a device or a 4 GiB file in
+    /// the folder costs the reader nothing).
+    private func readFile(_ path: String) throws(OperationFile.Problem) -> Data {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw OperationFile.Problem(reason: .foreign, detail: "a symbolic link: not followed") }
+            throw OperationFile.Problem(reason: .damaged, detail: "cannot be opened (\(String(cString: strerror(code))))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw OperationFile.Problem(reason: .foreign, detail: "not a regular file: not read")
+        }
+        let size = Int(info.st_size)
+        guard size <= OperationFile.maxBytes else {
+            throw OperationFile.Problem(reason: .foreign, detail: "\(size) bytes, larger than any ktx writes (\(OperationFile.maxBytes)): not read")
+        }
+        var data = Data(count: size)
+        var done = 0
+        let ok = data.withUnsafeMutableBytes { raw -> Bool in
+            while done < size {
+                let n = read(fd, raw.baseAddress! + done, size - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { break }
+                done += n
+            }
+            return true
+        }
+        guard ok, done == size else {
+            throw OperationFile.Problem(reason: .damaged, detail: "cannot be read (\(String(cString: strerror(errno))))")
         }
         return data
+    }
+
+    /// How old a temporary file of this writer must be before it counts as left by a sync
+    /// that was killed (a live sync renames its file within seconds).
+    public static let staleTemporaryAge: TimeInterval = 3600
+
+    /// Removes this writer's own temporary files left by killed syncs; never anyone else's.
+    private func removeStaleTemporaryFiles(in dir: String, names: [String]) {
+        let prefix = ".tmp-\(writer.hex)-"
+        let cutoff = Date().timeIntervalSince1970 - Self.staleTemporaryAge
+        for name in names where name.hasPrefix(prefix) {
+            var info = stat()
+            let path = dir + "/" + name
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, TimeInterval(info.st_mtim.tv_sec) < cutoff else { continue }
+            unlink(path)
+        }
     }
 
     /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.

@@ -41,11 +41,18 @@ public struct PullPage: Sendable {
     public var townships: [ReplicaID: String]
     /// Files skipped while reading this page.
     public var warnings: [HubWarning]
+    /// Where the operations came from (a file of a folder hub, a page of an HTTP hub),
+    /// named when one of them is refused.
+    public var source: String
+    /// Operations the decoder refused (a kind this format does not define, a value of the
+    /// wrong type); their replica's later operations in the page were left out.
+    public var refused: [Refusal] = []
 
-    public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = []) {
+    public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = [], source: String = "") {
         self.operations = operations
         self.townships = townships
         self.warnings = warnings
+        self.source = source
     }
 }
 

@@ -122,7 +122,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         seq = op.seq
         hlc = op.timestamp.rawValue
         activity = op.activity.rawValue
-        kind = op.change.kindCode
+        kind = Int(op.change.kind.rawValue)
         switch op.change {
         case let .set(f, value): field = f.rawValue; text = value
         case let .add(metric, amount): field = metric; number = amount
@@ -138,11 +138,14 @@ public struct WireOp: Codable, Sendable, Equatable {
         activity = try c.decode(String.self)
         kind = try c.decode(Int.self)
         field = try c.decode(String.self)
-        switch kind {
-        case 0, 3: text = try c.decode(String.self)
-        case 1: number = try c.decode(Int64.self)
-        case 2: _ = try c.decodeNil()
-        default:
+        switch OperationKind(code: kind) {
+        case .set, .indicator: text = try c.decode(String.self)
+        case .add: number = try c.decode(Int64.self)
+        case .delete:
+            guard try c.decodeNil() else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "a delete's value must be null")
+            }
+        case nil:
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "operation kind must be 0, 1, 2 or 3")
         }
         guard c.isAtEnd else {
@@ -157,31 +160,45 @@ public struct WireOp: Codable, Sendable, Equatable {
         try c.encode(activity)
         try c.encode(kind)
         try c.encode(field)
-        switch kind {
-        case 0, 3: try c.encode(text ?? "")
-        case 1: try c.encode(number ?? 0)
-        default: try c.encodeNil()
+        switch OperationKind(code: kind) {
+        case .set, .indicator: try c.encode(text ?? "")
+        case .add: try c.encode(number ?? 0)
+        case .delete, nil: try c.encodeNil()
         }
     }
 
-    /// The operation of `replica`; nil if the field or kind is not one ktx knows.
-    public func op(replica: ReplicaID) -> Op? {
+    /// The operation of `replica`, decoded by the one table of kinds (``OperationKind``).
+    ///
+    /// - Throws: ``RefusalReason/malformed`` for a kind this format does not define, a
+    ///   field a set cannot write, or a value of the wrong type; nothing unknown is guessed.
+    public func op(replica: ReplicaID) throws(RefusalReason) -> Op {
         let change: Change
-        switch kind {
-        case 0:
-            guard let f = Field(rawValue: field), let text else { return nil }
+        switch OperationKind(code: kind) {
+        case .set:
+            guard let f = Field(rawValue: field), let text, number == nil else { throw .malformed }
             change = .set(f, text)
-        case 1:
-            guard let number else { return nil }
+        case .add:
+            guard let number, text == nil else { throw .malformed }
             change = .add(metric: field, amount: number)
-        case 2: change = .delete
-        case 3:
-            guard field.isEmpty, let text, Change.isValidIndicatorValue(text), IndicatorKey(rawValue: activity) != nil
-            else { return nil }
+        case .delete:
+            guard field.isEmpty, text == nil, number == nil else { throw .malformed }
+            change = .delete
+        case .indicator:
+            guard field.isEmpty, let text, number == nil else { throw .malformed }
             change = .indicator(text)
-        default: return nil
+        case nil:
+            throw .malformed
         }
         return Op(replica: replica, seq: seq, timestamp: HLCTimestamp(rawValue: hlc),
                   activity: ActivityID(unchecked: activity), change: change)
+    }
+
+    /// The operation of `replica` if the acceptance rule takes it.
+    ///
+    /// - Throws: the ``RefusalReason`` of the codec or of the rule.
+    public func accepted(replica: ReplicaID, by rule: AcceptanceRule) throws(RefusalReason) -> Op {
+        let op = try op(replica: replica)
+        if let reason = rule.check(op) { throw reason }
+        return op
     }
 }

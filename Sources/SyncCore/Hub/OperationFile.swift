@@ -18,6 +18,11 @@ public enum OperationFile {
     public static let magic = "KTXOPS 1"
     /// The file name extension.
     public static let fileExtension = "ktxops"
+    /// The most operations a writer puts in one file; a file's header claiming more is refused.
+    public static let maxOperations = 10_000
+    /// The largest file a writer makes: ``maxOperations`` rows of the longest text the
+    /// acceptance rule allows, escaped, with room to spare. A larger file is refused unread.
+    public static let maxBytes = 32 << 20
 
     /// The header of an operation file.
     public struct Header: Codable, Sendable, Equatable {
@@ -120,7 +125,7 @@ public enum OperationFile {
             throw Problem(reason: .damaged, detail: "checksum mismatch")
         }
         guard header.replica == replica.hex, header.first == first, header.last == last,
-              header.count == Int(last - first + 1)
+              header.count == Int(last - first + 1), header.count <= maxOperations
         else { throw Problem(reason: .foreign, detail: "header does not match the file's name and folder") }
         let rows: [WireOp]
         if let parsed = body.withUnsafeBytes({ WireOp.parseRows($0) }) {
@@ -138,7 +143,7 @@ public enum OperationFile {
         var operations: [Op] = []
         operations.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
-            guard row.seq == first + Int64(i), let op = row.op(replica: replica) else {
+            guard row.seq == first + Int64(i), let op = try? row.op(replica: replica) else {
                 throw Problem(reason: .damaged, detail: "operation \(i + 1) is malformed")
             }
             operations.append(op)

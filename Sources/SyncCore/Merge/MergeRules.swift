@@ -126,6 +126,9 @@ public struct BatchDelta: Sendable {
     private var metricSlots: [String: Int32] = [:]
     /// By indicator key (``IndicatorKey/rawValue``).
     public private(set) var indicators: [String: Register] = [:]
+    /// Whether a net addition went beyond what 64 bits hold (the store then refuses the
+    /// batch rather than write a wrapped sum).
+    public private(set) var overflowed = false
 
     public init() {}
 
@@ -197,7 +200,9 @@ public struct BatchDelta: Sendable {
         var entry = firstAddition[slot]
         while entry >= 0 {
             if additions[Int(entry)].metric == m {
-                additions[Int(entry)].amount &+= amount
+                let (sum, overflow) = additions[Int(entry)].amount.addingReportingOverflow(amount)
+                additions[Int(entry)].amount = sum
+                if overflow { overflowed = true }
                 return
             }
             entry = additions[Int(entry)].next

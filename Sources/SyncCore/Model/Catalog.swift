@@ -76,6 +76,11 @@ public struct Catalog: Sendable, Decodable {
     public let kinds: [ActivityKind]
     public let metrics: [Metric]
 
+    /// The bound on one addition to a metric this catalog does not know (a newer ktx's),
+    /// in stored units: the largest any metric allows (10^9 yuan in fen). A metric added
+    /// to the catalog later must not allow more, so every version accepts the same set.
+    public static let unknownMetricBound: Int64 = 100_000_000_000
+
     /// The catalog compiled into this binary.
     public static let standard: Catalog = {
         do {

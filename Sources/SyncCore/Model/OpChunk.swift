@@ -39,7 +39,7 @@ public enum OpChunk {
             putSigned(hlc &- previous, &body)
             previous = hlc
             put(UInt64(index(op.activity.rawValue)), &body)
-            body.append(UInt8(op.change.kindCode))
+            body.append(op.change.kind.rawValue)
             switch op.change {
             case let .set(field, value):
                 if fieldIndex[field.index] < 0 { fieldIndex[field.index] = index(field.rawValue) }
@@ -88,20 +88,19 @@ public enum OpChunk {
         for i in 0..<count {
             hlc = hlc &+ (try reader.signed())
             let target = Int(try reader.varint())
-            guard target < table.count, let kind = reader.byte() else { throw damaged }
+            guard target < table.count, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
             let change: Change
             switch kind {
-            case 0:
+            case .set:
                 let name = Int(try reader.varint())
                 guard name < table.count, let field = Field(rawValue: table[name]) else { throw damaged }
                 change = .set(field, try reader.string())
-            case 1:
+            case .add:
                 let name = Int(try reader.varint())
                 guard name < table.count else { throw damaged }
                 change = .add(metric: table[name], amount: try reader.signed())
-            case 2: change = .delete
-            case 3: change = .indicator(try reader.string())
-            default: throw damaged
+            case .delete: change = .delete
+            case .indicator: change = .indicator(try reader.string())
             }
             ops.append(Op(replica: replica, seq: firstSeq + Int64(i), timestamp: HLCTimestamp(rawValue: hlc),
                           activity: ActivityID(unchecked: table[target]), change: change))

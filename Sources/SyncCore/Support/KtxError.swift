@@ -51,6 +51,14 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case badImport = "bad-import"
         case cannotRead = "cannot-read"
         case storage = "storage"
+        case overflow = "overflow"
+        case refused = "refused"
+        case diskFull = "disk-full"
+        case readOnly = "read-only"
+        case emptyDatabase = "empty-database"
+        case damagedLog = "damaged-log"
+        case portInUse = "port-in-use"
+        case badPort = "bad-port"
     }
 
     /// What kind of error this is.
@@ -76,7 +84,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     public var isBadInput: Bool {
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
-             .hubUnauthorized, .hubForbidden: false
+             .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse: false
         default: true
         }
     }
@@ -268,6 +276,45 @@ extension KtxError {
         KtxError(.notAHub,
                  zh: "文件夹 \(location) 不是 ktx 同步文件夹（缺少 ktx-hub.json，且不为空）：请指定一个空文件夹或已有的同步文件夹",
                  en: "folder \(location) is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub")
+    }
+
+    public static func overflow() -> KtxError {
+        KtxError(.overflow,
+                 zh: "合计将超出可表示的范围，本批操作未合并；请用 ktx check 检查，并把同步文件夹中异常的文件交县科协核查",
+                 en: "a total would overflow, so this batch was not merged; run `ktx check` and have the county look at the hub's unusual files")
+    }
+
+    public static func refusedLocally(_ reason: RefusalReason) -> KtxError {
+        KtxError(.refused,
+                 zh: "该更改不符合操作规则（\(reason.message(.zh))），未写入",
+                 en: "this change breaks the operation rule (\(reason.message(.en))); nothing was written")
+    }
+
+    public static func diskFull(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.diskFull,
+                 zh: "磁盘已满，无法写入 \(path)；未写入任何内容。请清理磁盘空间后重试",
+                 en: "the disk holding \(path) is full; nothing was written. Free some space and try again",
+                 underlying: underlying)
+    }
+
+    public static func readOnly(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
+        KtxError(.readOnly,
+                 zh: "数据库 \(path) 是只读的（文件或所在文件夹不可写），未写入任何内容；请检查文件权限，或换一个可写的位置",
+                 en: "database \(path) is read-only (the file or its folder is not writable); nothing was written. Check its permissions or use a writable place",
+                 underlying: underlying)
+    }
+
+    public static func emptyDatabase(_ path: String) -> KtxError {
+        KtxError(.emptyDatabase,
+                 zh: "数据库文件 \(path) 是空的（0 字节），不是 ktx 副本，可能是复制中断；请从备份恢复，或删除它后运行 ktx init 再同步",
+                 en: "database file \(path) is empty (0 bytes), not a ktx replica, perhaps an interrupted copy; restore it from a backup, or delete it, run `ktx init` and sync",
+                 underlying: nil)
+    }
+
+    public static func damagedLog(_ detail: String) -> KtxError {
+        KtxError(.damagedLog,
+                 zh: "操作日志已损坏（\(detail)），为免在其上继续写入，已停止；请运行 ktx check，并从同步服务器拉取到新的副本",
+                 en: "the operation log is damaged (\(detail)); stopped rather than write on top of it. Run `ktx check` and pull into a new replica from the hub")
     }
 
     public static func storage(_ what: String, underlying: (any Error & Sendable)? = nil) -> KtxError {

@@ -19,6 +19,10 @@ extension Ktx {
                 let counts = try store.operationCounts()
                 let remotes = try store.remotes()
                 let digest = try store.stateDigest()
+                let newer = try store.newerCodes()
+                let newerLine = newer.isEmpty ? nil : lang.pick(
+                    zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发。升级 ktx 后运行 ktx rebuild",
+                    en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed. Upgrade ktx, then run `ktx rebuild`")
                 switch format {
                 case .json:
                     Console.out(JSONValue.object([
@@ -27,6 +31,10 @@ extension Ktx {
                         ("operations", .int(counts.total)),
                         ("own_operations", .int(counts.own)),
                         ("state_digest", .string(digest)),
+                        ("needs_newer_ktx", .object([
+                            ("kinds", .object(newer.kinds.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                            ("metrics", .object(newer.metrics.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                        ])),
                         ("remotes", .array(remotes.map { r in
                             .object([("name", .string(r.name)), ("location", .string(r.location)),
                                      ("unsynced", .int(r.unsynced)),
@@ -49,6 +57,7 @@ extension Ktx {
                         lines.append(lang.pick(zh: "远端 \(r.name)（\(r.location)）：未同步 \(r.unsynced) 条，上次同步 \(last)",
                                                en: "remote \(r.name) (\(r.location)): \(r.unsynced) unsynced, last sync \(last)"))
                     }
+                    if let newerLine { lines.append(newerLine) }
                     Console.out(lines.joined(separator: "\n"))
                 }
             }

@@ -30,7 +30,8 @@ extension Ktx {
                                           progress: { meter.update($0) })
                 let report = try await session.run()
                 meter.finish()
-                for warning in report.warnings { Console.error("ktx: " + warning.message(lang)) }
+                Console.warnings(report.warnings.map { $0.message(lang) }, language: lang)
+                Console.warnings(report.refused.map { $0.message(lang) }, language: lang)
                 switch format {
                 case .text:
                     Console.out(lang.pick(
@@ -44,6 +45,10 @@ extension Ktx {
                         ("pulled", .int(report.pulled)),
                         ("warnings", .array(report.warnings.map { w in
                             .object([("file", .string(w.file)), ("reason", .string(w.reason.rawValue)), ("detail", .string(w.detail))])
+                        })),
+                        ("refused", .array(report.refused.map { r in
+                            .object([("source", .string(r.source)), ("replica", .string(r.replica.hex)),
+                                     ("seq", .int(Int(r.seq))), ("reason", .string(r.reason.rawValue))])
                         })),
                     ]).render())
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 
 /// Writing to the terminal.
 enum Console {
@@ -10,6 +11,17 @@ enum Console {
     /// Writes a line to standard error.
     static func error(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Writes warnings to standard error, at most `limit` of them, then one line that
+    /// counts the rest: a hub folder flooded with foreign files must not flood the clerk.
+    static func warnings(_ lines: [String], language: Language, limit: Int = 5) {
+        for line in lines.prefix(limit) { error("ktx: " + line) }
+        let rest = lines.count - limit
+        guard rest > 0 else { return }
+        error("ktx: " + language.pick(
+            zh: "……另有 \(rest) 条同类提示未显示（共 \(lines.count) 条；ktx sync --format json 列出全部）",
+            en: "… and \(rest) more like these (\(lines.count) in all; `ktx sync --format json` lists every one)"))
     }
 
     /// Whether standard error is a terminal (for progress lines).

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import SyncCore
+
+/// What `ktx check` found.
+public struct CheckReport: Sendable, Equatable {
+    /// Problems, each a stable code and a message that says what to do; empty when sound.
+    public var problems: [Problem] = []
+    /// Chunks of the log read and decoded.
+    public var chunks = 0
+    /// Operations read from them.
+    public var operations = 0
+
+    public struct Problem: Sendable, Equatable {
+        public var code: String
+        public var zh: String
+        public var en: String
+
+        public func message(_ language: Language) -> String { language.pick(zh: zh, en: en) }
+    }
+
+    public var isSound: Bool { problems.isEmpty }
+}
+
+/// Operations held that need a newer ktx to count: kinds and metrics this catalog lacks.
+public struct NewerCodes: Sendable, Equatable {
+    /// Activities by kind code this catalog does not know.
+    public var kinds: [String: Int] = [:]
+    /// Quantities (activity and metric) by metric code this catalog does not know.
+    public var metrics: [String: Int] = [:]
+
+    public init(kinds: [String: Int] = [:], metrics: [String: Int] = [:]) {
+        self.kinds = kinds
+        self.metrics = metrics
+    }
+
+    public var isEmpty: Bool { kinds.isEmpty && metrics.isEmpty }
+}
+
+extension Store {
+    /// Verifies the replica: SQLite's integrity check, every chunk of the log decodes and
+    /// follows the previous one without a gap, every replica's version-vector entry matches
+    /// its chunks, and the materialized tables equal a rebuild from the log (the rebuild is
+    /// rolled back: `check` changes nothing).
+    public func check() throws -> CheckReport {
+        var report = CheckReport()
+        func problem(_ code: String, zh: String, en: String) {
+            report.problems.append(CheckReport.Problem(code: code, zh: zh, en: en))
+        }
+        try write("check") { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] {
+                problem("sqlite-integrity",
+                        zh: "SQLite 完整性检查未通过（\(integrity.prefix(3).joined(separator: "；"))）：请从备份恢复，或新建副本后从同步服务器拉取",
+                        en: "SQLite's integrity check failed (\(integrity.prefix(3).joined(separator: "; "))): restore a backup, or make a new replica and pull from the hub")
+                return
+            }
+            let ids = try Self.replicaIDs(db)
+            var end: [Int64: Int64] = [:]
+            let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops FROM op_chunk ORDER BY replica, first_seq")
+            while let row = try chunks.next() {
+                let num: Int64 = row[0]
+                let first: Int64 = row[1]
+                let last: Int64 = row[2]
+                report.chunks += 1
+                guard let id = ids[num] else {
+                    problem("orphan-chunk", zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
+                    continue
+                }
+                let ops: [Op]
+                do {
+                    ops = try OpChunk.decode([UInt8](row[3] as Data), replica: id, firstSeq: first)
+                } catch {
+                    problem("unreadable-chunk",
+                            zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
+                            en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
+                    continue
+                }
+                report.operations += ops.count
+                if ops.count != Int(last - first + 1) || first != (end[num] ?? 0) + 1 {
+                    problem("chunk-gap",
+                            zh: "副本 \(id.short) 的操作序号在 \(first) 处不连续",
+                            en: "the seqs of replica \(id.short) are not contiguous at \(first)")
+                }
+                end[num] = last
+                if let bad = ops.first(where: { rule.check($0) != nil }), let reason = rule.check(bad) {
+                    problem("refused-operation",
+                            zh: "副本 \(id.short) 第 \(bad.seq) 条操作不符合操作规则（\(reason.message(.zh))），由旧版本写入",
+                            en: "operation \(bad.seq) of replica \(id.short) breaks the operation rule (\(reason.message(.en))); written by an older version")
+                }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT num, max_seq FROM replica") {
+                let num: Int64 = row[0]
+                let maxSeq: Int64 = row[1]
+                if maxSeq != (end[num] ?? 0), let id = ids[num] {
+                    problem("vector-mismatch",
+                            zh: "副本 \(id.short) 记为持有到第 \(maxSeq) 条，日志中却到第 \(end[num] ?? 0) 条",
+                            en: "replica \(id.short) is recorded as held up to \(maxSeq), but the log holds up to \(end[num] ?? 0)")
+                }
+            }
+            guard report.problems.isEmpty else { return }
+            // The tables against a rebuild, inside a savepoint that is rolled back.
+            let before = try Self.fetchStateDigest(db)
+            let cellsBefore = try Row.fetchAll(db, sql: "SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            try db.execute(sql: "SAVEPOINT ktx_check")
+            defer { try? db.execute(sql: "ROLLBACK TO ktx_check; RELEASE ktx_check") }
+            try Self.rebuildLocked(db, rule: rule)
+            let after = try Self.fetchStateDigest(db)
+            let cellsAfter = try Row.fetchAll(db, sql: "SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            if before != after || cellsBefore != cellsAfter {
+                problem("tables-differ",
+                        zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正",
+                        en: "the tables differ from a rebuild from the log: run `ktx rebuild` to correct them")
+            }
+        }
+        return report
+    }
+
+    /// Kinds and metrics held that this catalog does not know (a newer ktx's operations):
+    /// they are kept and relayed, and count once ktx is upgraded and the tables rebuilt.
+    public func newerCodes() throws -> NewerCodes {
+        let kinds = catalog.kinds.map { "'\($0.code)'" }.joined(separator: ", ")
+        let metrics = catalog.metrics.map { "'\($0.code)'" }.joined(separator: ", ")
+        return try read("status") { db in
+            var out = NewerCodes()
+            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM activity WHERE kind NOT IN (\(kinds)) GROUP BY kind") {
+                out.kinds[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT metric, COUNT(*) FROM quantity WHERE metric NOT IN (\(metrics)) GROUP BY metric") {
+                out.metrics[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// Throws if the last chunk of this replica's own log cannot be read: a local write
+    /// never goes on top of a chunk it cannot read.
+    static func requireReadableTail(_ db: Database, _ me: SelfRow) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT first_seq, last_seq, ops FROM op_chunk WHERE replica = ? ORDER BY last_seq DESC LIMIT 1
+            """), arguments: [me.num]) else {
+            if me.maxSeq != 0 { throw KtxError.damagedLog("no chunk holds this replica's operations 1–\(me.maxSeq)") }
+            return
+        }
+        let first: Int64 = row[0]
+        let last: Int64 = row[1]
+        guard last == me.maxSeq else {
+            throw KtxError.damagedLog("this replica's log ends at \(last), its record says \(me.maxSeq)")
+        }
+        let ops = try? (row[2] as Data).withUnsafeBytes { try OpChunk.decode($0, replica: me.replica, firstSeq: first) }
+        guard let ops, ops.count == Int(last - first + 1) else {
+            throw KtxError.damagedLog("operations \(first)–\(last) cannot be read")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// A folder hub cannot be used against its readers: what a careless or hostile person can
+/// leave in the shared folder costs a sync nothing and merges nothing.
+@Suite struct FolderHubHostileTests {
+    /// Two offices that have synced, and the county that has not yet.
+    struct Setting {
+        let lab = ReplicaLab()
+        let a: Store
+        let b: Store
+        let county: Store
+
+        init() async throws {
+            a = try lab.replica("a", township: "河西镇")
+            b = try lab.replica("b", township: "东街镇")
+            county = try lab.replica("county", township: "县科协")
+            try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "果树修剪", quantities: ["attendance": 40]))
+            try b.record(ActivityDraft(kind: "youth", date: "2023-06-01", title: "科普日", quantities: ["attendance": 25]))
+            try await lab.sync(a)
+            try await lab.sync(b)
+        }
+
+        /// The folder of a replica's files in the hub, and its one operation file.
+        func file(of store: Store) throws -> (dir: String, name: String) {
+            let dir = lab.dir.file("hub/ops/\(try store.identity().replica.hex)")
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".ktxops") })
+            return (dir, name)
+        }
+
+        /// The county syncs; only b's record may have arrived.
+        func expectOnlyBArrived(_ report: SyncReport, detail: String) async throws {
+            #expect(report.warnings.count == 1)
+            #expect(report.warnings.first?.reason == .foreign)
+            #expect(report.warnings.first?.detail.contains(detail) == true, "\(report.warnings)")
+            #expect(try await county.totals(by: [.township]).map { $0.group[.township] } == ["东街镇"])
+        }
+    }
+
+    @Test func aHugeFileIsRefusedUnread() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, name) = try s.file(of: s.a)
+        // 4 GiB with a valid name: sparse, so the test costs no disk.
+        let fd = open(dir + "/" + name, O_WRONLY | O_TRUNC)
+        #expect(ftruncate(fd, 4 << 30) == 0)
+        close(fd)
+        let report = try await s.lab.sync(s.county)
+        try await s.expectOnlyBArrived(report, detail: "larger than any ktx writes")
+    }
+
+    @Test func aSymlinkToAValidFileOutsideTheHubIsNotFollowed() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, name) = try s.file(of: s.a)
+        let outside = s.lab.dir.file("outside.ktxops")
+        try FileManager.default.moveItem(atPath: dir + "/" + name, toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: outside)
+        let report = try await s.lab.sync(s.county)
+        try await s.expectOnlyBArrived(report, detail: "symbolic link")
+    }
+
+    @Test func aSymlinkToDevZeroIsNotFollowed() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, name) = try s.file(of: s.a)
+        try FileManager.default.removeItem(atPath: dir + "/" + name)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: "/dev/zero")
+        let report = try await s.lab.sync(s.county)
+        try await s.expectOnlyBArrived(report, detail: "symbolic link")
+        #expect(report.warnings.first?.message(.en).contains("KtxError") == false)
+    }
+
+    @Test func aFIFOIsNotReadAndTheSyncDoesNotHang() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, name) = try s.file(of: s.a)
+        try FileManager.default.removeItem(atPath: dir + "/" + name)
+        #expect(mkfifo(dir + "/" + name, 0o644) == 0)
+        let report = try await s.lab.sync(s.county)
+        try await s.expectOnlyBArrived(report, detail: "not a regular file")
+    }
+
+    @Test func aReplicaFolderThatIsALinkIsNotFollowed() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, _) = try s.file(of: s.a)
+        let elsewhere = s.lab.dir.file("elsewhere")
+        try FileManager.default.moveItem(atPath: dir, toPath: elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: dir, withDestinationPath: elsewhere)
+        let report = try await s.lab.sync(s.county)
+        try await s.expectOnlyBArrived(report, detail: "not followed")
+    }
+
+    @Test func aFloodOfForeignFilesIsReportedAndSyncsTheRest() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, _) = try s.file(of: s.a)
+        for i in 0..<20_000 { FileManager.default.createFile(atPath: dir + "/junk-\(i).txt", contents: nil) }
+        let report = try await s.lab.sync(s.county)
+        #expect(report.warnings.count == 20_000)
+        #expect(try await s.county.totals().first?.quantities["attendance"] == 65)
+    }
+
+    @Test func eachWriterRemovesItsOwnStaleTemporaryFilesOnly() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, _) = try s.file(of: s.a)
+        let mine = try s.a.identity().replica.hex
+        let theirs = try s.b.identity().replica.hex
+        let names = [".tmp-\(mine)-1", ".tmp-\(mine)-2", ".tmp-\(theirs)-3"]
+        for name in names { FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("half".utf8)) }
+        // Two of them were left by killed syncs two hours ago; one is a sync still writing.
+        let old = Date().addingTimeInterval(-7200)
+        for name in [names[0], names[2]] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir + "/" + name)
+        }
+        try await s.lab.sync(s.a)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".tmp-") }.sorted()
+        #expect(left == [names[1], names[2]].sorted())
+    }
+}

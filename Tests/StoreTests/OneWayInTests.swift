@@ -1,0 +1,154 @@
+import Foundation
+import Store
+import SyncCore
+import Testing
+import TestSupport
+
+/// Every operation passes one rule however it arrives: folder files, local commands, merges.
+@Suite struct OneWayInTests {
+    /// A newer ktx's catalog: one more kind and one more metric.
+    static let newerCatalog: Catalog = {
+        var json = String(decoding: try! JSONEncoder().encode(CatalogJSON(Catalog.standard)), as: UTF8.self)
+        json = json.replacingOccurrences(of: #""kinds":["#, with: #""kinds":[{"code":"citizen","name":"公民科学","english":"Citizen science","aliases":[]},"#)
+        json = json.replacingOccurrences(of: #""metrics":["#, with: #""metrics":[{"code":"volunteers","name":"志愿者人次","english":"volunteers","unit":"人次","scale":1},"#)
+        return try! JSONDecoder().decode(Catalog.self, from: Data(json.utf8))
+    }()
+
+    /// Writes operations of a hostile or broken replica straight into the folder, as a
+    /// person with the USB stick could.
+    func plant(_ ops: [Op], in lab: ReplicaLab, township: String = "河西镇") async throws {
+        let hub = FileHub(path: lab.dir.file("hub"), writer: ops[0].replica, durable: false)
+        try await hub.push(ops, township: township)
+    }
+
+    /// An activity's creation by `replica`, seqs 1…5, then `extra` at seq 6.
+    func creation(_ replica: ReplicaID, clock: ManualClock, extra: Change) -> [Op] {
+        let id = ActivityID(replica: replica, seq: 1)
+        let t = clock.nowMillis()
+        let changes: [Change] = [.set(.township, "河西镇"), .set(.kind, "rural"), .set(.date, "2023-05-20"),
+                                 .set(.title, "果树修剪"), .add(metric: "attendance", amount: 50), extra]
+        return changes.enumerated().map { i, change in
+            let target = change.isIndicator ? ActivityID(unchecked: "2023/rural/科技特派员覆盖率") : id
+            return Op(replica: replica, seq: Int64(i + 1), timestamp: HLCTimestamp(millis: t, counter: UInt16(i)), activity: target, change: change)
+        }
+    }
+
+    static let malformed: [(String, Change, RefusalReason)] = [
+        ("attendance Int64.max", .add(metric: "attendance", amount: .max), .amountOutOfRange),
+        ("metric 不存在的指标", .add(metric: "不存在的指标", amount: 3), .badCode),
+        ("kind bogus-kind", .set(.kind, "bogus-kind"), .badCode),
+        ("date 2023-13-45", .set(.date, "2023-13-45"), .badDate),
+        ("NUL in a title", .set(.title, "a\u{0}b"), .badText),
+        ("U+202E in a title", .set(.title, "培训\u{202E}txt.exe"), .badText),
+        ("indicator value -1", .indicator("-1"), .badIndicatorValue),
+    ]
+
+    @Test(arguments: 0..<malformed.count)
+    func aMalformedOperationInAFolderIsRefusedNamedAndTheRestSyncs(index: Int) async throws {
+        let (name, change, reason) = Self.malformed[index]
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let good = try lab.replica("good", township: "东街镇")
+        try good.record(ActivityDraft(kind: "rural", date: "2023-06-01", title: "良种推广", quantities: ["attendance": 30]))
+        try await lab.sync(good)
+        let hostile = ReplicaID.random()
+        try await plant(creation(hostile, clock: lab.clock, extra: change), in: lab)
+
+        let county = try lab.replica("county", township: "县科协")
+        let report = try await lab.sync(county)
+        #expect(report.refused.map(\.reason) == [reason], "\(name)")
+        #expect(report.refused.first?.replica == hostile)
+        #expect(report.refused.first?.seq == 6)
+        #expect(report.refused.first?.source.hasPrefix("ops/\(hostile.hex)/") == true)
+        #expect(report.refused.first?.message(.en).contains("refused operation 6 of replica \(hostile.short)") == true)
+        // The good office's record arrived; the five well-formed operations before the
+        // refused one were merged; nothing of the refused one was.
+        let totals = try await county.totals(by: [.township])
+        #expect(totals.map { $0.group[.township] } == ["东街镇", "河西镇"], "\(name)")
+        #expect(totals.map { $0.quantities["attendance"] } == [30, 50], "\(name)")
+        #expect(try await county.versionVector()[hostile] == 5)
+        #expect(try county.indicatorValues(year: 2023).isEmpty)
+        // A second sync says the same and changes nothing.
+        let again = try await lab.sync(county)
+        #expect(again.refused.map(\.reason) == [reason])
+        #expect(again.pulled == 0)
+    }
+
+    @Test func additionsThatWouldOverflowNeverWrap() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let hostile = ReplicaID.random()
+        // Each within its bound, many of them: the sums are checked all the same.
+        var ops = creation(hostile, clock: lab.clock, extra: .add(metric: "cost", amount: 100_000_000_000))
+        for i in 0..<5 {
+            ops.append(Op(replica: hostile, seq: Int64(7 + i), timestamp: HLCTimestamp(millis: lab.clock.nowMillis() + 1, counter: UInt16(i)),
+                          activity: ops[0].activity, change: .add(metric: "attendance", amount: 1_000_000_000)))
+        }
+        let county = try lab.replica("county", township: "县科协")
+        try county.merge(ops)
+        #expect(try await county.totals().first?.quantities["attendance"] == 5_000_000_050)
+        let wrapping = Op(replica: hostile, seq: 12, timestamp: HLCTimestamp(millis: lab.clock.nowMillis() + 2, counter: 0),
+                          activity: ops[0].activity, change: .add(metric: "attendance", amount: Int64.max))
+        let outcome = try county.merge([wrapping])
+        #expect(outcome.refused.map(\.reason) == [.amountOutOfRange])
+        #expect(try await county.totals().first?.quantities["attendance"] == 5_000_000_050)
+    }
+
+    @Test func aNewerKtxsKindsAndMetricsAreKeptRelayedAndCountAfterAnUpgrade() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let newer = try Store.create(at: lab.dir.file("newer.db"), township: "河西镇", catalog: Self.newerCatalog, wallClock: lab.clock)
+        try newer.record(ActivityDraft(kind: "citizen", date: "2023-05-20", title: "观鸟", quantities: ["volunteers": 7, "attendance": 20]))
+        try newer.record(ActivityDraft(kind: "rural", date: "2023-05-21", title: "果树", quantities: ["volunteers": 3, "attendance": 10]))
+        try await lab.sync(newer)
+
+        // An office still on this version: keeps and relays them, counts only what it knows.
+        let older = try lab.replica("older", township: "县科协")
+        let report = try await lab.sync(older)
+        #expect(report.refused.isEmpty)
+        let sent = try await newer.operationCounts().total
+        #expect(Int64(report.pulled) == sent)
+        let counted = try await older.totals(by: [.kind])
+        #expect(counted.map { $0.group[.kind] } == ["rural"])
+        #expect(counted.first?.quantities == ["attendance": 10])
+        #expect(try older.newerCodes() == NewerCodes(kinds: ["citizen": 1], metrics: ["volunteers": 2]))
+        #expect(try older.check().isSound)
+
+        // It relays them to a second folder, where another newer office gets everything.
+        try await lab.sync(older, hub: "hub2")
+        let other = try Store.create(at: lab.dir.file("other.db"), township: "东街镇", catalog: Self.newerCatalog, wallClock: lab.clock)
+        try await SyncSession(store: other, hub: FileHub(path: lab.dir.file("hub2"), writer: try other.identity().replica)).run()
+        #expect(try await other.totals(by: [.kind]) == newer.totals(by: [.kind]))
+
+        // Upgraded (opened with the newer catalog) and rebuilt, the older office counts them.
+        let upgraded = try Store.open(at: older.path, catalog: Self.newerCatalog, wallClock: lab.clock)
+        try upgraded.rebuildMaterialized()
+        #expect(try await upgraded.totals(by: [.kind]) == newer.totals(by: [.kind]))
+        #expect(try upgraded.newerCodes().isEmpty)
+    }
+
+    @Test func aLocalChangeWithABidiOverrideIsRefusedAndWritesNothing() throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let store = try lab.replica("a", township: "河西镇")
+        #expect(throws: KtxError.self) {
+            try store.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "培训\u{202E}exe.txt"))
+        }
+        #expect(try store.operationCounts().total == 0)
+    }
+}
+
+/// The catalog's JSON shape, to derive a newer catalog from the standard one.
+private struct CatalogJSON: Encodable {
+    struct Kind: Encodable { var code, name, english: String; var aliases: [String] }
+    struct Metric: Encodable { var code, name, english, unit: String; var scale: Int64 }
+    var version: Int
+    var kinds: [Kind]
+    var metrics: [Metric]
+
+    init(_ c: Catalog) {
+        version = c.version + 1
+        kinds = c.kinds.map { Kind(code: $0.code, name: $0.name, english: $0.english, aliases: $0.aliases) }
+        metrics = c.metrics.map { Metric(code: $0.code, name: $0.name, english: $0.english, unit: $0.unit, scale: $0.scale) }
+    }
+}
