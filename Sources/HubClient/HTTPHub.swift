@@ -139,16 +139,29 @@ public actor HTTPHub: Hub {
                  en: "\(what) (\(location)): check that the address points at `ktx hub serve`")
     }
 
-    private static func reason(_ error: any Error) -> String {
+    /// Why a request did not reach the hub, in plain words: never a network library's text.
+    static func reason(_ error: any Error) -> String {
         if let e = error as? HTTPClientError {
-            switch e {
-            case .connectTimeout, .deadlineExceeded, .readTimeout: return "timed out"
-            case .remoteConnectionClosed: return "connection closed"
-            default: return "\(e)"
+            if [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return "timed out / 超时" }
+            if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return "connection lost / 连接中断" }
+            if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return "bad address / 地址无效" }
+        }
+        if let e = error as? IOError {
+            switch e.errnoCode {
+            case ECONNREFUSED: return "connection refused: is `ktx hub serve` running there? / 连接被拒绝"
+            case ENETUNREACH, EHOSTUNREACH: return "network unreachable / 网络不通"
+            case ETIMEDOUT: return "timed out / 超时"
+            case ECONNRESET, EPIPE: return "connection lost / 连接中断"
+            default: return "network error / 网络错误"
             }
         }
-        let text = String(describing: error)
-        if text.contains("refused") { return "connection refused" }
-        return text.count > 80 ? String(text.prefix(80)) + "…" : text
+        let text = String(describing: error).lowercased()
+        if text.contains("refused") { return "connection refused: is `ktx hub serve` running there? / 连接被拒绝" }
+        if text.contains("dns") || text.contains("resolve") { return "name not found / 找不到该主机名" }
+        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return "secure connection failed / 加密连接失败" }
+        if text.contains("closed") || text.contains("reset") { return "connection lost / 连接中断" }
+        if text.contains("connect") { return "no connection: check the address and the network / 无法建立连接" }
+        return "network error / 网络错误"
     }
+
 }

@@ -9,6 +9,18 @@ struct HubMiddleware: RouterMiddleware {
     let store: Store
     let logger: Logger
 
+    /// The methods each path of the API takes (nil for a path the hub does not serve, which
+    /// is a 404): any other method is a 405, as HTTP says, not a 404.
+    static func methods(of path: String) -> [HTTPRequest.Method]? {
+        switch path {
+        case "/healthz", "/v1/vector", "/v1/totals": [.get]
+        case "/v1/ops", "/v1/pull": [.post]
+        case "/v1/tokens": [.get, .post]
+        default:
+            path.hasPrefix("/v1/tokens/") && !path.dropFirst("/v1/tokens/".count).contains("/") ? [.delete] : nil
+        }
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
@@ -21,6 +33,11 @@ struct HubMiddleware: RouterMiddleware {
             logger.info("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms))ms \(who)")
         }
         do {
+            if let allowed = Self.methods(of: request.uri.path), !allowed.contains(request.method)
+                && !(request.method == .head && allowed.contains(.get)) {
+                throw HubError(.methodNotAllowed, "method-not-allowed",
+                               "\(request.uri.path) takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(request.method.rawValue)")
+            }
             if request.uri.path.hasPrefix("/v1") {
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
                       let caller = try await store.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))

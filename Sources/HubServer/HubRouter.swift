@@ -81,12 +81,14 @@ struct HubEndpoints: Sendable {
 
     func totals(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
+        // An empty parameter (`?by=&kind=`) is the same as none, as HTML forms send it.
+        func parameter(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         let keys: [GroupKey]
         let filter: ActivityFilter
         do {
-            keys = try GroupKey.parseList(query["by"].map(String.init))
-            filter = try ActivityFilter.parse(kind: query["kind"].map(String.init), township: query["township"].map(String.init),
-                                              year: query["year"].map(String.init), catalog: store.catalog)
+            keys = try GroupKey.parseList(parameter("by"))
+            filter = try ActivityFilter.parse(kind: parameter("kind"), township: parameter("township"),
+                                              year: parameter("year"), catalog: store.catalog)
         } catch let error as KtxError {
             throw HubError(.badRequest, error.code.rawValue, error.en)
         }
@@ -96,7 +98,31 @@ struct HubEndpoints: Sendable {
 
     // MARK: Tokens (admin)
 
-    struct TokenRequest: Codable { var role: HubRole; var township: String? }
+    /// The body of `POST /v1/tokens`; a member it does not define is refused (the
+    /// document says `additionalProperties: false`), so a misspelt `townsip` is not ignored.
+    struct TokenRequest: Codable {
+        var role: HubRole
+        var township: String?
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case role, township }
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let all = try decoder.container(keyedBy: AnyKey.self)
+            if let extra = all.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [extra], debugDescription: "is not a member of a token request (role, township)"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            role = try c.decode(HubRole.self, forKey: .role)
+            township = try c.decodeIfPresent(String.self, forKey: .township)
+        }
+    }
     struct TokenCreated: Codable { var id: Int64; var role: HubRole; var township: String?; var token: String }
     struct TokenInfo: Codable { var id: Int64; var role: HubRole; var township: String?; var revoked: Bool }
 
@@ -112,6 +138,9 @@ struct HubEndpoints: Sendable {
     func createToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         try requireAdmin(context)
         let body = try await decode(TokenRequest.self, request)
+        if body.role == .township, (body.township ?? "").trimmingSpaces().isEmpty {
+            throw HubError(.unprocessableContent, "missing-township", "a township token needs 'township': the township whose replicas it may push")
+        }
         do {
             let (id, secret) = try store.createToken(role: body.role, township: body.township)
             var response = try json(TokenCreated(id: id, role: body.role, township: body.role == .township ? body.township : nil, token: secret))

@@ -323,3 +323,33 @@ import TestSupport
         }
     }
 }
+
+@Suite struct HubMethodTests {
+    @Test(arguments: [("TRACE", "/v1/totals"), ("PUT", "/v1/ops"), ("GET", "/v1/pull"), ("POST", "/healthz"), ("GET", "/v1/tokens/3")])
+    func aKnownPathWithAnotherMethodIs405(method: String, path: String) async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: path, method: HTTPRequest.Method(method)!, headers: bearer(f.admin)) { response throws in
+                #expect(response.status == .methodNotAllowed)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "method-not-allowed")
+            }
+            try await client.execute(uri: "/nowhere", method: HTTPRequest.Method(method)!, headers: bearer(f.admin)) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test func aTownshipTokenWithoutATownshipIsRefusedInHTTPTerms() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin), body: ByteBuffer(string: #"{"role":"township"}"#)) { response throws in
+                #expect(response.status == .unprocessableContent)
+                let error = try response.body.decode(HubAPI.ErrorBody.self).error
+                #expect(error.code == "missing-township")
+                #expect(!error.message.contains("--"))
+            }
+        }
+    }
+}

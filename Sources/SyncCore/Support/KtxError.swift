@@ -278,6 +278,28 @@ extension KtxError {
                  en: "folder \(location) is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub")
     }
 
+    public static func badPort(_ text: String) -> KtxError {
+        KtxError(.badPort,
+                 zh: "端口 \(text) 无效：请用 1 到 65535 之间的数字，例如 --port 8080",
+                 en: "port \(text) is not valid: use a number from 1 to 65535, e.g. --port 8080")
+    }
+
+    public static func portInUse(host: String, port: Int, inUse: Bool) -> KtxError {
+        inUse
+            ? KtxError(.portInUse,
+                       zh: "端口 \(port) 已被其他程序占用（\(host)）：可能已有一个 ktx hub serve 在运行；请停止它，或用 --port 换一个端口",
+                       en: "port \(port) on \(host) is already in use: perhaps a `ktx hub serve` is running already; stop it, or pick another with --port")
+            : KtxError(.portInUse,
+                       zh: "没有权限监听端口 \(port)（1024 以下的端口需要管理员权限）：请用 --port 换一个 1024 以上的端口",
+                       en: "not allowed to listen on port \(port) (ports below 1024 need administrator rights): pick one above 1024 with --port")
+    }
+
+    public static func badHost(_ host: String) -> KtxError {
+        KtxError(.badPort,
+                 zh: "无法在地址 \(host) 上监听：它不是本机的地址；请用 --host 0.0.0.0（所有网卡）或 127.0.0.1（仅本机）",
+                 en: "cannot listen on \(host): it is not an address of this machine; use --host 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)")
+    }
+
     public static func overflow() -> KtxError {
         KtxError(.overflow,
                  zh: "合计将超出可表示的范围，本批操作未合并；请用 ktx check 检查，并把同步文件夹中异常的文件交县科协核查",

@@ -24,15 +24,23 @@ extension Ktx {
             @Option(name: .customLong("max-skew-hours"), help: "Refuse operations dated more than this many hours ahead of the hub's clock.")
             var maxSkewHours: Int = 24
 
+            func validate() throws {
+                guard (1...65_535).contains(port) else {
+                    throw ValidationError(KtxError.badPort(String(port)).message(options.language))
+                }
+                guard (1...24 * 365).contains(maxSkewHours) else {
+                    throw ValidationError(options.language.pick(zh: "--max-skew-hours 须在 1 到 8760 之间", en: "--max-skew-hours must be from 1 to 8760"))
+                }
+            }
+
             func run() async throws {
                 try await reportingErrors(options) {
                     let path = try options.hubDatabasePath()
                     var logger = Logger(label: "ktx.hub")
                     logger.logLevel = .info
-                    let app = try buildApplication(HubConfiguration(
+                    try await serveHub(HubConfiguration(
                         databasePath: path, host: host, port: port,
                         maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger))
-                    try await app.runService()
                 }
             }
         }

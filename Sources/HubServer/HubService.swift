@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SyncCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the hub until SIGINT or SIGTERM: what `ktx hub serve` calls.
+///
+/// - Throws: ``KtxError`` `bad-port` for a port outside 1…65535, `port-in-use` when another
+///   program listens there (or the port needs privileges), `cannot-create`/`read-only`/...
+///   for the database; never a network library's own wording.
+public func serveHub(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) async throws {
+    guard (1...65_535).contains(configuration.port) else { throw KtxError.badPort(String(configuration.port)) }
+    let app = try buildApplication(configuration, wallClock: wallClock)
+    do {
+        try await app.runService()
+    } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+        throw KtxError.portInUse(host: configuration.host, port: configuration.port, inUse: error.errnoCode == EADDRINUSE)
+    } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+        throw KtxError.badHost(configuration.host)
+    } catch let error as SocketAddressError {
+        _ = error
+        throw KtxError.badHost(configuration.host)
+    }
+}
