@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ktx", targets: ["ktx-cli"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "FolderHub", targets: ["FolderHub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -36,10 +37,17 @@ let package = Package(
                 .embedInCode("targets/2023.yaml"),
             ]
         ),
+        // The pure model: ids, clock, operations, their codec and acceptance rule, merge
+        // rules, version vectors, the hub protocol. No file I/O, no SQLite, no HTTP, no Crypto.
         .target(
             name: "SyncCore",
+            dependencies: ["KtxSchema"]
+        ),
+        // The hub that is a folder (shared drive, USB stick): the twin of HubClient.
+        .target(
+            name: "FolderHub",
             dependencies: [
-                "KtxSchema",
+                "SyncCore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -87,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Store",
                 "SyncCore",
+                "FolderHub",
                 "HubServer",
                 "HubClient",
                 "Reporting",
@@ -100,6 +109,7 @@ let package = Package(
             dependencies: [
                 "Store",
                 "SyncCore",
+                "FolderHub",
                 "Reporting",
                 "HubServer",
                 "HubClient",
@@ -109,11 +119,12 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Store", "SyncCore"],
+            dependencies: ["Store", "SyncCore", "FolderHub"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport"]),
+        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport"]),
         .testTarget(
             name: "HubTests",

@@ -42,6 +42,7 @@ struct HubEndpoints: Sendable {
     let store: Store
     let configuration: HubConfiguration
     let wallClock: any WallClock
+    let totalsCache = TotalsCache()
 
     func health() async throws -> Response {
         try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
@@ -59,6 +60,7 @@ struct HubEndpoints: Sendable {
         do {
             let result = try await store.hubAccept(batch, township: township,
                                              latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
+            if result.accepted > 0 { totalsCache.invalidate() }
             return try json(result)
         } catch let rejection as HubRejection {
             let status: HTTPResponse.Status = switch rejection.kind {
@@ -76,7 +78,7 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, "bad-vector", "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
         }
         let limit = min(configuration.maxPullLimit, max(1, body.limit ?? configuration.maxPullLimit))
-        return try json(await store.hubPull(after: after, limit: limit))
+        return bytes(try await store.hubPull(after: after, limit: limit).encoded())
     }
 
     func totals(_ request: Request) async throws -> Response {
@@ -92,8 +94,13 @@ struct HubEndpoints: Sendable {
         } catch let error as KtxError {
             throw HubError(.badRequest, error.code.rawValue, error.en)
         }
+        let question = "\(keys.map(\.rawValue))|\(filter.kind ?? "")|\(filter.township ?? "")|\(filter.year.map(String.init) ?? "")"
+        if let kept = totalsCache.answer(question) { return text(kept) }
+        let generation = totalsCache.generation
         let rows = try await store.totals(by: keys, filter: filter)
-        return text(TotalsRow.json(rows, keys: keys, catalog: store.catalog).render())
+        let body = TotalsRow.json(rows, keys: keys, catalog: store.catalog).render()
+        totalsCache.keep(body, for: question, computedAt: generation)
+        return text(body)
     }
 
     // MARK: Tokens (admin)
@@ -212,6 +219,12 @@ struct HubEndpoints: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return text(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    func bytes(_ body: [UInt8]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     func text(_ body: String) -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import Store
+import FolderHub
 import SyncCore
 
 /// The operation trace every engine of the comparison reads: a header line
@@ -21,7 +22,7 @@ enum Trace {
             for op in ops {
                 buffer.append(contentsOf: "[\(r),".utf8)
                 var row: [UInt8] = []
-                OperationFile.appendRow(op, to: &row)
+                OperationRow.append(op, to: &row)
                 buffer.append(contentsOf: row.dropFirst())
                 buffer.append(0x0A)
                 if buffer.count > 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }

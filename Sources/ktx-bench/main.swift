@@ -1,6 +1,7 @@
 import Foundation
 import Reporting
 import Store
+import FolderHub
 import SyncCore
 
 // ktx-bench: every figure with its baseline measured in the same run (issue 5).
@@ -196,7 +197,7 @@ for round in 0..<runs {
     deltaCount = ops.count
     opBytes.append(ops.reduce(0) { total, op in
         var row: [UInt8] = []
-        OperationFile.appendRow(op, to: &row)
+        OperationRow.append(op, to: &row)
         return total + row.count + 1
     })
     let push = try await timeAsync { _ = try await folderSync(a) }
@@ -216,6 +217,18 @@ for round in 0..<runs {
     })
 }
 let converged = try a.stateDigest() == b.stateDigest() && a.stateDigest() == httpReplica!.stateDigest()
+
+// MARK: The hub under 32 concurrent connections
+
+step("HTTP hub under 32 concurrent connections (totals, pull pages)")
+
+let load = HubLoad(url: http.url, token: http.token, connections: 32, duration: .seconds(5))
+let pullPageSize = 1_000
+let pullBody = #"{"after":{},"limit":\#(pullPageSize)}"#
+let loadTotals = try await load.run(.GET, "/v1/totals?by=township,kind,quarter")
+let loadPull = try await load.run(.POST, "/v1/pull", body: pullBody)
+let directTotals = try await HubLoad.direct(200) { _ = try await http.hub.totals(by: [.township, .kind, .quarter]) }
+let directPull = try await HubLoad.direct(200) { _ = try await http.hub.hubPull(after: VersionVector(), limit: pullPageSize) }
 
 // MARK: Peak memory and the end-to-end merge, each in its own process
 
@@ -286,6 +299,12 @@ row("delta: push \(deltaCount) ops, HTTP (raw: insert them)", ms(median(httpDelt
 row("delta: pull \(deltaCount) ops, HTTP (raw: insert them)", ms(median(httpDeltas.map(\.pull))), ms(rawInsert), x(median(httpDeltas.map(\.pull)), rawInsert), "")
 row("delta: HTTP body bytes, push + pull", "\(median(httpDeltas.map(\.bytes))) B", "\(median(opBytes)) B",
     x(Double(median(httpDeltas.map(\.bytes))), Double(median(opBytes))), "≤ 4x")
+row("hub, 32 connections: totals by 3 keys, req/s", String(format: "%.0f/s", loadTotals.perSecond),
+    String(format: "%.0f/s", directTotals.perSecond), "", "no timeouts (\(loadTotals.timeouts), errors \(loadTotals.errors))")
+row("hub, 32 connections: totals by 3 keys, p99 (raw: direct)", ms(loadTotals.p99), ms(directTotals.p99), x(loadTotals.p99, directTotals.p99), "≤ 50 ms")
+row("hub, 32 connections: pull pages of \(pullPageSize), req/s", String(format: "%.0f/s", loadPull.perSecond),
+    String(format: "%.0f/s", directPull.perSecond), "", "no timeouts (\(loadPull.timeouts), errors \(loadPull.errors))")
+row("hub, 32 connections: pull pages, p99 (raw: direct)", ms(loadPull.p99), ms(directPull.p99), x(loadPull.p99, directPull.p99), "≤ 50 ms")
 row("peak RSS, merge of the trace (raw: insert it)", mib(median(mergeChildren.map(\.maxRSSKiB))), mib(rawRSS),
     x(Double(median(mergeChildren.map(\.maxRSSKiB))), Double(rawRSS)), "≤ 150 MB")
 row("peak RSS, full pull from the folder", mib(median(pullChildren.map(\.maxRSSKiB))), mib(rawRSS),

@@ -353,3 +353,49 @@ import TestSupport
         }
     }
 }
+
+@Suite struct HubAnswerTests {
+    @Test func totalsAnsweredFromTheCacheChangeWithTheNextPush() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 5]))
+        try await f.application.test(.router) { client in
+            func attendance() async throws -> String {
+                try await client.execute(uri: "/v1/totals", method: .get, headers: bearer(f.county)) { response in
+                    String(buffer: response.body).filter { !$0.isWhitespace }
+                }
+            }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) { _ in }
+            let first = try await attendance()
+            #expect(first.contains(#""attendance":5"#))
+            #expect(try await attendance() == first)
+            let id = try #require(try a.activities().first?.id)
+            try a.add(to: id, amount: 30)
+            let ops = try a.operations(of: try a.identity().replica, after: 5, limit: 100)
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!),
+                                     body: json(HubAPI.Batch(ops, township: "河西镇"))) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(try await attendance().contains(#""attendance":35"#))
+        }
+    }
+
+    @Test func thePullPageWriterWritesWhatJSONEncoderWrites() throws {
+        let r1 = ReplicaID(hex: "00000000000000000000000000000001")!
+        let r2 = ReplicaID(hex: "ffffffffffffffffffffffffffffff02")!
+        let t = HLCTimestamp(millis: 1_684_540_800_000, counter: 0)
+        let ops1 = [Op(replica: r1, seq: 1, timestamp: t, activity: ActivityID(replica: r1, seq: 1), change: .set(.title, #"引号"与\反斜杠 / slash"#)),
+                    Op(replica: r1, seq: 2, timestamp: t, activity: ActivityID(replica: r1, seq: 1), change: .add(metric: "attendance", amount: -3))]
+        let ops2 = [Op(replica: r2, seq: 7, timestamp: t, activity: ActivityID(unchecked: "2023/rural/科技特派员覆盖率"), change: .indicator("92.5")),
+                    Op(replica: r2, seq: 8, timestamp: t, activity: ActivityID(replica: r1, seq: 1), change: .delete)]
+        for more in [true, false] {
+            let fast = HubAPI.PullPage.encode([(r1, #"河"西镇"#, ops1), (r2, nil, ops2)], more: more)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let slow = try encoder.encode(HubAPI.PullPage(batches: [HubAPI.Batch(ops1, township: #"河"西镇"#), HubAPI.Batch(ops2, township: nil)], more: more))
+            #expect(String(decoding: fast, as: UTF8.self) == String(decoding: slow, as: UTF8.self))
+            #expect(try JSONDecoder().decode(HubAPI.PullPage.self, from: Data(fast)).batches.count == 2)
+        }
+    }
+}

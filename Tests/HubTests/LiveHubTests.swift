@@ -132,7 +132,7 @@ extension LiveHubTests {
                 HTTPHub(url: url, token: tokens[try store.identity().township]!)
             }
             #expect(Set(outcome.digests + [try f.hub.stateDigest()]).count == 1, "seed \(seed): replicas diverged")
-            #expect(outcome.totals.allSatisfy { $0 == outcome.totals[0] }, "seed \(seed): totals differ")
+            #expect(outcome.totalsAgree, "seed \(seed): totals differ")
             #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
         }
     }

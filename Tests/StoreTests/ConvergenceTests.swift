@@ -19,7 +19,7 @@ import TestSupport
             try lab.hub(for: store, durable: false)
         }
         #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
-        #expect(outcome.totals.allSatisfy { $0 == outcome.totals[0] }, "seed \(seed): totals differ")
+        #expect(outcome.totalsAgree, "seed \(seed): totals differ")
         #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
     }
 }

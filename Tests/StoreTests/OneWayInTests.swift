@@ -1,18 +1,13 @@
 import Foundation
 import Store
+import FolderHub
 import SyncCore
 import Testing
 import TestSupport
 
 /// Every operation passes one rule however it arrives: folder files, local commands, merges.
 @Suite struct OneWayInTests {
-    /// A newer ktx's catalog: one more kind and one more metric.
-    static let newerCatalog: Catalog = {
-        var json = String(decoding: try! JSONEncoder().encode(CatalogJSON(Catalog.standard)), as: UTF8.self)
-        json = json.replacingOccurrences(of: #""kinds":["#, with: #""kinds":[{"code":"citizen","name":"公民科学","english":"Citizen science","aliases":[]},"#)
-        json = json.replacingOccurrences(of: #""metrics":["#, with: #""metrics":[{"code":"volunteers","name":"志愿者人次","english":"volunteers","unit":"人次","scale":1},"#)
-        return try! JSONDecoder().decode(Catalog.self, from: Data(json.utf8))
-    }()
+    static let newerCatalog = Catalog.newer
 
     /// Writes operations of a hostile or broken replica straight into the folder, as a
     /// person with the USB stick could.
@@ -135,20 +130,5 @@ import TestSupport
             try store.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "培训\u{202E}exe.txt"))
         }
         #expect(try store.operationCounts().total == 0)
-    }
-}
-
-/// The catalog's JSON shape, to derive a newer catalog from the standard one.
-private struct CatalogJSON: Encodable {
-    struct Kind: Encodable { var code, name, english: String; var aliases: [String] }
-    struct Metric: Encodable { var code, name, english, unit: String; var scale: Int64 }
-    var version: Int
-    var kinds: [Kind]
-    var metrics: [Metric]
-
-    init(_ c: Catalog) {
-        version = c.version + 1
-        kinds = c.kinds.map { Kind(code: $0.code, name: $0.name, english: $0.english, aliases: $0.aliases) }
-        metrics = c.metrics.map { Metric(code: $0.code, name: $0.name, english: $0.english, unit: $0.unit, scale: $0.scale) }
     }
 }

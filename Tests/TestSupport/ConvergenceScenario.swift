@@ -12,8 +12,16 @@ public struct ConvergenceScenario: Sendable {
         public var digests: [String]
         /// Each replica's totals by township, kind and quarter.
         public var totals: [[TotalsRow]]
-        /// Where the first replica's state differs from the merge rules applied to its log.
+        /// Where the first replica's state differs from the merge rules applied to its log,
+        /// or a replica running an older catalog, once upgraded and rebuilt, differs from the newer ones.
         public var ruleMismatches: [String]
+        /// Which replicas run a newer ktx (``Catalog/newer``): totals agree within each group.
+        public var newer: [Bool]
+
+        /// Whether replicas of the same catalog have the same totals.
+        public var totalsAgree: Bool {
+            zip(totals, newer).allSatisfy { pair in pair.0 == totals[newer.firstIndex(of: pair.1)!] }
+        }
     }
 
     /// Makes the hub connection a replica syncs through.
@@ -29,24 +37,31 @@ public struct ConvergenceScenario: Sendable {
         var mismatches: [String] = []
         let count = Int.random(in: 2...5, using: &rng)
         var stores: [Store] = []
+        var newer: [Bool] = []
         for i in 0..<count {
             let id = ReplicaID(high: rng.next(), low: rng.next())
-            stores.append(try lab.replica("r\(i)", township: Self.townships[i % 2 == 0 || count == 2 ? 0 : 1], id: id))
+            let township = Self.townships[i % 2 == 0 || count == 2 ? 0 : 1]
+            // Some offices already run a newer ktx, whose operations the others keep and relay.
+            newer.append(i > 0 && Int.random(in: 0..<3, using: &rng) == 0)
+            stores.append(try Store.create(at: lab.dir.file("r\(i).db"), township: township,
+                                           catalog: newer[i] ? .newer : .standard, wallClock: lab.clock, replicaID: id))
         }
-        let kinds = Catalog.standard.kinds.map(\.code)
         let steps = Int.random(in: 10...40, using: &rng)
         for _ in 0..<steps {
             lab.clock.advance(by: Int64.random(in: 0...2, using: &rng))
             let store = stores.randomElement(using: &rng)!
             let mine = try store.identity().township
             let live = try store.activities().filter { $0.township == mine }
+            let kinds = store.catalog.kinds.map(\.code)
             switch Int.random(in: 0..<100, using: &rng) {
             case 0..<30:
+                var quantities = ["attendance": Int64.random(in: 0...100, using: &rng), "schools": Int64.random(in: 0...2, using: &rng)]
+                if store.catalog.metric(code: "volunteers") != nil { quantities["volunteers"] = Int64.random(in: 0...9, using: &rng) }
                 try store.record(ActivityDraft(
                     kind: kinds.randomElement(using: &rng)!,
                     date: "2023-\(String(format: "%02d", Int.random(in: 1...12, using: &rng)))-15",
                     title: "活动\(rng.next() % 1000)",
-                    quantities: ["attendance": Int64.random(in: 0...100, using: &rng), "schools": Int64.random(in: 0...2, using: &rng)]))
+                    quantities: quantities))
             case 30..<55 where !live.isEmpty:
                 let target = live.randomElement(using: &rng)!
                 let amount = Int64.random(in: -20...50, using: &rng)
@@ -66,6 +81,9 @@ public struct ConvergenceScenario: Sendable {
                 }
             case 70..<75 where !live.isEmpty:
                 try store.delete(live.randomElement(using: &rng)!.id)
+            case 75..<80:
+                let indicator = ["科技特派员覆盖率", "满意度"].randomElement(using: &rng)!
+                try store.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: indicator), value: String(rng.next() % 101))
             default:
                 try await sync(store, makeHub, rng: &rng)
             }
@@ -82,9 +100,20 @@ public struct ConvergenceScenario: Sendable {
                 mismatches.append("replica \(i): the kept totals differ from its activity rows")
             }
         }
-        return Outcome(digests: try stores.map { try $0.stateDigest() },
-                       totals: try stores.map { try $0.totals(by: [.township, .kind, .quarter]) },
-                       ruleMismatches: mismatches)
+        var totals: [[TotalsRow]] = []
+        for store in stores { totals.append(try await store.totals(by: [.township, .kind, .quarter])) }
+        // An older office upgraded to the newer ktx counts what it kept and relayed.
+        if let newest = newer.firstIndex(of: true) {
+            for (i, store) in stores.enumerated() where !newer[i] {
+                let upgraded = try Store.open(at: store.path, catalog: .newer, wallClock: lab.clock)
+                try upgraded.rebuildMaterialized()
+                if try await upgraded.totals(by: [.township, .kind, .quarter]) != totals[newest] {
+                    mismatches.append("replica \(i), upgraded and rebuilt, differs from the newer replicas' totals")
+                }
+            }
+        }
+        return Outcome(digests: try stores.map { try $0.stateDigest() }, totals: totals,
+                       ruleMismatches: mismatches, newer: newer)
     }
 
     /// Syncs one replica, sometimes cut off part way, sometimes twice in a row.
@@ -107,10 +136,11 @@ public struct ConvergenceScenario: Sendable {
     func checkAgainstMergeRules(_ store: Store, rng: inout SeededGenerator) throws -> [String] {
         var out: [String] = []
         var states: [ActivityID: ActivityState] = [:]
-        for entry in try store.log().shuffled(using: &rng) {
+        for entry in try store.log().shuffled(using: &rng) where !entry.operation.change.isIndicator {
             MergeRules.apply(entry.operation, to: &states[entry.operation.activity, default: ActivityState()])
         }
-        let live = states.values.filter { !$0.deleted }
+        // What this replica's catalog knows counts; a newer ktx's kinds and metrics do not.
+        let live = states.values.filter { !$0.deleted && ($0[.kind].map { store.catalog.kind(code: $0) != nil } ?? true) }
         let expectedAttendance = live.reduce(Int64(0)) { $0 + ($1.quantities["attendance"] ?? 0) }
         let totals = try store.totals().first
         if totals?.activities != Int64(live.count) { out.append("activities \(totals?.activities ?? -1), rules give \(live.count)") }

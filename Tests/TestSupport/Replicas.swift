@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import FolderHub
 import SyncCore
 
 /// Opens replicas and folder hubs in one temporary folder.

@@ -163,24 +163,41 @@ extension Store {
 
     /// The operations held beyond `after`, at most about `limit`, grouped into one batch
     /// per replica in replica-id order; `more` tells whether anything is left.
-    public func hubPull(after: VersionVector, limit: Int) async throws -> HubAPI.PullPage {
+    public func hubPull(after: VersionVector, limit: Int) async throws -> HubPullPage {
         // One read transaction: the vector, the townships and the operations are one snapshot.
         try await readAsync("hub pull") { db in
             let held = try Self.fetchVersionVector(db)
             let townships = try Self.fetchTownships(db)
-            var batches: [HubAPI.Batch] = []
+            var page = HubPullPage()
             var budget = max(1, limit)
-            var more = false
             for replica in held.replicas.sorted() where held[replica] > after[replica] {
-                guard budget > 0 else { more = true; break }
+                guard budget > 0 else { page.more = true; break }
                 let ops = try Self.fetchOperations(db, of: replica, after: after[replica], limit: budget)
                 guard let last = ops.last else { continue }
-                batches.append(HubAPI.Batch(ops, township: townships[replica]))
+                page.runs.append(HubPullPage.Run(replica: replica, township: townships[replica], operations: ops))
                 budget -= ops.count
-                if last.seq < held[replica] { more = true; break }
+                if last.seq < held[replica] { page.more = true; break }
             }
-            return HubAPI.PullPage(batches: batches, more: more)
+            return page
         }
+    }
+}
+
+/// A page of the hub's pull: contiguous runs of operations, one per replica, and whether
+/// more remains. The server writes it as the API's `PullPage` (``HubAPI/PullPage/encode(_:more:)``).
+public struct HubPullPage: Sendable {
+    public struct Run: Sendable {
+        public var replica: ReplicaID
+        public var township: String?
+        public var operations: [Op]
+    }
+
+    public var runs: [Run] = []
+    public var more = false
+
+    /// The page as the API's JSON body.
+    public func encoded() -> [UInt8] {
+        HubAPI.PullPage.encode(runs.map { ($0.replica, $0.township, $0.operations) }, more: more)
     }
 }
 

@@ -80,7 +80,7 @@ extension Store {
             let line = "\u{1D}\(row[0] as String)\u{1F}\(row[1] as String)"
             hasher.update(data: Array(line.utf8) + [0x1E])
         }
-        return hasher.finalize().hexString
+        return Hex.string(hasher.finalize())
     }
 
     /// The operation log, newest first, optionally for one activity.

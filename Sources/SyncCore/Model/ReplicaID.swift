@@ -75,6 +75,14 @@ public enum Hex {
         }
     }
 
+    /// Bytes (a digest, say) in lowercase hex, two digits each.
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `value` in lowercase hex, left-padded with zeros to `digits`.
     public static func string(_ value: UInt64, digits: Int) -> String {
         let s = String(value, radix: 16)

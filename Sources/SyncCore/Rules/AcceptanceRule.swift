@@ -113,7 +113,10 @@ public struct AcceptanceRule: Sendable {
     public static let standard = AcceptanceRule()
 
     /// Why the operation must be refused; nil if it is accepted.
-    public func check(_ op: Op) -> RefusalReason? {
+    ///
+    /// - Parameter targetChecked: the caller has already found the same target well formed
+    ///   (the previous operation of a run changes the same activity, as most do).
+    public func check(_ op: Op, targetChecked: Bool = false) -> RefusalReason? {
         guard op.seq >= 1 else { return .badSeq }
         let millis = op.timestamp.rawValue >> 16
         guard op.timestamp.rawValue >= 0, millis >= Self.earliestMillis, millis < Self.latestMillis else { return .badTimestamp }
@@ -123,7 +126,7 @@ public struct AcceptanceRule: Sendable {
             else { return .badTarget }
             return Change.isValidIndicatorValue(value) ? nil : .badIndicatorValue
         }
-        guard Self.isActivityID(op.activity.rawValue) else { return .badTarget }
+        guard targetChecked || Self.isActivityID(op.activity.rawValue) else { return .badTarget }
         switch op.change {
         case let .set(field, value):
             switch field {

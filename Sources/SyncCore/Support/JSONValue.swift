@@ -35,7 +35,7 @@ public enum JSONValue: Sendable {
     public static func quote(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
-        OperationFile.appendJSONString(s, to: &out)
+        OperationRow.appendJSONString(s, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubClient
 import Store
+import FolderHub
 import SyncCore
 
 extension Ktx {

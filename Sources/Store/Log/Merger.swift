@@ -73,7 +73,8 @@ struct PendingMerge {
             let seq = ops[i].seq
             if seq < expected { outcome.duplicates += 1; continue }
             if seq > expected { outcome.heldBack += ops.count - i; break }
-            if let reason = rule.check(ops[i]) {
+            let sameTarget = start != nil && ops[i - 1].activity == ops[i].activity && !ops[i].change.isIndicator && !ops[i - 1].change.isIndicator
+            if let reason = rule.check(ops[i], targetChecked: sameTarget) {
                 outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
                 outcome.heldBack += ops.count - i - 1
                 break

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import FolderHub
 import SyncCore
 import Testing
 import TestSupport

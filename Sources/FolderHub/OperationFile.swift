@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SyncCore
 
 /// The file format of a folder hub: one immutable file per contiguous run of one
 /// replica's operations.
@@ -77,14 +78,14 @@ public enum OperationFile {
         body.append(UInt8(ascii: "["))
         for (i, op) in operations.enumerated() {
             if i > 0 { body.append(contentsOf: ",\n".utf8) }
-            appendRow(op, to: &body)
+            OperationRow.append(op, to: &body)
         }
         body.append(contentsOf: "]\n".utf8)
         let header = Header(
             replica: operations[0].replica.hex, township: township, writer: writer.hex,
             first: operations[0].seq, last: operations[operations.count - 1].seq,
             count: operations.count, bytes: body.count,
-            sha256: SHA256.hash(data: body).hexString)
+            sha256: Hex.string(SHA256.hash(data: body)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let headerBytes = try! encoder.encode(header)
@@ -121,7 +122,7 @@ public enum OperationFile {
         guard body.count == header.bytes else {
             throw Problem(reason: .damaged, detail: "length \(body.count) bytes, header says \(header.bytes)")
         }
-        guard SHA256.hash(data: body).hexString == header.sha256 else {
+        guard Hex.string(SHA256.hash(data: body)) == header.sha256 else {
             throw Problem(reason: .damaged, detail: "checksum mismatch")
         }
         guard header.replica == replica.hex, header.first == first, header.last == last,
@@ -149,67 +150,5 @@ public enum OperationFile {
             operations.append(op)
         }
         return (header, operations)
-    }
-
-    // MARK: Rows
-
-    /// Appends one operation as a JSON array `[seq, hlc, activity, kind, field, value]`,
-    /// the same shape ``WireOp`` decodes; written by hand because it is the hot path of a push.
-    public static func appendRow(_ op: Op, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "["))
-        out.append(contentsOf: String(op.seq).utf8)
-        out.append(UInt8(ascii: ","))
-        out.append(contentsOf: String(op.timestamp.rawValue).utf8)
-        out.append(UInt8(ascii: ","))
-        appendJSONString(op.activity.rawValue, to: &out)
-        switch op.change {
-        case let .set(field, value):
-            out.append(contentsOf: ",0,".utf8)
-            appendJSONString(field.rawValue, to: &out)
-            out.append(UInt8(ascii: ","))
-            appendJSONString(value, to: &out)
-        case let .add(metric, amount):
-            out.append(contentsOf: ",1,".utf8)
-            appendJSONString(metric, to: &out)
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: String(amount).utf8)
-        case .delete:
-            out.append(contentsOf: ",2,\"\",null".utf8)
-        case let .indicator(value):
-            out.append(contentsOf: ",3,\"\",".utf8)
-            appendJSONString(value, to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
-    }
-
-    /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
-    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let hex = String(b, radix: 16)
-                out.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-}
-
-extension Digest {
-    /// Lowercase hex digits of the digest.
-    public var hexString: String {
-        var s = ""
-        s.reserveCapacity(Self.byteCount * 2)
-        for byte in self {
-            s += (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }
-        return s
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FolderHub
 import SyncCore
 import Testing
 
@@ -41,7 +42,7 @@ import Testing
         var body: [UInt8] = [UInt8(ascii: "[")]
         for (i, op) in ops.enumerated() {
             if i > 0 { body.append(UInt8(ascii: ",")) }
-            OperationFile.appendRow(op, to: &body)
+            OperationRow.append(op, to: &body)
         }
         body.append(UInt8(ascii: "]"))
         let fast = body.withUnsafeBytes { WireOp.parseRows($0) }

@@ -1,3 +1,56 @@
+/// The row every way in writes and reads an operation as:
+/// `[seq, hlc, activity, kind, field, value]` (kinds from ``OperationKind``; see ``WireOp``).
+/// Folder files, HTTP bodies and the bench trace all use these, so they cannot drift.
+public enum OperationRow {
+    /// Appends one operation as a JSON array `[seq, hlc, activity, kind, field, value]`,
+    /// the same shape ``WireOp`` decodes; written by hand because it is the hot path of a push.
+    public static func append(_ op: Op, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        out.append(contentsOf: String(op.seq).utf8)
+        out.append(UInt8(ascii: ","))
+        out.append(contentsOf: String(op.timestamp.rawValue).utf8)
+        out.append(UInt8(ascii: ","))
+        appendJSONString(op.activity.rawValue, to: &out)
+        switch op.change {
+        case let .set(field, value):
+            out.append(contentsOf: ",0,".utf8)
+            appendJSONString(field.rawValue, to: &out)
+            out.append(UInt8(ascii: ","))
+            appendJSONString(value, to: &out)
+        case let .add(metric, amount):
+            out.append(contentsOf: ",1,".utf8)
+            appendJSONString(metric, to: &out)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: String(amount).utf8)
+        case .delete:
+            out.append(contentsOf: ",2,\"\",null".utf8)
+        case let .indicator(value):
+            out.append(contentsOf: ",3,\"\",".utf8)
+            appendJSONString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
+    public static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0..<0x20:
+                let hex = String(b, radix: 16)
+                out.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
 extension WireOp {
     init(seq: Int64, hlc: Int64, activity: String, kind: Int, field: String, text: String?, number: Int64?) {
         self.seq = seq
@@ -9,7 +62,7 @@ extension WireOp {
         self.number = number
     }
 
-    /// Parses a JSON array of operation rows written exactly as ``OperationFile/appendRow(_:to:)``
+    /// Parses a JSON array of operation rows written exactly as ``OperationRow/append(_:to:)``
     /// writes them (no spaces; strings escaped as it escapes them), several times faster than
     /// `JSONDecoder`. Returns nil for anything else, valid JSON included: the caller then
     /// decodes with `JSONDecoder`, which accepts any JSON.
@@ -47,12 +100,12 @@ private struct RowParser {
         else { return nil }
         var text: String?
         var number: Int64?
-        switch kind {
-        case 0, 3: guard let t = string() else { return nil }; text = t
-        case 1: guard let n = int() else { return nil }; number = n
-        case 2:
+        switch OperationKind(code: Int(kind)) {
+        case .set, .indicator: guard let t = string() else { return nil }; text = t
+        case .add: guard let n = int() else { return nil }; number = n
+        case .delete:
             for c in "null".utf8 { guard eat(c) else { return nil } }
-        default: return nil
+        case nil: return nil
         }
         guard eat(UInt8(ascii: "]")) else { return nil }
         return WireOp(seq: seq, hlc: hlc, activity: activity, kind: Int(kind), field: field, text: text, number: number)

@@ -1,0 +1,95 @@
+/// One operation on the wire: `[seq, hlc, activity, kind, field, value]`, without its
+/// replica (the enclosing batch names it).
+public struct WireOp: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var hlc: Int64
+    public var activity: String
+    public var kind: Int
+    public var field: String
+    public var text: String?
+    public var number: Int64?
+
+    public init(_ op: Op) {
+        seq = op.seq
+        hlc = op.timestamp.rawValue
+        activity = op.activity.rawValue
+        kind = Int(op.change.kind.rawValue)
+        switch op.change {
+        case let .set(f, value): field = f.rawValue; text = value
+        case let .add(metric, amount): field = metric; number = amount
+        case .delete: field = ""
+        case let .indicator(value): field = ""; text = value
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        seq = try c.decode(Int64.self)
+        hlc = try c.decode(Int64.self)
+        activity = try c.decode(String.self)
+        kind = try c.decode(Int.self)
+        field = try c.decode(String.self)
+        switch OperationKind(code: kind) {
+        case .set, .indicator: text = try c.decode(String.self)
+        case .add: number = try c.decode(Int64.self)
+        case .delete:
+            guard try c.decodeNil() else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "a delete's value must be null")
+            }
+        case nil:
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "operation kind must be 0, 1, 2 or 3")
+        }
+        guard c.isAtEnd else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "an operation has exactly 6 elements")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(seq)
+        try c.encode(hlc)
+        try c.encode(activity)
+        try c.encode(kind)
+        try c.encode(field)
+        switch OperationKind(code: kind) {
+        case .set, .indicator: try c.encode(text ?? "")
+        case .add: try c.encode(number ?? 0)
+        case .delete, nil: try c.encodeNil()
+        }
+    }
+
+    /// The operation of `replica`, decoded by the one table of kinds (``OperationKind``).
+    ///
+    /// - Throws: ``RefusalReason/malformed`` for a kind this format does not define, a
+    ///   field a set cannot write, or a value of the wrong type; nothing unknown is guessed.
+    public func op(replica: ReplicaID) throws(RefusalReason) -> Op {
+        let change: Change
+        switch OperationKind(code: kind) {
+        case .set:
+            guard let f = Field(rawValue: field), let text, number == nil else { throw .malformed }
+            change = .set(f, text)
+        case .add:
+            guard let number, text == nil else { throw .malformed }
+            change = .add(metric: field, amount: number)
+        case .delete:
+            guard field.isEmpty, text == nil, number == nil else { throw .malformed }
+            change = .delete
+        case .indicator:
+            guard field.isEmpty, let text, number == nil else { throw .malformed }
+            change = .indicator(text)
+        case nil:
+            throw .malformed
+        }
+        return Op(replica: replica, seq: seq, timestamp: HLCTimestamp(rawValue: hlc),
+                  activity: ActivityID(unchecked: activity), change: change)
+    }
+
+    /// The operation of `replica` if the acceptance rule takes it.
+    ///
+    /// - Throws: the ``RefusalReason`` of the codec or of the rule.
+    public func accepted(replica: ReplicaID, by rule: AcceptanceRule) throws(RefusalReason) -> Op {
+        let op = try op(replica: replica)
+        if let reason = rule.check(op) { throw reason }
+        return op
+    }
+}
