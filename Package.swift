@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport"]),
-        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport"]),
+        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport"]),
         .testTarget(
             name: "HubTests",
