@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "FolderHub", targets: ["FolderHub"]),
+        // For the benchmarks package (Benchmarks/), which measures these from outside.
+        .library(name: "Reporting", targets: ["Reporting"]),
+        .library(name: "HubServer", targets: ["HubServer"]),
+        .library(name: "HubClient", targets: ["HubClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -100,21 +104,6 @@ let package = Package(
                 "HubClient",
                 "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        // Measurements against the raw SQLite limit (issue 5); run with
-        // `swift run -c release ktx-bench`. Not a test: it prints figures with their baseline.
-        .executableTarget(
-            name: "ktx-bench",
-            dependencies: [
-                "Store",
-                "SyncCore",
-                "FolderHub",
-                "Reporting",
-                "HubServer",
-                "HubClient",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -8,6 +8,8 @@ public struct HubError: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// For a 405: the methods the path takes, sent as `Allow`.
+    public var allow: [HTTPRequest.Method] = []
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -19,6 +21,7 @@ public struct HubError: HTTPResponseError, Sendable {
         let data = try JSONEncoder().encode(HubAPI.ErrorBody(code: code, message: message))
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if !allow.isEmpty { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

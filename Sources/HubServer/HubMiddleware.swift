@@ -35,8 +35,10 @@ struct HubMiddleware: RouterMiddleware {
         do {
             if let allowed = Self.methods(of: request.uri.path), !allowed.contains(request.method)
                 && !(request.method == .head && allowed.contains(.get)) {
-                throw HubError(.methodNotAllowed, "method-not-allowed",
-                               "\(request.uri.path) takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(request.method.rawValue)")
+                var error = HubError(.methodNotAllowed, "method-not-allowed",
+                                     "\(request.uri.path) takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(request.method.rawValue)")
+                error.allow = allowed
+                throw error
             }
             if request.uri.path.hasPrefix("/v1") {
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),

@@ -105,30 +105,11 @@ struct HubEndpoints: Sendable {
 
     // MARK: Tokens (admin)
 
-    /// The body of `POST /v1/tokens`; a member it does not define is refused (the
-    /// document says `additionalProperties: false`), so a misspelt `townsip` is not ignored.
-    struct TokenRequest: Codable {
+    /// The body of `POST /v1/tokens`.
+    struct TokenRequest: Codable, KnownMembers {
         var role: HubRole
         var township: String?
-
-        private enum CodingKeys: String, CodingKey, CaseIterable { case role, township }
-
-        private struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: any Decoder) throws {
-            let all = try decoder.container(keyedBy: AnyKey.self)
-            if let extra = all.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [extra], debugDescription: "is not a member of a token request (role, township)"))
-            }
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            role = try c.decode(HubRole.self, forKey: .role)
-            township = try c.decodeIfPresent(String.self, forKey: .township)
-        }
+        static let members: Set<String> = ["role", "township"]
     }
     struct TokenCreated: Codable { var id: Int64; var role: HubRole; var township: String?; var token: String }
     struct TokenInfo: Codable { var id: Int64; var role: HubRole; var township: String?; var revoked: Bool }
@@ -182,7 +163,17 @@ struct HubEndpoints: Sendable {
             throw HubError(.contentTooLarge, "too-large", "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            let data = Data(buffer.readableBytesView)
+            // The document says `additionalProperties: false`: a member the API does not
+            // define is refused, so a misspelt one is never silently ignored.
+            if let members = (T.self as? any KnownMembers.Type)?.members,
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let extra = object.keys.sorted().first(where: { !members.contains($0) }) {
+                throw HubError(.unprocessableContent, "bad-field", "'\(extra)' is not a member of this request (\(members.sorted().joined(separator: ", ")))")
+            }
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as HubError {
+            throw error
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             throw HubError(.badRequest, "malformed-json", "the body is not valid JSON")
         } catch let error as DecodingError {
@@ -232,4 +223,17 @@ struct HubEndpoints: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+}
+
+/// A request body whose members the API defines exactly: any other member is refused.
+protocol KnownMembers {
+    static var members: Set<String> { get }
+}
+
+extension HubAPI.Batch: KnownMembers {
+    static var members: Set<String> { ["replica", "township", "operations"] }
+}
+
+extension HubAPI.PullRequest: KnownMembers {
+    static var members: Set<String> { ["after", "limit"] }
 }

@@ -13,7 +13,7 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--child" {
 }
 
 let usage = """
-    usage: swift run -c release ktx-bench [operations] [activities] [replicas] [runs]
+    usage: swift run -c release --package-path Benchmarks ktx-bench [operations] [activities] [replicas] [runs]
       defaults: 1000000 operations over 100000 activities, 20 replicas, 3 runs (at least 3:
       each figure is a median). Run from the package root (the peers script is found there).
       KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
