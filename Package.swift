@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting"]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]
