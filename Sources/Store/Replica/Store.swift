@@ -127,6 +127,13 @@ public struct Store: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw KtxError.diskFull(path, underlying: error)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            // An existing file that cannot be opened for writing: a read-only file, folder or
+            // medium (a write-protected USB stick, a CD), not a missing folder.
+            let fm = FileManager.default
+            let dir = (path as NSString).deletingLastPathComponent
+            if fm.fileExists(atPath: path), !fm.isWritableFile(atPath: path) || !fm.isWritableFile(atPath: dir.isEmpty ? "." : dir) {
+                throw KtxError.readOnly(path, underlying: error)
+            }
             throw KtxError.cannotCreate(path, underlying: error)
         } catch {
             throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
