@@ -159,9 +159,11 @@ public actor FileHub: Hub {
             guard isDir.boolValue else { throw KtxError.notAHub(location) }
             if fm.fileExists(atPath: marker) { return }
             let contents: [String]
-            do { contents = try fm.contentsOfDirectory(atPath: location) } catch {
+            do { contents = try Self.names(in: location) } catch {
                 throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
             }
+            // Another office may have made it a hub since we looked for the marker.
+            if fm.fileExists(atPath: marker) { return }
             guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else { throw KtxError.notAHub(location) }
         } else {
             try makeDirectory(location)
@@ -178,7 +180,7 @@ public actor FileHub: Hub {
         let opsDir = location + "/ops"
         var out: [ReplicaID: [Entry]] = [:]
         let names: [String]
-        do { names = try fm.contentsOfDirectory(atPath: opsDir) } catch {
+        do { names = try Self.names(in: opsDir) } catch {
             if !fm.fileExists(atPath: opsDir) { try makeDirectory(opsDir); listing = [:]; return [:] }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
         }
@@ -193,7 +195,7 @@ public actor FileHub: Hub {
                 continue
             }
             let files: [String]
-            do { files = try fm.contentsOfDirectory(atPath: opsDir + "/" + name) } catch {
+            do { files = try Self.names(in: opsDir + "/" + name) } catch {
                 warn("ops/\(name)", .foreign, "not a readable folder")
                 continue
             }
@@ -223,6 +225,25 @@ public actor FileHub: Hub {
     }
 
     // MARK: Files
+
+    /// The names in a folder, read with readdir alone. Foundation's listing also looks at
+    /// each entry, and fails when another office's sync renames its temporary file meanwhile.
+    static func names(in dir: String) throws -> [String] {
+        guard let handle = opendir(dir) else {
+            let code = errno
+            throw NSError(domain: NSPOSIXErrorDomain, code: Int(code),
+                          userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
+        }
+        defer { closedir(handle) }
+        var out: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out
+    }
 
     private func makeDirectory(_ path: String) throws {
         do {

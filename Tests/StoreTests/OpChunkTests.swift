@@ -68,3 +68,23 @@ import Testing
         }
     }
 }
+
+@Suite struct OpChunkPartTests {
+    /// A part of a chunk (what a pull page needs) is exactly the same part of the whole.
+    @Test(arguments: [(1, 3), (1, 100), (5, 1), (7, 4), (10, 5), (11, 2), (50, 9)])
+    func aPartOfAChunkIsThePartOfTheWhole(from: Int64, limit: Int) throws {
+        let replica = ReplicaID(high: 1, low: 2)
+        let id = ActivityID(replica: replica, seq: 1)
+        let t = HLCTimestamp(millis: 1_684_540_800_000, counter: 0).rawValue
+        let changes: [Change] = [.set(.title, "果树"), .add(metric: "attendance", amount: 5), .set(.venue, "村"), .delete,
+                                 .indicator("92"), .add(metric: "cost", amount: -7), .set(.kind, "rural"), .add(metric: "attendance", amount: 1),
+                                 .set(.date, "2023-05-20"), .add(metric: "schools", amount: 2)]
+        let ops = changes.enumerated().map { i, change in
+            Op(replica: replica, seq: Int64(i + 1), timestamp: HLCTimestamp(rawValue: t + Int64(i)),
+               activity: change.isIndicator ? ActivityID(unchecked: "2023/rural/满意度") : id, change: change)
+        }
+        let bytes = OpChunk.encode(ops)
+        let part = try bytes.withUnsafeBytes { try OpChunk.decode($0, replica: replica, firstSeq: 1, from: from, limit: limit) }
+        #expect(part == Array(ops.filter { $0.seq >= from }.prefix(limit)))
+    }
+}

@@ -76,38 +76,68 @@ public enum OpChunk {
     ///
     /// - Throws: ``KtxError`` `storage` if the bytes are not a chunk this version wrote.
     public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64) throws -> [Op] {
+        try decode(bytes, replica: replica, firstSeq: firstSeq, from: firstSeq, limit: .max)
+    }
+
+    /// Unpacks the operations of a chunk from seq `from`, at most `limit` of them: a pull
+    /// page needs a part of a chunk, and strings (ids, texts) are made only for what it returns.
+    /// The whole chunk is checked only when all of it is read.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64,
+                              from: Int64, limit: Int) throws -> [Op] {
         var reader = Reader(bytes: bytes)
         guard reader.byte() == version else { throw damaged }
         let count = Int(try reader.varint())
         let stringCount = Int(try reader.varint())
         guard count <= bytes.count, stringCount <= bytes.count else { throw damaged }
-        var table: [String] = []
-        table.reserveCapacity(stringCount)
-        for _ in 0..<stringCount { table.append(try reader.string()) }
+        // The string table as places in the bytes; each string is made once, when first used.
+        var places: [(start: Int, count: Int)] = []
+        places.reserveCapacity(stringCount)
+        for _ in 0..<stringCount { places.append(try reader.skipString()) }
+        var table = [String?](repeating: nil, count: stringCount)
+        func string(_ i: Int) -> String {
+            if let s = table[i] { return s }
+            let p = places[i]
+            let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)]), as: UTF8.self)
+            table[i] = s
+            return s
+        }
+        let skip = Int(max(0, min(Int64(count), from - firstSeq)))
+        let end = limit >= count - skip ? count : skip + limit
         var ops: [Op] = []
-        ops.reserveCapacity(count)
+        ops.reserveCapacity(end - skip)
         var hlc: Int64 = 0
-        for i in 0..<count {
+        for i in 0..<end {
             hlc = hlc &+ (try reader.signed())
             let target = Int(try reader.varint())
-            guard target < table.count, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
+            guard target < stringCount, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
+            let wanted = i >= skip
             let change: Change
             switch kind {
             case .set:
                 let name = Int(try reader.varint())
-                guard name < table.count, let field = Field(rawValue: table[name]) else { throw damaged }
-                change = .set(field, try reader.string())
+                guard name < stringCount else { throw damaged }
+                let value = try reader.skipString()
+                guard wanted else { continue }
+                guard let field = Field(rawValue: string(name)) else { throw damaged }
+                change = .set(field, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self))
             case .add:
                 let name = Int(try reader.varint())
-                guard name < table.count else { throw damaged }
-                change = .add(metric: table[name], amount: try reader.signed())
-            case .delete: change = .delete
-            case .indicator: change = .indicator(try reader.string())
+                guard name < stringCount else { throw damaged }
+                let amount = try reader.signed()
+                guard wanted else { continue }
+                change = .add(metric: string(name), amount: amount)
+            case .delete:
+                guard wanted else { continue }
+                change = .delete
+            case .indicator:
+                let value = try reader.skipString()
+                guard wanted else { continue }
+                change = .indicator(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self))
             }
             ops.append(Op(replica: replica, seq: firstSeq + Int64(i), timestamp: HLCTimestamp(rawValue: hlc),
-                          activity: ActivityID(unchecked: table[target]), change: change))
+                          activity: ActivityID(unchecked: string(target)), change: change))
         }
-        guard reader.atEnd else { throw damaged }
+        if end == count { guard reader.atEnd else { throw damaged } }
         return ops
     }
 
@@ -169,6 +199,14 @@ public enum OpChunk {
         mutating func signed() throws -> Int64 {
             let v = try varint()
             return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+        }
+
+        /// Steps over a string, returning where its bytes are.
+        mutating func skipString() throws -> (start: Int, count: Int) {
+            let n = Int(try varint())
+            guard n <= bytes.count - at else { throw OpChunk.damaged }
+            defer { at += n }
+            return (at, n)
         }
 
         mutating func string() throws -> String {

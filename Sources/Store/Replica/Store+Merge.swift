@@ -259,7 +259,10 @@ extension Store {
 
     /// Every chunk of the log (optionally of one replica, from the chunk holding seq
     /// `after + 1`), unpacked, in (replica, seq) order.
-    static func forEachChunk(_ db: Database, replica: (num: Int64, id: ReplicaID, after: Int64)? = nil,
+    ///
+    /// - Parameter limit: for one replica, the most operations the caller will take from a
+    ///   chunk (a pull page): the rest of the chunk is not unpacked.
+    static func forEachChunk(_ db: Database, replica: (num: Int64, id: ReplicaID, after: Int64)? = nil, limit: Int = .max,
                              _ body: ([Op]) throws -> Bool) throws {
         // One replica's chunks need no lookup of the others' ids (the hub's pull asks
         // for each replica in turn).
@@ -274,7 +277,9 @@ extension Store {
         }
         while try chunks.step() {
             guard let id = ids[chunks.int64(0)] else { throw OpChunk.damaged }
-            let ops = try OpChunk.decode(chunks.blob(2), replica: id, firstSeq: chunks.int64(1))
+            let first = chunks.int64(1)
+            let ops = try OpChunk.decode(chunks.blob(2), replica: id, firstSeq: first,
+                                         from: replica.map { $0.after + 1 } ?? first, limit: limit)
             if try !body(ops) { return }
         }
     }
@@ -372,7 +377,7 @@ extension Store {
         guard limit > 0, let num = try Int64.fetchOne(db.cachedStatement(sql: "SELECT num FROM replica WHERE id = ?"),
                                                       arguments: [Data(replica.bytes)]) else { return [] }
         var out: [Op] = []
-        try forEachChunk(db, replica: (num, replica, after)) { ops in
+        try forEachChunk(db, replica: (num, replica, after), limit: limit) { ops in
             for op in ops where op.seq > after {
                 out.append(op)
                 if out.count == limit { return false }
