@@ -20,7 +20,7 @@ extension Ktx {
 
             @OptionGroup var options: GlobalOptions
             @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
-            @Option(help: "The port to listen on.") var port: Int = 8080
+            @Option(help: "The port to listen on, 1 to 65535.") var port: Int = 8080
             @Option(name: .customLong("max-skew-hours"), help: "Refuse operations dated more than this many hours ahead of the hub's clock.")
             var maxSkewHours: Int = 24
 
