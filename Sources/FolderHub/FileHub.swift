@@ -344,7 +344,21 @@ public actor FileHub: Hub {
         KtxError.hubUnreadable(location, reason: "\(what): \(String(cString: strerror(errno)))")
     }
 
-    private static func describe(_ error: any Error) -> String {
-        (error as NSError).localizedDescription
+    /// Why a folder could not be used, in plain words (never Foundation's "The operation
+    /// could not be completed").
+    public static func describe(_ error: any Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder / 文件或文件夹不存在"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied / 没有权限"
+        case .fileWriteOutOfSpace: return "the disk is full / 磁盘已满"
+        case .fileWriteVolumeReadOnly: return "read-only medium / 只读介质"
+        case .fileWriteFileExists: return "a file is in the way / 有同名文件"
+        default: return "cannot be used / 无法使用"
+        }
     }
 }

@@ -124,3 +124,13 @@ import TestSupport
         #expect(left == [names[1], names[2]].sorted())
     }
 }
+
+@Suite struct FolderMessageTests {
+    @Test func folderErrorsAreDescribedInPlainWords() {
+        let missing = CocoaError(.fileNoSuchFile) as NSError
+        #expect(FileHub.describe(missing) == "no such file or folder / 文件或文件夹不存在")
+        let posix = NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))
+        #expect(FileHub.describe(posix) == "Permission denied")
+        #expect(!FileHub.describe(CocoaError(.featureUnsupported)).contains("operation could not be completed"))
+    }
+}
