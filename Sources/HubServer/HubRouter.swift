@@ -57,11 +57,17 @@ struct HubEndpoints: Sendable {
             throw HubError.forbidden("this token may not push: only township tokens push operations")
         }
         let batch = try await decode(HubAPI.Batch.self, request)
+        let decoded: (replica: ReplicaID, operations: [Op])
         do {
-            let result = try await store.hubAccept(batch, township: township,
-                                             latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
+            decoded = try batch.decoded(by: store.rule, latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
+        } catch {
+            throw HubError(.unprocessableContent, error.code, error.message)
+        }
+        do {
+            let result = try await store.hubAccept(decoded.operations, replica: decoded.replica,
+                                                   announcedTownship: batch.township, township: township)
             if result.accepted > 0 { totalsCache.invalidate() }
-            return try json(result)
+            return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
             let status: HTTPResponse.Status = switch rejection.kind {
             case .invalid: .unprocessableContent

@@ -105,11 +105,19 @@ import TestSupport
         let ops = Self.operations(&rng)
         let body = Array(try JSONEncoder().encode(HubAPI.Batch(ops, township: "河西镇")))
         for bytes in [body, Self.mutate(body, &rng)] {
-            guard let batch = try? JSONDecoder().decode(HubAPI.Batch.self, from: Data(bytes)) else { continue }
-            do {
-                _ = try await hub.hubAccept(batch, township: "河西镇", latestAllowed: .max)
-            } catch is HubRejection {
-                // refused whole: fine
+            guard let batch = try? JSONDecoder().decode(HubAPI.Batch.self, from: Data(bytes)),
+                  let replica = ReplicaID(hex: batch.replica) else { continue }
+            // What the push decoder takes, and what the codec alone takes: the store's own
+            // gate must refuse whatever the rule refuses even when the decoder is bypassed.
+            var candidates: [[Op]] = []
+            if let (_, decoded) = try? batch.decoded(by: hub.rule, latestAllowed: .max) { candidates.append(decoded) }
+            if let raw = try? batch.operations.map({ try $0.op(replica: replica) }) { candidates.append(raw) }
+            for ops in candidates {
+                do {
+                    _ = try await hub.hubAccept(ops, replica: replica, announcedTownship: batch.township, township: "河西镇")
+                } catch is HubRejection {
+                    // refused whole: fine
+                }
             }
         }
         try Self.expectOnlyAccepted(hub, seed: seed)

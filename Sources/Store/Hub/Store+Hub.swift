@@ -81,47 +81,33 @@ extension Store {
 
     // MARK: Push
 
-    /// Checks a pushed batch against the caller's rights and stores it whole, or refuses
-    /// it whole.
+    /// Stores a pushed run of one replica's operations whole, or refuses it whole, after
+    /// checking it against the caller's rights. The operations have been decoded and passed
+    /// the acceptance rule already (``HubAPI/Batch/decoded(by:latestAllowed:)``); the merge
+    /// applies the rule again all the same.
     ///
     /// - Parameters:
-    ///   - batch: a contiguous run of one replica's operations.
-    ///   - township: the caller's township.
-    ///   - latestAllowed: the latest timestamp accepted, in unix milliseconds (now + skew).
-    public func hubAccept(_ batch: HubAPI.Batch, township: String, latestAllowed: Int64) async throws -> HubAPI.PushResult {
-        guard let replica = ReplicaID(hex: batch.replica) else {
-            throw HubRejection(.invalid, "bad-replica", "replica must be 32 hex digits")
-        }
-        guard !batch.operations.isEmpty else { throw HubRejection(.invalid, "empty-batch", "a batch holds at least one operation") }
-        if let announced = batch.township, !AcceptanceRule.isText(announced) {
-            throw HubRejection(.invalid, RefusalReason.badText.rawValue, "township: \(RefusalReason.badText.message(.en))")
-        }
-        var ops: [Op] = []
-        ops.reserveCapacity(batch.operations.count)
+    ///   - ops: a contiguous run of `replica`'s operations, in seq order.
+    ///   - announcedTownship: the township the pushing replica says it belongs to, for `ktx log`.
+    ///   - township: the caller's township (its token's).
+    /// - Returns: operations new to the hub, and those it already held.
+    /// - Throws: ``HubRejection`` for another township's replica or activity, operations missing
+    ///   before the run, or an activity the hub has not received yet.
+    public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
+                          township: String) async throws -> (accepted: Int, duplicates: Int) {
+        guard !ops.isEmpty else { return (0, 0) }
         var townshipViolation: HubRejection?
-        for (i, wire) in batch.operations.enumerated() {
-            let op: Op
-            do {
-                op = try wire.accepted(replica: replica, by: rule)
-            } catch {
-                throw HubRejection(.invalid, error.rawValue, "operation \(i + 1) (seq \(wire.seq)): \(error.message(.en))")
-            }
-            if i > 0, op.seq != ops[i - 1].seq + 1 {
-                throw HubRejection(.invalid, "gap", "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
-            }
-            if case let .set(field, value) = op.change, field == .township, value != township, townshipViolation == nil {
+        for (i, op) in ops.enumerated() {
+            if case let .set(field, value) = op.change, field == .township, value != township {
                 townshipViolation = HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this token may only write for \(township)")
+                break
             }
-            if op.timestamp.millis > latestAllowed {
-                throw HubRejection(.invalid, "future-timestamp", "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
-            }
-            ops.append(op)
         }
         let accepted = ops
         let violation = townshipViolation
         let now = wallClock.nowMillis()
         return try await writeAsync("hub push") { db in
-            let (num, maxSeq) = try Self.replicaRow(db, replica, township: batch.township)
+            let (num, maxSeq) = try Self.replicaRow(db, replica, township: announcedTownship)
             if let owner = try String.fetchOne(db, sql: "SELECT township FROM hub_replica WHERE replica = ?", arguments: [num]) {
                 guard owner == township else {
                     throw HubRejection(.forbidden, "other-replica", "replica \(replica.hex) belongs to \(owner); this token may only push \(township)'s replicas")
@@ -155,7 +141,7 @@ extension Store {
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
             let outcome = try mergeLocked(db, ops, townships: [:], source: "push")
-            return HubAPI.PushResult(accepted: outcome.applied, duplicates: outcome.duplicates)
+            return (outcome.applied, outcome.duplicates)
         }
     }
 

@@ -45,6 +45,44 @@ public enum HubAPI {
             self.township = township
             operations = ops.map(WireOp.init)
         }
+
+        /// Why a pushed batch cannot be taken as it is: a stable code and a message.
+        public struct Problem: Error, Sendable, Equatable {
+            public var code: String
+            public var message: String
+        }
+
+        /// The batch's operations, each decoded by the codec and passed by the acceptance rule,
+        /// contiguous, none dated beyond `latestAllowed` (unix milliseconds: the hub's clock
+        /// plus the allowed skew).
+        ///
+        /// - Throws: a ``Problem`` whose code is the first refusal's reason (``RefusalReason``),
+        ///   or `bad-replica`, `empty-batch`, `gap`, `future-timestamp`.
+        public func decoded(by rule: AcceptanceRule, latestAllowed: Int64) throws(Problem) -> (replica: ReplicaID, operations: [Op]) {
+            guard let id = ReplicaID(hex: replica) else { throw Problem(code: "bad-replica", message: "replica must be 32 hex digits") }
+            guard !operations.isEmpty else { throw Problem(code: "empty-batch", message: "a batch holds at least one operation") }
+            if let township, !AcceptanceRule.isText(township) {
+                throw Problem(code: RefusalReason.badText.rawValue, message: "township: \(RefusalReason.badText.message(.en))")
+            }
+            var ops: [Op] = []
+            ops.reserveCapacity(operations.count)
+            for (i, wire) in operations.enumerated() {
+                let op: Op
+                do {
+                    op = try wire.accepted(replica: id, by: rule)
+                } catch {
+                    throw Problem(code: error.rawValue, message: "operation \(i + 1) (seq \(wire.seq)): \(error.message(.en))")
+                }
+                if i > 0, op.seq != ops[i - 1].seq + 1 {
+                    throw Problem(code: "gap", message: "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
+                }
+                if op.timestamp.millis > latestAllowed {
+                    throw Problem(code: "future-timestamp", message: "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
+                }
+                ops.append(op)
+            }
+            return (id, ops)
+        }
     }
 
     /// The answer to a push.
