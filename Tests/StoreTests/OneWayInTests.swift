@@ -132,3 +132,57 @@ import TestSupport
         #expect(try store.operationCounts().total == 0)
     }
 }
+
+/// A hub that hands out what an older hub could hold: pages fixed in advance.
+actor OldHub: Hub {
+    nonisolated let location = "old-hub"
+    let held: [Op]
+    var asked: [VersionVector] = []
+
+    init(_ held: [Op]) { self.held = held }
+
+    func versionVector() async throws -> VersionVector {
+        var v = VersionVector()
+        for op in held { v[op.replica] = max(v[op.replica], op.seq) }
+        return v
+    }
+
+    func push(_ operations: [Op], township: String?) async throws {}
+
+    func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
+        asked.append(vector)
+        let ops = held.filter { $0.seq > vector[$0.replica] }
+        return PullPage(operations: Array(ops.prefix(limit)), source: "old-hub page")
+    }
+}
+
+@Suite struct PullRefusalTests {
+    /// An older hub holds a malformed operation of one office: a pull refuses it, names it,
+    /// takes that office's operations before it and every other office's, and does not loop.
+    @Test func aPullFromAnOlderHubRefusesWhatTheRuleRefusesAndTakesTheRest() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let t = lab.clock.nowMillis()
+        func ops(_ replica: ReplicaID, _ changes: [Change]) -> [Op] {
+            changes.enumerated().map { i, change in
+                Op(replica: replica, seq: Int64(i + 1), timestamp: HLCTimestamp(millis: t, counter: UInt16(i)),
+                   activity: ActivityID(replica: replica, seq: 1), change: change)
+            }
+        }
+        let bad = ReplicaID(high: 1, low: 1)
+        let good = ReplicaID(high: 2, low: 2)
+        let record: [Change] = [.set(.township, "河西镇"), .set(.kind, "rural"), .set(.date, "2023-05-20"), .set(.title, "t"),
+                                .add(metric: "attendance", amount: 10)]
+        let hub = OldHub(ops(bad, record + [.add(metric: "attendance", amount: .max), .add(metric: "attendance", amount: 1)])
+                         + ops(good, record.map { $0 == .set(.township, "河西镇") ? .set(.township, "东街镇") : $0 }))
+        let county = try lab.replica("county", township: "县科协")
+        let report = try await SyncSession(store: county, hub: hub, batchSize: 3).run()
+        #expect(report.refused.map(\.reason) == [.amountOutOfRange])
+        #expect(report.refused.first?.seq == 6)
+        #expect(report.refused.first?.source == "old-hub page")
+        #expect(try await county.versionVector()[bad] == 5)
+        #expect(try await county.versionVector()[good] == 5)
+        #expect(try await county.totals().first?.quantities["attendance"] == 20)
+        #expect(await hub.asked.count < 12)
+    }
+}
