@@ -106,7 +106,6 @@ public struct ConvergenceScenario: Sendable {
         if let newest = newer.firstIndex(of: true) {
             for (i, store) in stores.enumerated() where !newer[i] {
                 let upgraded = try Store.open(at: store.path, catalog: .newer, wallClock: lab.clock)
-                try upgraded.rebuildMaterialized()
                 if try await upgraded.totals(by: [.township, .kind, .quarter]) != totals[newest] {
                     mismatches.append("replica \(i), upgraded and rebuilt, differs from the newer replicas' totals")
                 }

@@ -117,7 +117,7 @@ extension Store {
     }
 
     /// Kinds and metrics held that this catalog does not know (a newer ktx's operations):
-    /// they are kept and relayed, and count once ktx is upgraded and the tables rebuilt.
+    /// they are kept and relayed, and count once a ktx whose catalog knows them opens the replica.
     public func newerCodes() throws -> NewerCodes {
         let kinds = catalog.kinds.map { "'\($0.code)'" }.joined(separator: ", ")
         let metrics = catalog.metrics.map { "'\($0.code)'" }.joined(separator: ", ")

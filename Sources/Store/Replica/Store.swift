@@ -76,6 +76,7 @@ public struct Store: Sendable {
                                arguments: [Data(replicaID.bytes), name])
                 try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock) VALUES (1, ?, ?, 0)",
                                arguments: [db.lastInsertedRowID, wallClock.nowMillis()])
+                try db.execute(sql: "INSERT OR REPLACE INTO catalog_state (id, version) VALUES (1, ?)", arguments: [catalog.version])
             }
         }
         return store
@@ -97,6 +98,7 @@ public struct Store: Sendable {
         let store = try openPool(path, catalog: catalog, wallClock: wallClock, upgrading: upgrading)
         let initialised = try store.guarded("open") { try store.pool.read { try SelfRow.fetch($0) != nil } }
         guard initialised else { throw KtxError.notInitialized(path) }
+        try store.matchCatalog(upgrading: upgrading)
         return store
     }
 
@@ -139,6 +141,19 @@ public struct Store: Sendable {
             throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
         }
         return Store(pool: pool, path: path, catalog: catalog, wallClock: wallClock)
+    }
+
+    /// Rebuilds the tables when they were built with another version of the catalog: a
+    /// newer ktx's kinds and metrics, kept out of the totals until now, then count (and an
+    /// older ktx opening a newer replica's file counts only what it knows).
+    private func matchCatalog(upgrading: (() -> Void)?) throws {
+        let built = try read("open") { try Int.fetchOne($0, sql: "SELECT version FROM catalog_state WHERE id = 1") }
+        guard built != catalog.version else { return }
+        upgrading?()
+        try write("rebuild") { db in
+            try Self.rebuildLocked(db, rule: rule)
+            try db.execute(sql: "INSERT OR REPLACE INTO catalog_state (id, version) VALUES (1, ?)", arguments: [catalog.version])
+        }
     }
 
     static var migrator: DatabaseMigrator {

@@ -21,8 +21,8 @@ extension Ktx {
                 let digest = try store.stateDigest()
                 let newer = try store.newerCodes()
                 let newerLine = newer.isEmpty ? nil : lang.pick(
-                    zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发。升级 ktx 后运行 ktx rebuild",
-                    en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed. Upgrade ktx, then run `ktx rebuild`")
+                    zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发；升级 ktx 后首次打开即自动重建并计入",
+                    en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed, and count once ktx is upgraded (it rebuilds its tables when it first opens this replica)")
                 switch format {
                 case .json:
                     Console.out(JSONValue.object([
