@@ -46,6 +46,7 @@ CSV
 run import --db hexi.db hexi-2023.csv
 
 echo "== everyone syncs through the shared folder"
+run hub init "$HUB"
 for db in hexi dongjie county; do "$KTX" remote add --db $db.db county "$HUB"; done
 run sync --db hexi.db
 run sync --db dongjie.db

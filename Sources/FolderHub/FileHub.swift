@@ -47,7 +47,8 @@ public actor FileHub: Hub {
     /// Opens a folder hub.
     ///
     /// - Parameters:
-    ///   - path: the folder; created on first use if missing.
+    ///   - path: the folder, made a hub by ``create(at:)``; a sync through a folder that is
+    ///     missing or not a hub fails and changes nothing.
     ///   - writer: the replica that writes through this connection.
     ///   - durable: sync each file to disk before it becomes visible (turn off only in tests).
     public init(path: String, writer: ReplicaID, durable: Bool = true) {
@@ -144,33 +145,68 @@ public actor FileHub: Hub {
         return warnings
     }
 
-    /// Makes sure the folder is a hub, creating it when missing or empty.
+    /// Makes sure the folder is a hub. A sync never creates one: a missing folder is a USB
+    /// stick not inserted or a typo, and a sync into a new local folder would report success
+    /// for data that went nowhere. Only ``create(at:)`` (`ktx hub init`) makes a hub.
     private func ensureHub() throws {
         guard !prepared else { return }
-        try prepareFolder()
+        try Self.requireHub(at: location)
         prepared = true
     }
 
-    private func prepareFolder() throws {
+    /// Checks that a folder exists and is a hub; throws ``KtxError`` `hub-missing` or `not-a-hub`.
+    public static func requireHub(at location: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location, isDirectory: &isDir) else { throw KtxError.hubMissing(location) }
+        guard isDir.boolValue else { throw KtxError.notAHub(location) }
+        var info = stat()
+        guard lstat(location + "/" + markerName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw KtxError.notAHub(location)
+        }
+    }
+
+    /// What ``create(at:)`` found.
+    public enum Creation: Sendable, Equatable {
+        /// A new hub was made (the folder was missing or empty).
+        case created
+        /// The folder was a hub already, holding operations of these replicas.
+        case existing(replicas: [ReplicaID])
+    }
+
+    /// Makes a folder a hub: creates it if missing (its parent must exist), marks it, and
+    /// returns what it found. A folder that holds other files is refused.
+    public static func create(at location: String) throws -> Creation {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        let marker = location + "/" + Self.markerName
         if fm.fileExists(atPath: location, isDirectory: &isDir) {
             guard isDir.boolValue else { throw KtxError.notAHub(location) }
-            if fm.fileExists(atPath: marker) { return }
-            let contents: [String]
-            do { contents = try Self.names(in: location) } catch {
-                throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
+            if (try? requireHub(at: location)) != nil {
+                let names = (try? Self.names(in: location + "/ops")) ?? []
+                return .existing(replicas: names.compactMap { ReplicaID(hex: $0) }.sorted())
             }
-            // Another office may have made it a hub since we looked for the marker.
-            if fm.fileExists(atPath: marker) { return }
-            guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else { throw KtxError.notAHub(location) }
+            let contents: [String]
+            do { contents = try names(in: location) } catch {
+                throw KtxError.hubUnreadable(location, reason: describe(error), underlying: error as NSError)
+            }
+            guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else {
+                throw KtxError(.notAHub,
+                               zh: "文件夹 \(location) 不为空，也不是 ktx 同步文件夹：请用一个新的或空的文件夹",
+                               en: "folder \(location) is not empty and not a ktx hub: use a new or empty folder")
+            }
         } else {
-            try makeDirectory(location)
+            let parent = (location as NSString).deletingLastPathComponent
+            guard parent.isEmpty || fm.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+                throw KtxError.hubMissing(parent)
+            }
+            do { try fm.createDirectory(atPath: location, withIntermediateDirectories: false) } catch {
+                throw KtxError.hubUnreadable(location, reason: describe(error), underlying: error as NSError)
+            }
         }
+        let maker = FileHub(path: location, writer: ReplicaID.random(), durable: true)
+        try maker.makeDirectory(location + "/ops")
         let json = #"{"format":"ktx-hub","version":1}"# + "\n"
-        try writeAtomically(Array(json.utf8), to: marker, in: location)
-        try makeDirectory(location + "/ops")
+        try maker.writeAtomically(Array(json.utf8), to: location + "/" + markerName, in: location)
+        return .created
     }
 
     /// Lists every operation file by name, once per connection; foreign names are reported.
@@ -181,7 +217,7 @@ public actor FileHub: Hub {
         var out: [ReplicaID: [Entry]] = [:]
         let names: [String]
         do { names = try Self.names(in: opsDir) } catch {
-            if !fm.fileExists(atPath: opsDir) { try makeDirectory(opsDir); listing = [:]; return [:] }
+            if !fm.fileExists(atPath: opsDir) { listing = [:]; return [:] }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
         }
         for name in names where !name.hasPrefix(".") {
@@ -245,7 +281,7 @@ public actor FileHub: Hub {
         return out
     }
 
-    private func makeDirectory(_ path: String) throws {
+    private nonisolated func makeDirectory(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -309,7 +345,7 @@ public actor FileHub: Hub {
     }
 
     /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.
-    private func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
+    private nonisolated func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
         let temp = dir + "/.tmp-\(writer.hex)-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw ioError("create \(temp)") }
@@ -340,7 +376,7 @@ public actor FileHub: Hub {
         }
     }
 
-    private func ioError(_ what: String) -> KtxError {
+    private nonisolated func ioError(_ what: String) -> KtxError {
         KtxError.hubUnreadable(location, reason: "\(what): \(String(cString: strerror(errno)))")
     }
 

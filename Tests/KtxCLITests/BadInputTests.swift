@@ -15,10 +15,16 @@ import TestSupport
             ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
             _ = try ktx.ok(["init", "--township", "河西镇"])
             activity = try ktx.ok(["record", "--kind", "rural", "--date", "2023-05-20", "--title", "果树修剪培训", "--attendance", "120"])
-            try Data("not a folder".utf8).write(to: URL(fileURLWithPath: dir.file("blocker")))
-            try ktx.ok(["remote", "add", "usb", "blocker/hub"])
-            try ktx.ok(["remote", "add", "photos", "photos"])
-            try FileManager.default.createDirectory(atPath: dir.file("photos"), withIntermediateDirectories: true)
+            // usb: a hub whose operations folder became a file; photos: a hub folder that
+            // someone emptied and filled with photos.
+            for name in ["usb", "photos"] {
+                try ktx.ok(["hub", "init", name])
+                try ktx.ok(["remote", "add", name, name])
+            }
+            try FileManager.default.removeItem(atPath: dir.file("usb/ops"))
+            try Data("not a folder".utf8).write(to: URL(fileURLWithPath: dir.file("usb/ops")))
+            try FileManager.default.removeItem(atPath: dir.file("photos/ktx-hub.json"))
+            try FileManager.default.removeItem(atPath: dir.file("photos/ops"))
             try Data("jpg".utf8).write(to: URL(fileURLWithPath: dir.file("photos/1.jpg")))
         }
 
@@ -58,7 +64,11 @@ import TestSupport
         (["init", "--township", "东街镇"], "database DB is already initialised (replica REPLICA, township 河西镇); nothing was changed. Use --db with another file for a new replica"),
         (["sync"], "there are several remotes (photos, usb): name the one to sync, e.g. `ktx sync photos`"),
         (["sync", "county"], "no remote named 'county'; known remotes: photos, usb"),
-        (["sync", "photos"], "folder PWD/photos is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub"),
+        (["sync", "photos"], "folder PWD/photos is not a ktx hub (no ktx-hub.json): check the path; the county makes a new hub folder with `ktx hub init FOLDER`"),
+        (["remote", "add", "stick", "photos"], "folder PWD/photos is not a ktx hub (no ktx-hub.json): check the path; the county makes a new hub folder with `ktx hub init FOLDER`"),
+        (["remote", "add", "stick", "ftp://county.example/ktx"], "unknown kind of address 'ftp://county.example/ktx': a remote is a folder path (shared drive or USB stick) or http(s)://HOST:PORT"),
+        (["remote", "add", "stick", "\\\\服务器\\共享\\ktx"], "'\\\\服务器\\共享\\ktx' is a Windows share path, which ktx cannot use directly: mount (map) the share as a local folder and give that folder's path"),
+        (["hub", "init", "photos"], "folder PWD/photos is not empty and not a ktx hub: use a new or empty folder"),
         (["remote", "add", "usb", "elsewhere"], "remote 'usb' already exists; run `ktx remote remove usb` first to change it"),
         (["remote", "add", "county", "https://hub.example:8080"], "an HTTP remote needs a token: give either --token TOKEN or --token-env VAR"),
         (["remote", "add", "county", "https://hub.example:8080/v1?x=1", "--token", "t"], "invalid address 'https://hub.example:8080/v1?x=1': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080"),
@@ -96,7 +106,7 @@ import TestSupport
         let before = try fixture.snapshot()
         let result = try fixture.ktx.run(["sync", "usb", "--lang", "en"])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("ktx: cannot use the hub folder \(fixture.dir.path)/blocker/hub ("))
+        #expect(result.stderr.hasPrefix("ktx: cannot use the hub folder \(fixture.dir.path)/usb ("))
         #expect(result.stderr.hasSuffix("check that the USB stick or shared drive is connected, the path is right and writable; local data is untouched\n"))
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(try fixture.snapshot() == before)
@@ -133,6 +143,7 @@ import TestSupport
         _ = try ktx.ok(["init", "--db", "a.db", "--township", "河西镇"])
         _ = try ktx.ok(["init", "--db", "b.db", "--township", "东街镇"])
         let id = try ktx.ok(["record", "--db", "a.db", "--kind", "rural", "--date", "2023-05-20", "--title", "t"])
+        try ktx.ok(["hub", "init", "hub"])
         for db in ["a.db", "b.db"] { try ktx.ok(["remote", "add", "hub", "hub", "--db", db]) }
         try ktx.ok(["sync", "--db", "a.db"])
         try ktx.ok(["sync", "--db", "b.db"])

@@ -9,6 +9,7 @@ import TestSupport
         defer { dir.remove() }
         let ktx = KtxProcess(workingDirectory: dir.path)
         let offices = ["河西镇", "东街镇", "尖冢镇"]
+        #expect(try ktx.ok(["hub", "init", "hub", "--lang", "en"]) == "made hub folder \(dir.path)/hub; offices add it with `ktx remote add NAME \(dir.path)/hub`")
         for (i, township) in offices.enumerated() {
             let id = try ktx.ok(["init", "--db", "t\(i).db", "--township", township])
             #expect(id.count == 32)

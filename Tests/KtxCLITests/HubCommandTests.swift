@@ -70,6 +70,7 @@ import TestSupport
         }
         try store.merge(ops, townships: [other: "河西镇"])
         let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try ktx.ok(["hub", "init", "usb"])
         try ktx.ok(["remote", "add", "usb", "usb"])
         let result = try ktx.run(["sync", "--lang", "en"])
         #expect(result.status == 0)

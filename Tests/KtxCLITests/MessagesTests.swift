@@ -82,6 +82,7 @@ import TestSupport
         let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
         try ktx.ok(["init", "--township", "河西镇"])
         try ktx.ok(["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t", "--attendance", "3"])
+        try ktx.ok(["hub", "init", "hub"])
         try ktx.ok(["remote", "add", "usb", "hub"])
         try ktx.ok(["sync"])
         let ops = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.file("hub/ops")).first)

@@ -115,6 +115,7 @@ import TestSupport
         #expect(try county.ok(["indicator", "set", "--year", "2023", "--project", "13053523P00000110073C",
                                "--indicator", "科技特派员覆盖率", "92", "--lang", "en"])
                 == "entered: rural · 科技特派员覆盖率 = 92% (target ≥90%)")
+        try county.ok(["hub", "init", "hub"])
         for p in [county, ktx] {
             try p.ok(["remote", "add", "usb", "hub"])
             try p.ok(["sync"])

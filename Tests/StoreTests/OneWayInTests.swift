@@ -12,6 +12,7 @@ import TestSupport
     /// Writes operations of a hostile or broken replica straight into the folder, as a
     /// person with the USB stick could.
     func plant(_ ops: [Op], in lab: ReplicaLab, township: String = "河西镇") async throws {
+        _ = try FileHub.create(at: lab.dir.file("hub"))
         let hub = FileHub(path: lab.dir.file("hub"), writer: ops[0].replica, durable: false)
         try await hub.push(ops, township: township)
     }

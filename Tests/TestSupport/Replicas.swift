@@ -18,9 +18,10 @@ public struct ReplicaLab: Sendable {
         try Store.create(at: dir.file("\(name).db"), township: township, wallClock: clock, replicaID: id)
     }
 
-    /// A folder hub in the lab, written by `store`'s replica.
+    /// A folder hub in the lab (made on first use, as `ktx hub init` does), written by `store`'s replica.
     public func hub(_ name: String = "hub", for store: Store, durable: Bool = true) throws -> FileHub {
-        FileHub(path: dir.file(name), writer: try store.identity().replica, durable: durable)
+        if !FileManager.default.fileExists(atPath: dir.file(name)) { _ = try FileHub.create(at: dir.file(name)) }
+        return FileHub(path: dir.file(name), writer: try store.identity().replica, durable: durable)
     }
 
     /// Syncs a replica with a folder hub.

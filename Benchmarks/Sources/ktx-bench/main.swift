@@ -139,6 +139,7 @@ for _ in 0..<max(5, runs) {
 step("folder hub: first push, no-op syncs")
 
 let hubPath = "\(dir)/hub"
+_ = try FileHub.create(at: hubPath)
 func folderSync(_ store: Store) async throws -> SyncReport {
     try await SyncSession(store: store, hub: FileHub(path: hubPath, writer: try store.identity().replica)).run()
 }

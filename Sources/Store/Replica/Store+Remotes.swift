@@ -29,7 +29,10 @@ extension Store {
     ///   - token: for an HTTP remote, its token, stored in a file only the owner can read.
     ///   - tokenEnv: for an HTTP remote, instead of `token`: the environment variable
     ///     that will hold the token when syncing.
-    public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil) throws {
+    ///   - checkFolder: for a folder remote, called with its absolute path before anything is
+    ///     stored; throws if the folder is not a hub (a missing USB stick, a typo).
+    public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil,
+                          checkFolder: (String) throws -> Void = { _ in }) throws {
         try Self.validateRemoteName(name)
         let trimmed = location.trimmingSpaces()
         guard !trimmed.isEmpty else { throw KtxError.missingField("LOCATION") }
@@ -50,6 +53,12 @@ extension Store {
             kind = .http
             stored = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
         } else {
+            // Only a folder path or http(s) is a remote: `ftp://…`, `smb://…`, `file://…` and a
+            // Windows share (`\\服务器\共享`) would otherwise become a new local folder.
+            if trimmed.hasPrefix("\\\\") || trimmed.range(of: "^[A-Za-z][A-Za-z0-9+.-]*://", options: .regularExpression) != nil
+                || (trimmed.hasPrefix("//") && !FileManager.default.fileExists(atPath: trimmed)) {
+                throw KtxError.badRemoteLocation(trimmed)
+            }
             guard token == nil && tokenEnv == nil else {
                 throw KtxError(.tokenNotAllowed,
                                zh: "--token 和 --token-env 只用于 HTTP 远端；文件夹远端不需要令牌",
@@ -62,6 +71,7 @@ extension Store {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM remote WHERE name = ?", arguments: [name]) == true {
                 throw KtxError.remoteExists(name)
             }
+            if kind == .folder { try checkFolder(stored) }
             try db.execute(sql: "INSERT INTO remote (name, location, kind, added_at, token_env) VALUES (?, ?, ?, ?, ?)",
                            arguments: [name, stored, kind.rawValue, wallClock.nowMillis(), tokenEnv])
             if let token, !token.isEmpty { try credentials.set(name, token) }

@@ -59,6 +59,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case damagedLog = "damaged-log"
         case portInUse = "port-in-use"
         case badPort = "bad-port"
+        case hubMissing = "hub-missing"
+        case badRemoteLocation = "bad-remote-location"
     }
 
     /// What kind of error this is.
@@ -84,7 +86,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     public var isBadInput: Bool {
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
-             .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse: false
+             .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse,
+             .hubMissing: false
         default: true
         }
     }
@@ -274,8 +277,27 @@ extension KtxError {
 
     public static func notAHub(_ location: String) -> KtxError {
         KtxError(.notAHub,
-                 zh: "文件夹 \(location) 不是 ktx 同步文件夹（缺少 ktx-hub.json，且不为空）：请指定一个空文件夹或已有的同步文件夹",
-                 en: "folder \(location) is not a ktx hub (no ktx-hub.json, and not empty): use an empty folder or an existing hub")
+                 zh: "文件夹 \(location) 不是 ktx 同步文件夹（没有 ktx-hub.json）：请检查路径；新的同步文件夹由县科协用 ktx hub init 文件夹 建立",
+                 en: "folder \(location) is not a ktx hub (no ktx-hub.json): check the path; the county makes a new hub folder with `ktx hub init FOLDER`")
+    }
+
+    /// A folder hub that is not there: a USB stick not inserted, a share not mounted, a typo.
+    public static func hubMissing(_ location: String) -> KtxError {
+        KtxError(.hubMissing,
+                 zh: "同步文件夹 \(location) 不存在：U 盘未插入？共享盘未连接？路径写错了？未同步任何内容。新的同步文件夹由县科协用 ktx hub init 文件夹 建立",
+                 en: "hub folder \(location) does not exist: USB stick not inserted? share not mounted? a typo? Nothing was synced. The county makes a new hub folder with `ktx hub init FOLDER`")
+    }
+
+    /// A remote location ktx cannot use: a URL of another scheme, a Windows share path.
+    public static func badRemoteLocation(_ location: String) -> KtxError {
+        if location.hasPrefix("\\\\") || location.hasPrefix("//") {
+            return KtxError(.badRemoteLocation,
+                            zh: "“\(location)”是 Windows 共享路径，ktx 不能直接使用：请先把共享盘挂载（映射）为本机文件夹，再写那个文件夹的路径",
+                            en: "'\(location)' is a Windows share path, which ktx cannot use directly: mount (map) the share as a local folder and give that folder's path")
+        }
+        return KtxError(.badRemoteLocation,
+                        zh: "不认识的地址“\(location)”：远端只能是文件夹路径（共享盘或 U 盘）或 http(s)://主机:端口",
+                        en: "unknown kind of address '\(location)': a remote is a folder path (shared drive or USB stick) or http(s)://HOST:PORT")
     }
 
     public static func badPort(_ text: String) -> KtxError {

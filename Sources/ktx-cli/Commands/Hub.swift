@@ -1,4 +1,5 @@
 import ArgumentParser
+import FolderHub
 import Foundation
 import HubServer
 import Logging
@@ -10,8 +11,37 @@ extension Ktx {
     struct HubCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "hub",
-            abstract: "Run the county's HTTP hub and manage its tokens. 县级同步服务器。",
-            subcommands: [Serve.self, Token.self])
+            abstract: "Make the county's hub folder, run its HTTP hub and manage its tokens. 县级同步。",
+            subcommands: [Init.self, Serve.self, Token.self])
+
+        struct Init: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Make a folder (shared drive or USB stick) the county's hub folder. 建立同步文件夹。",
+                discussion: """
+                    The folder is created if missing (its parent must exist) and must be empty otherwise; \
+                    a folder that is a hub already is left as it is. Offices then add it with \
+                    `ktx remote add NAME FOLDER`; a sync never creates a hub folder.
+                    Example: ktx hub init /media/usb/ktx-hub
+                    """)
+
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: "The folder to make the hub.") var folder: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let lang = options.language
+                    let path = URL(fileURLWithPath: folder.trimmingSpaces()).standardizedFileURL.path
+                    switch try FileHub.create(at: path) {
+                    case .created:
+                        Console.out(lang.pick(zh: "已建立同步文件夹 \(path)；各办公室用 ktx remote add 名称 \(path) 添加它",
+                                              en: "made hub folder \(path); offices add it with `ktx remote add NAME \(path)`"))
+                    case .existing(let replicas):
+                        Console.out(lang.pick(zh: "\(path) 已是同步文件夹（有 \(replicas.count) 个副本的操作），未做更改",
+                                              en: "\(path) is a hub folder already (operations of \(replicas.count) replicas); nothing changed"))
+                    }
+                }
+            }
+        }
 
         struct Serve: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

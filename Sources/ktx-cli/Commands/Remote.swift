@@ -1,4 +1,5 @@
 import ArgumentParser
+import FolderHub
 import Reporting
 import Store
 import SyncCore
@@ -12,7 +13,7 @@ extension Ktx {
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Add a hub: a folder (shared drive or USB stick, created on first sync if missing) or the county's https://HOST:PORT.",
+                abstract: "Add a hub: a hub folder (shared drive or USB stick, made by the county with `ktx hub init`) or the county's https://HOST:PORT.",
                 discussion: "Examples: ktx remote add usb /media/usb/ktx   ktx remote add county https://hub.example.cn:8080 --token ktx_…")
 
             @OptionGroup var options: GlobalOptions
@@ -24,7 +25,10 @@ extension Ktx {
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    try options.openStore().addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv)
+                    let store = try options.openStore()
+                    try store.addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv) { folder in
+                        try FileHub.requireHub(at: folder)
+                    }
                 }
             }
         }
