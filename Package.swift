@@ -38,6 +38,7 @@ let package = Package(
                 .embedInCode("migrations/m0004_chunks_and_totals.sql"),
                 .embedInCode("migrations/m0005_activity_writers.sql"),
                 .embedInCode("migrations/m0006_catalog_state.sql"),
+                .embedInCode("migrations/m0007_published.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

@@ -11,6 +11,7 @@ public enum KtxSchema {
         ("0004_chunks_and_totals", String(decoding: PackageResources.m0004_chunks_and_totals_sql, as: UTF8.self)),
         ("0005_activity_writers", String(decoding: PackageResources.m0005_activity_writers_sql, as: UTF8.self)),
         ("0006_catalog_state", String(decoding: PackageResources.m0006_catalog_state_sql, as: UTF8.self)),
+        ("0007_published", String(decoding: PackageResources.m0007_published_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

@@ -17,6 +17,7 @@ public actor HTTPHub: Hub {
     /// Bytes of the request and response bodies this hub object has sent and received
     /// (headers not counted): what a sync moved over the wire.
     public private(set) var bodyBytes = (sent: 0, received: 0)
+    private var hubNow: Int64?
 
     /// Only the replicas of the caller's own township may be pushed to an HTTP hub.
     public nonisolated var relaysEveryReplica: Bool { false }
@@ -44,8 +45,11 @@ public actor HTTPHub: Hub {
     public func versionVector() async throws -> VersionVector {
         let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none)
         guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
+        hubNow = vector.now
         return vv
     }
+
+    public func clockMillis() async -> Int64? { hubNow }
 
     public func push(_ operations: [Op], township: String?) async throws {
         guard !operations.isEmpty else { return }

@@ -49,7 +49,7 @@ struct HubEndpoints: Sendable {
     }
 
     func vector() async throws -> Response {
-        try json(HubAPI.Vector(await store.versionVector()))
+        try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis()))
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {

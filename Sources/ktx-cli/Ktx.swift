@@ -86,7 +86,13 @@ struct GlobalOptions: ParsableArguments {
 
     var language: Language { Language.resolve(explicit: lang, environment: ProcessInfo.processInfo.environment) }
 
-    func openStore() throws -> Store { try Store.open(at: databasePath, upgrading: announceUpgrade) }
+    func openStore() throws -> Store {
+        let store = try Store.open(at: databasePath, upgrading: announceUpgrade)
+        // A clock that ran ahead is put right before anything is dated by it, and the clerk
+        // told. (On a read-only replica it cannot be; reading goes on, and a write says why.)
+        if let repair = try? store.repairClock() { Console.error("ktx: " + repair.message(language)) }
+        return store
+    }
 
     /// Opens (or creates) the hub database at `path`.
     func openHub(at path: String) throws -> Store { try Store.openHub(at: path, upgrading: announceUpgrade) }

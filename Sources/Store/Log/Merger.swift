@@ -27,7 +27,17 @@ struct PendingMerge {
     /// Per replica: the next seq to accept.
     var next: [ReplicaID: Int64] = [:]
     var newest = HLCTimestamp.zero
+    /// The newest timestamp taken from a replica other than ``me``.
+    var newestOther = HLCTimestamp.zero
+    /// This replica, when merging for it (a pull): what others are seen to date their
+    /// operations is remembered (`replica_self.seen`).
+    var me: ReplicaID?
     var outcome = MergeOutcome()
+    /// The latest date (unix milliseconds) an operation may carry to be merged: the
+    /// receiver's clock plus the allowed skew. Later ones are held (``ClockPolicy``).
+    var latestAllowed: Int64 = .max
+    /// Townships known for replicas, for naming a held operation's PC.
+    var knownTownship: (ReplicaID) -> String? = { _ in nil }
 
     init(rule: AcceptanceRule) { self.rule = rule }
 
@@ -79,9 +89,17 @@ struct PendingMerge {
                 outcome.heldBack += ops.count - i - 1
                 break
             }
+            if ops[i].timestamp.millis > latestAllowed {
+                outcome.held.append(HeldOperation(
+                    source: source, replica: replica, seq: seq, township: townships[replica] ?? knownTownship(replica),
+                    aheadMillis: ops[i].timestamp.millis - (latestAllowed - ClockPolicy.maxSkewMillis)))
+                outcome.heldBack += ops.count - i - 1
+                break
+            }
             if start == nil { start = i }
             end = i + 1
             if ops[i].timestamp > newest { newest = ops[i].timestamp }
+            if ops[i].timestamp > newestOther, let me, replica != me { newestOther = ops[i].timestamp }
             expected += 1
         }
         guard let start else { return }
@@ -133,6 +151,9 @@ struct PendingMerge {
         if newest > .zero {
             try db.cachedStatement(sql: "UPDATE replica_self SET clock = max(clock, ?) WHERE id = 1").execute(arguments: [newest.rawValue])
         }
+        if newestOther > .zero {
+            try db.cachedStatement(sql: "UPDATE replica_self SET seen = max(seen, ?) WHERE id = 1").execute(arguments: [newestOther.rawValue])
+        }
         return true
     }
 
@@ -170,10 +191,27 @@ public final class Merger {
     private var pending: PendingMerge
     private var total = MergeOutcome()
 
+    private let latestAllowed: Int64
+    private let knownTownships: [ReplicaID: String]
+    private let me: ReplicaID?
+
     init(store: Store) throws {
         self.store = store
         self.vector = try store.versionVector()
+        self.latestAllowed = store.wallClock.nowMillis() + ClockPolicy.maxSkewMillis
+        self.knownTownships = try store.replicaTownships()
+        self.me = try? store.identity().replica
         self.pending = PendingMerge(rule: store.rule)
+        pending = newPending()
+    }
+
+    private func newPending() -> PendingMerge {
+        var pending = PendingMerge(rule: store.rule)
+        pending.latestAllowed = latestAllowed
+        pending.me = me
+        let known = knownTownships
+        pending.knownTownship = { known[$0] }
+        return pending
     }
 
     /// Accepts a batch (operations of any replicas, in any order), writing what is held
@@ -205,15 +243,16 @@ public final class Merger {
             raced = true
             // Another writer merged some of these meanwhile (two syncs at once): take them
             // again against what the database holds now.
-            var again = PendingMerge(rule: held.rule)
+            var again = newPending()
             try again.accept(held.operations(), townships: held.townships, source: "merge") { try Store.maxSeq(db, $0) }
             _ = try again.write(db)
             again.outcome.duplicates += held.outcome.duplicates
             again.outcome.heldBack += held.outcome.heldBack
             again.outcome.refused += held.outcome.refused
+            again.outcome.held += held.outcome.held
             return again.outcome
         }
-        pending = PendingMerge(rule: store.rule)
+        pending = newPending()
         total.add(outcome)
         // Written as held, `vector` already says what the replica holds; after a race,
         // the database says it.

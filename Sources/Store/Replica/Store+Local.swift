@@ -175,10 +175,15 @@ extension Store {
     /// operations, then merges them exactly as remote operations are merged.
     func writeLocal<T>(_ what: String, _ body: (Database, inout LocalBatch) throws -> T) throws -> T {
         try write(what) { db in
-            guard let me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
+            guard var me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
             try Self.requireReadableTail(db, me)
+            let now = wallClock.nowMillis()
+            // A clock that ran ahead (a PC clock set wrong, then fixed) dates nothing more.
+            if me.clock.millis > now + ClockPolicy.maxSkewMillis, try repairClockLocked(db, now: now) != nil {
+                me = try SelfRow.fetch(db) ?? me
+            }
             var batch = LocalBatch(replica: me.replica, township: me.township ?? "", nextSeq: me.maxSeq + 1,
-                                   clock: HybridClock(last: me.clock), now: wallClock.nowMillis())
+                                   clock: HybridClock(last: me.clock), now: now)
             let result = try body(db, &batch)
             if !batch.operations.isEmpty {
                 // The same rule as every other way in; input validation should have caught

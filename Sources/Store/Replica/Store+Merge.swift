@@ -12,6 +12,8 @@ public struct MergeOutcome: Sendable, Equatable {
     public var heldBack = 0
     /// Operations the acceptance rule refused: nothing of them was merged.
     public var refused: [Refusal] = []
+    /// Operations dated beyond the allowed clock skew: not merged, asked for again later.
+    public var held: [HeldOperation] = []
 
     /// Adds another outcome's counts to this one.
     public mutating func add(_ other: MergeOutcome) {
@@ -19,6 +21,7 @@ public struct MergeOutcome: Sendable, Equatable {
         duplicates += other.duplicates
         heldBack += other.heldBack
         refused += other.refused
+        held += other.held
     }
 }
 
@@ -38,12 +41,21 @@ extension Store {
     @discardableResult
     public func merge(_ operations: [Op], townships: [ReplicaID: String] = [:], source: String = "merge") throws -> MergeOutcome {
         guard !operations.isEmpty || !townships.isEmpty else { return MergeOutcome() }
-        return try write("merge") { db in try mergeLocked(db, operations, townships: townships, source: source) }
+        let latestAllowed = wallClock.nowMillis() + ClockPolicy.maxSkewMillis
+        return try write("merge") { db in
+            try mergeLocked(db, operations, townships: townships, source: source, latestAllowed: latestAllowed)
+        }
     }
 
     /// Merges inside a write transaction the caller holds (local changes, the hub's push).
-    func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String) throws -> MergeOutcome {
+    ///
+    /// - Parameter latestAllowed: operations dated later (unix milliseconds) are held, not
+    ///   merged; the hub's push checks its own skew before, and local changes are dated by
+    ///   this replica's clock, which ``repairClock()`` keeps right.
+    func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String,
+                     latestAllowed: Int64 = .max) throws -> MergeOutcome {
         var pending = PendingMerge(rule: rule)
+        pending.latestAllowed = latestAllowed
         try pending.accept(operations, townships: townships, source: source) { try Self.maxSeq(db, $0) }
         _ = try pending.write(db)
         return pending.outcome

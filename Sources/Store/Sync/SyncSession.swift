@@ -1,7 +1,7 @@
 import SyncCore
 
 /// What a sync did.
-public struct SyncReport: Sendable, Equatable {
+public struct SyncReport: Sendable {
     /// The remote's name, if it was a configured remote.
     public var remote: String?
     public var location: String
@@ -13,6 +13,22 @@ public struct SyncReport: Sendable, Equatable {
     public var warnings: [HubWarning] = []
     /// Operations refused by the acceptance rule (nothing of them was merged).
     public var refused: [Refusal] = []
+    /// Operations of other PCs dated too far ahead of this PC's clock: not merged, asked for
+    /// again at the next sync.
+    public var held: [HeldOperation] = []
+    /// What ``Store/repairClock()`` did at the start of this sync, if anything.
+    public var clockRepair: ClockRepair?
+    /// How far this PC's clock is ahead of the hub's (an HTTP hub tells its time), in
+    /// milliseconds, when that is more than the allowed skew: its own operations dated
+    /// beyond the hub's time plus the skew were not pushed.
+    public var clockAheadOfHub: Int64?
+    /// Through a folder: how far this PC's first unpushed operation is dated after the
+    /// newest operation seen from any other office, when that is more than
+    /// ``ClockPolicy/folderLeadMillis``: it and the later ones were not pushed.
+    public var clockAheadOfOthers: Int64?
+    /// Pushes the hub refused (a rule of the hub's that this replica does not know of); the
+    /// pull went on.
+    public var pushRefusals: [KtxError] = []
 }
 
 /// Progress of a running sync, for a progress line.
@@ -57,17 +73,37 @@ public struct SyncSession: Sendable {
     ///   what was merged before the failure stays merged, and nothing local is lost.
     public func run() async throws -> SyncReport {
         var report = SyncReport(remote: remote, location: hub.location)
+        report.clockRepair = try store.repairClock()
         var local = try await store.versionVector()
         let hubHeld = try await hub.versionVector()
+        let me = try store.identity().replica
+
+        // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
+        // allowed skew keeps its operations dated beyond it (they would be refused, and
+        // others would hold them): they are re-stamped once the clock is right.
+        var ownLimit = local[me]
+        if let hubNow = await hub.clockMillis() {
+            let ahead = store.wallClock.nowMillis() - hubNow
+            if ahead > ClockPolicy.maxSkewMillis { report.clockAheadOfHub = ahead }
+            ownLimit = try store.lastOwnSeq(datedAtMost: hubNow + ClockPolicy.maxSkewMillis, after: hubHeld[me])
+        } else if let seen = try store.seenClock() {
+            let latest = seen.millis + ClockPolicy.folderLeadMillis
+            ownLimit = try store.lastOwnSeq(datedAtMost: latest, after: hubHeld[me])
+            if ownLimit < local[me], let first = try store.operations(of: me, after: ownLimit, limit: 1).first {
+                report.clockAheadOfOthers = first.timestamp.millis - seen.millis
+            }
+        }
 
         // Push: every operation this replica holds that the hub lacks, its own and relayed
         // (to an HTTP hub, only those of its own township's replicas).
         let townships = try store.replicaTownships()
         let mine = try store.identity().township
-        var pending = local.replicas.sorted().filter { replica in
-            local[replica] > hubHeld[replica] && (hub.relaysEveryReplica || townships[replica] == mine)
+        var pushable = local
+        pushable[me] = min(local[me], ownLimit)
+        var pending = pushable.replicas.sorted().filter { replica in
+            pushable[replica] > hubHeld[replica] && (hub.relaysEveryReplica || townships[replica] == mine)
         }
-        let toPush = pending.reduce(0) { $0 + Int(local[$1] - hubHeld[$1]) }
+        let toPush = pending.reduce(0) { $0 + Int(pushable[$1] - hubHeld[$1]) }
         var pushedUpTo = hubHeld
         var deferred: [ReplicaID: HubDependency] = [:]
         // A batch may change an activity whose creation another replica has not pushed yet;
@@ -77,9 +113,12 @@ public struct SyncSession: Sendable {
             deferred = [:]
             for replica in pending {
                 do {
-                    while pushedUpTo[replica] < local[replica] {
-                        let batch = try store.operations(of: replica, after: pushedUpTo[replica], limit: batchSize)
+                    while pushedUpTo[replica] < pushable[replica] {
+                        let batch = try store.operations(of: replica, after: pushedUpTo[replica],
+                                                         limit: min(batchSize, Int(pushable[replica] - pushedUpTo[replica])))
                         guard let last = batch.last else { break }
+                        // From here on, others may hold them: never re-stamped.
+                        if replica == me { try store.markPublished(upTo: last.seq) }
                         try await hub.push(batch, township: townships[replica])
                         pushedUpTo[replica] = last.seq
                         report.pushed += batch.count
@@ -88,6 +127,9 @@ public struct SyncSession: Sendable {
                     }
                 } catch let dependency as HubDependency {
                     deferred[replica] = dependency
+                } catch let error as KtxError where error.code == .hubRefused {
+                    // A refused push never stops the pull: the rest is still worth having.
+                    report.pushRefusals.append(error)
                 }
             }
             pending = pending.filter { deferred[$0] != nil }
@@ -106,9 +148,11 @@ public struct SyncSession: Sendable {
         // A replica with a refused operation can go no further in this sync (its next
         // operations would leave a gap): the hub is asked as if we held all of it.
         var stopped: Set<ReplicaID> = []
-        func noteRefusals(_ refusals: some Collection<Refusal>) {
+        func noteRefusals(_ refusals: some Collection<Refusal>, held: some Collection<HeldOperation>) {
             report.refused += refusals
+            report.held += held
             for refusal in refusals { stopped.insert(refusal.replica) }
+            for operation in held { stopped.insert(operation.replica) }
         }
         do {
             while true {
@@ -116,17 +160,19 @@ public struct SyncSession: Sendable {
                 for replica in stopped { ask[replica] = Int64.max / 2 }
                 let page = try await hub.pull(after: ask, limit: batchSize)
                 report.warnings += page.warnings
-                noteRefusals(page.refused)
+                noteRefusals(page.refused, held: [HeldOperation]())
                 guard !page.operations.isEmpty else {
                     if page.refused.isEmpty { break } else { continue }
                 }
                 let before = merger.vector
                 let refusedBefore = merger.outcome.refused.count
+                let heldBefore = merger.outcome.held.count
                 try merger.add(page.operations, townships: page.townships, source: page.source)
-                noteRefusals(merger.outcome.refused.dropFirst(refusedBefore))
+                noteRefusals(merger.outcome.refused.dropFirst(refusedBefore), held: merger.outcome.held.dropFirst(heldBefore))
                 report.pulled = merger.outcome.applied
                 progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
-                if merger.vector == before && merger.outcome.refused.count == refusedBefore && page.refused.isEmpty { break }
+                if merger.vector == before && merger.outcome.refused.count == refusedBefore
+                    && merger.outcome.held.count == heldBefore && page.refused.isEmpty { break }
             }
         } catch {
             // Keep what was pulled before the failure.

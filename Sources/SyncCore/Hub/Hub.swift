@@ -80,9 +80,15 @@ public protocol Hub: Sendable {
     /// Returns the next operations the hub holds beyond `vector`, at most about `limit`;
     /// an empty page when there is nothing more to pull.
     func pull(after vector: VersionVector, limit: Int) async throws -> PullPage
+
+    /// The hub's clock (unix milliseconds) as it said at the last ``versionVector()``, if it
+    /// has one: an HTTP hub does, a folder does not.
+    func clockMillis() async -> Int64?
 }
 
 extension Hub {
+    public func clockMillis() async -> Int64? { nil }
+
     /// Whether the hub accepts operations of any replica (a folder), or only of the
     /// pushing replica's own township (the HTTP hub).
     public var relaysEveryReplica: Bool { true }

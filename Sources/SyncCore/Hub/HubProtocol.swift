@@ -9,11 +9,18 @@ public enum HubAPI {
     /// `GET /v1/vector`: what the hub holds, replica id (hex) → highest contiguous seq.
     public struct Vector: Codable, Sendable, Equatable {
         public var replicas: [String: Int64]
+        /// In the hub's answer: the hub's clock, unix milliseconds, so a PC learns whether
+        /// its own clock is wrong. Absent in requests and from hubs before 0.3.
+        public var now: Int64?
 
-        public init(replicas: [String: Int64]) { self.replicas = replicas }
+        public init(replicas: [String: Int64], now: Int64? = nil) {
+            self.replicas = replicas
+            self.now = now
+        }
 
-        public init(_ vector: VersionVector) {
+        public init(_ vector: VersionVector, now: Int64? = nil) {
             replicas = Dictionary(uniqueKeysWithValues: vector.map { ($0.key.hex, $0.value) })
+            self.now = now
         }
 
         /// The version vector; nil if any key is not a replica id or any seq is negative.

@@ -33,6 +33,19 @@ extension Ktx {
                 meter.finish()
                 Console.warnings(report.warnings.map { $0.message(lang) }, language: lang)
                 Console.warnings(report.refused.map { $0.message(lang) }, language: lang)
+                Console.warnings(report.held.map { $0.message(lang) }, language: lang)
+                if let repair = report.clockRepair { Console.error("ktx: " + repair.message(lang)) }
+                if let ahead = report.clockAheadOfHub {
+                    Console.error("ktx: " + lang.pick(
+                        zh: "本机时钟比同步服务器快 \(ClockPolicy.describe(millis: ahead, .zh))：请把电脑时间改正确后再同步；时间在未来的本机操作暂未推送，已保存在本机，不会丢失",
+                        en: "this PC's clock is \(ClockPolicy.describe(millis: ahead, .en)) ahead of the hub's: set the PC's time right and sync again; this PC's operations dated in the future were not pushed, they are kept here and nothing is lost"))
+                }
+                if let ahead = report.clockAheadOfOthers {
+                    Console.error("ktx: " + lang.pick(
+                        zh: "本机有操作的日期比其他办公室最新的记录晚 \(ClockPolicy.describe(millis: ahead, .zh))：电脑时间可能不准，请改正确后再同步；这些操作暂未推送，已保存在本机，不会丢失",
+                        en: "this PC has operations dated \(ClockPolicy.describe(millis: ahead, .en)) after the newest record of any other office: the PC's clock is probably wrong; set it right and sync again; those operations were not pushed, they are kept here and nothing is lost"))
+                }
+                for refusal in report.pushRefusals { Console.error("ktx: " + refusal.message(lang)) }
                 switch format {
                 case .text:
                     Console.out(lang.pick(
@@ -51,7 +64,19 @@ extension Ktx {
                             .object([("source", .string(r.source)), ("replica", .string(r.replica.hex)),
                                      ("seq", .int(Int(r.seq))), ("reason", .string(r.reason.rawValue))])
                         })),
+                        ("held", .array(report.held.map { h in
+                            .object([("source", .string(h.source)), ("replica", .string(h.replica.hex)),
+                                     ("township", h.township.map(JSONValue.string) ?? .null),
+                                     ("seq", .int(Int(h.seq))), ("ahead_ms", .int(Int(h.aheadMillis)))])
+                        })),
+                        ("clock_ahead_of_hub_ms", report.clockAheadOfHub.map { .int(Int($0)) } ?? .null),
+                        ("clock_ahead_of_others_ms", report.clockAheadOfOthers.map { .int(Int($0)) } ?? .null),
+                        ("push_refused", .array(report.pushRefusals.map { .string($0.message(lang)) })),
                     ]).render())
+                }
+                // Data that went nowhere is never a success.
+                if report.clockAheadOfHub != nil || report.clockAheadOfOthers != nil || !report.pushRefusals.isEmpty {
+                    throw ExitCode(1)
                 }
             }
         }
