@@ -12,6 +12,7 @@ public enum KtxSchema {
         ("0005_activity_writers", String(decoding: PackageResources.m0005_activity_writers_sql, as: UTF8.self)),
         ("0006_catalog_state", String(decoding: PackageResources.m0006_catalog_state_sql, as: UTF8.self)),
         ("0007_published", String(decoding: PackageResources.m0007_published_sql, as: UTF8.self)),
+        ("0008_hub_replica_role", String(decoding: PackageResources.m0008_hub_replica_role_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

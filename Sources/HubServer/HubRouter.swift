@@ -53,8 +53,8 @@ struct HubEndpoints: Sendable {
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        guard let caller = context.caller, caller.role == .township, let township = caller.township else {
-            throw HubError.forbidden("this token may not push: only township tokens push operations")
+        guard let caller = context.caller, caller.role == .township || caller.role == .county else {
+            throw HubError.forbidden("this token may not push: only township and county tokens push operations")
         }
         let batch = try await decode(HubAPI.Batch.self, request)
         let decoded: (replica: ReplicaID, operations: [Op])
@@ -65,7 +65,7 @@ struct HubEndpoints: Sendable {
         }
         do {
             let result = try await store.hubAccept(decoded.operations, replica: decoded.replica,
-                                                   announcedTownship: batch.township, township: township)
+                                                   announcedTownship: batch.township, caller: caller)
             if result.accepted > 0 { totalsCache.invalidate() }
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {

@@ -114,7 +114,8 @@ import TestSupport
             if let raw = try? batch.operations.map({ try $0.op(replica: replica) }) { candidates.append(raw) }
             for ops in candidates {
                 do {
-                    _ = try await hub.hubAccept(ops, replica: replica, announcedTownship: batch.township, township: "河西镇")
+                    _ = try await hub.hubAccept(ops, replica: replica, announcedTownship: batch.township,
+                                                   caller: HubCaller(tokenID: 1, role: .township, township: "河西镇"))
                 } catch is HubRejection {
                     // refused whole: fine
                 }

@@ -43,7 +43,7 @@ import TestSupport
     static let matrix: [(HubRole, Action, HTTPResponse.Status)] = [
         (.township, .vector, .ok), (.township, .pull, .ok), (.township, .totals, .ok), (.township, .pushOwn, .ok),
         (.township, .listTokens, .forbidden), (.township, .createToken, .forbidden), (.township, .revokeToken, .forbidden),
-        (.county, .vector, .ok), (.county, .pull, .ok), (.county, .totals, .ok), (.county, .pushOwn, .forbidden),
+        (.county, .vector, .ok), (.county, .pull, .ok), (.county, .totals, .ok), (.county, .pushOwn, .ok),
         (.county, .listTokens, .forbidden), (.county, .createToken, .forbidden), (.county, .revokeToken, .forbidden),
         (.admin, .vector, .ok), (.admin, .pull, .ok), (.admin, .totals, .ok), (.admin, .pushOwn, .forbidden),
         (.admin, .listTokens, .ok), (.admin, .createToken, .created), (.admin, .revokeToken, .noContent),
@@ -127,7 +127,7 @@ import TestSupport
                                      body: json(HubAPI.Batch(forged, township: "东街镇"))) { response throws in
                 #expect(response.status == .forbidden)
                 #expect(try response.body.decode(HubAPI.ErrorBody.self).error.message
-                    == "activity \(theirs) belongs to 河西镇; this token may only change 东街镇's activities")
+                    == "activity \(theirs) belongs to 河西镇; this replica may only change 东街镇's activities")
             }
             try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!),
                                      body: json(HubAPI.Batch(reassign, township: "东街镇"))) { response throws in
@@ -139,20 +139,70 @@ import TestSupport
         #expect(try await f.hub.totals().first?.quantities["attendance"] == nil)
     }
 
-    /// A manual indicator value belongs to no activity: the office that enters it pushes it
-    /// with its own token, and the hub keeps the latest.
-    @Test func anIndicatorValueIsPushedAndHeld() async throws {
+    /// A manual indicator value is the county's: the county's replica pushes it with the
+    /// county token and the hub keeps it; a township's is refused, and nothing of it stored.
+    @Test func onlyTheCountysReplicasSetIndicatorValues() async throws {
         let f = try HubFixture()
         defer { f.remove() }
+        let county = try f.lab.replica("county", township: "县科协")
         let office = try f.lab.replica("a", township: "河西镇")
         let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
-        try office.setIndicator(key, value: "92")
+        try county.setIndicator(key, value: "92")
+        try office.setIndicator(key, value: "10")
         try await f.application.test(.router) { client in
-            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(office))) { response throws in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.county), body: json(try f.batch(county))) { response throws in
                 #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(office))) { response throws in
+                #expect(response.status == .forbidden)
+                let error = try response.body.decode(HubAPI.ErrorBody.self).error
+                #expect(error.code == "county-only")
+                #expect(error.message == "operation 1 sets a manual indicator value: only the county's replicas set them")
+            }
+            // A county replica stays the county's: a township token cannot push it.
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(county))) { response throws in
+                #expect(response.status == .forbidden)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "other-replica")
             }
         }
         #expect(try f.hub.indicatorValues(year: 2023) == [key: "92"])
+        #expect(try await f.hub.operationCounts().total == 1)
+    }
+
+    /// Over HTTP, a township cannot take another township's next activity id: an activity
+    /// belongs to the township of the replica its id is named after.
+    @Test func aTownshipCannotClaimAnotherTownshipsNextActivityID() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let jia = try f.lab.replica("jia", township: "河西镇")
+        let yi = try f.lab.replica("yi", township: "东街镇")
+        try jia.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "甲镇的活动", quantities: ["attendance": 100]))
+        let next = ActivityID(replica: try jia.identity().replica, seq: 6)
+        let yiReplica = try yi.identity().replica
+        let t = HLCTimestamp(millis: f.lab.clock.nowMillis(), counter: 0)
+        let squat = HubAPI.Batch([
+            Op(replica: yiReplica, seq: 1, timestamp: t, activity: next, change: .set(.township, "东街镇")),
+            Op(replica: yiReplica, seq: 2, timestamp: t, activity: next, change: .set(.title, "抢占的编号")),
+        ], township: "东街镇")
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(jia))) { response throws in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["东街镇"]!), body: json(squat)) { response throws in
+                #expect(response.status == .forbidden)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == "other-activity")
+            }
+        }
+        // 甲镇 records its next activity under that id and syncs as usual.
+        let id = try jia.record(ActivityDraft(kind: "rural", date: "2023-05-21", title: "甲镇的下一个活动", quantities: ["attendance": 30]))
+        #expect(id == next)
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(jia, after: 5))) { response throws in
+                #expect(response.status == .ok)
+            }
+        }
+        #expect(try f.hub.activity(next)?.title == "甲镇的下一个活动")
+        #expect(try f.hub.activity(next)?.township == "河西镇")
     }
 
     /// Each bad request: its status, its error code, and nothing stored.

@@ -29,6 +29,7 @@ public struct ConvergenceScenario: Sendable {
 
     public let seed: UInt64
     public static let townships = ["河西镇", "东街镇"]
+    public static let county = "县科协"
 
     public init(seed: UInt64) { self.seed = seed }
 
@@ -46,6 +47,11 @@ public struct ConvergenceScenario: Sendable {
             stores.append(try Store.create(at: lab.dir.file("r\(i).db"), township: township,
                                            catalog: newer[i] ? .newer : .standard, wallClock: lab.clock, replicaID: id))
         }
+        // The county's replica: the only one that enters manual indicator values.
+        let county = try Store.create(at: lab.dir.file("county.db"), township: Self.county, wallClock: lab.clock,
+                                      replicaID: ReplicaID(high: rng.next(), low: rng.next()))
+        stores.append(county)
+        newer.append(false)
         let steps = Int.random(in: 10...40, using: &rng)
         for _ in 0..<steps {
             lab.clock.advance(by: Int64.random(in: 0...2, using: &rng))
@@ -83,7 +89,7 @@ public struct ConvergenceScenario: Sendable {
                 try store.delete(live.randomElement(using: &rng)!.id)
             case 75..<80:
                 let indicator = ["科技特派员覆盖率", "满意度"].randomElement(using: &rng)!
-                try store.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: indicator), value: String(rng.next() % 101))
+                try county.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: indicator), value: String(rng.next() % 101))
             default:
                 try await sync(store, makeHub, rng: &rng)
             }

@@ -86,63 +86,98 @@ extension Store {
     /// the acceptance rule already (``HubAPI/Batch/decoded(by:latestAllowed:)``); the merge
     /// applies the rule again all the same.
     ///
+    /// Rights, the same on every hub: a replica belongs for good to the township (or the
+    /// county) of the token that first pushed it; an activity belongs for good to the
+    /// township of the replica that created it (the replica its id is named after), and only
+    /// that township's replicas change it; only the county's replicas set manual indicator
+    /// values.
+    ///
     /// - Parameters:
     ///   - ops: a contiguous run of `replica`'s operations, in seq order.
-    ///   - announcedTownship: the township the pushing replica says it belongs to, for `ktx log`.
-    ///   - township: the caller's township (its token's).
+    ///   - announcedTownship: the township the pushing replica says it belongs to, for `ktx log`
+    ///     (for a county replica, the name its activities carry).
+    ///   - caller: a township or county token.
     /// - Returns: operations new to the hub, and those it already held.
-    /// - Throws: ``HubRejection`` for another township's replica or activity, operations missing
-    ///   before the run, or an activity the hub has not received yet.
+    /// - Throws: ``HubRejection`` for another township's replica or activity, an indicator value
+    ///   from a township, operations missing before the run, or an activity the hub has not
+    ///   received yet.
     public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
-                          township: String) async throws -> (accepted: Int, duplicates: Int) {
+                          caller: HubCaller) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
-        var townshipViolation: HubRejection?
-        for (i, op) in ops.enumerated() {
-            if case let .set(field, value) = op.change, field == .township, value != township {
-                townshipViolation = HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this token may only write for \(township)")
-                break
+        let role: String
+        let callerTownship: String
+        switch caller.role {
+        case .township:
+            guard let township = caller.township else { throw HubRejection(.forbidden, "forbidden", "this token has no township") }
+            role = "township"
+            callerTownship = township
+        case .county:
+            guard let township = announcedTownship, AcceptanceRule.isText(township) else {
+                throw HubRejection(.invalid, "missing-township", "a county replica's push names the county's name in `township`")
             }
+            role = "county"
+            callerTownship = township
+        case .admin:
+            throw HubRejection(.forbidden, "forbidden", "this token may not push: only township and county tokens push operations")
         }
-        let accepted = ops
-        let violation = townshipViolation
         let now = wallClock.nowMillis()
         return try await writeAsync("hub push") { db in
             let (num, maxSeq) = try Self.replicaRow(db, replica, township: announcedTownship)
-            if let owner = try String.fetchOne(db, sql: "SELECT township FROM hub_replica WHERE replica = ?", arguments: [num]) {
-                guard owner == township else {
-                    throw HubRejection(.forbidden, "other-replica", "replica \(replica.hex) belongs to \(owner); this token may only push \(township)'s replicas")
+            let township: String
+            if let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
+                township = row[0]
+                guard row[1] as String == role, role == "county" || township == callerTownship else {
+                    throw HubRejection(.forbidden, "other-replica", row[1] as String == "county"
+                        ? "replica \(replica.hex) is the county's; this token may only push \(callerTownship)'s replicas"
+                        : "replica \(replica.hex) belongs to \(township); this token may only push \(role == "county" ? "the county's" : callerTownship + "'s") replicas")
                 }
             } else {
-                try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at) VALUES (?, ?, ?)",
-                               arguments: [num, township, now])
+                township = callerTownship
+                try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
+                               arguments: [num, township, now, role])
             }
-            if let violation { throw violation }
-            let ops = accepted
             guard ops[0].seq <= maxSeq + 1 else {
                 throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
-            // Each activity must be the caller's township's: by the hub's record of it, or,
-            // for one the hub has not seen, by the replica that created it.
-            var claimedHere: Set<ActivityID> = []
-            for op in ops where op.change == .set(.township, township) { claimedHere.insert(op.activity) }
             var checked: Set<ActivityID> = []
-            // Manual indicator values belong to no activity: any township's office may set them.
-            for op in ops where op.seq > maxSeq && !op.change.isIndicator && checked.insert(op.activity).inserted {
-                if let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT township FROM activity WHERE id = ?"),
-                                                   arguments: [op.activity.rawValue]) {
-                    guard owner == township else {
-                        throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this token may only change \(township)'s activities")
+            for (i, op) in ops.enumerated() where op.seq > maxSeq {
+                if op.change.isIndicator {
+                    guard role == "county" else {
+                        throw HubRejection(.forbidden, "county-only", "operation \(i + 1) sets a manual indicator value: only the county's replicas set them")
                     }
                     continue
                 }
-                if claimedHere.contains(op.activity) { continue }
+                if case let .set(field, value) = op.change, field == .township, value != township {
+                    throw HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
+                }
+                guard checked.insert(op.activity).inserted else { continue }
+                // Each activity must be this replica's township's: by the hub's record of it, or,
+                // for one the hub has not seen, by the replica it is named after.
+                if let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT township FROM activity WHERE id = ?"),
+                                                   arguments: [op.activity.rawValue]) {
+                    guard owner == township else {
+                        throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
+                    }
+                    continue
+                }
                 let creator = String(op.activity.rawValue.prefix(12))
-                guard creator != replica.short else { continue }
+                if creator == replica.short { continue }
+                if let owner = try Self.hubTownship(db, ofReplicaNamed: creator), owner != township {
+                    throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
+                }
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
             let outcome = try mergeLocked(db, ops, townships: [:], source: "push")
             return (outcome.applied, outcome.duplicates)
         }
+    }
+
+    /// The township of the hub's replica whose short id (12 hex digits) is `short`, if any.
+    static func hubTownship(_ db: Database, ofReplicaNamed short: String) throws -> String? {
+        guard short.utf8.count == 12, let prefix = Hex.bytes(short) else { return nil }
+        return try String.fetchOne(db, sql: """
+            SELECT h.township FROM replica r JOIN hub_replica h ON h.replica = r.num WHERE substr(r.id, 1, 6) = ?
+            """, arguments: [Data(prefix)])
     }
 
     // MARK: Pull

@@ -127,7 +127,7 @@ public struct SyncSession: Sendable {
                     }
                 } catch let dependency as HubDependency {
                     deferred[replica] = dependency
-                } catch let error as KtxError where error.code == .hubRefused {
+                } catch let error as KtxError where error.code == .hubRefused || error.code == .hubForbidden {
                     // A refused push never stops the pull: the rest is still worth having.
                     report.pushRefusals.append(error)
                 }

@@ -83,6 +83,21 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes an even number of hex digits spell; nil for anything else.
+    public static func bytes(_ text: some StringProtocol) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let hi = value(of: digits[i]), let lo = value(of: digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
     /// `value` in lowercase hex, left-padded with zeros to `digits`.
     public static func string(_ value: UInt64, digits: Int) -> String {
         let s = String(value, radix: 16)
