@@ -40,6 +40,7 @@ let package = Package(
                 .embedInCode("migrations/m0006_catalog_state.sql"),
                 .embedInCode("migrations/m0007_published.sql"),
                 .embedInCode("migrations/m0008_hub_replica_role.sql"),
+                .embedInCode("migrations/m0009_signatures.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

@@ -69,13 +69,13 @@ public actor FileHub: Hub {
         return vector
     }
 
-    public func push(_ operations: [Op], township: String?) async throws {
-        // No file holds more than a reader takes.
-        if operations.count > OperationFile.maxOperations {
+    public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
+        // No file holds more than a reader takes (a run is smaller than that).
+        if seal == nil, operations.count > OperationFile.maxOperations {
             var from = 0
             while from < operations.count {
                 let to = min(operations.count, from + OperationFile.maxOperations)
-                try await push(Array(operations[from..<to]), township: township)
+                try await push(Array(operations[from..<to]), township: township, seal: nil)
                 from = to
             }
             return
@@ -88,8 +88,14 @@ public actor FileHub: Hub {
         let name = OperationFile.name(first: firstOp.seq, last: lastOp.seq, writer: writer)
         let target = dir + "/" + name
         if !FileManager.default.fileExists(atPath: target) {
-            let bytes = OperationFile.encode(operations, township: township, writer: writer)
+            let bytes = OperationFile.encode(operations, township: township, writer: writer, seal: seal)
             try writeAtomically(bytes, to: target, in: dir)
+        } else if let seal, let existing = try? readFile(target),
+                  let (header, _) = try? OperationFile.decode(existing, replica: replica, first: firstOp.seq, last: lastOp.seq),
+                  header.seal?.digest != seal.digest {
+            // The same name holds other operations: this replica's seqs were written by
+            // another copy of its database.
+            throw KtxError.copiedReplica(replica.short, file: "ops/\(replica.hex)/\(name)")
         }
         if listing != nil {
             listing![replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
@@ -115,8 +121,12 @@ public actor FileHub: Hub {
                 }
                 do {
                     let (header, ops) = try OperationFile.decode(bytes, replica: replica, first: entry.first, last: entry.last)
-                    var page = PullPage(operations: Array(ops.drop { $0.seq < next }), warnings: takeWarnings(), source: relative)
+                    // A signed run goes whole (its signature covers all of it); the merger
+                    // skips what it holds.
+                    var page = PullPage(operations: header.seal == nil ? Array(ops.drop { $0.seq < next }) : ops,
+                                        warnings: takeWarnings(), source: relative)
                     if let township = header.township { page.townships[replica] = township }
+                    if let seal = header.seal { page.seals[replica] = [seal] }
                     return page
                 } catch {
                     skip(relative, error.reason, error.detail)

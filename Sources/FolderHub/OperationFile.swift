@@ -35,6 +35,9 @@ public enum OperationFile {
         public var count: Int
         public var bytes: Int
         public var sha256: String
+        /// The run's signature by its replica (absent in files of operations made before
+        /// ktx signed). Its digest is `sha256`: the body is the run's canonical body.
+        public var seal: RunSeal?
     }
 
     /// Why a file could not be read.
@@ -71,21 +74,14 @@ public enum OperationFile {
     }
 
     /// Encodes a contiguous run of one replica's operations.
-    public static func encode(_ operations: [Op], township: String?, writer: ReplicaID) -> [UInt8] {
+    public static func encode(_ operations: [Op], township: String?, writer: ReplicaID, seal: RunSeal? = nil) -> [UInt8] {
         precondition(!operations.isEmpty, "an operation file holds at least one operation")
-        var body: [UInt8] = []
-        body.reserveCapacity(operations.count * 64)
-        body.append(UInt8(ascii: "["))
-        for (i, op) in operations.enumerated() {
-            if i > 0 { body.append(contentsOf: ",\n".utf8) }
-            OperationRow.append(op, to: &body)
-        }
-        body.append(contentsOf: "]\n".utf8)
+        let body = OperationRow.body(operations)
         let header = Header(
             replica: operations[0].replica.hex, township: township, writer: writer.hex,
             first: operations[0].seq, last: operations[operations.count - 1].seq,
             count: operations.count, bytes: body.count,
-            sha256: Hex.string(SHA256.hash(data: body)))
+            sha256: Hex.string(SHA256.hash(data: body)), seal: seal)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let headerBytes = try! encoder.encode(header)

@@ -51,9 +51,9 @@ public actor HTTPHub: Hub {
 
     public func clockMillis() async -> Int64? { hubNow }
 
-    public func push(_ operations: [Op], township: String?) async throws {
+    public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         guard !operations.isEmpty else { return }
-        let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township))
+        let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township, seal: seal))
     }
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
@@ -70,6 +70,7 @@ public actor HTTPHub: Hub {
                 }
             }
             if let township = batch.township { out.townships[replica] = township }
+            if let seals = batch.seals, !seals.isEmpty { out.seals[replica, default: []] += seals }
         }
         return out
     }

@@ -65,7 +65,7 @@ struct HubEndpoints: Sendable {
         }
         do {
             let result = try await store.hubAccept(decoded.operations, replica: decoded.replica,
-                                                   announcedTownship: batch.township, caller: caller)
+                                                   announcedTownship: batch.township, caller: caller, seals: batch.seals ?? [])
             if result.accepted > 0 { totalsCache.invalidate() }
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
@@ -237,7 +237,7 @@ protocol KnownMembers {
 }
 
 extension HubAPI.Batch: KnownMembers {
-    static var members: Set<String> { ["replica", "township", "operations"] }
+    static var members: Set<String> { ["replica", "township", "operations", "seals"] }
 }
 
 extension HubAPI.PullRequest: KnownMembers {

@@ -439,11 +439,14 @@ import TestSupport
                     Op(replica: r1, seq: 2, timestamp: t, activity: ActivityID(replica: r1, seq: 1), change: .add(metric: "attendance", amount: -3))]
         let ops2 = [Op(replica: r2, seq: 7, timestamp: t, activity: ActivityID(unchecked: "2023/rural/科技特派员覆盖率"), change: .indicator("92.5")),
                     Op(replica: r2, seq: 8, timestamp: t, activity: ActivityID(replica: r1, seq: 1), change: .delete)]
+        let seal = RunSeal(first: 1, last: 2, prev: RunSeal.origin, digest: Array(repeating: 0xab, count: 32),
+                           key: Array(repeating: 0x01, count: 32), signature: Array(repeating: 0xfe, count: 64))
         for more in [true, false] {
-            let fast = HubAPI.PullPage.encode([(r1, #"河"西镇"#, ops1), (r2, nil, ops2)], more: more)
+            let fast = HubAPI.PullPage.encode([(r1, #"河"西镇"#, ops1, [seal]), (r2, nil, ops2, [])], more: more)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let slow = try encoder.encode(HubAPI.PullPage(batches: [HubAPI.Batch(ops1, township: #"河"西镇"#), HubAPI.Batch(ops2, township: nil)], more: more))
+            let slow = try encoder.encode(HubAPI.PullPage(batches: [HubAPI.Batch(ops1, township: #"河"西镇"#, seal: seal),
+                                                                    HubAPI.Batch(ops2, township: nil)], more: more))
             #expect(String(decoding: fast, as: UTF8.self) == String(decoding: slow, as: UTF8.self))
             #expect(try JSONDecoder().decode(HubAPI.PullPage.self, from: Data(fast)).batches.count == 2)
         }

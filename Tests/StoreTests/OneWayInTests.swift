@@ -151,7 +151,7 @@ actor OldHub: Hub {
         return v
     }
 
-    func push(_ operations: [Op], township: String?) async throws {}
+    func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {}
 
     func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
         asked.append(vector)

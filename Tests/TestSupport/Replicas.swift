@@ -60,10 +60,12 @@ public actor InterruptingHub: Hub {
         return try await inner.versionVector()
     }
 
-    public func push(_ operations: [Op], township: String?) async throws {
+    public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         try spend()
-        try await inner.push(operations, township: township)
+        try await inner.push(operations, township: township, seal: seal)
     }
+
+    public func clockMillis() async -> Int64? { await inner.clockMillis() }
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
         try spend()

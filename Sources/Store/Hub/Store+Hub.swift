@@ -102,7 +102,7 @@ extension Store {
     ///   from a township, operations missing before the run, or an activity the hub has not
     ///   received yet.
     public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
-                          caller: HubCaller) async throws -> (accepted: Int, duplicates: Int) {
+                          caller: HubCaller, seals: [RunSeal] = []) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
         let role: String
         let callerTownship: String
@@ -167,7 +167,16 @@ extension Store {
                 }
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
-            let outcome = try mergeLocked(db, ops, townships: [:], source: "push")
+            let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: [replica: seals])
+            if let refusal = outcome.refused.first {
+                // Signatures, as every receiver checks them: nothing of the batch is stored.
+                let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
+                switch refusal.reason {
+                case .forked: throw HubRejection(.conflict, refusal.reason.rawValue, message)
+                case .wrongKey: throw HubRejection(.forbidden, refusal.reason.rawValue, message)
+                default: throw HubRejection(.invalid, refusal.reason.rawValue, message)
+                }
+            }
             return (outcome.applied, outcome.duplicates)
         }
     }
@@ -193,9 +202,24 @@ extension Store {
             var budget = max(1, limit)
             for replica in held.replicas.sorted() where held[replica] > after[replica] {
                 guard budget > 0 else { page.more = true; break }
-                let ops = try Self.fetchOperations(db, of: replica, after: after[replica], limit: budget)
+                // Signed runs go whole (a signature covers all of its run): from the start
+                // of the run holding the first seq asked for, to the end of the last whole run.
+                var from = after[replica] + 1
+                if let run = try Self.run(db, replica: replica, containing: from) { from = run.first }
+                let seals = try Self.runs(db, replica: replica, from: from)
+                var limit = budget
+                if let first = seals.first, first.first == from { limit = max(limit, Int(first.last - from + 1)) }
+                var ops = try Self.fetchOperations(db, of: replica, after: from - 1, limit: limit)
+                var included: [RunSeal] = []
+                if let lastSeq = ops.last?.seq {
+                    for seal in seals {
+                        if seal.last <= lastSeq { included.append(seal); continue }
+                        if seal.first <= lastSeq { ops.removeAll { $0.seq >= seal.first } }
+                        break
+                    }
+                }
                 guard let last = ops.last else { continue }
-                page.runs.append(HubPullPage.Run(replica: replica, township: townships[replica], operations: ops))
+                page.runs.append(HubPullPage.Run(replica: replica, township: townships[replica], operations: ops, seals: included))
                 budget -= ops.count
                 if last.seq < held[replica] { page.more = true; break }
             }
@@ -211,6 +235,7 @@ public struct HubPullPage: Sendable {
         public var replica: ReplicaID
         public var township: String?
         public var operations: [Op]
+        public var seals: [RunSeal] = []
     }
 
     public var runs: [Run] = []
@@ -218,7 +243,7 @@ public struct HubPullPage: Sendable {
 
     /// The page as the API's JSON body.
     public func encoded() -> [UInt8] {
-        HubAPI.PullPage.encode(runs.map { ($0.replica, $0.township, $0.operations) }, more: more)
+        HubAPI.PullPage.encode(runs.map { ($0.replica, $0.township, $0.operations, $0.seals) }, more: more)
     }
 }
 

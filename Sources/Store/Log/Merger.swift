@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SyncCore
 
@@ -38,6 +39,17 @@ struct PendingMerge {
     var latestAllowed: Int64 = .max
     /// Townships known for replicas, for naming a held operation's PC.
     var knownTownship: (ReplicaID) -> String? = { _ in nil }
+    /// Whether operations must come in signed runs (``RunSeal``) as their replica's trust
+    /// requires: everything from elsewhere; not this replica's own new operations.
+    var checksSignatures = true
+    /// What the database knows of a replica's signing.
+    var trustLookup: (ReplicaID) throws -> ReplicaTrust = { _ in ReplicaTrust() }
+    /// The signed run the database holds containing a seq of a replica.
+    var runLookup: (ReplicaID, Int64) throws -> RunSeal? = { _, _ in nil }
+    /// Trust per replica, as the database had it plus the runs taken here.
+    var trusts: [ReplicaID: ReplicaTrust] = [:]
+    /// Runs taken, to store with their operations.
+    var seals: [ReplicaID: [RunSeal]] = [:]
 
     init(rule: AcceptanceRule) { self.rule = rule }
 
@@ -50,23 +62,87 @@ struct PendingMerge {
     /// - Parameters:
     ///   - source: where the operations came from, named in refusals.
     ///   - maxSeq: the version-vector entry of a replica not seen yet by this batch.
-    mutating func accept(_ operations: [Op], townships: [ReplicaID: String], source: String,
-                         maxSeq: (ReplicaID) throws -> Int64) rethrows {
+    mutating func accept(_ operations: [Op], townships: [ReplicaID: String], seals: [ReplicaID: [RunSeal]] = [:],
+                         source: String, maxSeq: (ReplicaID) throws -> Int64) throws {
         for (replica, township) in townships where AcceptanceRule.isText(township) { self.townships[replica] = township }
         guard let first = operations.first else { return }
         if operations.allSatisfy({ $0.replica == first.replica }) {
-            try accept(replica: first.replica, operations, source: source, maxSeq: maxSeq)
+            try accept(replica: first.replica, operations, seals: seals[first.replica] ?? [], source: source, maxSeq: maxSeq)
         } else {
             var byReplica: [ReplicaID: [Op]] = [:]
             for op in operations { byReplica[op.replica, default: []].append(op) }
             for replica in byReplica.keys.sorted() {
-                try accept(replica: replica, byReplica[replica]!, source: source, maxSeq: maxSeq)
+                try accept(replica: replica, byReplica[replica]!, seals: seals[replica] ?? [], source: source, maxSeq: maxSeq)
             }
         }
     }
 
-    private mutating func accept(replica: ReplicaID, _ operations: [Op], source: String,
-                                 maxSeq: (ReplicaID) throws -> Int64) rethrows {
+    /// Checks the runs sealing `ops` (sorted by seq): each must be signed by the replica's
+    /// key over exactly these operations and chain to the run before it. Returns the first
+    /// refusal (its seq and reason), if any, which stops the replica there like any other;
+    /// and the first seq of a run only part of which is here, which waits.
+    private mutating func verify(replica: ReplicaID, _ ops: [Op], seals: [RunSeal], from expected: Int64) throws -> (refusal: (Int64, RefusalReason)?, waitFrom: Int64?) {
+        var trust = try trusts[replica] ?? trustLookup(replica)
+        defer { trusts[replica] = trust }
+        var covered: [ClosedRange<Int64>] = []
+        for seal in seals.sorted(by: { $0.first < $1.first }) {
+            guard seal.isWellFormed else { return ((seal.first, .badSignature), nil) }
+            guard seal.last >= expected else { continue }
+            let lo = Self.firstIndex(in: ops, from: seal.first)
+            let hi = Self.firstIndex(in: ops, from: seal.last + 1)
+            let run = ops[lo..<hi]
+            guard Int64(run.count) == seal.last - seal.first + 1 else {
+                // The run is not all here (a page cut inside it): it and what follows wait.
+                return (nil, seal.first)
+            }
+            guard RunSigning.digest(run) == seal.digest, RunSigning.isSigned(seal, replica: replica) else {
+                return ((seal.first, .badSignature), nil)
+            }
+            if let key = trust.key {
+                guard key == seal.key else { return ((seal.first, .wrongKey), nil) }
+            }
+            // The chain: the same run again is a duplicate; another run for seqs a run held
+            // here covers, or a link to anything but the run before, proves a second history.
+            if let held = try takenSeals(replica).first(where: { $0.last >= seal.first && $0.first <= seal.last })
+                ?? runLookup(replica, seal.first) ?? runLookup(replica, seal.last) {
+                guard held.first == seal.first, held.last == seal.last, held.digest == seal.digest else {
+                    return ((seal.first, .forked), nil)
+                }
+                covered.append(seal.first...seal.last)
+                continue
+            }
+            if seal.first == 1 {
+                guard seal.prev == RunSeal.origin else { return ((seal.first, .forked), nil) }
+            } else if let last = trust.lastRun, last.last == seal.first - 1 {
+                guard seal.prev == last.hash else { return ((seal.first, .forked), nil) }
+            }
+            if trust.key == nil { trust.key = seal.key }
+            if trust.signedFrom == nil, seal.prev == RunSeal.origin { trust.signedFrom = seal.first }
+            trust.lastRun = (seal.last, RunSigning.hash(seal, replica: replica))
+            self.seals[replica, default: []].append(seal)
+            covered.append(seal.first...seal.last)
+        }
+        // Unsigned operations beyond what the runs cover: only from a replica that does not sign.
+        for op in ops where op.seq >= expected && !covered.contains(where: { $0.contains(op.seq) }) && !trust.takesUnsigned(op.seq) {
+            return ((op.seq, .unsigned), nil)
+        }
+        return (nil, nil)
+    }
+
+    /// The index of the first operation with a seq at or after `seq` (operations sorted by seq).
+    static func firstIndex(in ops: [Op], from seq: Int64) -> Int {
+        var lo = 0, hi = ops.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ops[mid].seq < seq { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    private func takenSeals(_ replica: ReplicaID) -> [RunSeal] { seals[replica] ?? [] }
+
+    private mutating func accept(replica: ReplicaID, _ operations: [Op], seals: [RunSeal], source: String,
+                                 maxSeq: (ReplicaID) throws -> Int64) throws {
         if next[replica] == nil {
             let held = try maxSeq(replica)
             base[replica] = held
@@ -77,12 +153,25 @@ struct PendingMerge {
         // every one.
         if ops.indices.dropFirst().contains(where: { ops[$0 - 1].seq > ops[$0].seq }) { ops.sort { $0.seq < $1.seq } }
         var expected = next[replica]!
+        var signatureRefusal: (Int64, RefusalReason)?
+        var waitFrom = Int64.max
+        if checksSignatures, ops.last.map({ $0.seq >= expected }) == true {
+            let checked = try verify(replica: replica, ops, seals: seals, from: expected)
+            signatureRefusal = checked.refusal
+            waitFrom = checked.waitFrom ?? .max
+        }
         var start: Int?
         var end = 0
         for i in ops.indices {
             let seq = ops[i].seq
             if seq < expected { outcome.duplicates += 1; continue }
             if seq > expected { outcome.heldBack += ops.count - i; break }
+            if seq >= waitFrom { outcome.heldBack += ops.count - i; break }
+            if let (refusedSeq, reason) = signatureRefusal, seq >= refusedSeq {
+                outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
+                outcome.heldBack += ops.count - i - 1
+                break
+            }
             let sameTarget = start != nil && ops[i - 1].activity == ops[i].activity && !ops[i].change.isIndicator && !ops[i - 1].change.isIndicator
             if let reason = rule.check(ops[i], targetChecked: sameTarget) {
                 outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
@@ -143,6 +232,14 @@ struct PendingMerge {
             insert.bind(3, chunk.last)
             insert.bind(4, bytes: chunk.bytes)
             try insert.run()
+        }
+        for (replica, runs) in seals {
+            guard let num = nums[replica], let key = runs.first?.key else { continue }
+            for seal in runs { try Store.storeRun(db, num: num, seal) }
+            let origin = runs.first(where: { $0.prev == RunSeal.origin })?.first
+            try db.cachedStatement(sql: """
+                UPDATE replica SET public_key = coalesce(public_key, ?), signed_from = coalesce(signed_from, ?) WHERE num = ?
+                """).execute(arguments: [Data(key), origin, num])
         }
         for (replica, next) in next where next - 1 > base[replica] ?? 0 {
             try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, nums[replica]!])
@@ -209,6 +306,9 @@ public final class Merger {
         var pending = PendingMerge(rule: store.rule)
         pending.latestAllowed = latestAllowed
         pending.me = me
+        let store = self.store
+        pending.trustLookup = { replica in try store.read("trust") { try Store.trust($0, replica) } }
+        pending.runLookup = { replica, seq in try store.read("trust") { try Store.run($0, replica: replica, containing: seq) } }
         let known = knownTownships
         pending.knownTownship = { known[$0] }
         return pending
@@ -218,14 +318,15 @@ public final class Merger {
     /// if it has reached a bound.
     ///
     /// - Parameter source: where the batch came from (a file, a pulled page), named in refusals.
-    public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], source: String = "merge") throws {
+    public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], seals: [ReplicaID: [RunSeal]] = [:],
+                    source: String = "merge") throws {
         // Room for the bound, made when operations first come (growing the arrays later
         // would copy them, holding old and new at once; a no-op sync allocates nothing).
         if !operations.isEmpty && pending.batch.activityCount == 0 && pending.batch.activityCapacity < flushActivities {
             pending.batch = BatchDelta(reservingActivities: flushActivities)
         }
         let vector = self.vector
-        pending.accept(operations, townships: townships, source: source) { vector[$0] }
+        try pending.accept(operations, townships: townships, seals: seals, source: source) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
         if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities
             || pending.packedBytes >= flushBytes {
@@ -244,7 +345,9 @@ public final class Merger {
             // Another writer merged some of these meanwhile (two syncs at once): take them
             // again against what the database holds now.
             var again = newPending()
-            try again.accept(held.operations(), townships: held.townships, source: "merge") { try Store.maxSeq(db, $0) }
+            again.trustLookup = { try Store.trust(db, $0) }
+            again.runLookup = { try Store.run(db, replica: $0, containing: $1) }
+            try again.accept(held.operations(), townships: held.townships, seals: held.seals, source: "merge") { try Store.maxSeq(db, $0) }
             _ = try again.write(db)
             again.outcome.duplicates += held.outcome.duplicates
             again.outcome.heldBack += held.outcome.heldBack

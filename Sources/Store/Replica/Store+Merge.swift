@@ -53,10 +53,13 @@ extension Store {
     ///   merged; the hub's push checks its own skew before, and local changes are dated by
     ///   this replica's clock, which ``repairClock()`` keeps right.
     func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String,
-                     latestAllowed: Int64 = .max) throws -> MergeOutcome {
+                     latestAllowed: Int64 = .max, seals: [ReplicaID: [RunSeal]] = [:], checksSignatures: Bool = true) throws -> MergeOutcome {
         var pending = PendingMerge(rule: rule)
         pending.latestAllowed = latestAllowed
-        try pending.accept(operations, townships: townships, source: source) { try Self.maxSeq(db, $0) }
+        pending.checksSignatures = checksSignatures
+        pending.trustLookup = { try Store.trust(db, $0) }
+        pending.runLookup = { try Store.run(db, replica: $0, containing: $1) }
+        try pending.accept(operations, townships: townships, seals: seals, source: source) { try Self.maxSeq(db, $0) }
         _ = try pending.write(db)
         return pending.outcome
     }

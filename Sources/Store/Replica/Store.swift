@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import KtxSchema
@@ -49,13 +50,16 @@ public struct Store: Sendable {
 
     // MARK: Opening
 
-    /// Creates a new replica bound to a township.
+    /// Creates a new replica bound to a township, with its own signing key.
+    ///
+    /// - Parameter replicaID: nil (the default) derives the id from the new key, so that
+    ///   nobody without the key can sign operations for it; tests may choose one.
     ///
     /// - Throws: ``KtxError`` `already-initialized` if the file already holds a replica
     ///   (nothing is changed), `bad-text` for an empty or malformed township name.
     public static func create(at path: String, township: String, catalog: Catalog = .standard,
                               wallClock: any WallClock = SystemWallClock(),
-                              replicaID: ReplicaID = .random()) throws -> Store {
+                              replicaID: ReplicaID? = nil) throws -> Store {
         let name = township.trimmingSpaces()
         try Validate.text(name, option: "--township")
         let dir = (path as NSString).deletingLastPathComponent
@@ -72,10 +76,13 @@ public struct Store: Sendable {
                 if let existing = try SelfRow.fetch(db) {
                     throw KtxError.alreadyInitialized(path, replica: existing.replica.hex, township: existing.township ?? "")
                 }
-                try db.execute(sql: "INSERT INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
-                               arguments: [Data(replicaID.bytes), name])
-                try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock) VALUES (1, ?, ?, 0)",
-                               arguments: [db.lastInsertedRowID, wallClock.nowMillis()])
+                let key = Curve25519.Signing.PrivateKey()
+                let publicKey = [UInt8](key.publicKey.rawRepresentation)
+                let id = replicaID ?? RunSigning.replicaID(for: publicKey)
+                try db.execute(sql: "INSERT INTO replica (id, township, max_seq, public_key) VALUES (?, ?, 0, ?)",
+                               arguments: [Data(id.bytes), name, Data(publicKey)])
+                try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock, signing_key) VALUES (1, ?, ?, 0, ?)",
+                               arguments: [db.lastInsertedRowID, wallClock.nowMillis(), key.rawRepresentation])
                 try db.execute(sql: "INSERT OR REPLACE INTO catalog_state (id, version) VALUES (1, ?)", arguments: [catalog.version])
             }
         }
@@ -99,6 +106,8 @@ public struct Store: Sendable {
         let initialised = try store.guarded("open") { try store.pool.read { try SelfRow.fetch($0) != nil } }
         guard initialised else { throw KtxError.notInitialized(path) }
         try store.matchCatalog(upgrading: upgrading)
+        // A read-only replica opens all the same; it signs nothing until it can be written.
+        try? store.ensureSigningKey()
         return store
     }
 

@@ -113,15 +113,32 @@ public struct SyncSession: Sendable {
             deferred = [:]
             for replica in pending {
                 do {
+                    // Signed runs go as their replica sealed them (this replica seals its own
+                    // now); operations made before ktx signed go unsigned, in batches.
+                    if replica == me {
+                        try store.sealOwnRuns(upTo: pushable[me], size: min(batchSize, RunSeal.maxOperations))
+                    }
+                    let runs = try store.runs(of: replica, after: pushedUpTo[replica])
                     while pushedUpTo[replica] < pushable[replica] {
-                        let batch = try store.operations(of: replica, after: pushedUpTo[replica],
-                                                         limit: min(batchSize, Int(pushable[replica] - pushedUpTo[replica])))
+                        let next = pushedUpTo[replica] + 1
+                        let batch: [Op]
+                        let seal: RunSeal?
+                        if let run = runs.first(where: { $0.first <= next && $0.last >= next }) {
+                            guard run.last <= pushable[replica] else { break }
+                            batch = try store.operations(of: replica, after: run.first - 1, limit: Int(run.last - run.first + 1))
+                            seal = run
+                        } else {
+                            let end = runs.first(where: { $0.first > next }).map { $0.first - 1 } ?? pushable[replica]
+                            batch = try store.operations(of: replica, after: pushedUpTo[replica],
+                                                         limit: min(batchSize, Int(end - pushedUpTo[replica])))
+                            seal = nil
+                        }
                         guard let last = batch.last else { break }
                         // From here on, others may hold them: never re-stamped.
                         if replica == me { try store.markPublished(upTo: last.seq) }
-                        try await hub.push(batch, township: townships[replica])
+                        try await hub.push(batch, township: townships[replica], seal: seal)
+                        report.pushed += Int(last.seq - pushedUpTo[replica])
                         pushedUpTo[replica] = last.seq
-                        report.pushed += batch.count
                         progressed = true
                         progress?(SyncProgress(phase: .push, done: report.pushed, total: toPush))
                     }
@@ -167,7 +184,7 @@ public struct SyncSession: Sendable {
                 let before = merger.vector
                 let refusedBefore = merger.outcome.refused.count
                 let heldBefore = merger.outcome.held.count
-                try merger.add(page.operations, townships: page.townships, source: page.source)
+                try merger.add(page.operations, townships: page.townships, seals: page.seals, source: page.source)
                 noteRefusals(merger.outcome.refused.dropFirst(refusedBefore), held: merger.outcome.held.dropFirst(heldBefore))
                 report.pulled = merger.outcome.applied
                 progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))

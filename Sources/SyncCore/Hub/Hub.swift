@@ -47,6 +47,8 @@ public struct PullPage: Sendable {
     /// Operations the decoder refused (a kind this format does not define, a value of the
     /// wrong type); their replica's later operations in the page were left out.
     public var refused: [Refusal] = []
+    /// The signed runs the operations come in, by replica (the receiver verifies them).
+    public var seals: [ReplicaID: [RunSeal]] = [:]
 
     public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = [], source: String = "") {
         self.operations = operations
@@ -73,9 +75,12 @@ public protocol Hub: Sendable {
     /// after a cut the hub holds either all of the run or none of it.
     ///
     /// - Parameters:
-    ///   - operations: operations of one replica, in seq order, without gaps.
+    ///   - operations: operations of one replica, in seq order, without gaps: one whole
+    ///     signed run when `seal` is given.
     ///   - township: the township of that replica, if known, announced to other replicas.
-    func push(_ operations: [Op], township: String?) async throws
+    ///   - seal: the run's signature, as its replica sealed it; nil for operations made
+    ///     before ktx signed.
+    func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws
 
     /// Returns the next operations the hub holds beyond `vector`, at most about `limit`;
     /// an empty page when there is nothing more to pull.
@@ -88,6 +93,11 @@ public protocol Hub: Sendable {
 
 extension Hub {
     public func clockMillis() async -> Int64? { nil }
+
+    /// Pushes operations made before ktx signed (no seal).
+    public func push(_ operations: [Op], township: String?) async throws {
+        try await push(operations, township: township, seal: nil)
+    }
 
     /// Whether the hub accepts operations of any replica (a folder), or only of the
     /// pushing replica's own township (the HTTP hub).

@@ -40,17 +40,22 @@ public enum HubAPI {
         public var replica: String
         public var township: String?
         public var operations: [WireOp]
+        /// The signed runs the operations form, as their replica sealed them; absent for
+        /// operations made before ktx signed.
+        public var seals: [RunSeal]?
 
-        public init(replica: String, township: String?, operations: [WireOp]) {
+        public init(replica: String, township: String?, operations: [WireOp], seals: [RunSeal]? = nil) {
             self.replica = replica
             self.township = township
             self.operations = operations
+            self.seals = seals
         }
 
-        public init(_ ops: [Op], township: String?) {
+        public init(_ ops: [Op], township: String?, seal: RunSeal? = nil) {
             replica = ops.first?.replica.hex ?? ""
             self.township = township
             operations = ops.map(WireOp.init)
+            seals = seal.map { [$0] }
         }
 
         /// Why a pushed batch cannot be taken as it is: a stable code and a message.
@@ -130,7 +135,7 @@ public enum HubAPI {
         /// Writes a page as JSON without building its ``Batch`` values: the same bytes
         /// `JSONEncoder` with sorted keys would write, through the one row writer
         /// (``OperationRow``), several times faster (a pull is the hub's busiest answer).
-        public static func encode(_ runs: [(replica: ReplicaID, township: String?, operations: [Op])], more: Bool) -> [UInt8] {
+        public static func encode(_ runs: [(replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal])], more: Bool) -> [UInt8] {
             var out: [UInt8] = []
             out.reserveCapacity(64 + runs.reduce(0) { $0 + $1.operations.count * 64 })
             out.append(contentsOf: #"{"batches":["#.utf8)
@@ -144,6 +149,22 @@ public enum HubAPI {
                 out.append(contentsOf: #"],"replica":""#.utf8)
                 out.append(contentsOf: run.replica.hex.utf8)
                 out.append(UInt8(ascii: "\""))
+                if !run.seals.isEmpty {
+                    out.append(contentsOf: #","seals":["#.utf8)
+                    for (k, seal) in run.seals.enumerated() {
+                        if k > 0 { out.append(UInt8(ascii: ",")) }
+                        out.append(contentsOf: #"{"digest":""#.utf8)
+                        out.append(contentsOf: Hex.string(seal.digest).utf8)
+                        out.append(contentsOf: #"","first":\#(seal.first),"key":""#.utf8)
+                        out.append(contentsOf: Hex.string(seal.key).utf8)
+                        out.append(contentsOf: #"","last":\#(seal.last),"prev":""#.utf8)
+                        out.append(contentsOf: Hex.string(seal.prev).utf8)
+                        out.append(contentsOf: #"","signature":""#.utf8)
+                        out.append(contentsOf: Hex.string(seal.signature).utf8)
+                        out.append(contentsOf: #""}"#.utf8)
+                    }
+                    out.append(UInt8(ascii: "]"))
+                }
                 if let township = run.township {
                     out.append(contentsOf: #","township":"#.utf8)
                     OperationRow.appendJSONString(township, to: &out)

@@ -21,6 +21,17 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
     case amountOutOfRange = "amount-out-of-range"
     /// A manual indicator value that is not a non-negative decimal number.
     case badIndicatorValue = "bad-indicator-value"
+    /// Not signed, though its replica signs its operations (they come only in signed runs
+    /// once it has signed one): a file or page made by someone else.
+    case unsigned = "unsigned"
+    /// The run's signature or digest does not match its operations: altered or forged.
+    case badSignature = "bad-signature"
+    /// Signed with a key that is not its replica's.
+    case wrongKey = "wrong-key"
+    /// A second, different run for seqs of the replica this receiver holds another run for:
+    /// the replica's database exists twice (a copied PC, a restored backup). Both runs are
+    /// signed with its key, which proves it.
+    case forked = "forked"
 
     /// A one-line explanation for a person.
     public func message(_ language: Language) -> String {
@@ -43,6 +54,14 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
         case (.amountOutOfRange, .en): "amount outside the range its metric allows"
         case (.badIndicatorValue, .zh): "指标值不是非负数"
         case (.badIndicatorValue, .en): "indicator value is not a non-negative number"
+        case (.unsigned, .zh): "没有签名，而该副本的操作都有签名：不是该副本写的"
+        case (.unsigned, .en): "not signed, though its replica signs its operations: not written by it"
+        case (.badSignature, .zh): "签名无效：文件被改动或伪造"
+        case (.badSignature, .en): "invalid signature: altered or forged"
+        case (.wrongKey, .zh): "签名密钥不是该副本的"
+        case (.wrongKey, .en): "signed with a key that is not its replica's"
+        case (.forked, .zh): "同一副本的同一段序号有两份不同的记录：该数据库被复制到另一台电脑或从备份恢复过"
+        case (.forked, .en): "two different runs for the same seqs of one replica: its database was copied to another PC or restored from a backup"
         }
     }
 }

@@ -61,6 +61,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case badPort = "bad-port"
         case hubMissing = "hub-missing"
         case badRemoteLocation = "bad-remote-location"
+        case copiedReplica = "copied-replica"
     }
 
     /// What kind of error this is.
@@ -87,7 +88,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
              .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse,
-             .hubMissing: false
+             .hubMissing, .copiedReplica: false
         default: true
         }
     }
@@ -326,6 +327,14 @@ extension KtxError {
         KtxError(.overflow,
                  zh: "合计将超出可表示的范围，本批操作未合并；请用 ktx check 检查，并把同步文件夹中异常的文件交县科协核查",
                  en: "a total would overflow, so this batch was not merged; run `ktx check` and have the county look at the hub's unusual files")
+    }
+
+    /// This PC's database is a copy of another's (a copied PC, a restored backup): the hub
+    /// holds other operations under this replica's seqs.
+    public static func copiedReplica(_ replica: String, file: String) -> KtxError {
+        KtxError(.copiedReplica,
+                 zh: "这台电脑的数据库与另一台电脑（或备份）是同一个副本 \(replica)：同步处已有该副本同一段序号的另一份记录（\(file)）。本机记录未丢失；请勿在两台电脑上使用同一个数据库文件",
+                 en: "this PC's database is the same replica \(replica) as another PC's (or a backup's): the hub holds other operations for the same seqs (\(file)). Nothing here is lost; do not use one database file on two PCs")
     }
 
     public static func refusedLocally(_ reason: RefusalReason) -> KtxError {

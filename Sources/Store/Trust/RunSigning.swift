@@ -1,0 +1,40 @@
+import Crypto
+import Foundation
+import SyncCore
+
+/// Signing and verifying runs (``RunSeal``) with Ed25519 from swift-crypto.
+enum RunSigning {
+    /// The SHA-256 of a run's canonical body.
+    static func digest(_ operations: some Collection<Op>) -> [UInt8] {
+        Array(SHA256.hash(data: OperationRow.body(operations)))
+    }
+
+    /// The link the next run's `prev` names: the SHA-256 of what the run signs.
+    static func hash(_ seal: RunSeal, replica: ReplicaID) -> [UInt8] {
+        Array(SHA256.hash(data: seal.message(replica: replica)))
+    }
+
+    /// Seals a run of this replica's operations.
+    static func seal(_ operations: some Collection<Op>, replica: ReplicaID, prev: [UInt8],
+                     key: Curve25519.Signing.PrivateKey) throws -> RunSeal {
+        var seal = RunSeal(first: operations.first!.seq, last: operations.reversed().first!.seq, prev: prev,
+                           digest: digest(operations), key: Array(key.publicKey.rawRepresentation),
+                           signature: [])
+        seal.signature = Array(try key.signature(for: seal.message(replica: replica)))
+        return seal
+    }
+
+    /// Whether the seal's signature is the key's over what it says; the digest is the
+    /// caller's to compare with the operations.
+    static func isSigned(_ seal: RunSeal, replica: ReplicaID) -> Bool {
+        guard seal.isWellFormed, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: seal.key) else { return false }
+        return key.isValidSignature(seal.signature, for: seal.message(replica: replica))
+    }
+
+    /// The replica id a key names: a new replica's id is derived from its public key, so
+    /// nobody without the key can sign operations for it.
+    static func replicaID(for publicKey: [UInt8]) -> ReplicaID {
+        let hash = Array(SHA256.hash(data: Array("ktx-replica-1\n".utf8) + publicKey))
+        return ReplicaID(bytes: hash.prefix(16))!
+    }
+}

@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+import GRDB
+import SyncCore
+
+/// What a receiver knows of a replica's signing, to check the runs it receives.
+struct ReplicaTrust {
+    /// The replica's public key, once known.
+    var key: [UInt8]?
+    /// The first seq of its first signed run: operations before it arrive unsigned.
+    var signedFrom: Int64?
+    /// The last signed run held, to chain the next one to.
+    var lastRun: (last: Int64, hash: [UInt8])?
+
+    /// Whether an unsigned operation with this seq may be taken: only from a replica never
+    /// seen signing, or from before its first signed run (made before ktx signed).
+    func takesUnsigned(_ seq: Int64) -> Bool {
+        guard let signedFrom else { return key == nil }
+        return seq < signedFrom
+    }
+}
+
+extension Store {
+    /// Makes this replica's signing key if it has none (a replica made by an earlier
+    /// version gets one when this version first opens it).
+    func ensureSigningKey() throws {
+        let has = try read("open") { db in
+            try Bool.fetchOne(db, sql: "SELECT signing_key IS NOT NULL FROM replica_self WHERE id = 1") ?? true
+        }
+        guard !has else { return }
+        try write("key") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT signing_key IS NULL FROM replica_self WHERE id = 1") == true else { return }
+            let key = Curve25519.Signing.PrivateKey()
+            try db.execute(sql: "UPDATE replica_self SET signing_key = ? WHERE id = 1", arguments: [key.rawRepresentation])
+            try db.execute(sql: "UPDATE replica SET public_key = ? WHERE num = (SELECT replica FROM replica_self WHERE id = 1)",
+                           arguments: [key.publicKey.rawRepresentation])
+        }
+    }
+
+    /// This replica's public key, and a short fingerprint of it to read out on the phone.
+    public func publicKey() throws -> (key: [UInt8], fingerprint: String) {
+        let key = try read("key") { db in
+            try Data.fetchOne(db, sql: "SELECT public_key FROM replica WHERE num = (SELECT replica FROM replica_self WHERE id = 1)")
+        }
+        guard let key else { throw KtxError(.storage, zh: "本副本没有签名密钥", en: "this replica has no signing key") }
+        return ([UInt8](key), Self.fingerprint(of: [UInt8](key)))
+    }
+
+    /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex digits.
+    public static func fingerprint(of key: [UInt8]) -> String {
+        let hex = Hex.string(SHA256.hash(data: key).prefix(8))
+        return stride(from: 0, to: 16, by: 4).map { i in
+            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
+        }.joined(separator: "-")
+    }
+
+    /// Seals this replica's own operations up to `seq` into signed runs of at most `size`
+    /// operations, chained to the runs before; what is sealed already stays as it was.
+    func sealOwnRuns(upTo seq: Int64, size: Int) throws {
+        try write("seal") { db in
+            guard let me = try SelfRow.fetch(db),
+                  let raw = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1")
+            else { return }
+            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            var (sealed, prev) = try Self.lastRun(db, num: me.num, replica: me.replica) ?? (0, RunSeal.origin)
+            let upTo = min(seq, me.maxSeq)
+            while sealed < upTo {
+                var ops: [Op] = []
+                try Self.forEachChunk(db, replica: (me.num, me.replica, sealed), limit: size) { chunk in
+                    ops += chunk.prefix(size - ops.count)
+                    return ops.count < size
+                }
+                ops = ops.filter { $0.seq <= upTo }
+                guard !ops.isEmpty else { break }
+                let seal = try RunSigning.seal(ops, replica: me.replica, prev: prev, key: key)
+                try Self.storeRun(db, num: me.num, seal)
+                if sealed == 0 {
+                    try db.execute(sql: "UPDATE replica SET signed_from = 1 WHERE num = ? AND signed_from IS NULL", arguments: [me.num])
+                }
+                sealed = seal.last
+                prev = RunSigning.hash(seal, replica: me.replica)
+            }
+        }
+    }
+
+    /// The signed runs of a replica that end after `seq`, in order.
+    func runs(of replica: ReplicaID, after seq: Int64) throws -> [RunSeal] {
+        try read("runs") { db in try Self.runs(db, replica: replica, from: seq + 1) }
+    }
+
+    /// The last signed run of a replica this database holds: its last seq and hash.
+    static func lastRun(_ db: Database, num: Int64, replica: ReplicaID) throws -> (Int64, [UInt8])? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT r.first_seq, r.last_seq, r.prev, r.digest, r.signature, p.public_key
+            FROM op_run r JOIN replica p ON p.num = r.replica WHERE r.replica = ? ORDER BY r.last_seq DESC LIMIT 1
+            """), arguments: [num]) else { return nil }
+        let seal = RunSeal(first: row[0], last: row[1], prev: [UInt8](row[2] as Data), digest: [UInt8](row[3] as Data),
+                           key: [UInt8]((row[5] as Data?) ?? Data()), signature: [UInt8](row[4] as Data))
+        return (seal.last, RunSigning.hash(seal, replica: replica))
+    }
+
+    /// The signed run of a replica holding `seq`, if this database holds one.
+    static func run(_ db: Database, replica: ReplicaID, containing seq: Int64) throws -> RunSeal? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT r.first_seq, r.last_seq, r.prev, r.digest, r.signature, p.public_key
+            FROM op_run r JOIN replica p ON p.num = r.replica
+            WHERE p.id = ? AND r.last_seq >= ? AND r.first_seq <= ? ORDER BY r.last_seq LIMIT 1
+            """), arguments: [Data(replica.bytes), seq, seq]) else { return nil }
+        return RunSeal(first: row[0], last: row[1], prev: [UInt8](row[2] as Data), digest: [UInt8](row[3] as Data),
+                       key: [UInt8]((row[5] as Data?) ?? Data()), signature: [UInt8](row[4] as Data))
+    }
+
+    /// The signed runs of a replica that end at or after `from`, in order.
+    static func runs(_ db: Database, replica: ReplicaID, from: Int64) throws -> [RunSeal] {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, public_key FROM replica WHERE id = ?"),
+                                         arguments: [Data(replica.bytes)]),
+              let key = row[1] as Data? else { return [] }
+        return try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT first_seq, last_seq, prev, digest, signature FROM op_run WHERE replica = ? AND last_seq >= ? ORDER BY last_seq
+            """), arguments: [row[0] as Int64, from]).map {
+            RunSeal(first: $0[0], last: $0[1], prev: [UInt8]($0[2] as Data), digest: [UInt8]($0[3] as Data),
+                    key: [UInt8](key), signature: [UInt8]($0[4] as Data))
+        }
+    }
+
+    static func storeRun(_ db: Database, num: Int64, _ seal: RunSeal) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO op_run (replica, first_seq, last_seq, prev, digest, signature) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [num, seal.first, seal.last, Data(seal.prev), Data(seal.digest), Data(seal.signature)])
+    }
+
+    /// What this database knows of a replica's signing.
+    static func trust(_ db: Database, _ replica: ReplicaID) throws -> ReplicaTrust {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, public_key, signed_from FROM replica WHERE id = ?"),
+                                         arguments: [Data(replica.bytes)]) else { return ReplicaTrust() }
+        let key = (row[1] as Data?).map { [UInt8]($0) }
+        var trust = ReplicaTrust(key: key, signedFrom: row[2])
+        if let (last, hash) = try lastRun(db, num: row[0], replica: replica) { trust.lastRun = (last, hash) }
+        return trust
+    }
+}
