@@ -82,9 +82,10 @@ import TestSupport
         defer { f.remove() }
         // b edits a's activity before a has pushed it: b's push waits for a's, in the same sync.
         // b's id sorts first, so its batch is tried before a's.
-        let aID = ReplicaID(high: 0xFF00_0000_0000_0000, low: 0)
-        let a = try f.lab.replica("a", township: "河西镇", id: aID)
-        let b = try f.lab.replica("b", township: "河西镇", id: ReplicaID(high: 0x0100_0000_0000_0000, low: 0))
+        let keys = ReplicaLab.orderedKeys(2)
+        let a = try f.lab.replica("a", township: "河西镇", key: keys[1])
+        let b = try f.lab.replica("b", township: "河西镇", key: keys[0])
+        let aID = try a.identity().replica
         let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 5]))
         try b.merge(try a.operations(of: aID, after: 0, limit: 100), townships: [aID: "河西镇"])
         try b.add(to: id, amount: 3)

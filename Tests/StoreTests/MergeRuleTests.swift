@@ -7,10 +7,12 @@ import TestSupport
 /// One test per merge rule of DESIGN.md, each through real replicas and a real folder hub.
 @Suite struct MergeRuleTests {
     /// Two replicas of 河西镇 that both hold one activity recorded by the first.
-    func twoOffices(_ lab: ReplicaLab, ids: (ReplicaID, ReplicaID) = (.random(), .random()),
+    /// - Parameter largerFirst: nil for any ids; true for a's id the larger, false for b's.
+    func twoOffices(_ lab: ReplicaLab, largerFirst: Bool? = nil,
                     title: String = "t", attendance: Int64 = 0) async throws -> (Store, Store, ActivityID) {
-        let a = try lab.replica("a", township: "河西镇", id: ids.0)
-        let b = try lab.replica("b", township: "河西镇", id: ids.1)
+        let keys = ReplicaLab.orderedKeys(2)
+        let a = try lab.replica("a", township: "河西镇", key: largerFirst == nil ? nil : keys[largerFirst! ? 1 : 0])
+        let b = try lab.replica("b", township: "河西镇", key: largerFirst == nil ? nil : keys[largerFirst! ? 0 : 1])
         let id = try a.record(ActivityDraft(kind: "科技下乡", date: "2023-05-20", title: title, quantities: ["attendance": attendance]))
         try await lab.sync(a)
         try await lab.sync(b)
@@ -34,7 +36,7 @@ import TestSupport
     @Test func sameTimestampEditsPickTheSameWinnerEverywhere() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let (a, b, id) = try await twoOffices(lab, ids: (ReplicaID(high: 0x1111, low: 1), ReplicaID(high: 0xFFFF, low: 1)))
+        let (a, b, id) = try await twoOffices(lab, largerFirst: false)
         // The clock stands still: both edits carry the same wall time, so the tie-break decides.
         lab.clock.set(1_700_000_000_000)
         try a.edit(id, ActivityEdit(title: "A 的标题"))
@@ -51,7 +53,7 @@ import TestSupport
         let lab = ReplicaLab()
         defer { lab.remove() }
         // The earlier writer has the larger replica id: time decides before the tie-break.
-        let (a, b, id) = try await twoOffices(lab, ids: (ReplicaID(high: 0xFFFF, low: 0), ReplicaID(high: 0x0001, low: 0)))
+        let (a, b, id) = try await twoOffices(lab, largerFirst: true)
         try a.edit(id, ActivityEdit(date: "2023-05-21"))
         lab.clock.advance(by: 1)
         try b.edit(id, ActivityEdit(date: "2023-05-22"))

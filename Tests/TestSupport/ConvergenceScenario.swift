@@ -40,16 +40,16 @@ public struct ConvergenceScenario: Sendable {
         var stores: [Store] = []
         var newer: [Bool] = []
         for i in 0..<count {
-            let id = ReplicaID(high: rng.next(), low: rng.next())
+            let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let township = Self.townships[i % 2 == 0 || count == 2 ? 0 : 1]
             // Some offices already run a newer ktx, whose operations the others keep and relay.
             newer.append(i > 0 && Int.random(in: 0..<3, using: &rng) == 0)
             stores.append(try Store.create(at: lab.dir.file("r\(i).db"), township: township,
-                                           catalog: newer[i] ? .newer : .standard, wallClock: lab.clock, replicaID: id))
+                                           catalog: newer[i] ? .newer : .standard, wallClock: lab.clock, key: key))
         }
         // The county's replica: the only one that enters manual indicator values.
         let county = try Store.create(at: lab.dir.file("county.db"), township: Self.county, wallClock: lab.clock,
-                                      replicaID: ReplicaID(high: rng.next(), low: rng.next()))
+                                      key: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
         stores.append(county)
         newer.append(false)
         let steps = Int.random(in: 10...40, using: &rng)

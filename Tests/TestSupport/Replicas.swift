@@ -13,9 +13,17 @@ public struct ReplicaLab: Sendable {
         clock = ManualClock()
     }
 
-    /// A new replica in the lab, optionally with a chosen replica id.
-    public func replica(_ name: String, township: String, id: ReplicaID = .random()) throws -> Store {
-        try Store.create(at: dir.file("\(name).db"), township: township, wallClock: clock, replicaID: id)
+    /// A new replica in the lab, optionally with a chosen key (its id is derived from it).
+    public func replica(_ name: String, township: String, key: [UInt8]? = nil) throws -> Store {
+        try Store.create(at: dir.file("\(name).db"), township: township, wallClock: clock, key: key)
+    }
+
+    /// Raw signing keys whose replicas' ids come in the order given: `ordered(2)[0]`'s id is
+    /// the smaller (for tests of tie-breaks and of which replica goes first).
+    public static func orderedKeys(_ count: Int) -> [[UInt8]] {
+        var rng = SystemRandomNumberGenerator()
+        let keys = (0..<count).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        return keys.sorted { try! Store.replicaID(forKey: $0) < Store.replicaID(forKey: $1) }
     }
 
     /// A folder hub in the lab (made on first use, as `ktx hub init` does), written by `store`'s replica.

@@ -100,6 +100,12 @@ struct PendingMerge {
             }
             if let key = trust.key {
                 guard key == seal.key else { return ((seal.first, .wrongKey), nil) }
+            } else if expected == 1, RunSigning.replicaID(for: seal.key) != replica {
+                // A replica first met through a signed run must be the one its key names
+                // (every new replica's id is derived from its key); only a replica whose
+                // unsigned operations this receiver already holds (made before ktx signed)
+                // may bring a key of its own.
+                return ((seal.first, .wrongKey), nil)
             }
             // The chain: the same run again is a duplicate; another run for seqs a run held
             // here covers, or a link to anything but the run before, proves a second history.

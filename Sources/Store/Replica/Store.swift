@@ -52,14 +52,17 @@ public struct Store: Sendable {
 
     /// Creates a new replica bound to a township, with its own signing key.
     ///
-    /// - Parameter replicaID: nil (the default) derives the id from the new key, so that
-    ///   nobody without the key can sign operations for it; tests may choose one.
+    /// - Parameters:
+    ///   - replicaID: nil (the default) derives the id from the key, so that nobody
+    ///     without the key can sign operations for it (receivers check); an id chosen here
+    ///     is trusted only as an id made before ktx signed is (tests of that case).
+    ///   - key: the raw 32-byte Ed25519 private key; nil (the default) makes a new one.
     ///
     /// - Throws: ``KtxError`` `already-initialized` if the file already holds a replica
     ///   (nothing is changed), `bad-text` for an empty or malformed township name.
     public static func create(at path: String, township: String, catalog: Catalog = .standard,
                               wallClock: any WallClock = SystemWallClock(),
-                              replicaID: ReplicaID? = nil) throws -> Store {
+                              replicaID: ReplicaID? = nil, key rawKey: [UInt8]? = nil) throws -> Store {
         let name = township.trimmingSpaces()
         try Validate.text(name, option: "--township")
         let dir = (path as NSString).deletingLastPathComponent
@@ -76,7 +79,7 @@ public struct Store: Sendable {
                 if let existing = try SelfRow.fetch(db) {
                     throw KtxError.alreadyInitialized(path, replica: existing.replica.hex, township: existing.township ?? "")
                 }
-                let key = Curve25519.Signing.PrivateKey()
+                let key = try rawKey.map { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) } ?? Curve25519.Signing.PrivateKey()
                 let publicKey = [UInt8](key.publicKey.rawRepresentation)
                 let id = replicaID ?? RunSigning.replicaID(for: publicKey)
                 try db.execute(sql: "INSERT INTO replica (id, township, max_seq, public_key) VALUES (?, ?, 0, ?)",

@@ -46,6 +46,12 @@ extension Store {
         return ([UInt8](key), Self.fingerprint(of: [UInt8](key)))
     }
 
+    /// The id of the replica a raw 32-byte private key makes (``create(at:township:catalog:wallClock:replicaID:key:)``).
+    public static func replicaID(forKey rawKey: [UInt8]) throws -> ReplicaID {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
+        return RunSigning.replicaID(for: [UInt8](key.publicKey.rawRepresentation))
+    }
+
     /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex digits.
     public static func fingerprint(of key: [UInt8]) -> String {
         let hex = Hex.string(SHA256.hash(data: key).prefix(8))
