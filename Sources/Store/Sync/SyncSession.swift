@@ -29,6 +29,9 @@ public struct SyncReport: Sendable {
     /// Pushes the hub refused (a rule of the hub's that this replica does not know of); the
     /// pull went on.
     public var pushRefusals: [KtxError] = []
+    /// This database learned it is a copy (another PC, or a backup used before syncing) and
+    /// continued its own unpublished work under a new replica.
+    public var continuation: Continuation?
 }
 
 /// Progress of a running sync, for a progress line.
@@ -76,7 +79,19 @@ public struct SyncSession: Sendable {
         report.clockRepair = try store.repairClock()
         var local = try await store.versionVector()
         let hubHeld = try await hub.versionVector()
-        let me = try store.identity().replica
+        var me = try store.identity().replica
+
+        // The hub holds seqs of this replica it never published, and it has unpublished ones
+        // of its own: another copy of this database wrote them. Its own work goes on under a
+        // new replica, and the other copy's operations are pulled like anyone's. (With
+        // nothing unpublished, they are this replica's own later operations, from before a
+        // backup was restored: pulled back as they are.)
+        let published = try store.publishedSeq()
+        if hubHeld[me] > published && local[me] > published {
+            report.continuation = try store.continueAsNewReplica()
+            local = try await store.versionVector()
+            me = try store.identity().replica
+        }
 
         // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
         // allowed skew keeps its operations dated beyond it (they would be refused, and
@@ -198,6 +213,8 @@ public struct SyncSession: Sendable {
         }
         report.pulled = try merger.finish().applied
         local = merger.vector
+        // This replica's own operations pulled back (a restored backup): others hold them.
+        if local[me] > beforePull[me] { try store.markPublished(upTo: local[me]) }
 
         if let remote {
             // The hub now holds what it held, what was pushed, and what was pulled from it.

@@ -35,6 +35,7 @@ extension Ktx {
                 Console.warnings(report.refused.map { $0.message(lang) }, language: lang)
                 Console.warnings(report.held.map { $0.message(lang) }, language: lang)
                 if let repair = report.clockRepair { Console.error("ktx: " + repair.message(lang)) }
+                if let continuation = report.continuation { Console.error("ktx: " + continuation.message(lang)) }
                 if let ahead = report.clockAheadOfHub {
                     Console.error("ktx: " + lang.pick(
                         zh: "本机时钟比同步服务器快 \(ClockPolicy.describe(millis: ahead, .zh))：请把电脑时间改正确后再同步；时间在未来的本机操作暂未推送，已保存在本机，不会丢失",
@@ -69,6 +70,7 @@ extension Ktx {
                                      ("township", h.township.map(JSONValue.string) ?? .null),
                                      ("seq", .int(Int(h.seq))), ("ahead_ms", .int(Int(h.aheadMillis)))])
                         })),
+                        ("continued_as", report.continuation.map { .string($0.replica.hex) } ?? .null),
                         ("clock_ahead_of_hub_ms", report.clockAheadOfHub.map { .int(Int($0)) } ?? .null),
                         ("clock_ahead_of_others_ms", report.clockAheadOfOthers.map { .int(Int($0)) } ?? .null),
                         ("push_refused", .array(report.pushRefusals.map { .string($0.message(lang)) })),

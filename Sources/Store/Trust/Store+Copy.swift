@@ -1,0 +1,109 @@
+import Crypto
+import Foundation
+import GRDB
+import SyncCore
+
+/// What a copied (or restored) database did on learning it is a copy.
+public struct Continuation: Sendable, Equatable {
+    /// The replica this database was (and another PC, or a later backup, still is).
+    public var previous: ReplicaID
+    /// The new replica its own unpublished work continues under.
+    public var replica: ReplicaID
+    /// The seq after which the two histories part.
+    public var published: Int64
+    /// Own operations re-issued under the new replica, with their content unchanged.
+    public var operations: Int
+    /// Activities recorded after the copy, with their new ids.
+    public var renamed: [(old: ActivityID, new: ActivityID)]
+
+    public static func == (a: Continuation, b: Continuation) -> Bool {
+        a.previous == b.previous && a.replica == b.replica && a.published == b.published && a.operations == b.operations
+            && a.renamed.map(\.old) == b.renamed.map(\.old) && a.renamed.map(\.new) == b.renamed.map(\.new)
+    }
+
+    /// A one-line notice for the clerk.
+    public func message(_ language: Language) -> String {
+        let examples = renamed.prefix(3).map { "\($0.old) → \($0.new)" }.joined(separator: ", ")
+        let more = renamed.isEmpty ? "" : language.pick(zh: "（活动编号改为：\(examples)\(renamed.count > 3 ? " 等" : "")）",
+                                                      en: " (activity ids now: \(examples)\(renamed.count > 3 ? ", …" : ""))")
+        return language.pick(
+            zh: "这台电脑的数据库是另一台电脑（或备份）的副本：副本 \(previous.short) 的第 \(published + 1) 条起已在别处写过。本机此后的 \(operations) 条操作已改记在新副本 \(replica.short) 下，内容不变，不会丢失\(more)",
+            en: "this PC's database is a copy of another PC's (or of a backup): replica \(previous.short) from seq \(published + 1) was written elsewhere. This PC's \(operations) operations since then continue under the new replica \(replica.short), unchanged, nothing lost\(more)")
+    }
+}
+
+extension Store {
+    /// The highest own seq this replica has handed to a hub.
+    public func publishedSeq() throws -> Int64 {
+        try read("published") { try Int64.fetchOne($0, sql: "SELECT published FROM replica_self WHERE id = 1") ?? 0 }
+    }
+
+    /// Continues this database's own unpublished work under a new replica: called when a hub
+    /// holds seqs of this replica beyond what it published, while it has unpublished ones of
+    /// its own (the database was copied to another PC, or restored from a backup and then
+    /// used before syncing). The other history keeps the old replica id; this one gets a new
+    /// key and id, its operations after `published` are re-issued under it with their content
+    /// and timestamps unchanged (activities recorded since get new ids), and the old
+    /// replica's later operations are then pulled like any other's. One transaction.
+    public func continueAsNewReplica() throws -> Continuation {
+        try write("continue") { db in
+            guard let me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
+            let published = try Int64.fetchOne(db, sql: "SELECT published FROM replica_self WHERE id = 1") ?? 0
+            var mine: [Op] = []
+            try Self.forEachChunk(db, replica: (me.num, me.replica, published)) { chunk in
+                mine += chunk.filter { $0.seq > published }
+                return true
+            }
+            let key = Curve25519.Signing.PrivateKey()
+            let publicKey = [UInt8](key.publicKey.rawRepresentation)
+            let next = RunSigning.replicaID(for: publicKey)
+            // Re-issue: same changes and timestamps, the new replica's seqs; an activity
+            // created after the copy is named after the new replica and its new seq.
+            var renamed: [ActivityID: ActivityID] = [:]
+            var order: [(old: ActivityID, new: ActivityID)] = []
+            var reissued: [Op] = []
+            for (i, op) in mine.enumerated() {
+                let seq = Int64(i + 1)
+                var activity = op.activity
+                if !op.change.isIndicator {
+                    if let known = renamed[op.activity] {
+                        activity = known
+                    } else if op.activity.rawValue.hasPrefix(me.replica.short + "-"),
+                              let n = Int64(op.activity.rawValue.dropFirst(13)), n > published {
+                        activity = ActivityID(replica: next, seq: seq)
+                        renamed[op.activity] = activity
+                        order.append((op.activity, activity))
+                    }
+                }
+                reissued.append(Op(replica: next, seq: seq, timestamp: op.timestamp, activity: activity, change: op.change))
+            }
+            // The old replica keeps only what it published; its later seqs are the other copy's.
+            let cut = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
+                                       arguments: [me.num, published])
+            for chunk in cut {
+                let first: Int64 = chunk[1]
+                let id: Int64 = chunk[0]
+                try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [id])
+                if first <= published {
+                    let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= published }
+                    try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
+                                   arguments: [me.num, first, published, Data(OpChunk.encode(kept))])
+                }
+            }
+            try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, published])
+            try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [published, me.num])
+            try db.execute(sql: "INSERT INTO replica (id, township, max_seq, public_key, signed_from) VALUES (?, ?, 0, ?, 1)",
+                           arguments: [Data(next.bytes), me.township, Data(publicKey)])
+            let num = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0 WHERE id = 1",
+                           arguments: [num, key.rawRepresentation])
+            try db.execute(sql: "DELETE FROM remote_vv WHERE replica = ?", arguments: [me.num])
+            if !reissued.isEmpty {
+                _ = try mergeLocked(db, reissued, townships: [:], source: "continue", checksSignatures: false)
+            }
+            try Self.rebuildLocked(db, rule: rule)
+            return Continuation(previous: me.replica, replica: next, published: published,
+                                operations: reissued.count, renamed: order)
+        }
+    }
+}
