@@ -41,6 +41,7 @@ let package = Package(
                 .embedInCode("migrations/m0007_published.sql"),
                 .embedInCode("migrations/m0008_hub_replica_role.sql"),
                 .embedInCode("migrations/m0009_signatures.sql"),
+                .embedInCode("migrations/m0010_confirmed.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

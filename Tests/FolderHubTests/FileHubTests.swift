@@ -129,6 +129,7 @@ import TestSupport
         defer { lab.remove() }
         let stores = try (0..<6).map { try lab.replica("r\($0)", township: "镇\($0 % 3)") }
         for (i, store) in stores.enumerated() { try record(store, 3 + i) }
+        _ = try lab.hub(for: stores[0])  // `ktx hub init`, once, before the offices sync
         for _ in 0..<2 {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores { group.addTask { try await lab.sync(store, batchSize: 4) } }

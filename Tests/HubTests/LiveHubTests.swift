@@ -138,6 +138,7 @@ extension LiveHubTests {
             #expect(Set(outcome.digests + [try f.hub.stateDigest()]).count == 1, "seed \(seed): replicas diverged")
             #expect(outcome.totalsAgree, "seed \(seed): totals differ")
             #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+            #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
         }
     }
 }

@@ -73,7 +73,7 @@ import TestSupport
             try await sync(a, token)
             try a.checkpoint()
             try FileManager.default.copyItem(atPath: a.path, toPath: f.lab.dir.file("b.db"))
-            let b = try Store.open(at: f.lab.dir.file("b.db"), wallClock: f.lab.clock)
+            let b = try Store.open(at: f.lab.dir.file("b.db"), wallClock: OffsetClock(f.lab.clock, offset: 7_000))
             let onA = try a.record(draft("甲电脑", attendance: 30))
             let onB = try b.record(draft("乙电脑", attendance: 40))
             #expect(onA == onB)

@@ -21,5 +21,6 @@ import TestSupport
         #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
         #expect(outcome.totalsAgree, "seed \(seed): totals differ")
         #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+        #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
     }
 }

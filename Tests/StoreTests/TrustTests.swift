@@ -116,11 +116,12 @@ import TestSupport
         #expect(try county.activity(id)?.quantities["attendance"] == 100)
     }
 
-    /// Copies the database file of `store` (checkpointed) to `name`.db in the lab.
+    /// Copies the database file of `store` (checkpointed) to `name`.db in the lab, opened on
+    /// another PC, whose clock is a few seconds off.
     func copy(_ store: Store, to name: String, in lab: ReplicaLab) throws -> Store {
         try store.checkpoint()
         try FileManager.default.copyItem(atPath: store.path, toPath: lab.dir.file("\(name).db"))
-        return try Store.open(at: lab.dir.file("\(name).db"), wallClock: lab.clock)
+        return try Store.open(at: lab.dir.file("\(name).db"), wallClock: OffsetClock(lab.clock, offset: 7_000))
     }
 
     @Test func aDatabaseCopiedToASecondPCLosesNothingThroughAFolder() async throws {
@@ -199,5 +200,26 @@ import TestSupport
         try await lab.sync(monday)
         try await lab.sync(office)
         #expect(try office.stateDigest() == monday.stateDigest())
+    }
+
+    @Test func aCopyMadeBeforeSyncingSharesWhatItHeldAndLosesNothing() async throws {
+        let lab = ReplicaLab("copiedearly")
+        defer { lab.remove() }
+        let a = try lab.replica("a", township: "河西镇")
+        let county = try lab.replica("county", township: "县科协")
+        let shared = try a.record(draft("复制前未同步的活动"))
+        let b = try copy(a, to: "b", in: lab)
+        let onA = try a.record(draft("甲电脑", attendance: 30))
+        try b.add(to: shared, amount: 1)
+        try await lab.sync(a)
+        let report = try await lab.sync(b)
+        let continuation = try #require(report.continuation)
+        #expect(continuation.published == 5)
+        #expect(continuation.renamed.isEmpty)
+        for store in [county, a, b, county] { try await lab.sync(store) }
+        #expect(try county.activity(shared)?.quantities["attendance"] == 101)
+        #expect(try county.activity(onA)?.title == "甲电脑")
+        #expect(try await county.totals().first?.activities == 2)
+        #expect(Set(try [a, b, county].map { try $0.stateDigest() }).count == 1)
     }
 }

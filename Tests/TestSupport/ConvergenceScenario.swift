@@ -3,8 +3,10 @@ import Store
 import SyncCore
 
 /// One random convergence scenario, fully determined by its seed: 2 to 5 replicas of two
-/// townships record, edit, add and delete offline and sync in random orders through a
-/// hub, some syncs cut off part way and some repeated; then everyone syncs twice.
+/// townships and the county's, each PC's clock a few hours fast or slow, record, edit, add
+/// and delete offline and sync in random orders through a hub, some syncs cut off part way
+/// and some repeated; a database is copied to a new PC, or a PC restored from its backup
+/// (after its last sync); then everyone syncs twice.
 public struct ConvergenceScenario: Sendable {
     /// What the scenario ended with, for the test to check.
     public struct Outcome: Sendable {
@@ -17,6 +19,10 @@ public struct ConvergenceScenario: Sendable {
         public var ruleMismatches: [String]
         /// Which replicas run a newer ktx (``Catalog/newer``): totals agree within each group.
         public var newer: [Bool]
+        /// Activities recorded by any office, and activities the first replica ends with
+        /// (live or deleted): equal when nothing was lost or recorded twice.
+        public var recorded: Int
+        public var kept: Int
 
         /// Whether replicas of the same catalog have the same totals.
         public var totalsAgree: Bool {
@@ -44,8 +50,10 @@ public struct ConvergenceScenario: Sendable {
             let township = Self.townships[i % 2 == 0 || count == 2 ? 0 : 1]
             // Some offices already run a newer ktx, whose operations the others keep and relay.
             newer.append(i > 0 && Int.random(in: 0..<3, using: &rng) == 0)
+            let skew = Int64.random(in: -3 * 3_600_000...3 * 3_600_000, using: &rng)
             stores.append(try Store.create(at: lab.dir.file("r\(i).db"), township: township,
-                                           catalog: newer[i] ? .newer : .standard, wallClock: lab.clock, key: key))
+                                           catalog: newer[i] ? .newer : .standard,
+                                           wallClock: OffsetClock(lab.clock, offset: skew), key: key))
         }
         // The county's replica: the only one that enters manual indicator values.
         let county = try Store.create(at: lab.dir.file("county.db"), township: Self.county, wallClock: lab.clock,
@@ -53,9 +61,14 @@ public struct ConvergenceScenario: Sendable {
         stores.append(county)
         newer.append(false)
         let steps = Int.random(in: 10...40, using: &rng)
+        var recorded = 0
+        var backups: [Int: String] = [:]
+        var files = stores.count
         for _ in 0..<steps {
             lab.clock.advance(by: Int64.random(in: 0...2, using: &rng))
             let store = stores.randomElement(using: &rng)!
+            let trace = ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil
+            func note(_ s: String) { if trace { print("step", stores.firstIndex { $0.path == store.path } ?? -1, (try? store.identity().replica.short) ?? "", s) } }
             let mine = try store.identity().township
             let live = try store.activities().filter { $0.township == mine }
             let kinds = store.catalog.kinds.map(\.code)
@@ -63,6 +76,8 @@ public struct ConvergenceScenario: Sendable {
             case 0..<30:
                 var quantities = ["attendance": Int64.random(in: 0...100, using: &rng), "schools": Int64.random(in: 0...2, using: &rng)]
                 if store.catalog.metric(code: "volunteers") != nil { quantities["volunteers"] = Int64.random(in: 0...9, using: &rng) }
+                recorded += 1
+                note("record")
                 try store.record(ActivityDraft(
                     kind: kinds.randomElement(using: &rng)!,
                     date: "2023-\(String(format: "%02d", Int.random(in: 1...12, using: &rng)))-15",
@@ -87,10 +102,40 @@ public struct ConvergenceScenario: Sendable {
                 }
             case 70..<75 where !live.isEmpty:
                 try store.delete(live.randomElement(using: &rng)!.id)
+            case 80..<83:
+                // The database is copied to a second PC, which goes on recording.
+                let i = Int.random(in: 0..<stores.count - 1, using: &rng)
+                if trace { print("copy", i) }
+                try stores[i].checkpoint()
+                let path = lab.dir.file("r\(files).db")
+                files += 1
+                try FileManager.default.copyItem(atPath: stores[i].path, toPath: path)
+                stores.insert(try Store.open(at: path, catalog: stores[i].catalog,
+                                             wallClock: OffsetClock(lab.clock, offset: Int64.random(in: -3_600_000...3_600_000, using: &rng))),
+                              at: stores.count - 1)
+                newer.insert(newer[i], at: newer.count - 1)
+            case 83..<86:
+                // A backup of a PC's database, restored later.
+                let i = Int.random(in: 0..<stores.count - 1, using: &rng)
+                if trace { print(backups[i] == nil ? "backup" : "restore", i) }
+                if let backup = backups[i] {
+                    // The PC's disk fails after its last sync; its backup comes back.
+                    try await SyncSession(store: stores[i], hub: try await makeHub(stores[i])).run()
+                    stores[i] = try Store.open(at: backup, catalog: stores[i].catalog,
+                                               wallClock: OffsetClock(lab.clock, offset: Int64.random(in: -3_600_000...3_600_000, using: &rng)))
+                    backups[i] = nil
+                } else {
+                    try stores[i].checkpoint()
+                    let path = lab.dir.file("r\(files).db")
+                    files += 1
+                    try FileManager.default.copyItem(atPath: stores[i].path, toPath: path)
+                    backups[i] = path
+                }
             case 75..<80:
                 let indicator = ["科技特派员覆盖率", "满意度"].randomElement(using: &rng)!
                 try county.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: indicator), value: String(rng.next() % 101))
             default:
+                note("sync")
                 try await sync(store, makeHub, rng: &rng)
             }
         }
@@ -117,8 +162,9 @@ public struct ConvergenceScenario: Sendable {
                 }
             }
         }
+        let activities = Set(try stores[0].log().filter { !$0.operation.change.isIndicator }.map(\.operation.activity))
         return Outcome(digests: try stores.map { try $0.stateDigest() }, totals: totals,
-                       ruleMismatches: mismatches, newer: newer)
+                       ruleMismatches: mismatches, newer: newer, recorded: recorded, kept: activities.count)
     }
 
     /// Syncs one replica, sometimes cut off part way, sometimes twice in a row.

@@ -13,3 +13,17 @@ public final class ManualClock: WallClock, Sendable {
 
     public func set(_ value: Int64) { millis.withLock { $0 = value } }
 }
+
+/// Another PC's clock: the test's clock, off by a fixed amount (a PC a few minutes or hours
+/// fast or slow).
+public struct OffsetClock: WallClock {
+    public let base: ManualClock
+    public let offset: Int64
+
+    public init(_ base: ManualClock, offset: Int64) {
+        self.base = base
+        self.offset = offset
+    }
+
+    public func nowMillis() -> Int64 { base.nowMillis() + offset }
+}

@@ -87,7 +87,9 @@ enum Trace {
 /// Merges a workload as a pull delivers it: pages of 10,000 operations, round-robin over
 /// the replicas (the worst order for coalescing), into one Merger.
 enum RoundRobin {
-    static func merge(_ workload: Workload, into store: Store) throws {
+    /// - Parameter signed: pass each page's signed runs, verified by the merger (a page of
+    ///   10,000 holds two whole runs of 5,000); false merges the same operations unsigned.
+    static func merge(_ workload: Workload, into store: Store, signed: Bool = true) throws {
         let merger = try store.merger()
         var cursors = Array(repeating: 0, count: workload.replicas.count)
         var done = false
@@ -95,8 +97,11 @@ enum RoundRobin {
             done = true
             for r in workload.replicas.indices where cursors[r] < workload.operations[r].count {
                 let end = min(cursors[r] + 10_000, workload.operations[r].count)
+                let range = Int64(cursors[r] + 1)...Int64(end)
+                let seals = signed ? workload.seals[r].filter { range.contains($0.first) } : []
                 try merger.add(Array(workload.operations[r][cursors[r]..<end]),
-                               townships: [workload.replicas[r]: workload.townships[r]])
+                               townships: [workload.replicas[r]: workload.townships[r]],
+                               seals: seals.isEmpty ? [:] : [workload.replicas[r]: seals])
                 cursors[r] = end
                 done = false
             }

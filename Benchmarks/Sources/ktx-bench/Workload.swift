@@ -1,3 +1,5 @@
+import Foundation
+import Store
 import SyncCore
 
 /// A seeded workload: R replicas of T townships over A activities, O operations in all.
@@ -9,15 +11,23 @@ struct Workload {
     let townships: [String]
     /// Operations per replica, in seq order.
     var operations: [[Op]]
+    /// Each replica's raw signing key (its id is derived from it, as every new replica's is).
+    let keys: [[UInt8]]
+    /// Each replica's operations sealed into signed runs, as it would publish them (made
+    /// lazily: not timed).
+    private(set) var seals: [[RunSeal]] = []
 
     var count: Int { operations.reduce(0) { $0 + $1.count } }
 
     init(seed: UInt64, replicaCount: Int, activityCount: Int, operationCount: Int) {
         var rng = SplitMix(seed: seed)
-        let replicas = (0..<replicaCount).map { _ in ReplicaID(high: rng.next(), low: rng.next()) }
+        let keys = (0..<replicaCount).map { _ in (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+        let replicas = keys.map { try! Store.replicaID(forKey: $0) }
         let townships = (0..<replicaCount).map { "镇\($0 / 2)" }  // replicas 2k and 2k+1 share a township
         var ops = Array(repeating: [Op](), count: replicaCount)
-        var clock: Int64 = 1_700_000_000_000
+        // Dated just before now, as a county's real log is (a PC whose operations are a
+        // year past every other office's keeps them back, taking its clock for wrong).
+        var clock = Int64(Date().timeIntervalSince1970 * 1000) - Int64(operationCount) - 3_600_000
         var activities: [(ActivityID, Int)] = []
         activities.reserveCapacity(activityCount)
         let kinds = ["rural", "youth", "week", "museum", "national", "training"]
@@ -54,6 +64,12 @@ struct Workload {
         self.replicas = replicas
         self.townships = townships
         self.operations = ops
+        self.keys = keys
+    }
+
+    /// Seals every replica's operations into signed runs of 5,000 (not timed).
+    mutating func seal() throws {
+        seals = try operations.indices.map { try Store.sealRuns(operations[$0], key: keys[$0]) }
     }
 }
 

@@ -57,7 +57,8 @@ func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
     return seconds(clock.now - start)
 }
 
-let workload = Workload(seed: 1, replicaCount: replicaCount, activityCount: activityCount, operationCount: operationCount)
+var workload = Workload(seed: 1, replicaCount: replicaCount, activityCount: activityCount, operationCount: operationCount)
+try workload.seal()
 print("workload: \(workload.count) operations, \(activityCount) activities, \(replicaCount) replicas (seed 1); \(runs) runs, medians")
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
 
@@ -74,8 +75,12 @@ step("raw insert and merge, \(runs) runs each")
 
 var raw: [Double] = []
 var merge: [Double] = []
+var unsignedMerge: [Double] = []
 var stores: [Store] = []
 for run in 0..<runs {
+    // The same operations without their signatures: the difference is what verifying costs.
+    let plain = try Store.create(at: "\(dir)/plain-\(run).db", township: "镇0")
+    unsignedMerge.append(try time { try RoundRobin.merge(workload, into: plain, signed: false) })
     raw.append(seconds(try RawSQLite.insert(workload, path: "\(dir)/raw-\(run).db")))
     // Merge as a pull delivers it: pages of 10,000 operations, round-robin over replicas,
     // into one Merger (which writes in large transactions), into an empty replica.
@@ -279,6 +284,8 @@ print("")
 row("figure (median of \(runs) runs; 5 for the fast ones)", "value", "baseline", "ratio", "goal")
 row("raw SQLite insert of \(workload.count) rows", sec(rawMedian), sec(rawMedian), "1.00x", "the limit")
 row("merge into an empty replica (10k-op pages, Merger)", sec(median(merge)), sec(rawMedian), x(median(merge), rawMedian), "≤ 1.00x")
+row("  of which verifying \(workload.seals.reduce(0) { $0 + $1.count }) signed runs (vs unsigned)", sec(median(merge) - median(unsignedMerge)),
+    sec(median(unsignedMerge)), x(median(merge), median(unsignedMerge)), "")
 row("record + attend, 1 txn per action (\(recordOps) ops)", String(format: "%.0f op/s", median(recordRates)), String(format: "%.0f op/s", rawRate),
     String(format: "%.1f%%", median(recordRates) / rawRate * 100), "")
 row("recordAll + addAll, 1,000 per txn (\(batchOps) ops)", String(format: "%.0f op/s", median(batchRates)), String(format: "%.0f op/s", rawRate),

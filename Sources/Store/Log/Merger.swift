@@ -50,6 +50,8 @@ struct PendingMerge {
     var trusts: [ReplicaID: ReplicaTrust] = [:]
     /// Runs taken, to store with their operations.
     var seals: [ReplicaID: [RunSeal]] = [:]
+    /// Runs packed while verifying them, by replica and first seq: stored as they are.
+    var prepacked: [ReplicaID: [Int64: (last: Int64, bytes: [UInt8])]] = [:]
 
     init(rule: AcceptanceRule) { self.rule = rule }
 
@@ -95,9 +97,11 @@ struct PendingMerge {
                 // The run is not all here (a page cut inside it): it and what follows wait.
                 return (nil, seal.first)
             }
-            guard RunSigning.digest(run) == seal.digest, RunSigning.isSigned(seal, replica: replica) else {
+            let packed = OpChunk.encode(run)
+            guard RunSigning.digest(packed: packed) == seal.digest, RunSigning.isSigned(seal, replica: replica) else {
                 return ((seal.first, .badSignature), nil)
             }
+            prepacked[replica, default: [:]][seal.first] = (seal.last, packed)
             if let key = trust.key {
                 guard key == seal.key else { return ((seal.first, .wrongKey), nil) }
             } else if expected == 1, RunSigning.replicaID(for: seal.key) != replica {
@@ -200,19 +204,28 @@ struct PendingMerge {
         guard let start else { return }
         let run = ops[start..<end]
         for i in run.indices { batch.absorb(run[i]) }
-        let packed = Self.pack(run, replica: replica)
+        let packed = pack(run, replica: replica)
         packedBytes += packed.reduce(0) { $0 + $1.bytes.count }
         chunks += packed
         outcome.applied += end - start
         next[replica] = expected
     }
 
-    /// Operations of one replica with consecutive seqs, packed in chunks of at most ``chunkLimit``.
-    private static func pack(_ run: ArraySlice<Op>, replica: ReplicaID) -> [Chunk] {
+    /// Operations of one replica with consecutive seqs, packed in chunks of at most
+    /// ``chunkLimit``; a signed run packed while verifying it is one chunk as it is.
+    private func pack(_ run: ArraySlice<Op>, replica: ReplicaID) -> [Chunk] {
         var chunks: [Chunk] = []
         var from = run.startIndex
+        let ready = prepacked[replica] ?? [:]
         while from < run.endIndex {
-            let to = min(run.endIndex, from + chunkLimit)
+            let seq = run[from].seq
+            if let (last, bytes) = ready[seq], last <= run[run.endIndex - 1].seq {
+                chunks.append(Chunk(replica: replica, first: seq, last: last, bytes: bytes))
+                from += Int(last - seq + 1)
+                continue
+            }
+            var to = min(run.endIndex, from + Self.chunkLimit)
+            if let next = ready.keys.filter({ $0 > seq }).min() { to = min(to, from + Int(next - seq)) }
             chunks.append(Chunk(replica: replica, first: run[from].seq, last: run[to - 1].seq, bytes: OpChunk.encode(run[from..<to])))
             from = to
         }

@@ -70,6 +70,28 @@ public struct SyncSession: Sendable {
         self.progress = progress
     }
 
+    /// The first seq in `published + 1 ... upTo` where the hub's operation of `replica`
+    /// differs from this replica's; nil when they are the same.
+    func firstDifference(from published: Int64, upTo: Int64, of replica: ReplicaID, hubHeld: VersionVector,
+                         seals: inout [RunSeal]) async throws -> Int64? {
+        var ask = VersionVector()
+        for other in hubHeld.replicas where other != replica { ask[other] = Int64.max / 2 }
+        var cursor = published
+        while cursor < upTo {
+            ask[replica] = cursor
+            let page = try await hub.pull(after: ask, limit: batchSize)
+            seals += page.seals[replica] ?? []
+            let theirs = page.operations
+                .filter { $0.replica == replica && $0.seq > cursor && $0.seq <= upTo }.sorted { $0.seq < $1.seq }
+            guard let last = theirs.last else { return nil }
+            let mine = try store.operations(of: replica, after: cursor, limit: Int(last.seq - cursor))
+            for (a, b) in zip(theirs, mine) where a != b { return min(a.seq, b.seq) }
+            if theirs.first!.seq != cursor + 1 || mine.count != theirs.count { return cursor + 1 }
+            cursor = last.seq
+        }
+        return nil
+    }
+
     /// Runs the sync.
     ///
     /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
@@ -86,12 +108,26 @@ public struct SyncSession: Sendable {
         // new replica, and the other copy's operations are pulled like anyone's. (With
         // nothing unpublished, they are this replica's own later operations, from before a
         // backup was restored: pulled back as they are.)
-        let published = try store.publishedSeq()
-        if hubHeld[me] > published && local[me] > published {
-            report.continuation = try store.continueAsNewReplica()
-            local = try await store.versionVector()
-            me = try store.identity().replica
+        // Compared from what a hub last confirmed: a push cut off after `published` was
+        // set may not have arrived, and another copy may have written those seqs since.
+        let confirmed = try store.confirmedSeq()
+        if hubHeld[me] > confirmed && local[me] > confirmed {
+            // Where the two histories part: the first seq the hub holds otherwise than here
+            // (what precedes it was recorded before the copy and is the same on both).
+            var theirSeals: [RunSeal] = []
+            let upTo = min(hubHeld[me], local[me])
+            if let fork = try await firstDifference(from: confirmed, upTo: upTo, of: me, hubHeld: hubHeld, seals: &theirSeals) {
+                // The shared operations travel in the runs the other copy published.
+                try store.adoptRuns(theirSeals, after: confirmed, upTo: fork - 1)
+                report.continuation = try store.continueAsNewReplica(after: fork - 1)
+                local = try await store.versionVector()
+                me = try store.identity().replica
+            } else {
+                try store.adoptRuns(theirSeals, after: confirmed, upTo: upTo)
+                try store.markConfirmed(upTo: upTo)
+            }
         }
+        let published = try store.publishedSeq()
 
         // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
         // allowed skew keeps its operations dated beyond it (they would be refused, and
@@ -101,7 +137,11 @@ public struct SyncSession: Sendable {
             let ahead = store.wallClock.nowMillis() - hubNow
             if ahead > ClockPolicy.maxSkewMillis { report.clockAheadOfHub = ahead }
             ownLimit = try store.lastOwnSeq(datedAtMost: hubNow + ClockPolicy.maxSkewMillis, after: hubHeld[me])
-        } else if let seen = try store.seenClock() {
+        } else if var seen = try store.seenClock() {
+            // The newest of what others dated and what this PC last published.
+            if published > 0, let own = try store.operations(of: me, after: published - 1, limit: 1).first?.timestamp, own > seen {
+                seen = own
+            }
             let latest = seen.millis + ClockPolicy.folderLeadMillis
             ownLimit = try store.lastOwnSeq(datedAtMost: latest, after: hubHeld[me])
             if ownLimit < local[me], let first = try store.operations(of: me, after: ownLimit, limit: 1).first {
@@ -152,6 +192,7 @@ public struct SyncSession: Sendable {
                         // From here on, others may hold them: never re-stamped.
                         if replica == me { try store.markPublished(upTo: last.seq) }
                         try await hub.push(batch, township: townships[replica], seal: seal)
+                        if replica == me { try store.markConfirmed(upTo: last.seq) }
                         report.pushed += Int(last.seq - pushedUpTo[replica])
                         pushedUpTo[replica] = last.seq
                         progressed = true
@@ -214,7 +255,7 @@ public struct SyncSession: Sendable {
         report.pulled = try merger.finish().applied
         local = merger.vector
         // This replica's own operations pulled back (a restored backup): others hold them.
-        if local[me] > beforePull[me] { try store.markPublished(upTo: local[me]) }
+        if local[me] > beforePull[me] { try store.markConfirmed(upTo: local[me]) }
 
         if let remote {
             // The hub now holds what it held, what was pushed, and what was pulled from it.

@@ -4,9 +4,14 @@ import SyncCore
 
 /// Signing and verifying runs (``RunSeal``) with Ed25519 from swift-crypto.
 enum RunSigning {
-    /// The SHA-256 of a run's canonical body.
+    /// The SHA-256 of a run's canonical form: its operations packed as the log stores them
+    /// (``OpChunk``, format version 1; the replica and the seqs are in the signed message).
     static func digest(_ operations: some Collection<Op>) -> [UInt8] {
-        Array(SHA256.hash(data: OperationRow.body(operations)))
+        digest(packed: OpChunk.encode(operations))
+    }
+
+    static func digest(packed: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: packed))
     }
 
     /// The link the next run's `prev` names: the SHA-256 of what the run signs.

@@ -38,23 +38,63 @@ extension Store {
         try read("published") { try Int64.fetchOne($0, sql: "SELECT published FROM replica_self WHERE id = 1") ?? 0 }
     }
 
+    /// The highest own seq a hub has confirmed holding (its push returned, or it was pulled back).
+    public func confirmedSeq() throws -> Int64 {
+        try read("published") { try Int64.fetchOne($0, sql: "SELECT confirmed FROM replica_self WHERE id = 1") ?? 0 }
+    }
+
+    /// Takes, for this replica's own operations after `after`, the runs another copy of this
+    /// database published (the same operations, sealed there first) in place of its own
+    /// unpublished ones, up to `upTo`: what it seals next chains to them, so every receiver
+    /// sees one history.
+    func adoptRuns(_ seals: [RunSeal], after: Int64, upTo: Int64) throws {
+        let taken = seals.filter { $0.first > after && $0.last <= upTo }.sorted { $0.first < $1.first }
+        guard !taken.isEmpty else { return }
+        try write("adopt") { db in
+            guard let me = try SelfRow.fetch(db) else { return }
+            try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, after])
+            for seal in taken { try Self.storeRun(db, num: me.num, seal) }
+        }
+    }
+
+    /// Notes that a hub holds this replica's own operations up to `seq`.
+    func markConfirmed(upTo seq: Int64) throws {
+        try write("publish") { db in
+            try db.execute(sql: "UPDATE replica_self SET confirmed = max(confirmed, ?), published = max(published, ?) WHERE id = 1",
+                           arguments: [seq, seq])
+        }
+    }
+
     /// Continues this database's own unpublished work under a new replica: called when a hub
     /// holds seqs of this replica beyond what it published, while it has unpublished ones of
     /// its own (the database was copied to another PC, or restored from a backup and then
     /// used before syncing). The other history keeps the old replica id; this one gets a new
-    /// key and id, its operations after `published` are re-issued under it with their content
+    /// key and id, its operations after the shared ones are re-issued under it with their content
     /// and timestamps unchanged (activities recorded since get new ids), and the old
     /// replica's later operations are then pulled like any other's. One transaction.
-    public func continueAsNewReplica() throws -> Continuation {
+    ///
+    /// - Parameter published: the last seq both histories share: what follows is this copy's own.
+    public func continueAsNewReplica(after published: Int64) throws -> Continuation {
         try write("continue") { db in
             guard let me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
-            let published = try Int64.fetchOne(db, sql: "SELECT published FROM replica_self WHERE id = 1") ?? 0
             var mine: [Op] = []
             try Self.forEachChunk(db, replica: (me.num, me.replica, published)) { chunk in
                 mine += chunk.filter { $0.seq > published }
                 return true
             }
-            let key = Curve25519.Signing.PrivateKey()
+            // The new key is derived from the old one, where the histories part and this copy's
+            // first operation after it: two copies that share this history (a copy of a copy)
+            // continue as the same replica, with the same operations, and part again later
+            // as any copies do, instead of each re-issuing the shared records.
+            guard let oldKey = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1") else {
+                throw KtxError(.storage, zh: "本副本没有签名密钥", en: "this replica has no signing key")
+            }
+            var seed = SHA256()
+            seed.update(data: Array("ktx-continue-1\n".utf8))
+            seed.update(data: oldKey)
+            withUnsafeBytes(of: published.bigEndian) { seed.update(bufferPointer: $0) }
+            seed.update(data: mine.first.map { OpChunk.encode([$0]) } ?? [])
+            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: Array(seed.finalize()))
             let publicKey = [UInt8](key.publicKey.rawRepresentation)
             let next = RunSigning.replicaID(for: publicKey)
             // Re-issue: same changes and timestamps, the new replica's seqs; an activity
@@ -92,10 +132,14 @@ extension Store {
             }
             try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, published])
             try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [published, me.num])
-            try db.execute(sql: "INSERT INTO replica (id, township, max_seq, public_key, signed_from) VALUES (?, ?, 0, ?, 1)",
-                           arguments: [Data(next.bytes), me.township, Data(publicKey)])
-            let num = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0 WHERE id = 1",
+            // (Another copy sharing this history may have continued as the same replica first,
+            // and its operations be here already: the same ones, merged once.)
+            try db.execute(sql: "INSERT OR IGNORE INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
+                           arguments: [Data(next.bytes), me.township])
+            try db.execute(sql: "UPDATE replica SET public_key = ?, signed_from = 1 WHERE id = ?",
+                           arguments: [Data(publicKey), Data(next.bytes)])
+            let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?", arguments: [Data(next.bytes)])!
+            try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0, confirmed = 0 WHERE id = 1",
                            arguments: [num, key.rawRepresentation])
             try db.execute(sql: "DELETE FROM remote_vv WHERE replica = ?", arguments: [me.num])
             if !reissued.isEmpty {

@@ -52,6 +52,24 @@ extension Store {
         return RunSigning.replicaID(for: [UInt8](key.publicKey.rawRepresentation))
     }
 
+    /// Seals a replica's whole log (operations from seq 1, in order) into chained runs of at
+    /// most `size`, as the replica with this raw private key would on publishing them: for
+    /// tools that make logs (the benchmark), not for replicas (they seal their own).
+    public static func sealRuns(_ operations: [Op], key rawKey: [UInt8], size: Int = RunSeal.maxOperations) throws -> [RunSeal] {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
+        var seals: [RunSeal] = []
+        var prev = RunSeal.origin
+        var from = 0
+        while from < operations.count {
+            let run = operations[from..<min(operations.count, from + size)]
+            let seal = try RunSigning.seal(run, replica: run.first!.replica, prev: prev, key: key)
+            prev = RunSigning.hash(seal, replica: run.first!.replica)
+            seals.append(seal)
+            from += size
+        }
+        return seals
+    }
+
     /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex digits.
     public static func fingerprint(of key: [UInt8]) -> String {
         let hex = Hex.string(SHA256.hash(data: key).prefix(8))

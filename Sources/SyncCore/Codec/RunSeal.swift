@@ -5,7 +5,8 @@
 /// ``maxOperations`` each), and every relay carries the run as it was sealed, so a receiver
 /// can check, whoever handed it the operations, that the replica made exactly these:
 ///
-/// - `digest` is the SHA-256 of the run's canonical body (``OperationRow/body(_:)``);
+/// - `digest` is the SHA-256 of the run's canonical form: its operations packed as the log
+///   stores them (the Store's `OpChunk`, format 1), which a receiver makes anyway;
 /// - `prev` is the ``hash`` of the replica's run ending at `first - 1` (zeros for the first
 ///   signed run, whose `first - 1` operations, if any, were made before ktx signed);
 /// - `signature` signs ``message(replica:)``.
