@@ -98,4 +98,35 @@ import TestSupport
         let again = try await SyncSession(store: office, hub: FileHub(path: dir.file("hub"), writer: try office.identity().replica)).run()
         #expect(again.pushed == 0 && again.pulled == 0 && again.continuation == nil)
     }
+
+    /// `v0.2-hub/` and `v0.2-office.db`, written by ktx 0.2 (before signatures): 河西镇 (a
+    /// 科技下乡 training, 155 attendance, 1500 yuan; a 科技培训, edited) and 东街镇 (the mobile
+    /// museum, 860 attendance, 2 schools) synced through the folder; 河西镇's replica after it
+    /// pulled 东街镇's. `ktx hub init` adopts the folder; the office gets its key when first
+    /// opened; the old, unsigned records still arrive; the office's first signed run does too.
+    @Test func aVersion02OfficeAndHubFolderKeepWorking() async throws {
+        let dir = TemporaryDirectory("fixture-v02")
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("v0.2-hub").path, toPath: dir.file("hub"))
+        guard case .existing(let found) = try FileHub.create(at: dir.file("hub")) else { Issue.record("not adopted"); return }
+        #expect(found.count == 2)
+        let office = try Store.open(at: try copy("v0.2-office.db", into: dir))
+        #expect(try office.publicKey().key.count == 32)
+        let county = try Store.create(at: dir.file("county.db"), township: "县科协")
+        func sync(_ store: Store) async throws -> SyncReport {
+            try await SyncSession(store: store, hub: FileHub(path: dir.file("hub"), writer: try store.identity().replica)).run()
+        }
+        let first = try await sync(county)
+        #expect(first.refused.isEmpty && first.warnings.isEmpty)
+        #expect(try county.stateDigest() == office.stateDigest())
+        #expect(try await county.totals(by: [.township]).map { $0.quantities["attendance"] } == [860, 195])
+
+        let id = try office.record(ActivityDraft(kind: "youth", date: "2023-09-16", title: "升级后记的活动", quantities: ["attendance": 300]))
+        let pushed = try await sync(office)
+        #expect(pushed.pushed > 0 && pushed.continuation == nil)
+        let second = try await sync(county)
+        #expect(second.refused.isEmpty)
+        #expect(try county.activity(id)?.quantities["attendance"] == 300)
+        #expect(try county.stateDigest() == office.stateDigest())
+    }
 }
