@@ -117,7 +117,8 @@ public actor HTTPHub: Hub {
         bodyBytes.sent += body?.count ?? 0
         bodyBytes.received += data.count
         guard (200..<300).contains(response.status.code) else {
-            let message = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error.message ?? "HTTP \(response.status.code)"
+            let detail = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error
+            let message = detail?.message ?? "HTTP \(response.status.code)"
             switch response.status.code {
             case 401:
                 throw KtxError(.hubUnauthorized,
@@ -127,7 +128,7 @@ public actor HTTPHub: Hub {
                 throw KtxError(.hubForbidden,
                                zh: "同步服务器 \(location) 不允许此操作（\(message)）；本地数据未受影响",
                                en: "the hub at \(location) does not allow this (\(message)); local data is untouched")
-            case 409 where path == "/v1/ops":
+            case 409 where path == "/v1/ops" && detail?.code != RefusalReason.forked.rawValue:
                 throw HubDependency(message: message)
             default:
                 throw KtxError(.hubRefused,

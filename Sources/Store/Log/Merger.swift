@@ -133,8 +133,13 @@ struct PendingMerge {
             covered.append(seal.first...seal.last)
         }
         // Unsigned operations beyond what the runs cover: only from a replica that does not sign.
-        for op in ops where op.seq >= expected && !covered.contains(where: { $0.contains(op.seq) }) && !trust.takesUnsigned(op.seq) {
-            return ((op.seq, .unsigned), nil)
+        // (Index loops: iterating `Op` values would copy and retain every one.)
+        if trust.key == nil && trust.signedFrom == nil { return (nil, nil) }
+        for i in ops.indices where ops[i].seq >= expected {
+            let seq = ops[i].seq
+            if !covered.contains(where: { $0.contains(seq) }) && !trust.takesUnsigned(seq) {
+                return ((seq, .unsigned), nil)
+            }
         }
         return (nil, nil)
     }
