@@ -20,6 +20,8 @@ extension Ktx {
                 let remotes = try store.remotes()
                 let digest = try store.stateDigest()
                 let newer = try store.newerCodes()
+                // The key's fingerprint, to read out on the phone when the county enrols this PC.
+                let fingerprint = (try? store.publicKey().fingerprint) ?? ""
                 let newerLine = newer.isEmpty ? nil : lang.pick(
                     zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发；升级 ktx 后首次打开即自动重建并计入",
                     en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed, and count once ktx is upgraded (it rebuilds its tables when it first opens this replica)")
@@ -28,6 +30,7 @@ extension Ktx {
                     Console.out(JSONValue.object([
                         ("replica", .string(me.replica.hex)),
                         ("township", .string(me.township)),
+                        ("key_fingerprint", .string(fingerprint)),
                         ("operations", .int(counts.total)),
                         ("own_operations", .int(counts.own)),
                         ("state_digest", .string(digest)),
@@ -45,6 +48,7 @@ extension Ktx {
                     var lines = [
                         lang.pick(zh: "副本：", en: "replica:    ") + me.replica.hex,
                         lang.pick(zh: "乡镇：", en: "township:   ") + me.township,
+                        lang.pick(zh: "密钥指纹：", en: "key:        ") + fingerprint,
                         lang.pick(zh: "操作：共 \(counts.total) 条（本副本 \(counts.own) 条）",
                                   en: "operations: \(counts.total) held (\(counts.own) made here)"),
                         lang.pick(zh: "状态摘要：", en: "state:      ") + String(digest.prefix(16)),
