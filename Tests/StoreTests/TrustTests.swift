@@ -158,6 +158,7 @@ import TestSupport
         }
         #expect(Set(try [a, b, county].map { try $0.stateDigest() }).count == 1)
         #expect(try await county.totals().first?.activities == 3)
+        for store in [a, b, county] { #expect(try store.check().isSound) }
     }
 
     @Test func aBackupRestoredAndUsedBeforeSyncingGetsBackItsLaterWorkAndLosesNothing() async throws {
