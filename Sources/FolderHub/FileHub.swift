@@ -103,9 +103,13 @@ public actor FileHub: Hub {
     }
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
+        try await pull(after: vector, limit: limit, only: nil)
+    }
+
+    private func pull(after vector: VersionVector, limit: Int, only: ReplicaID?) async throws -> PullPage {
         try ensureHub()
         let listing = try list()
-        for replica in listing.keys.sorted() {
+        for replica in listing.keys.sorted() where only == nil || only == replica {
             let next = vector[replica] + 1
             let candidates = listing[replica]!
                 .filter { $0.first <= next && $0.last >= next && !badFiles.contains(path(replica, $0.name)) }
@@ -173,6 +177,29 @@ public actor FileHub: Hub {
         guard lstat(location + "/" + markerName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw KtxError.notAHub(location)
         }
+    }
+
+    /// What a hub folder holds of one replica, for a person to look over.
+    public struct ReplicaSummary: Sendable, Equatable {
+        public var replica: ReplicaID
+        /// As the replica's own first file announces it.
+        public var township: String?
+        /// Operations held from seq 1 without a gap.
+        public var operations: Int64
+        /// Whether its files are signed (written by ktx 0.3 or later).
+        public var signed: Bool
+    }
+
+    /// Every replica whose operations the folder holds, with its township and how many.
+    public func summary() async throws -> [ReplicaSummary] {
+        let vector = try await versionVector()
+        var out: [ReplicaSummary] = []
+        for replica in vector.replicas.sorted() {
+            let page = try await pull(after: VersionVector(), limit: 1, only: replica)
+            out.append(ReplicaSummary(replica: replica, township: page.townships[replica],
+                                      operations: vector[replica], signed: page.seals[replica] != nil))
+        }
+        return out
     }
 
     /// What ``create(at:)`` found.

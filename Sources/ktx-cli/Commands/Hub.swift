@@ -36,8 +36,17 @@ extension Ktx {
                         Console.out(lang.pick(zh: "已建立同步文件夹 \(path)；各办公室用 ktx remote add 名称 \(path) 添加它",
                                               en: "made hub folder \(path); offices add it with `ktx remote add NAME \(path)`"))
                     case .existing(let replicas):
-                        Console.out(lang.pick(zh: "\(path) 已是同步文件夹（有 \(replicas.count) 个副本的操作），未做更改",
-                                              en: "\(path) is a hub folder already (operations of \(replicas.count) replicas); nothing changed"))
+                        Console.out(lang.pick(zh: "\(path) 已是同步文件夹（有 \(replicas.count) 个副本的操作），未做更改；其中的副本：",
+                                              en: "\(path) is a hub folder already (operations of \(replicas.count) replicas); nothing changed; the replicas in it:"))
+                        let hub = FileHub(path: path, writer: ReplicaID.random())
+                        var table = TextTable(headers: [lang.pick(zh: "副本", en: "replica"), lang.pick(zh: "乡镇", en: "township"),
+                                                        lang.pick(zh: "操作", en: "operations"), lang.pick(zh: "签名", en: "signed")],
+                                              alignments: [.left, .left, .right, .left])
+                        for r in try await hub.summary() {
+                            table.append([r.replica.short, r.township ?? "", String(r.operations),
+                                          r.signed ? lang.pick(zh: "是", en: "yes") : lang.pick(zh: "否（0.3 以前）", en: "no (before 0.3)")])
+                        }
+                        Console.out(table.render())
                     }
                 }
             }
