@@ -123,10 +123,13 @@ extension LiveHubTests {
 
 /// The convergence property, through the HTTP hub.
 @Suite struct HTTPConvergenceTests {
-    static var seeds: [UInt64] { ConvergenceSeeds.seeds(defaultCount: 100) }
 
-    @Test(arguments: seeds)
-    func replicasConvergeThroughTheHTTPHub(seed: UInt64) async throws {
+    @Test(arguments: ConvergenceSeeds.lanes(defaultCount: 100))
+    func replicasConvergeThroughTheHTTPHub(seeds: [UInt64]) async throws {
+        for seed in seeds { try await converge(seed: seed) }
+    }
+
+    func converge(seed: UInt64) async throws {
         let f = try HubFixture()
         defer { f.remove() }
         try await f.application.test(.live) { client in

@@ -9,18 +9,21 @@ import TestSupport
 /// everyone holds the same state, and it is what the merge rules give for the log.
 @Suite struct ConvergenceTests {
     /// Seeds of the default run. KTX_SEEDS=N runs N other scenarios, KTX_SEED=S replays one.
-    static var seeds: [UInt64] { ConvergenceSeeds.seeds(defaultCount: 500) }
+    /// (In lanes run in parallel, each lane's seeds one after another.)
+    static var lanes: [[UInt64]] { ConvergenceSeeds.lanes(defaultCount: 500) }
 
-    @Test(arguments: seeds)
-    func replicasConverge(seed: UInt64) async throws {
-        let lab = ReplicaLab("conv-\(seed)")
-        defer { lab.remove() }
-        let outcome = try await ConvergenceScenario(seed: seed).run(in: lab) { store in
-            try lab.hub(for: store, durable: false)
+    @Test(arguments: lanes)
+    func replicasConverge(seeds: [UInt64]) async throws {
+        for seed in seeds {
+            let lab = ReplicaLab("conv-\(seed)")
+            defer { lab.remove() }
+            let outcome = try await ConvergenceScenario(seed: seed).run(in: lab) { store in
+                try lab.hub(for: store, durable: false)
+            }
+            #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+            #expect(outcome.totalsAgree, "seed \(seed): totals differ")
+            #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+            #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
         }
-        #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
-        #expect(outcome.totalsAgree, "seed \(seed): totals differ")
-        #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
-        #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
     }
 }

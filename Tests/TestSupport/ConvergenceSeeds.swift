@@ -10,4 +10,14 @@ public enum ConvergenceSeeds {
         let base = UInt64(Date().timeIntervalSince1970)
         return (0..<UInt64(count)).map { base &+ $0 }
     }
+
+    /// The same seeds in at most `lanes` groups, each run one after another: the groups run
+    /// in parallel, so the number of replicas open at once stays bounded however many seeds
+    /// run (thousands of scenarios at once ran out of file descriptors).
+    public static func lanes(defaultCount: Int, lanes: Int = 12) -> [[UInt64]] {
+        let all = seeds(defaultCount: defaultCount)
+        var out = Array(repeating: [UInt64](), count: min(lanes, all.count))
+        for (i, seed) in all.enumerated() { out[i % out.count].append(seed) }
+        return out
+    }
 }
