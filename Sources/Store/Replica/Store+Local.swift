@@ -182,8 +182,14 @@ extension Store {
             if me.clock.millis > now + ClockPolicy.maxSkewMillis, try repairClockLocked(db, now: now) != nil {
                 me = try SelfRow.fetch(db) ?? me
             }
+            // When the PC's clock is not past the replica's, the next stamps would follow the last
+            // one exactly, and two copies of this database would record operations identical to
+            // the bit (same id, seq, stamp, value), hiding where they part: the clock moves on by
+            // a random part of a millisecond first. (Past it, the stamp is the PC's time.)
+            var last = me.clock
+            if last.millis >= now { last = HLCTimestamp(rawValue: last.rawValue + Int64.random(in: 1...0xFFF)) }
             var batch = LocalBatch(replica: me.replica, township: me.township ?? "", nextSeq: me.maxSeq + 1,
-                                   clock: HybridClock(last: me.clock), now: now)
+                                   clock: HybridClock(last: last), now: now)
             let result = try body(db, &batch)
             if !batch.operations.isEmpty {
                 // The same rule as every other way in; input validation should have caught

@@ -111,14 +111,6 @@ public struct Store: Sendable {
         try store.matchCatalog(upgrading: upgrading)
         // A read-only replica opens all the same; it signs nothing until it can be written.
         try? store.ensureSigningKey()
-        // Two copies of one database would otherwise tick their clocks from the same last
-        // value, and their first operations after the copy could be identical to the bit
-        // (same id, seq, stamp and value): each opening moves the clock on by a random part
-        // of a millisecond, so what two copies record is told apart from their first operation.
-        try? store.write("open") { db in
-            try db.execute(sql: "UPDATE replica_self SET clock = clock + ? WHERE id = 1 AND clock > 0",
-                           arguments: [Int64.random(in: 1...0xFFFF)])
-        }
         return store
     }
 

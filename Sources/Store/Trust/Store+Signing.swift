@@ -112,26 +112,31 @@ extension Store {
         try read("runs") { db in try Self.runs(db, replica: replica, from: seq + 1) }
     }
 
+    /// The columns a run is read from, in the order ``seal(_:key:)`` takes them.
+    private static let runColumns = "r.first_seq, r.last_seq, r.prev, r.digest, r.signature"
+
+    /// A run read from `runColumns`, with its replica's key (the key is not part of the hash).
+    private static func seal(_ row: Row, key: Data?) -> RunSeal {
+        RunSeal(first: row[0], last: row[1], prev: [UInt8](row[2] as Data), digest: [UInt8](row[3] as Data),
+                key: [UInt8](key ?? Data()), signature: [UInt8](row[4] as Data))
+    }
+
     /// The last signed run of a replica this database holds: its last seq and hash.
     static func lastRun(_ db: Database, num: Int64, replica: ReplicaID) throws -> (Int64, [UInt8])? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT r.first_seq, r.last_seq, r.prev, r.digest, r.signature, p.public_key
-            FROM op_run r JOIN replica p ON p.num = r.replica WHERE r.replica = ? ORDER BY r.last_seq DESC LIMIT 1
+            SELECT \(runColumns) FROM op_run r WHERE r.replica = ? ORDER BY r.last_seq DESC LIMIT 1
             """), arguments: [num]) else { return nil }
-        let seal = RunSeal(first: row[0], last: row[1], prev: [UInt8](row[2] as Data), digest: [UInt8](row[3] as Data),
-                           key: [UInt8]((row[5] as Data?) ?? Data()), signature: [UInt8](row[4] as Data))
+        let seal = seal(row, key: nil)
         return (seal.last, RunSigning.hash(seal, replica: replica))
     }
 
     /// The signed run of a replica holding `seq`, if this database holds one.
     static func run(_ db: Database, replica: ReplicaID, containing seq: Int64) throws -> RunSeal? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT r.first_seq, r.last_seq, r.prev, r.digest, r.signature, p.public_key
-            FROM op_run r JOIN replica p ON p.num = r.replica
+            SELECT \(runColumns), p.public_key FROM op_run r JOIN replica p ON p.num = r.replica
             WHERE p.id = ? AND r.last_seq >= ? AND r.first_seq <= ? ORDER BY r.last_seq LIMIT 1
             """), arguments: [Data(replica.bytes), seq, seq]) else { return nil }
-        return RunSeal(first: row[0], last: row[1], prev: [UInt8](row[2] as Data), digest: [UInt8](row[3] as Data),
-                       key: [UInt8]((row[5] as Data?) ?? Data()), signature: [UInt8](row[4] as Data))
+        return seal(row, key: row[5])
     }
 
     /// The signed runs of a replica that end at or after `from`, in order.
@@ -140,11 +145,8 @@ extension Store {
                                          arguments: [Data(replica.bytes)]),
               let key = row[1] as Data? else { return [] }
         return try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT first_seq, last_seq, prev, digest, signature FROM op_run WHERE replica = ? AND last_seq >= ? ORDER BY last_seq
-            """), arguments: [row[0] as Int64, from]).map {
-            RunSeal(first: $0[0], last: $0[1], prev: [UInt8]($0[2] as Data), digest: [UInt8]($0[3] as Data),
-                    key: [UInt8](key), signature: [UInt8]($0[4] as Data))
-        }
+            SELECT \(runColumns) FROM op_run r WHERE r.replica = ? AND r.last_seq >= ? ORDER BY r.last_seq
+            """), arguments: [row[0] as Int64, from]).map { seal($0, key: key) }
     }
 
     static func storeRun(_ db: Database, num: Int64, _ seal: RunSeal) throws {

@@ -183,3 +183,20 @@ private struct RowParser {
         return nil
     }
 }
+
+extension OperationRow {
+    /// Operations as a folder file's body holds them after its header: `[row,\nrow,\n…]\n`.
+    public static func body(_ operations: some Collection<Op>) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(operations.count * 64)
+        body.append(UInt8(ascii: "["))
+        var firstRow = true
+        for op in operations {
+            if !firstRow { body.append(contentsOf: ",\n".utf8) }
+            firstRow = false
+            append(op, to: &body)
+        }
+        body.append(contentsOf: "]\n".utf8)
+        return body
+    }
+}

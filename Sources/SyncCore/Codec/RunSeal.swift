@@ -89,21 +89,3 @@ public struct RunSeal: Hashable, Sendable, Codable {
         try c.encode(Hex.string(signature), forKey: .signature)
     }
 }
-
-extension OperationRow {
-    /// The canonical body of a run of operations: `[row,\nrow,\n…]\n`, exactly what a folder
-    /// file holds after its header, and what a run's digest is taken of.
-    public static func body(_ operations: some Collection<Op>) -> [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(operations.count * 64)
-        body.append(UInt8(ascii: "["))
-        var firstRow = true
-        for op in operations {
-            if !firstRow { body.append(contentsOf: ",\n".utf8) }
-            firstRow = false
-            append(op, to: &body)
-        }
-        body.append(contentsOf: "]\n".utf8)
-        return body
-    }
-}
