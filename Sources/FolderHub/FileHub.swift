@@ -34,6 +34,9 @@ public actor FileHub: Hub {
     private var badFiles: Set<String> = []
     private var reported: Set<String> = []
     private var warnings: [HubWarning] = []
+    private let pinnedKey: [UInt8]?
+    private let cachedRoster: SignedDocument?
+    private var governance: Governance?
 
     struct Entry: Hashable {
         var name: String
@@ -51,10 +54,38 @@ public actor FileHub: Hub {
     ///     missing or not a hub fails and changes nothing.
     ///   - writer: the replica that writes through this connection.
     ///   - durable: sync each file to disk before it becomes visible (turn off only in tests).
-    public init(path: String, writer: ReplicaID, durable: Bool = true) {
+    ///   - pinnedKey: the county key this replica pinned when it added the hub: a folder
+    ///     governed by another key, or by none, is refused (``KtxError`` `hub-key-changed`).
+    ///   - cachedRoster: the newest roster this replica has verified for that key.
+    public init(path: String, writer: ReplicaID, durable: Bool = true, pinnedKey: [UInt8]? = nil,
+                cachedRoster: SignedDocument? = nil) {
         self.location = path
         self.writer = writer
         self.durable = durable
+        self.pinnedKey = pinnedKey
+        self.cachedRoster = cachedRoster
+    }
+
+    /// The folder's governance, verified; nil for a folder no county governs.
+    public func currentGovernance() throws -> Governance? {
+        try ensureHub()
+        return governance
+    }
+
+    public func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment {
+        try ensureHub()
+        guard let governance, let replica = request.replicaID else { return .open }
+        if let member = governance.roster.member(replica) {
+            if let after = member.revokedAfter { return .revoked(after: after) }
+            return .enrolled(member.role)
+        }
+        let dir = location + "/" + Self.requestsFolder
+        let target = dir + "/" + replica.hex + ".json"
+        if !FileManager.default.fileExists(atPath: target) {
+            try makeDirectory(dir)
+            try writeAtomically(signed.fileBytes(), to: target, in: dir)
+        }
+        return .waiting
     }
 
     // MARK: Hub
@@ -131,6 +162,7 @@ public actor FileHub: Hub {
                                         warnings: takeWarnings(), source: relative)
                     if let township = header.township { page.townships[replica] = township }
                     if let seal = header.seal { page.seals[replica] = [seal] }
+                    page.roster = governance?.roster
                     return page
                 } catch {
                     skip(relative, error.reason, error.detail)
@@ -165,6 +197,9 @@ public actor FileHub: Hub {
     private func ensureHub() throws {
         guard !prepared else { return }
         try Self.requireHub(at: location)
+        let (governance, warnings) = try Self.readGovernance(at: location, pinned: pinnedKey, cached: cachedRoster)
+        self.governance = governance
+        for warning in warnings { warn(warning.file, warning.reason, warning.detail) }
         prepared = true
     }
 
@@ -188,6 +223,8 @@ public actor FileHub: Hub {
         public var operations: Int64
         /// Whether its files are signed (written by ktx 0.3 or later).
         public var signed: Bool
+        /// The key its first file is signed with.
+        public var key: [UInt8]?
     }
 
     /// Every replica whose operations the folder holds, with its township and how many.
@@ -197,7 +234,8 @@ public actor FileHub: Hub {
         for replica in vector.replicas.sorted() {
             let page = try await pull(after: VersionVector(), limit: 1, only: replica)
             out.append(ReplicaSummary(replica: replica, township: page.townships[replica],
-                                      operations: vector[replica], signed: page.seals[replica] != nil))
+                                      operations: vector[replica], signed: page.seals[replica] != nil,
+                                      key: page.seals[replica]?.first?.key))
         }
         return out
     }
@@ -212,6 +250,39 @@ public actor FileHub: Hub {
 
     /// Makes a folder a hub: creates it if missing (its parent must exist), marks it, and
     /// returns what it found. A folder that holds other files is refused.
+    ///
+    /// - Parameter county: the county's replica, which governs the hub: it is enrolled
+    ///   (county role) and signs the roster. An existing hub (one made before 0.3) is
+    ///   adopted: governed from now on, the replicas found in it waiting for the county to
+    ///   approve them. A hub another key governs is refused. Without `county`, a hub no
+    ///   county governs, as before 0.3 (kept for tests and upgrades).
+    public static func create(at location: String, county: CountySigner?, cached: SignedDocument? = nil, now: Int64 = 0) throws -> Creation {
+        let creation = try create(at: location)
+        guard let county else { return creation }
+        do {
+            let (existing, warnings) = try readGovernance(at: location, pinned: nil, cached: cached)
+            if let existing {
+                guard existing.countyKey == county.key else {
+                    throw KtxError.notTheCounty(location, governor: fingerprint(of: existing.countyKey))
+                }
+                if !warnings.isEmpty {
+                    // The folder's roster is missing, damaged or older than the county's own copy.
+                    let maker = FileHub(path: location, writer: county.replica, durable: true)
+                    try maker.writeAtomically(existing.document.fileBytes(), to: location + "/" + rosterName, in: location)
+                }
+                return creation
+            }
+        } catch let error as KtxError where error.code == .badRoster {
+            // Governed, but no roster this county signed is left anywhere: a new one follows.
+        }
+        let roster = Roster(serial: 1, county: county.key, members: [
+            Roster.Member(replica: county.replica, township: county.township, role: .county, key: county.key, approvedAt: now),
+        ])
+        try writeGovernance(at: location, roster: roster, signer: county)
+        return creation
+    }
+
+    /// Makes a folder a hub no county governs (see ``create(at:county:cached:now:)``).
     public static func create(at location: String) throws -> Creation {
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -318,7 +389,7 @@ public actor FileHub: Hub {
         return out
     }
 
-    private nonisolated func makeDirectory(_ path: String) throws {
+    nonisolated func makeDirectory(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -382,7 +453,7 @@ public actor FileHub: Hub {
     }
 
     /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.
-    private nonisolated func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
+    nonisolated func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
         let temp = dir + "/.tmp-\(writer.hex)-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw ioError("create \(temp)") }

@@ -141,7 +141,20 @@ public struct ConvergenceScenario: Sendable {
         }
         for _ in 0..<2 {
             for store in stores.shuffled(using: &rng) {
-                try await SyncSession(store: store, hub: try await makeHub(store), batchSize: 3).run()
+                let report = try await SyncSession(store: store, hub: try await makeHub(store), batchSize: 3).run()
+                if ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil {
+                    print("final sync", stores.firstIndex { $0.path == store.path } ?? -1, (try? store.identity().replica.short) ?? "",
+                          "refused", report.refused.map { "\($0.replica.short)#\($0.seq) \($0.reason)" },
+                          "held", report.held.map { "\($0.replica.short)#\($0.seq)" }, "warnings", report.warnings.map(\.detail),
+                          "pushRefusals", report.pushRefusals.map(\.en), report.continuation.map { "continued as \($0.replica.short)" } ?? "")
+                }
+            }
+        }
+        if ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil {
+            for (i, store) in stores.enumerated() {
+                let me = try store.identity().replica
+                print("own log", i, try store.log().filter { $0.operation.replica == me }.map { "\($0.operation.seq):\($0.operation.timestamp.rawValue % 100000):\($0.operation.activity)" })
+                print("vector", i, try store.identity().replica.short, try await store.versionVector().map { "\($0.key.short)=\($0.value)" }.sorted())
             }
         }
         mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
@@ -175,7 +188,10 @@ public struct ConvergenceScenario: Sendable {
             let cut = InterruptingHub(hub, calls: Int.random(in: 1...4, using: &rng))
             do { try await SyncSession(store: store, hub: cut, batchSize: batch).run() } catch is InterruptingHub.Cut {}
         } else {
-            try await SyncSession(store: store, hub: hub, batchSize: batch).run()
+            let report = try await SyncSession(store: store, hub: hub, batchSize: batch).run()
+            if ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil, let c = report.continuation {
+                print("  continued", c.previous.short, "as", c.replica.short, "after", c.published, "reissued", c.operations, "pushed", report.pushed)
+            }
         }
         if Int.random(in: 0..<5, using: &rng) == 0 {
             try await SyncSession(store: store, hub: try await makeHub(store), batchSize: batch).run()

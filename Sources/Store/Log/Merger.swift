@@ -46,12 +46,17 @@ struct PendingMerge {
     var trustLookup: (ReplicaID) throws -> ReplicaTrust = { _ in ReplicaTrust() }
     /// The signed run the database holds containing a seq of a replica.
     var runLookup: (ReplicaID, Int64) throws -> RunSeal? = { _, _ in nil }
+    /// The operations of a replica the database holds from one seq to another.
+    var heldOperations: (ReplicaID, Int64, Int64) throws -> [Op] = { _, _, _ in [] }
     /// Trust per replica, as the database had it plus the runs taken here.
     var trusts: [ReplicaID: ReplicaTrust] = [:]
     /// Runs taken, to store with their operations.
     var seals: [ReplicaID: [RunSeal]] = [:]
     /// Runs packed while verifying them, by replica and first seq: stored as they are.
     var prepacked: [ReplicaID: [Int64: (last: Int64, bytes: [UInt8])]] = [:]
+    /// On a governed folder hub, the county's roster: only its members' operations are
+    /// merged, each within its signer's rights, and signed with the key it enrols.
+    var roster: Roster?
 
     init(rule: AcceptanceRule) { self.rule = rule }
 
@@ -83,7 +88,8 @@ struct PendingMerge {
     /// key over exactly these operations and chain to the run before it. Returns the first
     /// refusal (its seq and reason), if any, which stops the replica there like any other;
     /// and the first seq of a run only part of which is here, which waits.
-    private mutating func verify(replica: ReplicaID, _ ops: [Op], seals: [RunSeal], from expected: Int64) throws -> (refusal: (Int64, RefusalReason)?, waitFrom: Int64?) {
+    private mutating func verify(replica: ReplicaID, _ ops: [Op], seals: [RunSeal], from expected: Int64,
+                                 enrolledKey: [UInt8]?) throws -> (refusal: (Int64, RefusalReason)?, waitFrom: Int64?) {
         var trust = try trusts[replica] ?? trustLookup(replica)
         defer { trusts[replica] = trust }
         var covered: [ClosedRange<Int64>] = []
@@ -102,9 +108,13 @@ struct PendingMerge {
                 return ((seal.first, .badSignature), nil)
             }
             prepacked[replica, default: [:]][seal.first] = (seal.last, packed)
+            if let enrolledKey, seal.key != enrolledKey {
+                // The county enrolled this replica with another key.
+                return ((seal.first, .wrongKey), nil)
+            }
             if let key = trust.key {
                 guard key == seal.key else { return ((seal.first, .wrongKey), nil) }
-            } else if expected == 1, RunSigning.replicaID(for: seal.key) != replica {
+            } else if enrolledKey == nil, expected == 1, RunSigning.replicaID(for: seal.key) != replica {
                 // A replica first met through a signed run must be the one its key names
                 // (every new replica's id is derived from its key); only a replica whose
                 // unsigned operations this receiver already holds (made before ktx signed)
@@ -113,15 +123,28 @@ struct PendingMerge {
             }
             // The chain: the same run again is a duplicate; another run for seqs a run held
             // here covers, or a link to anything but the run before, proves a second history.
+            var overlaps = false
             if let held = try takenSeals(replica).first(where: { $0.last >= seal.first && $0.first <= seal.last })
                 ?? runLookup(replica, seal.first) ?? runLookup(replica, seal.last) {
-                guard held.first == seal.first, held.last == seal.last, held.digest == seal.digest else {
+                if held.first == seal.first, held.last == seal.last, held.digest == seal.digest {
+                    covered.append(seal.first...seal.last)
+                    continue
+                }
+                // Two copies of a database may seal the same records, made before the copy,
+                // into runs cut differently: no second history as long as every operation
+                // of the run that is held here is the one held.
+                guard seal.first < expected, try heldOperations(replica, seal.first, expected - 1) == Array(run.prefix { $0.seq < expected }) else {
                     return ((seal.first, .forked), nil)
                 }
-                covered.append(seal.first...seal.last)
-                continue
+                if seal.last < expected {
+                    covered.append(seal.first...seal.last)
+                    continue
+                }
+                overlaps = true
             }
-            if seal.first == 1 {
+            if overlaps {
+                // Its link was checked by the history it shares with what is held.
+            } else if seal.first == 1 {
                 guard seal.prev == RunSeal.origin else { return ((seal.first, .forked), nil) }
             } else if let last = trust.lastRun, last.last == seal.first - 1 {
                 guard seal.prev == last.hash else { return ((seal.first, .forked), nil) }
@@ -168,16 +191,33 @@ struct PendingMerge {
         // every one.
         if ops.indices.dropFirst().contains(where: { ops[$0 - 1].seq > ops[$0].seq }) { ops.sort { $0.seq < $1.seq } }
         var expected = next[replica]!
+        // On a governed folder hub, only the county's members are merged (this replica's
+        // own operations, pulled back after a restore, are its own).
+        var member: Roster.Member?
+        if let roster, replica != me, ops.last.map({ $0.seq >= expected }) == true {
+            member = roster.member(replica)
+            if member == nil {
+                let i = Self.firstIndex(in: ops, from: expected)
+                outcome.duplicates += i
+                if i < ops.count, ops[i].seq == expected {
+                    outcome.held.append(HeldOperation(source: source, replica: replica, seq: expected,
+                                                      township: townships[replica] ?? knownTownship(replica),
+                                                      aheadMillis: 0, cause: .notEnrolled))
+                }
+                outcome.heldBack += ops.count - i
+                return
+            }
+        }
         var signatureRefusal: (Int64, RefusalReason)?
         var waitFrom = Int64.max
         if checksSignatures, ops.last.map({ $0.seq >= expected }) == true {
-            let checked = try verify(replica: replica, ops, seals: seals, from: expected)
+            let checked = try verify(replica: replica, ops, seals: seals, from: expected, enrolledKey: member?.keyBytes)
             signatureRefusal = checked.refusal
             waitFrom = checked.waitFrom ?? .max
         }
         var start: Int?
         var end = 0
-        for i in ops.indices {
+        loop: for i in ops.indices {
             let seq = ops[i].seq
             if seq < expected { outcome.duplicates += 1; continue }
             if seq > expected { outcome.heldBack += ops.count - i; break }
@@ -192,6 +232,20 @@ struct PendingMerge {
                 outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
                 outcome.heldBack += ops.count - i - 1
                 break
+            }
+            if let member, let roster {
+                switch roster.rights(of: ops[i], signer: member) {
+                case .allowed: break
+                case .refused(let reason):
+                    outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
+                    outcome.heldBack += ops.count - i - 1
+                    break loop
+                case .waits(let cause):
+                    outcome.held.append(HeldOperation(source: source, replica: replica, seq: seq, township: member.township,
+                                                      aheadMillis: 0, cause: cause))
+                    outcome.heldBack += ops.count - i - 1
+                    break loop
+                }
             }
             if ops[i].timestamp.millis > latestAllowed {
                 outcome.held.append(HeldOperation(
@@ -333,6 +387,7 @@ public final class Merger {
         let store = self.store
         pending.trustLookup = { replica in try store.read("trust") { try Store.trust($0, replica) } }
         pending.runLookup = { replica, seq in try store.read("trust") { try Store.run($0, replica: replica, containing: seq) } }
+        pending.heldOperations = { replica, from, to in try store.operations(of: replica, after: from - 1, limit: Int(to - from + 1)) }
         let known = knownTownships
         pending.knownTownship = { known[$0] }
         return pending
@@ -341,15 +396,18 @@ public final class Merger {
     /// Accepts a batch (operations of any replicas, in any order), writing what is held
     /// if it has reached a bound.
     ///
-    /// - Parameter source: where the batch came from (a file, a pulled page), named in refusals.
+    /// - Parameters:
+    ///   - source: where the batch came from (a file, a pulled page), named in refusals.
+    ///   - roster: the county's roster, when the batch comes from a governed folder hub.
     public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], seals: [ReplicaID: [RunSeal]] = [:],
-                    source: String = "merge") throws {
+                    source: String = "merge", roster: Roster? = nil) throws {
         // Room for the bound, made when operations first come (growing the arrays later
         // would copy them, holding old and new at once; a no-op sync allocates nothing).
         if !operations.isEmpty && pending.batch.activityCount == 0 && pending.batch.activityCapacity < flushActivities {
             pending.batch = BatchDelta(reservingActivities: flushActivities)
         }
         let vector = self.vector
+        pending.roster = roster
         try pending.accept(operations, townships: townships, seals: seals, source: source) { vector[$0] }
         for (replica, next) in pending.next { self.vector[replica] = next - 1 }
         if pending.outcome.applied >= flushOperations || pending.batch.activityCount >= flushActivities
@@ -371,6 +429,8 @@ public final class Merger {
             var again = newPending()
             again.trustLookup = { try Store.trust(db, $0) }
             again.runLookup = { try Store.run(db, replica: $0, containing: $1) }
+            again.heldOperations = { try Store.fetchOperations(db, of: $0, after: $1 - 1, limit: Int($2 - $1 + 1)) }
+            again.roster = held.roster
             try again.accept(held.operations(), townships: held.townships, seals: held.seals, source: "merge") { try Store.maxSeq(db, $0) }
             _ = try again.write(db)
             again.outcome.duplicates += held.outcome.duplicates

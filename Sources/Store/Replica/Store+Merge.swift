@@ -59,6 +59,7 @@ extension Store {
         pending.checksSignatures = checksSignatures
         pending.trustLookup = { try Store.trust(db, $0) }
         pending.runLookup = { try Store.run(db, replica: $0, containing: $1) }
+        pending.heldOperations = { try Store.fetchOperations(db, of: $0, after: $1 - 1, limit: Int($2 - $1 + 1)) }
         try pending.accept(operations, townships: townships, seals: seals, source: source) { try Self.maxSeq(db, $0) }
         _ = try pending.write(db)
         return pending.outcome

@@ -110,8 +110,10 @@ public struct SyncSession: Sendable {
         // backup was restored: pulled back as they are.)
         // Compared from what a hub last confirmed: a push cut off after `published` was
         // set may not have arrived, and another copy may have written those seqs since.
-        let confirmed = try store.confirmedSeq()
-        if hubHeld[me] > confirmed && local[me] > confirmed {
+        // A copy continues under a key derived from where it parts from the other copy, so
+        // copies of a copy that share more history continue as one replica, and may part
+        // again there: checked again for the new replica until nothing differs.
+        while case let confirmed = try store.confirmedSeq(), hubHeld[me] > confirmed && local[me] > confirmed {
             // Where the two histories part: the first seq the hub holds otherwise than here
             // (what precedes it was recorded before the copy and is the same on both).
             var theirSeals: [RunSeal] = []
@@ -119,12 +121,14 @@ public struct SyncSession: Sendable {
             if let fork = try await firstDifference(from: confirmed, upTo: upTo, of: me, hubHeld: hubHeld, seals: &theirSeals) {
                 // The shared operations travel in the runs the other copy published.
                 try store.adoptRuns(theirSeals, after: confirmed, upTo: fork - 1)
-                report.continuation = try store.continueAsNewReplica(after: fork - 1)
+                let continuation = try store.continueAsNewReplica(after: fork - 1)
+                report.continuation = report.continuation.map { Continuation(first: $0, then: continuation) } ?? continuation
                 local = try await store.versionVector()
                 me = try store.identity().replica
             } else {
                 try store.adoptRuns(theirSeals, after: confirmed, upTo: upTo)
                 try store.markConfirmed(upTo: upTo)
+                break
             }
         }
         let published = try store.publishedSeq()
@@ -240,7 +244,7 @@ public struct SyncSession: Sendable {
                 let before = merger.vector
                 let refusedBefore = merger.outcome.refused.count
                 let heldBefore = merger.outcome.held.count
-                try merger.add(page.operations, townships: page.townships, seals: page.seals, source: page.source)
+                try merger.add(page.operations, townships: page.townships, seals: page.seals, source: page.source, roster: page.roster)
                 noteRefusals(merger.outcome.refused.dropFirst(refusedBefore), held: merger.outcome.held.dropFirst(heldBefore))
                 report.pulled = merger.outcome.applied
                 progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))

@@ -16,6 +16,23 @@ public struct Continuation: Sendable, Equatable {
     /// Activities recorded after the copy, with their new ids.
     public var renamed: [(old: ActivityID, new: ActivityID)]
 
+    public init(previous: ReplicaID, replica: ReplicaID, published: Int64, operations: Int, renamed: [(old: ActivityID, new: ActivityID)]) {
+        self.previous = previous
+        self.replica = replica
+        self.published = published
+        self.operations = operations
+        self.renamed = renamed
+    }
+
+    /// One continuation, then another of the replica it made (copies of a copy that part
+    /// again further on), as one: from the first's previous replica to the second's new one.
+    public init(first: Continuation, then second: Continuation) {
+        let again = Dictionary(second.renamed.map { ($0.old, $0.new) }, uniquingKeysWith: { a, _ in a })
+        let firstNew = Set(first.renamed.map(\.new))
+        self.init(previous: first.previous, replica: second.replica, published: first.published, operations: first.operations,
+                  renamed: first.renamed.map { ($0.old, again[$0.new] ?? $0.new) } + second.renamed.filter { !firstNew.contains($0.old) })
+    }
+
     public static func == (a: Continuation, b: Continuation) -> Bool {
         a.previous == b.previous && a.replica == b.replica && a.published == b.published && a.operations == b.operations
             && a.renamed.map(\.old) == b.renamed.map(\.old) && a.renamed.map(\.new) == b.renamed.map(\.new)

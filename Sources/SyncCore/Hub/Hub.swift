@@ -49,6 +49,10 @@ public struct PullPage: Sendable {
     public var refused: [Refusal] = []
     /// The signed runs the operations come in, by replica (the receiver verifies them).
     public var seals: [ReplicaID: [RunSeal]] = [:]
+    /// On a governed folder hub: the county's roster, verified against the county key this
+    /// replica pinned. Operations of replicas it does not enrol are held, and every
+    /// operation is checked against its signer's rights.
+    public var roster: Roster?
 
     public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = [], source: String = "") {
         self.operations = operations
@@ -89,10 +93,18 @@ public protocol Hub: Sendable {
     /// The hub's clock (unix milliseconds) as it said at the last ``versionVector()``, if it
     /// has one: an HTTP hub does, a folder does not.
     func clockMillis() async -> Int64?
+
+    /// Where this replica stands with the hub's county. A governed folder hub records a
+    /// request for a replica it does not enrol yet (once: a request already there is kept).
+    ///
+    /// - Parameter signed: the request as JSON, signed by this replica's key.
+    func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment
 }
 
 extension Hub {
     public func clockMillis() async -> Int64? { nil }
+
+    public func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment { .open }
 
     /// Pushes operations made before ktx signed (no seal).
     public func push(_ operations: [Op], township: String?) async throws {

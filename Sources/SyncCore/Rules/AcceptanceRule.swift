@@ -32,6 +32,12 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
     /// the replica's database exists twice (a copied PC, a restored backup). Both runs are
     /// signed with its key, which proves it.
     case forked = "forked"
+    /// A manual indicator value from a replica the county did not enrol with the county role.
+    case countyOnly = "county-only"
+    /// A change to an activity of another township than its replica's.
+    case otherActivity = "other-activity"
+    /// An activity moved into another township than its replica's.
+    case otherTownship = "other-township"
 
     /// A one-line explanation for a person.
     public func message(_ language: Language) -> String {
@@ -60,6 +66,12 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
         case (.badSignature, .en): "invalid signature: altered or forged"
         case (.wrongKey, .zh): "签名密钥不是该副本的"
         case (.wrongKey, .en): "signed with a key that is not its replica's"
+        case (.countyOnly, .zh): "设置了手工指标值：只有县科协的电脑可以设置"
+        case (.countyOnly, .en): "sets a manual indicator value: only the county's PCs may"
+        case (.otherActivity, .zh): "改动了其他乡镇的活动：每台电脑只能改本乡镇的活动"
+        case (.otherActivity, .en): "changes another township's activity: a PC may change only its own township's"
+        case (.otherTownship, .zh): "把活动改到其他乡镇：每台电脑只能为本乡镇记录"
+        case (.otherTownship, .en): "moves an activity to another township: a PC records only for its own"
         case (.forked, .zh): "同一副本的同一段序号有两份不同的记录：该数据库被复制到另一台电脑或从备份恢复过"
         case (.forked, .en): "two different runs for the same seqs of one replica: its database was copied to another PC or restored from a backup"
         }

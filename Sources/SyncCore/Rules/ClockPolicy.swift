@@ -38,19 +38,45 @@ public struct HeldOperation: Hashable, Sendable {
     public var seq: Int64
     /// The township of that replica, if known.
     public var township: String?
-    /// How far ahead of the receiver's clock it is dated, in milliseconds.
+    /// How far ahead of the receiver's clock it is dated, in milliseconds (for ``Cause/clock``).
     public var aheadMillis: Int64
+    public var cause: Cause
 
-    public init(source: String, replica: ReplicaID, seq: Int64, township: String?, aheadMillis: Int64) {
+    /// Why an operation is held.
+    public enum Cause: String, Hashable, Sendable {
+        /// Dated beyond the allowed skew ahead of the receiver's clock.
+        case clock
+        /// Its replica is not enrolled by the county on a governed folder hub (or it changes
+        /// an activity of a replica that is not).
+        case notEnrolled = "not-enrolled"
+        /// The county revoked its replica.
+        case revoked
+    }
+
+    public init(source: String, replica: ReplicaID, seq: Int64, township: String?, aheadMillis: Int64, cause: Cause = .clock) {
         self.source = source
         self.replica = replica
         self.seq = seq
         self.township = township
         self.aheadMillis = aheadMillis
+        self.cause = cause
     }
 
     /// A one-line message for a person.
     public func message(_ language: Language) -> String {
+        let pc = language.pick(zh: "\(township.map { "“\($0)”" } ?? "")电脑（副本 \(replica.short)）",
+                               en: "\(township.map { "\($0)'s " } ?? "")PC (replica \(replica.short))")
+        switch cause {
+        case .notEnrolled:
+            return language.pick(
+                zh: "暂不合并\(pc)第 \(seq) 条起的操作：该电脑尚未获县科协批准（县科协用 ktx hub approve 批准后，再同步即可）",
+                en: "held operations of \(pc) from seq \(seq): the county has not enrolled that PC yet (once the county runs `ktx hub approve`, sync again)")
+        case .revoked:
+            return language.pick(
+                zh: "暂不合并\(pc)第 \(seq) 条起的操作：县科协已停用该电脑",
+                en: "held operations of \(pc) from seq \(seq): the county has revoked that PC")
+        case .clock: break
+        }
         let ahead = ClockPolicy.describe(millis: aheadMillis, language)
         return language.pick(
             zh: "暂不合并\(township.map { "“\($0)”" } ?? "")电脑（副本 \(replica.short)）第 \(seq) 条起的操作：其时间比本机时钟快 \(ahead)，该电脑的时钟可能不准，请该办公室校正时间后再同步",

@@ -62,6 +62,10 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case hubMissing = "hub-missing"
         case badRemoteLocation = "bad-remote-location"
         case copiedReplica = "copied-replica"
+        case hubKeyChanged = "hub-key-changed"
+        case badRoster = "bad-roster"
+        case notTheCounty = "not-the-county"
+        case unknownRequest = "unknown-request"
     }
 
     /// What kind of error this is.
@@ -88,7 +92,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
              .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse,
-             .hubMissing, .copiedReplica: false
+             .hubMissing, .copiedReplica, .hubKeyChanged, .badRoster, .notTheCounty: false
         default: true
         }
     }
@@ -287,6 +291,27 @@ extension KtxError {
         KtxError(.hubMissing,
                  zh: "同步文件夹 \(location) 不存在：U 盘未插入？共享盘未连接？路径写错了？未同步任何内容。新的同步文件夹由县科协用 ktx hub init 文件夹 建立",
                  en: "hub folder \(location) does not exist: USB stick not inserted? share not mounted? a typo? Nothing was synced. The county makes a new hub folder with `ktx hub init FOLDER`")
+    }
+
+    /// A governed hub folder whose county key is not the one this replica pinned.
+    public static func hubKeyChanged(_ location: String, pinned: String, found: String?) -> KtxError {
+        KtxError(.hubKeyChanged,
+                 zh: "同步文件夹 \(location) 的县科协公钥\(found.map { "（\($0)）" } ?? "不见了")，与添加时记下的（\(pinned)）不同：文件夹可能被人替换或改动。未同步任何内容；请与县科协核对",
+                 en: "hub folder \(location) \(found.map { "carries the county key \($0)" } ?? "no longer carries a county key"), not the one pinned when it was added (\(pinned)): the folder may have been replaced or altered. Nothing was synced; check with the county")
+    }
+
+    /// A governed hub folder whose roster is missing, damaged, or not signed by its county.
+    public static func badRoster(_ location: String, _ detail: String) -> KtxError {
+        KtxError(.badRoster,
+                 zh: "同步文件夹 \(location) 的登记名册（roster.json）无效（\(detail)）：未同步任何内容；请县科协在其电脑上再运行 ktx hub init \(location)",
+                 en: "hub folder \(location) has no valid roster (roster.json: \(detail)): nothing was synced; the county runs `ktx hub init \(location)` again on its PC")
+    }
+
+    /// A county command run on a replica that does not govern the folder.
+    public static func notTheCounty(_ location: String, governor: String) -> KtxError {
+        KtxError(.notTheCounty,
+                 zh: "本副本不是管理同步文件夹 \(location) 的县科协副本（其公钥指纹 \(governor)）：请在建立该文件夹的县科协电脑上运行，或用 --db 指定其数据库",
+                 en: "this replica does not govern hub folder \(location) (the county key is \(governor)): run this on the county PC that made it, or name its database with --db")
     }
 
     /// A remote location ktx cannot use: a URL of another scheme, a Windows share path.

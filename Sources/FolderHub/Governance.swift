@@ -1,0 +1,302 @@
+import Crypto
+import Foundation
+import SyncCore
+
+/// A hub folder the county governs: its county key in `ktx-hub.json`, the county-signed
+/// roster in `roster.json`, and new offices' requests in `requests/`.
+///
+/// ```
+/// ktx-hub.json                 {"format":"ktx-hub","version":2,"county":KEY,"county_replica":ID}
+/// roster.json                  the Roster, signed with the county's key (SignedDocument)
+/// requests/<replica id>.json   an EnrolmentRequest, signed with the requesting replica's key
+/// ```
+/// Anyone who can write to the folder can replace these files, but not sign them: every
+/// office pins the county key when it adds the hub (`ktx remote add`), keeps the newest
+/// roster it has verified, and refuses a folder whose key differs.
+public struct Governance: Sendable, Equatable {
+    /// The county's Ed25519 public key.
+    public var countyKey: [UInt8]
+    /// The county replica that made the folder a governed hub.
+    public var countyReplica: ReplicaID?
+    public var roster: Roster
+    /// The roster as signed, to keep (a replica trusts the newest it has verified).
+    public var document: SignedDocument
+}
+
+/// The county's replica, able to sign: what `ktx hub init`, `approve` and `revoke` need.
+public struct CountySigner: Sendable {
+    public var replica: ReplicaID
+    public var township: String
+    public var key: [UInt8]
+    public var sign: @Sendable ([UInt8]) throws -> [UInt8]
+
+    public init(replica: ReplicaID, township: String, key: [UInt8], sign: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
+        self.replica = replica
+        self.township = township
+        self.key = key
+        self.sign = sign
+    }
+}
+
+/// A request in a governed hub folder, or a replica whose operations the folder holds
+/// though it neither is enrolled nor asked to be (a folder adopted from before 0.3).
+public struct PendingEnrolment: Sendable, Equatable {
+    public var replica: ReplicaID
+    public var township: String?
+    public var key: [UInt8]?
+    public var host: String?
+    public var requestedAt: Int64?
+    /// Operations of it the folder holds.
+    public var operations: Int64
+    /// True for a replica found in the folder without a request.
+    public var found: Bool
+}
+
+extension SignedDocument {
+    /// Whether the signature is `key`'s over the body.
+    public func isSigned(by key: [UInt8]) -> Bool {
+        guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key) else { return false }
+        return publicKey.isValidSignature(signature, for: message)
+    }
+
+    /// The file: `{"body":"…","signature":"…"}`.
+    func fileBytes() -> [UInt8] {
+        var out: [UInt8] = Array(#"{"body":"#.utf8)
+        OperationRow.appendJSONString(body, to: &out)
+        out += Array(#","signature":""#.utf8) + Array(Hex.string(signature).utf8) + Array("\"}\n".utf8)
+        return out
+    }
+
+    init?(fileBytes: Data) {
+        struct File: Decodable { var body: String; var signature: String }
+        guard let file = try? JSONDecoder().decode(File.self, from: fileBytes), let signature = Hex.bytes(file.signature) else {
+            return nil
+        }
+        self.init(purpose: "", body: file.body, signature: signature)
+    }
+}
+
+extension FileHub {
+    static let rosterName = "roster.json"
+    static let requestsFolder = "requests"
+    /// The largest marker, roster or request file read (a roster of 10,000 offices fits).
+    static let maxDocumentBytes = 8 << 20
+
+    struct Marker: Codable {
+        var format: String
+        var version: Int
+        var county: String?
+        var countyReplica: String?
+
+        enum CodingKeys: String, CodingKey {
+            case format, version, county
+            case countyReplica = "county_replica"
+        }
+    }
+
+    static func encodeJSON(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+
+    /// A small file of the folder's own (marker, roster, request), or nil if missing.
+    static func readDocument(_ path: String) throws(OperationFile.Problem) -> Data? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try readSmallFile(path, limit: maxDocumentBytes)
+    }
+
+    /// The folder's governance, verified: nil for a hub no county governs (made before 0.3).
+    ///
+    /// - Parameters:
+    ///   - pinned: the county key this replica pinned when it added the hub; a folder with
+    ///     another key, or none, is refused.
+    ///   - cached: the newest roster this replica has verified; a folder holding an older
+    ///     one, or none, is read with it instead (someone holding the USB stick may delete
+    ///     or put back files, not sign them).
+    static func readGovernance(at location: String, pinned: [UInt8]?, cached: SignedDocument?) throws -> (Governance?, [HubWarning]) {
+        let marker: Marker
+        do {
+            guard let data = try readDocument(location + "/" + markerName),
+                  let decoded = try? JSONDecoder().decode(Marker.self, from: data), decoded.format == "ktx-hub" else {
+                throw KtxError.notAHub(location)
+            }
+            marker = decoded
+        } catch let problem as OperationFile.Problem {
+            throw KtxError.badRoster(location, "\(markerName): \(problem.detail)")
+        }
+        guard let countyHex = marker.county else {
+            if let pinned { throw KtxError.hubKeyChanged(location, pinned: fingerprint(of: pinned), found: nil) }
+            return (nil, [])
+        }
+        guard let key = Hex.bytes(countyHex), key.count == 32 else { throw KtxError.badRoster(location, "\(markerName): malformed county key") }
+        if let pinned, pinned != key {
+            throw KtxError.hubKeyChanged(location, pinned: fingerprint(of: pinned), found: fingerprint(of: key))
+        }
+        var warnings: [HubWarning] = []
+        func verified(_ document: SignedDocument) -> Roster? {
+            guard document.isSigned(by: key),
+                  let roster = try? JSONDecoder().decode(Roster.self, from: Data(document.body.utf8)),
+                  roster.county == countyHex else { return nil }
+            return roster
+        }
+        var best: (Roster, SignedDocument)?
+        do {
+            if let data = try readDocument(location + "/" + rosterName) {
+                if let document = SignedDocument(fileBytes: data).map({ SignedDocument(purpose: "roster", body: $0.body, signature: $0.signature) }),
+                   let roster = verified(document) {
+                    best = (roster, document)
+                } else {
+                    warnings.append(HubWarning(file: rosterName, reason: .damaged, detail: "not signed by the county's key"))
+                }
+            }
+        } catch {
+            warnings.append(HubWarning(file: rosterName, reason: .damaged, detail: error.detail))
+        }
+        if let cached, let roster = verified(cached), roster.serial > best?.0.serial ?? -1 {
+            if best != nil {
+                warnings.append(HubWarning(file: rosterName, reason: .damaged,
+                                           detail: "older (\(best!.0.serial)) than the roster this replica holds (\(roster.serial)): the newer one is used"))
+            }
+            best = (roster, cached)
+        }
+        guard let (roster, document) = best else {
+            throw KtxError.badRoster(location, warnings.first?.detail ?? "missing")
+        }
+        return (Governance(countyKey: key, countyReplica: marker.countyReplica.flatMap { ReplicaID(hex: $0) },
+                           roster: roster, document: document), warnings)
+    }
+
+    /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex
+    /// digits (the same as `ktx status` shows).
+    public static func fingerprint(of key: [UInt8]) -> String {
+        let hex = Hex.string(Array(SHA256.hash(data: key).prefix(8)))
+        return stride(from: 0, to: 16, by: 4).map { i in
+            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
+        }.joined(separator: "-")
+    }
+
+    /// Writes the marker and the roster of a governed hub (the roster first: a folder whose
+    /// marker names a key always has a roster signed with it).
+    static func writeGovernance(at location: String, roster: Roster, signer: CountySigner) throws {
+        let body = encodeJSON(roster)
+        let document = SignedDocument(purpose: "roster", body: body, signature: [])
+        let signed = SignedDocument(purpose: "roster", body: body, signature: try signer.sign(document.message))
+        let maker = FileHub(path: location, writer: signer.replica, durable: true)
+        try maker.writeAtomically(signed.fileBytes(), to: location + "/" + rosterName, in: location)
+        let marker = Marker(format: "ktx-hub", version: 2, county: Hex.string(signer.key), countyReplica: signer.replica.hex)
+        try maker.writeAtomically(Array((encodeJSON(marker) + "\n").utf8), to: location + "/" + markerName, in: location)
+    }
+
+    /// The governance of a folder this county replica governs; throws if it does not.
+    static func governance(at location: String, for signer: CountySigner) throws -> Governance {
+        try requireHub(at: location)
+        let found: Governance?
+        do {
+            found = try readGovernance(at: location, pinned: nil, cached: nil).0
+        } catch let error as KtxError where error.code == .hubKeyChanged {
+            found = nil
+        }
+        guard let found else { throw KtxError.notTheCounty(location, governor: "—") }
+        guard found.countyKey == signer.key else { throw KtxError.notTheCounty(location, governor: fingerprint(of: found.countyKey)) }
+        return found
+    }
+
+    /// Requests in the folder, and replicas whose operations it holds but that neither are
+    /// enrolled nor asked to be. A request not signed by the key it names is left out.
+    public static func pendingEnrolments(at location: String, roster: Roster?) async throws -> [PendingEnrolment] {
+        try requireHub(at: location)
+        let hub = FileHub(path: location, writer: ReplicaID.random())
+        let summary = try await hub.summary()
+        let held = Dictionary(summary.map { ($0.replica, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [ReplicaID: PendingEnrolment] = [:]
+        let folder = location + "/" + requestsFolder
+        for name in (try? names(in: folder)) ?? [] where name.hasSuffix(".json") {
+            guard let data = try? readDocument(folder + "/" + name), let file = SignedDocument(fileBytes: data) else { continue }
+            let document = SignedDocument(purpose: "enrol", body: file.body, signature: file.signature)
+            guard let request = try? JSONDecoder().decode(EnrolmentRequest.self, from: Data(document.body.utf8)),
+                  let replica = request.replicaID, let key = request.keyBytes, document.isSigned(by: key),
+                  name == replica.hex + ".json", roster?.member(replica) == nil else { continue }
+            out[replica] = PendingEnrolment(replica: replica, township: request.township, key: key, host: request.host,
+                                            requestedAt: request.requestedAt, operations: held[replica]?.operations ?? 0, found: false)
+        }
+        for r in summary where out[r.replica] == nil && roster?.member(r.replica) == nil {
+            out[r.replica] = PendingEnrolment(replica: r.replica, township: r.township, key: r.key, host: nil,
+                                              requestedAt: nil, operations: r.operations, found: true)
+        }
+        return out.values.sorted { ($0.township ?? "", $0.replica) < ($1.township ?? "", $1.replica) }
+    }
+
+    /// Enrols replicas (`ktx hub approve`): from their requests, or, for a replica found in
+    /// the folder without one, with the key its signed files carry (none for one made
+    /// before 0.3, whose first signed run then pins its key).
+    ///
+    /// - Returns: the members added.
+    public static func approve(at location: String, replicas: [ReplicaID], role: Roster.Role?, signer: CountySigner,
+                               now: Int64) async throws -> [Roster.Member] {
+        var governance = try governance(at: location, for: signer)
+        let pending = try await pendingEnrolments(at: location, roster: governance.roster)
+        var added: [Roster.Member] = []
+        for replica in replicas {
+            guard let p = pending.first(where: { $0.replica == replica }) else {
+                if let member = governance.roster.member(replica), member.revokedAfter == nil { continue }
+                if var member = governance.roster.member(replica) {
+                    // Approving a revoked replica enrols it again.
+                    member.revokedAfter = nil
+                    member.revokedAt = nil
+                    member.approvedAt = now
+                    governance.roster.upsert(member)
+                    added.append(member)
+                    continue
+                }
+                throw KtxError(.unknownRequest,
+                               zh: "同步文件夹里没有副本 \(replica.short) 的登记申请，也没有它的操作：请核对副本编号（ktx hub requests 列出申请）",
+                               en: "the hub folder holds no request from replica \(replica.short) and none of its operations: check the id (`ktx hub requests` lists requests)")
+            }
+            let member = Roster.Member(replica: replica, township: p.township ?? "", role: role ?? .township, key: p.key, approvedAt: now)
+            governance.roster.upsert(member)
+            added.append(member)
+        }
+        guard !added.isEmpty else { return [] }
+        governance.roster.serial += 1
+        try writeGovernance(at: location, roster: governance.roster, signer: signer)
+        for member in added { unlink(location + "/" + requestsFolder + "/" + member.replica + ".json") }
+        return added
+    }
+
+    /// Revokes a replica (`ktx hub revoke`): its operations after `after` (what the county
+    /// holds of it) are held by every office from their next sync.
+    public static func revoke(at location: String, replica: ReplicaID, after: Int64, signer: CountySigner, now: Int64) throws -> Roster.Member {
+        var governance = try governance(at: location, for: signer)
+        guard var member = governance.roster.member(replica) else {
+            throw KtxError(.unknownRequest,
+                           zh: "副本 \(replica.short) 不在同步文件夹的登记名册中",
+                           en: "replica \(replica.short) is not enrolled on this hub folder")
+        }
+        guard replica != signer.replica else {
+            throw KtxError(.unknownRequest, zh: "不能停用县科协自己的副本", en: "the county's own replica cannot be revoked")
+        }
+        member.revokedAfter = min(member.revokedAfter ?? .max, after)
+        member.revokedAt = now
+        governance.roster.upsert(member)
+        governance.roster.serial += 1
+        try writeGovernance(at: location, roster: governance.roster, signer: signer)
+        return member
+    }
+
+    /// Reads a regular file of at most `limit` bytes, not following links.
+    static func readSmallFile(_ path: String, limit: Int) throws(OperationFile.Problem) -> Data {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw OperationFile.Problem(reason: .damaged, detail: "cannot be opened (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= limit else {
+            throw OperationFile.Problem(reason: .foreign, detail: "not a regular file of at most \(limit) bytes")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        guard let data = try? handle.readToEnd() else { return Data() }
+        return data
+    }
+}
