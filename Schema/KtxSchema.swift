@@ -15,6 +15,7 @@ public enum KtxSchema {
         ("0008_hub_replica_role", String(decoding: PackageResources.m0008_hub_replica_role_sql, as: UTF8.self)),
         ("0009_signatures", String(decoding: PackageResources.m0009_signatures_sql, as: UTF8.self)),
         ("0010_confirmed", String(decoding: PackageResources.m0010_confirmed_sql, as: UTF8.self)),
+        ("0011_governed_hubs", String(decoding: PackageResources.m0011_governed_hubs_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

@@ -46,11 +46,15 @@ CSV
 run import --db hexi.db hexi-2023.csv
 
 echo "== everyone syncs through the shared folder"
-run hub init "$HUB"
+run hub init --db county.db "$HUB"
 for db in hexi dongjie county; do "$KTX" remote add --db $db.db county "$HUB"; done
 run sync --db hexi.db
 run sync --db dongjie.db
+echo "== the county checks the offices' requests (fingerprints read out on the phone) and enrols them"
+run hub requests --db county.db "$HUB"
+run hub approve --db county.db "$HUB" --all
 run sync --db hexi.db
+run sync --db dongjie.db
 run sync --db county.db
 
 echo "== the county's merged totals"

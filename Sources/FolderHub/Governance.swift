@@ -114,7 +114,7 @@ extension FileHub {
     ///   - cached: the newest roster this replica has verified; a folder holding an older
     ///     one, or none, is read with it instead (someone holding the USB stick may delete
     ///     or put back files, not sign them).
-    static func readGovernance(at location: String, pinned: [UInt8]?, cached: SignedDocument?) throws -> (Governance?, [HubWarning]) {
+    public static func readGovernance(at location: String, pinned: [UInt8]?, cached: SignedDocument?) throws -> (Governance?, [HubWarning]) {
         let marker: Marker
         do {
             guard let data = try readDocument(location + "/" + markerName),

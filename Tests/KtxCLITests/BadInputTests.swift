@@ -142,10 +142,12 @@ import TestSupport
         let ktx = KtxProcess(workingDirectory: dir.path)
         _ = try ktx.ok(["init", "--db", "a.db", "--township", "河西镇"])
         _ = try ktx.ok(["init", "--db", "b.db", "--township", "东街镇"])
+        _ = try ktx.ok(["init", "--db", "county.db", "--township", "县科协"])
         let id = try ktx.ok(["record", "--db", "a.db", "--kind", "rural", "--date", "2023-05-20", "--title", "t"])
-        try ktx.ok(["hub", "init", "hub"])
+        try ktx.ok(["hub", "init", "hub", "--db", "county.db"])
         for db in ["a.db", "b.db"] { try ktx.ok(["remote", "add", "hub", "hub", "--db", db]) }
         try ktx.ok(["sync", "--db", "a.db"])
+        try ktx.ok(["hub", "approve", "hub", "--all", "--db", "county.db"])
         try ktx.ok(["sync", "--db", "b.db"])
         let result = try ktx.run(["attend", id, "5", "--db", "b.db", "--lang", "en"])
         #expect(result.stderr == "ktx: activity \(id) belongs to 河西镇 and this replica to 东街镇: only a township's own replicas may change its activities\n")

@@ -9,13 +9,14 @@ import TestSupport
         defer { dir.remove() }
         let ktx = KtxProcess(workingDirectory: dir.path)
         let offices = ["河西镇", "东街镇", "尖冢镇"]
-        #expect(try ktx.ok(["hub", "init", "hub", "--lang", "en"]) == "made hub folder \(dir.path)/hub; offices add it with `ktx remote add NAME \(dir.path)/hub`")
+        _ = try ktx.ok(["init", "--db", "county.db", "--township", "县科协"])
+        let made = try ktx.ok(["hub", "init", "hub", "--db", "county.db", "--lang", "en"])
+        #expect(made.hasPrefix("made hub folder \(dir.path)/hub, governed by this replica (县科协), county key "))
         for (i, township) in offices.enumerated() {
             let id = try ktx.ok(["init", "--db", "t\(i).db", "--township", township])
             #expect(id.count == 32)
             try ktx.ok(["remote", "add", "county", "hub", "--db", "t\(i).db"])
         }
-        _ = try ktx.ok(["init", "--db", "county.db", "--township", "县科协"])
         try ktx.ok(["remote", "add", "county", "hub", "--db", "county.db"])
 
         // Offline: each township records its activities.
@@ -37,6 +38,11 @@ import TestSupport
             expectedSchools += 2
         }
         // Sync in turn; the first township syncs again to pick up the others.
+        // Their first syncs leave enrolment requests, which the county approves.
+        for i in [0, 1, 2] { try ktx.ok(["sync", "--db", "t\(i).db"]) }
+        let requests = try ktx.ok(["hub", "requests", "hub", "--db", "county.db", "--format", "json"])
+        #expect(offices.allSatisfy { requests.contains("\"township\": \"\($0)\"") })
+        try ktx.ok(["hub", "approve", "county", "--all", "--db", "county.db"])
         for i in [0, 1, 2, 0, 1] { try ktx.ok(["sync", "--db", "t\(i).db"]) }
         let countySync = try ktx.ok(["sync", "--db", "county.db", "--format", "json"])
         #expect(countySync.contains("\"pushed\": 0"))

@@ -36,19 +36,25 @@ import TestSupport
         #expect(try ktx.ok(["remote", "list", "--lang", "en"]).hasSuffix(" never"))
     }
 
-    @Test func hubInitAdoptsAnExistingHubAndChangesNothing() throws {
+    /// The county adopts a hub folder written by ktx 0.2: its replicas are listed, wait for
+    /// the county's approval, and arrive once approved.
+    @Test func hubInitAdoptsAVersion02HubFolderForTheCountyToApprove() throws {
         let dir = TemporaryDirectory("adopt")
         defer { dir.remove() }
-        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
-        try ktx.ok(["init", "--township", "河西镇"])
-        try ktx.ok(["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t"])
-        try ktx.ok(["hub", "init", "hub"])
-        try ktx.ok(["remote", "add", "usb", "hub"])
-        try ktx.ok(["sync"])
-        let replica = try #require(try ktx.ok(["status", "--format", "json"]).split(separator: "\"").dropFirst(3).first)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v0.2-hub").path, toPath: dir.file("hub"))
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        try ktx.ok(["init", "--township", "县科协"])
         let adopted = try ktx.ok(["hub", "init", "hub", "--lang", "en"]).split(separator: "\n").map(String.init)
-        #expect(adopted.first == "\(dir.path)/hub is a hub folder already (operations of 1 replicas); nothing changed; the replicas in it:")
-        #expect(adopted.last?.split(separator: " ").map(String.init) == [String(replica.prefix(12)), "河西镇", "4", "yes"])
+        #expect(adopted.first?.hasPrefix("\(dir.path)/hub is a hub folder already (operations of 2 replicas), governed by this replica (county key ") == true)
+        #expect(adopted.filter { $0.hasSuffix(" no (before 0.3)  waiting") }.count == 2)
+        try ktx.ok(["remote", "add", "usb", "hub"])
+        let before = try ktx.run(["sync", "--lang", "en"])
+        #expect(before.stderr.components(separatedBy: "the county has not enrolled that PC yet").count == 3)
+        #expect(try ktx.ok(["totals", "--format", "json"]).contains("\"activities\": 0"))
+        #expect(try ktx.ok(["hub", "approve", "usb", "--all", "--lang", "en"]).split(separator: "\n").count == 2)
+        try ktx.ok(["sync"])
+        #expect(try ktx.ok(["totals", "--by", "township", "--format", "json"]).contains("\"attendance\": 860"))
         let missingParent = try ktx.run(["hub", "init", "no/such/hub", "--lang", "en"])
         #expect(missingParent.status == 1)
         #expect(missingParent.stderr.hasPrefix("ktx: hub folder \(dir.path)/no/such does not exist"))

@@ -1,3 +1,4 @@
+import Foundation
 import SyncCore
 
 /// What a sync did.
@@ -32,6 +33,8 @@ public struct SyncReport: Sendable {
     /// This database learned it is a copy (another PC, or a backup used before syncing) and
     /// continued its own unpublished work under a new replica.
     public var continuation: Continuation?
+    /// Where this replica stands with the hub's county (a governed folder hub enrols it).
+    public var enrolment: Enrolment = .open
 }
 
 /// Progress of a running sync, for a progress line.
@@ -132,6 +135,11 @@ public struct SyncSession: Sendable {
             }
         }
         let published = try store.publishedSeq()
+
+        // A governed folder hub: a replica the county has not enrolled leaves its request
+        // (its operations still go to the folder; others hold them until it is enrolled).
+        let (request, signed) = try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName)
+        report.enrolment = try await hub.enrol(request, signed: signed)
 
         // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
         // allowed skew keeps its operations dated beyond it (they would be refused, and

@@ -12,15 +12,18 @@ extension Ktx {
         static let configuration = CommandConfiguration(
             commandName: "hub",
             abstract: "Make the county's hub folder, run its HTTP hub and manage its tokens. 县级同步。",
-            subcommands: [Init.self, Serve.self, Token.self])
+            subcommands: [Init.self, Requests.self, Approve.self, Revoke.self, Serve.self, Token.self])
 
         struct Init: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Make a folder (shared drive or USB stick) the county's hub folder. 建立同步文件夹。",
+                abstract: "Make a folder (shared drive or USB stick) the county's governed hub folder. 建立同步文件夹。",
                 discussion: """
-                    The folder is created if missing (its parent must exist) and must be empty otherwise; \
-                    a folder that is a hub already is left as it is. Offices then add it with \
-                    `ktx remote add NAME FOLDER`; a sync never creates a hub folder.
+                    Run on the county's replica (`ktx init --township 县科协` first, or name it with --db): \
+                    the folder is created if missing (its parent must exist) and must be empty otherwise. \
+                    The county's key governs it: offices add it with `ktx remote add NAME FOLDER`, their \
+                    first sync leaves an enrolment request, and the county approves them with \
+                    `ktx hub approve`. A folder that is a hub already is adopted and its replicas listed \
+                    for the county to approve. A sync never creates a hub folder.
                     Example: ktx hub init /media/usb/ktx-hub
                     """)
 
@@ -31,23 +34,148 @@ extension Ktx {
                 try await reportingErrors(options) {
                     let lang = options.language
                     let path = URL(fileURLWithPath: folder.trimmingSpaces()).standardizedFileURL.path
-                    switch try FileHub.create(at: path) {
+                    let store = try options.openStore()
+                    let signer = try countySigner(store)
+                    let created = try FileHub.create(at: path, county: signer, cached: try store.keptRoster(countyKey: signer.key),
+                                                     now: Int64(Date().timeIntervalSince1970 * 1000))
+                    let governance = try keepRoster(of: path, signer: signer, in: store)
+                    let fingerprint = FileHub.fingerprint(of: signer.key)
+                    switch created {
                     case .created:
-                        Console.out(lang.pick(zh: "已建立同步文件夹 \(path)；各办公室用 ktx remote add 名称 \(path) 添加它",
-                                              en: "made hub folder \(path); offices add it with `ktx remote add NAME \(path)`"))
+                        Console.out(lang.pick(zh: "已建立同步文件夹 \(path)，由本副本（\(signer.township)）管理，县科协公钥指纹 \(fingerprint)；各办公室用 ktx remote add 名称 \(path) 添加它，首次同步后由县科协用 ktx hub approve 批准",
+                                              en: "made hub folder \(path), governed by this replica (\(signer.township)), county key \(fingerprint); offices add it with `ktx remote add NAME \(path)`, and the county approves each after its first sync with `ktx hub approve`"))
                     case .existing(let replicas):
-                        Console.out(lang.pick(zh: "\(path) 已是同步文件夹（有 \(replicas.count) 个副本的操作），未做更改；其中的副本：",
-                                              en: "\(path) is a hub folder already (operations of \(replicas.count) replicas); nothing changed; the replicas in it:"))
-                        let hub = FileHub(path: path, writer: ReplicaID.random())
+                        Console.out(lang.pick(zh: "\(path) 已是同步文件夹（有 \(replicas.count) 个副本的操作），由本副本管理（县科协公钥指纹 \(fingerprint)）；其中的副本：",
+                                              en: "\(path) is a hub folder already (operations of \(replicas.count) replicas), governed by this replica (county key \(fingerprint)); the replicas in it:"))
+                        let hub = FileHub(path: path, writer: ReplicaID.random(), pinnedKey: signer.key)
                         var table = TextTable(headers: [lang.pick(zh: "副本", en: "replica"), lang.pick(zh: "乡镇", en: "township"),
-                                                        lang.pick(zh: "操作", en: "operations"), lang.pick(zh: "签名", en: "signed")],
-                                              alignments: [.left, .left, .right, .left])
+                                                        lang.pick(zh: "操作", en: "operations"), lang.pick(zh: "签名", en: "signed"),
+                                                        lang.pick(zh: "登记", en: "enrolled")],
+                                              alignments: [.left, .left, .right, .left, .left])
+                        var waiting = 0
                         for r in try await hub.summary() {
+                            let member = governance?.roster.member(r.replica)
+                            if member == nil { waiting += 1 }
                             table.append([r.replica.short, r.township ?? "", String(r.operations),
-                                          r.signed ? lang.pick(zh: "是", en: "yes") : lang.pick(zh: "否（0.3 以前）", en: "no (before 0.3)")])
+                                          r.signed ? lang.pick(zh: "是", en: "yes") : lang.pick(zh: "否（0.3 以前）", en: "no (before 0.3)"),
+                                          member.map { $0.revokedAfter != nil ? lang.pick(zh: "已停用", en: "revoked") : lang.pick(zh: "是", en: "yes") }
+                                              ?? lang.pick(zh: "待批准", en: "waiting")])
+                        }
+                        Console.out(table.render())
+                        if waiting > 0 {
+                            Console.out(lang.pick(zh: "核对后用 ktx hub approve \(path) 副本编号（或 --all）批准；批准前各处不合并它们的操作",
+                                                  en: "once checked, approve them with `ktx hub approve \(path) REPLICA` (or --all); until then no office merges their operations"))
+                        }
+                    }
+                }
+            }
+        }
+
+        struct Requests: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List the offices waiting for the county to enrol them. 列出登记申请。",
+                discussion: "Compare each fingerprint with the one the office reads out on the phone (`ktx status` shows it).")
+
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
+            @Option(help: "text or json.") var format: TextFormat = .text
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let lang = options.language
+                    let path = try hubFolder(folder, options)
+                    let governance = try FileHub.readGovernance(at: path, pinned: nil, cached: nil).0
+                    let pending = try await FileHub.pendingEnrolments(at: path, roster: governance?.roster)
+                    switch format {
+                    case .json:
+                        Console.out(JSONValue.array(pending.map { p in
+                            .object([("replica", .string(p.replica.hex)), ("township", p.township.map(JSONValue.string) ?? .null),
+                                     ("fingerprint", p.key.map { .string(FileHub.fingerprint(of: $0)) } ?? .null),
+                                     ("host", p.host.map(JSONValue.string) ?? .null),
+                                     ("requested_at", p.requestedAt.map { .int(Int($0)) } ?? .null),
+                                     ("operations", .int(Int(p.operations))), ("request", .bool(!p.found))])
+                        }).render())
+                    case .text:
+                        guard !pending.isEmpty else {
+                            Console.out(lang.pick(zh: "没有待批准的登记申请", en: "no enrolment requests waiting"))
+                            return
+                        }
+                        var table = TextTable(headers: [lang.pick(zh: "乡镇", en: "township"), lang.pick(zh: "副本", en: "replica"),
+                                                        lang.pick(zh: "密钥指纹", en: "fingerprint"), lang.pick(zh: "电脑", en: "PC"),
+                                                        lang.pick(zh: "申请时间", en: "requested"), lang.pick(zh: "操作", en: "operations")],
+                                              alignments: [.left, .left, .left, .left, .left, .right])
+                        for p in pending {
+                            table.append([p.township ?? "", p.replica.short,
+                                          p.key.map { FileHub.fingerprint(of: $0) } ?? lang.pick(zh: "（0.3 以前，无密钥）", en: "(before 0.3, no key)"),
+                                          p.host ?? "", p.requestedAt.map(Labels.time) ?? lang.pick(zh: "（文件夹中已有）", en: "(found in folder)"),
+                                          String(p.operations)])
                         }
                         Console.out(table.render())
                     }
+                }
+            }
+        }
+
+        struct Approve: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Enrol offices on the county's hub folder. 批准登记。",
+                discussion: "Run on the county's replica. Example: ktx hub approve /media/usb/ktx-hub 3fa9c2d1b0e4")
+
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
+            @Argument(help: "Replica ids (or their first 12 hex digits) to enrol.") var replicas: [String] = []
+            @Flag(help: "Enrol every office waiting.") var all = false
+            @Flag(help: "Enrol them as county replicas (they may set manual indicator values).") var county = false
+
+            func validate() throws {
+                guard all != !replicas.isEmpty else {
+                    throw ValidationError(options.language.pick(zh: "请给出副本编号，或用 --all（二选一）", en: "name the replicas, or give --all (not both)"))
+                }
+            }
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let lang = options.language
+                    let path = try hubFolder(folder, options)
+                    let store = try options.openStore()
+                    let signer = try countySigner(store)
+                    let governance = try FileHub.readGovernance(at: path, pinned: signer.key, cached: try store.keptRoster(countyKey: signer.key)).0
+                    let pending = try await FileHub.pendingEnrolments(at: path, roster: governance?.roster)
+                    let chosen = try all ? pending.map(\.replica) : replicas.map { try resolveReplica($0, among: pending.map(\.replica) + (governance?.roster.members.compactMap(\.replicaID) ?? [])) }
+                    let added = try await FileHub.approve(at: path, replicas: chosen, role: county ? .county : .township, signer: signer,
+                                                          now: Int64(Date().timeIntervalSince1970 * 1000))
+                    try keepRoster(of: path, signer: signer, in: store)
+                    for member in added {
+                        Console.out(lang.pick(zh: "已批准 \(member.township) 的副本 \(member.replica.prefix(12))（\(member.role == .county ? "县级" : "乡镇")）",
+                                              en: "enrolled \(member.township)'s replica \(member.replica.prefix(12)) (\(member.role.rawValue))"))
+                    }
+                    if added.isEmpty { Console.out(lang.pick(zh: "没有需要批准的副本", en: "nothing to enrol")) }
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke an office's replica on the county's hub folder. 停用副本。",
+                discussion: "Its operations beyond what this county replica holds of it are held by every office from their next sync.")
+
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
+            @Argument(help: "The replica id (or its first 12 hex digits).") var replica: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let lang = options.language
+                    let path = try hubFolder(folder, options)
+                    let store = try options.openStore()
+                    let signer = try countySigner(store)
+                    let governance = try FileHub.readGovernance(at: path, pinned: signer.key, cached: try store.keptRoster(countyKey: signer.key)).0
+                    let id = try resolveReplica(replica, among: governance?.roster.members.compactMap(\.replicaID) ?? [])
+                    let after = try await store.versionVector()[id]
+                    let member = try FileHub.revoke(at: path, replica: id, after: after, signer: signer, now: Int64(Date().timeIntervalSince1970 * 1000))
+                    try keepRoster(of: path, signer: signer, in: store)
+                    Console.out(lang.pick(zh: "已停用 \(member.township) 的副本 \(id.short)：其第 \(after) 条以后的操作各处不再合并",
+                                          en: "revoked \(member.township)'s replica \(id.short): its operations after seq \(after) are merged nowhere"))
                 }
             }
         }
@@ -153,4 +281,45 @@ extension GlobalOptions {
         }
         return db
     }
+}
+
+/// The county replica at `--db`, able to sign its hub folder's roster.
+func countySigner(_ store: Store) throws -> CountySigner {
+    let me = try store.identity()
+    return CountySigner(replica: me.replica, township: me.township ?? "", key: try store.publicKey().key,
+                        sign: { try store.sign($0) })
+}
+
+/// Keeps the roster the county just wrote in its own replica (a folder later holding an
+/// older one, or none, is read with it).
+@discardableResult
+func keepRoster(of path: String, signer: CountySigner, in store: Store) throws -> Governance? {
+    let governance = try FileHub.readGovernance(at: path, pinned: signer.key, cached: nil).0
+    if let governance {
+        try store.keepRoster(countyKey: signer.key, serial: governance.roster.serial, governance.document)
+    }
+    return governance
+}
+
+/// A hub folder given as a path or as the name of a folder remote.
+func hubFolder(_ given: String, _ options: GlobalOptions) throws -> String {
+    let trimmed = given.trimmingSpaces()
+    if !trimmed.contains("/"), !FileManager.default.fileExists(atPath: trimmed),
+       let remote = try? options.openStore().remotes().first(where: { $0.name == trimmed && $0.kind == .folder }) {
+        return remote.location
+    }
+    return URL(fileURLWithPath: trimmed).standardizedFileURL.path
+}
+
+/// A replica named by its id or a unique prefix of at least 6 hex digits.
+func resolveReplica(_ given: String, among known: [ReplicaID]) throws -> ReplicaID {
+    let hex = given.trimmingSpaces().lowercased()
+    if let id = ReplicaID(hex: hex) { return id }
+    let matches = Set(known.filter { hex.count >= 6 && $0.hex.hasPrefix(hex) })
+    guard matches.count == 1, let id = matches.first else {
+        throw KtxError(.unknownRequest,
+                       zh: matches.isEmpty ? "没有编号以 \(given) 开头的副本：ktx hub requests 列出申请" : "编号以 \(given) 开头的副本不止一个：请多写几位",
+                       en: matches.isEmpty ? "no replica id starts with \(given): `ktx hub requests` lists requests" : "more than one replica id starts with \(given): give more digits")
+    }
+    return id
 }

@@ -25,9 +25,21 @@ extension Ktx {
 
             func run() async throws {
                 try await reportingErrors(options) {
+                    let lang = options.language
                     let store = try options.openStore()
+                    var countyKey: [UInt8]?
                     try store.addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv) { folder in
                         try FileHub.requireHub(at: folder)
+                        countyKey = try FileHub.readGovernance(at: folder, pinned: nil, cached: nil).0?.countyKey
+                    }
+                    // The county's key is pinned now: a folder later governed by another key is refused.
+                    if let countyKey {
+                        try store.pinHubKey(remote: name, key: countyKey)
+                        Console.out(lang.pick(
+                            zh: "已添加远端 \(name)。同步文件夹由县科协管理，其公钥指纹 \(FileHub.fingerprint(of: countyKey))（请与县科协核对）",
+                            en: "added remote \(name). The hub folder is governed by the county, key \(FileHub.fingerprint(of: countyKey)) (check it with the county)"))
+                    } else {
+                        Console.out(lang.pick(zh: "已添加远端 \(name)", en: "added remote \(name)"))
                     }
                 }
             }

@@ -21,8 +21,13 @@ extension Ktx {
                 let store = try options.openStore()
                 let target = try store.resolveRemote(remote)
                 let me = try store.identity()
+                let pinned = try store.hubKey(remote: target.name)
+                let folder: FileHub? = target.kind == .folder
+                    ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned,
+                              cachedRoster: try pinned.flatMap { try store.keptRoster(countyKey: $0) })
+                    : nil
                 let hub: any Hub = switch target.kind {
-                case .folder: FileHub(path: target.location, writer: me.replica)
+                case .folder: folder!
                 case .http: HTTPHub(url: target.location, token: try store.token(for: target))
                 }
                 let batchSize = 2_000
@@ -31,6 +36,28 @@ extension Ktx {
                                           progress: { meter.update($0) })
                 let report = try await session.run()
                 meter.finish()
+                // A governed folder: its county key is pinned (if the folder was governed after
+                // it was added) and the newest verified roster kept.
+                if let governance = try await folder?.currentGovernance() {
+                    if pinned == nil {
+                        try store.pinHubKey(remote: target.name, key: governance.countyKey)
+                        Console.error("ktx: " + lang.pick(
+                            zh: "同步文件夹现由县科协管理，已记下其公钥指纹 \(FileHub.fingerprint(of: governance.countyKey))",
+                            en: "the hub folder is now governed by the county; its key \(FileHub.fingerprint(of: governance.countyKey)) is pinned"))
+                    }
+                    try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
+                }
+                switch report.enrolment {
+                case .waiting:
+                    Console.error("ktx: " + lang.pick(
+                        zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（记录已推送，不会丢失）",
+                        en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (they were pushed; nothing is lost)"))
+                case .revoked(let after):
+                    Console.error("ktx: " + lang.pick(
+                        zh: "县科协已停用本机：本机第 \(after) 条以后的操作不会被合并。请与县科协联系",
+                        en: "the county has revoked this PC: its operations after seq \(after) are not merged anywhere. Contact the county"))
+                case .open, .enrolled: break
+                }
                 Console.warnings(report.warnings.map { $0.message(lang) }, language: lang)
                 Console.warnings(report.refused.map { $0.message(lang) }, language: lang)
                 Console.warnings(report.held.map { $0.message(lang) }, language: lang)
@@ -70,6 +97,11 @@ extension Ktx {
                                      ("township", h.township.map(JSONValue.string) ?? .null),
                                      ("seq", .int(Int(h.seq))), ("ahead_ms", .int(Int(h.aheadMillis)))])
                         })),
+                        ("enrolment", .string({ switch report.enrolment {
+                            case .open: "open"
+                            case .enrolled(let role): "enrolled-" + role.rawValue
+                            case .waiting: "waiting"
+                            case .revoked: "revoked" } }())),
                         ("continued_as", report.continuation.map { .string($0.replica.hex) } ?? .null),
                         ("clock_ahead_of_hub_ms", report.clockAheadOfHub.map { .int(Int($0)) } ?? .null),
                         ("clock_ahead_of_others_ms", report.clockAheadOfOthers.map { .int(Int($0)) } ?? .null),
@@ -77,6 +109,7 @@ extension Ktx {
                     ]).render())
                 }
                 // Data that went nowhere is never a success.
+                if case .revoked = report.enrolment { throw ExitCode(1) }
                 if report.clockAheadOfHub != nil || report.clockAheadOfOthers != nil || !report.pushRefusals.isEmpty {
                     throw ExitCode(1)
                 }
