@@ -74,16 +74,30 @@ public actor FileHub: Hub {
 
     public func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment {
         try ensureHub()
-        guard let governance, let replica = request.replicaID else { return .open }
+        guard var governance, let replica = request.replicaID else { return .open }
+        if governance.folderIsBehind {
+            // The folder's roster was deleted, damaged or put back older: the newest one
+            // the county signed goes back, so offices new to the folder read it too.
+            try writeAtomically(governance.document.fileBytes(), to: location + "/" + Self.rosterName, in: location)
+            governance.folderIsBehind = false
+            self.governance = governance
+        }
         if let member = governance.roster.member(replica) {
             if let after = member.revokedAfter { return .revoked(after: after) }
             return .enrolled(member.role)
         }
         let dir = location + "/" + Self.requestsFolder
         let target = dir + "/" + replica.hex + ".json"
-        if !FileManager.default.fileExists(atPath: target) {
+        // A request already there is kept if it is this replica's (same key); one written
+        // by anyone else under this replica's name is replaced.
+        let existing = (try? Self.readDocument(target)).flatMap { $0 }.flatMap { SignedDocument(fileBytes: $0) }
+            .map { SignedDocument(purpose: signed.purpose, body: $0.body, signature: $0.signature) }
+        let kept = existing.flatMap { try? JSONDecoder().decode(EnrolmentRequest.self, from: Data($0.body.utf8)) }
+        guard let existing, let kept, kept.key == request.key, kept.township == request.township,
+              let key = request.keyBytes, existing.isSigned(by: key) else {
             try makeDirectory(dir)
             try writeAtomically(signed.fileBytes(), to: target, in: dir)
+            return .waiting
         }
         return .waiting
     }

@@ -21,6 +21,9 @@ public struct Governance: Sendable, Equatable {
     public var roster: Roster
     /// The roster as signed, to keep (a replica trusts the newest it has verified).
     public var document: SignedDocument
+    /// The folder's own roster file is missing, unsigned or older: `document` came from the
+    /// replica's kept copy (any office may write it back: the county signed it).
+    public var folderIsBehind = false
 }
 
 /// The county's replica, able to sign: what `ktx hub init`, `approve` and `revoke` need.
@@ -147,24 +150,28 @@ extension FileHub {
                    let roster = verified(document) {
                     best = (roster, document)
                 } else {
-                    warnings.append(HubWarning(file: rosterName, reason: .damaged, detail: "not signed by the county's key"))
+                    warnings.append(HubWarning(file: rosterName, reason: .roster, detail: "not signed by the county's key"))
                 }
             }
         } catch {
-            warnings.append(HubWarning(file: rosterName, reason: .damaged, detail: error.detail))
+            warnings.append(HubWarning(file: rosterName, reason: .roster, detail: error.detail))
         }
+        var behind = false
         if let cached, let roster = verified(cached), roster.serial > best?.0.serial ?? -1 {
-            if best != nil {
-                warnings.append(HubWarning(file: rosterName, reason: .damaged,
-                                           detail: "older (\(best!.0.serial)) than the roster this replica holds (\(roster.serial)): the newer one is used"))
+            if let older = best?.0.serial {
+                warnings.append(HubWarning(file: rosterName, reason: .roster,
+                                           detail: "serial \(older), older than the \(roster.serial) this replica kept"))
+            } else if warnings.isEmpty {
+                warnings.append(HubWarning(file: rosterName, reason: .roster, detail: "missing"))
             }
             best = (roster, cached)
+            behind = true
         }
         guard let (roster, document) = best else {
             throw KtxError.badRoster(location, warnings.first?.detail ?? "missing")
         }
         return (Governance(countyKey: key, countyReplica: marker.countyReplica.flatMap { ReplicaID(hex: $0) },
-                           roster: roster, document: document), warnings)
+                           roster: roster, document: document, folderIsBehind: behind), warnings)
     }
 
     /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex
@@ -188,12 +195,14 @@ extension FileHub {
         try maker.writeAtomically(Array((encodeJSON(marker) + "\n").utf8), to: location + "/" + markerName, in: location)
     }
 
-    /// The governance of a folder this county replica governs; throws if it does not.
-    static func governance(at location: String, for signer: CountySigner) throws -> Governance {
+    /// The governance of a folder this county replica governs; throws `not-the-county` if
+    /// it does not. `cached` is the newest roster the county replica kept (the folder's may
+    /// have been deleted or put back).
+    public static func governance(at location: String, for signer: CountySigner, cached: SignedDocument? = nil) throws -> Governance {
         try requireHub(at: location)
         let found: Governance?
         do {
-            found = try readGovernance(at: location, pinned: nil, cached: nil).0
+            found = try readGovernance(at: location, pinned: nil, cached: cached).0
         } catch let error as KtxError where error.code == .hubKeyChanged {
             found = nil
         }
@@ -204,9 +213,10 @@ extension FileHub {
 
     /// Requests in the folder, and replicas whose operations it holds but that neither are
     /// enrolled nor asked to be. A request not signed by the key it names is left out.
-    public static func pendingEnrolments(at location: String, roster: Roster?) async throws -> [PendingEnrolment] {
+    public static func pendingEnrolments(at location: String, governance: Governance?) async throws -> [PendingEnrolment] {
         try requireHub(at: location)
-        let hub = FileHub(path: location, writer: ReplicaID.random())
+        let roster = governance?.roster
+        let hub = FileHub(path: location, writer: ReplicaID.random(), pinnedKey: governance?.countyKey, cachedRoster: governance?.document)
         let summary = try await hub.summary()
         let held = Dictionary(summary.map { ($0.replica, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ReplicaID: PendingEnrolment] = [:]
@@ -233,9 +243,9 @@ extension FileHub {
     ///
     /// - Returns: the members added.
     public static func approve(at location: String, replicas: [ReplicaID], role: Roster.Role?, signer: CountySigner,
-                               now: Int64) async throws -> [Roster.Member] {
-        var governance = try governance(at: location, for: signer)
-        let pending = try await pendingEnrolments(at: location, roster: governance.roster)
+                               cached: SignedDocument? = nil, now: Int64) async throws -> [Roster.Member] {
+        var governance = try governance(at: location, for: signer, cached: cached)
+        let pending = try await pendingEnrolments(at: location, governance: governance)
         var added: [Roster.Member] = []
         for replica in replicas {
             guard let p = pending.first(where: { $0.replica == replica }) else {
@@ -266,8 +276,9 @@ extension FileHub {
 
     /// Revokes a replica (`ktx hub revoke`): its operations after `after` (what the county
     /// holds of it) are held by every office from their next sync.
-    public static func revoke(at location: String, replica: ReplicaID, after: Int64, signer: CountySigner, now: Int64) throws -> Roster.Member {
-        var governance = try governance(at: location, for: signer)
+    public static func revoke(at location: String, replica: ReplicaID, after: Int64, signer: CountySigner,
+                              cached: SignedDocument? = nil, now: Int64) throws -> Roster.Member {
+        var governance = try governance(at: location, for: signer, cached: cached)
         guard var member = governance.roster.member(replica) else {
             throw KtxError(.unknownRequest,
                            zh: "副本 \(replica.short) 不在同步文件夹的登记名册中",

@@ -45,7 +45,7 @@ import TestSupport
 
         let first = try await county.sync(office)
         #expect(first.enrolment == .waiting)
-        let pending = try await FileHub.pendingEnrolments(at: county.path, roster: nil)
+        let pending = try await FileHub.pendingEnrolments(at: county.path, governance: nil)
         #expect(pending.map(\.replica) == [try office.identity().replica])
         #expect(pending.first?.key == (try office.publicKey().key))
         #expect(pending.first?.township == "河西镇")
@@ -156,7 +156,7 @@ import TestSupport
         let continuation = try #require(report.continuation)
         // The copy continues under a new replica, which the county has not enrolled.
         #expect(report.enrolment == .waiting)
-        let pending = try await FileHub.pendingEnrolments(at: county.path, roster: try #require(try FileHub.readGovernance(at: county.path, pinned: nil, cached: nil).0).roster)
+        let pending = try await FileHub.pendingEnrolments(at: county.path, governance: try FileHub.readGovernance(at: county.path, pinned: nil, cached: nil).0)
         #expect(pending.map(\.replica) == [continuation.replica])
         #expect(pending.first?.township == "河西镇")
 
@@ -193,6 +193,10 @@ import TestSupport
         let cached = try a.keptRoster(countyKey: pinned)
         let hub = FileHub(path: county.path, writer: try a.identity().replica, durable: false, pinnedKey: pinned, cachedRoster: cached)
         #expect(try await hub.currentGovernance()?.roster == kept.roster)
+        // ... and its next sync writes the county-signed roster back, warning once.
+        let report = try await SyncSession(store: a, hub: hub).run()
+        #expect(report.warnings.map(\.reason) == [.roster])
+        #expect(try FileHub.readGovernance(at: county.path, pinned: pinned, cached: nil).0?.roster == kept.roster)
 
         // ... or makes the folder another "county"'s: refused, nothing synced.
         let other = try lab.replica("other", township: "县科协")

@@ -80,4 +80,47 @@ import TestSupport
         #expect(lines.last?.hasPrefix("push 6400/6400 ") == true)
         #expect(result.stdout == "synced with usb (\(dir.file("usb"))): pushed 6400 operations, pulled 0\n")
     }
+
+    /// Only the county's replica governs its folder; a township that replaces the folder's
+    /// key is found out by every office that pinned the county's.
+    @Test func onlyTheCountyGovernsItsHubFolder() throws {
+        let dir = TemporaryDirectory("governs")
+        defer { dir.remove() }
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        let office = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("office.db")])
+        try county.ok(["init", "--township", "县科协"])
+        try office.ok(["init", "--township", "东街镇"])
+        try county.ok(["hub", "init", "hub"])
+        try county.ok(["remote", "add", "usb", "hub"])
+        let added = try office.ok(["remote", "add", "usb", "hub", "--lang", "en"])
+        let countyKey = try #require(try county.ok(["status", "--format", "json"]).firstMatch(of: /"key_fingerprint": "([0-9a-f-]+)"/)?.1)
+        #expect(added == "added remote usb. The hub folder is governed by the county, key \(countyKey) (check it with the county)")
+        try office.ok(["record", "--kind", "rural", "--date", "2023-05-20", "--title", "t", "--attendance", "3"])
+        let first = try office.run(["sync", "--lang", "en"])
+        let officeKey = try #require(try office.ok(["status", "--format", "json"]).firstMatch(of: /"key_fingerprint": "([0-9a-f-]+)"/)?.1)
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(officeKey)"))
+        let roster = try Data(contentsOf: URL(fileURLWithPath: dir.file("hub/roster.json")))
+
+        // The office cannot govern, approve itself, or revoke anyone.
+        for arguments in [["hub", "init", "hub"], ["hub", "approve", "usb", "--all"], ["hub", "revoke", "hub", "00000000000000000000000000000001"]] {
+            let result = try office.run(arguments + ["--lang", "en"])
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("ktx: this replica does not govern hub folder \(dir.path)/hub (the county key is \(countyKey))"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("hub/roster.json"))) == roster)
+
+        // The county sees the request with the fingerprint the clerk reads out.
+        #expect(try county.ok(["hub", "requests", "hub", "--format", "json"]).contains("\"fingerprint\": \"\(officeKey)\""))
+
+        // The office makes a folder of its own and puts its key and roster in the county's.
+        try office.ok(["hub", "init", "mine"])
+        for name in ["ktx-hub.json", "roster.json"] {
+            try FileManager.default.removeItem(atPath: dir.file("hub/" + name))
+            try FileManager.default.copyItem(atPath: dir.file("mine/" + name), toPath: dir.file("hub/" + name))
+        }
+        let replaced = try county.run(["sync", "usb", "--lang", "en"])
+        #expect(replaced.status == 1)
+        #expect(replaced.stderr.contains("not the one pinned when it was added"))
+    }
 }

@@ -7,6 +7,9 @@ public struct HubWarning: Hashable, Sendable, Codable {
         case damaged
         /// The file is not a ktx operation file, or sits where no such file belongs.
         case foreign
+        /// A governed folder's roster is missing, not signed by the county's key, or older
+        /// than the one this replica kept: the kept one is used, and written back.
+        case roster
     }
 
     /// The file, relative to the hub's root.
@@ -28,6 +31,8 @@ public struct HubWarning: Hashable, Sendable, Codable {
         case (.damaged, .en): "skipped damaged file \(file) (\(detail)); delete it and the next sync of a replica holding these operations restores them"
         case (.foreign, .zh): "已跳过不认识的文件 \(file)（\(detail)）"
         case (.foreign, .en): "skipped foreign file \(file) (\(detail))"
+        case (.roster, .zh): "同步文件夹里的登记名册 \(file) 无效（\(detail)）：已改用本机保存的县科协签名名册，并写回文件夹"
+        case (.roster, .en): "the hub folder's roster \(file) is not valid (\(detail)): the county-signed roster this replica kept is used, and written back"
         }
     }
 }

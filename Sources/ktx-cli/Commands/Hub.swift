@@ -84,8 +84,11 @@ extension Ktx {
                 try await reportingErrors(options) {
                     let lang = options.language
                     let path = try hubFolder(folder, options)
-                    let governance = try FileHub.readGovernance(at: path, pinned: nil, cached: nil).0
-                    let pending = try await FileHub.pendingEnrolments(at: path, roster: governance?.roster)
+                    // On the county's replica, the roster it kept stands in for a deleted one.
+                    let store = try options.openStore()
+                    let kept = try store.keptRoster(countyKey: try store.publicKey().key)
+                    let governance = try FileHub.readGovernance(at: path, pinned: nil, cached: kept).0
+                    let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
                     switch format {
                     case .json:
                         Console.out(JSONValue.array(pending.map { p in
@@ -139,10 +142,11 @@ extension Ktx {
                     let path = try hubFolder(folder, options)
                     let store = try options.openStore()
                     let signer = try countySigner(store)
-                    let governance = try FileHub.readGovernance(at: path, pinned: signer.key, cached: try store.keptRoster(countyKey: signer.key)).0
-                    let pending = try await FileHub.pendingEnrolments(at: path, roster: governance?.roster)
-                    let chosen = try all ? pending.map(\.replica) : replicas.map { try resolveReplica($0, among: pending.map(\.replica) + (governance?.roster.members.compactMap(\.replicaID) ?? [])) }
-                    let added = try await FileHub.approve(at: path, replicas: chosen, role: county ? .county : .township, signer: signer,
+                    let kept = try store.keptRoster(countyKey: signer.key)
+                    let governance = try FileHub.governance(at: path, for: signer, cached: kept)
+                    let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
+                    let chosen = try all ? pending.map(\.replica) : replicas.map { try resolveReplica($0, among: pending.map(\.replica) + governance.roster.members.compactMap(\.replicaID)) }
+                    let added = try await FileHub.approve(at: path, replicas: chosen, role: county ? .county : .township, signer: signer, cached: kept,
                                                           now: Int64(Date().timeIntervalSince1970 * 1000))
                     try keepRoster(of: path, signer: signer, in: store)
                     for member in added {
@@ -169,10 +173,11 @@ extension Ktx {
                     let path = try hubFolder(folder, options)
                     let store = try options.openStore()
                     let signer = try countySigner(store)
-                    let governance = try FileHub.readGovernance(at: path, pinned: signer.key, cached: try store.keptRoster(countyKey: signer.key)).0
-                    let id = try resolveReplica(replica, among: governance?.roster.members.compactMap(\.replicaID) ?? [])
+                    let kept = try store.keptRoster(countyKey: signer.key)
+                    let governance = try FileHub.governance(at: path, for: signer, cached: kept)
+                    let id = try resolveReplica(replica, among: governance.roster.members.compactMap(\.replicaID))
                     let after = try await store.versionVector()[id]
-                    let member = try FileHub.revoke(at: path, replica: id, after: after, signer: signer, now: Int64(Date().timeIntervalSince1970 * 1000))
+                    let member = try FileHub.revoke(at: path, replica: id, after: after, signer: signer, cached: kept, now: Int64(Date().timeIntervalSince1970 * 1000))
                     try keepRoster(of: path, signer: signer, in: store)
                     Console.out(lang.pick(zh: "已停用 \(member.township) 的副本 \(id.short)：其第 \(after) 条以后的操作各处不再合并",
                                           en: "revoked \(member.township)'s replica \(id.short): its operations after seq \(after) are merged nowhere"))
@@ -286,7 +291,7 @@ extension GlobalOptions {
 /// The county replica at `--db`, able to sign its hub folder's roster.
 func countySigner(_ store: Store) throws -> CountySigner {
     let me = try store.identity()
-    return CountySigner(replica: me.replica, township: me.township ?? "", key: try store.publicKey().key,
+    return CountySigner(replica: me.replica, township: me.township, key: try store.publicKey().key,
                         sign: { try store.sign($0) })
 }
 
