@@ -72,9 +72,9 @@ public actor FileHub: Hub {
         return governance
     }
 
-    public func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment {
+    public func enrol(_ replica: ReplicaID, request makeRequest: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment {
         try ensureHub()
-        guard var governance, let replica = request.replicaID else { return .open }
+        guard var governance else { return .open }
         if governance.folderIsBehind {
             // The folder's roster was deleted, damaged or put back older: the newest one
             // the county signed goes back, so offices new to the folder read it too.
@@ -86,6 +86,7 @@ public actor FileHub: Hub {
             if let after = member.revokedAfter { return .revoked(after: after) }
             return .enrolled(member.role)
         }
+        let (request, signed) = try makeRequest()
         let dir = location + "/" + Self.requestsFolder
         let target = dir + "/" + replica.hex + ".json"
         // A request already there is kept if it is this replica's (same key); one written

@@ -99,6 +99,33 @@ import TestSupport
         #expect(again.pushed == 0 && again.pulled == 0 && again.continuation == nil)
     }
 
+    /// `v0.3-governed-hub/` and `v0.3-governed-office.db`: the v0.3 records in a folder the
+    /// county governs (河西镇 and 东街镇 approved; 乔庄镇's request, one 科技下乡 of 50, never
+    /// approved) with the county's 科技特派员覆盖率 92. A new replica that pins the folder's
+    /// key merges exactly what the office did and holds 乔庄镇's operations.
+    @Test func aGovernedHubFolderWrittenByThisVersionIsReplayedExactly() async throws {
+        let dir = TemporaryDirectory("fixture-governed")
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("v0.3-governed-hub").path, toPath: dir.file("hub"))
+        let office = try Store.open(at: try copy("v0.3-governed-office.db", into: dir))
+        let governance = try #require(try FileHub.readGovernance(at: dir.file("hub"), pinned: nil, cached: nil).0)
+        #expect(governance.roster.members.map(\.township).sorted() == ["东街镇", "县科协", "河西镇"])
+        let reader = try Store.create(at: dir.file("reader.db"), township: "县科协")
+        let report = try await SyncSession(store: reader, hub: FileHub(path: dir.file("hub"), writer: try reader.identity().replica,
+                                                                        pinnedKey: governance.countyKey)).run()
+        #expect(report.refused.isEmpty && report.warnings.isEmpty)
+        #expect(report.held.map(\.cause) == [.notEnrolled])
+        #expect(report.held.first?.township == "乔庄镇")
+        #expect(report.pulled == 21)
+        #expect(try reader.stateDigest() == office.stateDigest())
+        #expect(try await reader.totals(by: [.township]).map { $0.quantities["attendance"] } == [860, 195])
+        #expect(try reader.indicatorValues(year: 2023).values.sorted() == ["92"])
+        let again = try await SyncSession(store: office, hub: FileHub(path: dir.file("hub"), writer: try office.identity().replica,
+                                                                       pinnedKey: governance.countyKey)).run()
+        #expect(again.pushed == 0 && again.pulled == 0 && again.continuation == nil)
+        #expect(again.enrolment == .enrolled(.township))
+    }
+
     /// `v0.2-hub/` and `v0.2-office.db`, written by ktx 0.2 (before signatures): 河西镇 (a
     /// 科技下乡 training, 155 attendance, 1500 yuan; a 科技培训, edited) and 东街镇 (the mobile
     /// museum, 860 attendance, 2 schools) synced through the folder; 河西镇's replica after it

@@ -138,8 +138,7 @@ public struct SyncSession: Sendable {
 
         // A governed folder hub: a replica the county has not enrolled leaves its request
         // (its operations still go to the folder; others hold them until it is enrolled).
-        let (request, signed) = try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName)
-        report.enrolment = try await hub.enrol(request, signed: signed)
+        report.enrolment = try await hub.enrol(me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
 
         // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
         // allowed skew keeps its operations dated beyond it (they would be refused, and

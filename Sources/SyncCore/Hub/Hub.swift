@@ -102,14 +102,15 @@ public protocol Hub: Sendable {
     /// Where this replica stands with the hub's county. A governed folder hub records a
     /// request for a replica it does not enrol yet (once: a request already there is kept).
     ///
-    /// - Parameter signed: the request as JSON, signed by this replica's key.
-    func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment
+    /// - Parameter request: makes the request, signed by this replica's key; called only
+    ///   when one is needed (an enrolled replica signs nothing at a sync).
+    func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment
 }
 
 extension Hub {
     public func clockMillis() async -> Int64? { nil }
 
-    public func enrol(_ request: EnrolmentRequest, signed: SignedDocument) async throws -> Enrolment { .open }
+    public func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment { .open }
 
     /// Pushes operations made before ktx signed (no seal).
     public func push(_ operations: [Op], township: String?) async throws {
