@@ -46,6 +46,11 @@ extension Ktx {
                             en: "the hub folder is now governed by the county; its key \(FileHub.fingerprint(of: governance.countyKey)) is pinned"))
                     }
                     try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
+                } else if let folder {
+                    // A folder made before 0.3 and not adopted: nobody's rights are checked on it.
+                    Console.error("ktx: " + lang.pick(
+                        zh: "同步文件夹 \(folder.location) 尚未由县科协管理（0.3 以前建立）：各乡镇的修改权限在此无法核对。请县科协在其电脑上运行 ktx hub init \(folder.location)",
+                        en: "hub folder \(folder.location) is not governed by the county (made before 0.3): townships' rights cannot be checked on it. Ask the county to run `ktx hub init \(folder.location)` on its PC"))
                 }
                 switch report.enrolment {
                 case .waiting:
