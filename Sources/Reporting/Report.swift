@@ -12,6 +12,9 @@ public struct Report: Sendable {
     public var asOf: String
     public var unit: String?
     public var projects: [ProjectReport]
+    /// Activities of the year whose quantities break a catalog rule (merged from several
+    /// PCs, or recorded before the rule): counted as recorded, and listed for checking.
+    public var breaches: [RuleBreach] = []
 }
 
 public struct ProjectReport: Sendable {
@@ -77,7 +80,8 @@ public enum ReportBuilder {
         let manual = try store.indicatorValues(year: targets.year)
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,
-                      projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) })
+                      projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) },
+                      breaches: try store.ruleBreaches(year: targets.year))
     }
 
     static let fenPerWan = 1_000_000.0

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import SyncCore
 
 /// Writes a ``Report`` as a terminal table, JSON, CSV or one self-contained HTML page,
@@ -100,7 +101,26 @@ public struct ReportRenderer {
             }
             out.append(s.render())
         }
+        if !report.breaches.isEmpty {
+            out.append("")
+            out.append(breachesHeading(report))
+            out += report.breaches.map { "  " + breach($0) }
+        }
         return out.joined(separator: "\n")
+    }
+
+    func breachesHeading(_ report: Report) -> String {
+        pick("数据核对：以下 \(report.breaches.count) 项活动的数量不合常理（已按记录计入，请核实后用 ktx attend 更正）",
+             "check the data: \(report.breaches.count) activities carry quantities that break a rule (counted as recorded; verify and correct with `ktx attend`)")
+    }
+
+    func breach(_ b: RuleBreach) -> String {
+        let catalog = Catalog.standard
+        let metric = catalog.metric(code: b.rule.metric)
+        let bound = catalog.metric(code: b.rule.atMost)
+        let township = b.township.map { pick("（\($0)）", " (\($0))") } ?? ""
+        return pick("\(b.activity)\(township)：\(metric?.name ?? b.rule.metric) \(metric?.format(b.value) ?? String(b.value)) 多于 \(bound?.name ?? b.rule.atMost) \(bound?.format(b.limit) ?? String(b.limit))",
+                    "\(b.activity)\(township): \(metric?.english ?? b.rule.metric) \(metric?.format(b.value) ?? String(b.value)) exceeds \(bound?.english ?? b.rule.atMost) \(bound?.format(b.limit) ?? String(b.limit))")
     }
 
     // MARK: JSON
@@ -148,6 +168,11 @@ public struct ReportRenderer {
                         ])
                     })),
                 ])
+            })),
+            ("rule_breaches", .array(report.breaches.map { b in
+                .object([("activity", .string(b.activity.rawValue)), ("township", .optional(b.township)),
+                         ("metric", .string(b.rule.metric)), ("value", .int(Int(b.value))),
+                         ("at_most", .string(b.rule.atMost)), ("limit", .int(Int(b.limit)))])
             })),
         ])
     }
@@ -231,6 +256,11 @@ public struct ReportRenderer {
                 h += "<td class=\"n\">\(wan(s.actual))</td><td class=\"n\">\(esc(rate(s.rate)))</td></tr>\n"
             }
             h += "</tbody>\n</table>\n</section>\n"
+        }
+        if !report.breaches.isEmpty {
+            h += "<section class=\"breaches\">\n<p>\(esc(breachesHeading(report)))</p>\n<ul>\n"
+            h += report.breaches.map { "<li>\(esc(breach($0)))</li>\n" }.joined()
+            h += "</ul>\n</section>\n"
         }
         h += "</body>\n</html>\n"
         return h

@@ -43,12 +43,52 @@ extension Ktx {
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
+            if let slip = subcommandSlip(arguments) {
+                Console.error("ktx: " + slip)
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
             let message = self.message(for: error)
             if message.isEmpty { exit(withError: error) }
             let help = (["ktx"] + subcommandPath(arguments) + ["--help"]).joined(separator: " ")
             Console.error("ktx: \(message.split(separator: "\n").first.map(String.init) ?? message) (see `\(help)`)")
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// A mistyped subcommand (`ktx recrod`), answered with the one probably meant.
+    static func subcommandSlip(_ arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Ktx.self
+        var path = ["ktx"]
+        // The words that may name subcommands: not options, nor the values of --db and --lang.
+        var candidates: [String] = []
+        var skip = false
+        for argument in arguments {
+            if skip { skip = false; continue }
+            if argument == "--db" || argument == "--lang" { skip = true; continue }
+            if !argument.hasPrefix("-") { candidates.append(argument) }
+        }
+        var words = candidates.makeIterator()
+        while let word = words.next() {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty else { return nil }
+            if let next = subcommands.first(where: { $0._commandName == word }) {
+                path.append(word)
+                command = next
+                continue
+            }
+            let names = subcommands.map { $0._commandName }
+            let language = Language.resolve(explicit: arguments.firstIndex(of: "--lang").flatMap {
+                arguments.indices.contains($0 + 1) ? Language(rawValue: arguments[$0 + 1]) : nil
+            }, environment: ProcessInfo.processInfo.environment)
+            let here = path.joined(separator: " ")
+            if let near = TypedInput.nearest(word, among: names) {
+                return language.pick(zh: "没有子命令“\(word)”；是不是 \(here) \(near)？（\(here) --help 列出全部）",
+                                     en: "no subcommand '\(word)'; did you mean `\(here) \(near)`? (`\(here) --help` lists them)")
+            }
+            return language.pick(zh: "没有子命令“\(word)”；可用：\(names.joined(separator: "、"))",
+                                 en: "no subcommand '\(word)'; there are: \(names.joined(separator: ", "))")
+        }
+        return nil
     }
 
     /// The names of the subcommands the arguments reach, e.g. `["remote", "add"]`.

@@ -59,7 +59,7 @@ import TestSupport
         #expect(result.status == 64)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 3, "\(result.stderr)")
-        #expect(lines[0] == "ktx: line 5, column 2 (日期): invalid date '2023-02-30': write it as YYYY-MM-DD, e.g. 2023-05-20")
+        #expect(lines[0] == "ktx: line 5, column 2 (日期): invalid date '2023-02-30': February 2023 has no day 30 (it has 28 days)")
         #expect(lines[1].hasPrefix("line 6, column 5 (参加人次): 参加人次 value '十' is not a valid amount"))
         #expect(lines[2] == "2 mistakes; nothing was imported")
         #expect(try snapshot() == before)

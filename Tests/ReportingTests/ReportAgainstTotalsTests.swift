@@ -25,6 +25,8 @@ import TestSupport
                 for metric in catalog.metrics where Int.random(in: 0..<3, using: &rng) > 0 {
                     q[metric.code] = Int64.random(in: 0...(metric.scale == 100 ? 500_000 : 400), using: &rng)
                 }
+                // As a clerk may record them: 满意人数 ≤ 调查人数 and the catalog's other rules.
+                for rule in catalog.rules where q[rule.metric] != nil { q[rule.metric] = min(q[rule.metric]!, q[rule.atMost] ?? 0) }
                 ids.append(try office.record(ActivityDraft(kind: kind.code, date: date, title: "活动", quantities: q)))
             }
             for id in ids.shuffled(using: &rng).prefix(10) { try office.add(to: id, metric: "attendance", amount: 7) }

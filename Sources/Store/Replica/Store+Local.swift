@@ -48,6 +48,10 @@ extension Store {
             try Validate.amount(amount, metric: metric, allowNegative: false)
             if amount != 0 { amounts.append((metric, amount)) }
         }
+        if let broken = catalog.brokenRules(draft.quantities).first {
+            throw KtxError.ruleBroken(nil, metric: broken.metric, value: draft.quantities[broken.rule.metric, default: 0],
+                                      atMost: broken.atMost, limit: draft.quantities[broken.rule.atMost, default: 0])
+        }
         return PreparedActivity(kind: kind.code, date: date.description, title: title, venue: venue, project: project, amounts: amounts)
     }
 
@@ -124,6 +128,23 @@ extension Store {
                     throw DraftError(index: i, error: error)
                 }
                 if addition.amount != 0 { batch.emit(id, .add(metric: metric.code, amount: addition.amount)) }
+            }
+            // Rules between quantities: a change may not break one, nor widen a breach that
+            // came from elsewhere (it may narrow it).
+            for (id, changed) in running where !catalog.rules.isEmpty {
+                let touched = catalog.rules.filter { changed[$0.metric] != nil || changed[$0.atMost] != nil }
+                guard !touched.isEmpty else { continue }
+                var before: [String: Int64] = [:]
+                for code in Set(touched.flatMap { [$0.metric, $0.atMost] }) {
+                    before[code] = try Int64.fetchOne(current, arguments: [id.rawValue, code]) ?? 0
+                }
+                let after = before.merging(changed) { _, new in new }
+                for rule in touched where rule.excess(after) > rule.excess(before) {
+                    guard let bounded = catalog.metric(code: rule.metric), let bound = catalog.metric(code: rule.atMost) else { continue }
+                    let index = additions.lastIndex { $0.activity == id } ?? 0
+                    throw DraftError(index: index, error: KtxError.ruleBroken(id.rawValue, metric: bounded, value: after[rule.metric, default: 0],
+                                                                              atMost: bound, limit: after[rule.atMost, default: 0]))
+                }
             }
             return totals
         }

@@ -5,6 +5,19 @@ import SyncCore
 public enum GroupKey: String, CaseIterable, Sendable, Hashable {
     case township, kind, quarter, month
 
+    /// The Chinese name, also accepted in `--by` (乡镇,类型).
+    public var chineseName: String {
+        switch self {
+        case .township: "乡镇"
+        case .kind: "类型"
+        case .quarter: "季度"
+        case .month: "月份"
+        }
+    }
+
+    /// A key by its Chinese name.
+    static func named(_ name: String) -> GroupKey? { allCases.first { $0.chineseName == name } }
+
     /// The SQL expression of the key over a `total_cell c` (`c.month` is `YYYY-MM` or '').
     var cellSQL: String {
         switch self {
@@ -200,9 +213,12 @@ extension GroupKey {
     public static func parseList(_ text: String?) throws -> [GroupKey] {
         guard let text, !text.isEmpty else { return [] }
         var keys: [GroupKey] = []
-        for part in text.split(separator: ",") {
+        for part in TypedInput.folded(text).split(separator: ",") {
             let name = part.trimmingSpaces().lowercased()
-            guard let key = GroupKey(rawValue: name) else {
+            guard let key = GroupKey(rawValue: name) ?? GroupKey.named(name) else {
+                if let near = TypedInput.nearest(name, among: GroupKey.allCases.map(\.rawValue) + GroupKey.allCases.map(\.chineseName)) {
+                    throw KtxError(.badGroupKey, zh: "分组“\(name)”无效：是不是 \(near)？", en: "cannot group by '\(name)': did you mean \(near)?")
+                }
                 throw KtxError(.badGroupKey,
                                zh: "分组“\(name)”无效：可用 township、kind、quarter、month，用逗号分隔",
                                en: "cannot group by '\(name)': use township, kind, quarter, month, comma-separated")

@@ -15,9 +15,28 @@ public enum Validate {
         return y
     }
 
+    /// A date as a clerk types it (2023-5-20, 2023/5/20, 2023年5月20日, full-width digits);
+    /// an impossible one names what is wrong with it.
     public static func date(_ text: String) throws -> CalendarDate {
-        guard let date = CalendarDate(parsing: text) else { throw KtxError.badDate(text) }
-        return date
+        switch TypedInput.date(text) {
+        case .success(let date): return date
+        case .failure(let problem): throw KtxError.badDate(text, problem)
+        }
+    }
+
+    /// A date that is probably a slip: more than 30 days ahead of `today`, or more than five
+    /// years before it. It is taken (old records are entered late; plans early), with a
+    /// warning that says so.
+    public static func unlikely(_ date: CalendarDate, today: CalendarDate) -> (zh: String, en: String)? {
+        if date.dayNumber > today.dayNumber + 30 {
+            return ("注意：日期 \(date) 晚于今天（\(today)）；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
+                    "note: the date \(date) is after today (\(today)); recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
+        }
+        if date.year < today.year - 5 {
+            return ("注意：日期 \(date) 是 \(today.year - date.year) 年前；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
+                    "note: the date \(date) is \(today.year - date.year) years ago; recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
+        }
+        return nil
     }
 
     public static func kind(_ text: String, catalog: Catalog) throws -> ActivityKind {

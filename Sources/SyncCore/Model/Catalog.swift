@@ -35,10 +35,18 @@ public struct Metric: Hashable, Sendable, Decodable {
     /// The largest amount one operation may carry, in stored units.
     public var maximumAmount: Int64 { 1_000_000_000 * scale }
 
-    /// Parses an amount typed by a user (`120`, `-5`, or for cost `1234.50`) into stored units.
+    /// Parses an amount typed by a user (`120`, `-5`, or for cost `1234.50`) into stored units;
+    /// full-width digits (`１２０`) and thousands separators (`1,200`) are read too.
     /// Returns nil for anything that is not a number with at most the allowed decimals.
     public func parse(_ text: String) -> Int64? {
-        var s = Substring(text.trimmingSpaces())
+        var s = Substring(TypedInput.folded(text).trimmingSpaces())
+        // 1,200 or 12,000,000: separators between groups of three digits only.
+        if s.contains(",") {
+            let groups = s.split(separator: ".", maxSplits: 1)[0].split(separator: ",", omittingEmptySubsequences: false)
+            guard groups.dropFirst().allSatisfy({ $0.count == 3 }), let first = groups.first,
+                  (1...3).contains(first.filter(\.isNumber).count) else { return nil }
+            s = Substring(s.filter { $0 != "," })
+        }
         var negative = false
         if s.first == "-" { negative = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
@@ -57,6 +65,25 @@ public struct Metric: Hashable, Sendable, Decodable {
         return negative ? -value : value
     }
 
+    /// Why a typed amount is not one, in a few words, when it can be told (a unit written
+    /// after it, decimals on a count, too many decimals).
+    public func whyNotAnAmount(_ text: String) -> (zh: String, en: String)? {
+        let t = TypedInput.folded(text).trimmingSpaces()
+        let digits = t.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+" || $0 == ",") }
+        let rest = t.dropFirst(digits.count).trimmingSpaces()
+        if !digits.isEmpty, !rest.isEmpty, rest.unicodeScalars.allSatisfy({ !$0.isASCII && $0.properties.isAlphabetic }),
+           parse(String(digits)) != nil {
+            return ("请只写数字，不要写单位“\(rest)”", "write the number only, without the unit '\(rest)'")
+        }
+        if scale == 1, t.contains("."), parse(t.replacingOccurrences(of: ".", with: "")) != nil {
+            return ("\(name)须为整数", "\(english) is a whole number")
+        }
+        if scale == 100, let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].count > 2 {
+            return ("最多两位小数（分）", "at most 2 decimals (fen)")
+        }
+        return nil
+    }
+
     /// Formats stored units for display: `1234.50` for cost, `120` otherwise.
     public func format(_ value: Int64) -> String {
         guard scale == 100 else { return String(value) }
@@ -70,11 +97,51 @@ public struct Metric: Hashable, Sendable, Decodable {
     public func jsonNumber(_ value: Int64) -> Double { Double(value) / Double(scale) }
 }
 
+/// One quantity of an activity may not exceed another (满意人数 ≤ 调查人数).
+public struct QuantityRule: Sendable, Decodable, Equatable {
+    public let metric: String
+    public let atMost: String
+
+    enum CodingKeys: String, CodingKey {
+        case metric
+        case atMost = "at_most"
+    }
+
+    /// By how much `quantities` exceed the rule (0 when kept).
+    public func excess(_ quantities: [String: Int64]) -> Int64 {
+        max(0, quantities[metric, default: 0] - quantities[atMost, default: 0])
+    }
+}
+
 /// The activity catalog: every kind and metric ktx knows, from `Schema/catalog.json`.
 public struct Catalog: Sendable, Decodable {
     public let version: Int
     public let kinds: [ActivityKind]
     public let metrics: [Metric]
+    /// Rules between two quantities of one activity (满意人数 ≤ 调查人数), checked where a
+    /// clerk changes an activity; never on operations from other replicas (replicas must
+    /// converge), whose breaches the report marks instead. Not part of `version`: they
+    /// change no table.
+    public let rules: [QuantityRule]
+
+    enum CodingKeys: String, CodingKey { case version, kinds, metrics, rules }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        kinds = try c.decode([ActivityKind].self, forKey: .kinds)
+        metrics = try c.decode([Metric].self, forKey: .metrics)
+        rules = try c.decodeIfPresent([QuantityRule].self, forKey: .rules) ?? []
+    }
+
+    /// The rules an activity's quantities break, each with the two metrics.
+    public func brokenRules(_ quantities: [String: Int64]) -> [(rule: QuantityRule, metric: Metric, atMost: Metric)] {
+        rules.compactMap { rule in
+            guard let bounded = self.metric(code: rule.metric), let bound = self.metric(code: rule.atMost),
+                  rule.excess(quantities) > 0 else { return nil }
+            return (rule, bounded, bound)
+        }
+    }
 
     /// The bound on one addition to a metric this catalog does not know (a newer ktx's),
     /// in stored units: the largest any metric allows (10^9 yuan in fen). A metric added

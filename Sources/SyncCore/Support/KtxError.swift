@@ -12,6 +12,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case unknownKind = "unknown-kind"
         case unknownMetric = "unknown-metric"
         case badDate = "bad-date"
+        case ruleBroken = "rule-broken"
         case badYear = "bad-year"
         case badNumber = "bad-number"
         case badText = "bad-text"
@@ -139,7 +140,14 @@ extension KtxError {
                  en: "database \(path) was written by a newer ktx; upgrade ktx to use it")
     }
 
+    /// An unknown kind: the near one if it looks like a slip (科技下相 → 科技下乡), else the list.
     public static func unknownKind(_ text: String, catalog: Catalog) -> KtxError {
+        let names = catalog.kinds.flatMap { [$0.name, $0.code, $0.english] + $0.aliases }
+        if let near = TypedInput.nearest(text, among: names), let kind = catalog.kind(named: near) {
+            return KtxError(.unknownKind,
+                            zh: "未知的活动类型“\(text)”；是不是“\(kind.name)”（\(kind.code)）？",
+                            en: "unknown activity kind '\(text)'; did you mean \(kind.code) (\(kind.name))?")
+        }
         let zhList = catalog.kinds.map { "\($0.name)(\($0.code))" }.joined(separator: "、")
         let enList = catalog.kinds.map { "\($0.code) (\($0.name))" }.joined(separator: ", ")
         return KtxError(.unknownKind,
@@ -148,6 +156,12 @@ extension KtxError {
     }
 
     public static func unknownMetric(_ text: String, catalog: Catalog) -> KtxError {
+        if let near = TypedInput.nearest(text, among: catalog.metrics.flatMap { [$0.name, $0.code] }),
+           let metric = catalog.metric(named: near) {
+            return KtxError(.unknownMetric,
+                            zh: "未知的指标“\(text)”；是不是“\(metric.name)”（\(metric.code)）？",
+                            en: "unknown metric '\(text)'; did you mean \(metric.code) (\(metric.name))?")
+        }
         let zhList = catalog.metrics.map { "\($0.code)(\($0.name))" }.joined(separator: "、")
         let enList = catalog.metrics.map(\.code).joined(separator: ", ")
         return KtxError(.unknownMetric,
@@ -157,8 +171,38 @@ extension KtxError {
 
     public static func badDate(_ text: String) -> KtxError {
         KtxError(.badDate,
-                 zh: "日期“\(text)”无效：请写成 YYYY-MM-DD，例如 2023-05-20",
-                 en: "invalid date '\(text)': write it as YYYY-MM-DD, e.g. 2023-05-20")
+                 zh: "日期“\(text)”无效：请写成 2023-05-20、2023/5/20 或 2023年5月20日",
+                 en: "invalid date '\(text)': write it as 2023-05-20, 2023/5/20 or 2023年5月20日")
+    }
+
+    /// A date that names itself: why it is not a day.
+    public static func badDate(_ text: String, _ problem: TypedInput.DateProblem) -> KtxError {
+        switch problem {
+        case .form:
+            return badDate(text)
+        case .year(let y):
+            return KtxError(.badDate, zh: "日期“\(text)”无效：年份 \(y) 不在 1900 到 2999 之间",
+                            en: "invalid date '\(text)': the year \(y) is not between 1900 and 2999")
+        case .month(let m):
+            return KtxError(.badDate, zh: "日期“\(text)”无效：没有 \(m) 月", en: "invalid date '\(text)': there is no month \(m)")
+        case .day(let y, let m, let d, let length):
+            return KtxError(.badDate,
+                            zh: "日期“\(text)”无效：\(y) 年 \(m) 月没有 \(d) 日（该月只有 \(length) 天）",
+                            en: "invalid date '\(text)': \(Self.monthNames[m - 1]) \(y) has no day \(d) (it has \(length) days)")
+        }
+    }
+
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                             "October", "November", "December"]
+
+    /// A change that would break a rule between two quantities of one activity.
+    public static func ruleBroken(_ id: String?, metric: Metric, value: Int64, atMost: Metric, limit: Int64,
+                                  saysNothingChanged: Bool = true) -> KtxError {
+        let which = id.map { "活动 \($0) 的" } ?? ""
+        let whichEn = id.map { "activity \($0): " } ?? ""
+        return KtxError(.ruleBroken,
+                        zh: "\(which)\(metric.name)（\(metric.format(value))）不能多于\(atMost.name)（\(atMost.format(limit))）" + (saysNothingChanged ? "；未做更改" : ""),
+                        en: "\(whichEn)\(metric.english) (\(metric.format(value))) cannot exceed \(atMost.english) (\(atMost.format(limit)))" + (saysNothingChanged ? "; nothing was changed" : ""))
     }
 
     public static func badYear(_ text: String) -> KtxError {
@@ -176,6 +220,11 @@ extension KtxError {
     public static func badNumber(_ option: String, _ text: String, metric: Metric) -> KtxError {
         let example = metric.scale == 100 ? "1200 或 1200.50" : "120"
         let exampleEn = metric.scale == 100 ? "1200 or 1200.50" : "120"
+        if let why = metric.whyNotAnAmount(text) {
+            return KtxError(.badNumber,
+                            zh: "\(option) 的值“\(text)”不是有效数量：\(why.zh)，例如 \(example)",
+                            en: "\(option) value '\(text)' is not a valid amount: \(why.en), e.g. \(exampleEn)")
+        }
         return KtxError(.badNumber,
                         zh: "\(option) 的值“\(text)”不是有效数量：请写整数\(metric.scale == 100 ? "（最多两位小数）" : "")，例如 \(example)",
                         en: "\(option) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(exampleEn)")

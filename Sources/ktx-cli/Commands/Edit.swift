@@ -20,6 +20,7 @@ extension Ktx {
             try await reportingErrors(options) {
                 let store = try options.openStore()
                 try store.edit(try parseID(id), ActivityEdit(title: title, date: date, venue: venue, kind: kind, project: project))
+                warnIfUnlikely(date, options.language)
             }
         }
     }

@@ -31,6 +31,12 @@ extension Ktx {
                 let text = try readText(file, notText: .badImport)
                 let importer = CSVImporter(catalog: store.catalog, township: me.township, language: options.language)
                 let rows = try importer.drafts(from: text, file: file)
+                let today = localToday()
+                Console.warnings(rows.compactMap { row in
+                    (try? Validate.date(row.draft.date)).flatMap { Validate.unlikely($0, today: today) }.map {
+                        options.language.pick(zh: "第 \(row.line) 行：", en: "line \(row.line): ") + options.language.pick(zh: $0.zh, en: $0.en)
+                    }
+                }, language: options.language, listedBy: nil)
                 if dryRun {
                     for row in rows {
                         do { try store.check(row.draft) } catch let error as KtxError { throw importer.located(error, line: row.line) }
@@ -200,6 +206,12 @@ struct CSVImporter {
                     do { try Validate.amount(amount, metric: metric, allowNegative: false) } catch let e as KtxError { fail(e); continue }
                     draft.quantities[metric.code] = amount
                 }
+            }
+            if rowProblem == nil, let broken = catalog.brokenRules(draft.quantities).first {
+                let error = KtxError.ruleBroken(nil, metric: broken.metric, value: draft.quantities[broken.rule.metric, default: 0],
+                                                atMost: broken.atMost, limit: draft.quantities[broken.rule.atMost, default: 0],
+                                                saysNothingChanged: false)
+                rowProblem = problem(record.line, nil, nil, zh: error.zh, en: error.en)
             }
             if let rowProblem { problems.append(rowProblem); continue }
             rows.append(Row(line: record.line, draft: draft))

@@ -13,7 +13,7 @@ extension Ktx {
         @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).")
         var kind: String?
 
-        @Option(help: ArgumentHelp("The day it took place.", valueName: "YYYY-MM-DD"))
+        @Option(help: ArgumentHelp("The day it took place: 2023-05-20, 2023/5/20 or 2023年5月20日.", valueName: "date"))
         var date: String?
 
         @Option(help: "A short title, e.g. 果树修剪技术培训.")
@@ -53,6 +53,7 @@ extension Ktx {
                 }
                 let id = try store.record(ActivityDraft(kind: kind, date: date, title: title, venue: venue,
                                                         project: project, quantities: quantities))
+                warnIfUnlikely(date, options.language)
                 Console.out(id.rawValue)
             }
         }

@@ -15,13 +15,15 @@ enum Console {
 
     /// Writes warnings to standard error, at most `limit` of them, then one line that
     /// counts the rest: a hub folder flooded with foreign files must not flood the clerk.
-    static func warnings(_ lines: [String], language: Language, limit: Int = 5) {
+    static func warnings(_ lines: [String], language: Language, limit: Int = 5, listedBy: String? = "ktx sync --format json") {
         for line in lines.prefix(limit) { error("ktx: " + line) }
         let rest = lines.count - limit
         guard rest > 0 else { return }
+        let zhList = listedBy.map { "；\($0) 列出全部" } ?? ""
+        let enList = listedBy.map { "; `\($0)` lists every one" } ?? ""
         error("ktx: " + language.pick(
-            zh: "……另有 \(rest) 条同类提示未显示（共 \(lines.count) 条；ktx sync --format json 列出全部）",
-            en: "… and \(rest) more like these (\(lines.count) in all; `ktx sync --format json` lists every one)"))
+            zh: "……另有 \(rest) 条同类提示未显示（共 \(lines.count) 条\(zhList)）",
+            en: "… and \(rest) more like these (\(lines.count) in all\(enList))"))
     }
 
     /// Whether standard error is a terminal (for progress lines).

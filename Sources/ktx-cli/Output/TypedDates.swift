@@ -1,0 +1,17 @@
+import Foundation
+import Store
+import SyncCore
+
+/// Today, on this PC's calendar.
+func localToday() -> CalendarDate {
+    let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: Date())
+    let y = parts.year ?? 2000, m = parts.month ?? 1, d = parts.day ?? 1
+    return CalendarDate(parsing: "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)")!
+}
+
+/// Says on stderr when a typed date is probably a slip (far ahead, or years back); the
+/// date is taken all the same.
+func warnIfUnlikely(_ text: String?, _ language: Language, row: String? = nil) {
+    guard let text, let date = try? Validate.date(text), let note = Validate.unlikely(date, today: localToday()) else { return }
+    Console.error("ktx: " + (row.map { $0 + " " } ?? "") + language.pick(zh: note.zh, en: note.en))
+}
