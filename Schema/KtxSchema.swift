@@ -16,6 +16,7 @@ public enum KtxSchema {
         ("0009_signatures", String(decoding: PackageResources.m0009_signatures_sql, as: UTF8.self)),
         ("0010_confirmed", String(decoding: PackageResources.m0010_confirmed_sql, as: UTF8.self)),
         ("0011_governed_hubs", String(decoding: PackageResources.m0011_governed_hubs_sql, as: UTF8.self)),
+        ("0012_restored", String(decoding: PackageResources.m0012_restored_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

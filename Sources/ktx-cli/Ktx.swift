@@ -19,7 +19,7 @@ struct Ktx: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Record.self, Attend.self, Edit.self, Delete.self,
+            Init.self, Record.self, Attend.self, Edit.self, Delete.self, Restore.self,
             Show.self, List.self, Totals.self,
             Import.self, Export.self, ReportCommand.self, IndicatorCommand.self, TargetsCommand.self,
             RemoteCommand.self, Sync.self, Status.self, Log.self, Check.self, Rebuild.self, HubCommand.self,

@@ -33,7 +33,7 @@ import TestSupport
             try ktx.ok(["edit", youth, "--title", "青少年科普日（更正）"] + db)
             let mistake = try ktx.ok(["record", "--kind", "museum", "--date", "2023-07-01", "--title", "录错了",
                                       "--attendance", "999"] + db)
-            try ktx.ok(["delete", mistake] + db)
+            try ktx.ok(["delete", mistake, "--yes"] + db)
             expectedAttendance += 100 + i + 20 + 300
             expectedSchools += 2
         }

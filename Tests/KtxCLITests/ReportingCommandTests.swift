@@ -89,7 +89,7 @@ import TestSupport
         defer { dir.remove() }
         try ktx.ok(["import", file("good.csv", Array(Self.good.utf8))])
         let gone = try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-07-07", "--title", "删掉的", "--attendance", "9"])
-        try ktx.ok(["delete", gone])
+        try ktx.ok(["delete", gone, "--yes"])
         let exported = dir.file("export.csv")
         try ktx.ok(["export", "--year", "2023", "--bom", "--output", exported])
         let bytes = try #require(FileManager.default.contents(atPath: exported))

@@ -182,6 +182,49 @@ extension Store {
         }
     }
 
+    /// Brings a deleted activity of this township back as a new activity with the same
+    /// fields and quantities (a delete is for good on every replica; this is its undo).
+    ///
+    /// - Returns: the new activity's id.
+    /// - Throws: ``KtxError`` `unknown-activity`, `not-deleted`, `other-township`, or the
+    ///   checks `record` makes.
+    @discardableResult
+    public func restore(_ id: ActivityID) throws -> ActivityID {
+        guard let old = try activity(id) else { throw KtxError.unknownActivity(id.rawValue) }
+        guard old.deleted else {
+            throw KtxError(.notDeleted, zh: "活动 \(id) 没有被删除，无需恢复", en: "activity \(id) is not deleted; there is nothing to restore")
+        }
+        let mine = try identity().township
+        if let owner = old.township, owner != mine { throw KtxError.otherTownship(id.rawValue, owner: owner, mine: mine) }
+        if let earlier = try restoredAs(id), try activity(earlier)?.deleted == false {
+            throw KtxError(.notDeleted, zh: "活动 \(id) 已恢复为 \(earlier)，无需再恢复", en: "activity \(id) was restored as \(earlier) already")
+        }
+        guard let kind = old.kind, let date = old.date, let title = old.title else { throw KtxError.unknownActivity(id.rawValue) }
+        let draft = try prepare(ActivityDraft(kind: kind, date: date, title: title, venue: old.venue, project: old.project,
+                                              quantities: old.quantities.filter { catalog.metric(code: $0.key) != nil && $0.value > 0 }))
+        let now = wallClock.nowMillis()
+        return try writeLocal("restore") { db, batch in
+            let new = Self.emit(draft, into: &batch)
+            try db.execute(sql: "INSERT OR REPLACE INTO restored (old, new, restored_at) VALUES (?, ?, ?)",
+                           arguments: [id.rawValue, new.rawValue, now])
+            return new
+        }
+    }
+
+    /// The activity a deleted one was restored as on this replica, if it was.
+    public func restoredAs(_ id: ActivityID) throws -> ActivityID? {
+        try read("restored") { db in
+            try String.fetchOne(db, sql: "SELECT new FROM restored WHERE old = ?", arguments: [id.rawValue]).flatMap(ActivityID.init(parsing:))
+        }
+    }
+
+    /// The deleted activity this one was restored from on this replica, if it was.
+    public func restoredFrom(_ id: ActivityID) throws -> ActivityID? {
+        try read("restored") { db in
+            try String.fetchOne(db, sql: "SELECT old FROM restored WHERE new = ?", arguments: [id.rawValue]).flatMap(ActivityID.init(parsing:))
+        }
+    }
+
     static func requireOwnLiveActivity(_ db: Database, _ id: ActivityID, township: String) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT township, deleted FROM activity WHERE id = ?"),
                                          arguments: [id.rawValue])

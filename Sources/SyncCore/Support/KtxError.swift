@@ -13,6 +13,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case unknownMetric = "unknown-metric"
         case badDate = "bad-date"
         case ruleBroken = "rule-broken"
+        case notDeleted = "not-deleted"
+        case notConfirmed = "not-confirmed"
         case badYear = "bad-year"
         case badNumber = "bad-number"
         case badText = "bad-text"

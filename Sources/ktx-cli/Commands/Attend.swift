@@ -28,7 +28,9 @@ extension Ktx {
                 let activity = try parseID(id)
                 let (m, value) = try parseAmount(text, metric: metric, catalog: store.catalog)
                 let total = try store.add(to: activity, metric: m.code, amount: value)
-                Console.out(m.format(total))
+                // 参加人次 155（+35）
+                let change = (value >= 0 ? "+" : "") + m.format(value)
+                Console.out(options.language.pick(zh: "\(m.name) \(m.format(total))（\(change)）", en: "\(m.english) \(m.format(total)) (\(change))"))
             }
         }
     }

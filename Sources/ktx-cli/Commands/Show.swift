@@ -18,7 +18,13 @@ extension Ktx {
                 guard let record = try store.activity(activityID) else { throw KtxError.unknownActivity(activityID.rawValue) }
                 let presenter = ActivityPresenter(labels: Labels(language: options.language, catalog: store.catalog))
                 switch format {
-                case .table: Console.out(presenter.detail(record))
+                case .table:
+                    Console.out(presenter.detail(record))
+                    if let old = try store.restoredFrom(activityID) {
+                        Console.out(options.language.pick(zh: "恢复自已删除的活动 \(old)", en: "restored from deleted activity \(old)"))
+                    } else if let new = try store.restoredAs(activityID) {
+                        Console.out(options.language.pick(zh: "已恢复为 \(new)", en: "restored as \(new)"))
+                    }
                 case .json: Console.out(presenter.json(record).render())
                 }
             }

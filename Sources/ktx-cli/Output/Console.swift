@@ -26,6 +26,14 @@ enum Console {
             en: "… and \(rest) more like these (\(lines.count) in all\(enList))"))
     }
 
+    /// Whether standard input is a terminal (a person who can answer a question).
+    static var stdinIsTerminal: Bool { isatty(0) == 1 }
+
+    /// A question on stderr, without a line break, for the answer to follow.
+    static func prompt(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Whether standard error is a terminal (for progress lines).
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }
