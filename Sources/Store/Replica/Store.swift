@@ -18,7 +18,7 @@ import SyncCore
 /// try store.add(to: id, metric: "attendance", amount: 15)
 /// ```
 public struct Store: Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// The database file.
     public let path: String
     /// The activity catalog used to validate kinds and metrics.

@@ -15,6 +15,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case ruleBroken = "rule-broken"
         case notDeleted = "not-deleted"
         case notConfirmed = "not-confirmed"
+        case backupExists = "backup-exists"
         case badYear = "bad-year"
         case badNumber = "bad-number"
         case badText = "bad-text"

@@ -12,7 +12,7 @@ extension Ktx {
         static let configuration = CommandConfiguration(
             commandName: "hub",
             abstract: "Make the county's hub folder, run its HTTP hub and manage its tokens. 县级同步。",
-            subcommands: [Init.self, Requests.self, Approve.self, Revoke.self, Serve.self, Token.self])
+            subcommands: [Init.self, Requests.self, Approve.self, Revoke.self, Serve.self, Token.self, Backup.self])
 
         struct Init: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
