@@ -33,8 +33,9 @@ import TestSupport
 
     @Test func aGoodFileIsImportedWhole() throws {
         defer { dir.remove() }
-        let out = try ktx.ok(["import", file("good.csv", Array(Self.good.utf8)), "--lang", "en"])
-        #expect(out == "imported 3 activities")
+        let path = file("good.csv", Array(Self.good.utf8))
+        let out = try ktx.ok(["import", path, "--lang", "en"])
+        #expect(out == "imported \(path): 3 added, 0 updated, 0 unchanged, 0 duplicates skipped")
         let totals = try ktx.ok(["totals", "--format", "csv"])
         #expect(totals.split(separator: "\n")[1].hasPrefix("3,3165,190,0,0,0,0,0,0,0,2000.50"))
         let list = try ktx.ok(["list", "--format", "json"])
@@ -46,7 +47,8 @@ import TestSupport
         defer { dir.remove() }
         let bytes = encoding == "bom" ? [0xEF, 0xBB, 0xBF] + Array(Self.good.utf8) : try #require(TextFile.gb18030(Self.good))
         if encoding == "gb18030" { #expect(String(validating: bytes, as: UTF8.self) == nil) } // really not UTF-8
-        #expect(try ktx.ok(["import", file("\(encoding).csv", bytes)]) == "已导入 3 条活动")
+        let path = file("\(encoding).csv", bytes)
+        #expect(try ktx.ok(["import", path]) == "已导入 \(path)：新增 3 条，更新 0 条，未变 0 条，跳过重复 0 条")
         let list = try ktx.ok(["list", "--format", "csv"])
         #expect(list.contains("果树修剪培训, 第一期") && list.contains("流动科技馆") && list.contains("村委会"))
     }
@@ -72,7 +74,7 @@ import TestSupport
 
         for (name, text, says) in [
             ("nohead.csv", "date,title\n2023-01-01,t\n", "no kind"),
-            ("unknown.csv", "kind,date,title,人数\n", "line 1, column 4 (人数): unknown column '人数'"),
+            ("near.csv", "kind,date,title,参加人数\n", "line 1, column 4 (参加人数): unknown column '参加人数': did you mean '参加人次'?"),
             ("quote.csv", "kind,date,title\n科技下乡,2023-01-01,\"unclosed\n", "line 2: a quoted field is not closed"),
             ("other.csv", "township,kind,date,title\n东街镇,科技下乡,2023-01-01,t\n", "this activity is 东街镇's; this replica records for 河西镇"),
             ("lines.csv", "kind,date,title\n科技下乡,2023-01-01,\"两\n行\"\n", "line 2, column 3 (title): title must not be empty, contain line breaks"),
@@ -95,12 +97,19 @@ import TestSupport
         let bytes = try #require(FileManager.default.contents(atPath: exported))
         #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
 
+        // Imported again, the export changes nothing.
+        let before = try snapshot()
+        #expect(try ktx.ok(["import", exported, "--lang", "en"]) == "imported \(exported): 0 added, 0 updated, 3 unchanged, 0 duplicates skipped")
+        #expect(try snapshot() == before)
+
+        // Into a replica that has not synced those activities: refused, named, nothing imported.
         let other = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("copy.db")])
         try other.ok(["init", "--township", "河西镇"])
-        #expect(try other.ok(["import", exported, "--lang", "en"]) == "imported 3 activities")
-        func withoutIDs(_ csv: String) -> [String] { csv.split(separator: "\n").map { String($0.drop { $0 != "," }) } }
-        #expect(withoutIDs(try other.ok(["export"])) == withoutIDs(try ktx.ok(["export"])))
-        #expect(try other.ok(["totals", "--format", "json"]) == (try ktx.ok(["totals", "--format", "json"])))
+        let refused = try other.run(["import", exported, "--lang", "en"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.hasPrefix("ktx: line 2: no activity "))
+        #expect(refused.stderr.hasSuffix("3 mistakes; nothing was imported\n"))
+        #expect(try other.ok(["list", "--format", "json"]) == "[]")
     }
 
     @Test func aManualValueSyncsAndTheReportShowsIt() throws {

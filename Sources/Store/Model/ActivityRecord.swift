@@ -80,7 +80,7 @@ public struct ActivityEdit: Sendable {
         self.project = project
     }
 
-    var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil }
+    public var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil }
 }
 
 /// Which activities a query covers.

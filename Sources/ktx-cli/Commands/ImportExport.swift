@@ -7,49 +7,158 @@ import SyncCore
 extension Ktx {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import activities from a CSV file, all or nothing. 从 CSV 文件导入活动（全部导入或全不导入）。",
+            abstract: "Import activities from a CSV file; safe to repeat. 从 CSV 文件导入活动（可重复导入）。",
             discussion: """
                 The first row names the columns as `ktx record` names its options (kind, date, title, \
                 venue, project, attendance, beneficiaries, schools, enterprises, techniques, exhibits, \
                 damaged, surveyed, satisfied, cost) or in Chinese (类型, 日期, 标题, 地点, 项目, and the \
-                quantities by name: 参加人次, 受益人数 …). kind, date and title are required. Columns id \
-                and township, as `ktx export` writes them, are accepted: id is ignored (activities get new \
-                ids) and township must be this replica's. Every row is checked first; any mistake is \
-                reported with its line and column and nothing is imported. UTF-8 (with or without BOM) \
-                and GB18030 (Excel on a Chinese Windows PC) are read.
+                quantities by name: 参加人次, 受益人数 …), as `ktx export` writes them in either language. \
+                kind, date and title are required; other columns are named and ignored. A row with an id \
+                (编号) updates that activity: only what differs becomes operations. A row without one that \
+                matches an existing activity (same date, kind, title, venue, township) is skipped and named, \
+                unless --allow-duplicates; so importing the same file twice changes nothing the second time. \
+                Every row is checked first; any mistake is reported with its line and column and nothing \
+                is imported. UTF-8 (with or without BOM) and GB18030 (Excel on a Chinese Windows PC) are read.
                 Example: ktx import 三月活动.csv
                 """)
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The CSV file.") var file: String
-        @Flag(help: "Check every row and report, without importing.") var dryRun = false
+        @Flag(help: "Say what would be added, updated and skipped, without changing anything.") var dryRun = false
+        @Flag(help: "Add rows that match an existing activity (same date, kind, title, venue, township) all the same.")
+        var allowDuplicates = false
 
         func run() async throws {
             try await reportingErrors(options) {
+                let lang = options.language
                 let store = try options.openStore()
                 let me = try store.identity()
                 let text = try readText(file, notText: .badImport)
-                let importer = CSVImporter(catalog: store.catalog, township: me.township, language: options.language)
+                let importer = CSVImporter(catalog: store.catalog, township: me.township, language: lang)
                 let rows = try importer.drafts(from: text, file: file)
+                let ignored = importer.ignoredColumns(in: text)
+                if !ignored.isEmpty {
+                    Console.error("ktx: " + lang.pick(zh: "不认识的列已忽略：\(ignored.joined(separator: "、"))",
+                                                      en: "columns ktx does not know were ignored: \(ignored.joined(separator: ", "))"))
+                }
                 let today = localToday()
                 Console.warnings(rows.compactMap { row in
                     (try? Validate.date(row.draft.date)).flatMap { Validate.unlikely($0, today: today) }.map {
-                        options.language.pick(zh: "第 \(row.line) 行：", en: "line \(row.line): ") + options.language.pick(zh: $0.zh, en: $0.en)
+                        lang.pick(zh: "第 \(row.line) 行：", en: "line \(row.line): ") + lang.pick(zh: $0.zh, en: $0.en)
                     }
-                }, language: options.language, listedBy: nil)
+                }, language: lang, listedBy: nil)
+
+                let plan = try ImportPlan(rows, store: store, importer: importer, allowDuplicates: allowDuplicates)
+                Console.warnings(plan.duplicates.map { row, existing in
+                    lang.pick(zh: "第 \(row.line) 行与已有活动 \(existing) 相同（日期、类型、标题、地点、乡镇），已跳过",
+                              en: "line \(row.line) matches activity \(existing) (date, kind, title, venue, township): skipped")
+                } + (plan.duplicates.isEmpty ? [] : [lang.pick(zh: "确需再次导入这些行，请加 --allow-duplicates",
+                                                               en: "to add them all the same, give --allow-duplicates")]),
+                                 language: lang, limit: 6, listedBy: nil)
+                let counts = lang.pick(
+                    zh: "新增 \(plan.additions.count) 条，更新 \(plan.updates.count) 条，未变 \(plan.unchanged) 条，跳过重复 \(plan.duplicates.count) 条",
+                    en: "\(plan.additions.count) added, \(plan.updates.count) updated, \(plan.unchanged) unchanged, \(plan.duplicates.count) duplicates skipped")
                 if dryRun {
-                    for row in rows {
-                        do { try store.check(row.draft) } catch let error as KtxError { throw importer.located(error, line: row.line) }
-                    }
-                    Console.out(options.language.pick(zh: "\(file)：\(rows.count) 条活动检查无误（未导入）",
-                                                      en: "\(file): \(rows.count) activities checked, no mistakes (nothing imported)"))
+                    Console.out(lang.pick(zh: "\(file)：检查无误；导入将\(counts)（试运行，未做更改）",
+                                          en: "\(file): no mistakes; importing would give \(counts) (dry run, nothing changed)"))
                     return
                 }
+                try plan.apply(to: store, importer: importer)
+                Console.out(lang.pick(zh: "已导入 \(file)：\(counts)", en: "imported \(file): \(counts)"))
+            }
+        }
+    }
+
+    /// What an import does, worked out before anything is written: rows to add, activities
+    /// to update (only what differs becomes operations), and rows skipped.
+    struct ImportPlan {
+        var additions: [CSVImporter.Row] = []
+        var updates: [(row: CSVImporter.Row, id: ActivityID, edit: ActivityEdit?, changes: [Addition])] = []
+        var unchanged = 0
+        var duplicates: [(row: CSVImporter.Row, existing: ActivityID)] = []
+
+        init(_ rows: [CSVImporter.Row], store: Store, importer: CSVImporter, allowDuplicates: Bool) throws {
+            let catalog = store.catalog
+            let mine = try store.identity().township
+            // Existing live activities by what makes two records the same event.
+            struct Key: Hashable { var date, kind, title, venue, township: String }
+            func key(_ a: ActivityRecord) -> Key {
+                Key(date: a.date ?? "", kind: a.kind ?? "", title: a.title ?? "", venue: a.venue ?? "", township: a.township ?? "")
+            }
+            var existing: [Key: ActivityID] = [:]
+            for a in try store.activities() where existing[key(a)] == nil { existing[key(a)] = a.id }
+            var problems: [KtxError] = []
+            for row in rows {
+                let d = row.draft
+                guard let kind = try? Validate.kind(d.kind, catalog: catalog).code, let date = try? Validate.date(d.date).description else {
+                    continue   // the importer has named these already
+                }
+                guard let id = row.id else {
+                    let k = Key(date: date, kind: kind, title: d.title.trimmingSpaces(), venue: d.venue?.trimmingSpaces() ?? "", township: mine)
+                    if !allowDuplicates, let match = existing[k] { duplicates.append((row, match)) } else { additions.append(row) }
+                    continue
+                }
+                guard let current = try store.activity(id) else {
+                    problems.append(importer.problem(row.line, nil, nil,
+                        zh: "没有编号为 \(id) 的活动（别的电脑的活动请先 ktx sync；要作为新活动导入，请删去 id 列）",
+                        en: "no activity \(id) here (another PC's? run `ktx sync` first; to import it as a new activity, remove the id column)"))
+                    continue
+                }
+                if current.deleted {
+                    problems.append(importer.problem(row.line, nil, nil, zh: "活动 \(id) 已删除（可用 ktx restore \(id) 恢复）",
+                                                     en: "activity \(id) is deleted (`ktx restore \(id)` brings it back)"))
+                    continue
+                }
+                if let owner = current.township, owner != mine {
+                    problems.append(importer.problem(row.line, nil, nil, zh: KtxError.otherTownship(id.rawValue, owner: owner, mine: mine).zh,
+                                                     en: KtxError.otherTownship(id.rawValue, owner: owner, mine: mine).en))
+                    continue
+                }
+                var edit = ActivityEdit()
+                if kind != current.kind { edit.kind = kind }
+                if date != current.date { edit.date = date }
+                if d.title.trimmingSpaces() != current.title { edit.title = d.title.trimmingSpaces() }
+                if row.hasVenue, (d.venue ?? "") != (current.venue ?? "") { edit.venue = d.venue ?? "" }
+                if row.hasProject, (d.project ?? "") != (current.project ?? "") { edit.project = d.project ?? "" }
+                var after = current.quantities
+                var changes: [Addition] = []
+                for (code, value) in d.quantities.sorted(by: { $0.key < $1.key }) where value != current.quantities[code, default: 0] {
+                    changes.append(Addition(activity: id, metric: code, amount: value - current.quantities[code, default: 0]))
+                    after[code] = value
+                }
+                if let broken = catalog.brokenRules(after).first(where: { $0.rule.excess(after) > $0.rule.excess(current.quantities) }) {
+                    let error = KtxError.ruleBroken(id.rawValue, metric: broken.metric, value: after[broken.rule.metric, default: 0],
+                                                    atMost: broken.atMost, limit: after[broken.rule.atMost, default: 0], saysNothingChanged: false)
+                    problems.append(importer.problem(row.line, nil, nil, zh: error.zh, en: error.en))
+                    continue
+                }
+                if edit.isEmpty && changes.isEmpty { unchanged += 1 } else { updates.append((row, id, edit.isEmpty ? nil : edit, changes)) }
+            }
+            if let first = problems.first {
+                if problems.count == 1 { throw importer.final(first) }
+                let summary = importer.language.pick(zh: "共 \(problems.count) 处错误，未导入任何活动", en: "\(problems.count) mistakes; nothing was imported")
+                let lines = problems.prefix(20).map { $0.message(importer.language) } + [summary]
+                throw KtxError(.badImport, zh: lines.joined(separator: "\n"), en: lines.joined(separator: "\n"))
+            }
+        }
+
+        /// Writes the plan: new activities in one transaction, then each update. Importing the
+        /// same file again finds nothing left to do, so an import cut short is finished by
+        /// running it again.
+        func apply(to store: Store, importer: CSVImporter) throws {
+            do {
+                _ = try store.recordAll(additions.map(\.draft))
+            } catch let error as DraftError {
+                throw importer.located(error.error, line: additions[error.index].line)
+            }
+            for update in updates {
                 do {
-                    let ids = try store.recordAll(rows.map(\.draft))
-                    Console.out(options.language.pick(zh: "已导入 \(ids.count) 条活动", en: "imported \(ids.count) activities"))
+                    if let edit = update.edit { try store.edit(update.id, edit) }
+                    if !update.changes.isEmpty { try store.addAll(update.changes) }
                 } catch let error as DraftError {
-                    throw importer.located(error.error, line: rows[error.index].line)
+                    throw importer.located(error.error, line: update.row.line)
+                } catch let error as KtxError {
+                    throw importer.located(error, line: update.row.line)
                 }
             }
         }
@@ -99,11 +208,24 @@ struct CSVImporter {
     enum Column: Hashable {
         case id, township, kind, date, title, venue, project
         case metric(Metric)
+        /// A column ktx does not know (备注, a clerk's own): named once, then ignored.
+        case ignored(String)
     }
 
     struct Row {
         var line: Int
         var draft: ActivityDraft
+        /// The activity the row names in an `id` column: the row updates it.
+        var id: ActivityID?
+        /// Whether the file has venue and project columns (an empty cell then clears the field).
+        var hasVenue = false
+        var hasProject = false
+    }
+
+    /// The header's columns that ktx does not know, to name them once.
+    func ignoredColumns(in text: String) -> [String] {
+        guard let header = (try? CSV.parse(text))?.first else { return [] }
+        return header.fields.filter { !$0.trimmingSpaces().isEmpty && column($0) == nil }.map { $0.trimmingSpaces() }
     }
 
     /// The column a header names, by `ktx record` option or Chinese name.
@@ -151,9 +273,17 @@ struct CSVImporter {
         var columns: [Column] = []
         for (i, name) in header.fields.enumerated() {
             guard let c = column(name) else {
-                let known = "kind, date, title, venue, project, " + catalog.metrics.map(\.code).joined(separator: ", ")
-                throw final(problem(header.line, i + 1, name, zh: "不认识的列名“\(name)”：可用 \(known)，或中文名 类型、日期、标题、地点、项目、参加人次 等",
-                              en: "unknown column '\(name)': use \(known), or the Chinese names"))
+                // A near miss of a known column (参加人数 for 参加人次) is a slip, not another column:
+                // ignoring it would lose the figures.
+                let known = ["id", "编号", "township", "乡镇", "kind", "类型", "活动类型", "date", "日期", "活动日期", "title", "标题",
+                             "活动名称", "venue", "地点", "活动地点", "project", "项目", "项目编码"]
+                    + catalog.metrics.flatMap { [$0.code, $0.name] }
+                if let near = TypedInput.nearest(name, among: known) {
+                    throw final(problem(header.line, i + 1, name, zh: "不认识的列名“\(name)”：是不是“\(near)”？",
+                                        en: "unknown column '\(name)': did you mean '\(near)'?"))
+                }
+                columns.append(.ignored(name.trimmingSpaces()))
+                continue
             }
             if let j = columns.firstIndex(of: c) {
                 throw final(problem(header.line, i + 1, name, zh: "与第 \(j + 1) 列重复", en: "repeats column \(j + 1)"))
@@ -173,13 +303,18 @@ struct CSVImporter {
                 continue
             }
             var draft = ActivityDraft(kind: "", date: "", title: "")
+            var rowID: ActivityID?
             var rowProblem: KtxError?
             for (i, column) in columns.enumerated() {
                 let value = i < record.fields.count ? record.fields[i].trimmingSpaces() : ""
                 let name = header.fields[i].trimmingSpaces()
                 func fail(_ error: KtxError) { if rowProblem == nil { rowProblem = problem(record.line, i + 1, name, zh: error.zh, en: error.en) } }
                 switch column {
-                case .id: break
+                case .ignored: break
+                case .id:
+                    guard !value.isEmpty else { continue }
+                    guard let id = ActivityID(parsing: value) else { fail(KtxError.badActivityID(value)); continue }
+                    rowID = id
                 case .township:
                     if !value.isEmpty && value != township {
                         fail(KtxError(.otherTownship, zh: "这条活动属于“\(value)”，本副本只记录“\(township)”的活动",
@@ -214,7 +349,7 @@ struct CSVImporter {
                 rowProblem = problem(record.line, nil, nil, zh: error.zh, en: error.en)
             }
             if let rowProblem { problems.append(rowProblem); continue }
-            rows.append(Row(line: record.line, draft: draft))
+            rows.append(Row(line: record.line, draft: draft, id: rowID, hasVenue: columns.contains(.venue), hasProject: columns.contains(.project)))
         }
         if !problems.isEmpty {
             let shown = problems.prefix(20).map { $0.message(language) }

@@ -71,8 +71,11 @@ struct ActivityPresenter {
         return .object(members)
     }
 
+    /// The CSV header in the chosen language; `ktx import` reads either.
     var csvHeader: [String] {
-        ["id", "date", "township", "kind", "title", "venue", "project"] + catalog.metrics.map(\.code)
+        labels.language == .zh
+            ? ["编号", "日期", "乡镇", "类型", "标题", "地点", "项目"] + catalog.metrics.map(\.name)
+            : ["id", "date", "township", "kind", "title", "venue", "project"] + catalog.metrics.map(\.code)
     }
 
     func csv(_ a: ActivityRecord) -> [String] {
