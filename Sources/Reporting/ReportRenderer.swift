@@ -34,8 +34,8 @@ public struct ReportRenderer {
     }
 
     var spendingHeaders: [String] {
-        [pick("时点", "checkpoint"), pick("计划累计（万元）", "planned, cumulative (万元)"),
-         pick("实际累计（万元）", "spent, cumulative (万元)"), pick("执行率", "rate")]
+        [pick("时点", "checkpoint"), pick("计划累计（万元）", "planned, cumulative (10k yuan)"),
+         pick("实际累计（万元）", "spent, cumulative (10k yuan)"), pick("执行率", "rate")]
     }
 
     func title(_ report: Report) -> String {
@@ -47,9 +47,9 @@ public struct ReportRenderer {
     func heading(_ p: ProjectReport) -> String {
         var parts = [p.project.name]
         if let code = p.project.code { parts.append(pick("项目编码 ", "code ") + code) }
-        if let budget = p.project.budget { parts.append(pick("预算 \(wan(budget)) 万元", "budget \(wan(budget)) 万元")) }
+        if let budget = p.project.budget { parts.append(pick("预算 \(wan(budget)) 万元", "budget \(wan(budget)) 10k yuan")) }
         parts.append(pick("活动 \(p.activities) 次", "activities: \(p.activities)"))
-        parts.append(pick("费用 \(wan(p.cost)) 万元", "spent \(wan(p.cost)) 万元"))
+        parts.append(pick("费用 \(wan(p.cost)) 万元", "spent \(wan(p.cost)) 10k yuan"))
         return parts.joined(separator: pick("；", "; "))
     }
 
@@ -59,17 +59,27 @@ public struct ReportRenderer {
     public func value(_ v: Double, unit: String) -> String {
         switch unit {
         case "%": return String(format: "%.1f%%", v)
-        case "万元": return wan(v) + "万元"
+        case "万元": return wan(v) + language.unit("万元")
         case "季度": return language == .zh ? "\(Int(v))季度" : "Q\(Int(v))"
-        default: return trimmed(v) + unit
+        default: return trimmed(v) + language.unit(unit)
         }
     }
 
-    /// 万元 with two to four decimals: 0.50, 0.4801.
-    public func wan(_ v: Double) -> String {
+    /// 万元 with two decimals, as budget tables write them: 0.50, 0.41.
+    public func wan(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    /// 万元 to the yuan (two to four decimals), for CSV that is worked on further: 0.50, 0.1235.
+    func wanToTheYuan(_ v: Double) -> String {
         var s = String(format: "%.4f", v)
         while s.hasSuffix("0"), let dot = s.firstIndex(of: "."), s.distance(from: dot, to: s.endIndex) > 3 { s.removeLast() }
         return s
+    }
+
+    /// A target as the table shows it, with its unit in this language.
+    func target(_ indicator: Indicator) -> String {
+        indicator.unit == "季度" && language == .en
+            ? indicator.comparator.symbol + "Q" + indicator.targetText
+            : indicator.comparator.symbol + indicator.targetText + language.unit(indicator.unit)
     }
 
     func trimmed(_ v: Double) -> String {
@@ -90,7 +100,7 @@ public struct ReportRenderer {
             out.append("■ " + heading(p))
             var t = TextTable(headers: indicatorHeaders, alignments: [.left, .left, .left, .right, .right, .right, .left])
             for r in p.indicators {
-                t.append([r.indicator.level1, r.indicator.level2, r.indicator.name, r.indicator.targetShown,
+                t.append([r.indicator.level1, r.indicator.level2, r.indicator.name, target(r.indicator),
                           actual(r), rate(r.rate), status(r.status)])
             }
             out.append(t.render())
@@ -187,7 +197,7 @@ public struct ReportRenderer {
                                pick("完成率", "rate"), pick("结果", "result")])]
         func plain(_ v: Double?, _ unit: String) -> String {
             guard let v else { return "" }
-            return unit == "万元" ? wan(v) : (unit == "%" ? String(format: "%.1f", v) : trimmed(v))
+            return unit == "万元" ? wanToTheYuan(v) : (unit == "%" ? String(format: "%.1f", v) : trimmed(v))
         }
         for p in report.projects {
             for r in p.indicators {
@@ -199,7 +209,7 @@ public struct ReportRenderer {
             }
             for s in p.spending {
                 lines.append(CSV.line([p.project.name, p.project.code ?? "", pick("支出", "spending"), "", "",
-                                       checkpoint(s.month), s.plan.map(wan) ?? "", "万元", wan(s.actual),
+                                       checkpoint(s.month), s.plan.map(wanToTheYuan) ?? "", "万元", wanToTheYuan(s.actual),
                                        s.rate.map { String(format: "%.1f", $0) } ?? "", ""]))
             }
         }
@@ -247,7 +257,7 @@ public struct ReportRenderer {
             h += "<table>\n<thead><tr>" + indicatorHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for r in p.indicators {
                 h += "<tr><td>\(esc(r.indicator.level1))</td><td>\(esc(r.indicator.level2))</td><td>\(esc(r.indicator.name))</td>"
-                h += "<td class=\"n\">\(esc(r.indicator.targetShown))</td><td class=\"n\">\(esc(actual(r)))</td>"
+                h += "<td class=\"n\">\(esc(target(r.indicator)))</td><td class=\"n\">\(esc(actual(r)))</td>"
                 h += "<td class=\"n\">\(esc(rate(r.rate)))</td><td class=\"\(r.status.rawValue)\">\(esc(status(r.status)))</td></tr>\n"
             }
             h += "</tbody>\n</table>\n<table>\n<thead><tr>" + spendingHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"

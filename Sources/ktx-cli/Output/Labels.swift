@@ -106,7 +106,7 @@ struct ActivityPresenter {
             pairs.append((labels.field(field), value))
         }
         for metric in catalog.metrics where a.quantities[metric.code] != nil || metric.code == "attendance" {
-            pairs.append((labels.metric(metric), metric.format(a.quantities[metric.code] ?? 0) + " " + metric.unit))
+            pairs.append((labels.metric(metric), metric.format(a.quantities[metric.code] ?? 0) + (labels.language == .zh ? " " + metric.unit : labels.language.unit(metric.unit))))
         }
         if a.deleted { pairs.append((labels.status, labels.deleted)) }
         let width = pairs.map { displayWidth($0.0) }.max() ?? 0
