@@ -139,11 +139,7 @@ extension Ktx {
             func run() async throws {
                 try await reportingErrors(options) {
                     let lang = options.language
-                    let path = try hubFolder(folder, options)
-                    let store = try options.openStore()
-                    let signer = try countySigner(store)
-                    let kept = try store.keptRoster(countyKey: signer.key)
-                    let governance = try FileHub.governance(at: path, for: signer, cached: kept)
+                    let (path, store, signer, kept, governance) = try governedFolder(folder, options)
                     let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
                     let chosen = try all ? pending.map(\.replica) : replicas.map { try resolveReplica($0, among: pending.map(\.replica) + governance.roster.members.compactMap(\.replicaID)) }
                     let added = try await FileHub.approve(at: path, replicas: chosen, role: county ? .county : .township, signer: signer, cached: kept,
@@ -170,11 +166,7 @@ extension Ktx {
             func run() async throws {
                 try await reportingErrors(options) {
                     let lang = options.language
-                    let path = try hubFolder(folder, options)
-                    let store = try options.openStore()
-                    let signer = try countySigner(store)
-                    let kept = try store.keptRoster(countyKey: signer.key)
-                    let governance = try FileHub.governance(at: path, for: signer, cached: kept)
+                    let (path, store, signer, kept, governance) = try governedFolder(folder, options)
                     let id = try resolveReplica(replica, among: governance.roster.members.compactMap(\.replicaID))
                     let after = try await store.versionVector()[id]
                     let member = try FileHub.revoke(at: path, replica: id, after: after, signer: signer, cached: kept, now: Int64(Date().timeIntervalSince1970 * 1000))
@@ -293,6 +285,18 @@ func countySigner(_ store: Store) throws -> CountySigner {
     let me = try store.identity()
     return CountySigner(replica: me.replica, township: me.township, key: try store.publicKey().key,
                         sign: { try store.sign($0) })
+}
+
+/// The folder a county command names, the county replica at `--db` that governs it, the
+/// roster that replica kept, and the folder's governance read with it (`not-the-county` if
+/// this replica does not govern the folder).
+func governedFolder(_ folder: String, _ options: GlobalOptions) throws
+    -> (path: String, store: Store, signer: CountySigner, kept: SignedDocument?, governance: Governance) {
+    let path = try hubFolder(folder, options)
+    let store = try options.openStore()
+    let signer = try countySigner(store)
+    let kept = try store.keptRoster(countyKey: signer.key)
+    return (path, store, signer, kept, try FileHub.governance(at: path, for: signer, cached: kept))
 }
 
 /// Keeps the roster the county just wrote in its own replica (a folder later holding an
