@@ -50,9 +50,36 @@ extension Ktx {
             let message = self.message(for: error)
             if message.isEmpty { exit(withError: error) }
             let help = (["ktx"] + subcommandPath(arguments) + ["--help"]).joined(separator: " ")
-            Console.error("ktx: \(message.split(separator: "\n").first.map(String.init) ?? message) (see `\(help)`)")
+            let line = message.split(separator: "\n").first.map(String.init) ?? message
+            if language(arguments) == .zh, let zh = usageInChinese(line) {
+                Console.error("ktx: \(zh)（见 \(help)）")
+            } else {
+                Console.error("ktx: \(line) (see `\(help)`)")
+            }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The language a command line asks for (`--lang`), else the environment's.
+    static func language(_ arguments: [String]) -> Language {
+        Language.resolve(explicit: arguments.firstIndex(of: "--lang").flatMap {
+            arguments.indices.contains($0 + 1) ? Language(rawValue: arguments[$0 + 1]) : nil
+        }, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// argument-parser's usage errors, in Chinese (its own text is English only).
+    static func usageInChinese(_ line: String) -> String? {
+        if let m = line.wholeMatch(of: /Missing expected argument '(.+)'/) { return "缺少参数 \(m.1)" }
+        if let m = line.wholeMatch(of: /Unknown option '(.+)'/) { return "没有选项 \(m.1)" }
+        if let m = line.wholeMatch(of: /Unexpected argument '(.+)'/) { return "多余的参数“\(m.1)”" }
+        if let m = line.wholeMatch(of: /\d+ unexpected arguments: (.+)/) { return "多余的参数：\(m.1)" }
+        if let m = line.wholeMatch(of: /Missing value for '(.+)'/) { return "\(m.1) 缺少取值" }
+        if let m = line.wholeMatch(of: /The value '(.*)' is invalid for '(\S+)[^']*'\. Please provide one of (.+)\./) {
+            let choices = m.3.replacingOccurrences(of: "'", with: "").replacingOccurrences(of: " or ", with: "、")
+                .replacingOccurrences(of: ", ", with: "、")
+            return "\(m.2) 的值“\(m.1)”无效，可用：\(choices)"
+        }
+        return nil
     }
 
     /// A mistyped subcommand (`ktx recrod`), answered with the one probably meant.
@@ -77,9 +104,7 @@ extension Ktx {
                 continue
             }
             let names = subcommands.map { $0._commandName }
-            let language = Language.resolve(explicit: arguments.firstIndex(of: "--lang").flatMap {
-                arguments.indices.contains($0 + 1) ? Language(rawValue: arguments[$0 + 1]) : nil
-            }, environment: ProcessInfo.processInfo.environment)
+            let language = language(arguments)
             let here = path.joined(separator: " ")
             if let near = TypedInput.nearest(word, among: names) {
                 return language.pick(zh: "没有子命令“\(word)”；是不是 \(here) \(near)？（\(here) --help 列出全部）",

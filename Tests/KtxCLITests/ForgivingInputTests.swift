@@ -48,6 +48,21 @@ import TestSupport
         #expect(slip.stderr == "ktx: 没有子命令“recrod”；是不是 ktx record？（ktx --help 列出全部）\n")
     }
 
+    /// argument-parser's usage errors, said in Chinese when Chinese is asked for.
+    @Test(arguments: [
+        (["attend"], "缺少参数 <id>（见 ktx attend --help）"),
+        (["record", "--colour", "red"], "没有选项 --colour（见 ktx record --help）"),
+        (["totals", "--format", "xml"], "--format 的值“xml”无效，可用：table、json、csv（见 ktx totals --help）"),
+        (["show", "a", "b"], "多余的参数“b”（见 ktx show --help）"),
+    ])
+    func usageErrorsInChinese(arguments: [String], message: String) throws {
+        let dir = TemporaryDirectory("usage-zh")
+        defer { dir.remove() }
+        let result = try KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")]).run(arguments + ["--lang", "zh"])
+        #expect(result.status == 64)
+        #expect(result.stderr == "ktx: \(message)\n")
+    }
+
     /// A date far from today is taken, with a note on stderr saying so.
     @Test func aDateFarFromTodayIsTakenWithANote() throws {
         let dir = TemporaryDirectory("forgiving-far")
