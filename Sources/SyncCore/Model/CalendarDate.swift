@@ -6,6 +6,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD` strictly: a real day of a year from 1900 to 2999.
     public init?(parsing text: String) {
+        if let canonical = Self.canonical(text) {
+            self = canonical
+            return
+        }
         let t = text.trimmingSpaces()
         let parts = t.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
@@ -18,6 +22,38 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         month = m
         day = d
     }
+
+    /// The date if `text` is exactly `YYYY-MM-DD` (as every stored and wire date is), read
+    /// from its bytes: the merge checks a date on every field operation, and Foundation's
+    /// trimming and `Character` tests cost more than the rest of the check.
+    @inline(__always)
+    static func canonical(_ text: String) -> CalendarDate? {
+        var text = text
+        return text.withUTF8 { b -> CalendarDate? in
+            guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+            func number(_ from: Int, _ to: Int) -> Int? {
+                var n = 0
+                for i in from..<to {
+                    let d = Int(b[i]) &- 0x30
+                    guard d >= 0, d <= 9 else { return nil }
+                    n = n * 10 + d
+                }
+                return n
+            }
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return nil }
+            guard (1900...2999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+            return CalendarDate(year: y, month: m, day: d)
+        }
+    }
+
+    private init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Whether `text` is a real day written exactly `YYYY-MM-DD`.
+    public static func isCanonical(_ text: String) -> Bool { canonical(text) != nil }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -162,7 +162,7 @@ public struct AcceptanceRule: Sendable {
         case let .set(field, value):
             switch field {
             case .kind: return Self.isCode(value) ? nil : .badCode
-            case .date: return CalendarDate(parsing: value)?.description == value ? nil : .badDate
+            case .date: return CalendarDate.isCanonical(value) ? nil : .badDate
             case .township, .title: return Self.isText(value) ? nil : .badText
             case .venue, .project: return value.isEmpty || Self.isText(value) ? nil : .badText
             }
