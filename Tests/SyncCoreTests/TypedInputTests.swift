@@ -1,3 +1,4 @@
+import Foundation
 import SyncCore
 import Testing
 
@@ -47,5 +48,31 @@ import Testing
         #expect(TypedInput.nearest("体育比赛", among: kinds) == nil)
         #expect(TypedInput.nearest("recrod", among: ["record", "remote", "report"]) == "record")
         #expect(TypedInput.nearest("sink", among: ["sync", "show", "status"]) == nil)
+    }
+}
+
+/// The acceptance rule's date check reads bytes; it must take exactly the real days written
+/// `YYYY-MM-DD` of 1900…2999, the set the old strict parser took.
+@Suite struct CanonicalDateTests {
+    @Test(arguments: [1899, 1900, 1999, 2000, 2023, 2024, 2100, 2999, 3000])
+    func exactlyTheRealDaysWrittenCanonically(year: Int) {
+        var gregorian = Calendar(identifier: .gregorian)
+        gregorian.timeZone = TimeZone(identifier: "UTC")!
+        for month in 0...13 {
+            for day in 0...32 {
+                let real = (1900...2999).contains(year) && (1...12).contains(month) && day >= 1
+                    && gregorian.date(from: DateComponents(year: year, month: month, day: day))
+                        .map { gregorian.component(.day, from: $0) == day } == true
+                let canonical = String(format: "%04d-%02d-%02d", year, month, day)
+                #expect(CalendarDate.isCanonical(canonical) == real, "\(canonical)")
+                #expect((CalendarDate(parsing: canonical)?.description == canonical) == real)
+                for other in ["\(year)-\(month)-\(day)", " " + canonical, canonical + " ", canonical.replacingOccurrences(of: "-", with: "/"),
+                              "+" + canonical.dropFirst(), String(canonical.prefix(9)) + "x"] where other != canonical {
+                    #expect(!CalendarDate.isCanonical(other), "\(other)")
+                }
+            }
+        }
+        #expect(!CalendarDate.isCanonical("２０２３-０５-２０"))
+        #expect(!CalendarDate.isCanonical("2023-05-2\u{0301}"))
     }
 }
