@@ -17,7 +17,7 @@ extension Ktx {
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The amount to add; negative for a correction.", valueName: "n"))
         var amount: [String] = []
 
-        @Option(help: "The quantity: attendance (default), beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost; or its Chinese name.")
+        @Option(help: "The quantity: attendance (default), beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost; or its Chinese name.", completion: metricCompletion)
         var metric: String = "attendance"
 
         func run() async throws {

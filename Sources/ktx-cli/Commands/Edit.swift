@@ -13,7 +13,7 @@ extension Ktx {
         @Option(help: "A new title.") var title: String?
         @Option(help: ArgumentHelp("A new date.", valueName: "YYYY-MM-DD")) var date: String?
         @Option(help: "A new venue (empty to clear).") var venue: String?
-        @Option(help: "A new kind, by Chinese name or code.") var kind: String?
+        @Option(help: "A new kind, by Chinese name or code.", completion: kindCompletion) var kind: String?
         @Option(help: ArgumentHelp("A new budget project code (empty to clear).", valueName: "code")) var project: String?
 
         func run() async throws {

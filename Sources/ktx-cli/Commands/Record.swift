@@ -10,7 +10,7 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).")
+        @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).", completion: kindCompletion)
         var kind: String?
 
         @Option(help: ArgumentHelp("The day it took place: 2023-05-20, 2023/5/20 or 2023年5月20日.", valueName: "date"))
@@ -59,6 +59,10 @@ extension Ktx {
         }
     }
 }
+
+/// Shell completion of kinds and metrics: Chinese names and codes from the catalog.
+let kindCompletion = CompletionKind.list(Catalog.standard.kinds.flatMap { [$0.name, $0.code] })
+let metricCompletion = CompletionKind.list(Catalog.standard.metrics.flatMap { [$0.code, $0.name] })
 
 /// Parses an amount typed for a metric (by code or Chinese name) into stored units; a clear
 /// error for an unknown metric or a malformed number.

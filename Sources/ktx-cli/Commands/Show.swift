@@ -57,7 +57,7 @@ extension Ktx {
 
 /// `--kind`, `--township`, `--year`.
 struct FilterOptions: ParsableArguments {
-    @Option(help: "Only this kind (Chinese name or code).") var kind: String?
+    @Option(help: "Only this kind (Chinese name or code).", completion: kindCompletion) var kind: String?
     @Option(help: "Only this township.") var township: String?
     @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
 

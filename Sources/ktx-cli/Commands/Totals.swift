@@ -19,7 +19,7 @@ extension Ktx {
         var by: String?
 
         @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
-        @Option(help: "Only this kind (Chinese name or code).") var kind: String?
+        @Option(help: "Only this kind (Chinese name or code).", completion: kindCompletion) var kind: String?
         @Option(help: "table, json or csv.") var format: ListFormat = .table
 
         func run() async throws {
