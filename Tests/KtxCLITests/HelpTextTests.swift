@@ -79,4 +79,15 @@ OPTIONS:
         #expect(result.status == 0)
         #expect(result.stdout == text)
     }
+
+    /// The shell completions the package installs complete kinds and metrics by name and code.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionsOfferTheCatalogsKindsAndMetrics(shell: String) throws {
+        let dir = TemporaryDirectory("completion")
+        defer { dir.remove() }
+        let script = try KtxProcess(workingDirectory: dir.path).ok(["--generate-completion-script", shell])
+        for word in ["科技下乡", "流动科技馆", "rural", "参加人次", "satisfied", "restore", "backup"] {
+            #expect(script.contains(word), "\(shell) completion lacks \(word)")
+        }
+    }
 }
