@@ -79,11 +79,31 @@ public struct ReportRenderer {
     func target(_ indicator: Indicator) -> String {
         indicator.unit == "季度" && language == .en
             ? indicator.comparator.symbol + "Q" + indicator.targetText
-            : indicator.comparator.symbol + indicator.targetText + language.unit(indicator.unit)
+            : indicator.comparator.symbol + Self.grouped(indicator.targetText) + language.unit(indicator.unit)
     }
 
+    /// A figure as a table shows it: whole numbers with thousands separators (1,266,995),
+    /// others with two decimals.
     func trimmed(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? Self.grouped(String(Int64(v))) : String(format: "%.2f", v)
+    }
+
+    /// A figure for CSV, worked on further: no separators.
+    func ungrouped(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.2f", v)
+    }
+
+    /// Digits grouped in threes: `1266995` → `1,266,995`; anything but plain digits as it is.
+    static func grouped(_ digits: String) -> String {
+        let negative = digits.hasPrefix("-")
+        let body = negative ? String(digits.dropFirst()) : digits
+        guard body.count > 3, body.allSatisfy({ $0.isASCII && $0.isNumber }) else { return digits }
+        var out = ""
+        for (i, c) in body.enumerated() {
+            if i > 0, (body.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (negative ? "-" : "") + out
     }
 
     func rate(_ r: Double?) -> String { r.map { String(format: "%.1f%%", $0) } ?? "—" }
@@ -197,7 +217,7 @@ public struct ReportRenderer {
                                pick("完成率", "rate"), pick("结果", "result")])]
         func plain(_ v: Double?, _ unit: String) -> String {
             guard let v else { return "" }
-            return unit == "万元" ? wanToTheYuan(v) : (unit == "%" ? String(format: "%.1f", v) : trimmed(v))
+            return unit == "万元" ? wanToTheYuan(v) : (unit == "%" ? String(format: "%.1f", v) : ungrouped(v))
         }
         for p in report.projects {
             for r in p.indicators {
