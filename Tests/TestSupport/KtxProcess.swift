@@ -34,6 +34,8 @@ public struct KtxProcess: Sendable {
         self.environment = env
     }
 
+    private static let launching = NSLock()
+
     /// Runs `ktx` with the arguments and waits for it.
     @discardableResult
     public func run(_ arguments: [String]) throws -> Result {
@@ -46,7 +48,9 @@ public struct KtxProcess: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        // One launch at a time: Foundation's Process.run() on Linux crashed (a bad pointer in
+        // its memcpy) when two tests launched ktx at the same moment, in a CI run.
+        try Self.launching.withLock { try process.run() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
