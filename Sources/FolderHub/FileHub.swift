@@ -76,9 +76,7 @@ public actor FileHub: Hub {
         try ensureHub()
         guard var governance else { return .open }
         if governance.folderIsBehind {
-            // The folder's roster was deleted, damaged or put back older: the newest one
-            // the county signed goes back, so offices new to the folder read it too.
-            try writeAtomically(governance.document.fileBytes(), to: location + "/" + Self.rosterName, in: location)
+            try Self.writeRosterBack(governance, at: location, writer: writer)
             governance.folderIsBehind = false
             self.governance = governance
         }
@@ -94,11 +92,12 @@ public actor FileHub: Hub {
         let existing = (try? Self.readDocument(target)).flatMap { $0 }.flatMap { SignedDocument(fileBytes: $0) }
             .map { SignedDocument(purpose: signed.purpose, body: $0.body, signature: $0.signature) }
         let kept = existing.flatMap { try? JSONDecoder().decode(EnrolmentRequest.self, from: Data($0.body.utf8)) }
-        guard let existing, let kept, kept.key == request.key, kept.township == request.township,
-              let key = request.keyBytes, existing.isSigned(by: key) else {
+        let ours = existing.map { existing in
+            kept?.key == request.key && kept?.township == request.township && request.keyBytes.map(existing.isSigned(by:)) == true
+        } ?? false
+        if !ours {
             try makeDirectory(dir)
             try writeAtomically(signed.fileBytes(), to: target, in: dir)
-            return .waiting
         }
         return .waiting
     }
@@ -275,16 +274,12 @@ public actor FileHub: Hub {
         let creation = try create(at: location)
         guard let county else { return creation }
         do {
-            let (existing, warnings) = try readGovernance(at: location, pinned: nil, cached: cached)
+            let (existing, _) = try readGovernance(at: location, pinned: nil, cached: cached)
             if let existing {
                 guard existing.countyKey == county.key else {
                     throw KtxError.notTheCounty(location, governor: fingerprint(of: existing.countyKey))
                 }
-                if !warnings.isEmpty {
-                    // The folder's roster is missing, damaged or older than the county's own copy.
-                    let maker = FileHub(path: location, writer: county.replica, durable: true)
-                    try maker.writeAtomically(existing.document.fileBytes(), to: location + "/" + rosterName, in: location)
-                }
+                if existing.folderIsBehind { try writeRosterBack(existing, at: location, writer: county.replica) }
                 return creation
             }
         } catch let error as KtxError where error.code == .badRoster {

@@ -174,13 +174,15 @@ extension FileHub {
                            roster: roster, document: document, folderIsBehind: behind), warnings)
     }
 
-    /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex
-    /// digits (the same as `ktx status` shows).
-    public static func fingerprint(of key: [UInt8]) -> String {
-        let hex = Hex.string(Array(SHA256.hash(data: key).prefix(8)))
-        return stride(from: 0, to: 16, by: 4).map { i in
-            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
-        }.joined(separator: "-")
+    /// A key's fingerprint, as `ktx status` shows it (``KeyFingerprint``).
+    public static func fingerprint(of key: [UInt8]) -> String { KeyFingerprint.format(sha256: SHA256.hash(data: key)) }
+
+    /// Writes the newest county-signed roster a replica holds over the folder's missing,
+    /// damaged or older one (anyone may: it is the county's signature that counts), so
+    /// offices new to the folder read it too.
+    static func writeRosterBack(_ governance: Governance, at location: String, writer: ReplicaID) throws {
+        let maker = FileHub(path: location, writer: writer, durable: true)
+        try maker.writeAtomically(governance.document.fileBytes(), to: location + "/" + rosterName, in: location)
     }
 
     /// Writes the marker and the roster of a governed hub (the roster first: a folder whose

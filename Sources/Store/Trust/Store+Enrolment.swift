@@ -15,7 +15,7 @@ extension Store {
     /// This replica's request to be enrolled on a governed hub, signed with its key.
     public func enrolmentRequest(host: String) throws -> (EnrolmentRequest, SignedDocument) {
         let me = try identity()
-        let request = EnrolmentRequest(replica: me.replica, township: me.township ?? "", key: try publicKey().key,
+        let request = EnrolmentRequest(replica: me.replica, township: me.township, key: try publicKey().key,
                                        host: host, requestedAt: wallClock.nowMillis())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -71,12 +71,7 @@ extension Store {
     }
 
     /// A key's fingerprint: the first 8 bytes of its SHA-256, in four groups of four hex digits.
-    public static func fingerprint(of key: [UInt8]) -> String {
-        let hex = Hex.string(SHA256.hash(data: key).prefix(8))
-        return stride(from: 0, to: 16, by: 4).map { i in
-            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
-        }.joined(separator: "-")
-    }
+    public static func fingerprint(of key: [UInt8]) -> String { KeyFingerprint.format(sha256: SHA256.hash(data: key)) }
 
     /// Seals this replica's own operations up to `seq` into signed runs of at most `size`
     /// operations, chained to the runs before; what is sealed already stays as it was.

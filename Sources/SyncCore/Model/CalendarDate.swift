@@ -6,21 +6,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD` strictly: a real day of a year from 1900 to 2999.
     public init?(parsing text: String) {
-        if let canonical = Self.canonical(text) {
-            self = canonical
-            return
-        }
-        let t = text.trimmingSpaces()
-        let parts = t.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1900...2999).contains(y), (1...12).contains(m),
-              d >= 1, d <= CalendarDate.daysIn(month: m, year: y)
-        else { return nil }
-        year = y
-        month = m
-        day = d
+        // Stored and wire dates are exact; only typed ones may carry spaces around them.
+        guard let date = Self.canonical(text) ?? Self.canonical(text.trimmingSpaces()) else { return nil }
+        self = date
     }
 
     /// The date if `text` is exactly `YYYY-MM-DD` (as every stored and wire date is), read

@@ -64,6 +64,18 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 /// Hex digits.
+/// A public key's fingerprint, to read out on the phone: the first 8 bytes of its SHA-256,
+/// in four groups of four hex digits (`3fa9-c2d1-b0e4-17aa`). The hash is the caller's (SyncCore
+/// has no cryptography); `ktx status`, `remote add` and the hub commands all show this form.
+public enum KeyFingerprint {
+    public static func format(sha256 digest: some Sequence<UInt8>) -> String {
+        let hex = Hex.string(Array(digest.prefix(8)))
+        return stride(from: 0, to: 16, by: 4).map { i in
+            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
+        }.joined(separator: "-")
+    }
+}
+
 public enum Hex {
     /// The value of one hex digit (either case), nil for any other byte.
     public static func value(of c: UInt8) -> UInt8? {

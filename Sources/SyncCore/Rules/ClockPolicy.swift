@@ -79,7 +79,7 @@ public struct HeldOperation: Hashable, Sendable {
         }
         let ahead = ClockPolicy.describe(millis: aheadMillis, language)
         return language.pick(
-            zh: "暂不合并\(township.map { "“\($0)”" } ?? "")电脑（副本 \(replica.short)）第 \(seq) 条起的操作：其时间比本机时钟快 \(ahead)，该电脑的时钟可能不准，请该办公室校正时间后再同步",
-            en: "held operations of \(township.map { "\($0)'s " } ?? "")PC (replica \(replica.short)) from seq \(seq): dated \(ahead) ahead of this PC's clock; that PC's clock is probably wrong: ask the office to set it right and sync again")
+            zh: "暂不合并\(pc)第 \(seq) 条起的操作：其时间比本机时钟快 \(ahead)，该电脑的时钟可能不准，请该办公室校正时间后再同步",
+            en: "held operations of \(pc) from seq \(seq): dated \(ahead) ahead of this PC's clock; that PC's clock is probably wrong: ask the office to set it right and sync again")
     }
 }

@@ -83,9 +83,9 @@ extension Ktx {
             func run() async throws {
                 try await reportingErrors(options) {
                     let lang = options.language
-                    let path = try hubFolder(folder, options)
-                    // On the county's replica, the roster it kept stands in for a deleted one.
                     let store = try options.openStore()
+                    let path = try hubFolder(folder, in: store)
+                    // On the county's replica, the roster it kept stands in for a deleted one.
                     let kept = try store.keptRoster(countyKey: try store.publicKey().key)
                     let governance = try FileHub.readGovernance(at: path, pinned: nil, cached: kept).0
                     let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
@@ -292,8 +292,8 @@ func countySigner(_ store: Store) throws -> CountySigner {
 /// this replica does not govern the folder).
 func governedFolder(_ folder: String, _ options: GlobalOptions) throws
     -> (path: String, store: Store, signer: CountySigner, kept: SignedDocument?, governance: Governance) {
-    let path = try hubFolder(folder, options)
     let store = try options.openStore()
+    let path = try hubFolder(folder, in: store)
     let signer = try countySigner(store)
     let kept = try store.keptRoster(countyKey: signer.key)
     return (path, store, signer, kept, try FileHub.governance(at: path, for: signer, cached: kept))
@@ -311,10 +311,10 @@ func keepRoster(of path: String, signer: CountySigner, in store: Store) throws -
 }
 
 /// A hub folder given as a path or as the name of a folder remote.
-func hubFolder(_ given: String, _ options: GlobalOptions) throws -> String {
+func hubFolder(_ given: String, in store: Store) throws -> String {
     let trimmed = given.trimmingSpaces()
     if !trimmed.contains("/"), !FileManager.default.fileExists(atPath: trimmed),
-       let remote = try? options.openStore().remotes().first(where: { $0.name == trimmed && $0.kind == .folder }) {
+       let remote = try store.remotes().first(where: { $0.name == trimmed && $0.kind == .folder }) {
         return remote.location
     }
     return URL(fileURLWithPath: trimmed).standardizedFileURL.path

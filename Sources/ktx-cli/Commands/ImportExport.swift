@@ -85,8 +85,12 @@ extension Ktx {
             func key(_ a: ActivityRecord) -> Key {
                 Key(date: a.date ?? "", kind: a.kind ?? "", title: a.title ?? "", venue: a.venue ?? "", township: a.township ?? "")
             }
+            // One read of the live activities serves both the duplicate check and the updates
+            // (a deleted or unknown id is looked up on its own).
+            let live = try store.activities()
+            let byID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var existing: [Key: ActivityID] = [:]
-            for a in try store.activities() where existing[key(a)] == nil { existing[key(a)] = a.id }
+            for a in live where existing[key(a)] == nil { existing[key(a)] = a.id }
             var problems: [KtxError] = []
             for row in rows {
                 let d = row.draft
@@ -98,7 +102,7 @@ extension Ktx {
                     if !allowDuplicates, let match = existing[k] { duplicates.append((row, match)) } else { additions.append(row) }
                     continue
                 }
-                guard let current = try store.activity(id) else {
+                guard let current = try byID[id] ?? store.activity(id) else {
                     problems.append(importer.problem(row.line, nil, nil,
                         zh: "没有编号为 \(id) 的活动（别的电脑的活动请先 ktx sync；要作为新活动导入，请删去 id 列）",
                         en: "no activity \(id) here (another PC's? run `ktx sync` first; to import it as a new activity, remove the id column)"))

@@ -22,9 +22,9 @@ extension Ktx {
                 let target = try store.resolveRemote(remote)
                 let me = try store.identity()
                 let pinned = try store.hubKey(remote: target.name)
+                let kept = try pinned.flatMap { try store.keptRoster(countyKey: $0) }
                 let folder: FileHub? = target.kind == .folder
-                    ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned,
-                              cachedRoster: try pinned.flatMap { try store.keptRoster(countyKey: $0) })
+                    ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept)
                     : nil
                 let hub: any Hub = switch target.kind {
                 case .folder: folder!
@@ -45,7 +45,9 @@ extension Ktx {
                             zh: "同步文件夹现由县科协管理，已记下其公钥指纹 \(FileHub.fingerprint(of: governance.countyKey))",
                             en: "the hub folder is now governed by the county; its key \(FileHub.fingerprint(of: governance.countyKey)) is pinned"))
                     }
-                    try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
+                    if governance.document != kept {
+                        try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
+                    }
                 } else if let folder {
                     // A folder made before 0.3 and not adopted: nobody's rights are checked on it.
                     Console.error("ktx: " + lang.pick(
