@@ -35,7 +35,7 @@ import TestSupport
         let token = f.township["河西镇"]!
         try await f.application.test(.router) { client in
             for (batch, status, code) in [(HubAPI.Batch(altered, township: "河西镇", seal: seal), HTTPResponse.Status.unprocessableContent, "bad-signature"),
-                                          (HubAPI.Batch(ops, township: "河西镇", seal: wrong), .forbidden, "wrong-key")] {
+                                          (HubAPI.Batch(ops, township: "河西镇", seal: wrong), .forbidden, "unverified-key")] {
                 try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(token), body: json(batch)) { response throws in
                     #expect(response.status == status)
                     #expect(try response.body.decode(HubAPI.ErrorBody.self).error.code == code)

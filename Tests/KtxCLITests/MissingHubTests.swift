@@ -59,4 +59,40 @@ import TestSupport
         #expect(missingParent.status == 1)
         #expect(missingParent.stderr.hasPrefix("ktx: hub folder \(dir.path)/no/such does not exist"))
     }
+
+    /// An office set up with ktx 0.2 upgrades and syncs through its old, ungoverned folder; a
+    /// PC that joins afterwards meets that office's operations signed with a key nothing can
+    /// check yet. They wait (named, with what to do), and arrive once the county governs the
+    /// folder and approves the office: nothing of the upgrade is lost.
+    @Test func aPCJoiningAfterAVersion02OfficeUpgradedGetsItsRecordsOnceTheCountyApprovesIt() throws {
+        let dir = TemporaryDirectory("upgraded")
+        defer { dir.remove() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v0.2-hub").path, toPath: dir.file("hub"))
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v0.2-office.db").path, toPath: dir.file("hx.db"))
+        let office = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("hx.db")])
+        try office.ok(["remote", "remove", "usb"])
+        try office.ok(["remote", "add", "usb", "hub"])
+        let id = try #require(try office.ok(["list", "--format", "csv"]).split(separator: "\n").first { $0.contains("果树修剪技术培训") }?.split(separator: ",").first)
+        let attended = try office.ok(["attend", String(id), "5", "--lang", "en"])
+        #expect(attended == "attendance 160 (+5)")
+        try office.ok(["sync"])
+
+        let newcomer = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("dj2.db")])
+        try newcomer.ok(["init", "--township", "东街镇"])
+        try newcomer.ok(["remote", "add", "usb", "hub"])
+        let waiting = try newcomer.run(["sync", "--lang", "en"])
+        #expect(waiting.status == 0)
+        #expect(waiting.stderr.contains("nothing here vouches for it: a PC set up before 0.3 merges once the county approves it"))
+        #expect(try newcomer.ok(["totals", "--by", "township", "--format", "csv"]).split(separator: "\n").count == 2)
+
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        try county.ok(["init", "--township", "县科协"])
+        try county.ok(["hub", "init", "hub"])
+        try county.ok(["hub", "approve", "hub", "--all"])
+        try newcomer.ok(["sync"])
+        let totals = try newcomer.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"])
+        #expect(totals.contains("河西镇,2,200"))
+        #expect(totals.contains("东街镇,1,860"))
+    }
 }

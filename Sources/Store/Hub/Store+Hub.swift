@@ -173,7 +173,7 @@ extension Store {
                 let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
                 switch refusal.reason {
                 case .forked: throw HubRejection(.conflict, refusal.reason.rawValue, message)
-                case .wrongKey: throw HubRejection(.forbidden, refusal.reason.rawValue, message)
+                case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, refusal.reason.rawValue, message)
                 default: throw HubRejection(.invalid, refusal.reason.rawValue, message)
                 }
             }

@@ -118,8 +118,9 @@ struct PendingMerge {
                 // A replica first met through a signed run must be the one its key names
                 // (every new replica's id is derived from its key); only a replica whose
                 // unsigned operations this receiver already holds (made before ktx signed)
-                // may bring a key of its own.
-                return ((seal.first, .wrongKey), nil)
+                // may bring a key of its own. Without a roster, such a replica's key cannot
+                // be checked: it waits for the county to enrol it.
+                return ((seal.first, .unverifiedKey), nil)
             }
             // The chain: the same run again is a duplicate; another run for seqs a run held
             // here covers, or a link to anything but the run before, proves a second history.

@@ -28,6 +28,10 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
     case badSignature = "bad-signature"
     /// Signed with a key that is not its replica's.
     case wrongKey = "wrong-key"
+    /// Signed with a key that does not name the replica, met here first through signed runs
+    /// with no roster naming its key: a replica made before ktx signed (it waits until the
+    /// county enrols it; nothing is lost) or a forgery; nothing here can tell them apart.
+    case unverifiedKey = "unverified-key"
     /// A second, different run for seqs of the replica this receiver holds another run for:
     /// the replica's database exists twice (a copied PC, a restored backup). Both runs are
     /// signed with its key, which proves it.
@@ -66,6 +70,8 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
         case (.badSignature, .en): "invalid signature: altered or forged"
         case (.wrongKey, .zh): "签名密钥不是该副本的"
         case (.wrongKey, .en): "signed with a key that is not its replica's"
+        case (.unverifiedKey, .zh): "签名密钥与副本编号不符，此处也没有登记可以核对：若是 0.3 以前建立的电脑，县科协批准它（同步文件夹先用 ktx hub init 管理）后再同步即可合并；否则是伪造的"
+        case (.unverifiedKey, .en): "signed with a key its replica id is not derived from, and nothing here vouches for it: a PC set up before 0.3 merges once the county approves it (a hub folder first governed with `ktx hub init`); anything else is forged"
         case (.countyOnly, .zh): "设置了手工指标值：只有县科协的电脑可以设置"
         case (.countyOnly, .en): "sets a manual indicator value: only the county's PCs may"
         case (.otherActivity, .zh): "改动了其他乡镇的活动：每台电脑只能改本乡镇的活动"
