@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -81,6 +82,7 @@ let package = Package(
                 "SyncCore",
                 "KtxSchema",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // The county's HTTP hub: a library, so `ktx hub serve` and the tests run the same builder.
@@ -121,7 +123,7 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport"]),
         .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "HubTests",
             dependencies: [

@@ -15,6 +15,8 @@ public struct Report: Sendable {
     /// Activities of the year whose quantities break a catalog rule (merged from several
     /// PCs, or recorded before the rule): counted as recorded, and listed for checking.
     public var breaches: [RuleBreach] = []
+    /// The townships whose records are counted, and how current each one's data is here.
+    public var coverage: [TownshipFreshness] = []
 }
 
 public struct ProjectReport: Sendable {
@@ -81,7 +83,7 @@ public enum ReportBuilder {
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,
                       projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) },
-                      breaches: try store.ruleBreaches(year: targets.year))
+                      breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness())
     }
 
     static let fenPerWan = 1_000_000.0

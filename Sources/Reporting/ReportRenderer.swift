@@ -9,7 +9,7 @@ public struct ReportRenderer {
 
     public init(language: Language) { self.language = language }
 
-    private func pick(_ zh: String, _ en: String) -> String { language.pick(zh: zh, en: en) }
+    func pick(_ zh: String, _ en: String) -> String { language.pick(zh: zh, en: en) }
 
     // MARK: Words
 
@@ -115,6 +115,7 @@ public struct ReportRenderer {
     public func table(_ report: Report) -> String {
         var out = [title(report)]
         if let unit = report.unit { out.append(unit) }
+        out.append(coverageLine(report.coverage))
         for p in report.projects {
             out.append("")
             out.append("■ " + heading(p))
@@ -165,6 +166,10 @@ public struct ReportRenderer {
             ("quarter", report.quarter.map { .int($0) } ?? .null),
             ("as_of", .string(report.asOf)),
             ("unit", .optional(report.unit)),
+            ("townships", .array(report.coverage.map { c in
+                .object([("township", .string(c.township)), ("replicas", .int(c.replicas)), ("operations", .int(c.operations)),
+                         ("latest", c.latest.map { .string(Self.day($0)) } ?? .null)])
+            })),
             ("projects", .array(report.projects.map { p in
                 .object([
                     ("key", .string(p.project.key)),
@@ -271,6 +276,7 @@ public struct ReportRenderer {
 
             """
         if let unit = report.unit { h += "<p class=\"meta\">\(esc(unit))</p>\n" }
+        h += "<p class=\"meta\">\(esc(coverageLine(report.coverage)))</p>\n"
         for p in report.projects {
             h += "<section>\n<h2>\(esc(p.project.name))</h2>\n<p class=\"meta\">\(esc(heading(p)))</p>\n"
             h += chart(p)

@@ -28,8 +28,12 @@ public struct Project: Sendable {
     public var name: String
     /// 项目编码, where the document gives one.
     public var code: String?
-    /// 预算数, in 万元.
+    /// 预算数 (年初预算数), in 万元.
     public var budget: Double?
+    /// 全年预算数, in 万元, where the budget was adjusted during the year; else the 预算数.
+    public var adjustedBudget: Double?
+    /// 绩效目标 (年度总体目标): the project's goal for the year, as the table writes it.
+    public var goal: String?
     /// 资金支出计划: cumulative spending planned by each checkpoint, in 万元.
     public var plan: [SpendingCheckpoint]
     /// The activity kinds (codes) whose records count for this project.
@@ -71,6 +75,8 @@ public struct Indicator: Sendable {
     public var computation: Computation
     /// Kinds overriding the project's for this indicator.
     public var kinds: [String]?
+    /// 分值 in the self-evaluation form, where the file sets it; else the usual split.
+    public var points: Double? = nil
     /// The line of the indicator in its file.
     public var line: Int
 

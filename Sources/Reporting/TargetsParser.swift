@@ -113,7 +113,7 @@ private struct Reader {
 
     func project(_ node: Node) throws -> Project {
         let m = try mapping(node, what: ("项目", "a project"),
-                            keys: ["简称", "项目名称", "项目编码", "预算数", "资金支出计划", "活动类型", "活动项目编码", "指标"])
+                            keys: ["简称", "项目名称", "项目编码", "预算数", "全年预算数", "绩效目标", "资金支出计划", "活动类型", "活动项目编码", "指标"])
         let key = try text(m["简称"], "简称", "key", in: node)
         guard !key.contains("/"), !key.contains(where: \.isWhitespace) else {
             throw Problem(line(m["简称"]!), zh: "简称不能含空格或“/”", en: "简称 (key) must not contain spaces or '/'")
@@ -122,6 +122,9 @@ private struct Reader {
         let code = try optionalText(m["项目编码"])
         var budget: Double?
         if let b = m["预算数"] { budget = try number(b, "预算数", "budget") }
+        var adjustedBudget: Double?
+        if let b = m["全年预算数"] { adjustedBudget = try number(b, "全年预算数", "full-year budget") }
+        let goal = try optionalText(m["绩效目标"])
         var plan: [SpendingCheckpoint] = []
         if let p = m["资金支出计划"] {
             let pm = try mapping(p, what: ("资金支出计划", "the spending plan"), keys: nil)
@@ -159,13 +162,24 @@ private struct Reader {
             }
             indicators.append(indicator)
         }
-        return Project(key: key, name: name, code: code, budget: budget, plan: plan, kinds: kinds,
+        if indicators.contains(where: { $0.points != nil }) {
+            if let lacking = indicators.first(where: { $0.points == nil }) {
+                throw Problem(lacking.line, zh: "同一项目的指标要么都写“分值”，要么都不写（按产出 50、效益 30、满意度 10 平分）",
+                              en: "either every indicator of a project gives 分值 (points) or none does (then 产出 50, 效益 30, 满意度 10 are split evenly)")
+            }
+            let sum = indicators.reduce(0) { $0 + ($1.points ?? 0) }
+            guard abs(sum - 90) < 1e-6 else {
+                throw Problem(indicators[0].line, zh: "项目“\(key)”各指标分值合计 \(format(sum))，应为 90（另 10 分为预算执行率）",
+                              en: "the indicators of '\(key)' score \(format(sum)) in all; they must total 90 (the budget execution rate has the other 10)")
+            }
+        }
+        return Project(key: key, name: name, code: code, budget: budget, adjustedBudget: adjustedBudget, goal: goal, plan: plan, kinds: kinds,
                        activityProject: activityProject, indicators: indicators, line: line(node))
     }
 
     func indicator(_ node: Node, projectKinds: [String], hasBudget: Bool) throws -> Indicator {
         let m = try mapping(node, what: ("指标", "an indicator"),
-                            keys: ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据", "计算", "活动类型"])
+                            keys: ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据", "计算", "活动类型", "分值"])
         let level1 = try text(m["一级指标"], "一级指标", "level-1 name", in: node)
         let level2 = try text(m["二级指标"], "二级指标", "level-2 name", in: node)
         let name = try text(m["三级指标"], "三级指标", "indicator name", in: node)
@@ -205,9 +219,16 @@ private struct Reader {
             throw Problem(l, zh: "按记录计算的指标需要活动类型（项目或指标的“活动类型”）",
                           en: "an indicator computed from records needs activity kinds (活动类型 on the project or the indicator)")
         }
+        var points: Double?
+        if let p = m["分值"] {
+            guard let s = p.scalar?.string, let v = Double(s.trimmingSpaces()), v.isFinite, v >= 0, v <= 90 else {
+                throw Problem(line(p), zh: "“分值”应为 0 到 90 的数，例如 10", en: "分值 (points) must be a number from 0 to 90, e.g. 10")
+            }
+            points = v
+        }
         return Indicator(level1: level1, level2: level2, name: name, description: description, comparator: comparator,
                          target: target, targetText: targetText, unit: unit, basis: basis, computation: computation,
-                         kinds: kinds, line: line(node))
+                         kinds: kinds, points: points, line: line(node))
     }
 
     /// `≥2000人次`, `≤ 0.5 万元`, `≥95%`, `≤4季度`.

@@ -60,3 +60,43 @@ extension Store {
         }
     }
 }
+
+/// How current a township's data is in this replica: what a report covers.
+public struct TownshipFreshness: Hashable, Sendable {
+    /// The township its replicas announced ("" when none did).
+    public var township: String
+    /// Its replicas (PCs) whose operations this replica holds.
+    public var replicas: Int
+    /// Operations held from them.
+    public var operations: Int64
+    /// When the newest of those operations was made (its clock, Unix milliseconds).
+    public var latest: Int64?
+}
+
+extension Store {
+    /// Per township, the replicas whose operations are held here and when the newest was
+    /// made: one read of each replica's last chunk.
+    public func freshness() throws -> [TownshipFreshness] {
+        try read("freshness") { db in
+            var byTownship: [String: TownshipFreshness] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.ops
+                FROM replica r LEFT JOIN op_chunk c ON c.id = (
+                    SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
+                WHERE r.max_seq > 0
+                """)
+            for row in rows {
+                let township: String = row[1]
+                var entry = byTownship[township] ?? TownshipFreshness(township: township, replicas: 0, operations: 0, latest: nil)
+                entry.replicas += 1
+                entry.operations += row[2] as Int64
+                if let id = ReplicaID(bytes: row[0] as Data), let first: Int64 = row[3], let blob: Data = row[4] {
+                    let newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
+                    if let newest { entry.latest = max(entry.latest ?? newest, newest) }
+                }
+                byTownship[township] = entry
+            }
+            return byTownship.values.sorted { $0.township < $1.township }
+        }
+    }
+}

@@ -4,7 +4,15 @@ import Reporting
 import Store
 import SyncCore
 
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, html }
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, html, xlsx }
+
+/// Which form a report takes.
+enum ReportForm: String, ExpressibleByArgument, CaseIterable {
+    /// The working summary: targets, actual values, completion, spending.
+    case summary
+    /// The year-end 项目支出绩效自评表.
+    case selfEvaluation = "self-evaluation"
+}
 
 extension Ktx {
     struct ReportCommand: AsyncParsableCommand {
@@ -17,8 +25,14 @@ extension Ktx {
                 then spending, plan against actual cumulative cost at each checkpoint. \
                 Shipped targets: \(TargetsParser.builtInYears.map(String.init).joined(separator: ", ")); \
                 for another year, --targets FILE (start from `ktx targets show --year 2023`).
+                --form self-evaluation gives the year-end 项目支出绩效自评表 instead: per project, the \
+                funds (年初预算数, 全年预算数, 全年执行数, 执行率, 分值 10 and 得分), the goal for the year, \
+                every indicator with 分值 (from the targets file; else 产出 50, 效益 30, 满意度 10 split \
+                evenly) and 得分 (分值 × completion, at most 分值), the total and its grade (优 ≥ 90, 良 80–90, \
+                中 60–80, 差 < 60); with --unit, --filler, --phone and --filled-on in its header.
                 Examples: ktx report --year 2023    ktx report --year 2023 --quarter 2 --project rural
                           ktx report --year 2023 --format html --output 2023绩效.html
+                          ktx report --year 2023 --form self-evaluation --filler 张三 --phone 0319-1234567 --format xlsx --output 2023自评表.xlsx
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -27,7 +41,16 @@ extension Ktx {
         var project: String?
         @Option(help: ArgumentHelp("Report as of the end of this quarter (1-4) instead of the year.", valueName: "1-4"))
         var quarter: String?
-        @Option(help: "table, json, csv or html (one self-contained page that prints on A4).") var format: ReportFormat = .table
+        @Option(help: "table, json, csv, html (one self-contained page that prints on A4) or xlsx (Excel; needs --output).")
+        var format: ReportFormat = .table
+        @Option(help: ArgumentHelp("summary, or self-evaluation (the year-end 项目支出绩效自评表).", valueName: "form"))
+        var form: ReportForm = .summary
+        @Option(help: ArgumentHelp("The self-evaluation form's 填报单位 (default: the targets file's unit).", valueName: "name"))
+        var unit: String?
+        @Option(help: ArgumentHelp("The self-evaluation form's 填报人.", valueName: "name")) var filler: String?
+        @Option(help: ArgumentHelp("The self-evaluation form's 联系电话.", valueName: "phone")) var phone: String?
+        @Option(help: ArgumentHelp("The self-evaluation form's 填报日期 (default: today).", valueName: "YYYY-MM-DD"))
+        var filledOn: String?
         @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
 
@@ -38,15 +61,41 @@ extension Ktx {
                 let store = try options.openStore()
                 let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
                 let chosen = try project.map { try findProject($0, in: table) }
-                let report = try ReportBuilder.build(table, store: store, quarter: q, project: chosen)
                 let renderer = ReportRenderer(language: options.language)
-                let text: String = switch format {
-                case .table: renderer.table(report)
-                case .json: renderer.json(report).render()
-                case .csv: renderer.csv(report)
-                case .html: renderer.html(report)
+                if format == .xlsx, output == nil {
+                    throw KtxError(.badFormat, zh: "xlsx 是 Excel 文件，不能写到终端：请用 --output 文件名.xlsx",
+                                   en: "xlsx is an Excel file, not text for the terminal: add --output FILE.xlsx")
                 }
-                try write(text, to: output)
+                switch form {
+                case .summary:
+                    for (name, given) in [("--filler", filler), ("--phone", phone), ("--filled-on", filledOn), ("--unit", unit)] where given != nil {
+                        throw KtxError(.badFormat, zh: "\(name) 只用于自评表：请加 --form self-evaluation",
+                                       en: "\(name) belongs to the self-evaluation form: add --form self-evaluation")
+                    }
+                    let report = try ReportBuilder.build(table, store: store, quarter: q, project: chosen)
+                    switch format {
+                    case .table: try write(renderer.table(report), to: output)
+                    case .json: try write(renderer.json(report).render(), to: output)
+                    case .csv: try write(renderer.csv(report), to: output)
+                    case .html: try write(renderer.html(report), to: output)
+                    case .xlsx: try writeData(try renderer.workbook(report).data(), to: output!)
+                    }
+                case .selfEvaluation:
+                    if q != nil {
+                        throw KtxError(.badFormat, zh: "自评表是全年的：请去掉 --quarter", en: "the self-evaluation form covers the whole year: drop --quarter")
+                    }
+                    let date = try filledOn.map { try Validate.date($0).description } ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000))
+                    let filing = SelfEvaluation.Filing(unit: unit?.trimmingSpaces() ?? table.unit, filler: filler?.trimmingSpaces(),
+                                                       phone: phone?.trimmingSpaces(), date: date)
+                    let evaluation = try SelfEvaluation.build(table, store: store, project: chosen, filing: filing)
+                    switch format {
+                    case .table: try write(renderer.table(evaluation), to: output)
+                    case .json: try write(renderer.json(evaluation).render(), to: output)
+                    case .csv: try write(renderer.csv(evaluation), to: output)
+                    case .html: try write(renderer.html(evaluation), to: output)
+                    case .xlsx: try writeData(try renderer.workbook(evaluation).data(), to: output!)
+                    }
+                }
             }
         }
     }
@@ -194,6 +243,15 @@ func readText(_ path: String, notText code: KtxError.Code) throws -> String {
                        en: "\(path) is not UTF-8 or GB18030 text: save it from Excel as \"CSV UTF-8\", or from an editor as UTF-8")
     }
     return text
+}
+
+/// Writes bytes to a file, whole, by atomic rename.
+func writeData(_ data: Data, to path: String) throws {
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw KtxError(.cannotCreate, zh: "无法写入 \(path)：请检查目录存在且可写", en: "cannot write \(path): check that its folder exists and is writable")
+    }
 }
 
 /// Writes text to a file (whole, by atomic rename) or to standard output.

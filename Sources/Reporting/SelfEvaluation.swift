@@ -1,0 +1,156 @@
+import Foundation
+import Store
+import SyncCore
+
+/// The year-end 项目支出绩效自评表: per project, its funds with the budget execution rate
+/// (分值 10), its goal, and every indicator with 分值 and 得分, then the total and its grade.
+public struct SelfEvaluation: Sendable {
+    /// Who fills the form in: the header of every page.
+    public struct Filing: Sendable, Equatable {
+        /// 填报单位.
+        public var unit: String?
+        /// 填报人.
+        public var filler: String?
+        /// 联系电话.
+        public var phone: String?
+        /// 填报日期, `YYYY-MM-DD`.
+        public var date: String
+
+        public init(unit: String? = nil, filler: String? = nil, phone: String? = nil, date: String) {
+            self.unit = unit
+            self.filler = filler
+            self.phone = phone
+            self.date = date
+        }
+    }
+
+    public var year: Int
+    public var filing: Filing
+    /// The townships whose records the form counts, and how current each is here.
+    public var coverage: [TownshipFreshness]
+    public var projects: [ProjectEvaluation]
+    /// Activities whose quantities break a catalog rule (counted as recorded).
+    public var breaches: [RuleBreach]
+}
+
+public struct ProjectEvaluation: Sendable {
+    public var report: ProjectReport
+    /// 年初预算数, 万元.
+    public var initialBudget: Double?
+    /// 全年预算数, 万元.
+    public var fullYearBudget: Double?
+    /// 全年执行数: the cost recorded for the year, 万元.
+    public var executed: Double
+    /// 执行率 in percent: executed ÷ 全年预算数; nil without a budget.
+    public var executionRate: Double?
+    /// The budget execution rate's 得分 out of ``SelfEvaluation/budgetPoints``.
+    public var executionScore: Double
+    public var indicators: [IndicatorEvaluation]
+
+    public var project: Project { report.project }
+    /// 自评得分: the execution score and every indicator's.
+    public var total: Double { SelfEvaluation.rounded(executionScore + indicators.reduce(0) { $0 + $1.score }) }
+    public var grade: Grade { Grade(total) }
+}
+
+public struct IndicatorEvaluation: Sendable {
+    public var result: IndicatorResult
+    /// 分值.
+    public var points: Double
+    /// 得分: 分值 × the completion rate, at most 分值; 0 for a value not entered.
+    public var score: Double
+    /// 偏差原因分析及改进措施, as the county entered it (`ktx indicator note`).
+    public var deviation: String?
+}
+
+/// 优 ≥ 90, 良 80 to 90, 中 60 to 80, 差 < 60.
+public enum Grade: String, Sendable {
+    case excellent, good, fair, poor
+
+    public init(_ score: Double) {
+        let s = (score * 100).rounded() / 100
+        self = s >= 90 ? .excellent : s >= 80 ? .good : s >= 60 ? .fair : .poor
+    }
+
+    public func name(_ language: Language) -> String {
+        switch (self, language) {
+        case (.excellent, .zh): "优"
+        case (.good, .zh): "良"
+        case (.fair, .zh): "中"
+        case (.poor, .zh): "差"
+        case (.excellent, .en): "excellent"
+        case (.good, .en): "good"
+        case (.fair, .en): "fair"
+        case (.poor, .en): "poor"
+        }
+    }
+}
+
+extension SelfEvaluation {
+    /// The points of the budget execution rate.
+    public static let budgetPoints = 10.0
+
+    /// The usual weights of the indicator groups (一级指标): 产出 50, 效益 30 (效果 in older
+    /// tables), 满意度 10; a group the file names otherwise weighs as 效益.
+    public static func groupWeight(_ level1: String) -> Double {
+        switch level1 {
+        case "产出指标": 50
+        case "满意度指标": 10
+        default: 30
+        }
+    }
+
+    /// 分值 of each indicator: the file's where it gives them; else each group's weight
+    /// split evenly among its indicators, scaled so the indicators total 90 when a project
+    /// lacks a group.
+    public static func points(_ indicators: [Indicator]) -> [Double] {
+        if indicators.allSatisfy({ $0.points != nil }) { return indicators.map { $0.points! } }
+        var counts: [String: Int] = [:]
+        for i in indicators { counts[i.level1, default: 0] += 1 }
+        let weights = counts.keys.reduce(0) { $0 + groupWeight($1) }
+        guard weights > 0 else { return indicators.map { _ in 0 } }
+        let scale = (100 - budgetPoints) / weights
+        return indicators.map { groupWeight($0.level1) * scale / Double(counts[$0.level1]!) }
+    }
+
+    /// A score as the form shows it, to the hundredth; the total adds these, so it is the
+    /// sum of the figures on the page.
+    public static func rounded(_ v: Double) -> Double { (v * 100).rounded() / 100 }
+
+    /// 得分 of an indicator: its points times its completion rate, at most its points, to
+    /// the hundredth.
+    public static func score(_ r: IndicatorResult, points: Double) -> Double {
+        let rate: Double
+        switch r.status {
+        case .pending: return 0
+        case .met: rate = 100
+        case .notMet: rate = min(100, max(0, r.rate ?? 0))
+        }
+        return rounded(points * rate / 100)
+    }
+
+    /// Builds the form of `targets` for the whole year from the store's merged records.
+    public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing) throws -> SelfEvaluation {
+        let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
+        // 偏差原因 entered with `ktx indicator note` is not stored yet: the column is left
+        // for the county to fill in.
+        let notes: [IndicatorKey: String] = [:]
+        return SelfEvaluation(year: targets.year, filing: filing, coverage: try store.freshness(),
+                              projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
+                              breaches: report.breaches)
+    }
+
+    /// A project's part of the form, from its report.
+    public static func evaluate(_ p: ProjectReport, year: Int, notes: [IndicatorKey: String]) -> ProjectEvaluation {
+        let fullYear = p.project.adjustedBudget ?? p.project.budget
+        let rate = fullYear.flatMap { $0 > 0 ? p.cost / $0 * 100 : nil }
+        let executionScore = rounded(budgetPoints * min(100, rate ?? 0) / 100)
+        let points = points(p.project.indicators)
+        let indicators = zip(p.indicators, points).map { r, pts in
+            IndicatorEvaluation(result: r, points: pts, score: score(r, points: pts),
+                                deviation: notes[IndicatorKey(year: year, project: p.project.key, indicator: r.indicator.name)])
+        }
+        return ProjectEvaluation(report: p, initialBudget: p.project.budget, fullYearBudget: fullYear, executed: p.cost,
+                                 executionRate: rate, executionScore: executionScore, indicators: indicators)
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+import Store
+import SyncCore
+
+/// Writes the 项目支出绩效自评表 as a terminal table, CSV, JSON, one HTML page that prints on
+/// A4 with page numbers, or an Excel workbook (one sheet per project).
+extension ReportRenderer {
+    // MARK: Words
+
+    func formTitle(_ form: SelfEvaluation) -> String {
+        pick("项目支出绩效自评表（\(form.year)年度）", "Project expenditure performance self-evaluation (\(form.year))")
+    }
+
+    func filingLine(_ form: SelfEvaluation) -> String {
+        let f = form.filing
+        let blank = "________"
+        return [pick("填报单位：", "Unit: ") + (f.unit ?? blank), pick("填报人：", "Filled in by: ") + (f.filler ?? blank),
+                pick("联系电话：", "Phone: ") + (f.phone ?? blank), pick("填报日期：", "Date: ") + f.date]
+            .joined(separator: "    ")
+    }
+
+    /// Which townships the form counts and how current each one's data is here.
+    public func coverageLine(_ coverage: [TownshipFreshness]) -> String {
+        guard !coverage.isEmpty else { return pick("数据来源：本副本尚无任何记录", "Data: this replica holds no records yet") }
+        let parts = coverage.map { c -> String in
+            let name = c.township.isEmpty ? pick("未知乡镇", "unknown township") : c.township
+            let latest = c.latest.map(Self.day) ?? "—"
+            return pick("\(name)（\(c.replicas) 台电脑，最新数据 \(latest)）", "\(name) (\(c.replicas) PC\(c.replicas == 1 ? "" : "s"), latest data \(latest))")
+        }
+        return pick("数据来源（本副本已收到的乡镇）：", "Data (townships this replica holds): ") + parts.joined(separator: pick("、", ", "))
+    }
+
+    /// A Unix-milliseconds time as the local calendar day.
+    public static func day(_ millis: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = .current
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    var fundsHeaders: [String] {
+        [pick("项目资金（万元）", "Funds (10k yuan)"), pick("年初预算数", "initial budget"), pick("全年预算数", "full-year budget"),
+         pick("全年执行数", "spent"), pick("分值", "points"), pick("执行率", "rate"), pick("得分", "score")]
+    }
+
+    var formIndicatorHeaders: [String] {
+        [pick("一级指标", "level 1"), pick("二级指标", "level 2"), pick("三级指标", "indicator"), pick("年度指标值", "target"),
+         pick("实际完成值", "actual"), pick("分值", "points"), pick("得分", "score"), pick("偏差原因分析及改进措施", "deviation and remedy")]
+    }
+
+    /// 分值 and 得分: whole numbers as such, others with two decimals.
+    public func points(_ v: Double) -> String {
+        let r = (v * 100).rounded() / 100
+        return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r)
+    }
+
+    func goal(_ p: ProjectEvaluation) -> String { p.project.goal ?? pick("（目标表未写绩效目标）", "(the table states no goal)") }
+
+    /// 实际完成情况: what the records show.
+    func achieved(_ p: ProjectEvaluation) -> String {
+        let met = p.indicators.filter { $0.result.status == .met }.count
+        let pending = p.indicators.filter { $0.result.status == .pending }.count
+        var s = pick("开展活动 \(Self.grouped(String(p.report.activities))) 次，支出 \(wan(p.executed)) 万元；\(p.indicators.count) 项指标中 \(met) 项达标",
+                     "\(Self.grouped(String(p.report.activities))) activities, \(wan(p.executed)) 10k yuan spent; \(met) of \(p.indicators.count) indicators met")
+        if pending > 0 { s += pick("，\(pending) 项待填报", ", \(pending) to be entered") }
+        return s
+    }
+
+    func totalLine(_ p: ProjectEvaluation) -> String {
+        pick("总分 100，自评得分 \(points(p.total))，等级 \(p.grade.name(.zh))",
+             "total 100, score \(points(p.total)), grade \(p.grade.name(.en))")
+    }
+
+    func projectLine(_ p: ProjectEvaluation) -> String {
+        pick("项目名称：", "Project: ") + p.project.name + (p.project.code.map { pick("（项目编码 \($0)）", " (code \($0))") } ?? "")
+    }
+
+    func fundsRow(_ p: ProjectEvaluation) -> [String] {
+        [pick("年度资金总额", "total"), p.initialBudget.map(wan) ?? "—", p.fullYearBudget.map(wan) ?? "—", wan(p.executed),
+         points(SelfEvaluation.budgetPoints), rate(p.executionRate), points(p.executionScore)]
+    }
+
+    func indicatorRow(_ i: IndicatorEvaluation) -> [String] {
+        [i.result.indicator.level1, i.result.indicator.level2, i.result.indicator.name, target(i.result.indicator),
+         i.result.status == .pending ? status(.pending) : actual(i.result), points(i.points), points(i.score), i.deviation ?? ""]
+    }
+
+    // MARK: Table
+
+    public func table(_ form: SelfEvaluation) -> String {
+        var out = [formTitle(form), filingLine(form), coverageLine(form.coverage)]
+        for p in form.projects {
+            out += ["", "■ " + projectLine(p)]
+            var funds = TextTable(headers: fundsHeaders, alignments: [.left, .right, .right, .right, .right, .right, .right])
+            funds.append(fundsRow(p))
+            out.append(funds.render())
+            out.append(pick("年度总体目标 · 预期目标：", "Goal for the year: ") + goal(p))
+            out.append(pick("年度总体目标 · 实际完成情况：", "Achieved: ") + achieved(p))
+            var t = TextTable(headers: formIndicatorHeaders, alignments: [.left, .left, .left, .right, .right, .right, .right, .left])
+            for i in p.indicators { t.append(indicatorRow(i)) }
+            out.append(t.render())
+            out.append(totalLine(p))
+        }
+        if !form.breaches.isEmpty {
+            out += ["", pick("数据核对：\(form.breaches.count) 项活动的数量不合常理（已按记录计入）", "check the data: \(form.breaches.count) activities break a rule (counted as recorded)")]
+            out += form.breaches.map { "  " + breach($0) }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    // MARK: CSV
+
+    /// One row per line of the form, under one header: funds, goal, indicators, total.
+    public func csv(_ form: SelfEvaluation) -> String {
+        var lines = [CSV.line([pick("项目", "project"), pick("项目编码", "code"), pick("栏目", "part"), pick("一级指标", "level 1"),
+                               pick("二级指标", "level 2"), pick("三级指标", "indicator"), pick("年度指标值", "target"),
+                               pick("单位", "unit"), pick("实际完成值", "actual"), pick("分值", "points"), pick("得分", "score"),
+                               pick("偏差原因分析及改进措施", "deviation and remedy")])]
+        func plain(_ v: Double?, _ unit: String) -> String {
+            guard let v else { return "" }
+            return unit == "万元" ? wan(v) : (unit == "%" ? String(format: "%.1f", v) : ungrouped(v))
+        }
+        for p in form.projects {
+            let head = [p.project.name, p.project.code ?? ""]
+            lines.append(CSV.line(head + [pick("预算执行率", "budget execution"), "", "", pick("全年预算数", "full-year budget"),
+                                          p.fullYearBudget.map(wan) ?? "", "万元", wan(p.executed),
+                                          points(SelfEvaluation.budgetPoints), points(p.executionScore), ""]))
+            for i in p.indicators {
+                let ind = i.result.indicator
+                lines.append(CSV.line(head + [pick("绩效指标", "indicator"), ind.level1, ind.level2, ind.name,
+                                              ind.comparator.symbol + ind.targetText, ind.unit, plain(i.result.actual, ind.unit),
+                                              points(i.points), points(i.score), i.deviation ?? ""]))
+            }
+            lines.append(CSV.line(head + [pick("总分", "total"), "", "", p.grade.name(language), "", "", "", "100", points(p.total), ""]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: JSON
+
+    public func json(_ form: SelfEvaluation) -> JSONValue {
+        func num(_ v: Double?) -> JSONValue {
+            guard let v else { return .null }
+            let r = (v * 10_000).rounded() / 10_000
+            return .number(r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)")
+        }
+        return .object([
+            ("form", .string("self-evaluation")),
+            ("year", .int(form.year)),
+            ("unit", .optional(form.filing.unit)),
+            ("filler", .optional(form.filing.filler)),
+            ("phone", .optional(form.filing.phone)),
+            ("filled_on", .string(form.filing.date)),
+            ("townships", .array(form.coverage.map { c in
+                .object([("township", .string(c.township)), ("replicas", .int(c.replicas)), ("operations", .int(c.operations)),
+                         ("latest", c.latest.map { .string(Self.day($0)) } ?? .null)])
+            })),
+            ("projects", .array(form.projects.map { p in
+                .object([
+                    ("key", .string(p.project.key)), ("name", .string(p.project.name)), ("code", .optional(p.project.code)),
+                    ("initial_budget", num(p.initialBudget)), ("full_year_budget", num(p.fullYearBudget)),
+                    ("executed", num(p.executed)), ("execution_points", num(SelfEvaluation.budgetPoints)),
+                    ("execution_rate", num(p.executionRate)), ("execution_score", num(p.executionScore)),
+                    ("goal", .optional(p.project.goal)), ("achieved", .string(achieved(p))),
+                    ("indicators", .array(p.indicators.map { i in
+                        .object([
+                            ("level1", .string(i.result.indicator.level1)), ("level2", .string(i.result.indicator.level2)),
+                            ("name", .string(i.result.indicator.name)), ("comparator", .string(i.result.indicator.comparator.symbol)),
+                            ("target", num(i.result.indicator.target)), ("unit", .string(i.result.indicator.unit)),
+                            ("actual", num(i.result.actual)), ("rate", num(i.result.rate)), ("status", .string(i.result.status.rawValue)),
+                            ("points", num(i.points)), ("score", num(i.score)), ("deviation", .optional(i.deviation)),
+                        ])
+                    })),
+                    ("total", num(p.total)), ("grade", .string(p.grade.name(.zh))),
+                ])
+            })),
+        ])
+    }
+
+    // MARK: HTML
+
+    /// One page per project on A4, each with the form's header; page numbers at the foot.
+    public func html(_ form: SelfEvaluation) -> String {
+        var h = """
+            <!DOCTYPE html>
+            <html lang="\(language == .zh ? "zh-CN" : "en")">
+            <head>
+            <meta charset="utf-8" />
+            <title>\(esc(formTitle(form)))</title>
+            <style>
+            @page { size: A4; margin: 15mm 12mm 18mm; @bottom-center { content: "\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))"; font-size: 9pt; } }
+            body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 10pt; color: #111; margin: 0 auto; max-width: 186mm; }
+            h1 { font-size: 15pt; text-align: center; margin: 0 0 3mm; }
+            p.meta { margin: 0 0 2mm; }
+            section { break-after: page; page-break-after: always; }
+            section:last-of-type { break-after: auto; page-break-after: auto; }
+            table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
+            th, td { border: 0.3mm solid #555; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
+            th { background: #eee; text-align: center; }
+            td.n { text-align: right; white-space: nowrap; }
+            tr.total td { font-weight: bold; }
+            </style>
+            </head>
+            <body>
+
+            """
+        for p in form.projects {
+            h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
+            h += "<p class=\"meta\">\(esc(coverageLine(form.coverage)))</p>\n"
+            h += "<table>\n<tr><th>\(esc(pick("项目名称", "Project")))</th><td colspan=\"6\">\(esc(p.project.name))</td></tr>\n"
+            if let code = p.project.code { h += "<tr><th>\(esc(pick("项目编码", "Code")))</th><td colspan=\"6\">\(esc(code))</td></tr>\n" }
+            h += "<tr>" + fundsHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n<tr>"
+            for (i, cell) in fundsRow(p).enumerated() { h += i == 0 ? "<td>\(esc(cell))</td>" : "<td class=\"n\">\(esc(cell))</td>" }
+            h += "</tr>\n</table>\n<table>\n"
+            h += "<tr><th rowspan=\"2\">\(esc(pick("年度总体目标", "Goal for the year")))</th><th>\(esc(pick("预期目标", "expected")))</th><th>\(esc(pick("实际完成情况", "achieved")))</th></tr>\n"
+            h += "<tr><td>\(esc(goal(p)))</td><td>\(esc(achieved(p)))</td></tr>\n</table>\n<table>\n"
+            h += "<tr>" + formIndicatorHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+            for i in p.indicators {
+                let row = indicatorRow(i)
+                h += "<tr>" + row.enumerated().map { (3...6).contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1))</td>" }.joined() + "</tr>\n"
+            }
+            h += "<tr class=\"total\"><td colspan=\"5\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
+            h += "</table>\n</section>\n"
+        }
+        return h + "</body>\n</html>\n"
+    }
+
+    // MARK: Excel
+
+    /// One sheet per project, laid out as the printed form, fitted to the A4 width, with
+    /// page numbers in the footer; figures are numbers (Excel sums them), shown with
+    /// thousands separators and 万元 with two decimals.
+    public func workbook(_ form: SelfEvaluation) -> Workbook {
+        var book = Workbook()
+        for p in form.projects {
+            var sheet = Workbook.Sheet(name: p.project.name)
+            sheet.widths = [12, 14, 22, 13, 13, 9, 9, 30]
+            sheet.footer = pick("&C第 &P 页，共 &N 页", "&CPage &P of &N")
+            sheet.append([.text(formTitle(form), .title)])
+            sheet.mergeLast(from: 0, columns: 8)
+            sheet.append([.text(filingLine(form), .plain)])
+            sheet.mergeLast(from: 0, columns: 8)
+            sheet.append([.text(coverageLine(form.coverage), .plain)])
+            sheet.mergeLast(from: 0, columns: 8)
+            sheet.append([.text(pick("项目名称", "Project"), .heading), .text(p.project.name)] + Array(repeating: .blank, count: 6))
+            sheet.mergeLast(from: 1, columns: 7)
+            sheet.append([.text(pick("项目编码", "Code"), .heading), .text(p.project.code ?? "")] + Array(repeating: .blank, count: 6))
+            sheet.mergeLast(from: 1, columns: 7)
+            sheet.append(fundsHeaders.map { .text($0, .heading) } + [.blank])
+            sheet.append([.text(pick("年度资金总额", "total")), .number(p.initialBudget), .number(p.fullYearBudget), .number(p.executed),
+                          .number(SelfEvaluation.budgetPoints), .number(p.executionRate.map { ($0 * 10).rounded() / 10 }, .percent),
+                          .number((p.executionScore * 100).rounded() / 100), .blank])
+            sheet.append([.text(pick("年度总体目标", "Goal"), .heading), .text(pick("预期目标", "expected"), .heading), .blank, .blank,
+                          .text(pick("实际完成情况", "achieved"), .heading), .blank, .blank, .blank])
+            sheet.mergeLast(from: 1, columns: 3)
+            sheet.merges.append("E\(sheet.rows.count):H\(sheet.rows.count)")
+            sheet.append([.blank, .text(goal(p)), .blank, .blank, .text(achieved(p)), .blank, .blank, .blank])
+            sheet.mergeLast(from: 1, columns: 3)
+            sheet.merges.append("E\(sheet.rows.count):H\(sheet.rows.count)")
+            sheet.merges.append("A\(sheet.rows.count - 1):A\(sheet.rows.count)")
+            sheet.append(formIndicatorHeaders.map { .text($0, .heading) })
+            for i in p.indicators {
+                let ind = i.result.indicator
+                let actualCell: Workbook.Cell
+                if let a = i.result.actual {
+                    actualCell = switch ind.unit {
+                    case "%": .number((a * 10).rounded() / 10, .percent)
+                    case "万元": .number(a, .decimal)
+                    case "季度": .text(value(a, unit: ind.unit))
+                    default: a == a.rounded() ? .number(a, .integer) : .number(a, .decimal)
+                    }
+                } else {
+                    actualCell = .text(status(i.result.status))
+                }
+                sheet.append([.text(ind.level1), .text(ind.level2), .text(ind.name), .text(target(ind)), actualCell,
+                              .number((i.points * 100).rounded() / 100), .number((i.score * 100).rounded() / 100), .text(i.deviation ?? "")])
+            }
+            sheet.append([.text(pick("总分", "Total"), .strong), .blank, .blank, .blank, .blank, .number(100, .decimal),
+                          .number((p.total * 100).rounded() / 100, .decimal), .text(pick("等级：", "grade: ") + p.grade.name(language), .strong)])
+            sheet.mergeLast(from: 0, columns: 5)
+            book.sheets.append(sheet)
+        }
+        return book
+    }
+}
+
+extension ReportRenderer {
+    /// The working summary as one sheet: the CSV's rows, figures as numbers.
+    public func workbook(_ report: Report) -> Workbook {
+        var sheet = Workbook.Sheet(name: pick("\(report.year)年绩效", "\(report.year) performance"))
+        sheet.footer = pick("&C第 &P 页，共 &N 页", "&CPage &P of &N")
+        sheet.landscape = true
+        sheet.append([.text(title(report), .title)])
+        sheet.mergeLast(from: 0, columns: 11)
+        sheet.append([.text(coverageLine(report.coverage), .plain)])
+        sheet.mergeLast(from: 0, columns: 11)
+        sheet.widths = [22, 14, 8, 10, 10, 22, 12, 7, 12, 9, 9]
+        let rows = ((try? CSV.parse(csv(report))) ?? []).map(\.fields)
+        for (i, row) in rows.enumerated() {
+            sheet.append(row.enumerated().map { c, text in
+                if i == 0 { return .text(text, .heading) }
+                if [8, 9].contains(c) || (c == 6 && !text.hasPrefix("≥") && !text.hasPrefix("≤")), let v = Double(text) {
+                    return .number(v, c == 9 ? .percent : (v == v.rounded() && row[7] != "万元" ? .integer : .decimal))
+                }
+                return .text(text)
+            })
+        }
+        var book = Workbook()
+        book.sheets = [sheet]
+        return book
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import ZIPFoundation
+
+/// A workbook for Excel, WPS and LibreOffice: Office Open XML (`.xlsx`) written with
+/// ZIPFoundation, strings inline, a few fixed styles, merged cells, column widths, A4 page
+/// setup fitted to the page width, and page numbers in the footer.
+public struct Workbook: Sendable {
+    public var sheets: [Sheet] = []
+
+    public init() {}
+
+    /// One worksheet: rows of cells from A1, with merges and column widths.
+    public struct Sheet: Sendable {
+        public var name: String
+        public var rows: [[Cell]] = []
+        /// Merged ranges, e.g. `A1:I1`.
+        public var merges: [String] = []
+        /// Column widths in characters, from column A.
+        public var widths: [Double] = []
+        /// The footer, in Excel's header/footer codes (`&P` the page, `&N` the pages).
+        public var footer: String?
+        public var landscape = false
+
+        public init(name: String) { self.name = name }
+
+        public mutating func append(_ row: [Cell]) { rows.append(row) }
+
+        /// Merges `columns` cells of the last row appended, from column `from` (0-based).
+        public mutating func mergeLast(from: Int, columns: Int) {
+            guard columns > 1 else { return }
+            let r = rows.count
+            merges.append("\(Workbook.column(from))\(r):\(Workbook.column(from + columns - 1))\(r)")
+        }
+    }
+
+    public enum Style: Int, Sendable {
+        /// No border: notes around the table.
+        case plain = 0
+        /// Bold, large, centred: the form's title.
+        case title = 1
+        /// Bold on grey, bordered, wrapped: column headings.
+        case heading = 2
+        /// Bordered, wrapped text.
+        case text = 3
+        /// Bordered whole number with thousands separators: 1,266,995.
+        case integer = 4
+        /// Bordered number with two decimals: 0.50.
+        case decimal = 5
+        /// Bordered percentage with one decimal: 95.0%.
+        case percent = 6
+        /// Bold, bordered text: totals.
+        case strong = 7
+    }
+
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case number(Double)
+        case empty
+    }
+
+    public struct Cell: Sendable {
+        public var value: Value
+        public var style: Style
+
+        public init(_ value: Value, _ style: Style = .text) {
+            self.value = value
+            self.style = style
+        }
+
+        public static func text(_ s: String, _ style: Style = .text) -> Cell { Cell(.text(s), style) }
+        public static func number(_ v: Double?, _ style: Style = .decimal) -> Cell { Cell(v.map(Value.number) ?? .empty, style) }
+        public static var blank: Cell { Cell(.empty, .text) }
+    }
+
+    /// `0` → `A`, `25` → `Z`, `26` → `AA`.
+    public static func column(_ index: Int) -> String {
+        var n = index + 1
+        var s = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            s = String(UnicodeScalar(UInt8(65 + r))) + s
+            n = (n - 1) / 26
+        }
+        return s
+    }
+
+    /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, unique.
+    public static func sheetName(_ wanted: String, taken: [String]) -> String {
+        let cleaned = String(wanted.map { "[]:*?/\\".contains($0) ? "_" : $0 })
+        var name = String(cleaned.prefix(31))
+        var n = 2
+        while taken.contains(name) {
+            let suffix = "(\(n))"
+            name = String(cleaned.prefix(31 - suffix.count)) + suffix
+            n += 1
+        }
+        return name.isEmpty ? "Sheet\(taken.count + 1)" : name
+    }
+
+    /// The `.xlsx` file's bytes.
+    public func data() throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        func add(_ path: String, _ text: String) throws {
+            let bytes = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count),
+                                 modificationDate: Date(timeIntervalSince1970: 1_704_067_200),
+                                 compressionMethod: .deflate) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        try add("[Content_Types].xml", contentTypes)
+        try add("_rels/.rels", rootRels)
+        try add("xl/workbook.xml", workbookXML)
+        try add("xl/_rels/workbook.xml.rels", workbookRels)
+        try add("xl/styles.xml", Self.styles)
+        for (i, sheet) in sheets.enumerated() {
+            try add("xl/worksheets/sheet\(i + 1).xml", Self.sheetXML(sheet))
+        }
+        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
+        return data
+    }
+
+    // MARK: Parts
+
+    private static let header = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+    private static let mainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    private static let relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    private var contentTypes: String {
+        Self.header + """
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\
+            <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+            <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+            \(sheets.indices.map { "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>" }.joined())\
+            </Types>
+            """
+    }
+
+    private var rootRels: String {
+        Self.header + """
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+            </Relationships>
+            """
+    }
+
+    private var workbookXML: String {
+        var names: [String] = []
+        for sheet in sheets { names.append(Self.sheetName(sheet.name, taken: names)) }
+        return Self.header + "<workbook xmlns=\"\(Self.mainNS)\" xmlns:r=\"\(Self.relNS)\"><sheets>"
+            + names.enumerated().map { "<sheet name=\"\(Self.escape($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined()
+            + "</sheets></workbook>"
+    }
+
+    private var workbookRels: String {
+        Self.header + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+            + sheets.indices.map { "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>" }.joined()
+            + "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+            + "</Relationships>"
+    }
+
+    /// The cell formats, in the order of ``Style``.
+    private static let styles = header + """
+        <styleSheet xmlns="\(mainNS)">\
+        <numFmts count="1"><numFmt numFmtId="164" formatCode="0.0&quot;%&quot;"/></numFmts>\
+        <fonts count="3">\
+        <font><sz val="10.5"/><name val="宋体"/><family val="3"/><charset val="134"/></font>\
+        <font><b/><sz val="14"/><name val="宋体"/><family val="3"/><charset val="134"/></font>\
+        <font><b/><sz val="10.5"/><name val="宋体"/><family val="3"/><charset val="134"/></font>\
+        </fonts>\
+        <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>\
+        <fill><patternFill patternType="solid"><fgColor rgb="FFEEEEEE"/><bgColor indexed="64"/></patternFill></fill></fills>\
+        <borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>\
+        <border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>\
+        <top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>\
+        <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+        <cellXfs count="8">\
+        <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+        <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>\
+        <xf numFmtId="0" fontId="2" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>\
+        <xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>\
+        <xf numFmtId="3" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>\
+        <xf numFmtId="4" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>\
+        <xf numFmtId="164" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>\
+        <xf numFmtId="0" fontId="2" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>\
+        </cellXfs>\
+        <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+        </styleSheet>
+        """
+
+    static func sheetXML(_ sheet: Sheet) -> String {
+        var x = header + "<worksheet xmlns=\"\(mainNS)\" xmlns:r=\"\(relNS)\">"
+        x += "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>"
+        if !sheet.widths.isEmpty {
+            x += "<cols>" + sheet.widths.enumerated().map { "<col min=\"\($0 + 1)\" max=\"\($0 + 1)\" width=\"\($1)\" customWidth=\"1\"/>" }.joined() + "</cols>"
+        }
+        x += "<sheetData>"
+        for (r, row) in sheet.rows.enumerated() {
+            x += "<row r=\"\(r + 1)\">"
+            for (c, cell) in row.enumerated() {
+                let ref = "\(column(c))\(r + 1)"
+                let s = cell.style.rawValue
+                switch cell.value {
+                case .empty: x += "<c r=\"\(ref)\" s=\"\(s)\"/>"
+                case let .number(v): x += "<c r=\"\(ref)\" s=\"\(s)\"><v>\(number(v))</v></c>"
+                case let .text(t): x += "<c r=\"\(ref)\" s=\"\(s)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(t))</t></is></c>"
+                }
+            }
+            x += "</row>"
+        }
+        x += "</sheetData>"
+        if !sheet.merges.isEmpty {
+            x += "<mergeCells count=\"\(sheet.merges.count)\">" + sheet.merges.map { "<mergeCell ref=\"\($0)\"/>" }.joined() + "</mergeCells>"
+        }
+        x += "<pageMargins left=\"0.5\" right=\"0.5\" top=\"0.6\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/>"
+        x += "<pageSetup paperSize=\"9\" orientation=\"\(sheet.landscape ? "landscape" : "portrait")\" fitToWidth=\"1\" fitToHeight=\"0\"/>"
+        if let footer = sheet.footer { x += "<headerFooter><oddFooter>\(escape(footer))</oddFooter></headerFooter>" }
+        return x + "</worksheet>"
+    }
+
+    /// A number as XML Schema writes a double: shortest round-trip digits.
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+    }
+
+    /// Text for XML: the five entities, and control characters XML 1.0 cannot hold dropped.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(u)
+            default: if u.value >= 0x20 { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Reporting
+import Store
+import SyncCore
+import Testing
+import TestSupport
+import ZIPFoundation
+
+/// The year-end 项目支出绩效自评表 of every project table of both years, on the fixtures of
+/// ``ProjectTableTests``, against 分值 and 得分 worked out by hand: 产出 50, 效益 (效果) 30,
+/// 满意度 10 split evenly in each group; 得分 = 分值 × completion (at most 分值), to the
+/// hundredth; 预算执行率 = cost ÷ budget, its 10 points scored the same way; the total adds
+/// the figures shown.
+@Suite struct SelfEvaluationTests {
+    struct Expected: Sendable {
+        /// `rate|score` of the budget execution (— without a budget).
+        var execution: String
+        /// `total|grade`.
+        var total: String
+        /// `indicator|分值|得分`, in the table's order.
+        var indicators: [String]
+    }
+
+    static let expected: [String: Expected] = [
+        // 0.45 / 2.00 = 22.5 % → 2.25; 88 / 90 × 12.5 = 12.22.
+        "2023 rural": Expected(execution: "22.5%|2.25", total: "91.97|优", indicators: [
+            "科技服务人次|12.50|12.50", "科技特派员覆盖率|12.50|12.22", "项目完成时间|12.50|12.50", "运行保障成本|12.50|12.50",
+            "受益人口数|15|15", "推广示范新品种、新技术、新成果|15|15", "群众满意度|10|10"]),
+        // 0.80 / 3.00 = 26.7 % → 2.67; 26.67 / 95 × 12.5 = 3.51; 0.75 / 0.80 × 12.5 = 11.72.
+        "2023 sme-training": Expected(execution: "26.7%|2.67", total: "82.90|良", indicators: [
+            "培训人员人次|12.50|12.50", "项目完成时间|12.50|12.50", "按预算资金完成率|12.50|3.51", "培训成本|12.50|11.72",
+            "受益总人数|15|15", "参加培训企业数量|15|15", "企业满意度|10|10"]),
+        "2023 youth": Expected(execution: "32.1%|3.21", total: "93.21|优", indicators: [
+            "科普活动开展次数|12.50|12.50", "受益学校数|12.50|12.50", "项目完成时间|12.50|12.50", "控制成本|12.50|12.50",
+            "覆盖人数|15|15", "受益人数|15|15", "服务对象满意度|10|10"]),
+        // 5 / 7 × 12.5 = 8.93; 1.5 / 1.6 × 12.5 = 11.72; 4900 / 5000 × 15 = 14.70; 设备运行率 not entered: 0.
+        "2023 museum": Expected(execution: "41.7%|4.17", total: "74.52|中", indicators: [
+            "设备数量|12.50|12.50", "展品损坏数|12.50|8.93", "项目完成时间|12.50|12.50", "项目运行成本|12.50|11.72",
+            "参观人数|15|14.70", "设备运行率|15|0", "参与人员满意度|10|10"]),
+        // 2020 tables have no 预算数: the execution scores 0 and shows —. 85 / 90 × 15 = 14.17.
+        "2020 innovation": Expected(execution: "—|0", total: "69.17|中", indicators: [
+            "开发应用新产品、新技术、新品种数量|25|25", "开发应用新技术、新产品|25|25", "新技术应用率|15|14.17",
+            "应用创新方法解决企业技术或管理难题数|15|0", "受训学员满意度|5|5", "群众满意度|5|0"]),
+        // Three 产出 indicators: 50 / 3 = 16.67 each.
+        "2020 award": Expected(execution: "—|0", total: "16.67|差", indicators: [
+            "产业技术创新成果获奖比（%）|16.67|0", "获得奖励数（个）|16.67|16.67",
+            "破解创新能力瓶颈，鼓励、引导和支持企业科技进步和自主创新活动，激励创新创业社会文化|16.67|0",
+            "生产效率提高率（％）|15|0", "新技术应用率（%）|15|0", "服务对象满意度|5|0", "群众满意度|5|0"]),
+        // 4 / 5 × 16.67 = 13.33.
+        "2020 rural": Expected(execution: "—|0", total: "86.67|良", indicators: [
+            "科技服务人次|16.67|16.67", "科技服务次数|16.67|13.33", "推广示范新品种、新技术、新成果数量|16.67|16.67",
+            "受益人口数|15|15", "引进科技人才|15|15", "群众满意度|10|10"]),
+        // 5.5 / 6 × 30 = 27.50; 86 / 135 × 5 = 3.19.
+        "2020 sme-training": Expected(execution: "—|0", total: "85.69|良", indicators: [
+            "培训次数|12.50|12.50", "培训参加人数|12.50|12.50", "科技型企业新增数|12.50|12.50", "受益人数|12.50|12.50",
+            "人才增长率|30|27.50", "服务对象满意度|5|5", "受益人口满意度|5|3.19"]),
+        // 1.4 / 1.5 × 12.5 = 11.67.
+        "2020 youth": Expected(execution: "—|0", total: "79.17|中", indicators: [
+            "科普活动和科技竞赛开展次数|12.50|12.50", "科普活动和科技竞赛参与人次|12.50|12.50", "科普活动和科技竞赛控制成本|12.50|11.67",
+            "受益人数|12.50|12.50", "科普活动参与者满意度|30|30", "科普公共服务平台用户满意度|10|0"]),
+        // 2 / 3 × 12.5 = 8.33.
+        "2020 school-enterprise": Expected(execution: "—|0", total: "20.83|差", indicators: [
+            "科技人才引进培养的数量|12.50|0", "高技能人才培训完成人次|12.50|8.33", "校企合作财政投入|12.50|12.50",
+            "科技成果转化|12.50|0", "高层次科技人才增长率|30|0", "服务对象满意率|10|0"]),
+        "2020 bearing": Expected(execution: "—|0", total: "42.50|差", indicators: [
+            "科学技术开发成果数量|12.50|0", "科学技术投入成本|12.50|12.50", "开发应用新产品数量|12.50|0",
+            "提出新研究系统理论观点数量|12.50|0", "解决企业技术管理难题数|30|30", "网络评估满意率|10|0"]),
+    ]
+
+    func form(_ c: ProjectTableTests.Case, in lab: ReplicaLab) throws -> SelfEvaluation {
+        let store = try lab.replica("office", township: "河西镇")
+        try ProjectTableTests.record(c.activities, manual: c.manual, year: c.year, project: c.project, into: store)
+        let targets = try #require(try TargetsParser.builtIn(year: c.year, catalog: .standard))
+        return try SelfEvaluation.build(targets, store: store, project: targets.project(named: c.project),
+                                        filing: .init(unit: targets.unit, filler: "张三", phone: "0319-1234567", date: "2024-01-15"))
+    }
+
+    @Test(arguments: ProjectTableTests.cases)
+    func theFormMatchesTheScoresWorkedOutByHand(_ c: ProjectTableTests.Case) throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let want = try #require(Self.expected[c.testDescription])
+        let p = try #require(try form(c, in: lab).projects.first)
+        let r = ReportRenderer(language: .zh)
+        #expect("\(p.executionRate.map { String(format: "%.1f%%", $0) } ?? "—")|\(r.points(p.executionScore))" == want.execution)
+        #expect("\(r.points(p.total))|\(p.grade.name(.zh))" == want.total)
+        #expect(p.indicators.map { "\($0.result.indicator.name)|\(r.points($0.points))|\(r.points($0.score))" } == want.indicators)
+        // Every table's points total 100 with the budget execution's 10.
+        #expect(abs(p.indicators.reduce(SelfEvaluation.budgetPoints) { $0 + $1.points } - 100) < 1e-9)
+    }
+
+    @Test func everyProjectHasAnExpectedForm() {
+        #expect(Set(ProjectTableTests.cases.map(\.testDescription)) == Set(Self.expected.keys))
+    }
+
+    @Test func gradesFollowTheUsualBands() {
+        #expect([90, 89.99, 80, 79.99, 60, 59.99, 100, 0].map { Grade($0).name(.zh) } == ["优", "良", "良", "中", "中", "差", "优", "差"])
+    }
+
+    /// The Excel file read back cell by cell: the header, the funds, every indicator row
+    /// with numbers as numbers, the total; merged title; page numbers in the footer.
+    @Test func theWorkbookHoldsTheFormCellByCell() throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let c = try #require(ProjectTableTests.cases.first { $0.testDescription == "2023 rural" })
+        let book = ReportRenderer(language: .zh).workbook(try form(c, in: lab))
+        let archive = try Archive(data: try book.data(), accessMode: .read)
+        func part(_ path: String) throws -> String {
+            let entry = try #require(archive[path])
+            var data = Data()
+            _ = try archive.extract(entry) { data.append($0) }
+            return String(decoding: data, as: UTF8.self)
+        }
+        for path in ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"] {
+            #expect(archive[path] != nil, "\(path)")
+        }
+        #expect(try part("xl/workbook.xml").contains("<sheet name=\"科技下乡活动\" sheetId=\"1\" r:id=\"rId1\"/>"))
+        let sheet = try part("xl/worksheets/sheet1.xml")
+        let cells = try SheetCells(sheet)
+        #expect(cells["A1"] == "项目支出绩效自评表（2023年度）")
+        #expect(cells["A2"] == "填报单位：临西县科学技术协会本级    填报人：张三    联系电话：0319-1234567    填报日期：2024-01-15")
+        #expect(cells["B4"] == "科技下乡活动")
+        #expect(cells["B5"] == "13053523P00000110073C")
+        #expect((1...7).map { cells["\(Workbook.column($0 - 1))6"] } == ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+        #expect((2...7).map { cells["\(Workbook.column($0 - 1))7"] } == ["2", "2", "0.45", "10", "22.5", "2.25"])
+        #expect(cells["B9"]?.hasPrefix("大力实施农民科学素质行动") == true)
+        #expect(cells["E9"] == "开展活动 2 次，支出 0.45 万元；7 项指标中 6 项达标")
+        #expect((1...8).map { cells["\(Workbook.column($0 - 1))10"] } == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"])
+        #expect((1...7).map { cells["\(Workbook.column($0 - 1))11"] } == ["产出指标", "数量指标", "科技服务人次", "≥2,000人次", "2100", "12.5", "12.5"])
+        #expect((3...7).map { cells["\(Workbook.column($0 - 1))12"] } == ["科技特派员覆盖率", "≥90%", "88", "12.5", "12.22"])
+        #expect(cells["A18"] == "总分" && cells["F18"] == "100" && cells["G18"] == "91.97" && cells["H18"] == "等级：优")
+        #expect(sheet.contains("<mergeCell ref=\"A1:H1\"/>"))
+        #expect(sheet.contains("<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"))
+        #expect(sheet.contains("paperSize=\"9\""))
+    }
+}
+
+/// The cells of a worksheet part written with inline strings: reference → text or number.
+struct SheetCells {
+    var values: [String: String] = [:]
+
+    init(_ xml: String) throws {
+        let pattern = try NSRegularExpression(pattern: "<c r=\"([A-Z]+[0-9]+)\" s=\"[0-9]+\"(?: t=\"inlineStr\"><is><t xml:space=\"preserve\">(.*?)</t></is></c>|><v>(.*?)</v></c>|/>)")
+        let ns = xml as NSString
+        for m in pattern.matches(in: xml, range: NSRange(location: 0, length: ns.length)) {
+            let ref = ns.substring(with: m.range(at: 1))
+            if m.range(at: 2).location != NSNotFound {
+                values[ref] = ns.substring(with: m.range(at: 2)).replacingOccurrences(of: "&amp;", with: "&")
+                    .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            } else if m.range(at: 3).location != NSNotFound {
+                values[ref] = ns.substring(with: m.range(at: 3))
+            }
+        }
+    }
+
+    subscript(_ ref: String) -> String? { values[ref] }
+}
