@@ -45,6 +45,7 @@ let package = Package(
                 .embedInCode("migrations/m0010_confirmed.sql"),
                 .embedInCode("migrations/m0011_governed_hubs.sql"),
                 .embedInCode("migrations/m0012_restored.sql"),
+                .embedInCode("migrations/m0013_notes.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

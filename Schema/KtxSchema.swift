@@ -17,6 +17,7 @@ public enum KtxSchema {
         ("0010_confirmed", String(decoding: PackageResources.m0010_confirmed_sql, as: UTF8.self)),
         ("0011_governed_hubs", String(decoding: PackageResources.m0011_governed_hubs_sql, as: UTF8.self)),
         ("0012_restored", String(decoding: PackageResources.m0012_restored_sql, as: UTF8.self)),
+        ("0013_notes", String(decoding: PackageResources.m0013_notes_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

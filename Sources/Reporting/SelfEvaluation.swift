@@ -132,9 +132,7 @@ extension SelfEvaluation {
     /// Builds the form of `targets` for the whole year from the store's merged records.
     public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing) throws -> SelfEvaluation {
         let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
-        // 偏差原因 entered with `ktx indicator note` is not stored yet: the column is left
-        // for the county to fill in.
-        let notes: [IndicatorKey: String] = [:]
+        let notes = try store.indicatorNotes(year: targets.year)
         return SelfEvaluation(year: targets.year, filing: filing, coverage: try store.freshness(),
                               projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
                               breaches: report.breaches)

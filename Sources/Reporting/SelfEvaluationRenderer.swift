@@ -98,7 +98,8 @@ extension ReportRenderer {
             out.append(pick("年度总体目标 · 预期目标：", "Goal for the year: ") + goal(p))
             out.append(pick("年度总体目标 · 实际完成情况：", "Achieved: ") + achieved(p))
             var t = TextTable(headers: formIndicatorHeaders, alignments: [.left, .left, .left, .right, .right, .right, .right, .left])
-            for i in p.indicators { t.append(indicatorRow(i)) }
+            // A terminal row is one line: the notes' lines joined.
+            for i in p.indicators { t.append(indicatorRow(i).map { $0.replacingOccurrences(of: "\n", with: " / ") }) }
             out.append(t.render())
             out.append(totalLine(p))
         }
@@ -218,7 +219,9 @@ extension ReportRenderer {
             h += "<tr>" + formIndicatorHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
             for i in p.indicators {
                 let row = indicatorRow(i)
-                h += "<tr>" + row.enumerated().map { (3...6).contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1))</td>" }.joined() + "</tr>\n"
+                h += "<tr>" + row.enumerated().map {
+                    (3...6).contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
+                }.joined() + "</tr>\n"
             }
             h += "<tr class=\"total\"><td colspan=\"5\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
             h += "</table>\n</section>\n"

@@ -99,7 +99,9 @@ import TestSupport
         #expect(try county.store.activity(id)?.quantities["attendance"] == 105)
     }
 
-    @Test func aTownshipsIndicatorValueIsRefused() async throws {
+    /// A manual value, or notes (偏差原因) on an indicator: the county's alone.
+    @Test(arguments: [Change.indicator("10"), .set(.notes, "乡镇自己写的偏差原因")])
+    func aTownshipsIndicatorValueIsRefused(_ change: Change) async throws {
         let lab = ReplicaLab("county-only")
         defer { lab.dir.remove() }
         let county = try County(lab)
@@ -109,11 +111,43 @@ import TestSupport
         try await county.approve(a)
         let me = try a.identity().replica
         let op = Op(replica: me, seq: 1, timestamp: HLCTimestamp(millis: Int64(Date().timeIntervalSince1970 * 1000), counter: 0),
-                    activity: IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率").target, change: .indicator("10"))
+                    activity: IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率").target, change: change)
         let seal = try #require(try Store.sealRuns([op], key: key).first)
         try await FileHub(path: county.path, writer: me, durable: false).push([op], township: "河西镇", seal: seal)
         #expect(try await county.sync(county.store).refused.map(\.reason) == [.countyOnly])
         #expect(try county.store.indicatorValues(year: 2023).isEmpty)
+        #expect(try county.store.indicatorNotes(year: 2023).isEmpty)
+    }
+
+    /// The county's 偏差原因 and an office's 备注 reach every replica; the latest write wins.
+    @Test func notesOnIndicatorsAndActivitiesSyncEverywhere() async throws {
+        let lab = ReplicaLab("notes")
+        defer { lab.dir.remove() }
+        let county = try County(lab)
+        let a = try lab.replica("a", township: "河西镇")
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "培训", notes: "村委会协办",
+                                            quantities: ["attendance": 100]))
+        try await county.sync(a)
+        try await county.approve(a)
+        let key = IndicatorKey(year: 2023, project: "rural", indicator: "受益人口数")
+        try county.store.setIndicatorNote(key, text: "汛期停办两次\r\n四季度补办")
+        try await county.sync(county.store)
+        try await county.sync(a)
+        #expect(try a.indicatorNotes(year: 2023) == [key: "汛期停办两次\n四季度补办"])
+        #expect(try county.store.activity(id)?.notes == "村委会协办")
+
+        try a.edit(id, ActivityEdit(notes: "村委会与农技站协办"))
+        try county.store.setIndicatorNote(key, text: "")
+        try await county.sync(a)
+        try await county.sync(county.store)
+        try await county.sync(a)
+        #expect(try county.store.activity(id)?.notes == "村委会与农技站协办")
+        #expect(try a.indicatorNotes(year: 2023).isEmpty)
+        #expect(try a.stateDigest() == county.store.stateDigest())
+        // The tables are a cache of the log: rebuilt, the notes are the same.
+        let digest = try a.stateDigest()
+        try a.rebuildMaterialized()
+        #expect(try a.stateDigest() == digest)
     }
 
     @Test func aRevokedOfficesLaterOperationsAreHeld() async throws {

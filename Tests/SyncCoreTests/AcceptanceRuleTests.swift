@@ -38,6 +38,11 @@ import Testing
         ("indicator value ninety", op(.indicator("ninety"), target: ActivityID(unchecked: "2023/rural/满意度")), .badIndicatorValue),
         ("indicator without a key", op(.indicator("92"), target: ActivityID(unchecked: "rural")), .badTarget),
         ("indicator key with NUL", op(.indicator("92"), target: ActivityID(unchecked: "2023/rural/满\u{0}意度")), .badTarget),
+        ("notes of 2,001 characters", op(.set(.notes, String(repeating: "备", count: 2001))), .badText),
+        ("notes with a tab", op(.set(.notes, "王主任\t带队")), .badText),
+        ("notes with a carriage return", op(.set(.notes, "王主任\r\n带队")), .badText),
+        ("notes on a malformed indicator key", op(.set(.notes, "原因"), target: ActivityID(unchecked: "23/rural/满意度")), .badTarget),
+        ("another field on an indicator key", op(.set(.title, "原因"), target: ActivityID(unchecked: "2023/rural/满意度")), .badTarget),
     ]
 
     @Test(arguments: 0..<refused.count)
@@ -57,6 +62,9 @@ import Testing
         ("a leap day", op(.set(.date, "2024-02-29"))),
         ("a delete", op(.delete)),
         ("an indicator value", op(.indicator("92.5"), target: ActivityID(unchecked: "2023/rural/科技特派员覆盖率"))),
+        ("notes of two lines", op(.set(.notes, "王主任带队\n李明记录"))),
+        ("notes cleared", op(.set(.notes, ""))),
+        ("notes on an indicator", op(.set(.notes, "汛期停办两次"), target: ActivityID(unchecked: "2023/rural/受益人口数"))),
     ]
 
     @Test(arguments: 0..<accepted.count)

@@ -141,9 +141,9 @@ extension Store {
             }
             var checked: Set<ActivityID> = []
             for (i, op) in ops.enumerated() where op.seq > maxSeq {
-                if op.change.isIndicator {
+                if op.targetsIndicator {
                     guard role == "county" else {
-                        throw HubRejection(.forbidden, "county-only", "operation \(i + 1) sets a manual indicator value: only the county's replicas set them")
+                        throw HubRejection(.forbidden, "county-only", "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
                     }
                     continue
                 }

@@ -228,7 +228,7 @@ struct PendingMerge {
                 outcome.heldBack += ops.count - i - 1
                 break
             }
-            let sameTarget = start != nil && ops[i - 1].activity == ops[i].activity && !ops[i].change.isIndicator && !ops[i - 1].change.isIndicator
+            let sameTarget = start != nil && ops[i - 1].activity == ops[i].activity && !ops[i].targetsIndicator && !ops[i - 1].targetsIndicator
             if let reason = rule.check(ops[i], targetChecked: sameTarget) {
                 outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
                 outcome.heldBack += ops.count - i - 1

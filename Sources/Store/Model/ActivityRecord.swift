@@ -11,13 +11,17 @@ public struct ActivityRecord: Hashable, Sendable {
     public var title: String?
     public var venue: String?
     public var project: String?
+    /// 备注: free notes, lines separated by `\n`.
+    public var notes: String?
     public var deleted: Bool
     /// Totals by metric code, in stored units (fen for cost).
     public var quantities: [String: Int64]
 
     public init(id: ActivityID, township: String? = nil, kind: String? = nil, date: String? = nil, title: String? = nil,
-                venue: String? = nil, project: String? = nil, deleted: Bool = false, quantities: [String: Int64] = [:]) {
+                venue: String? = nil, project: String? = nil, notes: String? = nil, deleted: Bool = false,
+                quantities: [String: Int64] = [:]) {
         self.id = id
+        self.notes = notes
         self.township = township
         self.kind = kind
         self.date = date
@@ -37,6 +41,7 @@ public struct ActivityRecord: Hashable, Sendable {
         case .title: title
         case .venue: venue
         case .project: project
+        case .notes: notes
         }
     }
 }
@@ -50,11 +55,14 @@ public struct ActivityDraft: Sendable {
     public var title: String
     public var venue: String?
     public var project: String?
+    /// 备注.
+    public var notes: String?
     /// Starting quantities by metric code, in stored units; must not be negative.
     public var quantities: [String: Int64]
 
     public init(kind: String, date: String, title: String, venue: String? = nil, project: String? = nil,
-                quantities: [String: Int64] = [:]) {
+                notes: String? = nil, quantities: [String: Int64] = [:]) {
+        self.notes = notes
         self.kind = kind
         self.date = date
         self.title = title
@@ -71,8 +79,12 @@ public struct ActivityEdit: Sendable {
     public var venue: String?
     public var kind: String?
     public var project: String?
+    /// 备注 (empty text clears it).
+    public var notes: String?
 
-    public init(title: String? = nil, date: String? = nil, venue: String? = nil, kind: String? = nil, project: String? = nil) {
+    public init(title: String? = nil, date: String? = nil, venue: String? = nil, kind: String? = nil, project: String? = nil,
+                notes: String? = nil) {
+        self.notes = notes
         self.title = title
         self.date = date
         self.venue = venue
@@ -80,7 +92,7 @@ public struct ActivityEdit: Sendable {
         self.project = project
     }
 
-    public var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil }
+    public var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil && notes == nil }
 }
 
 /// Which activities a query covers.

@@ -26,4 +26,25 @@ extension Store {
             return out
         }
     }
+
+    /// Records the county's notes on an indicator (偏差原因分析及改进措施) as an operation of
+    /// this replica: it syncs like a manual value; the latest entry wins; empty text clears it.
+    public func setIndicatorNote(_ key: IndicatorKey, text: String) throws {
+        let notes = try Validate.notes(text)
+        try writeLocal("indicator-note") { _, batch in
+            batch.emit(key.target, .set(.notes, notes))
+        }
+    }
+
+    /// The county's notes on the indicators of one year, by key (empty ones left out).
+    public func indicatorNotes(year: Int) throws -> [IndicatorKey: String] {
+        try read("indicator-notes") { db in
+            var out: [IndicatorKey: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM indicator_note WHERE key LIKE ? AND value != ''",
+                                        arguments: ["\(year)/%"]) {
+                if let key = IndicatorKey(rawValue: row[0]) { out[key] = row[1] }
+            }
+            return out
+        }
+    }
 }

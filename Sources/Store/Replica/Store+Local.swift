@@ -42,6 +42,7 @@ extension Store {
         if let venue { try Validate.text(venue, option: "--venue", allowEmpty: true) }
         let project = draft.project?.trimmingSpaces()
         if let project { try Validate.text(project, option: "--project", allowEmpty: true) }
+        let notes = try draft.notes.map(Validate.notes)
         var amounts: [(Metric, Int64)] = []
         for (code, amount) in draft.quantities.sorted(by: { $0.key < $1.key }) {
             let metric = try Validate.metric(code, catalog: catalog)
@@ -52,7 +53,8 @@ extension Store {
             throw KtxError.ruleBroken(nil, metric: broken.metric, value: draft.quantities[broken.rule.metric, default: 0],
                                       atMost: broken.atMost, limit: draft.quantities[broken.rule.atMost, default: 0])
         }
-        return PreparedActivity(kind: kind.code, date: date.description, title: title, venue: venue, project: project, amounts: amounts)
+        return PreparedActivity(kind: kind.code, date: date.description, title: title, venue: venue, project: project,
+                                notes: notes, amounts: amounts)
     }
 
     private static func emit(_ a: PreparedActivity, into batch: inout LocalBatch) -> ActivityID {
@@ -63,6 +65,7 @@ extension Store {
         batch.emit(id, .set(.title, a.title))
         if let venue = a.venue, !venue.isEmpty { batch.emit(id, .set(.venue, venue)) }
         if let project = a.project, !project.isEmpty { batch.emit(id, .set(.project, project)) }
+        if let notes = a.notes, !notes.isEmpty { batch.emit(id, .set(.notes, notes)) }
         for (metric, amount) in a.amounts { batch.emit(id, .add(metric: metric.code, amount: amount)) }
         return id
     }
@@ -168,6 +171,7 @@ extension Store {
             try Validate.text(project, option: "--project", allowEmpty: true)
             sets.append((.project, project))
         }
+        if let notes = edit.notes { sets.append((.notes, try Validate.notes(notes))) }
         try writeLocal("edit") { db, batch in
             try Self.requireOwnLiveActivity(db, id, township: batch.township)
             for (field, value) in sets { batch.emit(id, .set(field, value)) }
@@ -201,7 +205,7 @@ extension Store {
         }
         guard let kind = old.kind, let date = old.date, let title = old.title else { throw KtxError.unknownActivity(id.rawValue) }
         let draft = try prepare(ActivityDraft(kind: kind, date: date, title: title, venue: old.venue, project: old.project,
-                                              quantities: old.quantities.filter { catalog.metric(code: $0.key) != nil && $0.value > 0 }))
+                                              notes: old.notes, quantities: old.quantities.filter { catalog.metric(code: $0.key) != nil && $0.value > 0 }))
         let now = wallClock.nowMillis()
         return try writeLocal("restore") { db, batch in
             let new = Self.emit(draft, into: &batch)
@@ -289,6 +293,7 @@ private struct PreparedActivity {
     var title: String
     var venue: String?
     var project: String?
+    var notes: String?
     var amounts: [(Metric, Int64)]
 }
 

@@ -95,7 +95,8 @@ extension Store {
     ///   (those of a newer catalog are kept in the log and the tables, out of the totals).
     static func materialize(_ db: Database, _ batch: BatchDelta, rule: AcceptanceRule, numbers: [ReplicaID: Int64] = [:]) throws {
         guard !batch.overflowed else { throw KtxError.overflow() }
-        try materializeIndicators(db, batch.indicators)
+        try materializeIndicators(db, batch.indicators, table: "indicator_value")
+        try materializeIndicators(db, batch.indicatorNotes, table: "indicator_note")
         guard batch.activityCount > 0 else { return }
         let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
         let loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
@@ -153,12 +154,13 @@ extension Store {
         try cells.write(db)
     }
 
-    /// Folds manual indicator values into `indicator_value`: a write replaces the stored
-    /// one only if its stamp is later (the same rule as descriptive fields).
-    private static func materializeIndicators(_ db: Database, _ winners: [String: Register]) throws {
+    /// Folds manual indicator values (or the county's notes on them) into `table`
+    /// (`indicator_value`, `indicator_note`): a write replaces the stored one only if its
+    /// stamp is later (the same rule as descriptive fields).
+    private static func materializeIndicators(_ db: Database, _ winners: [String: Register], table: String) throws {
         guard !winners.isEmpty else { return }
-        let load = try db.cachedStatement(sql: "SELECT value, at, by FROM indicator_value WHERE key = ?")
-        let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO indicator_value (key, value, at, by) VALUES (?, ?, ?, ?)")
+        let load = try db.cachedStatement(sql: "SELECT value, at, by FROM \(table) WHERE key = ?")
+        let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(table) (key, value, at, by) VALUES (?, ?, ?, ?)")
         for (key, incoming) in winners {
             var current: Register?
             if let row = try Row.fetchOne(load, arguments: [key]), let replica = ReplicaID(bytes: row[2] as Data) {
@@ -254,7 +256,7 @@ extension Store {
     /// refuses (written by an older version that did not check it) counts for nothing, nor
     /// do the later ones of its replica, as a sync would have left them.
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
-        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM total_cell;")
+        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell;")
         var batch = BatchDelta()
         var held = 0
         var stopped: Set<ReplicaID> = []

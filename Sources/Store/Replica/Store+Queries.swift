@@ -33,13 +33,13 @@ extension Store {
         var records: [ActivityRecord] = []
         var index: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT a.id, a.township, a.kind, a.date, a.title, a.venue, a.project, a.deleted
+            SELECT a.id, a.township, a.kind, a.date, a.title, a.venue, a.project, a.deleted, a.notes
             FROM activity a WHERE \(clause) ORDER BY a.date, a.id
             """, arguments: arguments) {
             let id: String = row[0]
             index[id] = records.count
             records.append(ActivityRecord(id: ActivityID(unchecked: id), township: row[1], kind: row[2], date: row[3],
-                                          title: row[4], venue: row[5], project: row[6], deleted: row[7]))
+                                          title: row[4], venue: row[5], project: row[6], notes: row[8], deleted: row[7]))
         }
         guard !records.isEmpty else { return records }
         for row in try Row.fetchAll(db, sql: """
@@ -60,11 +60,13 @@ extension Store {
     static func fetchStateDigest(_ db: Database) throws -> String {
         var hasher = SHA256()
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT id, township, kind, date, title, venue, project, deleted FROM activity ORDER BY id
+            SELECT id, township, kind, date, title, venue, project, deleted, notes FROM activity ORDER BY id
             """)
         while let row = try cursor.next() {
             var line = ""
             for i in 0..<8 { line += (row[i] as String?).map { "\($0)\u{1F}" } ?? "\u{0}\u{1F}" }
+            // Notes (0.3) count only where written, so a state without any digests as before.
+            if let notes: String = row[8] { line += "\u{1C}\(notes)\u{1F}" }
             hasher.update(data: Array(line.utf8) + [0x1E])
         }
         let quantities = try Row.fetchCursor(db, sql: """
@@ -78,6 +80,11 @@ extension Store {
         let indicators = try Row.fetchCursor(db, sql: "SELECT key, value FROM indicator_value ORDER BY key")
         while let row = try indicators.next() {
             let line = "\u{1D}\(row[0] as String)\u{1F}\(row[1] as String)"
+            hasher.update(data: Array(line.utf8) + [0x1E])
+        }
+        let notes = try Row.fetchCursor(db, sql: "SELECT key, value FROM indicator_note ORDER BY key")
+        while let row = try notes.next() {
+            let line = "\u{1C}\(row[0] as String)\u{1F}\(row[1] as String)"
             hasher.update(data: Array(line.utf8) + [0x1E])
         }
         return Hex.string(hasher.finalize())

@@ -15,6 +15,17 @@ public enum Validate {
         return y
     }
 
+    /// Notes (备注, 偏差原因) as typed or pasted: line ends normalised; empty is allowed
+    /// (it clears them).
+    public static func notes(_ text: String) throws -> String {
+        let notes = TypedInput.notes(text)
+        guard notes.isEmpty || AcceptanceRule.isNotes(notes) else {
+            throw KtxError(.badText, zh: "备注不能含控制字符，最多 \(AcceptanceRule.maxNotesScalars) 个字",
+                           en: "notes must hold no control characters and at most \(AcceptanceRule.maxNotesScalars) characters")
+        }
+        return notes
+    }
+
     /// A date as a clerk types it (2023-5-20, 2023/5/20, 2023年5月20日, full-width digits);
     /// an impossible one names what is wrong with it.
     public static func date(_ text: String) throws -> CalendarDate {

@@ -122,7 +122,7 @@ extension Store {
             for (i, op) in mine.enumerated() {
                 let seq = Int64(i + 1)
                 var activity = op.activity
-                if !op.change.isIndicator {
+                if !op.targetsIndicator {
                     if let known = renamed[op.activity] {
                         activity = known
                     } else if op.activity.rawValue.hasPrefix(me.replica.short + "-"),

@@ -104,7 +104,7 @@ public struct Roster: Sendable, Equatable {
     /// replicas set manual indicator values.
     public func rights(of op: Op, signer: Member) -> Rights {
         if let after = signer.revokedAfter, op.seq > after { return .waits(.revoked) }
-        if op.change.isIndicator { return signer.role == .county ? .allowed : .refused(.countyOnly) }
+        if op.targetsIndicator { return signer.role == .county ? .allowed : .refused(.countyOnly) }
         if case let .set(field, value) = op.change, field == .township, value != signer.township {
             return .refused(.otherTownship)
         }

@@ -19,6 +19,13 @@ public enum TypedInput {
         return String(out)
     }
 
+    /// Notes as typed or pasted from a spreadsheet cell: line ends made `\n`, tabs made
+    /// spaces, spaces at either end dropped. Full-width text is kept (it is prose).
+    public static func notes(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .replacingOccurrences(of: "\t", with: " ").trimmingSpaces()
+    }
+
     /// Why a typed date is not a day.
     public enum DateProblem: Error, Equatable, Sendable {
         /// Not in any form ktx reads.

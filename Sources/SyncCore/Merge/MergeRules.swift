@@ -126,6 +126,8 @@ public struct BatchDelta: Sendable {
     private var metricSlots: [String: Int32] = [:]
     /// By indicator key (``IndicatorKey/rawValue``).
     public private(set) var indicators: [String: Register] = [:]
+    /// The county's notes (偏差原因) by indicator key.
+    public private(set) var indicatorNotes: [String: Register] = [:]
     /// Whether a net addition went beyond what 64 bits hold (the store then refuses the
     /// batch rather than write a wrapped sum).
     public private(set) var overflowed = false
@@ -158,6 +160,11 @@ public struct BatchDelta: Sendable {
         if case let .indicator(value) = op.change {
             let key = op.activity.rawValue
             indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
+            return
+        }
+        if case let .set(.notes, value) = op.change, op.targetsIndicator {
+            let key = op.activity.rawValue
+            indicatorNotes[key] = MergeRules.winner(indicatorNotes[key], Register(value: value, stamp: op.stamp))
             return
         }
         let slot = slot(of: op.activity)

@@ -1,6 +1,8 @@
 /// A descriptive field of an activity; merged last-writer-wins.
 public enum Field: String, CaseIterable, Sendable, Hashable, Comparable {
     case township, kind, date, title, venue, project
+    /// 备注: free notes on an activity; on an indicator key, the county's 偏差原因分析及改进措施.
+    case notes
 
     public static func < (lhs: Field, rhs: Field) -> Bool { lhs.index < rhs.index }
 
@@ -13,6 +15,7 @@ public enum Field: String, CaseIterable, Sendable, Hashable, Comparable {
         case .title: 3
         case .venue: 4
         case .project: 5
+        case .notes: 6
         }
     }
 }
@@ -81,6 +84,16 @@ public struct Op: Hashable, Sendable {
 
     /// The stamp that orders this operation's field writes against others.
     public var stamp: Stamp { Stamp(timestamp: timestamp, replica: replica) }
+
+    /// Whether the operation concerns a performance indicator, not an activity: a manual
+    /// value, or notes on an indicator key (an activity id never holds a `/`).
+    public var targetsIndicator: Bool {
+        switch change {
+        case .indicator: true
+        case .set(.notes, _): activity.rawValue.utf8.contains(0x2F)
+        default: false
+        }
+    }
 }
 
 /// The target of a manual indicator value: `<year>/<project>/<indicator>`, e.g.

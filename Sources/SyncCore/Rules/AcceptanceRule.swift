@@ -163,6 +163,12 @@ public struct AcceptanceRule: Sendable {
             else { return .badTarget }
             return Change.isValidIndicatorValue(value) ? nil : .badIndicatorValue
         }
+        if case let .set(.notes, value) = op.change, op.targetsIndicator {
+            guard let key = IndicatorKey(rawValue: op.activity.rawValue), (1900...2999).contains(key.year),
+                  Self.isText(key.project), Self.isText(key.indicator)
+            else { return .badTarget }
+            return value.isEmpty || Self.isNotes(value) ? nil : .badText
+        }
         guard targetChecked || Self.isActivityID(op.activity.rawValue) else { return .badTarget }
         switch op.change {
         case let .set(field, value):
@@ -171,6 +177,7 @@ public struct AcceptanceRule: Sendable {
             case .date: return CalendarDate.isCanonical(value) ? nil : .badDate
             case .township, .title: return Self.isText(value) ? nil : .badText
             case .venue, .project: return value.isEmpty || Self.isText(value) ? nil : .badText
+            case .notes: return value.isEmpty || Self.isNotes(value) ? nil : .badText
             }
         case let .add(metric, amount):
             guard let bound = bounds[metric] ?? (Self.isCode(metric) ? Catalog.unknownMetricBound : nil) else { return .badCode }
@@ -178,6 +185,20 @@ public struct AcceptanceRule: Sendable {
         case .delete, .indicator:
             return nil
         }
+    }
+
+    /// The most Unicode scalars notes may hold.
+    public static let maxNotesScalars = 2000
+
+    /// Whether notes may be stored: 1 to ``maxNotesScalars`` scalars, lines of text as
+    /// ``isText(_:)`` allows, separated by line feeds.
+    public static func isNotes(_ text: String) -> Bool {
+        var count = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            count += line.unicodeScalars.count + 1
+            guard line.isEmpty || isText(String(line)) else { return false }
+        }
+        return count >= 2 && count <= maxNotesScalars + 1
     }
 
     /// Whether text may be stored: 1 to ``maxTextScalars`` scalars, none of them a control

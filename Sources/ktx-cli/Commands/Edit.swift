@@ -5,7 +5,7 @@ import SyncCore
 extension Ktx {
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change an activity's title, date, venue, kind or project. 修改活动信息。")
+            abstract: "Change an activity's title, date, venue, kind, project or notes. 修改活动信息。")
 
         @OptionGroup var options: GlobalOptions
 
@@ -15,19 +15,20 @@ extension Ktx {
         @Option(help: "A new venue (empty to clear).") var venue: String?
         @Option(help: "A new kind, by Chinese name or code.", completion: kindCompletion) var kind: String?
         @Option(help: ArgumentHelp("A new budget project code (empty to clear).", valueName: "code")) var project: String?
+        @Option(help: ArgumentHelp("New notes (备注; empty to clear).", valueName: "text")) var notes: String?
 
         func run() async throws {
             try await reportingErrors(options) {
                 let store = try options.openStore()
                 let activity = try parseID(id)
-                try store.edit(activity, ActivityEdit(title: title, date: date, venue: venue, kind: kind, project: project))
+                try store.edit(activity, ActivityEdit(title: title, date: date, venue: venue, kind: kind, project: project, notes: notes))
                 warnIfUnlikely(date, options.language)
                 // One line saying what the activity now says.
                 let labels = Labels(language: options.language, catalog: store.catalog)
                 guard let now = try store.activity(activity) else { return }
                 let changed: [(Field, String?)] = [(.title, title.map { _ in now.title ?? "" }), (.date, date.map { _ in now.date ?? "" }),
                                                    (.venue, venue.map { _ in now.venue ?? "" }), (.kind, kind.map { _ in labels.kindName(now.kind) }),
-                                                   (.project, project.map { _ in now.project ?? "" })]
+                                                   (.project, project.map { _ in now.project ?? "" }), (.notes, notes.map { _ in now.notes ?? "" })]
                 let parts = changed.compactMap { field, value in value.map { "\(labels.field(field)) → \($0.isEmpty ? "—" : $0)" } }
                 Console.out(options.language.pick(zh: "已修改 \(activity)：", en: "changed \(activity): ") + parts.joined(separator: options.language.pick(zh: "；", en: "; ")))
             }

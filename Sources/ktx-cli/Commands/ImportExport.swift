@@ -11,7 +11,7 @@ extension Ktx {
             discussion: """
                 The first row names the columns as `ktx record` names its options (kind, date, title, \
                 venue, project, attendance, beneficiaries, schools, enterprises, techniques, exhibits, \
-                damaged, surveyed, satisfied, cost) or in Chinese (类型, 日期, 标题, 地点, 项目, and the \
+                damaged, surveyed, satisfied, cost, notes) or in Chinese (类型, 日期, 标题, 地点, 项目, 备注, and the \
                 quantities by name: 参加人次, 受益人数 …), as `ktx export` writes them in either language. \
                 kind, date and title are required; other columns are named and ignored. A row with an id \
                 (编号) updates that activity: only what differs becomes operations. A row without one that \
@@ -124,6 +124,7 @@ extension Ktx {
                 if d.title.trimmingSpaces() != current.title { edit.title = d.title.trimmingSpaces() }
                 if row.hasVenue, (d.venue ?? "") != (current.venue ?? "") { edit.venue = d.venue ?? "" }
                 if row.hasProject, (d.project ?? "") != (current.project ?? "") { edit.project = d.project ?? "" }
+                if row.hasNotes, (d.notes ?? "") != (current.notes ?? "") { edit.notes = d.notes ?? "" }
                 var after = current.quantities
                 var changes: [Addition] = []
                 for (code, value) in d.quantities.sorted(by: { $0.key < $1.key }) where value != current.quantities[code, default: 0] {
@@ -170,16 +171,18 @@ extension Ktx {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write all live activities as CSV or JSON. 导出全部有效活动。",
+            abstract: "Write all live activities as CSV, JSON or Excel. 导出全部有效活动。",
             discussion: """
                 The CSV has the columns `ktx import` reads (kinds by Chinese name, cost in yuan). \
-                With --bom it opens in Excel with Chinese intact.
-                Example: ktx export --year 2023 --bom --output 2023活动.csv
+                With --bom it opens in Excel with Chinese intact. --format xlsx writes an Excel \
+                workbook (needs --output) with the same columns, quantities as numbers.
+                Examples: ktx export --year 2023 --bom --output 2023活动.csv
+                          ktx export --year 2023 --format xlsx --output 2023活动.xlsx
                 """)
 
         @OptionGroup var options: GlobalOptions
         @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
-        @Option(help: "csv or json.") var format: ExportFormat = .csv
+        @Option(help: "csv, json or xlsx (Excel; needs --output).") var format: ExportFormat = .csv
         @Flag(help: "Start the CSV with a UTF-8 byte-order mark, for Excel.") var bom = false
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
 
@@ -195,13 +198,19 @@ extension Ktx {
                     try write(lines.joined(separator: "\n"), to: output, bom: bom)
                 case .json:
                     try write(JSONValue.array(activities.map(presenter.json)).render(), to: output)
+                case .xlsx:
+                    guard let output else {
+                        throw KtxError(.badFormat, zh: "xlsx 是 Excel 文件，不能写到终端：请用 --output 文件名.xlsx",
+                                       en: "xlsx is an Excel file, not text for the terminal: add --output FILE.xlsx")
+                    }
+                    try writeData(try presenter.workbook(activities, year: year).data(), to: output)
                 }
             }
         }
     }
 }
 
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, json }
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, json, xlsx }
 
 /// Reads CSV rows into activity drafts, checking each cell and naming its line and column.
 struct CSVImporter {
@@ -210,9 +219,9 @@ struct CSVImporter {
     let language: Language
 
     enum Column: Hashable {
-        case id, township, kind, date, title, venue, project
+        case id, township, kind, date, title, venue, project, notes
         case metric(Metric)
-        /// A column ktx does not know (备注, a clerk's own): named once, then ignored.
+        /// A column ktx does not know (a clerk's own): named once, then ignored.
         case ignored(String)
     }
 
@@ -221,9 +230,10 @@ struct CSVImporter {
         var draft: ActivityDraft
         /// The activity the row names in an `id` column: the row updates it.
         var id: ActivityID?
-        /// Whether the file has venue and project columns (an empty cell then clears the field).
+        /// Whether the file has venue, project and notes columns (an empty cell then clears the field).
         var hasVenue = false
         var hasProject = false
+        var hasNotes = false
     }
 
     /// The header's columns that ktx does not know, to name them once.
@@ -243,6 +253,7 @@ struct CSVImporter {
         case "title", "标题", "活动名称", "名称": return .title
         case "venue", "地点", "活动地点": return .venue
         case "project", "项目", "项目编码": return .project
+        case "notes", "备注", "说明": return .notes
         default: return catalog.metric(named: h).map(Column.metric)
         }
     }
@@ -280,7 +291,7 @@ struct CSVImporter {
                 // A near miss of a known column (参加人数 for 参加人次) is a slip, not another column:
                 // ignoring it would lose the figures.
                 let known = ["id", "编号", "township", "乡镇", "kind", "类型", "活动类型", "date", "日期", "活动日期", "title", "标题",
-                             "活动名称", "venue", "地点", "活动地点", "project", "项目", "项目编码"]
+                             "活动名称", "venue", "地点", "活动地点", "project", "项目", "项目编码", "notes", "备注"]
                     + catalog.metrics.flatMap { [$0.code, $0.name] }
                 if let near = TypedInput.nearest(name, among: known) {
                     throw final(problem(header.line, i + 1, name, zh: "不认识的列名“\(name)”：是不是“\(near)”？",
@@ -339,6 +350,8 @@ struct CSVImporter {
                 case .project:
                     do { try Validate.text(value, option: name, allowEmpty: true) } catch let e as KtxError { fail(e) }
                     draft.project = value
+                case .notes:
+                    do { draft.notes = try Validate.notes(value) } catch let e as KtxError { fail(e) }
                 case let .metric(metric):
                     guard !value.isEmpty else { continue }
                     guard let amount = metric.parse(value) else { fail(KtxError.badNumber(name, value, metric: metric)); continue }
@@ -353,7 +366,8 @@ struct CSVImporter {
                 rowProblem = problem(record.line, nil, nil, zh: error.zh, en: error.en)
             }
             if let rowProblem { problems.append(rowProblem); continue }
-            rows.append(Row(line: record.line, draft: draft, id: rowID, hasVenue: columns.contains(.venue), hasProject: columns.contains(.project)))
+            rows.append(Row(line: record.line, draft: draft, id: rowID, hasVenue: columns.contains(.venue), hasProject: columns.contains(.project),
+                            hasNotes: columns.contains(.notes)))
         }
         if !problems.isEmpty {
             let shown = problems.prefix(20).map { $0.message(language) }

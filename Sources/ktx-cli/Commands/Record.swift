@@ -25,6 +25,9 @@ extension Ktx {
         @Option(help: ArgumentHelp("The budget project code it belongs to.", valueName: "code"))
         var project: String?
 
+        @Option(help: ArgumentHelp("Notes (备注), e.g. who organised it.", valueName: "text"))
+        var notes: String?
+
         @Option(parsing: .unconditional, help: ArgumentHelp("People attending (参加人次).", valueName: "n")) var attendance: String?
         @Option(parsing: .unconditional, help: ArgumentHelp("People benefiting (受益人数).", valueName: "n")) var beneficiaries: String?
         @Option(parsing: .unconditional, help: ArgumentHelp("Schools reached (受益学校数).", valueName: "n")) var schools: String?
@@ -52,7 +55,7 @@ extension Ktx {
                     quantities[code] = try parseAmount(text, metric: code, catalog: store.catalog).amount
                 }
                 let id = try store.record(ActivityDraft(kind: kind, date: date, title: title, venue: venue,
-                                                        project: project, quantities: quantities))
+                                                        project: project, notes: notes, quantities: quantities))
                 warnIfUnlikely(date, options.language)
                 Console.out(id.rawValue)
             }

@@ -146,8 +146,8 @@ extension Ktx {
     struct IndicatorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "indicator",
-            abstract: "Enter the value of an indicator the records cannot give. 填报手工指标。",
-            subcommands: [SetValue.self])
+            abstract: "Enter the value of an indicator the records cannot give, or the county's notes on one. 填报手工指标与偏差原因。",
+            subcommands: [SetValue.self, Note.self])
 
         struct SetValue: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -167,13 +167,8 @@ extension Ktx {
                     let y = try Validate.year(year)
                     let store = try options.openStore()
                     let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
-                    let p = try findProject(project, in: table)
-                    let name = indicator.trimmingSpaces()
-                    guard let found = p.indicators.first(where: { $0.name == name }) else {
-                        let names = p.indicators.map(\.name).joined(separator: "、")
-                        throw KtxError(.unknownIndicator, zh: "项目“\(p.name)”没有指标“\(name)”：可用 \(names)",
-                                       en: "project '\(p.key)' has no indicator '\(name)': use one of \(names)")
-                    }
+                    let (p, found) = try findIndicator(project: project, indicator: indicator, in: table)
+                    let name = found.name
                     guard found.computation.isManual else {
                         throw KtxError(.notManual,
                                        zh: "指标“\(name)”由活动记录计算（\(found.computation.code)），不能手工填报",
@@ -187,6 +182,55 @@ extension Ktx {
             }
         }
     }
+}
+
+extension Ktx.IndicatorCommand {
+    struct Note: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "note",
+            abstract: "Record the county's 偏差原因分析及改进措施 for an indicator, shown in the self-evaluation form; it syncs, and the latest entry wins. 填写指标的偏差原因分析及改进措施。",
+            discussion: """
+                Any indicator, computed or manual. Empty text clears the notes. Only the county's PCs may \
+                enter them (an office's is refused everywhere, as for manual values).
+                Example: ktx indicator note --year 2023 --project rural --indicator 受益人口数 "汛期停办两次，四季度补办"
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
+        @Option(help: ArgumentHelp("The project: its short key (e.g. rural), code or name.", valueName: "project")) var project: String
+        @Option(help: ArgumentHelp("The indicator's name (三级指标), as in the table.", valueName: "name")) var indicator: String
+        @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
+        @Argument(help: ArgumentHelp("The notes: why the target was missed, and what will be done.", valueName: "text"))
+        var text: String
+
+        func run() async throws {
+            try await reportingErrors(options) {
+                let y = try Validate.year(year)
+                let store = try options.openStore()
+                let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
+                let (p, found) = try findIndicator(project: project, indicator: indicator, in: table)
+                let key = IndicatorKey(year: y, project: p.key, indicator: found.name)
+                try store.setIndicatorNote(key, text: text)
+                let notes = try store.indicatorNotes(year: y)[key]
+                Console.out(notes.map {
+                    options.language.pick(zh: "已填写偏差原因：\(p.name) · \(found.name)：\($0)", en: "notes entered: \(p.key) · \(found.name): \($0)")
+                } ?? options.language.pick(zh: "已清除偏差原因：\(p.name) · \(found.name)", en: "notes cleared: \(p.key) · \(found.name)"))
+            }
+        }
+    }
+}
+
+/// A project and one of its indicators by name, or a clear error naming the choices.
+func findIndicator(project: String, indicator: String, in table: Targets) throws -> (Project, Indicator) {
+    let p = try findProject(project, in: table)
+    let name = indicator.trimmingSpaces()
+    guard let found = p.indicators.first(where: { $0.name == name }) else {
+        let names = p.indicators.map(\.name)
+        let near = TypedInput.nearest(name, among: names).map { "（是不是“\($0)”？）" } ?? ""
+        let nearEn = TypedInput.nearest(name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+        throw KtxError(.unknownIndicator, zh: "项目“\(p.name)”没有指标“\(name)”\(near)：可用 \(names.joined(separator: "、"))",
+                       en: "project '\(p.key)' has no indicator '\(name)'\(nearEn): use one of \(names.joined(separator: "、"))")
+    }
+    return (p, found)
 }
 
 func parseQuarter(_ text: String) throws -> Int {

@@ -99,7 +99,8 @@ extension Ktx {
         func describe(_ change: Change, _ labels: Labels) -> String {
             switch change {
             case let .set(field, value):
-                return "\(labels.field(field)) = \(field == .kind ? labels.kindName(value) : value)"
+                // One line per operation: the lines of notes joined.
+                return "\(labels.field(field)) = \(field == .kind ? labels.kindName(value) : value.replacingOccurrences(of: "\n", with: " / "))"
             case let .add(code, amount):
                 let metric = labels.catalog.metric(code: code)
                 let name = metric.map(labels.metric) ?? code

@@ -16,6 +16,7 @@ struct Labels {
         case (.title, .zh): "标题"
         case (.venue, .zh): "地点"
         case (.project, .zh): "项目"
+        case (.notes, .zh): "备注"
         case (_, .en): field.rawValue
         }
     }
@@ -63,6 +64,7 @@ struct ActivityPresenter {
             ("title", .optional(a.title)),
             ("venue", .optional(a.venue)),
             ("project", .optional(a.project)),
+            ("notes", .optional(a.notes)),
             ("deleted", .bool(a.deleted)),
         ]
         for metric in catalog.metrics {
@@ -74,14 +76,38 @@ struct ActivityPresenter {
     /// The CSV header in the chosen language; `ktx import` reads either.
     var csvHeader: [String] {
         labels.language == .zh
-            ? ["编号", "日期", "乡镇", "类型", "标题", "地点", "项目"] + catalog.metrics.map(\.name)
-            : ["id", "date", "township", "kind", "title", "venue", "project"] + catalog.metrics.map(\.code)
+            ? ["编号", "日期", "乡镇", "类型", "标题", "地点", "项目"] + catalog.metrics.map(\.name) + ["备注"]
+            : ["id", "date", "township", "kind", "title", "venue", "project"] + catalog.metrics.map(\.code) + ["notes"]
     }
 
     func csv(_ a: ActivityRecord) -> [String] {
         [a.id.rawValue, a.date ?? "", a.township ?? "", a.kind.map { catalog.kind(code: $0)?.name ?? $0 } ?? "",
          a.title ?? "", a.venue ?? "", a.project ?? ""]
-            + catalog.metrics.map { $0.format(a.quantities[$0.code] ?? 0) }
+            + catalog.metrics.map { $0.format(a.quantities[$0.code] ?? 0) } + [a.notes ?? ""]
+    }
+
+    /// Activities as one Excel sheet: the CSV's columns, quantities as numbers (cost in
+    /// yuan with two decimals, the others with thousands separators).
+    func workbook(_ records: [ActivityRecord], year: String?) -> Workbook {
+        var sheet = Workbook.Sheet(name: labels.language.pick(zh: year.map { "\($0)年活动" } ?? "活动", en: year.map { "activities \($0)" } ?? "activities"))
+        sheet.landscape = true
+        sheet.footer = labels.language.pick(zh: "&C第 &P 页，共 &N 页", en: "&CPage &P of &N")
+        sheet.widths = [16, 11, 9, 12, 28, 14, 12] + catalog.metrics.map { _ in 9 } + [30]
+        sheet.append(csvHeader.map { .text($0, .heading) })
+        for a in records {
+            var row: [Workbook.Cell] = [.text(a.id.rawValue), .text(a.date ?? ""), .text(a.township ?? ""),
+                                        .text(a.kind.map { catalog.kind(code: $0)?.name ?? $0 } ?? ""), .text(a.title ?? ""),
+                                        .text(a.venue ?? ""), .text(a.project ?? "")]
+            for metric in catalog.metrics {
+                let stored = a.quantities[metric.code] ?? 0
+                row.append(metric.scale == 1 ? .number(Double(stored), .integer) : .number(Double(stored) / Double(metric.scale), .decimal))
+            }
+            row.append(.text(a.notes ?? ""))
+            sheet.append(row)
+        }
+        var book = Workbook()
+        book.sheets = [sheet]
+        return book
     }
 
     /// The list table: id, date, township, kind, title, then the metrics any row has.
