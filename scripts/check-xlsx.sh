@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Checks the Excel files ktx writes as an official would open them: the year-end
+# self-evaluation form (自评表), the report and an export are read back with openpyxl (PyPI),
+# cell by cell, and converted with LibreOffice headless (Debian's libreoffice-calc-nogui),
+# to PDF (page count, page numbers) and CSV (the figures). Used by .ci/run after the tests;
+# LibreOffice is installed when missing where the machine allows it (root and a mirror).
+#
+#   scripts/check-xlsx.sh [ktx binary]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ktx=$(realpath "${1:-.build/debug/ktx}")
+python3 -c 'import openpyxl' 2>/dev/null || python3 -m pip install --quiet 'openpyxl>=3.1,<4'
+work=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+cd "$work"
+export KTX_DB="$work/county.db" LANG=C.UTF-8   # ktx speaks Chinese by default; C.UTF-8 keeps file names UTF-8 for LibreOffice
+"$ktx" init --township 县科协 >/dev/null
+id=$("$ktx" record --kind 科技下乡 --date 2023-05-20 --title 果树修剪技术培训 --attendance 1200 --beneficiaries 2100 \
+      --techniques 2 --surveyed 100 --satisfied 97 --cost 4500 --notes "村委会协办")
+"$ktx" record --kind 科技下乡 --date 2023-08-10 --title 大棚蔬菜病虫害防治 --attendance 900 --cost 500 >/dev/null
+"$ktx" indicator set --year 2023 --project rural --indicator 科技特派员覆盖率 88 >/dev/null
+"$ktx" indicator note --year 2023 --project rural --indicator 科技特派员覆盖率 "两个园区尚无特派员
+明年补齐" >/dev/null
+"$ktx" report --year 2023 --form self-evaluation --filler 张三 --phone 0319-1234567 --filled-on 2024-01-15 \
+    --format xlsx --output form.xlsx
+"$ktx" report --year 2023 --format xlsx --output report.xlsx
+"$ktx" export --year 2023 --format xlsx --output export.xlsx
+
+python3 - "$id" <<'EOF'
+import sys, openpyxl
+form = openpyxl.load_workbook("form.xlsx")
+assert form.sheetnames[:3] == ["科技下乡活动", "科技型中小企业培训", "青少年科技活动"], form.sheetnames
+ws = form["科技下乡活动"]
+def row(r): return [c.value for c in ws[r]]
+assert ws["A1"].value == "项目支出绩效自评表（2023年度）"
+assert ws["A2"].value == "填报单位：临西县科学技术协会本级    填报人：张三    联系电话：0319-1234567    填报日期：2024-01-15"
+assert row(7)[:7] == ["年度资金总额", 2, 2, 0.5, 10, 25, 2.5], row(7)
+# 2100 ≥ 2000 met; 88 of 90 → 12.22; Q3 met; 0.5 ≤ 0.5 met; 2100 ≥ 2000; 2 ≥ 2; 97 % ≥ 95 %.
+assert [r[4:7] for r in (row(i) for i in range(11, 18))] == [
+    [2100, 12.5, 12.5], [88, 12.5, 12.22], ["3季度", 12.5, 12.5], [0.5, 12.5, 12.5],
+    [2100, 15, 15], [2, 15, 15], [97, 10, 10]], [row(i) for i in range(11, 18)]
+assert ws["H12"].value == "两个园区尚无特派员\n明年补齐"
+assert row(18)[5:8] == [100, 92.22, "等级：优"], row(18)
+assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+assert ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
+assert ws["E11"].number_format == "#,##0" and ws["G11"].number_format == "#,##0.00"
+
+export = openpyxl.load_workbook("export.xlsx").active
+header = [c.value for c in export[1]]
+assert header[:5] == ["编号", "日期", "乡镇", "类型", "标题"] and header[-1] == "备注", header
+first = [c.value for c in export[2]]
+assert first[0] == sys.argv[1] and first[7] == 1200 and first[-2] == 4500 and first[-1] == "村委会协办", first
+report = openpyxl.load_workbook("report.xlsx").active
+assert report["A1"].value.startswith("2023年度预算项目绩效目标完成情况")
+print("openpyxl: form, report and export read back cell by cell")
+EOF
+
+if ! command -v soffice >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && timeout 20 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' 2>/dev/null; then
+        echo "check-xlsx: installing libreoffice-calc-nogui" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+    else
+        echo "check-xlsx: LibreOffice not installed and cannot be (needs root and a Debian mirror); conversion not checked" >&2
+        exit 0
+    fi
+fi
+# A profile of its own per run: a second soffice started while the first one still holds the
+# default profile converts nothing.
+timeout 300 soffice -env:UserInstallation="file://$work/lo-pdf" --headless --convert-to pdf --outdir pdf form.xlsx >/dev/null 2>&1
+timeout 300 soffice -env:UserInstallation="file://$work/lo-csv" --headless \
+    --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' --outdir csv form.xlsx >/dev/null 2>&1
+python3 - <<'EOF'
+import csv, glob, re
+pdf = open("pdf/form.pdf", "rb").read()
+pages = int(re.findall(rb"/Count (\d+)", pdf)[-1])
+assert pages == 4, pages      # one page per project of 2023
+rows = list(csv.reader(open(glob.glob("csv/form-科技下乡活动.csv")[0], encoding="utf-8")))
+assert rows[0][0] == "项目支出绩效自评表（2023年度）"
+assert rows[17][5:8] == ["100", "92.22", "等级：优"], rows[17]
+print(f"LibreOffice: the form converts to a {pages}-page PDF and its figures read back")
+EOF
