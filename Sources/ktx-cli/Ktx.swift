@@ -132,11 +132,11 @@ extension Ktx {
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The replica database. Default: $KTX_DB, else $XDG_DATA_HOME/ktx/ktx.db (~/.local/share/ktx/ktx.db).",
+        L("The replica database. Default: $KTX_DB, else $XDG_DATA_HOME/ktx/ktx.db (~/.local/share/ktx/ktx.db).", "副本数据库。默认：$KTX_DB，否则 $XDG_DATA_HOME/ktx/ktx.db（~/.local/share/ktx/ktx.db）。"),
         valueName: "path"))
     var db: String?
 
-    @Option(name: .long, help: "Language of messages and tables: zh or en. Default: from LANG, else zh.")
+    @Option(name: .long, help: ArgumentHelp(L("Language of messages and tables: zh or en. Default: from LANG, else zh.", "提示与表格的语言：zh 或 en。默认按 LANG，否则中文。")))
     var lang: Language?
 
     /// The database path: `--db`, else `$KTX_DB`, else the XDG data folder.
@@ -171,6 +171,14 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension Language: ExpressibleByArgument {}
+
+/// The language of this run's help: `--lang`, else `LANG`, else Chinese. argument-parser
+/// builds help, completions and the man page from a fresh command, so option help written
+/// with ``L(_:_:)`` follows it.
+let helpLanguage = Ktx.language(Array(CommandLine.arguments.dropFirst()))
+
+/// Help text in the language of this run.
+func L(_ en: String, _ zh: String) -> String { helpLanguage == .zh ? zh : en }
 
 /// Output formats.
 enum TableFormat: String, ExpressibleByArgument, CaseIterable { case table, json }

@@ -10,14 +10,14 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Argument(help: "The activity id, as printed by `ktx record` or `ktx list`.")
+        @Argument(help: ArgumentHelp(L("The activity id, as printed by `ktx record` or `ktx list`.", "活动编号，即 ktx record 或 ktx list 显示的编号。")))
         var id: String
 
         // `.allUnrecognized` so that a negative amount (`-5`), which looks like an option, is accepted.
-        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The amount to add; negative for a correction.", valueName: "n"))
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp(L("The amount to add; negative for a correction.", "要加的数量；更正时可为负数。"), valueName: "n"))
         var amount: [String] = []
 
-        @Option(help: "The quantity: attendance (default), beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost; or its Chinese name.", completion: metricCompletion)
+        @Option(help: ArgumentHelp(L("The quantity: attendance (default), beneficiaries, schools, enterprises, techniques, exhibits, damaged, surveyed, satisfied, cost; or its Chinese name.", "数量：默认参加人次；也可写受益人数、受益学校数、参加培训企业数、推广新品种新技术数、展品数、展品损坏数、调查人数、满意人数、费用，或其代码。")), completion: metricCompletion)
         var metric: String = "attendance"
 
         func run() async throws {

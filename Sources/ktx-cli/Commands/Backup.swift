@@ -15,7 +15,7 @@ extension Ktx {
                 """)
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The backup file to write.") var file: String
+        @Argument(help: ArgumentHelp(L("The backup file to write.", "要写入的备份文件。"))) var file: String
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -40,7 +40,7 @@ extension Ktx.HubCommand {
                 """)
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The backup file to write.") var file: String
+        @Argument(help: ArgumentHelp(L("The backup file to write.", "要写入的备份文件。"))) var file: String
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -9,7 +9,7 @@ extension Ktx {
             discussion: "Changes nothing. Exit status 0 when the replica is sound, 1 when a problem was found (each is named, with what to do).")
 
         @OptionGroup var options: GlobalOptions
-        @Option(help: "text or json.") var format: TextFormat = .text
+        @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -9,13 +9,13 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Argument(help: "The activity id.") var id: String
-        @Option(help: "A new title.") var title: String?
-        @Option(help: ArgumentHelp("A new date.", valueName: "YYYY-MM-DD")) var date: String?
-        @Option(help: "A new venue (empty to clear).") var venue: String?
-        @Option(help: "A new kind, by Chinese name or code.", completion: kindCompletion) var kind: String?
-        @Option(help: ArgumentHelp("A new budget project code (empty to clear).", valueName: "code")) var project: String?
-        @Option(help: ArgumentHelp("New notes (备注; empty to clear).", valueName: "text")) var notes: String?
+        @Argument(help: ArgumentHelp(L("The activity id.", "活动编号。"))) var id: String
+        @Option(help: ArgumentHelp(L("A new title.", "新的标题。"))) var title: String?
+        @Option(help: ArgumentHelp(L("A new date.", "新的日期。"), valueName: "YYYY-MM-DD")) var date: String?
+        @Option(help: ArgumentHelp(L("A new venue (empty to clear).", "新的地点（留空则清除）。"))) var venue: String?
+        @Option(help: ArgumentHelp(L("A new kind, by Chinese name or code.", "新的活动类型，中文名或代码。")), completion: kindCompletion) var kind: String?
+        @Option(help: ArgumentHelp(L("A new budget project code (empty to clear).", "新的预算项目编码（留空则清除）。"), valueName: "code")) var project: String?
+        @Option(help: ArgumentHelp(L("New notes (备注; empty to clear).", "新的备注（留空则清除）。"), valueName: "text")) var notes: String?
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -44,8 +44,8 @@ extension Ktx {
                 """)
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The activity id.") var id: String
-        @Flag(help: "Delete without asking (required when not on a terminal).") var yes = false
+        @Argument(help: ArgumentHelp(L("The activity id.", "活动编号。"))) var id: String
+        @Flag(help: ArgumentHelp(L("Delete without asking (required when not on a terminal).", "不询问直接删除（不在终端上运行时必须加）。"))) var yes = false
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -79,7 +79,7 @@ extension Ktx {
             discussion: "Prints the new activity's id, as `ktx record` does. Example: ktx restore 3fa9c2d1b0e4-17")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The deleted activity's id.") var id: String
+        @Argument(help: ArgumentHelp(L("The deleted activity's id.", "已删除活动的编号。"))) var id: String
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -28,7 +28,7 @@ extension Ktx {
                     """)
 
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The folder to make the hub.") var folder: String
+            @Argument(help: ArgumentHelp(L("The folder to make the hub.", "要建立为同步文件夹的文件夹。"))) var folder: String
 
             func run() async throws {
                 try await reportingErrors(options) {
@@ -77,8 +77,8 @@ extension Ktx {
                 discussion: "Compare each fingerprint with the one the office reads out on the phone (`ktx status` shows it).")
 
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
-            @Option(help: "text or json.") var format: TextFormat = .text
+            @Argument(help: ArgumentHelp(L("The hub folder, or the name of a remote that is one.", "同步文件夹，或指向它的远端名称。"))) var folder: String
+            @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
 
             func run() async throws {
                 try await reportingErrors(options) {
@@ -125,10 +125,10 @@ extension Ktx {
                 discussion: "Run on the county's replica. Example: ktx hub approve /media/usb/ktx-hub 3fa9c2d1b0e4")
 
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
-            @Argument(help: "Replica ids (or their first 12 hex digits) to enrol.") var replicas: [String] = []
-            @Flag(help: "Enrol every office waiting.") var all = false
-            @Flag(help: "Enrol them as county replicas (they may set manual indicator values).") var county = false
+            @Argument(help: ArgumentHelp(L("The hub folder, or the name of a remote that is one.", "同步文件夹，或指向它的远端名称。"))) var folder: String
+            @Argument(help: ArgumentHelp(L("Replica ids (or their first 12 hex digits) to enrol.", "要批准的副本编号（或其前 12 位十六进制数字）。"))) var replicas: [String] = []
+            @Flag(help: ArgumentHelp(L("Enrol every office waiting.", "批准所有等待批准的电脑。"))) var all = false
+            @Flag(help: ArgumentHelp(L("Enrol them as county replicas (they may set manual indicator values).", "作为县科协的副本批准（可填报手工指标）。"))) var county = false
 
             func validate() throws {
                 guard all != !replicas.isEmpty else {
@@ -160,8 +160,8 @@ extension Ktx {
                 discussion: "Its operations beyond what this county replica holds of it are held by every office from their next sync.")
 
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The hub folder, or the name of a remote that is one.") var folder: String
-            @Argument(help: "The replica id (or its first 12 hex digits).") var replica: String
+            @Argument(help: ArgumentHelp(L("The hub folder, or the name of a remote that is one.", "同步文件夹，或指向它的远端名称。"))) var folder: String
+            @Argument(help: ArgumentHelp(L("The replica id (or its first 12 hex digits).", "副本编号（或其前 12 位十六进制数字）。"))) var replica: String
 
             func run() async throws {
                 try await reportingErrors(options) {
@@ -183,9 +183,9 @@ extension Ktx {
                 discussion: "Example: ktx hub serve --db /srv/ktx/hub.db --host 0.0.0.0 --port 8080")
 
             @OptionGroup var options: GlobalOptions
-            @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
-            @Option(help: "The port to listen on, 1 to 65535.") var port: Int = 8080
-            @Option(name: .customLong("max-skew-hours"), help: "Refuse operations dated more than this many hours ahead of the hub's clock.")
+            @Option(help: ArgumentHelp(L("The address to listen on.", "监听的地址。"))) var host: String = "127.0.0.1"
+            @Option(help: ArgumentHelp(L("The port to listen on, 1 to 65535.", "监听的端口，1 到 65535。"))) var port: Int = 8080
+            @Option(name: .customLong("max-skew-hours"), help: ArgumentHelp(L("Refuse operations dated more than this many hours ahead of the hub's clock.", "拒收比服务器时钟快这么多小时以上的操作。")))
             var maxSkewHours: Int = 24
 
             func validate() throws {
@@ -217,8 +217,8 @@ extension Ktx {
                 static let configuration = CommandConfiguration(
                     abstract: "Create a token and print it once: township (push and read), county (read), admin (manage tokens).")
                 @OptionGroup var options: GlobalOptions
-                @Option(help: "township, county or admin.") var role: HubRole
-                @Option(help: "For a township token: the township it pushes for.") var township: String?
+                @Option(help: ArgumentHelp(L("township, county or admin.", "township（乡镇）、county（县科协）或 admin（管理员）。"))) var role: HubRole
+                @Option(help: ArgumentHelp(L("For a township token: the township it pushes for.", "乡镇令牌：它代表哪个乡镇推送。"))) var township: String?
 
                 func run() async throws {
                     try await reportingErrors(options) {
@@ -256,7 +256,7 @@ extension Ktx {
             struct Revoke: AsyncParsableCommand {
                 static let configuration = CommandConfiguration(abstract: "Revoke a token: it is refused from then on.")
                 @OptionGroup var options: GlobalOptions
-                @Argument(help: "The token's id, from `ktx hub token list`.") var id: Int64
+                @Argument(help: ArgumentHelp(L("The token's id, from `ktx hub token list`.", "令牌编号，见 ktx hub token list。"))) var id: Int64
 
                 func run() async throws {
                     try await reportingErrors(options) {

@@ -23,9 +23,9 @@ extension Ktx {
                 """)
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The CSV file.") var file: String
-        @Flag(help: "Say what would be added, updated and skipped, without changing anything.") var dryRun = false
-        @Flag(help: "Add rows that match an existing activity (same date, kind, title, venue, township) all the same.")
+        @Argument(help: ArgumentHelp(L("The CSV file.", "CSV 文件。"))) var file: String
+        @Flag(help: ArgumentHelp(L("Say what would be added, updated and skipped, without changing anything.", "只说明会新增、更新、跳过哪些，不做任何改动。"))) var dryRun = false
+        @Flag(help: ArgumentHelp(L("Add rows that match an existing activity (same date, kind, title, venue, township) all the same.", "与已有活动相同（日期、类型、标题、地点、乡镇）的行也照样新增。")))
         var allowDuplicates = false
 
         func run() async throws {
@@ -181,10 +181,10 @@ extension Ktx {
                 """)
 
         @OptionGroup var options: GlobalOptions
-        @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
-        @Option(help: "csv, json or xlsx (Excel; needs --output).") var format: ExportFormat = .csv
-        @Flag(help: "Start the CSV with a UTF-8 byte-order mark, for Excel.") var bom = false
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp(L("Only activities dated in this year.", "只要这一年的活动。"), valueName: "YYYY")) var year: String?
+        @Option(help: ArgumentHelp(L("csv, json or xlsx (Excel; needs --output).", "csv、json 或 xlsx（Excel 文件，须加 --output）。"))) var format: ExportFormat = .csv
+        @Flag(help: ArgumentHelp(L("Start the CSV with a UTF-8 byte-order mark, for Excel.", "CSV 开头加 UTF-8 BOM，便于 Excel 打开。"))) var bom = false
+        @Option(help: ArgumentHelp(L("Write to this file instead of standard output.", "写入此文件，而不是输出到屏幕。"), valueName: "file")) var output: String?
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -9,7 +9,7 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The township (or county office) this replica records for, e.g. 河西镇.")
+        @Option(help: ArgumentHelp(L("The township (or county office) this replica records for, e.g. 河西镇.", "本副本为哪个乡镇（或县科协）记录，例如 河西镇。")))
         var township: String?
 
         func run() async throws {

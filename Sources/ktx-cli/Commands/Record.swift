@@ -5,39 +5,46 @@ import SyncCore
 extension Ktx {
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record an activity of this replica's township; prints only its new id. 记录一次活动。",
-            discussion: "Example: id=$(ktx record --kind 科技下乡 --date 2023-05-20 --title 果树修剪培训 --attendance 120)")
+            abstract: L("Record an activity of this replica's township; prints only its new id.", "记录本乡镇的一次活动，只输出新活动的编号。"),
+            discussion: L("""
+                --kind, --date and --title are required; quantities may follow. 满意人数 may not exceed \
+                调查人数, nor 展品损坏数 展品数.
+                Example: id=$(ktx record --kind 科技下乡 --date 2023-05-20 --title 果树修剪培训 --attendance 120)
+                """, """
+                必填 --kind、--date、--title，其后可写各项数量。满意人数不能多于调查人数，展品损坏数不能多于展品数。
+                例：id=$(ktx record --kind 科技下乡 --date 2023-05-20 --title 果树修剪培训 --attendance 120)
+                """))
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).", completion: kindCompletion)
+        @Option(help: ArgumentHelp(L("The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).", "活动类型，中文名或代码：科技下乡 (rural)、青少年科普日 (youth)、科技活动周 (week)、流动科技馆 (museum)、全国科普日 (national)、科技培训 (training)。")), completion: kindCompletion)
         var kind: String?
 
-        @Option(help: ArgumentHelp("The day it took place: 2023-05-20, 2023/5/20 or 2023年5月20日.", valueName: "date"))
+        @Option(help: ArgumentHelp(L("The day it took place: 2023-05-20, 2023/5/20 or 2023年5月20日.", "活动日期：2023-05-20、2023/5/20 或 2023年5月20日。"), valueName: "date"))
         var date: String?
 
-        @Option(help: "A short title, e.g. 果树修剪技术培训.")
+        @Option(help: ArgumentHelp(L("A short title, e.g. 果树修剪技术培训.", "简短的标题，例如 果树修剪技术培训。")))
         var title: String?
 
-        @Option(help: "Where it took place.")
+        @Option(help: ArgumentHelp(L("Where it took place.", "活动地点。")))
         var venue: String?
 
-        @Option(help: ArgumentHelp("The budget project code it belongs to.", valueName: "code"))
+        @Option(help: ArgumentHelp(L("The budget project code it belongs to.", "所属预算项目编码。"), valueName: "code"))
         var project: String?
 
-        @Option(help: ArgumentHelp("Notes (备注), e.g. who organised it.", valueName: "text"))
+        @Option(help: ArgumentHelp(L("Notes (备注), e.g. who organised it.", "备注，例如协办单位。"), valueName: "text"))
         var notes: String?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("People attending (参加人次).", valueName: "n")) var attendance: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("People benefiting (受益人数).", valueName: "n")) var beneficiaries: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Schools reached (受益学校数).", valueName: "n")) var schools: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Enterprises trained (参加培训企业数).", valueName: "n")) var enterprises: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("New varieties and techniques demonstrated (推广新品种新技术数).", valueName: "n")) var techniques: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Exhibits shown (展品数).", valueName: "n")) var exhibits: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Exhibits damaged (展品损坏数).", valueName: "n")) var damaged: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("People surveyed for satisfaction (调查人数).", valueName: "n")) var surveyed: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("People satisfied (满意人数).", valueName: "n")) var satisfied: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp("Cost in yuan, up to 2 decimals (费用).", valueName: "yuan")) var cost: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("People attending (参加人次).", "参加人次。"), valueName: "n")) var attendance: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("People benefiting (受益人数).", "受益人数。"), valueName: "n")) var beneficiaries: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("Schools reached (受益学校数).", "受益学校数。"), valueName: "n")) var schools: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("Enterprises trained (参加培训企业数).", "参加培训企业数。"), valueName: "n")) var enterprises: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("New varieties and techniques demonstrated (推广新品种新技术数).", "推广新品种新技术数。"), valueName: "n")) var techniques: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("Exhibits shown (展品数).", "展品数。"), valueName: "n")) var exhibits: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("Exhibits damaged (展品损坏数).", "展品损坏数。"), valueName: "n")) var damaged: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("People surveyed for satisfaction (调查人数).", "满意度调查人数。"), valueName: "n")) var surveyed: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("People satisfied (满意人数).", "满意人数。"), valueName: "n")) var satisfied: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp(L("Cost in yuan, up to 2 decimals (费用).", "费用，单位元，最多两位小数。"), valueName: "yuan")) var cost: String?
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -17,10 +17,10 @@ extension Ktx {
                 discussion: "Examples: ktx remote add usb /media/usb/ktx   ktx remote add county https://hub.example.cn:8080 --token ktx_…")
 
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "A name for the hub, e.g. county or usb.") var name: String
-            @Argument(help: "The hub's folder, or http(s)://HOST:PORT of `ktx hub serve`.") var location: String
-            @Option(help: "For an HTTP hub: the token from the county (stored in a file only you can read).") var token: String?
-            @Option(name: .customLong("token-env"), help: ArgumentHelp("For an HTTP hub: read the token from this environment variable at each sync instead.", valueName: "var"))
+            @Argument(help: ArgumentHelp(L("A name for the hub, e.g. county or usb.", "给远端起的名字，例如 county 或 usb。"))) var name: String
+            @Argument(help: ArgumentHelp(L("The hub's folder, or http(s)://HOST:PORT of `ktx hub serve`.", "同步文件夹，或 ktx hub serve 的 http(s)://主机:端口。"))) var location: String
+            @Option(help: ArgumentHelp(L("For an HTTP hub: the token from the county (stored in a file only you can read).", "HTTP 同步服务器：县科协发的令牌（保存在只有你能读的文件里）。"))) var token: String?
+            @Option(name: .customLong("token-env"), help: ArgumentHelp(L("For an HTTP hub: read the token from this environment variable at each sync instead.", "HTTP 同步服务器：每次同步时从这个环境变量读取令牌。"), valueName: "var"))
             var tokenEnv: String?
 
             func run() async throws {
@@ -68,7 +68,7 @@ extension Ktx {
         struct Remove: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove a hub (its folder is not touched).")
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The hub's name.") var name: String
+            @Argument(help: ArgumentHelp(L("The hub's name.", "远端名称。"))) var name: String
 
             func run() async throws {
                 try await reportingErrors(options) {

@@ -18,8 +18,8 @@ extension Ktx {
     struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
-            abstract: "The performance tables (绩效目标表) of a year, computed from the merged records. 绩效目标完成情况报表。",
-            discussion: """
+            abstract: L("The performance tables (绩效目标表) of a year, computed from the merged records.", "按合并后的记录计算一年的绩效目标完成情况。"),
+            discussion: L("""
                 Per budget project: each indicator with its target, the actual value, the completion \
                 rate and 达标/未达标 (待填报 for a manual one with no value: see `ktx indicator set`), \
                 then spending, plan against actual cumulative cost at each checkpoint. \
@@ -30,29 +30,46 @@ extension Ktx {
                 every indicator with 分值 (from the targets file; else 产出 50, 效益 30, 满意度 10 split \
                 evenly) and 得分 (分值 × completion, at most 分值), the total and its grade (优 ≥ 90, 良 80–90, \
                 中 60–80, 差 < 60); with --unit, --filler, --phone and --filled-on in its header.
-                Examples: ktx report --year 2023    ktx report --year 2023 --quarter 2 --project rural
-                          ktx report --year 2023 --format html --output 2023绩效.html
-                          ktx report --year 2023 --form self-evaluation --filler 张三 --phone 0319-1234567 --format xlsx --output 2023自评表.xlsx
-                """)
+                Examples:
+                  ktx report --year 2023
+                  ktx report --year 2023 --quarter 2 --project rural
+                  ktx report --year 2023 --format html --output 2023绩效.html
+                  ktx report --year 2023 --form self-evaluation --filler 张三 --format xlsx --output 2023自评表.xlsx
+                """, """
+                每个预算项目：各指标的指标值、实际值、完成率与达标/未达标（手工指标未填报时为待填报，见 \
+                ktx indicator set），以及各时点的计划与实际累计支出。内置 \
+                \(TargetsParser.builtInYears.map(String.init).joined(separator: "、")) 年的目标；其他年份用 \
+                --targets 文件（可由 ktx targets show --year 2023 复制修改）。
+                --form self-evaluation 输出年终项目支出绩效自评表：每个项目的项目资金（年初预算数、全年预算数、\
+                全年执行数、执行率、分值 10 与得分）、年度总体目标、各指标的分值（取目标文件中的“分值”，\
+                否则产出 50、效益 30、满意度 10 在各组内平分）与得分（分值 × 完成率，不超过分值）、总分与等级\
+                （优 ≥ 90，良 80–90，中 60–80，差 < 60）；表头的填报单位、填报人、联系电话、填报日期用 \
+                --unit、--filler、--phone、--filled-on 填写。
+                例：
+                  ktx report --year 2023
+                  ktx report --year 2023 --quarter 2 --project rural
+                  ktx report --year 2023 --format html --output 2023绩效.html
+                  ktx report --year 2023 --form self-evaluation --filler 张三 --format xlsx --output 2023自评表.xlsx
+                """))
 
         @OptionGroup var options: GlobalOptions
-        @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
-        @Option(help: ArgumentHelp("Only this project: its short key (e.g. rural), code or name.", valueName: "project"))
+        @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
+        @Option(help: ArgumentHelp(L("Only this project: its short key (e.g. rural), code or name.", "只要这个项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project"))
         var project: String?
-        @Option(help: ArgumentHelp("Report as of the end of this quarter (1-4) instead of the year.", valueName: "1-4"))
+        @Option(help: ArgumentHelp(L("Report as of the end of this quarter (1-4) instead of the year.", "统计到这一季度（1-4）末，而不是全年。"), valueName: "1-4"))
         var quarter: String?
-        @Option(help: "table, json, csv, html (one self-contained page that prints on A4) or xlsx (Excel; needs --output).")
+        @Option(help: ArgumentHelp(L("table, json, csv, html (one self-contained page that prints on A4) or xlsx (Excel; needs --output).", "table（表格）、json、csv、html（可直接用 A4 打印的单个网页）或 xlsx（Excel 文件，须加 --output）。")))
         var format: ReportFormat = .table
-        @Option(help: ArgumentHelp("summary, or self-evaluation (the year-end 项目支出绩效自评表).", valueName: "form"))
+        @Option(help: ArgumentHelp(L("summary, or self-evaluation (the year-end 项目支出绩效自评表).", "summary（完成情况汇总），或 self-evaluation（年终项目支出绩效自评表）。"), valueName: "form"))
         var form: ReportForm = .summary
-        @Option(help: ArgumentHelp("The self-evaluation form's 填报单位 (default: the targets file's unit).", valueName: "name"))
+        @Option(help: ArgumentHelp(L("The self-evaluation form's 填报单位 (default: the targets file's unit).", "自评表的填报单位（默认为目标文件中的单位）。"), valueName: "name"))
         var unit: String?
-        @Option(help: ArgumentHelp("The self-evaluation form's 填报人.", valueName: "name")) var filler: String?
-        @Option(help: ArgumentHelp("The self-evaluation form's 联系电话.", valueName: "phone")) var phone: String?
-        @Option(help: ArgumentHelp("The self-evaluation form's 填报日期 (default: today).", valueName: "YYYY-MM-DD"))
+        @Option(help: ArgumentHelp(L("The self-evaluation form's 填报人.", "自评表的填报人。"), valueName: "name")) var filler: String?
+        @Option(help: ArgumentHelp(L("The self-evaluation form's 联系电话.", "自评表的联系电话。"), valueName: "phone")) var phone: String?
+        @Option(help: ArgumentHelp(L("The self-evaluation form's 填报日期 (default: today).", "自评表的填报日期（默认今天）。"), valueName: "YYYY-MM-DD"))
         var filledOn: String?
-        @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+        @Option(help: ArgumentHelp(L("Write to this file instead of standard output.", "写入此文件，而不是输出到屏幕。"), valueName: "file")) var output: String?
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -111,7 +128,7 @@ extension Ktx {
                 abstract: "Check a targets file; names the line of any mistake. 检查绩效目标文件，指出出错的行。",
                 discussion: "Example: ktx targets check 2024.yaml")
             @OptionGroup var options: GlobalOptions
-            @Argument(help: "The targets file (YAML).") var file: String
+            @Argument(help: ArgumentHelp(L("The targets file (YAML).", "绩效目标文件（YAML）。"))) var file: String
 
             func run() async throws {
                 try await reportingErrors(options) {
@@ -131,7 +148,7 @@ extension Ktx {
                 abstract: "Print the shipped targets file of a year, to copy for a new year. 打印内置的绩效目标文件。",
                 discussion: "Example: ktx targets show --year 2023 > 2024.yaml")
             @OptionGroup var options: GlobalOptions
-            @Option(help: ArgumentHelp("The year.", valueName: "YYYY")) var year: String
+            @Option(help: ArgumentHelp(L("The year.", "年份。"), valueName: "YYYY")) var year: String
 
             func run() async throws {
                 try await reportingErrors(options) {
@@ -155,11 +172,11 @@ extension Ktx {
                 abstract: "Record the value of a manual indicator; it syncs, and the latest entry wins. 填报手工指标的实际值。",
                 discussion: "Example: ktx indicator set --year 2023 --project rural --indicator 科技特派员覆盖率 92")
             @OptionGroup var options: GlobalOptions
-            @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
-            @Option(help: ArgumentHelp("The project: its short key (e.g. rural), code or name.", valueName: "project")) var project: String
-            @Option(help: ArgumentHelp("The indicator's name (三级指标), as in the table.", valueName: "name")) var indicator: String
-            @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
-            @Argument(help: ArgumentHelp("The value in the indicator's unit, without the unit (92 for 92%).", valueName: "value"))
+            @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
+            @Option(help: ArgumentHelp(L("The project: its short key (e.g. rural), code or name.", "项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project")) var project: String
+            @Option(help: ArgumentHelp(L("The indicator's name (三级指标), as in the table.", "指标名称（三级指标），与目标表中一致。"), valueName: "name")) var indicator: String
+            @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+            @Argument(help: ArgumentHelp(L("The value in the indicator's unit, without the unit (92 for 92%).", "按指标单位填写的数值，不写单位（92% 写 92）。"), valueName: "value"))
             var value: String
 
             func run() async throws {
@@ -195,11 +212,11 @@ extension Ktx.IndicatorCommand {
                 Example: ktx indicator note --year 2023 --project rural --indicator 受益人口数 "汛期停办两次，四季度补办"
                 """)
         @OptionGroup var options: GlobalOptions
-        @Option(help: ArgumentHelp("The budget year.", valueName: "YYYY")) var year: String
-        @Option(help: ArgumentHelp("The project: its short key (e.g. rural), code or name.", valueName: "project")) var project: String
-        @Option(help: ArgumentHelp("The indicator's name (三级指标), as in the table.", valueName: "name")) var indicator: String
-        @Option(help: ArgumentHelp("A targets file to use instead of the shipped one.", valueName: "file")) var targets: String?
-        @Argument(help: ArgumentHelp("The notes: why the target was missed, and what will be done.", valueName: "text"))
+        @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
+        @Option(help: ArgumentHelp(L("The project: its short key (e.g. rural), code or name.", "项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project")) var project: String
+        @Option(help: ArgumentHelp(L("The indicator's name (三级指标), as in the table.", "指标名称（三级指标），与目标表中一致。"), valueName: "name")) var indicator: String
+        @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+        @Argument(help: ArgumentHelp(L("The notes: why the target was missed, and what will be done.", "说明：未达标的原因与改进措施。"), valueName: "text"))
         var text: String
 
         func run() async throws {

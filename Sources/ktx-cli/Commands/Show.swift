@@ -8,8 +8,8 @@ extension Ktx {
         static let configuration = CommandConfiguration(abstract: "Show one activity. 查看一次活动。")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The activity id.") var id: String
-        @Option(help: "table or json.") var format: TableFormat = .table
+        @Argument(help: ArgumentHelp(L("The activity id.", "活动编号。"))) var id: String
+        @Option(help: ArgumentHelp(L("table or json.", "table（表格）或 json。"))) var format: TableFormat = .table
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -36,7 +36,7 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var filter: FilterOptions
-        @Option(help: "table, json or csv.") var format: ListFormat = .table
+        @Option(help: ArgumentHelp(L("table, json or csv.", "table（表格）、json 或 csv。"))) var format: ListFormat = .table
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -57,9 +57,9 @@ extension Ktx {
 
 /// `--kind`, `--township`, `--year`.
 struct FilterOptions: ParsableArguments {
-    @Option(help: "Only this kind (Chinese name or code).", completion: kindCompletion) var kind: String?
-    @Option(help: "Only this township.") var township: String?
-    @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
+    @Option(help: ArgumentHelp(L("Only this kind (Chinese name or code).", "只要这一类型（中文名或代码）。")), completion: kindCompletion) var kind: String?
+    @Option(help: ArgumentHelp(L("Only this township.", "只要这个乡镇。"))) var township: String?
+    @Option(help: ArgumentHelp(L("Only activities dated in this year.", "只要这一年的活动。"), valueName: "YYYY")) var year: String?
 
     func resolve(_ catalog: Catalog) throws -> ActivityFilter {
         try ActivityFilter.parse(kind: kind, township: township, year: year, catalog: catalog)

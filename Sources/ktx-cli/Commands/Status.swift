@@ -9,7 +9,7 @@ extension Ktx {
             abstract: "Show this replica: id, township, operations held, what each remote lacks. 查看副本状态。")
 
         @OptionGroup var options: GlobalOptions
-        @Option(help: "text or json.") var format: TextFormat = .text
+        @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -73,8 +73,8 @@ extension Ktx {
             abstract: "The operation log, newest first: when, which replica and township, what changed. 查看操作记录。")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Only this activity's operations.") var id: String?
-        @Option(help: "Show at most this many operations (0 for all).") var limit: Int = 50
+        @Argument(help: ArgumentHelp(L("Only this activity's operations.", "只看这次活动的操作。"))) var id: String?
+        @Option(help: ArgumentHelp(L("Show at most this many operations (0 for all).", "最多显示这么多条操作（0 为全部）。"))) var limit: Int = 50
 
         func run() async throws {
             try await reportingErrors(options) {

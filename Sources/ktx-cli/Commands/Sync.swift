@@ -12,8 +12,8 @@ extension Ktx {
             discussion: "Safe to interrupt and to repeat: the next sync resumes where this one stopped.")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The remote to sync with; may be omitted when there is only one.") var remote: String?
-        @Option(help: "text or json.") var format: TextFormat = .text
+        @Argument(help: ArgumentHelp(L("The remote to sync with; may be omitted when there is only one.", "要同步的远端；只有一个时可省略。"))) var remote: String?
+        @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
 
         func run() async throws {
             try await reportingErrors(options) {

@@ -15,12 +15,12 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: ArgumentHelp("Group by any of township, kind, quarter, month, comma-separated.", valueName: "keys"))
+        @Option(help: ArgumentHelp(L("Group by any of township, kind, quarter, month, comma-separated.", "按 township（乡镇）、kind（类型）、quarter（季度）、month（月份）分组，可逗号分隔多个。"), valueName: "keys"))
         var by: String?
 
-        @Option(help: ArgumentHelp("Only activities dated in this year.", valueName: "YYYY")) var year: String?
-        @Option(help: "Only this kind (Chinese name or code).", completion: kindCompletion) var kind: String?
-        @Option(help: "table, json or csv.") var format: ListFormat = .table
+        @Option(help: ArgumentHelp(L("Only activities dated in this year.", "只要这一年的活动。"), valueName: "YYYY")) var year: String?
+        @Option(help: ArgumentHelp(L("Only this kind (Chinese name or code).", "只要这一类型（中文名或代码）。")), completion: kindCompletion) var kind: String?
+        @Option(help: ArgumentHelp(L("table, json or csv.", "table（表格）、json 或 csv。"))) var format: ListFormat = .table
 
         func run() async throws {
             try await reportingErrors(options) {
