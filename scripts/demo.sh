@@ -69,3 +69,9 @@ run indicator set --db county.db --year 2023 --project rural --indicator 科技�
 run report --db county.db --year 2023 --project rural
 run report --db county.db --year 2023 --format html --output "$DEMO/2023绩效.html"
 echo "(open $DEMO/2023绩效.html in a browser, or print it on A4)"
+
+echo "== at the year end, the county notes why a target was missed and hands in the self-evaluation form (自评表)"
+run indicator note --db county.db --year 2023 --project rural --indicator 科技服务人次 "汛期停办两次，四季度补办"
+run report --db county.db --year 2023 --project rural --form self-evaluation --filler 张三 --phone 0319-1234567
+run report --db county.db --year 2023 --form self-evaluation --format xlsx --output "$DEMO/2023自评表.xlsx"
+echo "(open $DEMO/2023自评表.xlsx in Excel, WPS or LibreOffice: one sheet per project, ready to print)"

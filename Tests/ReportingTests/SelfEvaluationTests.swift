@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Reporting
 import Store
 import SyncCore
@@ -91,6 +94,28 @@ import ZIPFoundation
 
     @Test func everyProjectHasAnExpectedForm() {
         #expect(Set(ProjectTableTests.cases.map(\.testDescription)) == Set(Self.expected.keys))
+    }
+
+    /// The printed form: one page per project, each with the header, page numbers at the foot.
+    @Test func theHTMLFormIsAPagePerProjectWithPageNumbers() throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let store = try lab.replica("county", township: "县科协")
+        try store.setIndicatorNote(IndicatorKey(year: 2023, project: "rural", indicator: "受益人口数"), text: "汛期停办两次\n<四季度补办>")
+        let targets = try #require(try TargetsParser.builtIn(year: 2023, catalog: .standard))
+        let form = try SelfEvaluation.build(targets, store: store, filing: .init(unit: targets.unit, date: "2024-01-15"))
+        let html = ReportRenderer(language: .zh).html(form)
+        #expect(html.components(separatedBy: "<section>").count - 1 == targets.projects.count)
+        #expect(html.components(separatedBy: "<h1>项目支出绩效自评表（2023年度）</h1>").count - 1 == targets.projects.count)
+        #expect(html.contains("@bottom-center { content: \"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\""))
+        #expect(html.contains("<td>汛期停办两次<br />&lt;四季度补办&gt;</td>"))
+        // Well-formed XML, so any parser reads it.
+        let counter = ElementCounter()
+        let parser = XMLParser(data: Data(html.utf8))
+        parser.delegate = counter
+        #expect(parser.parse(), "\(parser.parserError.map { String(describing: $0) } ?? "")")
+        #expect(counter.counts["section"] == targets.projects.count)
+        #expect(counter.counts["script"] == nil && counter.counts["link"] == nil && counter.counts["img"] == nil)
     }
 
     @Test func gradesFollowTheUsualBands() {
