@@ -126,6 +126,32 @@ import TestSupport
         #expect(try downgraded.check().isSound)
     }
 
+    /// A field a newer ktx writes (say `organiser`) arrives from the folder: it is kept in the
+    /// log and relayed, the rest of its replica's operations merge, and nothing is refused.
+    @Test func aNewerKtxsFieldIsKeptAndRelayedAndStopsNothing() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let newer = ReplicaID(hex: "00112233445566778899aabbccddeeff")!
+        var ops = creation(newer, clock: lab.clock, extra: .newerField("organiser", "王主任\n李明"))
+        ops.append(Op(replica: newer, seq: 7, timestamp: HLCTimestamp(millis: lab.clock.nowMillis(), counter: 9),
+                      activity: ops[0].activity, change: .add(metric: "attendance", amount: 5)))
+        try await plant(ops, in: lab)
+        let county = try lab.replica("county", township: "县科协")
+        let report = try await lab.sync(county)
+        #expect(report.refused.isEmpty)
+        #expect(try county.activity(ops[0].activity)?.quantities["attendance"] == 55)
+        #expect(try county.log(activity: ops[0].activity).map(\.operation.change).contains(.newerField("organiser", "王主任\n李明")))
+        // Relayed to a second folder as it came, and a rebuild from the log changes nothing.
+        try await lab.sync(county, hub: "hub2")
+        let other = try lab.replica("other", township: "东街镇")
+        try await SyncSession(store: other, hub: FileHub(path: lab.dir.file("hub2"), writer: try other.identity().replica)).run()
+        #expect(try other.log(activity: ops[0].activity).count == 7)
+        #expect(try other.stateDigest() == county.stateDigest())
+        let digest = try county.stateDigest()
+        try county.rebuildMaterialized()
+        #expect(try county.stateDigest() == digest)
+    }
+
     @Test func aLocalChangeWithABidiOverrideIsRefusedAndWritesNothing() throws {
         let lab = ReplicaLab()
         defer { lab.remove() }

@@ -21,6 +21,9 @@ import Testing
             (b, t + 2, .set(.venue, "")),
             (key, t + 900_000, .indicator("92.5")),
             (a, t + 900_001, .delete),
+            (b, t + 3, .set(.notes, "王主任带队\n李明记录")),
+            (key, t + 4, .set(.notes, "汛期停办两次")),
+            (b, t + 5, .newerField("organiser", "王主任")),
         ]
         return changes.enumerated().map { i, c in
             Op(replica: replica, seq: 7 + Int64(i), timestamp: HLCTimestamp(rawValue: c.1), activity: c.0, change: c.2)

@@ -43,6 +43,9 @@ import Testing
         ("notes with a carriage return", op(.set(.notes, "王主任\r\n带队")), .badText),
         ("notes on a malformed indicator key", op(.set(.notes, "原因"), target: ActivityID(unchecked: "23/rural/满意度")), .badTarget),
         ("another field on an indicator key", op(.set(.title, "原因"), target: ActivityID(unchecked: "2023/rural/满意度")), .badTarget),
+        ("a newer field named in capitals", op(.newerField("Organiser", "王主任")), .badCode),
+        ("a newer field with NUL", op(.newerField("organiser", "王\u{0}主任")), .badText),
+        ("a newer field on a path", op(.newerField("organiser", "王主任"), target: ActivityID(unchecked: "../../etc")), .badTarget),
     ]
 
     @Test(arguments: 0..<refused.count)
@@ -65,6 +68,7 @@ import Testing
         ("notes of two lines", op(.set(.notes, "王主任带队\n李明记录"))),
         ("notes cleared", op(.set(.notes, ""))),
         ("notes on an indicator", op(.set(.notes, "汛期停办两次"), target: ActivityID(unchecked: "2023/rural/受益人口数"))),
+        ("a newer ktx's field", op(.newerField("organiser", "王主任"))),
     ]
 
     @Test(arguments: 0..<accepted.count)
@@ -82,6 +86,11 @@ import Testing
         setWithNumber.kind = 0
         #expect(throws: RefusalReason.malformed) { try setWithNumber.op(replica: Self.replica) }
         #expect(try row.op(replica: Self.replica) == Self.op(.add(metric: "attendance", amount: 3)))
+        // A set of a field this version does not know decodes as a newer ktx's field.
+        var newerField = WireOp(Self.op(.set(.title, "王主任")))
+        newerField.field = "organiser"
+        #expect(try newerField.op(replica: Self.replica) == Self.op(.newerField("organiser", "王主任")))
+        #expect(WireOp(Self.op(.newerField("organiser", "王主任"))) == newerField)
         // A JSON row with kind 7 does not decode at all.
         let json = #"[1,110338420817297408,"0123456789ab-1",7,"attendance",3]"#
         #expect(throws: (any Error).self) { try JSONDecoder().decode(WireOp.self, from: Data(json.utf8)) }

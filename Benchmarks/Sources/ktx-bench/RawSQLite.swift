@@ -55,6 +55,10 @@ final class RawSQLite {
                 sqlite3_bind_int(statement, 5, 3)
                 sqlite3_bind_text(statement, 6, "", -1, Self.transient)
                 sqlite3_bind_text(statement, 7, value, -1, Self.transient)
+            case let .newerField(name, value):
+                sqlite3_bind_int(statement, 5, 0)
+                sqlite3_bind_text(statement, 6, name, -1, Self.transient)
+                sqlite3_bind_text(statement, 7, value, -1, Self.transient)
             }
             guard sqlite3_step(statement) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db))) }
             sqlite3_reset(statement)

@@ -61,6 +61,9 @@ public enum OpChunk {
                 break
             case let .indicator(value):
                 putString(value, &body)
+            case let .newerField(name, value):
+                put(UInt64(index(name)), &body)
+                putString(value, &body)
             }
         }
         var out: [UInt8] = [version]
@@ -118,8 +121,12 @@ public enum OpChunk {
                 guard name < stringCount else { throw damaged }
                 let value = try reader.skipString()
                 guard wanted else { continue }
-                guard let field = Field(rawValue: string(name)) else { throw damaged }
-                change = .set(field, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self))
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self)
+                if let field = Field(rawValue: string(name)) {
+                    change = .set(field, text)
+                } else {
+                    change = .newerField(string(name), text)
+                }
             case .add:
                 let name = Int(try reader.varint())
                 guard name < stringCount else { throw damaged }

@@ -27,6 +27,11 @@ public enum OperationRow {
         case let .indicator(value):
             out.append(contentsOf: ",3,\"\",".utf8)
             appendJSONString(value, to: &out)
+        case let .newerField(field, value):
+            out.append(contentsOf: ",0,".utf8)
+            appendJSONString(field, to: &out)
+            out.append(UInt8(ascii: ","))
+            appendJSONString(value, to: &out)
         }
         out.append(UInt8(ascii: "]"))
     }

@@ -19,6 +19,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         case let .add(metric, amount): field = metric; number = amount
         case .delete: field = ""
         case let .indicator(value): field = ""; text = value
+        case let .newerField(name, value): field = name; text = value
         }
     }
 
@@ -66,8 +67,13 @@ public struct WireOp: Codable, Sendable, Equatable {
         let change: Change
         switch OperationKind(code: kind) {
         case .set:
-            guard let f = Field(rawValue: field), let text, number == nil else { throw .malformed }
-            change = .set(f, text)
+            guard let text, number == nil else { throw .malformed }
+            if let f = Field(rawValue: field) {
+                change = .set(f, text)
+            } else {
+                // A field a newer ktx writes: kept if its name is a well-formed code (the rule checks).
+                change = .newerField(field, text)
+            }
         case .add:
             guard let number, text == nil else { throw .malformed }
             change = .add(metric: field, amount: number)

@@ -83,6 +83,8 @@ public enum MergeRules {
             state.deleted = true
         case .indicator:
             break // an indicator value is not part of any activity
+        case .newerField:
+            break // kept in the log for the ktx that knows the field
         }
     }
 
@@ -162,6 +164,7 @@ public struct BatchDelta: Sendable {
             indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
             return
         }
+        if case .newerField = op.change { return }   // kept in the log only
         if case let .set(.notes, value) = op.change, op.targetsIndicator {
             let key = op.activity.rawValue
             indicatorNotes[key] = MergeRules.winner(indicatorNotes[key], Register(value: value, stamp: op.stamp))
@@ -176,7 +179,7 @@ public struct BatchDelta: Sendable {
             add(amount, metric: metric, to: slot)
         case .delete:
             deleted[slot] = true
-        case .indicator:
+        case .indicator, .newerField:
             break
         }
     }

@@ -31,6 +31,9 @@ public enum Change: Hashable, Sendable {
     /// Sets the manual value of a performance indicator (last writer wins). The
     /// operation's target is then an ``IndicatorKey``, not an activity.
     case indicator(String)
+    /// Sets a field this version does not know (a newer ktx's): well formed, so it is kept
+    /// in the log and relayed, and counts once the replica runs a ktx that knows the field.
+    case newerField(String, String)
 
     /// Whether it sets a manual indicator value (its target is then an ``IndicatorKey``).
     public var isIndicator: Bool {
@@ -54,6 +57,7 @@ public enum Change: Hashable, Sendable {
         case .add: .add
         case .delete: .delete
         case .indicator: .indicator
+        case .newerField: .set
         }
     }
 }
@@ -90,7 +94,7 @@ public struct Op: Hashable, Sendable {
     public var targetsIndicator: Bool {
         switch change {
         case .indicator: true
-        case .set(.notes, _): activity.rawValue.utf8.contains(0x2F)
+        case .set(.notes, _), .newerField: activity.rawValue.utf8.contains(0x2F)
         default: false
         }
     }

@@ -163,6 +163,13 @@ public struct AcceptanceRule: Sendable {
             else { return .badTarget }
             return Change.isValidIndicatorValue(value) ? nil : .badIndicatorValue
         }
+        if case let .newerField(name, value) = op.change {
+            // A newer ktx's field: a well-formed code naming it, text of notes' bounds, on an
+            // activity or an indicator key.
+            guard Self.isCode(name) else { return .badCode }
+            guard Self.isActivityID(op.activity.rawValue) || IndicatorKey(rawValue: op.activity.rawValue) != nil else { return .badTarget }
+            return value.isEmpty || Self.isNotes(value) ? nil : .badText
+        }
         if case let .set(.notes, value) = op.change, op.targetsIndicator {
             guard let key = IndicatorKey(rawValue: op.activity.rawValue), (1900...2999).contains(key.year),
                   Self.isText(key.project), Self.isText(key.indicator)
@@ -182,7 +189,7 @@ public struct AcceptanceRule: Sendable {
         case let .add(metric, amount):
             guard let bound = bounds[metric] ?? (Self.isCode(metric) ? Catalog.unknownMetricBound : nil) else { return .badCode }
             return amount.magnitude <= bound.magnitude ? nil : .amountOutOfRange
-        case .delete, .indicator:
+        case .delete, .indicator, .newerField:
             return nil
         }
     }

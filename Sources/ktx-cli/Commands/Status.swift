@@ -110,6 +110,8 @@ extension Ktx {
                 return labels.language.pick(zh: "删除", en: "deleted")
             case let .indicator(value):
                 return labels.language.pick(zh: "指标值 = \(value)", en: "indicator value = \(value)")
+            case let .newerField(name, value):
+                return labels.language.pick(zh: "\(name)（新版字段）= ", en: "\(name) (a newer ktx's field) = ") + value.replacingOccurrences(of: "\n", with: " / ")
             }
         }
     }
