@@ -216,29 +216,34 @@ public struct ReportRenderer {
 
     /// One row per indicator, then one per spending checkpoint, under one header.
     public func csv(_ report: Report) -> String {
-        var lines = [CSV.line([pick("项目", "project"), pick("项目编码", "code"), pick("类别", "section"),
-                               pick("一级指标", "level 1"), pick("二级指标", "level 2"), pick("三级指标或时点", "indicator or checkpoint"),
-                               pick("指标值或计划", "target or plan"), pick("单位", "unit"), pick("实际值", "actual"),
-                               pick("完成率", "rate"), pick("结果", "result")])]
+        rows(report).map(CSV.line).joined(separator: "\n")
+    }
+
+    /// The CSV's rows, header first: figures without separators, 万元 to the yuan.
+    func rows(_ report: Report) -> [[String]] {
+        var lines = [[pick("项目", "project"), pick("项目编码", "code"), pick("类别", "section"),
+                      pick("一级指标", "level 1"), pick("二级指标", "level 2"), pick("三级指标或时点", "indicator or checkpoint"),
+                      pick("指标值或计划", "target or plan"), pick("单位", "unit"), pick("实际值", "actual"),
+                      pick("完成率", "rate"), pick("结果", "result")]]
         func plain(_ v: Double?, _ unit: String) -> String {
             guard let v else { return "" }
             return unit == "万元" ? wanToTheYuan(v) : (unit == "%" ? String(format: "%.1f", v) : ungrouped(v))
         }
         for p in report.projects {
             for r in p.indicators {
-                lines.append(CSV.line([p.project.name, p.project.code ?? "", pick("指标", "indicator"),
-                                       r.indicator.level1, r.indicator.level2, r.indicator.name,
-                                       r.indicator.comparator.symbol + r.indicator.targetText, r.indicator.unit,
-                                       plain(r.actual, r.indicator.unit), r.rate.map { String(format: "%.1f", $0) } ?? "",
-                                       status(r.status)]))
+                lines.append([p.project.name, p.project.code ?? "", pick("指标", "indicator"),
+                              r.indicator.level1, r.indicator.level2, r.indicator.name,
+                              r.indicator.comparator.symbol + r.indicator.targetText, r.indicator.unit,
+                              plain(r.actual, r.indicator.unit), r.rate.map { String(format: "%.1f", $0) } ?? "",
+                              status(r.status)])
             }
             for s in p.spending {
-                lines.append(CSV.line([p.project.name, p.project.code ?? "", pick("支出", "spending"), "", "",
-                                       checkpoint(s.month), s.plan.map(wanToTheYuan) ?? "", "万元", wanToTheYuan(s.actual),
-                                       s.rate.map { String(format: "%.1f", $0) } ?? "", ""]))
+                lines.append([p.project.name, p.project.code ?? "", pick("支出", "spending"), "", "",
+                              checkpoint(s.month), s.plan.map(wanToTheYuan) ?? "", "万元", wanToTheYuan(s.actual),
+                              s.rate.map { String(format: "%.1f", $0) } ?? "", ""])
             }
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     // MARK: HTML
@@ -246,15 +251,7 @@ public struct ReportRenderer {
     /// One self-contained page (inline CSS, inline SVG), well-formed XML so any parser
     /// reads it, laid out for A4 paper.
     public func html(_ report: Report) -> String {
-        var h = """
-            <!DOCTYPE html>
-            <html lang="\(language == .zh ? "zh-CN" : "en")">
-            <head>
-            <meta charset="utf-8" />
-            <title>\(esc(title(report)))</title>
-            <style>
-            @page { size: A4; margin: 15mm 12mm; }
-            body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 10.5pt; color: #111; margin: 0 auto; max-width: 186mm; }
+        var h = pageHead(title: title(report), page: "size: A4; margin: 15mm 12mm;", fontSize: "10.5pt", css: """
             h1 { font-size: 15pt; margin: 0 0 4mm; }
             h2 { font-size: 12pt; margin: 6mm 0 2mm; }
             p.meta { margin: 0 0 2mm; color: #444; }
@@ -269,9 +266,7 @@ public struct ReportRenderer {
             .pending { color: #8a6d00; }
             svg { display: block; margin: 2mm 0; }
             @media print { body { max-width: none; } }
-            </style>
-            </head>
-            <body>
+            """) + """
             <h1>\(esc(title(report)))</h1>
 
             """
@@ -300,6 +295,25 @@ public struct ReportRenderer {
         }
         h += "</body>\n</html>\n"
         return h
+    }
+
+    /// The start of a self-contained page for A4, through `<body>`: the title, the page
+    /// rule, the body font, then `css`.
+    func pageHead(title: String, page: String, fontSize: String, css: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="\(language == .zh ? "zh-CN" : "en")">
+        <head>
+        <meta charset="utf-8" />
+        <title>\(esc(title))</title>
+        <style>
+        @page { \(page) }
+        body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: \(fontSize); color: #111; margin: 0 auto; max-width: 186mm; }
+        \(css)</style>
+        </head>
+        <body>
+
+        """
     }
 
     /// Horizontal bars, one per indicator with a value: actual against its target

@@ -68,7 +68,7 @@ public enum Grade: String, Sendable {
     case excellent, good, fair, poor
 
     public init(_ score: Double) {
-        let s = (score * 100).rounded() / 100
+        let s = SelfEvaluation.rounded(score)
         self = s >= 90 ? .excellent : s >= 80 ? .good : s >= 60 ? .fair : .poor
     }
 
@@ -133,7 +133,7 @@ extension SelfEvaluation {
     public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing) throws -> SelfEvaluation {
         let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
         let notes = try store.indicatorNotes(year: targets.year)
-        return SelfEvaluation(year: targets.year, filing: filing, coverage: try store.freshness(),
+        return SelfEvaluation(year: targets.year, filing: filing, coverage: report.coverage,
                               projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
                               breaches: report.breaches)
     }

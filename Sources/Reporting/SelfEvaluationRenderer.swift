@@ -183,15 +183,8 @@ extension ReportRenderer {
 
     /// One page per project on A4, each with the form's header; page numbers at the foot.
     public func html(_ form: SelfEvaluation) -> String {
-        var h = """
-            <!DOCTYPE html>
-            <html lang="\(language == .zh ? "zh-CN" : "en")">
-            <head>
-            <meta charset="utf-8" />
-            <title>\(esc(formTitle(form)))</title>
-            <style>
-            @page { size: A4; margin: 15mm 12mm 18mm; @bottom-center { content: "\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))"; font-size: 9pt; } }
-            body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 10pt; color: #111; margin: 0 auto; max-width: 186mm; }
+        let page = "size: A4; margin: 15mm 12mm 18mm; @bottom-center { content: \"\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))\"; font-size: 9pt; }"
+        var h = pageHead(title: formTitle(form), page: page, fontSize: "10pt", css: """
             h1 { font-size: 15pt; text-align: center; margin: 0 0 3mm; }
             p.meta { margin: 0 0 2mm; }
             section { break-after: page; page-break-after: always; }
@@ -201,11 +194,7 @@ extension ReportRenderer {
             th { background: #eee; text-align: center; }
             td.n { text-align: right; white-space: nowrap; }
             tr.total td { font-weight: bold; }
-            </style>
-            </head>
-            <body>
-
-            """
+            """)
         for p in form.projects {
             h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
             h += "<p class=\"meta\">\(esc(coverageLine(form.coverage)))</p>\n"
@@ -239,7 +228,7 @@ extension ReportRenderer {
         for p in form.projects {
             var sheet = Workbook.Sheet(name: p.project.name)
             sheet.widths = [12, 14, 22, 13, 13, 9, 9, 30]
-            sheet.footer = pick("&C第 &P 页，共 &N 页", "&CPage &P of &N")
+            sheet.footer = Workbook.pageNumbers(language)
             sheet.append([.text(formTitle(form), .title)])
             sheet.mergeLast(from: 0, columns: 8)
             sheet.append([.text(filingLine(form), .plain)])
@@ -292,15 +281,14 @@ extension ReportRenderer {
     /// The working summary as one sheet: the CSV's rows, figures as numbers.
     public func workbook(_ report: Report) -> Workbook {
         var sheet = Workbook.Sheet(name: pick("\(report.year)年绩效", "\(report.year) performance"))
-        sheet.footer = pick("&C第 &P 页，共 &N 页", "&CPage &P of &N")
+        sheet.footer = Workbook.pageNumbers(language)
         sheet.landscape = true
         sheet.append([.text(title(report), .title)])
         sheet.mergeLast(from: 0, columns: 11)
         sheet.append([.text(coverageLine(report.coverage), .plain)])
         sheet.mergeLast(from: 0, columns: 11)
         sheet.widths = [22, 14, 8, 10, 10, 22, 12, 7, 12, 9, 9]
-        let rows = ((try? CSV.parse(csv(report))) ?? []).map(\.fields)
-        for (i, row) in rows.enumerated() {
+        for (i, row) in rows(report).enumerated() {
             sheet.append(row.enumerated().map { c, text in
                 if i == 0 { return .text(text, .heading) }
                 if [8, 9].contains(c) || (c == 6 && !text.hasPrefix("≥") && !text.hasPrefix("≤")), let v = Double(text) {

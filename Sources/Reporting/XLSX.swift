@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 import ZIPFoundation
 
 /// A workbook for Excel, WPS and LibreOffice: Office Open XML (`.xlsx`) written with
@@ -70,6 +71,11 @@ public struct Workbook: Sendable {
         public static func text(_ s: String, _ style: Style = .text) -> Cell { Cell(.text(s), style) }
         public static func number(_ v: Double?, _ style: Style = .decimal) -> Cell { Cell(v.map(Value.number) ?? .empty, style) }
         public static var blank: Cell { Cell(.empty, .text) }
+    }
+
+    /// A footer with the page and the page count, centred: 第 1 页，共 4 页.
+    public static func pageNumbers(_ language: Language) -> String {
+        language.pick(zh: "&C第 &P 页，共 &N 页", en: "&CPage &P of &N")
     }
 
     /// `0` → `A`, `25` → `Z`, `26` → `AA`.

@@ -158,22 +158,18 @@ public struct AcceptanceRule: Sendable {
         let millis = op.timestamp.rawValue >> 16
         guard op.timestamp.rawValue >= 0, millis >= Self.earliestMillis, millis < Self.latestMillis else { return .badTimestamp }
         if case let .indicator(value) = op.change {
-            guard let key = IndicatorKey(rawValue: op.activity.rawValue), (1900...2999).contains(key.year),
-                  Self.isText(key.project), Self.isText(key.indicator)
-            else { return .badTarget }
+            guard Self.isIndicatorKey(op.activity.rawValue) else { return .badTarget }
             return Change.isValidIndicatorValue(value) ? nil : .badIndicatorValue
         }
         if case let .newerField(name, value) = op.change {
             // A newer ktx's field: a well-formed code naming it, text of notes' bounds, on an
             // activity or an indicator key.
             guard Self.isCode(name) else { return .badCode }
-            guard Self.isActivityID(op.activity.rawValue) || IndicatorKey(rawValue: op.activity.rawValue) != nil else { return .badTarget }
+            guard Self.isActivityID(op.activity.rawValue) || Self.isIndicatorKey(op.activity.rawValue) else { return .badTarget }
             return value.isEmpty || Self.isNotes(value) ? nil : .badText
         }
         if case let .set(.notes, value) = op.change, op.targetsIndicator {
-            guard let key = IndicatorKey(rawValue: op.activity.rawValue), (1900...2999).contains(key.year),
-                  Self.isText(key.project), Self.isText(key.indicator)
-            else { return .badTarget }
+            guard Self.isIndicatorKey(op.activity.rawValue) else { return .badTarget }
             return value.isEmpty || Self.isNotes(value) ? nil : .badText
         }
         guard targetChecked || Self.isActivityID(op.activity.rawValue) else { return .badTarget }
@@ -192,6 +188,13 @@ public struct AcceptanceRule: Sendable {
         case .delete, .indicator, .newerField:
             return nil
         }
+    }
+
+    /// Whether text is a well-formed indicator key: `year/project/indicator`, a year from
+    /// 1900 to 2999, project and indicator as text may be.
+    public static func isIndicatorKey(_ text: String) -> Bool {
+        guard let key = IndicatorKey(rawValue: text) else { return false }
+        return (1900...2999).contains(key.year) && isText(key.project) && isText(key.indicator)
     }
 
     /// The most Unicode scalars notes may hold.

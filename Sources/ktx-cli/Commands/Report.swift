@@ -172,19 +172,14 @@ extension Ktx {
                 abstract: "Record the value of a manual indicator; it syncs, and the latest entry wins. 填报手工指标的实际值。",
                 discussion: "Example: ktx indicator set --year 2023 --project rural --indicator 科技特派员覆盖率 92")
             @OptionGroup var options: GlobalOptions
-            @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
-            @Option(help: ArgumentHelp(L("The project: its short key (e.g. rural), code or name.", "项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project")) var project: String
-            @Option(help: ArgumentHelp(L("The indicator's name (三级指标), as in the table.", "指标名称（三级指标），与目标表中一致。"), valueName: "name")) var indicator: String
-            @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+            @OptionGroup var which: IndicatorSelection
             @Argument(help: ArgumentHelp(L("The value in the indicator's unit, without the unit (92 for 92%).", "按指标单位填写的数值，不写单位（92% 写 92）。"), valueName: "value"))
             var value: String
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    let y = try Validate.year(year)
                     let store = try options.openStore()
-                    let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
-                    let (p, found) = try findIndicator(project: project, indicator: indicator, in: table)
+                    let (y, p, found) = try which.resolve(catalog: store.catalog)
                     let name = found.name
                     guard found.computation.isManual else {
                         throw KtxError(.notManual,
@@ -212,27 +207,36 @@ extension Ktx.IndicatorCommand {
                 Example: ktx indicator note --year 2023 --project rural --indicator 受益人口数 "汛期停办两次，四季度补办"
                 """)
         @OptionGroup var options: GlobalOptions
-        @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
-        @Option(help: ArgumentHelp(L("The project: its short key (e.g. rural), code or name.", "项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project")) var project: String
-        @Option(help: ArgumentHelp(L("The indicator's name (三级指标), as in the table.", "指标名称（三级指标），与目标表中一致。"), valueName: "name")) var indicator: String
-        @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+        @OptionGroup var which: IndicatorSelection
         @Argument(help: ArgumentHelp(L("The notes: why the target was missed, and what will be done.", "说明：未达标的原因与改进措施。"), valueName: "text"))
         var text: String
 
         func run() async throws {
             try await reportingErrors(options) {
-                let y = try Validate.year(year)
                 let store = try options.openStore()
-                let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
-                let (p, found) = try findIndicator(project: project, indicator: indicator, in: table)
-                let key = IndicatorKey(year: y, project: p.key, indicator: found.name)
-                try store.setIndicatorNote(key, text: text)
-                let notes = try store.indicatorNotes(year: y)[key]
+                let (y, p, found) = try which.resolve(catalog: store.catalog)
+                let notes = try store.setIndicatorNote(IndicatorKey(year: y, project: p.key, indicator: found.name), text: text)
                 Console.out(notes.map {
                     options.language.pick(zh: "已填写偏差原因：\(p.name) · \(found.name)：\($0)", en: "notes entered: \(p.key) · \(found.name): \($0)")
                 } ?? options.language.pick(zh: "已清除偏差原因：\(p.name) · \(found.name)", en: "notes cleared: \(p.key) · \(found.name)"))
             }
         }
+    }
+}
+
+/// `--year`, `--project`, `--indicator`, `--targets`: one indicator of a year's tables.
+struct IndicatorSelection: ParsableArguments {
+        @Option(help: ArgumentHelp(L("The budget year.", "预算年度。"), valueName: "YYYY")) var year: String
+        @Option(help: ArgumentHelp(L("The project: its short key (e.g. rural), code or name.", "项目：简称（如 rural）、项目编码或项目名称。"), valueName: "project")) var project: String
+        @Option(help: ArgumentHelp(L("The indicator's name (三级指标), as in the table.", "指标名称（三级指标），与目标表中一致。"), valueName: "name")) var indicator: String
+        @Option(help: ArgumentHelp(L("A targets file to use instead of the shipped one.", "使用此绩效目标文件，而不是内置的。"), valueName: "file")) var targets: String?
+
+    /// The year, the project and the indicator, or a clear error naming the choices.
+    func resolve(catalog: Catalog) throws -> (Int, Project, Indicator) {
+        let y = try Validate.year(year)
+        let table = try loadTargets(year: y, file: targets, catalog: catalog)
+        let (p, found) = try findIndicator(project: project, indicator: indicator, in: table)
+        return (y, p, found)
     }
 }
 

@@ -91,7 +91,7 @@ struct ActivityPresenter {
     func workbook(_ records: [ActivityRecord], year: String?) -> Workbook {
         var sheet = Workbook.Sheet(name: labels.language.pick(zh: year.map { "\($0)年活动" } ?? "活动", en: year.map { "activities \($0)" } ?? "activities"))
         sheet.landscape = true
-        sheet.footer = labels.language.pick(zh: "&C第 &P 页，共 &N 页", en: "&CPage &P of &N")
+        sheet.footer = Workbook.pageNumbers(labels.language)
         sheet.widths = [16, 11, 9, 12, 28, 14, 12] + catalog.metrics.map { _ in 9 } + [30]
         sheet.append(csvHeader.map { .text($0, .heading) })
         for a in records {
