@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "HubServer", targets: ["HubServer"]),
         .library(name: "HubClient", targets: ["HubClient"]),
+        .library(name: "Web", targets: ["Web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -46,6 +49,7 @@ let package = Package(
                 .embedInCode("migrations/m0011_governed_hubs.sql"),
                 .embedInCode("migrations/m0012_restored.sql"),
                 .embedInCode("migrations/m0013_notes.sql"),
+                .embedInCode("migrations/m0014_hub_pushes.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]
@@ -92,8 +96,38 @@ let package = Package(
             dependencies: [
                 "Store",
                 "SyncCore",
+                "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The pages: the county's dashboard (on the hub, or `ktx dashboard`) and the clerk's
+        // forms (`ktx ui`), from Mustache templates and assets compiled into the binary.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                "Reporting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [
+                .embedInCode("Templates/layout.mustache"),
+                .embedInCode("Templates/login.mustache"),
+                .embedInCode("Templates/overview.mustache"),
+                .embedInCode("Templates/townships.mustache"),
+                .embedInCode("Templates/activities.mustache"),
+                .embedInCode("Templates/activity.mustache"),
+                .embedInCode("Templates/admin.mustache"),
+                .embedInCode("Templates/message.mustache"),
+                .embedInCode("Templates/clerk_home.mustache"),
+                .embedInCode("Templates/clerk_form.mustache"),
+                .embedInCode("Templates/clerk_activity.mustache"),
+                .embedInCode("Templates/clerk_sync.mustache"),
+                .embedInCode("Assets/app.css"),
+                .embedInCode("Assets/app.js"),
             ]
         ),
         // The client side of the HTTP hub.
@@ -113,7 +147,9 @@ let package = Package(
                 "HubServer",
                 "HubClient",
                 "Reporting",
+                "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
@@ -128,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "HubServer", "HubClient", "Store", "SyncCore", "TestSupport",
+                "HubServer", "HubClient", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

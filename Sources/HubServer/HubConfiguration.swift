@@ -14,10 +14,12 @@ public struct HubConfiguration: Sendable {
     /// The most operations one pull page returns.
     public var maxPullLimit: Int
     public var logger: Logger
+    /// How long a dashboard session lasts from login, in seconds.
+    public var sessionSeconds: Int
 
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,
                 maxClockSkewMillis: Int64 = 24 * 3_600_000, maxPullLimit: Int = 10_000,
-                logger: Logger = Logger(label: "ktx.hub")) {
+                logger: Logger = Logger(label: "ktx.hub"), sessionSeconds: Int = 8 * 3600) {
         self.databasePath = databasePath
         self.host = host
         self.port = port
@@ -25,5 +27,6 @@ public struct HubConfiguration: Sendable {
         self.maxClockSkewMillis = maxClockSkewMillis
         self.maxPullLimit = maxPullLimit
         self.logger = logger
+        self.sessionSeconds = sessionSeconds
     }
 }

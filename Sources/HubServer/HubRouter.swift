@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Store
 import SyncCore
+import Web
 
 /// Builds the hub application that `ktx hub serve` runs and the live tests start.
 public func buildApplication(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) throws -> some ApplicationProtocol {
@@ -19,7 +20,8 @@ public func buildApplication(_ configuration: HubConfiguration, wallClock: any W
         logger: configuration.logger)
 }
 
-/// Builds the hub's router: `/healthz` and the versioned JSON API under `/v1`.
+/// Builds the hub's router: `/healthz`, the versioned JSON API under `/v1`, and the county's
+/// dashboard at `/` (county and admin tokens log in).
 public func buildRouter(store: Store, configuration: HubConfiguration,
                         wallClock: any WallClock = SystemWallClock()) -> Router<HubRequestContext> {
     let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock)
@@ -34,6 +36,7 @@ public func buildRouter(store: Store, configuration: HubConfiguration,
     v1.get("tokens") { _, context in try api.listTokens(context) }
     v1.post("tokens") { request, context in try await api.createToken(request, context) }
     v1.delete("tokens/:id") { _, context in try api.revokeToken(context) }
+    Dashboard(store: store, access: .hub(Sessions(lifetime: TimeInterval(configuration.sessionSeconds)))).register(on: router)
     return router
 }
 
@@ -61,6 +64,7 @@ struct HubEndpoints: Sendable {
         do {
             decoded = try batch.decoded(by: store.rule, latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
         } catch {
+            await noteRefusal(batch, caller, code: error.code, message: error.message)
             throw HubError(.unprocessableContent, error.code, error.message)
         }
         do {
@@ -69,12 +73,25 @@ struct HubEndpoints: Sendable {
             if result.accepted > 0 { totalsCache.invalidate() }
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
+            await noteRefusal(batch, caller, code: rejection.code, message: rejection.message)
             let status: HTTPResponse.Status = switch rejection.kind {
             case .invalid: .unprocessableContent
             case .forbidden: .forbidden
             case .conflict: .conflict
             }
             throw HubError(status, rejection.code, rejection.message)
+        }
+    }
+
+    /// Keeps count of a refused push for the county's dashboard (`ktx hub serve`'s pages):
+    /// a failure to count it is logged, never turned into another answer.
+    func noteRefusal(_ batch: HubAPI.Batch, _ caller: HubCaller, code: String, message: String) async {
+        guard let replica = ReplicaID(hex: batch.replica) else { return }
+        do {
+            try await store.noteRefusal(replica: replica, township: caller.township ?? batch.township, code: code,
+                                        operations: batch.operations.count, message: message)
+        } catch {
+            configuration.logger.error("could not count a refused push: \(error)")
         }
     }
 

@@ -136,6 +136,7 @@ extension Store {
                 try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
                                arguments: [num, township, now, role])
             }
+            try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
             guard ops[0].seq <= maxSeq + 1 else {
                 throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }

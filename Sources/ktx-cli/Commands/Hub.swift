@@ -179,18 +179,23 @@ extension Ktx {
 
         struct Serve: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Serve the hub over HTTP until SIGINT or SIGTERM.",
-                discussion: "Example: ktx hub serve --db /srv/ktx/hub.db --host 0.0.0.0 --port 8080")
+                abstract: "Serve the hub over HTTP until SIGINT or SIGTERM: the sync API and the county's dashboard at /.",
+                discussion: "The dashboard (http://HOST:PORT/) takes a county or admin token at its login page. Example: ktx hub serve --db /srv/ktx/hub.db --host 0.0.0.0 --port 8080")
 
             @OptionGroup var options: GlobalOptions
             @Option(help: ArgumentHelp(L("The address to listen on.", "监听的地址。"))) var host: String = "127.0.0.1"
             @Option(help: ArgumentHelp(L("The port to listen on, 1 to 65535.", "监听的端口，1 到 65535。"))) var port: Int = 8080
             @Option(name: .customLong("max-skew-hours"), help: ArgumentHelp(L("Refuse operations dated more than this many hours ahead of the hub's clock.", "拒收比服务器时钟快这么多小时以上的操作。")))
             var maxSkewHours: Int = 24
+            @Option(name: .customLong("session-minutes"), help: ArgumentHelp(L("How long a dashboard login lasts, in minutes.", "看板登录的有效时间（分钟）。")))
+            var sessionMinutes: Double = 480
 
             func validate() throws {
                 guard (1...65_535).contains(port) else {
                     throw ValidationError(KtxError.badPort(String(port)).message(options.language))
+                }
+                guard sessionMinutes >= 0.05, sessionMinutes <= 7 * 24 * 60 else {
+                    throw ValidationError(options.language.pick(zh: "--session-minutes 须在 0.05 到 10080（7 天）之间", en: "--session-minutes must be from 0.05 to 10080 (7 days)"))
                 }
                 guard (1...24 * 365).contains(maxSkewHours) else {
                     throw ValidationError(options.language.pick(zh: "--max-skew-hours 须在 1 到 8760 之间", en: "--max-skew-hours must be from 1 to 8760"))
@@ -204,7 +209,8 @@ extension Ktx {
                     logger.logLevel = .info
                     try await serveHub(HubConfiguration(
                         databasePath: path, host: host, port: port,
-                        maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger))
+                        maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger,
+                        sessionSeconds: max(3, Int(sessionMinutes * 60))))
                 }
             }
         }

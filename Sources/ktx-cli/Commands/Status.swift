@@ -97,22 +97,7 @@ extension Ktx {
         }
 
         func describe(_ change: Change, _ labels: Labels) -> String {
-            switch change {
-            case let .set(field, value):
-                // One line per operation: the lines of notes joined.
-                return "\(labels.field(field)) = \(field == .kind ? labels.kindName(value) : value.replacingOccurrences(of: "\n", with: " / "))"
-            case let .add(code, amount):
-                let metric = labels.catalog.metric(code: code)
-                let name = metric.map(labels.metric) ?? code
-                let shown = metric?.format(amount) ?? String(amount)
-                return "\(name) \(amount >= 0 ? "+" : "")\(shown)"
-            case .delete:
-                return labels.language.pick(zh: "删除", en: "deleted")
-            case let .indicator(value):
-                return labels.language.pick(zh: "指标值 = \(value)", en: "indicator value = \(value)")
-            case let .newerField(name, value):
-                return labels.language.pick(zh: "\(name)（新版字段）= ", en: "\(name) (a newer ktx's field) = ") + value.replacingOccurrences(of: "\n", with: " / ")
-            }
+            ChangeText(language: labels.language, catalog: labels.catalog).describe(change)
         }
     }
 

@@ -19,73 +19,17 @@ extension Ktx {
             try await reportingErrors(options) {
                 let lang = options.language
                 let store = try options.openStore()
-                let target = try store.resolveRemote(remote)
-                let me = try store.identity()
-                let pinned = try store.hubKey(remote: target.name)
-                let kept = try pinned.flatMap { try store.keptRoster(countyKey: $0) }
-                let folder: FileHub? = target.kind == .folder
-                    ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept)
-                    : nil
-                let hub: any Hub = switch target.kind {
-                case .folder: folder!
-                case .http: HTTPHub(url: target.location, token: try store.token(for: target))
-                }
                 let batchSize = 2_000
                 let meter = ProgressMeter(language: lang, batchSize: batchSize)
-                let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize,
-                                          progress: { meter.update($0) })
-                let report = try await session.run()
+                let outcome = try await performSync(store: store, remote: remote, language: lang, batchSize: batchSize,
+                                                    progress: { meter.update($0) })
                 meter.finish()
-                // A governed folder: its county key is pinned (if the folder was governed after
-                // it was added) and the newest verified roster kept.
-                if let governance = try await folder?.currentGovernance() {
-                    if pinned == nil {
-                        try store.pinHubKey(remote: target.name, key: governance.countyKey)
-                        Console.error("ktx: " + lang.pick(
-                            zh: "同步文件夹现由县科协管理，已记下其公钥指纹 \(FileHub.fingerprint(of: governance.countyKey))",
-                            en: "the hub folder is now governed by the county; its key \(FileHub.fingerprint(of: governance.countyKey)) is pinned"))
-                    }
-                    if governance.document != kept {
-                        try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
-                    }
-                } else if let folder {
-                    // A folder made before 0.3 and not adopted: nobody's rights are checked on it.
-                    Console.error("ktx: " + lang.pick(
-                        zh: "同步文件夹 \(folder.location) 尚未由县科协管理（0.3 以前建立）：各乡镇的修改权限在此无法核对。请县科协在其电脑上运行 ktx hub init \(folder.location)",
-                        en: "hub folder \(folder.location) is not governed by the county (made before 0.3): townships' rights cannot be checked on it. Ask the county to run `ktx hub init \(folder.location)` on its PC"))
-                }
-                switch report.enrolment {
-                case .waiting:
-                    Console.error("ktx: " + lang.pick(
-                        zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（记录已推送，不会丢失）",
-                        en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (they were pushed; nothing is lost)"))
-                case .revoked(let after):
-                    Console.error("ktx: " + lang.pick(
-                        zh: "县科协已停用本机：本机第 \(after) 条以后的操作不会被合并。请与县科协联系",
-                        en: "the county has revoked this PC: its operations after seq \(after) are not merged anywhere. Contact the county"))
-                case .open, .enrolled: break
-                }
-                Console.warnings(report.warnings.map { $0.message(lang) }, language: lang)
-                Console.warnings(report.refused.map { $0.message(lang) }, language: lang)
-                Console.warnings(report.held.map { $0.message(lang) }, language: lang)
-                if let repair = report.clockRepair { Console.error("ktx: " + repair.message(lang)) }
-                if let continuation = report.continuation { Console.error("ktx: " + continuation.message(lang)) }
-                if let ahead = report.clockAheadOfHub {
-                    Console.error("ktx: " + lang.pick(
-                        zh: "本机时钟比同步服务器快 \(ClockPolicy.describe(millis: ahead, .zh))：请把电脑时间改正确后再同步；时间在未来的本机操作暂未推送，已保存在本机，不会丢失",
-                        en: "this PC's clock is \(ClockPolicy.describe(millis: ahead, .en)) ahead of the hub's: set the PC's time right and sync again; this PC's operations dated in the future were not pushed, they are kept here and nothing is lost"))
-                }
-                if let ahead = report.clockAheadOfOthers {
-                    Console.error("ktx: " + lang.pick(
-                        zh: "本机有操作的日期比其他办公室最新的记录晚 \(ClockPolicy.describe(millis: ahead, .zh))：电脑时间可能不准，请改正确后再同步；这些操作暂未推送，已保存在本机，不会丢失",
-                        en: "this PC has operations dated \(ClockPolicy.describe(millis: ahead, .en)) after the newest record of any other office: the PC's clock is probably wrong; set it right and sync again; those operations were not pushed, they are kept here and nothing is lost"))
-                }
-                for refusal in report.pushRefusals { Console.error("ktx: " + refusal.message(lang)) }
+                for line in outcome.messages { Console.error("ktx: " + line) }
+                let report = outcome.report
+                let target = outcome.target
                 switch format {
                 case .text:
-                    Console.out(lang.pick(
-                        zh: "已与 \(target.name)（\(target.location)）同步：推送 \(report.pushed) 条操作，拉取 \(report.pulled) 条操作",
-                        en: "synced with \(target.name) (\(target.location)): pushed \(report.pushed) operations, pulled \(report.pulled)"))
+                    Console.out(lang.pick(zh: outcome.summary.zh, en: outcome.summary.en))
                 case .json:
                     Console.out(JSONValue.object([
                         ("remote", .string(target.name)),
@@ -115,12 +59,93 @@ extension Ktx {
                         ("push_refused", .array(report.pushRefusals.map { .string($0.message(lang)) })),
                     ]).render())
                 }
-                // Data that went nowhere is never a success.
-                if case .revoked = report.enrolment { throw ExitCode(1) }
-                if report.clockAheadOfHub != nil || report.clockAheadOfOthers != nil || !report.pushRefusals.isEmpty {
-                    throw ExitCode(1)
-                }
+                if !outcome.succeeded { throw ExitCode(1) }
             }
         }
     }
+}
+
+/// What a sync did, and the messages a clerk must read: the same for `ktx sync` and the sync
+/// button of `ktx ui`.
+struct SyncOutcome {
+    var target: Remote
+    var report: SyncReport
+    /// Warnings and what to do, in the user's language, one per line.
+    var messages: [String]
+    /// False when data went nowhere (a clock ahead, a refused push, a revoked PC): never a success.
+    var succeeded: Bool
+
+    var summary: (zh: String, en: String) {
+        ("已与 \(target.name)（\(target.location)）同步：推送 \(report.pushed) 条操作，拉取 \(report.pulled) 条操作",
+         "synced with \(target.name) (\(target.location)): pushed \(report.pushed) operations, pulled \(report.pulled)")
+    }
+}
+
+/// Syncs this replica with a remote (the only one when `remote` is nil), keeps what a
+/// governed folder's county key and roster say, and words every warning.
+func performSync(store: Store, remote: String?, language lang: Language, batchSize: Int = 2_000,
+                 progress: (@Sendable (SyncProgress) -> Void)?) async throws -> SyncOutcome {
+    let target = try store.resolveRemote(remote)
+    let me = try store.identity()
+    let pinned = try store.hubKey(remote: target.name)
+    let kept = try pinned.flatMap { try store.keptRoster(countyKey: $0) }
+    let folder: FileHub? = target.kind == .folder
+        ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept)
+        : nil
+    let hub: any Hub = switch target.kind {
+    case .folder: folder!
+    case .http: HTTPHub(url: target.location, token: try store.token(for: target))
+    }
+    let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize, progress: progress)
+    let report = try await session.run()
+    var messages: [String] = []
+    // A governed folder: its county key is pinned (if the folder was governed after
+    // it was added) and the newest verified roster kept.
+    if let governance = try await folder?.currentGovernance() {
+        if pinned == nil {
+            try store.pinHubKey(remote: target.name, key: governance.countyKey)
+            messages.append(lang.pick(
+                zh: "同步文件夹现由县科协管理，已记下其公钥指纹 \(FileHub.fingerprint(of: governance.countyKey))",
+                en: "the hub folder is now governed by the county; its key \(FileHub.fingerprint(of: governance.countyKey)) is pinned"))
+        }
+        if governance.document != kept {
+            try store.keepRoster(countyKey: governance.countyKey, serial: governance.roster.serial, governance.document)
+        }
+    } else if let folder {
+        // A folder made before 0.3 and not adopted: nobody's rights are checked on it.
+        messages.append(lang.pick(
+            zh: "同步文件夹 \(folder.location) 尚未由县科协管理（0.3 以前建立）：各乡镇的修改权限在此无法核对。请县科协在其电脑上运行 ktx hub init \(folder.location)",
+            en: "hub folder \(folder.location) is not governed by the county (made before 0.3): townships' rights cannot be checked on it. Ask the county to run `ktx hub init \(folder.location)` on its PC"))
+    }
+    switch report.enrolment {
+    case .waiting:
+        messages.append(lang.pick(
+            zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（记录已推送，不会丢失）",
+            en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (they were pushed; nothing is lost)"))
+    case .revoked(let after):
+        messages.append(lang.pick(
+            zh: "县科协已停用本机：本机第 \(after) 条以后的操作不会被合并。请与县科协联系",
+            en: "the county has revoked this PC: its operations after seq \(after) are not merged anywhere. Contact the county"))
+    case .open, .enrolled: break
+    }
+    messages += Console.limited(report.warnings.map { $0.message(lang) }, language: lang)
+    messages += Console.limited(report.refused.map { $0.message(lang) }, language: lang)
+    messages += Console.limited(report.held.map { $0.message(lang) }, language: lang)
+    if let repair = report.clockRepair { messages.append(repair.message(lang)) }
+    if let continuation = report.continuation { messages.append(continuation.message(lang)) }
+    if let ahead = report.clockAheadOfHub {
+        messages.append(lang.pick(
+            zh: "本机时钟比同步服务器快 \(ClockPolicy.describe(millis: ahead, .zh))：请把电脑时间改正确后再同步；时间在未来的本机操作暂未推送，已保存在本机，不会丢失",
+            en: "this PC's clock is \(ClockPolicy.describe(millis: ahead, .en)) ahead of the hub's: set the PC's time right and sync again; this PC's operations dated in the future were not pushed, they are kept here and nothing is lost"))
+    }
+    if let ahead = report.clockAheadOfOthers {
+        messages.append(lang.pick(
+            zh: "本机有操作的日期比其他办公室最新的记录晚 \(ClockPolicy.describe(millis: ahead, .zh))：电脑时间可能不准，请改正确后再同步；这些操作暂未推送，已保存在本机，不会丢失",
+            en: "this PC has operations dated \(ClockPolicy.describe(millis: ahead, .en)) after the newest record of any other office: the PC's clock is probably wrong; set it right and sync again; those operations were not pushed, they are kept here and nothing is lost"))
+    }
+    for refusal in report.pushRefusals { messages.append(refusal.message(lang)) }
+    // Data that went nowhere is never a success.
+    var succeeded = report.clockAheadOfHub == nil && report.clockAheadOfOthers == nil && report.pushRefusals.isEmpty
+    if case .revoked = report.enrolment { succeeded = false }
+    return SyncOutcome(target: target, report: report, messages: messages, succeeded: succeeded)
 }

@@ -8,18 +8,7 @@ struct Labels {
     let language: Language
     let catalog: Catalog
 
-    func field(_ field: Field) -> String {
-        switch (field, language) {
-        case (.township, .zh): "乡镇"
-        case (.kind, .zh): "类型"
-        case (.date, .zh): "日期"
-        case (.title, .zh): "标题"
-        case (.venue, .zh): "地点"
-        case (.project, .zh): "项目"
-        case (.notes, .zh): "备注"
-        case (_, .en): field.rawValue
-        }
-    }
+    func field(_ field: Field) -> String { ChangeText(language: language, catalog: catalog).field(field) }
 
     var id: String { language.pick(zh: "编号", en: "id") }
     var activities: String { language.pick(zh: "活动数", en: "activities") }

@@ -1,0 +1,17 @@
+-- 0014_hub_pushes: what the county's dashboard shows of each PC on an HTTP hub: when it last
+-- pushed, and the operations the hub refused from it, by reason (a clock ahead, another
+-- township's activity, a bad signature...).
+-- Shipped migrations are never edited; add a new file instead.
+
+ALTER TABLE hub_replica ADD COLUMN last_push_at INTEGER;
+
+CREATE TABLE hub_refusal (
+    replica     BLOB NOT NULL,
+    code        TEXT NOT NULL,
+    township    TEXT,
+    pushes      INTEGER NOT NULL,
+    operations  INTEGER NOT NULL,
+    last_at     INTEGER NOT NULL,
+    message     TEXT NOT NULL,
+    PRIMARY KEY (replica, code)
+);

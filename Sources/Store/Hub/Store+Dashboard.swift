@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import SyncCore
+
+/// One PC (replica) as the county's dashboard shows it.
+public struct ReplicaSummary: Hashable, Sendable {
+    public var replica: ReplicaID
+    /// The township it belongs to (the hub's binding), else the one it announced.
+    public var township: String
+    /// `township` or `county` on an HTTP hub; nil in a replica.
+    public var role: String?
+    /// Operations of it held here.
+    public var operations: Int64
+    /// When its newest operation held here was made (its clock).
+    public var newestOperation: Int64?
+    /// On an HTTP hub: when it first and last pushed.
+    public var registeredAt: Int64?
+    public var lastPush: Int64?
+    /// On an HTTP hub: operations refused from it, by reason.
+    public var refusals: [RefusalCount]
+
+    /// When it was last heard of: its last push, else its newest operation.
+    public var lastSeen: Int64? { lastPush ?? newestOperation }
+}
+
+/// Operations an HTTP hub refused from one replica for one reason.
+public struct RefusalCount: Hashable, Sendable {
+    public var code: String
+    public var pushes: Int64
+    public var operations: Int64
+    public var lastAt: Int64
+    public var message: String
+}
+
+extension Store {
+    /// Every replica whose operations are held here, with what the hub knows of its pushes
+    /// and refusals: one read.
+    public func replicaSummaries() throws -> [ReplicaSummary] {
+        try read("replicas") { db in
+            var refusals: [Data: [RefusalCount]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, code, pushes, operations, last_at, message FROM hub_refusal ORDER BY code") {
+                refusals[row[0], default: []].append(RefusalCount(code: row[1], pushes: row[2], operations: row[3], lastAt: row[4], message: row[5]))
+            }
+            var seen: Set<Data> = []
+            var result: [ReplicaSummary] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT r.id, COALESCE(h.township, r.township, ''), h.role, r.max_seq, c.first_seq, c.ops, h.registered_at, h.last_push_at
+                FROM replica r
+                LEFT JOIN hub_replica h ON h.replica = r.num
+                LEFT JOIN op_chunk c ON c.id = (SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
+                WHERE r.max_seq > 0 OR h.replica IS NOT NULL
+                """) {
+                let raw: Data = row[0]
+                guard let id = ReplicaID(bytes: raw) else { continue }
+                var newest: Int64?
+                if let first: Int64 = row[4], let blob: Data = row[5] {
+                    newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
+                }
+                seen.insert(raw)
+                result.append(ReplicaSummary(replica: id, township: row[1], role: row[2], operations: row[3], newestOperation: newest,
+                                             registeredAt: row[6], lastPush: row[7], refusals: refusals[raw] ?? []))
+            }
+            // A replica refused before the hub held anything of it.
+            for (raw, counts) in refusals where !seen.contains(raw) {
+                guard let id = ReplicaID(bytes: raw) else { continue }
+                let township = try String.fetchOne(db, sql: "SELECT township FROM hub_refusal WHERE replica = ? AND township IS NOT NULL LIMIT 1",
+                                                   arguments: [raw]) ?? ""
+                result.append(ReplicaSummary(replica: id, township: township, role: nil, operations: 0, newestOperation: nil,
+                                             registeredAt: nil, lastPush: nil, refusals: counts))
+            }
+            return result.sorted { ($0.township, $0.replica.hex) < ($1.township, $1.replica.hex) }
+        }
+    }
+
+    /// Counts a push the HTTP hub refused: its replica, the reason's code, how many operations
+    /// it carried, and the message the client was given.
+    public func noteRefusal(replica: ReplicaID, township: String?, code: String, operations: Int, message: String) async throws {
+        let now = wallClock.nowMillis()
+        try await writeAsync("refusal") { db in
+            try db.execute(sql: """
+                INSERT INTO hub_refusal (replica, code, township, pushes, operations, last_at, message) VALUES (?, ?, ?, 1, ?, ?, ?)
+                ON CONFLICT (replica, code) DO UPDATE SET pushes = pushes + 1, operations = operations + excluded.operations,
+                    last_at = excluded.last_at, message = excluded.message, township = COALESCE(excluded.township, township)
+                """, arguments: [Data(replica.bytes), code, township, operations, now, String(message.prefix(500))])
+        }
+    }
+}

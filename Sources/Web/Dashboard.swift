@@ -1,0 +1,400 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Reporting
+import Store
+import SyncCore
+
+/// The county's pages: on the HTTP hub (`ktx hub serve`, county and admin tokens log in), or
+/// read-only on a county replica (`ktx dashboard`, on 127.0.0.1, no login).
+public struct Dashboard: Sendable {
+    public enum Access: Sendable {
+        /// The hub's pages: a county or admin token starts a session.
+        case hub(Sessions)
+        /// `ktx dashboard`: a county replica's data, read-only, for this PC only.
+        case local
+    }
+
+    let store: Store
+    let access: Access
+    /// Whether the pages are reached over HTTPS (then the cookie is `Secure`).
+    let secureCookies: Bool
+
+    public init(store: Store, access: Access, secureCookies: Bool = false) {
+        self.store = store
+        self.access = access
+        self.secureCookies = secureCookies
+    }
+
+    /// Who is looking: their language, and on the hub their session.
+    struct Viewer {
+        var language: Language
+        var role: HubRole?
+        var sessionID: String?
+        var formToken: String?
+        var cookies: [String]
+        var isAdmin: Bool { role == .admin }
+    }
+
+    /// Adds the pages to a router (the hub's, or `ktx dashboard`'s own).
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/assets/app.css") { _, _ in Web.asset(WebTemplates.css, contentType: "text/css; charset=utf-8") }
+        router.get("/assets/app.js") { _, _ in Web.asset(WebTemplates.js, contentType: "text/javascript; charset=utf-8") }
+        router.get("/") { request, _ in try await page(request) { try overview(request, $0) } }
+        router.get("/townships") { request, _ in try await page(request) { try townships(request, $0) } }
+        router.get("/activities") { request, _ in try await page(request) { try activities(request, $0) } }
+        router.get("/activities/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await page(request) { try activity(id, $0) }
+        }
+        router.get("/form") { request, _ in try await page(request) { try form(request, $0, xlsx: false) } }
+        router.get("/form.xlsx") { request, _ in try await page(request) { try form(request, $0, xlsx: true) } }
+        if case .hub(let sessions) = access {
+            router.post("/login") { request, _ in try await login(request, sessions) }
+            router.post("/logout") { request, _ in try await logout(request, sessions) }
+            router.get("/admin") { request, _ in try await page(request, admin: true) { try admin($0, created: nil) } }
+            router.post("/admin/tokens") { request, _ in try await createToken(request, sessions) }
+            router.post("/admin/tokens/:id/revoke") { request, context in
+                try await revokeToken(request, context.parameters.get("id") ?? "", sessions)
+            }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Runs a page's body for a viewer allowed to see it: on the hub, one with a session
+    /// (else the login page), for `admin` pages an admin; locally, only on 127.0.0.1.
+    func page(_ request: Request, admin: Bool = false, _ body: (Viewer) async throws -> Response) async throws -> Response {
+        let language = Web.language(request)
+        var viewer = Viewer(language: language, role: nil, sessionID: nil, formToken: nil, cookies: Web.languageCookie(request))
+        switch access {
+        case .local:
+            guard Web.isLoopbackHost(request) else { return misdirected(language) }
+        case .hub(let sessions):
+            let id = Web.cookies(request)["ktx_session"]
+            guard let session = sessions.find(id) else {
+                return render("login", Page(language, ["title": WebText.text("login", language)]), cookies: viewer.cookies)
+            }
+            viewer.role = session.role
+            viewer.sessionID = id
+            viewer.formToken = session.formToken
+            if admin, session.role != .admin {
+                return message(viewer, status: .forbidden, WebText.text("admin_only", language))
+            }
+        }
+        do {
+            return try await body(viewer)
+        } catch let error as KtxError where error.isBadInput {
+            return message(viewer, status: .badRequest, error.message(language))
+        }
+    }
+
+    func login(_ request: Request, _ sessions: Sessions) async throws -> Response {
+        let language = Web.language(request)
+        guard Web.isSameOrigin(request) else { return crossSite(language) }
+        let fields = try await Web.form(request)
+        let secret = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty, let caller = try await store.authenticate(secret: secret) else {
+            return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("wrong_token", language)]),
+                          status: .unauthorized)
+        }
+        guard caller.role == .county || caller.role == .admin else {
+            return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("township_token", language)]),
+                          status: .forbidden)
+        }
+        let (id, _) = sessions.start(role: caller.role, tokenID: caller.tokenID)
+        return Web.redirect("/", cookies: [sessions.cookie(id, secure: secureCookies)])
+    }
+
+    func logout(_ request: Request, _ sessions: Sessions) async throws -> Response {
+        guard Web.isSameOrigin(request) else { return crossSite(Web.language(request)) }
+        let id = Web.cookies(request)["ktx_session"]
+        // Only the page's own form ends a session (another site cannot log the county out).
+        if let session = sessions.find(id) {
+            let fields = try await Web.form(request)
+            guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken) else { return crossSite(Web.language(request)) }
+            sessions.end(id)
+        }
+        return Web.redirect("/", cookies: [Sessions.clearedCookie])
+    }
+
+    /// The session and form fields of a state-changing request from an admin's own page.
+    func adminForm(_ request: Request, _ sessions: Sessions) async throws -> (Viewer, [String: String])? {
+        let language = Web.language(request)
+        guard Web.isSameOrigin(request), let id = Web.cookies(request)["ktx_session"], let session = sessions.find(id) else { return nil }
+        let fields = try await Web.form(request)
+        guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken), session.role == .admin else { return nil }
+        return (Viewer(language: language, role: session.role, sessionID: id, formToken: session.formToken, cookies: []), fields)
+    }
+
+    // MARK: Pages
+
+    func overview(_ request: Request, _ viewer: Viewer) throws -> Response {
+        let language = viewer.language
+        let years = TargetsParser.builtInYears
+        let year = try Web.query(request, "year").map { try Validate.year($0) } ?? years.last ?? 2023
+        let quarter = try Web.query(request, "quarter").map { text -> Int in
+            guard let q = Int(text), (1...4).contains(q) else {
+                throw KtxError(.badFormat, zh: "季度须为 1 到 4", en: "the quarter must be 1 to 4")
+            }
+            return q
+        }
+        var page = Page(language, ["title": WebText.text("overview", language), "year": year])
+        page["years"] = years.map { ["value": $0, "selected": $0 == year] }
+        page["quarters"] = [["value": "", "label": WebText.text("full_year", language), "selected": quarter == nil]]
+            + (1...4).map { q in ["value": String(q), "label": language.pick(zh: "第\(q)季度", en: "Q\(q)"), "selected": quarter == q] as [String: Any] }
+        guard let targets = try TargetsParser.builtIn(year: year, catalog: store.catalog) else {
+            page["no_targets"] = language.pick(zh: "\(year) 年没有内置的绩效目标表（有：\(years.map(String.init).joined(separator: "、"))）",
+                                               en: "there is no shipped performance table for \(year) (there are: \(years.map(String.init).joined(separator: ", ")))")
+            return render("overview", page, viewer)
+        }
+        let report = try ReportBuilder.build(targets, store: store, quarter: quarter)
+        let renderer = ReportRenderer(language: language)
+        page["as_of"] = report.asOf
+        page["coverage"] = ReportRenderer(language: language).coverageLine(report.coverage)
+        page["projects"] = report.projects.map { p -> [String: Any] in
+            [
+                "name": p.project.name,
+                "code": p.project.code ?? "",
+                "activities": p.activities,
+                "cost": renderer.wan(p.cost),
+                "met": p.indicators.filter { $0.status == .met }.count,
+                "count": p.indicators.count,
+                "indicators": p.indicators.map { r -> [String: Any] in
+                    [
+                        "level": r.indicator.level2,
+                        "name": r.indicator.name,
+                        "target": r.indicator.targetShown,
+                        "actual": r.actual.map { renderer.value($0, unit: r.indicator.unit) } ?? "—",
+                        "rate": r.rate.map { String(format: "%.1f%%", $0) } ?? "—",
+                        "bar": Int(min(100, max(0, r.rate ?? 0)).rounded()),
+                        "status": renderer.status(r.status),
+                        "status_class": r.status.rawValue,
+                    ]
+                },
+            ]
+        }
+        page["form_link"] = "/form?year=\(year)"
+        page["xlsx_link"] = "/form.xlsx?year=\(year)"
+        return render("overview", page, viewer)
+    }
+
+    func townships(_ request: Request, _ viewer: Viewer) throws -> Response {
+        let language = viewer.language
+        let days = try Web.query(request, "days").map { text -> Int in
+            guard let n = Int(text), (1...3650).contains(n) else {
+                throw KtxError(.badFormat, zh: "天数须为 1 到 3650 的整数", en: "the number of days must be a whole number from 1 to 3650")
+            }
+            return n
+        } ?? 30
+        let year = try Web.query(request, "year").map { try Validate.year($0) }
+        let rows = try store.totals(by: [.township], filter: ActivityFilter(year: year))
+        let metrics = store.catalog.metrics.filter { m in rows.contains { ($0.quantities[m.code] ?? 0) != 0 } }
+        let pcs = try store.replicaSummaries()
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
+        var page = Page(language, ["title": WebText.text("townships", language), "days": days, "year": year.map(String.init) ?? "",
+                                   "stale_heading": language.pick(zh: "超过 \(days) 天未同步的电脑", en: "PCs not synced for \(days) days")])
+        page["metric_headers"] = metrics.map { $0.displayName(language) }
+        page["rows"] = rows.map { row -> [String: Any] in
+            ["township": row.group[.township] ?? "", "activities": row.activities,
+             "quantities": metrics.map { m in m.format(row.quantities[m.code] ?? 0) }]
+        }
+        let stale = pcs.filter { ($0.lastSeen ?? 0) < cutoff }
+        page["stale"] = stale.map { ["township": $0.township, "replica": $0.replica.short, "last": Web.time($0.lastSeen)] }
+        page["stale_count"] = stale.count
+        page["pcs"] = pcs.map { pc -> [String: Any] in
+            [
+                "replica": pc.replica.short,
+                "township": pc.township,
+                "role": pc.role.map { $0 == "county" ? language.pick(zh: "县级", en: "county") : language.pick(zh: "乡镇", en: "township") } ?? "",
+                "operations": pc.operations,
+                "newest": Web.time(pc.newestOperation),
+                "last_push": Web.time(pc.lastPush),
+                "stale": (pc.lastSeen ?? 0) < cutoff,
+                "refusals": pc.refusals.map { r -> [String: Any] in
+                    ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt), "message": r.message,
+                     "clock": r.code.contains("clock") || r.code.contains("future")]
+                },
+            ]
+        }
+        page["hub"] = { if case .hub = access { true } else { false } }()
+        return render("townships", page, viewer)
+    }
+
+    func activities(_ request: Request, _ viewer: Viewer) throws -> Response {
+        let language = viewer.language
+        let catalog = store.catalog
+        let township = Web.query(request, "township")
+        let kind = try Web.query(request, "kind").map { try Validate.kind($0, catalog: catalog).code }
+        let project = Web.query(request, "project")
+        let from = try Web.query(request, "from").map { try Validate.date($0).description }
+        let to = try Web.query(request, "to").map { try Validate.date($0).description }
+        let search = Web.query(request, "q")
+        let all = try store.activities(ActivityFilter(kind: kind, township: township))
+        let chosen = all.filter { a in
+            (project == nil || a.project == project)
+                && (from == nil || (a.date ?? "") >= from!) && (to == nil || (a.date ?? "") <= to!)
+                && (search == nil || (a.title ?? "").localizedCaseInsensitiveContains(search!))
+        }
+        let shown = chosen.suffix(500)
+        let townships = try store.totals(by: [.township]).compactMap { $0.group[.township] }
+        var page = Page(language, ["title": WebText.text("activities", language), "count": chosen.count,
+                                   "truncated": chosen.count > shown.count, "shown": shown.count,
+                                   "project": project ?? "", "from": from ?? "", "to": to ?? "", "q": search ?? ""])
+        page["townships"] = townships.map { ["name": $0, "selected": $0 == township] }
+        page["kinds"] = catalog.kinds.map { ["code": $0.code, "name": $0.displayName(language), "selected": $0.code == kind] }
+        page["activities"] = shown.reversed().map { a -> [String: Any] in
+            ["id": a.id.rawValue, "date": a.date ?? "", "township": a.township ?? "", "kind": catalog.kindName(code: a.kind, language),
+             "title": a.title ?? "", "project": a.project ?? "", "attendance": catalog.metric(code: "attendance")?.format(a.quantities["attendance"] ?? 0) ?? ""]
+        }
+        return render("activities", page, viewer)
+    }
+
+    func activity(_ text: String, _ viewer: Viewer) throws -> Response {
+        let language = viewer.language
+        guard let id = ActivityID(parsing: text), let record = try store.activity(id) else {
+            return message(viewer, status: .notFound, KtxError.unknownActivity(text).message(language))
+        }
+        let words = ChangeText(language: language, catalog: store.catalog)
+        let entries = try store.log(activity: id)
+        var page = Page(language, ["title": record.title ?? id.rawValue, "id": id.rawValue, "deleted": record.deleted])
+        page["fields"] = Field.allCases.map { f -> [String: Any] in
+            let value = record[f] ?? ""
+            return ["name": words.field(f), "value": f == .kind ? store.catalog.kindName(code: value, language) : value]
+        }
+        page["quantities"] = store.catalog.metrics.compactMap { m -> [String: Any]? in
+            guard let v = record.quantities[m.code], v != 0 else { return nil }
+            return ["name": m.displayName(language), "value": m.format(v)]
+        }
+        page["history"] = Self.history(entries, words: words, language: language)
+        return render("activity", page, viewer)
+    }
+
+    /// The log of one activity, newest first, each field's edits marked: the one that holds
+    /// (last writer wins, as every replica merges) and those it overrode, with the replica
+    /// that won.
+    static func history(_ entries: [LogEntry], words: ChangeText, language: Language) -> [[String: Any]] {
+        var winners: [Field: Op] = [:]
+        var edits: [Field: Int] = [:]
+        for e in entries {
+            guard case let .set(field, _) = e.operation.change else { continue }
+            edits[field, default: 0] += 1
+            if let w = winners[field], w.stamp > e.operation.stamp { continue }
+            winners[field] = e.operation
+        }
+        return entries.map { e -> [String: Any] in
+            let op = e.operation
+            var row: [String: Any] = ["when": Web.time(op.timestamp.millis), "township": e.township ?? "", "replica": op.replica.short,
+                                      "seq": op.seq, "change": words.describe(op.change)]
+            if case let .set(field, _) = op.change, (edits[field] ?? 0) > 1, let winner = winners[field] {
+                if winner == op {
+                    row["outcome"] = language.pick(zh: "生效", en: "holds")
+                    row["won"] = true
+                } else {
+                    row["outcome"] = language.pick(zh: "被 \(winner.replica.short)（\(Web.time(winner.timestamp.millis))）的修改覆盖",
+                                                   en: "overridden by \(winner.replica.short) (\(Web.time(winner.timestamp.millis)))")
+                    row["lost"] = true
+                }
+            }
+            return row
+        }
+    }
+
+    /// The year's self-evaluation form, as the page `ktx report --form self-evaluation
+    /// --format html` writes, or as its Excel file.
+    func form(_ request: Request, _ viewer: Viewer, xlsx: Bool) throws -> Response {
+        let language = viewer.language
+        let year = try Web.query(request, "year").map { try Validate.year($0) } ?? TargetsParser.builtInYears.last ?? 2023
+        guard let targets = try TargetsParser.builtIn(year: year, catalog: store.catalog) else {
+            return message(viewer, status: .notFound, language.pick(zh: "\(year) 年没有内置的绩效目标表", en: "there is no shipped performance table for \(year)"))
+        }
+        let filing = SelfEvaluation.Filing(unit: targets.unit, date: ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000)))
+        let evaluation = try SelfEvaluation.build(targets, store: store, filing: filing)
+        let renderer = ReportRenderer(language: language)
+        if xlsx {
+            return Web.file(try renderer.workbook(evaluation).data(), contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            name: language.pick(zh: "\(year)年项目支出绩效自评表.xlsx", en: "self-evaluation-\(year).xlsx"))
+        }
+        return Web.html(renderer.html(evaluation), cookies: viewer.cookies)
+    }
+
+    func admin(_ viewer: Viewer, created: (id: Int64, secret: String, role: HubRole, township: String?)?) throws -> Response {
+        let language = viewer.language
+        var page = Page(language, ["title": WebText.text("admin", language)])
+        page["tokens"] = try store.tokens().map { t -> [String: Any] in
+            ["id": t.id, "role": WebText.role(t.role, language), "township": t.township ?? "", "created": Web.time(t.createdAtMillis),
+             "revoked": t.revokedAtMillis.map(Web.time) ?? "", "active": t.revokedAtMillis == nil]
+        }
+        if let created {
+            page["created"] = ["id": created.id, "secret": created.secret, "role": WebText.role(created.role, language),
+                               "township": created.township ?? ""] as [String: Any]
+        }
+        return render("admin", page, viewer)
+    }
+
+    func createToken(_ request: Request, _ sessions: Sessions) async throws -> Response {
+        guard let (viewer, fields) = try await adminForm(request, sessions) else { return crossSite(Web.language(request)) }
+        let language = viewer.language
+        guard let role = HubRole(rawValue: fields["role"] ?? "") else {
+            return message(viewer, status: .badRequest, language.pick(zh: "请选择角色：乡镇、县科协或管理员", en: "choose a role: township, county or admin"))
+        }
+        let township = fields["township"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+        if role == .township, township == nil {
+            return message(viewer, status: .badRequest, language.pick(zh: "乡镇令牌须填写乡镇名称", en: "a township token needs the township's name"))
+        }
+        do {
+            let (id, secret) = try store.createToken(role: role, township: role == .township ? township : nil)
+            var response = try admin(viewer, created: (id, secret, role, role == .township ? township : nil))
+            response.status = .created
+            return response
+        } catch let error as KtxError where error.isBadInput {
+            return message(viewer, status: .badRequest, error.message(language))
+        }
+    }
+
+    func revokeToken(_ request: Request, _ text: String, _ sessions: Sessions) async throws -> Response {
+        guard let (viewer, _) = try await adminForm(request, sessions) else { return crossSite(Web.language(request)) }
+        guard let id = Int64(text) else { return message(viewer, status: .badRequest, viewer.language.pick(zh: "令牌编号须为数字", en: "the token id must be a number")) }
+        do {
+            try store.revokeToken(id: id)
+        } catch let error as KtxError where error.code == .unknownToken {
+            return message(viewer, status: .notFound, error.message(viewer.language))
+        }
+        sessions.end(tokenID: id)
+        return Web.redirect("/admin")
+    }
+
+    // MARK: Rendering
+
+    func render(_ template: String, _ page: Page, _ viewer: Viewer, status: HTTPResponse.Status = .ok) -> Response {
+        var page = page
+        page["nav"] = navigation(viewer)
+        page["form_token"] = viewer.formToken ?? ""
+        page["logged_in"] = viewer.sessionID != nil
+        page["read_only"] = { if case .local = access { true } else { false } }()
+        return render(template, page, status: status, cookies: viewer.cookies)
+    }
+
+    func render(_ template: String, _ page: Page, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
+        Web.html(WebTemplates.shared.render(template, page.context), status: status, cookies: cookies)
+    }
+
+    func navigation(_ viewer: Viewer) -> [[String: String]] {
+        var items = [("/", "overview"), ("/townships", "townships"), ("/activities", "activities")]
+        if viewer.isAdmin { items.append(("/admin", "admin")) }
+        return items.map { ["href": $0.0, "label": WebText.text($0.1, viewer.language)] }
+    }
+
+    func message(_ viewer: Viewer, status: HTTPResponse.Status, _ text: String) -> Response {
+        render("message", Page(viewer.language, ["title": WebText.text("error", viewer.language), "message": text]), viewer, status: status)
+    }
+
+    func crossSite(_ language: Language) -> Response {
+        render("message", Page(language, ["title": WebText.text("error", language), "message": WebText.text("cross_site", language)]), status: .forbidden)
+    }
+
+    func misdirected(_ language: Language) -> Response {
+        render("message", Page(language, ["title": WebText.text("error", language), "message": WebText.text("not_loopback", language)]),
+               status: .misdirectedRequest)
+    }
+}
