@@ -112,6 +112,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [
                 .embedInCode("Templates/layout.mustache"),
@@ -165,6 +166,7 @@ let package = Package(
             name: "HubTests",
             dependencies: [
                 "HubServer", "HubClient", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -17,17 +17,20 @@ public final class Sessions: Sendable {
     /// How long a session lasts from login.
     public let lifetime: TimeInterval
     private let sessions = Mutex<[String: Session]>([:])
+    private let now: @Sendable () -> Date
 
-    public init(lifetime: TimeInterval) {
+    /// - Parameter now: the wall clock (tests turn it forward).
+    public init(lifetime: TimeInterval, now: @escaping @Sendable () -> Date = { Date() }) {
         self.lifetime = lifetime
+        self.now = now
     }
 
     /// Starts a session; returns its id (the cookie's value).
     func start(role: HubRole, tokenID: Int64) -> (id: String, session: Session) {
         let id = Web.secret()
-        let session = Session(role: role, tokenID: tokenID, formToken: Web.secret(), expires: Date().addingTimeInterval(lifetime))
+        let session = Session(role: role, tokenID: tokenID, formToken: Web.secret(), expires: now().addingTimeInterval(lifetime))
         sessions.withLock { all in
-            let now = Date()
+            let now = self.now()
             all = all.filter { $0.value.expires > now }
             all[id] = session
         }
@@ -39,7 +42,7 @@ public final class Sessions: Sendable {
         guard let id, id.utf8.count == 64 else { return nil }
         return sessions.withLock { all in
             guard let session = all[id] else { return nil }
-            guard session.expires > Date() else {
+            guard session.expires > now() else {
                 all[id] = nil
                 return nil
             }

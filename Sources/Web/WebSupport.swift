@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Hummingbird
 import Mustache
 import NIOCore
@@ -231,10 +232,14 @@ public enum LocalServer {
     ///
     /// - Throws: ``KtxError`` `port-in-use` when another program holds the port.
     public static func run(_ router: Router<BasicRequestContext>, port: Int, listening: @escaping @Sendable (Int) -> Void) async throws {
+        // The clerk's terminal shows the address and what went wrong, not the server's chatter.
+        var logger = Logger(label: "ktx.web")
+        logger.logLevel = .error
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ktx"),
-            onServerRunning: { channel in listening(channel.localAddress?.port ?? port) })
+            onServerRunning: { channel in listening(channel.localAddress?.port ?? port) },
+            logger: logger)
         do {
             try await app.runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {

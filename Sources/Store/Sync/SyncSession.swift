@@ -45,6 +45,12 @@ public struct SyncProgress: Sendable, Equatable {
     public var done: Int
     /// Operations this phase is expected to move.
     public var total: Int
+
+    public init(phase: Phase, done: Int, total: Int) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+    }
 }
 
 /// One sync between this replica and a hub: push what the hub lacks, then pull what this

@@ -1,0 +1,367 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HubServer
+import Store
+import Synchronization
+import SyncCore
+import Testing
+import TestSupport
+import Web
+
+/// The county's dashboard as the hub serves it, and the clerk's forms, without a browser:
+/// every page and form through the router (the browser test, scripts/browser-test.py, runs
+/// the same pages in Chromium).
+@Suite struct DashboardPageTests {
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    static func body(_ fields: [String: String]) -> ByteBuffer {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return ByteBuffer(string: fields.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&"))
+    }
+
+    /// Logs in with a token; returns the session cookie and the page's form token.
+    static func login(_ client: some TestClientProtocol, _ token: String) async throws -> (cookie: String, formToken: String) {
+        let cookie = try await client.execute(uri: "/login", method: .post, headers: form, body: body(["token": token])) { response in
+            #expect(response.status == .seeOther)
+            let set = response.headers[.setCookie] ?? ""
+            #expect(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Max-Age="))
+            return String(set.split(separator: ";")[0])
+        }
+        let formToken = try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { response in
+            let text = response.body.text
+            guard let range = text.range(of: #"name="form_token" value=""#) else { return "" }
+            return String(text[range.upperBound...].prefix(64))
+        }
+        return (cookie, formToken)
+    }
+
+    /// A hub holding 河西镇's activity, edited concurrently by two of its PCs.
+    static func hubWithRecords(_ f: HubFixture) async throws -> (ActivityID, Store, Store) {
+        let a = try f.lab.replica("a", township: "河西镇")
+        let b = try f.lab.replica("b", township: "河西镇")
+        let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "果树修剪培训", project: "2023-kjxx",
+                                            quantities: ["attendance": 120]))
+        _ = try await f.lab.sync(a)
+        _ = try await f.lab.sync(b)
+        try a.edit(id, ActivityEdit(venue: "村委会"))
+        f.lab.clock.advance(by: 1_000)
+        try b.edit(id, ActivityEdit(venue: "文化广场"))
+        _ = try await f.lab.sync(a)
+        _ = try await f.lab.sync(b)
+        _ = try await f.lab.sync(a)
+        return (id, a, b)
+    }
+
+    @Test func withoutASessionEveryPageIsTheLoginPageAndAWrongTokenIsRefused() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            for path in ["/", "/townships", "/activities", "/admin", "/form.xlsx?year=2023"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.body.text.contains(#"<input id="token" name="token" type="password""#), "\(path)")
+                    #expect(!response.body.text.contains("河西镇"))
+                }
+            }
+            try await client.execute(uri: "/login", method: .post, headers: Self.form, body: Self.body(["token": "wrong"])) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.body.text.contains("令牌不对或已吊销"))
+                #expect(response.headers[.setCookie] == nil)
+            }
+            // A township's token syncs; it does not open the county's pages.
+            try await client.execute(uri: "/login", method: .post, headers: Self.form, body: Self.body(["token": f.township["河西镇"]!])) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            // The page's language follows the browser, and ?lang= switches it.
+            try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: "en-GB,en;q=0.9"]) { response in
+                #expect(response.body.text.contains("<h1>Log in</h1>"))
+            }
+        }
+    }
+
+    @Test func theCountySeesTotalsPCsActivitiesAndTheHistoryWithTheEditThatHolds() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            let a = try f.lab.replica("a", township: "河西镇")
+            let id = try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "果树修剪培训", project: "13053523P00000110073C",
+                                                quantities: ["attendance": 120]))
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) {
+                #expect($0.status == .ok)
+            }
+            // A push the hub refuses is counted against the PC, with its reason.
+            try a.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率"), value: "95")
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a, after: 6))) {
+                #expect($0.status == .forbidden)
+            }
+            let (cookie, _) = try await Self.login(client, f.county)
+            let me = try a.identity().replica.short
+            try await client.execute(uri: "/?year=2023", method: .get, headers: [.cookie: cookie]) { response in
+                let text = response.body.text
+                #expect(response.status == .ok)
+                #expect(text.contains("科技下乡活动") && text.contains("科技服务人次") && text.contains("120人次"))
+                #expect(text.contains(#"<meter min="0" max="100""#) && text.contains("未达标"))
+                #expect(text.contains(#"href="/form.xlsx?year=2023""#))
+                #expect(!text.contains(#"href="/admin""#), "the county is not an admin")
+            }
+            try await client.execute(uri: "/townships?days=30", method: .get, headers: [.cookie: cookie]) { response in
+                let text = response.body.text
+                #expect(text.contains("<th scope=\"row\">河西镇</th><td class=\"num\">1</td><td class=\"num\">120</td>"))
+                #expect(text.contains("<code>\(me)</code>"))
+                #expect(text.contains("<code>county-only</code> × 1"))
+            }
+            try await client.execute(uri: "/activities?township=河西镇&q=果树", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains(#"<a href="/activities/\#(id.rawValue)">果树修剪培训</a>"#))
+            }
+            try await client.execute(uri: "/activities?q=没有这个", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(!response.body.text.contains("果树修剪培训"))
+            }
+            try await client.execute(uri: "/activities?from=2023-13-01", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.body.text.contains("没有 13 月"))
+            }
+            try await client.execute(uri: "/activities/\(id.rawValue)", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains("参加人次 +120"))
+            }
+            try await client.execute(uri: "/form.xlsx?year=2023", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                #expect(Array(response.body.readableBytesView.prefix(2)) == Array("PK".utf8))
+            }
+            try await client.execute(uri: "/form?year=2023&lang=en", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains("科技服务人次"))
+                #expect(response.headers[.setCookie]?.hasPrefix("ktx_lang=en") == true)
+            }
+            try await client.execute(uri: "/admin", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .forbidden) }
+        }
+    }
+
+    @Test func theHistoryMarksTheConcurrentEditThatHolds() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let (id, a, b) = try await Self.hubWithRecords(f)
+        // The folder hub merged both PCs' edits; the county's replica shows the same history.
+        let county = try f.lab.replica("county", township: "县科协")
+        _ = try await f.lab.sync(county)
+        let router = Router()
+        Dashboard(store: county, access: .local).register(on: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/activities/\(id.rawValue)", method: .get) { response in
+                let text = response.body.text
+                #expect(response.status == .ok)
+                let winner = try b.identity().replica.short
+                #expect(text.contains("地点 = 文化广场</td><td>生效</td>"))
+                #expect(text.contains("地点 = 村委会</td><td>被 \(winner)"))
+                _ = a
+            }
+            // Read-only: no form changes anything, and a page of another host name is refused.
+            try await client.execute(uri: "/admin", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/login", method: .post, body: Self.body(["token": f.admin])) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func crossSitePostsAreRefusedAndChangeNothing() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            let before = try f.hub.tokens().count
+            try await client.execute(uri: "/login", method: .post, headers: Self.form.merging([.origin: "http://evil.example"]),
+                                     body: Self.body(["token": f.admin])) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            let (cookie, formToken) = try await Self.login(client, f.admin)
+            #expect(formToken.count == 64)
+            var headers = Self.form
+            headers[.cookie] = cookie
+            // Another site's page posting with the admin's cookie (were a browser to send it).
+            try await client.execute(uri: "/admin/tokens", method: .post, headers: headers.merging([HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]),
+                                     body: Self.body(["form_token": formToken, "role": "admin"])) { #expect($0.status == .forbidden) }
+            // Without the page's form token.
+            try await client.execute(uri: "/admin/tokens", method: .post, headers: headers,
+                                     body: Self.body(["form_token": String(repeating: "0", count: 64), "role": "admin"])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/logout", method: .post, headers: headers, body: Self.body([:])) { #expect($0.status == .forbidden) }
+            #expect(try f.hub.tokens().count == before)
+            // The admin's own page: a township enrolled with a new token, shown once, then revoked.
+            let secret = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers.merging([.origin: "http://localhost"]),
+                                                  body: Self.body(["form_token": formToken, "role": "township", "township": "新城镇"])) { response in
+                #expect(response.status == .created)
+                let text = response.body.text
+                let range = try #require(text.range(of: #"<code class="secret" id="new-token">"#))
+                return String(text[range.upperBound...].prefix { $0 != "<" })
+            }
+            let created = try #require(try f.hub.tokens().last)
+            #expect(created.township == "新城镇" && created.role == .township)
+            #expect(try await f.hub.authenticate(secret: secret)?.tokenID == created.id)
+            try await client.execute(uri: "/admin/tokens/\(created.id)/revoke", method: .post, headers: headers,
+                                     body: Self.body(["form_token": formToken])) { #expect($0.status == .seeOther) }
+            #expect(try await f.hub.authenticate(secret: secret) == nil)
+            try await client.execute(uri: "/admin/tokens", method: .post, headers: headers,
+                                     body: Self.body(["form_token": formToken, "role": "township"])) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.body.text.contains("乡镇令牌须填写乡镇名称"))
+            }
+            // Logging out ends the session: the same cookie shows the login page.
+            try await client.execute(uri: "/logout", method: .post, headers: headers, body: Self.body(["form_token": formToken])) {
+                #expect($0.status == .seeOther)
+                #expect($0.headers[.setCookie]?.contains("Max-Age=0") == true)
+            }
+            try await client.execute(uri: "/admin", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains(#"name="token""#))
+            }
+        }
+    }
+
+    @Test func aSessionExpiresAfterItsLifetime() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let now = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+        let sessions = Sessions(lifetime: 600, now: { now.withLock { $0 } })
+        let router = Router()
+        Dashboard(store: f.hub, access: .hub(sessions)).register(on: router)
+        try await Application(router: router).test(.router) { client in
+            let (cookie, _) = try await Self.login(client, f.county)
+            try await client.execute(uri: "/townships", method: .get, headers: [.cookie: cookie]) { #expect($0.body.text.contains("<h1>乡镇</h1>")) }
+            now.withLock { $0 += 601 }
+            try await client.execute(uri: "/townships", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains(#"name="token""#))
+                #expect(!response.body.text.contains("<h1>乡镇</h1>"))
+            }
+        }
+    }
+}
+
+@Suite struct ClerkPageTests {
+    static func clerk(_ store: Store) -> (Application<RouterResponder<BasicRequestContext>>, ClerkUI) {
+        let router = Router()
+        let ui = ClerkUI(store: store, sync: { language, progress in
+            progress(SyncProgress(phase: .push, done: 1, total: 1))
+            return SyncResult(succeeded: true, summary: language.pick(zh: "已同步", en: "synced"), messages: ["本机尚未获县科协批准"])
+        })
+        ui.register(on: router)
+        return (Application(router: router), ui)
+    }
+
+    static func formToken(_ client: some TestClientProtocol) async throws -> String {
+        try await client.execute(uri: "/new", method: .get) { response in
+            let text = response.body.text
+            let range = try #require(text.range(of: #"name="form_token" value=""#))
+            return String(text[range.upperBound...].prefix(64))
+        }
+    }
+
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+
+    @Test func aClerkRecordsAddsEditsDeletesAndRestoresThroughTheForms() async throws {
+        let lab = ReplicaLab("clerk")
+        defer { lab.remove() }
+        let store = try lab.replica("a", township: "河西镇")
+        try await Self.clerk(store).0.test(.router) { client in
+            let token = try await Self.formToken(client)
+            // A date the CLI refuses is refused with the CLI's words, the form keeps what was typed.
+            try await client.execute(uri: "/new", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(["form_token": token, "kind": "rural", "date": "2023-13-01",
+                                                                    "title": "果树修剪培训", "m-attendance": "120"])) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.body.text.contains("日期“2023-13-01”无效：没有 13 月"))
+                #expect(response.body.text.contains(#"value="果树修剪培训""#))
+            }
+            try await client.execute(uri: "/new", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(["form_token": token, "kind": "rural", "date": "2023-05-20",
+                                                                    "title": "果树修剪培训", "m-attendance": "12人"])) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            #expect(try store.activities().isEmpty)
+            let location = try await client.execute(uri: "/new", method: .post, headers: Self.form,
+                                                     body: DashboardPageTests.body(["form_token": token, "kind": "科技下乡", "date": "2023/5/20",
+                                                                                    "title": "果树修剪培训", "venue": "村委会", "notes": "县农业局协办\n第二行",
+                                                                                    "m-attendance": "120", "m-cost": "350.5"])) { response in
+                #expect(response.status == .seeOther)
+                return response.headers[.location] ?? ""
+            }
+            let record = try #require(try store.activities().first)
+            #expect(location == "/a/\(record.id.rawValue)?saved=1")
+            #expect(record.kind == "rural" && record.date == "2023-05-20" && record.venue == "村委会" && record.notes == "县农业局协办\n第二行")
+            #expect(record.quantities["attendance"] == 120 && record.quantities["cost"] == 35_050)
+            try await client.execute(uri: "/a/\(record.id.rawValue)/attend", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(["form_token": token, "metric": "attendance", "amount": "35"])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.text.contains("参加人次 155（+35）"))
+            }
+            try await client.execute(uri: "/a/\(record.id.rawValue)/edit", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(["form_token": token, "kind": "rural", "date": "2023-05-20", "title": "果树修剪技术培训",
+                                                                    "venue": "村委会", "project": "", "notes": "县农业局协办\n第二行"])) {
+                #expect($0.status == .seeOther)
+            }
+            let edited = try #require(try store.activity(record.id))
+            #expect(edited.title == "果树修剪技术培训" && edited.quantities["attendance"] == 155)
+            // One operation for the one field changed.
+            #expect(try store.log(activity: record.id).filter { if case .set(.venue, _) = $0.operation.change { true } else { false } }.count == 1)
+            try await client.execute(uri: "/a/\(record.id.rawValue)/delete", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(["form_token": token])) { #expect($0.status == .seeOther) }
+            #expect(try store.activity(record.id)?.deleted == true)
+            let restored = try await client.execute(uri: "/a/\(record.id.rawValue)/restore", method: .post, headers: Self.form,
+                                                    body: DashboardPageTests.body(["form_token": token])) { response in
+                #expect(response.status == .seeOther)
+                return String((response.headers[.location] ?? "").dropFirst(3))
+            }
+            let restoredID = try #require(ActivityID(parsing: restored))
+            let back = try #require(try store.activity(restoredID))
+            #expect(!back.deleted && back.quantities["attendance"] == 155 && back.title == "果树修剪技术培训")
+            try await client.execute(uri: "/?lang=en", method: .get) { response in
+                #expect(response.body.text.contains(">果树修剪技术培训</a>"))
+                #expect(response.body.text.contains("<h1>Records</h1>"))
+            }
+        }
+    }
+
+    @Test func anotherSitesPageCannotPostOrReadTheForms() async throws {
+        let lab = ReplicaLab("clerk")
+        defer { lab.remove() }
+        let store = try lab.replica("a", township: "河西镇")
+        try await Self.clerk(store).0.test(.router) { client in
+            let token = try await Self.formToken(client)
+            let fields = ["form_token": token, "kind": "rural", "date": "2023-05-20", "title": "伪造"]
+            try await client.execute(uri: "/new", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .origin: "http://evil.example"],
+                                     body: DashboardPageTests.body(fields)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/new", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .origin: "null"],
+                                     body: DashboardPageTests.body(fields)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/new", method: .post, headers: Self.form,
+                                     body: DashboardPageTests.body(fields.merging(["form_token": "x"]) { $1 })) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/sync", method: .post, headers: Self.form, body: DashboardPageTests.body([:])) { #expect($0.status == .forbidden) }
+            #expect(try store.activities().isEmpty)
+        }
+    }
+
+    @Test func theSyncButtonShowsTheOutcomeAndItsMessagesOnTheStatus() async throws {
+        let lab = ReplicaLab("clerk")
+        defer { lab.remove() }
+        let store = try lab.replica("a", township: "河西镇")
+        try await Self.clerk(store).0.test(.router) { client in
+            let token = try await Self.formToken(client)
+            try await client.execute(uri: "/sync", method: .post, headers: Self.form, body: DashboardPageTests.body(["form_token": token])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.text.contains(#"id="sync-summary">已同步</p>"#))
+                #expect(response.body.text.contains("<li>本机尚未获县科协批准</li>"))
+            }
+            let fingerprint = try store.publicKey().fingerprint
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.body.text.contains("<li>本机尚未获县科协批准</li>"))
+                #expect(response.body.text.contains(fingerprint))
+            }
+        }
+    }
+}
+
+extension HTTPFields {
+    func merging(_ other: HTTPFields) -> HTTPFields {
+        var result = self
+        for field in other { result[field.name] = field.value }
+        return result
+    }
+}
