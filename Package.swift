@@ -122,6 +122,7 @@ let package = Package(
                 .embedInCode("Templates/activities.mustache"),
                 .embedInCode("Templates/activity.mustache"),
                 .embedInCode("Templates/admin.mustache"),
+                .embedInCode("Templates/indicator.mustache"),
                 .embedInCode("Templates/message.mustache"),
                 .embedInCode("Templates/clerk_home.mustache"),
                 .embedInCode("Templates/clerk_form.mustache"),

@@ -34,6 +34,8 @@ public struct Dashboard: Sendable {
         var formToken: String?
         var cookies: [String]
         var isAdmin: Bool { role == .admin }
+        /// The county's manual indicator values and 偏差原因: county and admin sessions on the hub.
+        var canEnterIndicators: Bool { role == .county || role == .admin }
     }
 
     /// Adds the pages to a router (the hub's, or `ktx dashboard`'s own).
@@ -53,6 +55,8 @@ public struct Dashboard: Sendable {
             router.post("/login") { request, _ in try await login(request, sessions) }
             router.post("/logout") { request, _ in try await logout(request, sessions) }
             router.get("/admin") { request, _ in try await page(request, admin: true) { try admin($0, created: nil) } }
+            router.get("/indicator") { request, _ in try await page(request) { try indicatorForm(request, $0) } }
+            router.post("/indicator") { request, _ in try await enterIndicator(request, sessions) }
             router.post("/admin/tokens") { request, _ in try await createToken(request, sessions) }
             router.post("/admin/tokens/:id/revoke") { request, context in
                 try await revokeToken(request, context.parameters.get("id") ?? "", sessions)
@@ -118,12 +122,13 @@ public struct Dashboard: Sendable {
         return Web.redirect("/", cookies: [Sessions.clearedCookie])
     }
 
-    /// The session and form fields of a state-changing request from an admin's own page.
-    func adminForm(_ request: Request, _ sessions: Sessions) async throws -> (Viewer, [String: String])? {
+    /// The session and form fields of a state-changing request from this site's own page, by
+    /// a session of one of `roles` (nil otherwise: another site's page, no session, no form token).
+    func sessionForm(_ request: Request, _ sessions: Sessions, roles: Set<HubRole> = [.admin]) async throws -> (Viewer, [String: String])? {
         let language = Web.language(request)
         guard Web.isSameOrigin(request), let id = Web.cookies(request)["ktx_session"], let session = sessions.find(id) else { return nil }
         let fields = try await Web.form(request)
-        guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken), session.role == .admin else { return nil }
+        guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken), roles.contains(session.role) else { return nil }
         return (Viewer(language: language, role: session.role, sessionID: id, formToken: session.formToken, cookies: []), fields)
     }
 
@@ -150,6 +155,9 @@ public struct Dashboard: Sendable {
         }
         let report = try ReportBuilder.build(targets, store: store, quarter: quarter)
         let renderer = ReportRenderer(language: language)
+        let notes = try store.indicatorNotes(year: year)
+        page["can_enter"] = viewer.canEnterIndicators
+        if Web.query(request, "saved") != nil { page["notice"] = WebText.text("indicator_saved", language) }
         page["as_of"] = report.asOf
         page["coverage"] = ReportRenderer(language: language).coverageLine(report.coverage)
         page["projects"] = report.projects.map { p -> [String: Any] in
@@ -170,6 +178,8 @@ public struct Dashboard: Sendable {
                         "bar": Int(min(100, max(0, r.rate ?? 0)).rounded()),
                         "status": renderer.status(r.status),
                         "status_class": r.status.rawValue,
+                        "note": notes[IndicatorKey(year: year, project: p.project.key, indicator: r.indicator.name)] ?? "",
+                        "enter_link": "/indicator?" + Web.queryString(["year": String(year), "project": p.project.key, "indicator": r.indicator.name]),
                     ]
                 },
             ]
@@ -333,7 +343,7 @@ public struct Dashboard: Sendable {
     }
 
     func createToken(_ request: Request, _ sessions: Sessions) async throws -> Response {
-        guard let (viewer, fields) = try await adminForm(request, sessions) else { return crossSite(Web.language(request)) }
+        guard let (viewer, fields) = try await sessionForm(request, sessions) else { return crossSite(Web.language(request)) }
         let language = viewer.language
         guard let role = HubRole(rawValue: fields["role"] ?? "") else {
             return message(viewer, status: .badRequest, language.pick(zh: "请选择角色：乡镇、县科协或管理员", en: "choose a role: township, county or admin"))
@@ -353,7 +363,7 @@ public struct Dashboard: Sendable {
     }
 
     func revokeToken(_ request: Request, _ text: String, _ sessions: Sessions) async throws -> Response {
-        guard let (viewer, _) = try await adminForm(request, sessions) else { return crossSite(Web.language(request)) }
+        guard let (viewer, _) = try await sessionForm(request, sessions) else { return crossSite(Web.language(request)) }
         guard let id = Int64(text) else { return message(viewer, status: .badRequest, viewer.language.pick(zh: "令牌编号须为数字", en: "the token id must be a number")) }
         do {
             try store.revokeToken(id: id)
@@ -362,6 +372,64 @@ public struct Dashboard: Sendable {
         }
         sessions.end(tokenID: id)
         return Web.redirect("/admin")
+    }
+
+    /// The form for one indicator: its manual value (if it is entered by hand) and the
+    /// county's 偏差原因, as `ktx indicator set` and `ktx indicator note` enter them.
+    func indicatorForm(_ request: Request, _ viewer: Viewer, values: [String: String]? = nil, error: String? = nil,
+                       status: HTTPResponse.Status = .ok) throws -> Response {
+        let language = viewer.language
+        guard viewer.canEnterIndicators else { return message(viewer, status: .forbidden, WebText.text("admin_only", language)) }
+        let given = values ?? ["year": Web.query(request, "year") ?? "", "project": Web.query(request, "project") ?? "",
+                               "indicator": Web.query(request, "indicator") ?? ""]
+        let year = try Validate.year(given["year"] ?? "")
+        guard let targets = try TargetsParser.builtIn(year: year, catalog: store.catalog) else {
+            return message(viewer, status: .notFound, language.pick(zh: "\(year) 年没有内置的绩效目标表", en: "there is no shipped performance table for \(year)"))
+        }
+        let (project, indicator) = try targets.indicator(project: given["project"] ?? "", named: given["indicator"] ?? "")
+        let key = IndicatorKey(year: year, project: project.key, indicator: indicator.name)
+        let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
+        let result = report.projects.first?.indicators.first { $0.indicator.name == indicator.name }
+        let renderer = ReportRenderer(language: language)
+        let keptValue = try store.indicatorValues(year: year)[key] ?? ""
+        let keptNote = try store.indicatorNotes(year: year)[key] ?? ""
+        var page = Page(language, ["title": indicator.name, "year": year, "project": project.key, "project_name": project.name,
+                                   "indicator": indicator.name, "level": indicator.level2, "target": indicator.targetShown,
+                                   "actual": result?.actual.map { renderer.value($0, unit: indicator.unit) } ?? "—",
+                                   "status": result.map { renderer.status($0.status) } ?? "", "manual": indicator.computation.isManual,
+                                   "unit": indicator.unit,
+                                   "value": values?["value"] ?? keptValue, "note": values?["note"] ?? keptNote])
+        if let error { page["error"] = error }
+        return render("indicator", page, viewer, status: status)
+    }
+
+    func enterIndicator(_ request: Request, _ sessions: Sessions) async throws -> Response {
+        guard let (viewer, fields) = try await sessionForm(request, sessions, roles: [.county, .admin]) else {
+            return crossSite(Web.language(request))
+        }
+        let language = viewer.language
+        do {
+            let year = try Validate.year(fields["year"] ?? "")
+            guard let targets = try TargetsParser.builtIn(year: year, catalog: store.catalog) else {
+                return message(viewer, status: .notFound, language.pick(zh: "\(year) 年没有内置的绩效目标表", en: "there is no shipped performance table for \(year)"))
+            }
+            let (project, indicator) = try targets.indicator(project: fields["project"] ?? "", named: fields["indicator"] ?? "")
+            let key = IndicatorKey(year: year, project: project.key, indicator: indicator.name)
+            let value = (fields["value"] ?? "").trimmingCharacters(in: .whitespaces)
+            let note = (fields["note"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            // Checked before anything is written: a bad value leaves the note unwritten too.
+            if !value.isEmpty {
+                try indicator.requireManual()
+                guard Change.isValidIndicatorValue(value) else { throw KtxError.badIndicatorValue(value) }
+            }
+            try store.registerHubAsCounty()
+            // The note is checked as it is written; the value was checked above.
+            if note != ((try store.indicatorNotes(year: year))[key] ?? "") { _ = try store.setIndicatorNote(key, text: note) }
+            if !value.isEmpty, value != (try store.indicatorValues(year: year))[key] { try store.setIndicator(key, value: value) }
+            return Web.redirect("/?" + Web.queryString(["year": String(year), "saved": "1"]))
+        } catch let error as KtxError where error.isBadInput {
+            return try indicatorForm(request, viewer, values: fields, error: error.message(language), status: .unprocessableContent)
+        }
     }
 
     // MARK: Rendering

@@ -24,6 +24,7 @@ public struct WebTemplates: Sendable {
             ("overview", PackageResources.overview_mustache), ("townships", PackageResources.townships_mustache),
             ("activities", PackageResources.activities_mustache), ("activity", PackageResources.activity_mustache),
             ("admin", PackageResources.admin_mustache), ("message", PackageResources.message_mustache),
+            ("indicator", PackageResources.indicator_mustache),
             ("clerk_home", PackageResources.clerk_home_mustache), ("clerk_form", PackageResources.clerk_form_mustache),
             ("clerk_activity", PackageResources.clerk_activity_mustache), ("clerk_sync", PackageResources.clerk_sync_mustache),
         ]
@@ -114,6 +115,14 @@ enum Web {
         headers[.cacheControl] = "no-store"
         for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// `a=1&b=%E6%B2%B3` from fields (sorted by name).
+    static func queryString(_ fields: [String: String]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return fields.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 
     /// The cookies a request carries, by name.

@@ -88,6 +88,12 @@ enum WebText {
         "role_township": ("乡镇（推送本乡镇的记录）", "township (pushes its records)"),
         "role_county": ("县科协（查看、看板）", "county (reads, dashboard)"),
         "role_admin": ("管理员（管理令牌）", "admin (manages tokens)"),
+        "enter": ("填报", "Enter"),
+        "manual_value": ("实际值", "Actual value"),
+        "manual_help": ("按指标单位填写数值，不写单位（92% 写 92）；同步后各处以最新填报为准", "In the indicator's unit, without the unit (92 for 92%); it syncs, the latest entry wins"),
+        "deviation": ("偏差原因分析及改进措施", "Reasons for the deviation and improvements"),
+        "deviation_help": ("写入自评表；清空即删除", "Shown in the self-evaluation form; empty clears it"),
+        "indicator_saved": ("已保存指标", "Indicator saved"),
         "read_only": ("只读：来自本机的县科协副本", "Read-only: from this PC's county replica"),
         "no_data": ("暂无数据", "No data yet"),
         // The clerk's forms.

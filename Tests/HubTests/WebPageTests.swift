@@ -217,6 +217,56 @@ import Web
         }
     }
 
+    @Test func theCountyEntersAManualValueAndReasonsThatBecomeOperationsEveryReplicaPulls() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            let (cookie, formToken) = try await Self.login(client, f.county)
+            var headers = Self.form
+            headers[.cookie] = cookie
+            let link = "/indicator?indicator=%E7%A7%91%E6%8A%80%E7%89%B9%E6%B4%BE%E5%91%98%E8%A6%86%E7%9B%96%E7%8E%87&project=rural&year=2023"
+            try await client.execute(uri: "/?year=2023", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains(#"<a href="\#(link.replacingOccurrences(of: "&", with: "&amp;"))""#))
+            }
+            try await client.execute(uri: link, method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.body.text.contains(#"<input id="value" name="value""#))
+            }
+            // A computed indicator takes no value (the CLI's rule and words); nothing is written.
+            try await client.execute(uri: "/indicator", method: .post, headers: headers,
+                                     body: Self.body(["form_token": formToken, "year": "2023", "project": "rural", "indicator": "科技服务人次",
+                                                      "value": "5000", "note": "x"])) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.body.text.contains("由活动记录计算"))
+            }
+            try await client.execute(uri: "/indicator", method: .post, headers: headers,
+                                     body: Self.body(["form_token": formToken, "year": "2023", "project": "rural", "indicator": "科技特派员覆盖率",
+                                                      "value": "92%", "note": ""])) { #expect($0.status == .unprocessableContent) }
+            #expect(try f.hub.indicatorValues(year: 2023).isEmpty && f.hub.indicatorNotes(year: 2023).isEmpty)
+            try await client.execute(uri: "/indicator", method: .post, headers: headers.merging([.origin: "http://localhost"]),
+                                     body: Self.body(["form_token": formToken, "year": "2023", "project": "rural", "indicator": "科技特派员覆盖率",
+                                                      "value": "92", "note": "两个村尚无特派员，明年补派"])) { response in
+                #expect(response.status == .seeOther)
+            }
+            let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
+            #expect(try f.hub.indicatorValues(year: 2023)[key] == "92")
+            #expect(try f.hub.indicatorNotes(year: 2023)[key] == "两个村尚无特派员，明年补派")
+            try await client.execute(uri: "/?year=2023&saved=1", method: .get, headers: [.cookie: cookie]) { response in
+                let text = response.body.text
+                #expect(text.contains("已保存指标") && text.contains("<td class=\"num\">92.0%</td>") && text.contains("两个村尚无特派员，明年补派"))
+            }
+            // They are operations of the hub's own (county) replica: a pull carries them.
+            try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.township["河西镇"]!),
+                                     body: ByteBuffer(string: #"{"after": {}}"#)) { response in
+                #expect(response.body.text.contains("科技特派员覆盖率"))
+            }
+            // A township's session cannot exist; without a session the post is refused.
+            try await client.execute(uri: "/indicator", method: .post, headers: Self.form,
+                                     body: Self.body(["form_token": formToken, "year": "2023", "project": "rural", "indicator": "科技特派员覆盖率",
+                                                      "value": "10"])) { #expect($0.status == .forbidden) }
+            #expect(try f.hub.indicatorValues(year: 2023)[key] == "92")
+        }
+    }
+
     @Test func aSessionExpiresAfterItsLifetime() async throws {
         let f = try HubFixture()
         defer { f.remove() }

@@ -85,3 +85,18 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// On an HTTP hub: the hub's own replica becomes one of the county's (it writes the
+    /// manual indicator values and 偏差原因 entered on the county's dashboard), so it is
+    /// listed with the county's PCs. Nothing is changed if it is registered already.
+    public func registerHubAsCounty() throws {
+        let now = wallClock.nowMillis()
+        try write("hub replica") { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO hub_replica (replica, township, registered_at, role)
+                SELECT s.replica, COALESCE(r.township, 'hub'), ?, 'county' FROM replica_self s JOIN replica r ON r.num = s.replica
+                """, arguments: [now])
+        }
+    }
+}

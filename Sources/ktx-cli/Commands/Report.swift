@@ -181,11 +181,7 @@ extension Ktx {
                     let store = try options.openStore()
                     let (y, p, found) = try which.resolve(catalog: store.catalog)
                     let name = found.name
-                    guard found.computation.isManual else {
-                        throw KtxError(.notManual,
-                                       zh: "指标“\(name)”由活动记录计算（\(found.computation.code)），不能手工填报",
-                                       en: "indicator '\(name)' is computed from the records (\(found.computation.code)); it cannot be entered by hand")
-                    }
+                    try found.requireManual()
                     try store.setIndicator(IndicatorKey(year: y, project: p.key, indicator: name), value: value)
                     let shown = value.trimmingSpaces() + found.unit
                     Console.out(options.language.pick(zh: "已填报：\(p.name) · \(name) = \(shown)（目标 \(found.targetShown)）",
@@ -242,16 +238,7 @@ struct IndicatorSelection: ParsableArguments {
 
 /// A project and one of its indicators by name, or a clear error naming the choices.
 func findIndicator(project: String, indicator: String, in table: Targets) throws -> (Project, Indicator) {
-    let p = try findProject(project, in: table)
-    let name = indicator.trimmingSpaces()
-    guard let found = p.indicators.first(where: { $0.name == name }) else {
-        let names = p.indicators.map(\.name)
-        let near = TypedInput.nearest(name, among: names).map { "（是不是“\($0)”？）" } ?? ""
-        let nearEn = TypedInput.nearest(name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-        throw KtxError(.unknownIndicator, zh: "项目“\(p.name)”没有指标“\(name)”\(near)：可用 \(names.joined(separator: "、"))",
-                       en: "project '\(p.key)' has no indicator '\(name)'\(nearEn): use one of \(names.joined(separator: "、"))")
-    }
-    return (p, found)
+    try table.indicator(project: project, named: indicator)
 }
 
 func parseQuarter(_ text: String) throws -> Int {
@@ -288,15 +275,7 @@ func loadTargets(year: Int, file: String?, catalog: Catalog) throws -> Targets {
     return targets
 }
 
-func findProject(_ text: String, in targets: Targets) throws -> Project {
-    guard let p = targets.project(named: text) else {
-        let keys = targets.projects.map { "\($0.key)（\($0.name)）" }.joined(separator: "、")
-        let keysEn = targets.projects.map(\.key).joined(separator: ", ")
-        throw KtxError(.unknownProject, zh: "\(targets.year) 年没有项目“\(text)”：可用 \(keys)",
-                       en: "\(targets.year) has no project '\(text)': use one of \(keysEn) (or a project's code or name)")
-    }
-    return p
-}
+func findProject(_ text: String, in targets: Targets) throws -> Project { try targets.project(resolving: text) }
 
 /// A text file a user names (UTF-8 with or without BOM, or GB18030), or a clear error.
 func readText(_ path: String, notText code: KtxError.Code) throws -> String {
