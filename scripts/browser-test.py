@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from selenium import webdriver
@@ -246,6 +247,27 @@ try:
     check("跨站" in text() or "cross-site" in text(), "a cross-site post to the clerk's form is refused")
     check("forged" not in ktx("list"), "nothing was recorded")
     shot("cross-site-refused")
+
+    # `ktx dashboard`: the same pages from a county replica, read-only, no login, this PC only.
+    county_env = dict(ENV, KTX_DB=os.path.join(WORK, "county.db"), KTX_COUNTY_TOKEN=county)
+    ktx("init", "--township", "县科协", env=county_env)
+    ktx("remote", "add", "county", HUB, "--token-env", "KTX_COUNTY_TOKEN", env=county_env)
+    ktx("sync", env=county_env)
+    dash_port = free_port()
+    start("dashboard", "--no-open", "--port", str(dash_port), env=county_env)
+    DASH = f"http://127.0.0.1:{dash_port}"
+    wait_for(DASH + "/")
+    driver.get(DASH + "/townships?lang=zh")
+    check("只读" in text() and "155" in driver.find_element(By.ID, "township-totals").text, "ktx dashboard shows the county replica's totals")
+    check(not driver.find_elements(By.ID, "token"), "ktx dashboard needs no login")
+    shot("dashboard-local")
+    driver.get(DASH + "/?year=2023")
+    check("92.0%" in text() and not driver.find_elements(By.CSS_SELECTOR, "a[href^='/indicator']"), "read-only: values shown, no entry")
+    try:
+        urllib.request.urlopen(urllib.request.Request(DASH + "/", headers={"Host": "attacker.example"}), timeout=5)
+        check(False, "a request for another host name is refused")
+    except urllib.error.HTTPError as e:
+        check(e.code == 421, f"a request for another host name is refused ({e.code})")
 
     # A session expires (this hub's sessions last 3 seconds).
     driver.get(SHORT + "/?lang=zh")
