@@ -98,6 +98,7 @@ let package = Package(
                 "SyncCore",
                 "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,6 +4,8 @@
 -- Shipped migrations are never edited; add a new file instead.
 
 ALTER TABLE hub_replica ADD COLUMN last_push_at INTEGER;
+-- When it last started a sync (asked for the hub's version vector, naming itself).
+ALTER TABLE hub_replica ADD COLUMN last_seen_at INTEGER;
 
 CREATE TABLE hub_refusal (
     replica     BLOB NOT NULL,

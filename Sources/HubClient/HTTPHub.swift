@@ -18,6 +18,7 @@ public actor HTTPHub: Hub {
     /// (headers not counted): what a sync moved over the wire.
     public private(set) var bodyBytes = (sent: 0, received: 0)
     private var hubNow: Int64?
+    private let replica: ReplicaID?
 
     /// Only the replicas of the caller's own township may be pushed to an HTTP hub.
     public nonisolated var relaysEveryReplica: Bool { false }
@@ -25,7 +26,11 @@ public actor HTTPHub: Hub {
     /// - Parameters:
     ///   - url: `http(s)://host:port`, without a path.
     ///   - token: a township or county token from `ktx hub token create`.
-    public init(url: String, token: String, client: HTTPClient = HTTPHub.defaultClient, timeout: TimeAmount = .seconds(60)) {
+    ///   - replica: this replica, named when a sync starts so the county's dashboard shows
+    ///     when each PC last synced, even with nothing to push.
+    public init(url: String, token: String, replica: ReplicaID? = nil, client: HTTPClient = HTTPHub.defaultClient,
+                timeout: TimeAmount = .seconds(60)) {
+        self.replica = replica
         self.location = url
         self.base = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.token = token
@@ -98,6 +103,7 @@ public actor HTTPHub: Hub {
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
+        if path == "/v1/vector", let replica { request.headers.add(name: "Ktx-Replica", value: replica.hex) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

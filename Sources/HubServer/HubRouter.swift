@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -29,7 +30,7 @@ public func buildRouter(store: Store, configuration: HubConfiguration,
     router.add(middleware: HubMiddleware(store: store, logger: configuration.logger))
     router.get("healthz") { _, _ in try await api.health() }
     let v1 = router.group("v1")
-    v1.get("vector") { _, _ in try await api.vector() }
+    v1.get("vector") { request, context in try await api.vector(request, context) }
     v1.post("ops") { request, context in try await api.push(request, context) }
     v1.post("pull") { request, context in try await api.pull(request, context) }
     v1.get("totals") { request, _ in try await api.totals(request) }
@@ -51,8 +52,17 @@ struct HubEndpoints: Sendable {
         try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
     }
 
-    func vector() async throws -> Response {
-        try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis()))
+    func vector(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        // A client names its replica when a sync starts: its township's (or the county's) PC
+        // is marked as seen for the dashboard. A name it may not speak for changes nothing.
+        if let named = request.headers[HTTPField.Name("Ktx-Replica")!], let replica = ReplicaID(hex: named), let caller = context.caller {
+            do {
+                try await store.noteSyncStarted(replica: replica, caller: caller)
+            } catch {
+                configuration.logger.error("could not note a sync's start: \(error)")
+            }
+        }
+        return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis()))
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {

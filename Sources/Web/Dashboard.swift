@@ -220,6 +220,7 @@ public struct Dashboard: Sendable {
                 "operations": pc.operations,
                 "newest": Web.time(pc.newestOperation),
                 "last_push": Web.time(pc.lastPush),
+                "last_sync": Web.time(pc.lastSync),
                 "stale": (pc.lastSeen ?? 0) < cutoff,
                 "refusals": pc.refusals.map { r -> [String: Any] in
                     ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt), "message": r.message,

@@ -267,6 +267,29 @@ import Web
         }
     }
 
+    @Test func aPCThatSyncsWithNothingToPushIsSeenSyncingOnlyByItsOwnTownshipsToken() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        try await f.application.test(.router) { client in
+            let a = try f.lab.replica("a", township: "河西镇")
+            try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
+            try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.township["河西镇"]!), body: json(try f.batch(a))) {
+                #expect($0.status == .ok)
+            }
+            let pushed = try #require(try f.hub.replicaSummaries().first)
+            #expect(pushed.lastPush == pushed.lastSync)
+            f.lab.clock.advance(by: 3 * 86_400_000)
+            var named = bearer(f.township["东街镇"]!)
+            named[HTTPField.Name("Ktx-Replica")!] = try a.identity().replica.hex
+            try await client.execute(uri: "/v1/vector", method: .get, headers: named) { #expect($0.status == .ok) }
+            #expect(try f.hub.replicaSummaries().first?.lastSync == pushed.lastPush, "another township's token speaks not for it")
+            named[.authorization] = "Bearer " + f.township["河西镇"]!
+            try await client.execute(uri: "/v1/vector", method: .get, headers: named) { #expect($0.status == .ok) }
+            #expect(try f.hub.replicaSummaries().first?.lastSync == f.lab.clock.nowMillis())
+            #expect(try f.hub.replicaSummaries().first?.lastPush == pushed.lastPush)
+        }
+    }
+
     @Test func aSessionExpiresAfterItsLifetime() async throws {
         let f = try HubFixture()
         defer { f.remove() }

@@ -13,14 +13,23 @@ public struct ReplicaSummary: Hashable, Sendable {
     public var operations: Int64
     /// When its newest operation held here was made (its clock).
     public var newestOperation: Int64?
-    /// On an HTTP hub: when it first and last pushed.
+    /// On an HTTP hub: when it first and last pushed, and when it last started a sync.
     public var registeredAt: Int64?
     public var lastPush: Int64?
+    public var lastSyncStart: Int64?
     /// On an HTTP hub: operations refused from it, by reason.
     public var refusals: [RefusalCount]
 
-    /// When it was last heard of: its last push, else its newest operation.
-    public var lastSeen: Int64? { lastPush ?? newestOperation }
+    /// On an HTTP hub, when it last synced (started a sync or pushed).
+    public var lastSync: Int64? {
+        switch (lastPush, lastSyncStart) {
+        case let (a?, b?): max(a, b)
+        case let (a, b): a ?? b
+        }
+    }
+
+    /// When it was last heard of: its last sync, else its newest operation.
+    public var lastSeen: Int64? { lastSync ?? newestOperation }
 }
 
 /// Operations an HTTP hub refused from one replica for one reason.
@@ -44,7 +53,7 @@ extension Store {
             var seen: Set<Data> = []
             var result: [ReplicaSummary] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT r.id, COALESCE(h.township, r.township, ''), h.role, r.max_seq, c.first_seq, c.ops, h.registered_at, h.last_push_at
+                SELECT r.id, COALESCE(h.township, r.township, ''), h.role, r.max_seq, c.first_seq, c.ops, h.registered_at, h.last_push_at, h.last_seen_at
                 FROM replica r
                 LEFT JOIN hub_replica h ON h.replica = r.num
                 LEFT JOIN op_chunk c ON c.id = (SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
@@ -58,7 +67,7 @@ extension Store {
                 }
                 seen.insert(raw)
                 result.append(ReplicaSummary(replica: id, township: row[1], role: row[2], operations: row[3], newestOperation: newest,
-                                             registeredAt: row[6], lastPush: row[7], refusals: refusals[raw] ?? []))
+                                             registeredAt: row[6], lastPush: row[7], lastSyncStart: row[8], refusals: refusals[raw] ?? []))
             }
             // A replica refused before the hub held anything of it.
             for (raw, counts) in refusals where !seen.contains(raw) {
@@ -66,9 +75,21 @@ extension Store {
                 let township = try String.fetchOne(db, sql: "SELECT township FROM hub_refusal WHERE replica = ? AND township IS NOT NULL LIMIT 1",
                                                    arguments: [raw]) ?? ""
                 result.append(ReplicaSummary(replica: id, township: township, role: nil, operations: 0, newestOperation: nil,
-                                             registeredAt: nil, lastPush: nil, refusals: counts))
+                                             registeredAt: nil, lastPush: nil, lastSyncStart: nil, refusals: counts))
             }
             return result.sorted { ($0.township, $0.replica.hex) < ($1.township, $1.replica.hex) }
+        }
+    }
+
+    /// Notes that a replica started a sync, if the caller's token speaks for it (its
+    /// township's token, or a county token for a county replica).
+    public func noteSyncStarted(replica: ReplicaID, caller: HubCaller) async throws {
+        let now = wallClock.nowMillis()
+        try await writeAsync("sync start") { db in
+            try db.execute(sql: """
+                UPDATE hub_replica SET last_seen_at = ?
+                WHERE replica = (SELECT num FROM replica WHERE id = ?) AND ((role = 'county' AND ?) OR (role = 'township' AND township = ?))
+                """, arguments: [now, Data(replica.bytes), caller.role == .county, caller.role == .township ? caller.township : nil])
         }
     }
 

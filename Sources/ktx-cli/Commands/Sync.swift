@@ -94,7 +94,7 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
         : nil
     let hub: any Hub = switch target.kind {
     case .folder: folder!
-    case .http: HTTPHub(url: target.location, token: try store.token(for: target))
+    case .http: HTTPHub(url: target.location, token: try store.token(for: target), replica: me.replica)
     }
     let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize, progress: progress)
     let report = try await session.run()
