@@ -107,7 +107,8 @@ public struct Dashboard: Sendable {
                           status: .forbidden)
         }
         let (id, _) = sessions.start(role: caller.role, tokenID: caller.tokenID)
-        return Web.redirect("/", cookies: [sessions.cookie(id, secure: secureCookies)])
+        let overTLS = secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        return Web.redirect("/", cookies: [sessions.cookie(id, secure: overTLS)])
     }
 
     func logout(_ request: Request, _ sessions: Sessions) async throws -> Response {
