@@ -10,6 +10,8 @@ public struct HubError: HTTPResponseError, Sendable {
     public let message: String
     /// For a 405: the methods the path takes, sent as `Allow`.
     public var allow: [HTTPRequest.Method] = []
+    /// For a 503: seconds after which to retry, sent as `Retry-After`.
+    public var retryAfter: Int?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -22,6 +24,7 @@ public struct HubError: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if !allow.isEmpty { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -8,12 +8,13 @@ struct HubMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: Store
     let logger: Logger
+    let metrics: HubMetrics
 
     /// The methods each path of the API takes (nil for a path the hub does not serve, which
     /// is a 404): any other method is a 405, as HTTP says, not a 404.
     static func methods(of path: String) -> [HTTPRequest.Method]? {
         switch path {
-        case "/healthz", "/v1/vector", "/v1/totals": [.get]
+        case "/healthz", "/metrics", "/v1/vector", "/v1/totals": [.get]
         case "/v1/ops", "/v1/pull": [.post]
         case "/v1/tokens": [.get, .post]
         default:
@@ -31,6 +32,7 @@ struct HubMiddleware: RouterMiddleware {
             var who = "-"
             if let caller = context.caller { who = caller.role.rawValue + (caller.township.map { " " + $0 } ?? "") }
             logger.info("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms))ms \(who)")
+            metrics.request(method: request.method.rawValue, path: request.uri.path, status: status.code, duration: elapsed)
         }
         do {
             if let allowed = Self.methods(of: request.uri.path), !allowed.contains(request.method)

@@ -25,10 +25,12 @@ public func buildApplication(_ configuration: HubConfiguration, wallClock: any W
 /// dashboard at `/` (county and admin tokens log in).
 public func buildRouter(store: Store, configuration: HubConfiguration,
                         wallClock: any WallClock = SystemWallClock()) -> Router<HubRequestContext> {
-    let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock)
+    let metrics = HubMetrics()
+    let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock, metrics: metrics)
     let router = Router(context: HubRequestContext.self)
-    router.add(middleware: HubMiddleware(store: store, logger: configuration.logger))
+    router.add(middleware: HubMiddleware(store: store, logger: configuration.logger, metrics: metrics))
     router.get("healthz") { _, _ in try await api.health() }
+    router.get("metrics") { _, _ in try await api.metricsText() }
     let v1 = router.group("v1")
     v1.get("vector") { request, context in try await api.vector(request, context) }
     v1.post("ops") { request, context in try await api.push(request, context) }
@@ -46,10 +48,29 @@ struct HubEndpoints: Sendable {
     let store: Store
     let configuration: HubConfiguration
     let wallClock: any WallClock
+    let metrics: HubMetrics
     let totalsCache = TotalsCache()
 
+    /// Reads the database: 200 when it answers, else 503 with a retry hint (a load balancer
+    /// takes this node out until it recovers).
     func health() async throws -> Response {
-        try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
+        do {
+            return try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
+        } catch {
+            configuration.logger.error("health check: the database does not answer: \(error)")
+            var error = HubError(.serviceUnavailable, "unavailable", "the hub's database does not answer; retry later")
+            error.retryAfter = 30
+            throw error
+        }
+    }
+
+    /// Prometheus' text format.
+    func metricsText() async throws -> Response {
+        let (store, metrics, now) = (store, metrics, wallClock.nowMillis())
+        let body = try await Task.detached { try metrics.render(store: store, now: now) }.value
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     func vector(_ request: Request, _ context: HubRequestContext) async throws -> Response {
@@ -81,6 +102,7 @@ struct HubEndpoints: Sendable {
             let result = try await store.hubAccept(decoded.operations, replica: decoded.replica,
                                                    announcedTownship: batch.township, caller: caller, seals: batch.seals ?? [])
             if result.accepted > 0 { totalsCache.invalidate() }
+            metrics.accepted(result.accepted, duplicates: result.duplicates)
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
             await noteRefusal(batch, caller, code: rejection.code, message: rejection.message)
@@ -96,6 +118,7 @@ struct HubEndpoints: Sendable {
     /// Keeps count of a refused push for the county's dashboard (`ktx hub serve`'s pages):
     /// a failure to count it is logged, never turned into another answer.
     func noteRefusal(_ batch: HubAPI.Batch, _ caller: HubCaller, code: String, message: String) async {
+        metrics.refused(batch.operations.count, reason: code)
         guard let replica = ReplicaID(hex: batch.replica) else { return }
         do {
             try await store.noteRefusal(replica: replica, township: caller.township ?? batch.township, code: code,

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import HubServer
@@ -89,6 +90,19 @@ import TestSupport
             try await call(.delete, "/v1/tokens/2", "/v1/tokens/{id}", token: nil, expect: 401)
             try await call(.delete, "/v1/tokens/2", "/v1/tokens/{id}", token: t1, expect: 403)
             try await call(.delete, "/v1/tokens/99", "/v1/tokens/{id}", token: f.admin, expect: 404)
+            try await call(.get, "/metrics", "/metrics", token: nil, expect: 200)
+        }
+        // A database that no longer answers (its log table gone): the health check says 503.
+        let broken = try HubFixture()
+        defer { broken.remove() }
+        try await broken.application.test(.router) { client in
+            let queue = try DatabaseQueue(path: broken.lab.dir.file("hub.db"))
+            try await queue.write { try $0.execute(sql: "ALTER TABLE replica RENAME TO replica_gone") }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "30")
+                record.add("GET /healthz \(response.status.code)", Self.check(response, method: "get", path: "/healthz"))
+            }
         }
         let (seen, problems) = record.result
         #expect(problems.isEmpty, "\(problems)")
@@ -103,6 +117,9 @@ import TestSupport
               let operation = item[method] as? [String: Any],
               let declared = (operation["responses"] as! [String: Any])[String(response.status.code)] as? [String: Any]
         else { return ["\(key) is not declared"] }
+        if let content = declared["content"] as? [String: Any], content["text/plain"] != nil {
+            return response.headers[.contentType]?.hasPrefix("text/plain") == true ? [] : ["\(key) is not text/plain"]
+        }
         guard let content = declared["content"] as? [String: Any],
               let media = content["application/json"] as? [String: Any], let schema = media["schema"] as? [String: Any]
         else { return response.body.readableBytes == 0 ? [] : ["\(key) has a body the document does not declare"] }

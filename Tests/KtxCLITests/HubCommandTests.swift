@@ -33,6 +33,35 @@ import TestSupport
         #expect(badTownship.stderr == "ktx: missing required --township\n")
     }
 
+    @Test func hubStatusListsTownshipsWithTheirPCsAndRefusals() async throws {
+        let dir = TemporaryDirectory("hubstatus")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path)
+        let hub = try Store.openHub(at: dir.file("hub.db"))
+        let empty = try ktx.ok(["hub", "status", "--db", "hub.db", "--lang", "en"])
+        #expect(empty == "no PC has synced with this hub yet")
+        let a = try Store.create(at: dir.file("a.db"), township: "河西镇")
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
+        let caller = HubCaller(tokenID: 1, role: .township, township: "河西镇")
+        let replica = try a.identity().replica
+        let ops = try a.operations(of: replica, after: 0, limit: 100)
+        let (accepted, _) = try await hub.hubAccept(ops, replica: replica, announcedTownship: "河西镇", caller: caller)
+        #expect(accepted == 4)
+        try await hub.noteRefusal(replica: replica, township: "河西镇", code: "future-timestamp", operations: 3, message: "dated ahead")
+        let text = try ktx.ok(["hub", "status", "--db", "hub.db", "--lang", "en"])
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("河西镇") })
+        let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(cells[1] == "1" && cells.suffix(3) == ["0", "3", "3"])
+        #expect(text.contains("河西镇 \(replica.short): 3 operations refused (future-timestamp"))
+        let json = try ktx.ok(["hub", "status", "--db", "hub.db", "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["township"] as? String == "河西镇")
+        #expect(rows[0]["clock_refusals"] as? Int == 3 && rows[0]["refused_operations"] as? Int == 3 && rows[0]["pcs"] as? Int == 1)
+        let missing = try ktx.run(["hub", "status", "--db", "nope.db", "--lang", "en"])
+        #expect(missing.status != 0 && missing.stderr.contains("there is no hub database at nope.db"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("nope.db")))
+    }
+
     @Test func anHTTPRemoteKeepsItsTokenReadableOnlyByTheOwner() throws {
         let dir = TemporaryDirectory("cred")
         defer { dir.remove() }

@@ -12,7 +12,7 @@ extension Ktx {
         static let configuration = CommandConfiguration(
             commandName: "hub",
             abstract: "Make the county's hub folder, run its HTTP hub and manage its tokens. 县级同步。",
-            subcommands: [Init.self, Requests.self, Approve.self, Revoke.self, Serve.self, Token.self, Backup.self])
+            subcommands: [Init.self, Requests.self, Approve.self, Revoke.self, Serve.self, Status.self, Token.self, Backup.self])
 
         struct Init: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -211,6 +211,74 @@ extension Ktx {
                         databasePath: path, host: host, port: port,
                         maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger,
                         sessionSeconds: max(3, Int(sessionMinutes * 60))))
+                }
+            }
+        }
+
+        struct Status: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: L("Per township: its PCs, their last sync, refused operations and clock warnings. 各乡镇同步情况。",
+                            "各乡镇：电脑数、最近同步、被拒收的操作与时钟警告。"),
+                discussion: "Example: ktx hub status --db /srv/ktx/hub.db --days 30")
+
+            @OptionGroup var options: GlobalOptions
+            @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
+            var days: Int = 30
+            @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
+
+            func validate() throws {
+                guard (1...3650).contains(days) else {
+                    throw ValidationError(options.language.pick(zh: "--days 须在 1 到 3650 之间", en: "--days must be from 1 to 3650"))
+                }
+            }
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let lang = options.language
+                    let path = try options.hubDatabasePath()
+                    guard FileManager.default.fileExists(atPath: path) else { throw KtxError(.cannotRead, zh: "没有同步服务器数据库 \(path)", en: "there is no hub database at \(path)") }
+                    let store = try options.openHub(at: path)
+                    let summaries = try store.replicaSummaries()
+                    let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
+                    let townships = Dictionary(grouping: summaries, by: \.township).sorted { $0.key < $1.key }
+                    func refused(_ pcs: [ReplicaSummary]) -> Int64 { pcs.flatMap(\.refusals).reduce(0) { $0 + $1.operations } }
+                    func clock(_ pcs: [ReplicaSummary]) -> Int64 {
+                        pcs.flatMap(\.refusals).filter { $0.code == "future-timestamp" }.reduce(0) { $0 + $1.operations }
+                    }
+                    switch format {
+                    case .json:
+                        Console.out(JSONValue.array(townships.map { name, pcs in
+                            .object([("township", .string(name)), ("pcs", .int(pcs.count)),
+                                     ("last_sync", pcs.compactMap(\.lastSeen).max().map { .string(Labels.time($0)) } ?? .null),
+                                     ("stale_pcs", .array(pcs.filter { ($0.lastSeen ?? 0) < cutoff }.map { .string($0.replica.hex) })),
+                                     ("refused_operations", .int(Int(refused(pcs)))), ("clock_refusals", .int(Int(clock(pcs)))),
+                                     ("refusals", .array(pcs.flatMap { pc in pc.refusals.map { r in
+                                         .object([("replica", .string(pc.replica.hex)), ("reason", .string(r.code)), ("operations", .int(Int(r.operations))),
+                                                  ("last", .string(Labels.time(r.lastAt))), ("message", .string(r.message))]) } }))])
+                        }).render())
+                    case .text:
+                        guard !townships.isEmpty else {
+                            Console.out(lang.pick(zh: "还没有电脑向本服务器同步过", en: "no PC has synced with this hub yet"))
+                            return
+                        }
+                        var table = TextTable(headers: [lang.pick(zh: "乡镇", en: "township"), lang.pick(zh: "电脑", en: "PCs"),
+                                                        lang.pick(zh: "最近同步", en: "last sync"),
+                                                        lang.pick(zh: "超过 \(days) 天未同步", en: "not synced for \(days) days"),
+                                                        lang.pick(zh: "被拒收的操作", en: "refused operations"),
+                                                        lang.pick(zh: "时钟超前", en: "clock ahead")],
+                                              alignments: [.left, .right, .left, .right, .right, .right])
+                        for (name, pcs) in townships {
+                            table.append([name, String(pcs.count), pcs.compactMap(\.lastSeen).max().map(Labels.time) ?? lang.pick(zh: "从未", en: "never"),
+                                          String(pcs.filter { ($0.lastSeen ?? 0) < cutoff }.count), String(refused(pcs)), String(clock(pcs))])
+                        }
+                        Console.out(table.render())
+                        for pc in summaries {
+                            for r in pc.refusals {
+                                Console.out(lang.pick(zh: "\(pc.township) \(pc.replica.short)：\(r.operations) 条操作被拒收（\(r.code)，最近 \(Labels.time(r.lastAt))）：\(r.message)",
+                                                      en: "\(pc.township) \(pc.replica.short): \(r.operations) operations refused (\(r.code), last \(Labels.time(r.lastAt))): \(r.message)"))
+                            }
+                        }
+                    }
                 }
             }
         }
