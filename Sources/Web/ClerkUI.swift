@@ -123,7 +123,18 @@ public final class ClerkUI: Sendable {
         page["remotes"] = try store.remotes().map { r -> [String: Any] in
             ["name": r.name, "location": r.location, "unsynced": r.unsynced, "last": r.lastSyncMillis.map { Web.time($0) } ?? ""]
         }
-        page["last_messages"] = state.withLock { $0.last.map { [$0.summary] + $0.messages } } ?? []
+        var messages = state.withLock { $0.last.map { [$0.summary] + $0.messages } } ?? []
+        // Between syncs too: a governed folder whose roster (as this PC last read it) does
+        // not list this PC yet.
+        for remote in try store.remotes() {
+            guard let key = try store.hubKey(remote: remote.name), let kept = try store.keptRoster(countyKey: key),
+                  let roster = try? JSONDecoder().decode(Roster.self, from: Data(kept.body.utf8)), roster.member(me.replica) == nil
+            else { continue }
+            let waiting = language.pick(zh: "本机尚未获县科协批准（\(remote.name)）：请打电话告诉县科协本机的密钥指纹，批准后再同步",
+                                        en: "this PC is waiting for the county to approve it (\(remote.name)): phone the county with this PC's key fingerprint, then sync again once approved")
+            if !messages.contains(where: { $0.hasPrefix(waiting.prefix(8)) }) { messages.append(waiting) }
+        }
+        page["last_messages"] = messages
         page["kinds"] = catalog.kinds.map { ["code": $0.code, "name": $0.displayName(language), "selected": $0.code == kind] }
         page["activities"] = records.reversed().prefix(1000).map { a -> [String: Any] in
             ["id": a.id.rawValue, "date": a.date ?? "", "kind": catalog.kindName(code: a.kind, language), "title": a.title ?? "",

@@ -77,7 +77,9 @@ public struct Dashboard: Sendable {
         case .hub(let sessions):
             let id = Web.cookies(request)["ktx_session"]
             guard let session = sessions.find(id) else {
-                return render("login", Page(language, ["title": WebText.text("login", language)]), cookies: viewer.cookies)
+                // After logging in, back to the page asked for (a path of this site only).
+                let next = request.uri.path == "/" ? "" : request.uri.description
+                return render("login", Page(language, ["title": WebText.text("login", language), "next": next]), cookies: viewer.cookies)
             }
             viewer.role = session.role
             viewer.sessionID = id
@@ -99,16 +101,18 @@ public struct Dashboard: Sendable {
         let fields = try await Web.form(request)
         let secret = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !secret.isEmpty, let caller = try await store.authenticate(secret: secret) else {
-            return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("wrong_token", language)]),
-                          status: .unauthorized)
+            return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("wrong_token", language),
+                                                   "next": fields["next"] ?? ""]), status: .unauthorized)
         }
         guard caller.role == .county || caller.role == .admin else {
             return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("township_token", language)]),
                           status: .forbidden)
         }
         let (id, _) = sessions.start(role: caller.role, tokenID: caller.tokenID)
+        let asked = fields["next"] ?? ""
+        let next = asked.hasPrefix("/") && !asked.hasPrefix("//") && !asked.contains("\\") ? asked : "/"
         let overTLS = secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
-        return Web.redirect("/", cookies: [sessions.cookie(id, secure: overTLS)])
+        return Web.redirect(next, cookies: [sessions.cookie(id, secure: overTLS)])
     }
 
     func logout(_ request: Request, _ sessions: Sessions) async throws -> Response {

@@ -77,6 +77,14 @@ import Web
                 #expect(response.status == .forbidden)
                 #expect(response.headers[.setCookie] == nil)
             }
+            // After logging in, back to the page asked for, on this site only.
+            try await client.execute(uri: "/townships?days=7", method: .get) { response in
+                #expect(response.body.text.contains(#"<input type="hidden" name="next" value="/townships?days=7">"#))
+            }
+            try await client.execute(uri: "/login", method: .post, headers: Self.form,
+                                     body: Self.body(["token": f.county, "next": "/townships?days=7"])) { #expect($0.headers[.location] == "/townships?days=7") }
+            try await client.execute(uri: "/login", method: .post, headers: Self.form,
+                                     body: Self.body(["token": f.county, "next": "//evil.example/"])) { #expect($0.headers[.location] == "/") }
             // The page's language follows the browser, and ?lang= switches it.
             try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: "en-GB,en;q=0.9"]) { response in
                 #expect(response.body.text.contains("<h1>Log in</h1>"))
