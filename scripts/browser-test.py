@@ -232,8 +232,25 @@ try:
     check("拉取" in driver.find_element(By.ID, "sync-summary").text, "the clerk pulls again")
     report = ktx("report", "--year", "2023", "--form", "self-evaluation")
     check("两个村尚无特派员，明年补派" in report and "92" in report, "the clerk's own form has the county's value and reasons")
+    for lang, pages in (("en", (("/", "Overview"), ("/townships", "Townships"), ("/activities", "Activities"), ("/admin", "Tokens"))),
+                        ("zh", (("/", "总览"), ("/townships", "乡镇"), ("/activities", "活动"), ("/admin", "令牌管理")))):
+        for path, heading in pages:
+            driver.get(HUB + path + "?lang=" + lang)
+            check(driver.find_element(By.TAG_NAME, "h1").text == heading and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang,
+                  f"{path} in {lang}")
+    for lang, pages in (("en", (("/", "Records"), ("/new", "Record an activity"), (f"/a/{activity}", "果树修剪技术培训"))),
+                        ("zh", (("/", "活动记录"), ("/new", "登记活动")))):
+        for path, heading in pages:
+            driver.get(UI + path + "?lang=" + lang)
+            check(driver.find_element(By.TAG_NAME, "h1").text == heading and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang,
+                  f"ktx ui {path} in {lang}")
     driver.get(HUB + "/?lang=en")
     check("Overview" in text() and "Self-evaluation form" in text() and "Download Excel" in text(), "the dashboard in English")
+    html_download = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/form?year=2023&download=1').then(r => r.text().then(t => done([r.status, r.headers.get('content-disposition'), t.includes('科技服务人次')])));
+    """)
+    check(html_download[0] == 200 and "attachment" in html_download[1] and html_download[2], f"the form downloaded as HTML {html_download[:2]}")
     shot("county-en")
 
     # Another site's page posts to the hub and to the clerk's form: refused, nothing changed.

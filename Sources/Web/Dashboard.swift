@@ -331,6 +331,10 @@ public struct Dashboard: Sendable {
             return Web.file(try renderer.workbook(evaluation).data(), contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             name: language.pick(zh: "\(year)年项目支出绩效自评表.xlsx", en: "self-evaluation-\(year).xlsx"))
         }
+        if Web.query(request, "download") != nil {
+            return Web.file(Data(renderer.html(evaluation).utf8), contentType: "text/html; charset=utf-8",
+                            name: language.pick(zh: "\(year)年项目支出绩效自评表.html", en: "self-evaluation-\(year).html"))
+        }
         return Web.html(renderer.html(evaluation), cookies: viewer.cookies)
     }
 

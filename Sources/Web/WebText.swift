@@ -44,6 +44,7 @@ enum WebText {
         "self_evaluation": ("项目支出绩效自评表", "Self-evaluation form"),
         "view_form": ("查看（可打印）", "View (printable)"),
         "download_xlsx": ("下载 Excel", "Download Excel"),
+        "download_html": ("下载网页版", "Download HTML"),
         "township": ("乡镇", "Township"),
         "activity_count": ("活动数", "Activities"),
         "pcs": ("各电脑（副本）", "PCs (replicas)"),
