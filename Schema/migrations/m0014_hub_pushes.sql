@@ -7,6 +7,10 @@ ALTER TABLE hub_replica ADD COLUMN last_push_at INTEGER;
 -- When it last started a sync (asked for the hub's version vector, naming itself).
 ALTER TABLE hub_replica ADD COLUMN last_seen_at INTEGER;
 
+-- A remote's scope: NULL pulls everything (the county), 'township' only this replica's own
+-- township's replicas and the county's (its indicator values), on a large hub.
+ALTER TABLE remote ADD COLUMN scope TEXT CHECK (scope IN ('township'));
+
 CREATE TABLE hub_refusal (
     replica     BLOB NOT NULL,
     code        TEXT NOT NULL,

@@ -37,6 +37,7 @@ public actor FileHub: Hub {
     private let pinnedKey: [UInt8]?
     private let cachedRoster: SignedDocument?
     private var governance: Governance?
+    private let scope: String?
 
     struct Entry: Hashable {
         var name: String
@@ -57,8 +58,11 @@ public actor FileHub: Hub {
     ///   - pinnedKey: the county key this replica pinned when it added the hub: a folder
     ///     governed by another key, or by none, is refused (``KtxError`` `hub-key-changed`).
     ///   - cachedRoster: the newest roster this replica has verified for that key.
+    ///   - scope: a township: pull only its replicas and the county's, by the roster (a
+    ///     scoped replica; the folder must be governed).
     public init(path: String, writer: ReplicaID, durable: Bool = true, pinnedKey: [UInt8]? = nil,
-                cachedRoster: SignedDocument? = nil) {
+                cachedRoster: SignedDocument? = nil, scope: String? = nil) {
+        self.scope = scope
         self.location = path
         self.writer = writer
         self.durable = durable
@@ -154,7 +158,20 @@ public actor FileHub: Hub {
     private func pull(after vector: VersionVector, limit: Int, only: ReplicaID?) async throws -> PullPage {
         try ensureHub()
         let listing = try list()
-        for replica in listing.keys.sorted() where only == nil || only == replica {
+        var inScope: ((ReplicaID) -> Bool)?
+        if let scope {
+            // Which replicas are the township's and the county's: only a roster says.
+            guard let roster = governance?.roster else {
+                throw KtxError(.scopeNeedsRoster,
+                               zh: "只同步本乡镇（--scope township）需要由县科协管理的同步文件夹：请县科协先运行 ktx hub init \(location)，或去掉此远端的范围",
+                               en: "pulling only this township (--scope township) needs a folder the county governs: ask the county to run `ktx hub init \(location)`, or add the remote without a scope")
+            }
+            inScope = { replica in
+                guard let member = roster.member(replica) else { return false }
+                return member.role == .county || member.township == scope
+            }
+        }
+        for replica in listing.keys.sorted() where (only == nil || only == replica) && inScope.map({ $0(replica) }) ?? true {
             let next = vector[replica] + 1
             let candidates = listing[replica]!
                 .filter { $0.first <= next && $0.last >= next && !badFiles.contains(path(replica, $0.name)) }

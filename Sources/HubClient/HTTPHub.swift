@@ -19,6 +19,8 @@ public actor HTTPHub: Hub {
     public private(set) var bodyBytes = (sent: 0, received: 0)
     private var hubNow: Int64?
     private let replica: ReplicaID?
+    /// `township` for a scoped replica (see the API's PullRequest).
+    private let scope: String?
 
     /// Only the replicas of the caller's own township may be pushed to an HTTP hub.
     public nonisolated var relaysEveryReplica: Bool { false }
@@ -28,9 +30,10 @@ public actor HTTPHub: Hub {
     ///   - token: a township or county token from `ktx hub token create`.
     ///   - replica: this replica, named when a sync starts so the county's dashboard shows
     ///     when each PC last synced, even with nothing to push.
-    public init(url: String, token: String, replica: ReplicaID? = nil, client: HTTPClient = HTTPHub.defaultClient,
+    public init(url: String, token: String, replica: ReplicaID? = nil, scope: String? = nil, client: HTTPClient = HTTPHub.defaultClient,
                 timeout: TimeAmount = .seconds(60)) {
         self.replica = replica
+        self.scope = scope
         self.location = url
         self.base = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.token = token
@@ -62,7 +65,7 @@ public actor HTTPHub: Hub {
     }
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
-        let page: HubAPI.PullPage = try await send(.POST, "/v1/pull", body: HubAPI.PullRequest(after: vector, limit: limit))
+        let page: HubAPI.PullPage = try await send(.POST, "/v1/pull", body: HubAPI.PullRequest(after: vector, limit: limit, scope: scope))
         var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
             guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError("the hub sent a batch of an unknown replica") }

@@ -134,7 +134,18 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, "bad-vector", "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
         }
         let limit = min(configuration.maxPullLimit, max(1, body.limit ?? configuration.maxPullLimit))
-        return bytes(try await store.hubPull(after: after, limit: limit).encoded())
+        var township: String?
+        switch body.scope {
+        case nil: break
+        case "township"?:
+            guard context.caller?.role == .township, let own = context.caller?.township else {
+                throw HubError(.unprocessableContent, "bad-scope", "scope 'township' is for a township token: a county or admin token pulls everything")
+            }
+            township = own
+        case let other?:
+            throw HubError(.unprocessableContent, "bad-scope", "'scope' must be 'township' or absent, not '\(other)'")
+        }
+        return bytes(try await store.hubPull(after: after, limit: limit, township: township).encoded())
     }
 
     func totals(_ request: Request) async throws -> Response {
@@ -291,5 +302,5 @@ extension HubAPI.Batch: KnownMembers {
 }
 
 extension HubAPI.PullRequest: KnownMembers {
-    static var members: Set<String> { ["after", "limit"] }
+    static var members: Set<String> { ["after", "limit", "scope"] }
 }

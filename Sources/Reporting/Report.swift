@@ -17,6 +17,8 @@ public struct Report: Sendable {
     public var breaches: [RuleBreach] = []
     /// The townships whose records are counted, and how current each one's data is here.
     public var coverage: [TownshipFreshness] = []
+    /// The township this replica pulls alone (`--scope township`), if it does.
+    public var scopedTo: String?
 }
 
 public struct ProjectReport: Sendable {
@@ -83,7 +85,7 @@ public enum ReportBuilder {
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,
                       projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) },
-                      breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness())
+                      breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness(), scopedTo: try store.pullScopeTownship())
     }
 
     static let fenPerWan = 1_000_000.0

@@ -115,7 +115,7 @@ public struct ReportRenderer {
     public func table(_ report: Report) -> String {
         var out = [title(report)]
         if let unit = report.unit { out.append(unit) }
-        out.append(coverageLine(report.coverage))
+        out.append(coverageLine(report.coverage, scopedTo: report.scopedTo))
         for p in report.projects {
             out.append("")
             out.append("■ " + heading(p))
@@ -271,7 +271,7 @@ public struct ReportRenderer {
 
             """
         if let unit = report.unit { h += "<p class=\"meta\">\(esc(unit))</p>\n" }
-        h += "<p class=\"meta\">\(esc(coverageLine(report.coverage)))</p>\n"
+        h += "<p class=\"meta\">\(esc(coverageLine(report.coverage, scopedTo: report.scopedTo)))</p>\n"
         for p in report.projects {
             h += "<section>\n<h2>\(esc(p.project.name))</h2>\n<p class=\"meta\">\(esc(heading(p)))</p>\n"
             h += chart(p)

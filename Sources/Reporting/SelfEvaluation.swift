@@ -28,6 +28,8 @@ public struct SelfEvaluation: Sendable {
     public var filing: Filing
     /// The townships whose records the form counts, and how current each is here.
     public var coverage: [TownshipFreshness]
+    /// The township this replica pulls alone (`--scope township`), if it does.
+    public var scopedTo: String? = nil
     public var projects: [ProjectEvaluation]
     /// Activities whose quantities break a catalog rule (counted as recorded).
     public var breaches: [RuleBreach]
@@ -133,9 +135,11 @@ extension SelfEvaluation {
     public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing) throws -> SelfEvaluation {
         let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
         let notes = try store.indicatorNotes(year: targets.year)
-        return SelfEvaluation(year: targets.year, filing: filing, coverage: report.coverage,
-                              projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
-                              breaches: report.breaches)
+        var form = SelfEvaluation(year: targets.year, filing: filing, coverage: report.coverage,
+                                  projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
+                                  breaches: report.breaches)
+        form.scopedTo = report.scopedTo
+        return form
     }
 
     /// A project's part of the form, from its report.

@@ -20,14 +20,15 @@ extension ReportRenderer {
     }
 
     /// Which townships the form counts and how current each one's data is here.
-    public func coverageLine(_ coverage: [TownshipFreshness]) -> String {
-        guard !coverage.isEmpty else { return pick("数据来源：本副本尚无任何记录", "Data: this replica holds no records yet") }
+    public func coverageLine(_ coverage: [TownshipFreshness], scopedTo township: String? = nil) -> String {
+        let scope = township.map { pick("；本副本只同步\($0)及县科协的数据，不是全县合计", "; this replica syncs only \($0)'s and the county's data: not the county's total") } ?? ""
+        guard !coverage.isEmpty else { return pick("数据来源：本副本尚无任何记录", "Data: this replica holds no records yet") + scope }
         let parts = coverage.map { c -> String in
             let name = c.township.isEmpty ? pick("未知乡镇", "unknown township") : c.township
             let latest = c.latest.map(Self.day) ?? "—"
             return pick("\(name)（\(c.replicas) 台电脑，最新数据 \(latest)）", "\(name) (\(c.replicas) PC\(c.replicas == 1 ? "" : "s"), latest data \(latest))")
         }
-        return pick("数据来源（本副本已收到的乡镇）：", "Data (townships this replica holds): ") + parts.joined(separator: pick("、", ", "))
+        return pick("数据来源（本副本已收到的乡镇）：", "Data (townships this replica holds): ") + parts.joined(separator: pick("、", ", ")) + scope
     }
 
     /// A Unix-milliseconds time as the local calendar day.
@@ -89,7 +90,7 @@ extension ReportRenderer {
     // MARK: Table
 
     public func table(_ form: SelfEvaluation) -> String {
-        var out = [formTitle(form), filingLine(form), coverageLine(form.coverage)]
+        var out = [formTitle(form), filingLine(form), coverageLine(form.coverage, scopedTo: form.scopedTo)]
         for p in form.projects {
             out += ["", "■ " + projectLine(p)]
             var funds = TextTable(headers: fundsHeaders, alignments: [.left, .right, .right, .right, .right, .right, .right])
@@ -197,7 +198,7 @@ extension ReportRenderer {
             """)
         for p in form.projects {
             h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
-            h += "<p class=\"meta\">\(esc(coverageLine(form.coverage)))</p>\n"
+            h += "<p class=\"meta\">\(esc(coverageLine(form.coverage, scopedTo: form.scopedTo)))</p>\n"
             h += "<table>\n<tr><th>\(esc(pick("项目名称", "Project")))</th><td colspan=\"6\">\(esc(p.project.name))</td></tr>\n"
             if let code = p.project.code { h += "<tr><th>\(esc(pick("项目编码", "Code")))</th><td colspan=\"6\">\(esc(code))</td></tr>\n" }
             h += "<tr>" + fundsHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n<tr>"
@@ -233,7 +234,7 @@ extension ReportRenderer {
             sheet.mergeLast(from: 0, columns: 8)
             sheet.append([.text(filingLine(form), .plain)])
             sheet.mergeLast(from: 0, columns: 8)
-            sheet.append([.text(coverageLine(form.coverage), .plain)])
+            sheet.append([.text(coverageLine(form.coverage, scopedTo: form.scopedTo), .plain)])
             sheet.mergeLast(from: 0, columns: 8)
             sheet.append([.text(pick("项目名称", "Project"), .heading), .text(p.project.name)] + Array(repeating: .blank, count: 6))
             sheet.mergeLast(from: 1, columns: 7)
@@ -285,7 +286,7 @@ extension ReportRenderer {
         sheet.landscape = true
         sheet.append([.text(title(report), .title)])
         sheet.mergeLast(from: 0, columns: 11)
-        sheet.append([.text(coverageLine(report.coverage), .plain)])
+        sheet.append([.text(coverageLine(report.coverage, scopedTo: report.scopedTo), .plain)])
         sheet.mergeLast(from: 0, columns: 11)
         sheet.widths = [22, 14, 8, 10, 10, 22, 12, 7, 12, 9, 9]
         for (i, row) in rows(report).enumerated() {

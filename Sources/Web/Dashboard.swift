@@ -164,7 +164,7 @@ public struct Dashboard: Sendable {
         page["can_enter"] = viewer.canEnterIndicators
         if Web.query(request, "saved") != nil { page["notice"] = WebText.text("indicator_saved", language) }
         page["as_of"] = report.asOf
-        page["coverage"] = ReportRenderer(language: language).coverageLine(report.coverage)
+        page["coverage"] = ReportRenderer(language: language).coverageLine(report.coverage, scopedTo: report.scopedTo)
         page["projects"] = report.projects.map { p -> [String: Any] in
             [
                 "name": p.project.name,

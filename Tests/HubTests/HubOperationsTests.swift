@@ -47,3 +47,39 @@ import TestSupport
         }
     }
 }
+
+/// Scoped pulls: a township's replica on a large hub pulls only its township's replicas and
+/// the county's.
+@Suite struct ScopedPullTests {
+    @Test func aTownshipScopedPullCarriesItsTownshipAndTheCountyOnly() async throws {
+        let f = try HubFixture()
+        defer { f.remove() }
+        let a = try f.lab.replica("a", township: "河西镇")
+        let b = try f.lab.replica("b", township: "东街镇")
+        let c = try f.lab.replica("c", township: "县科协")
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "河西活动"))
+        try b.record(ActivityDraft(kind: "rural", date: "2023-05-21", title: "东街活动"))
+        try c.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率"), value: "92")
+        try await f.application.test(.router) { client in
+            for (store, token) in [(a, f.township["河西镇"]!), (b, f.township["东街镇"]!), (c, f.county)] {
+                try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(token), body: json(try f.batch(store))) {
+                    #expect($0.status == .ok)
+                }
+            }
+            func replicas(_ token: String, _ body: String) async throws -> (HTTPResponse.Status, Set<String>) {
+                try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(token), body: ByteBuffer(string: body)) { response in
+                    guard response.status == .ok else { return (response.status, []) }
+                    let page = try response.body.decode(HubAPI.PullPage.self)
+                    return (response.status, Set(page.batches.map(\.replica)))
+                }
+            }
+            let ids = (a: try a.identity().replica.hex, b: try b.identity().replica.hex, c: try c.identity().replica.hex)
+            let scoped = try await replicas(f.township["河西镇"]!, #"{"after": {}, "scope": "township"}"#)
+            #expect(scoped == (.ok, [ids.a, ids.c]))
+            let everything = try await replicas(f.township["河西镇"]!, #"{"after": {}}"#)
+            #expect(everything == (.ok, [ids.a, ids.b, ids.c]))
+            #expect(try await replicas(f.county, #"{"after": {}, "scope": "township"}"#).0 == .unprocessableContent)
+            #expect(try await replicas(f.township["河西镇"]!, #"{"after": {}, "scope": "province"}"#).0 == .unprocessableContent)
+        }
+    }
+}

@@ -62,6 +62,48 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("nope.db")))
     }
 
+    @Test func aScopedOfficePullsItsTownshipAndTheCountyThroughAGovernedFolder() throws {
+        let dir = TemporaryDirectory("scope")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path)
+        let hub = dir.file("hub")
+        try ktx.ok(["init", "--db", "c.db", "--township", "县科协"])
+        try ktx.ok(["hub", "init", hub, "--db", "c.db"])
+        for (db, township) in [("a.db", "河西镇"), ("b.db", "东街镇")] {
+            try ktx.ok(["init", "--db", db, "--township", township])
+            try ktx.ok(["remote", "add", "usb", hub, "--db", db])
+        }
+        try ktx.ok(["remote", "add", "usb", hub, "--db", "c.db"])
+        try ktx.ok(["record", "--db", "a.db", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "河西活动", "--attendance", "100"])
+        try ktx.ok(["record", "--db", "b.db", "--kind", "科技下乡", "--date", "2023-05-21", "--title", "东街活动", "--attendance", "50"])
+        try ktx.ok(["indicator", "set", "--db", "c.db", "--year", "2023", "--project", "rural", "--indicator", "科技特派员覆盖率", "92"])
+        for db in ["a.db", "b.db", "c.db"] { _ = try ktx.run(["sync", "--db", db]) }
+        try ktx.ok(["hub", "approve", hub, "--all", "--db", "c.db"])
+        for db in ["a.db", "b.db", "c.db"] { try ktx.ok(["sync", "--db", db]) }
+        // A second PC of 河西镇, scoped: its own township and the county's value, not 东街镇.
+        try ktx.ok(["init", "--db", "a2.db", "--township", "河西镇"])
+        try ktx.ok(["remote", "add", "usb", hub, "--scope", "township", "--db", "a2.db"])
+        try ktx.ok(["sync", "--db", "a2.db"])
+        let list = try ktx.ok(["list", "--db", "a2.db", "--format", "csv"])
+        #expect(list.contains("河西活动") && !list.contains("东街活动"))
+        let totals = try ktx.ok(["totals", "--db", "a2.db", "--by", "township", "--lang", "en"])
+        #expect(totals.hasSuffix("(this replica syncs only 河西镇's and the county's data: not the county's total)"))
+        let report = try ktx.ok(["report", "--db", "a2.db", "--year", "2023", "--lang", "en"])
+        #expect(report.contains("this replica syncs only 河西镇's and the county's data"))
+        #expect(report.split(separator: "\n").contains { $0.contains("科技特派员覆盖率") && $0.contains("92.0%") })
+        let status = try ktx.ok(["status", "--db", "a2.db", "--lang", "en"])
+        #expect(status.contains("pulls only this township's and the county's data"))
+        // The county still sees everything.
+        let county = try ktx.ok(["list", "--db", "c.db", "--format", "csv"])
+        #expect(county.contains("河西活动") && county.contains("东街活动"))
+        // A folder no county governs cannot say who is whose: refused, nothing added.
+        try FileManager.default.createDirectory(atPath: dir.file("old"), withIntermediateDirectories: true)
+        try Data(#"{"format":"ktx-hub","version":1}"#.utf8).write(to: URL(fileURLWithPath: dir.file("old/ktx-hub.json")))
+        let refused = try ktx.run(["remote", "add", "old", dir.file("old"), "--scope", "township", "--db", "a2.db", "--lang", "en"])
+        #expect(refused.status != 0 && refused.stderr.contains("needs a folder the county governs"))
+        #expect(!(try ktx.ok(["remote", "list", "--db", "a2.db"])).contains("old"))
+    }
+
     @Test func anHTTPRemoteKeepsItsTokenReadableOnlyByTheOwner() throws {
         let dir = TemporaryDirectory("cred")
         defer { dir.remove() }

@@ -194,14 +194,23 @@ extension Store {
 
     /// The operations held beyond `after`, at most about `limit`, grouped into one batch
     /// per replica in replica-id order; `more` tells whether anything is left.
-    public func hubPull(after: VersionVector, limit: Int) async throws -> HubPullPage {
+    ///
+    /// With `township`, only that township's replicas and the county's are pulled (a scoped
+    /// replica: see ``PullScope``).
+    public func hubPull(after: VersionVector, limit: Int, township: String? = nil) async throws -> HubPullPage {
         // One read transaction: the vector, the townships and the operations are one snapshot.
         try await readAsync("hub pull") { db in
             let held = try Self.fetchVersionVector(db)
             let townships = try Self.fetchTownships(db)
             var page = HubPullPage()
             var budget = max(1, limit)
-            for replica in held.replicas.sorted() where held[replica] > after[replica] {
+            var inScope: Set<ReplicaID>?
+            if let township {
+                inScope = Set(try Data.fetchAll(db, sql: """
+                    SELECT r.id FROM hub_replica h JOIN replica r ON r.num = h.replica WHERE h.role = 'county' OR h.township = ?
+                    """, arguments: [township]).compactMap(ReplicaID.init(bytes:)))
+            }
+            for replica in held.replicas.sorted() where held[replica] > after[replica] && inScope.map({ $0.contains(replica) }) ?? true {
                 guard budget > 0 else { page.more = true; break }
                 // Signed runs go whole (a signature covers all of its run): from the start
                 // of the run holding the first seq asked for, to the end of the last whole run.

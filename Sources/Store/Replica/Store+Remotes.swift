@@ -17,6 +17,15 @@ public struct Remote: Hashable, Sendable {
     public var lastPulled: Int64?
     /// Operations this replica holds that the remote did not hold at the end of the last sync.
     public var unsynced: Int64
+    /// What a sync pulls: everything (nil), or only this township's and the county's replicas.
+    public var scope: PullScope?
+}
+
+/// What a replica pulls from a hub.
+public enum PullScope: String, Sendable, CaseIterable {
+    /// Only its own township's replicas and the county's (indicator values, the county's own
+    /// activities): a township office on a province-sized hub.
+    case township
 }
 
 extension Store {
@@ -31,7 +40,7 @@ extension Store {
     ///     that will hold the token when syncing.
     ///   - checkFolder: for a folder remote, called with its absolute path before anything is
     ///     stored; throws if the folder is not a hub (a missing USB stick, a typo).
-    public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil,
+    public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil, scope: PullScope? = nil,
                           checkFolder: (String) throws -> Void = { _ in }) throws {
         try Self.validateRemoteName(name)
         let trimmed = location.trimmingSpaces()
@@ -72,8 +81,8 @@ extension Store {
                 throw KtxError.remoteExists(name)
             }
             if kind == .folder { try checkFolder(stored) }
-            try db.execute(sql: "INSERT INTO remote (name, location, kind, added_at, token_env) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [name, stored, kind.rawValue, wallClock.nowMillis(), tokenEnv])
+            try db.execute(sql: "INSERT INTO remote (name, location, kind, added_at, token_env, scope) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [name, stored, kind.rawValue, wallClock.nowMillis(), tokenEnv, scope?.rawValue])
             if let token, !token.isEmpty { try credentials.set(name, token) }
         }
     }
@@ -122,7 +131,7 @@ extension Store {
         return try read("remote list") { db in
             let ids = try Self.replicaIDs(db)
             return try Row.fetchAll(db, sql: """
-                SELECT name, location, kind, last_sync_at, last_pushed, last_pulled, token_env FROM remote ORDER BY name
+                SELECT name, location, kind, last_sync_at, last_pushed, last_pulled, token_env, scope FROM remote ORDER BY name
                 """).map { row in
                 let name: String = row[0]
                 var known = VersionVector()
@@ -132,7 +141,8 @@ extension Store {
                 let kind = Remote.Kind(rawValue: row[2]) ?? .folder
                 return Remote(name: name, location: row[1], kind: kind, tokenEnv: row[6],
                               lastSyncMillis: row[3], lastPushed: row[4], lastPulled: row[5],
-                              unsynced: (kind == .http ? ownTownship : local).missing(from: known))
+                              unsynced: (kind == .http ? ownTownship : local).missing(from: known),
+                              scope: (row[7] as String?).flatMap(PullScope.init(rawValue:)))
             }
         }
     }

@@ -61,6 +61,14 @@ extension Store {
     }
 }
 
+extension Store {
+    /// The township this replica pulls alone (a remote added with `--scope township`), or nil
+    /// when it pulls everything: its totals and reports then cover that township and the county.
+    public func pullScopeTownship() throws -> String? {
+        try remotes().contains { $0.scope == .township } ? identity().township : nil
+    }
+}
+
 /// How current a township's data is in this replica: what a report covers.
 public struct TownshipFreshness: Hashable, Sendable {
     /// The township its replicas announced ("" when none did).

@@ -114,10 +114,13 @@ public enum HubAPI {
     public struct PullRequest: Codable, Sendable, Equatable {
         public var after: [String: Int64]
         public var limit: Int?
+        /// `township`: only the caller's township's replicas and the county's; nil: everything.
+        public var scope: String?
 
-        public init(after: VersionVector, limit: Int?) {
+        public init(after: VersionVector, limit: Int?, scope: String? = nil) {
             self.after = Vector(after).replicas
             self.limit = limit
+            self.scope = scope
         }
     }
 

@@ -50,6 +50,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case unknownProject = "unknown-project"
         case unknownIndicator = "unknown-indicator"
         case notManual = "not-manual"
+        case scopeNeedsRoster = "scope-needs-roster"
         case badQuarter = "bad-quarter"
         case badFormat = "bad-format"
         case badImport = "bad-import"

@@ -4,6 +4,9 @@ import Reporting
 import Store
 import SyncCore
 
+/// `--scope` of `ktx remote add`.
+enum ScopeOption: String, ExpressibleByArgument, CaseIterable { case everything, township }
+
 extension Ktx {
     struct RemoteCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,15 +25,25 @@ extension Ktx {
             @Option(help: ArgumentHelp(L("For an HTTP hub: the token from the county (stored in a file only you can read).", "HTTP 同步服务器：县科协发的令牌（保存在只有你能读的文件里）。"))) var token: String?
             @Option(name: .customLong("token-env"), help: ArgumentHelp(L("For an HTTP hub: read the token from this environment variable at each sync instead.", "HTTP 同步服务器：每次同步时从这个环境变量读取令牌。"), valueName: "var"))
             var tokenEnv: String?
+            @Option(help: ArgumentHelp(L("What to pull: everything (the default, as a county needs), or township: only this township's PCs and the county's (its indicator values), on a large hub.",
+                                         "拉取范围：everything（全部，默认，县科协需要）或 township（只拉本乡镇各电脑及县科协的数据，如指标值），适合很大的同步服务器。"),
+                                       valueName: "scope"))
+            var scope: ScopeOption = .everything
 
             func run() async throws {
                 try await reportingErrors(options) {
                     let lang = options.language
                     let store = try options.openStore()
                     var countyKey: [UInt8]?
-                    try store.addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv) { folder in
+                    let pullScope: PullScope? = scope == .township ? .township : nil
+                    try store.addRemote(name: name, location: location, token: token, tokenEnv: tokenEnv, scope: pullScope) { folder in
                         try FileHub.requireHub(at: folder)
                         countyKey = try FileHub.readGovernance(at: folder, pinned: nil, cached: nil).0?.countyKey
+                        if pullScope != nil, countyKey == nil {
+                            throw KtxError(.scopeNeedsRoster,
+                                           zh: "只同步本乡镇（--scope township）需要由县科协管理的同步文件夹：请县科协先运行 ktx hub init \(folder)，或去掉 --scope",
+                                           en: "pulling only this township (--scope township) needs a folder the county governs: ask the county to run `ktx hub init \(folder)`, or drop --scope")
+                        }
                     }
                     // The county's key is pinned now: a folder later governed by another key is refused.
                     if let countyKey {

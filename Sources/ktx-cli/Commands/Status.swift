@@ -41,6 +41,7 @@ extension Ktx {
                         ("remotes", .array(remotes.map { r in
                             .object([("name", .string(r.name)), ("location", .string(r.location)),
                                      ("unsynced", .int(r.unsynced)),
+                                     ("scope", .string(r.scope?.rawValue ?? "everything")),
                                      ("last_sync", r.lastSyncMillis.map { .string(Labels.time($0)) } ?? .null)])
                         })),
                     ]).render())
@@ -58,8 +59,9 @@ extension Ktx {
                     }
                     for r in remotes {
                         let last = r.lastSyncMillis.map(Labels.time) ?? lang.pick(zh: "从未同步", en: "never synced")
-                        lines.append(lang.pick(zh: "远端 \(r.name)（\(r.location)）：未同步 \(r.unsynced) 条，上次同步 \(last)",
-                                               en: "remote \(r.name) (\(r.location)): \(r.unsynced) unsynced, last sync \(last)"))
+                        let scope = r.scope == .township ? lang.pick(zh: "，只拉取本乡镇及县科协的数据", en: ", pulls only this township's and the county's data") : ""
+                        lines.append(lang.pick(zh: "远端 \(r.name)（\(r.location)）：未同步 \(r.unsynced) 条，上次同步 \(last)\(scope)",
+                                               en: "remote \(r.name) (\(r.location)): \(r.unsynced) unsynced, last sync \(last)\(scope)"))
                     }
                     if let newerLine { lines.append(newerLine) }
                     Console.out(lines.joined(separator: "\n"))

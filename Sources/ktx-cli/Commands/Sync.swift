@@ -90,11 +90,12 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
     let pinned = try store.hubKey(remote: target.name)
     let kept = try pinned.flatMap { try store.keptRoster(countyKey: $0) }
     let folder: FileHub? = target.kind == .folder
-        ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept)
+        ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept,
+                  scope: target.scope == .township ? me.township : nil)
         : nil
     let hub: any Hub = switch target.kind {
     case .folder: folder!
-    case .http: HTTPHub(url: target.location, token: try store.token(for: target), replica: me.replica)
+    case .http: HTTPHub(url: target.location, token: try store.token(for: target), replica: me.replica, scope: target.scope?.rawValue)
     }
     let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize, progress: progress)
     let report = try await session.run()

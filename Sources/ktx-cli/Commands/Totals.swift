@@ -52,6 +52,10 @@ extension Ktx {
                             + shown.map { $0.format(row.quantities[$0.code] ?? 0) })
                     }
                     Console.out(table.render())
+                    if let township = try store.pullScopeTownship() {
+                        Console.out(options.language.pick(zh: "（本副本只同步\(township)及县科协的数据：这不是全县合计）",
+                                                          en: "(this replica syncs only \(township)'s and the county's data: not the county's total)"))
+                    }
                 }
             }
         }
