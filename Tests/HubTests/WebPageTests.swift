@@ -374,6 +374,12 @@ import Web
                 #expect(response.status == .ok)
                 #expect(response.body.text.contains("参加人次 155（+35）"))
             }
+            try await client.execute(uri: "/a/\(record.id.rawValue)/edit", method: .get) { response in
+                let text = response.body.text
+                #expect(text.contains(#"<form method="post" action="/a/\#(record.id.rawValue)/edit""#))
+                #expect(text.contains(#"value="果树修剪培训""#) && text.contains("县农业局协办\n第二行</textarea>"))
+                #expect(text.contains(#"<option value="rural" selected>"#))
+            }
             try await client.execute(uri: "/a/\(record.id.rawValue)/edit", method: .post, headers: Self.form,
                                      body: DashboardPageTests.body(["form_token": token, "kind": "rural", "date": "2023-05-20", "title": "果树修剪技术培训",
                                                                     "venue": "村委会", "project": "", "notes": "县农业局协办\n第二行"])) {
@@ -425,12 +431,18 @@ import Web
         let store = try lab.replica("a", township: "河西镇")
         try await Self.clerk(store).0.test(.router) { client in
             let token = try await Self.formToken(client)
+            try await client.execute(uri: "/sync/progress", method: .get) { response in
+                #expect(response.body.text == #"{"running":false,"phase":"","done":0,"total":0}"#)
+            }
             try await client.execute(uri: "/sync", method: .post, headers: Self.form, body: DashboardPageTests.body(["form_token": token])) { response in
                 #expect(response.status == .ok)
                 #expect(response.body.text.contains(#"id="sync-summary">已同步</p>"#))
                 #expect(response.body.text.contains("<li>本机尚未获县科协批准</li>"))
             }
             let fingerprint = try store.publicKey().fingerprint
+            try await client.execute(uri: "/sync/progress", method: .get) { response in
+                #expect(response.body.text == #"{"running":false,"phase":"push","done":1,"total":1}"#)
+            }
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.body.text.contains("<li>本机尚未获县科协批准</li>"))
                 #expect(response.body.text.contains(fingerprint))
