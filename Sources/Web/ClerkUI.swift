@@ -196,14 +196,7 @@ public final class ClerkUI: Sendable {
                                    "own": record.township == (try store.identity().township)])
         if let notice { page["notice"] = notice }
         if let error { page["error"] = error }
-        page["fields"] = Field.allCases.map { f -> [String: Any] in
-            let value = record[f] ?? ""
-            return ["name": words.field(f), "value": f == .kind ? catalog.kindName(code: value, language) : value]
-        }
-        page["quantities"] = catalog.metrics.compactMap { m -> [String: Any]? in
-            guard let v = record.quantities[m.code], v != 0 else { return nil }
-            return ["name": m.displayName(language), "value": m.format(v)]
-        }
+        Dashboard.describe(record, words: words, into: &page)
         page["metrics"] = catalog.metrics.map { ["code": $0.code, "name": $0.displayName(language)] }
         page["history"] = Dashboard.history(try store.log(activity: id), words: words, language: language)
         return render("clerk_activity", page, status: status)

@@ -274,16 +274,21 @@ public struct Dashboard: Sendable {
         let words = ChangeText(language: language, catalog: store.catalog)
         let entries = try store.log(activity: id)
         var page = Page(language, ["title": record.title ?? id.rawValue, "id": id.rawValue, "deleted": record.deleted])
-        page["fields"] = Field.allCases.map { f -> [String: Any] in
-            let value = record[f] ?? ""
-            return ["name": words.field(f), "value": f == .kind ? store.catalog.kindName(code: value, language) : value]
-        }
-        page["quantities"] = store.catalog.metrics.compactMap { m -> [String: Any]? in
-            guard let v = record.quantities[m.code], v != 0 else { return nil }
-            return ["name": m.displayName(language), "value": m.format(v)]
-        }
+        Self.describe(record, words: words, into: &page)
         page["history"] = Self.history(entries, words: words, language: language)
         return render("activity", page, viewer)
+    }
+
+    /// An activity's fields and non-zero quantities, as its page (county's or clerk's) shows them.
+    static func describe(_ record: ActivityRecord, words: ChangeText, into page: inout Page) {
+        page["fields"] = Field.allCases.map { f -> [String: Any] in
+            let value = record[f] ?? ""
+            return ["name": words.field(f), "value": f == .kind ? words.catalog.kindName(code: value, words.language) : value]
+        }
+        page["quantities"] = words.catalog.metrics.compactMap { m -> [String: Any]? in
+            guard let v = record.quantities[m.code], v != 0 else { return nil }
+            return ["name": m.displayName(words.language), "value": m.format(v)]
+        }
     }
 
     /// The log of one activity, newest first, each field's edits marked: the one that holds
