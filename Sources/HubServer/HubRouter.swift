@@ -139,7 +139,7 @@ struct HubEndpoints: Sendable {
         case nil: break
         case "township"?:
             guard context.caller?.role == .township, let own = context.caller?.township else {
-                throw HubError(.unprocessableContent, "bad-scope", "scope 'township' is for a township token: a county or admin token pulls everything")
+                throw HubError.forbidden("scope 'township' is for a township token: a county or admin token pulls everything")
             }
             township = own
         case let other?:

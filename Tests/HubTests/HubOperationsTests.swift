@@ -78,7 +78,7 @@ import TestSupport
             #expect(scoped == (.ok, [ids.a, ids.c]))
             let everything = try await replicas(f.township["河西镇"]!, #"{"after": {}}"#)
             #expect(everything == (.ok, [ids.a, ids.b, ids.c]))
-            #expect(try await replicas(f.county, #"{"after": {}, "scope": "township"}"#).0 == .unprocessableContent)
+            #expect(try await replicas(f.county, #"{"after": {}, "scope": "township"}"#).0 == .forbidden)
             #expect(try await replicas(f.township["河西镇"]!, #"{"after": {}, "scope": "province"}"#).0 == .unprocessableContent)
         }
     }

@@ -72,6 +72,7 @@ import TestSupport
             try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: "[", expect: 400)
             try await call(.post, "/v1/pull", "/v1/pull", token: nil, body: "{}", expect: 401)
             try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: #"{"after": 5}"#, expect: 422)
+            try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: #"{"after": {}, "scope": "township"}"#, expect: 403)
             try await call(.get, "/v1/totals?by=township,kind", "/v1/totals", token: f.county, expect: 200)
             try await call(.get, "/v1/totals?year=23", "/v1/totals", token: f.county, expect: 400)
             try await call(.get, "/v1/totals", "/v1/totals", token: nil, expect: 401)
