@@ -1,4 +1,8 @@
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `ktx` binary, as a user would.
 public struct KtxProcess: Sendable {
@@ -37,26 +41,67 @@ public struct KtxProcess: Sendable {
     private static let launching = NSLock()
 
     /// Runs `ktx` with the arguments and waits for it.
+    ///
+    /// Spawned with `posix_spawn` directly: Foundation's `Process.run()` on Linux walks
+    /// `/proc/self/fd` to close every descriptor in the child, and crashed (a bad pointer in its
+    /// memcpy over the names "1360", "1361"…) in CI runs while other tests opened and closed
+    /// descriptors. Here the child gets its three standard streams; every other descriptor of
+    /// this process is close-on-exec (SQLite's, NIO's, and the pipes below).
     @discardableResult
     public func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        // One launch at a time: Foundation's Process.run() on Linux crashed (a bad pointer in
-        // its memcpy) when two tests launched ktx at the same moment, in a CI run.
-        try Self.launching.withLock { try process.run() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // The working directory by coreutils' `env -C` (posix_spawn's chdir action is a GNU
+        // extension Swift does not import).
+        let argv = (["/usr/bin/env", "-C", workingDirectory, Self.binary] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        // Pipes made and marked close-on-exec under the same lock as the launch, so no other
+        // test's child inherits them.
+        let spawned: Int32 = Self.launching.withLock {
+            guard pipe(&outPipe) == 0 else { return errno }
+            guard pipe(&errPipe) == 0 else { return errno }
+            for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+            return posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
+        }
+        for fd in [outPipe[1], errPipe[1]] where fd >= 0 { close(fd) }
+        guard spawned == 0 else {
+            for fd in [outPipe[0], errPipe[0]] where fd >= 0 { close(fd) }
+            throw SpawnError(errno: spawned)
+        }
+        // Both streams are read at once, so a child that fills one pipe never waits on the other.
+        let errReader = FileHandle(fileDescriptor: errPipe[0], closeOnDealloc: true)
+        let errData = Mutex(Data())
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let data = errReader.readDataToEndOfFile()
+            errData.withLock { $0 = data }
+            done.signal()
+        }.start()
+        let outData = FileHandle(fileDescriptor: outPipe[0], closeOnDealloc: true).readDataToEndOfFile()
+        done.wait()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, else 128 + the signal, as a shell reports it.
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: exitStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var errno: Int32
+        var description: String { "could not start ktx: \(String(cString: strerror(errno)))" }
     }
 
     /// Runs `ktx` and returns its standard output without the final newline; fails unless it exits 0.
