@@ -51,7 +51,9 @@ public actor HTTPHub: Hub {
     }()
 
     public func versionVector() async throws -> VersionVector {
-        let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none)
+        // A sync starts here: the replica names itself, for the county's "last sync".
+        let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none,
+                                                   headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
         guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
         hubNow = vector.now
         return vv
@@ -91,9 +93,10 @@ public actor HTTPHub: Hub {
 
     // MARK: Requests
 
-    private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?) async throws -> Answer {
+    private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
+                                                          headers: [(String, String)] = []) async throws -> Answer {
         let payload = try body.map { try JSONEncoder().encode($0) }
-        let data = try await raw(method, path, body: payload)
+        let data = try await raw(method, path, body: payload, headers: headers)
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
@@ -101,12 +104,12 @@ public actor HTTPHub: Hub {
         }
     }
 
-    private func raw(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
+    private func raw(_ method: HTTPMethod, _ path: String, body: Data?, headers: [(String, String)] = []) async throws -> Data {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
-        if path == "/v1/vector", let replica { request.headers.add(name: "Ktx-Replica", value: replica.hex) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

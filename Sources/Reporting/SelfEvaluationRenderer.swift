@@ -21,7 +21,8 @@ extension ReportRenderer {
 
     /// Which townships the form counts and how current each one's data is here.
     public func coverageLine(_ coverage: [TownshipFreshness], scopedTo township: String? = nil) -> String {
-        let scope = township.map { pick("；本副本只同步\($0)及县科协的数据，不是全县合计", "; this replica syncs only \($0)'s and the county's data: not the county's total") } ?? ""
+        let scope = township.map { pick("；本副本只拉取\($0)及县科协的数据，其他乡镇的数字不完整，不是全县合计",
+                                        "; this replica pulls only \($0)'s and the county's data: other townships' figures are incomplete, not the county's total") } ?? ""
         guard !coverage.isEmpty else { return pick("数据来源：本副本尚无任何记录", "Data: this replica holds no records yet") + scope }
         let parts = coverage.map { c -> String in
             let name = c.township.isEmpty ? pick("未知乡镇", "unknown township") : c.township

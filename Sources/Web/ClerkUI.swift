@@ -66,7 +66,7 @@ public final class ClerkUI: Sendable {
         router.post("/sync") { request, _ in
             guard Web.isLoopbackHost(request) else { return self.refuse(Web.language(request), "not_loopback", .misdirectedRequest) }
             let language = Web.language(request)
-            guard Web.isSameOrigin(request), Web.constantTimeEqual(try await Web.form(request)["form_token"] ?? "", self.formToken) else {
+            guard Web.isSameOrigin(request), Web.sameSecret(try await Web.form(request)["form_token"] ?? "", self.formToken) else {
                 return self.refuse(language, "cross_site", .forbidden)
             }
             return await self.runSync(language)
@@ -99,7 +99,7 @@ public final class ClerkUI: Sendable {
         guard Web.isLoopbackHost(request) else { return refuse(language, "not_loopback", .misdirectedRequest) }
         guard Web.isSameOrigin(request) else { return refuse(language, "cross_site", .forbidden) }
         let fields = try await Web.form(request)
-        guard Web.constantTimeEqual(fields["form_token"] ?? "", formToken) else { return refuse(language, "cross_site", .forbidden) }
+        guard Web.sameSecret(fields["form_token"] ?? "", formToken) else { return refuse(language, "cross_site", .forbidden) }
         return try body(language, fields)
     }
 

@@ -121,7 +121,7 @@ public struct Dashboard: Sendable {
         // Only the page's own form ends a session (another site cannot log the county out).
         if let session = sessions.find(id) {
             let fields = try await Web.form(request)
-            guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken) else { return crossSite(Web.language(request)) }
+            guard Web.sameSecret(fields["form_token"] ?? "", session.formToken) else { return crossSite(Web.language(request)) }
             sessions.end(id)
         }
         return Web.redirect("/", cookies: [Sessions.clearedCookie])
@@ -133,7 +133,7 @@ public struct Dashboard: Sendable {
         let language = Web.language(request)
         guard Web.isSameOrigin(request), let id = Web.cookies(request)["ktx_session"], let session = sessions.find(id) else { return nil }
         let fields = try await Web.form(request)
-        guard Web.constantTimeEqual(fields["form_token"] ?? "", session.formToken), roles.contains(session.role) else { return nil }
+        guard Web.sameSecret(fields["form_token"] ?? "", session.formToken), roles.contains(session.role) else { return nil }
         return (Viewer(language: language, role: session.role, sessionID: id, formToken: session.formToken, cookies: []), fields)
     }
 
@@ -229,7 +229,7 @@ public struct Dashboard: Sendable {
                 "stale": (pc.lastSeen ?? 0) < cutoff,
                 "refusals": pc.refusals.map { r -> [String: Any] in
                     ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt), "message": r.message,
-                     "clock": r.code.contains("clock") || r.code.contains("future")]
+                     "clock": r.isClock]
                 },
             ]
         }

@@ -4,6 +4,7 @@ import Logging
 import Hummingbird
 import Mustache
 import NIOCore
+import Store
 import SyncCore
 
 /// The templates and assets compiled into the binary: no file beside it, no CDN, no web
@@ -214,10 +215,8 @@ enum Web {
     }
 
     /// Equal in time that does not depend on where they differ.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    static func sameSecret(_ a: String, _ b: String) -> Bool {
+        constantTimeEqual(Array(a.utf8), Array(b.utf8))
     }
 
     /// A unix-milliseconds time in the local time zone, `2026-11-21 10:22`.

@@ -35,6 +35,8 @@ public struct ReplicaSummary: Hashable, Sendable {
 /// Operations an HTTP hub refused from one replica for one reason.
 public struct RefusalCount: Hashable, Sendable {
     public var code: String
+    /// A refusal for a clock ahead of the hub's (operations dated beyond the allowed skew).
+    public var isClock: Bool { code == "future-timestamp" }
     public var pushes: Int64
     public var operations: Int64
     public var lastAt: Int64
@@ -50,24 +52,19 @@ extension Store {
             for row in try Row.fetchAll(db, sql: "SELECT replica, code, pushes, operations, last_at, message FROM hub_refusal ORDER BY code") {
                 refusals[row[0], default: []].append(RefusalCount(code: row[1], pushes: row[2], operations: row[3], lastAt: row[4], message: row[5]))
             }
+            var hub: [Int64: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT replica, township, role, registered_at, last_push_at, last_seen_at FROM hub_replica") {
+                hub[row[0]] = row
+            }
             var seen: Set<Data> = []
             var result: [ReplicaSummary] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT r.id, COALESCE(h.township, r.township, ''), h.role, r.max_seq, c.first_seq, c.ops, h.registered_at, h.last_push_at, h.last_seen_at
-                FROM replica r
-                LEFT JOIN hub_replica h ON h.replica = r.num
-                LEFT JOIN op_chunk c ON c.id = (SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
-                WHERE r.max_seq > 0 OR h.replica IS NOT NULL
-                """) {
-                let raw: Data = row[0]
-                guard let id = ReplicaID(bytes: raw) else { continue }
-                var newest: Int64?
-                if let first: Int64 = row[4], let blob: Data = row[5] {
-                    newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
-                }
+            for r in try Self.newestOperations(db) where r.maxSeq > 0 || hub[r.num] != nil {
+                let raw = Data(r.replica.bytes)
+                let h = hub[r.num]
                 seen.insert(raw)
-                result.append(ReplicaSummary(replica: id, township: row[1], role: row[2], operations: row[3], newestOperation: newest,
-                                             registeredAt: row[6], lastPush: row[7], lastSyncStart: row[8], refusals: refusals[raw] ?? []))
+                result.append(ReplicaSummary(replica: r.replica, township: h?[1] ?? r.township, role: h?[2], operations: r.maxSeq,
+                                             newestOperation: r.newest, registeredAt: h?[3], lastPush: h?[4], lastSyncStart: h?[5],
+                                             refusals: refusals[raw] ?? []))
             }
             // A replica refused before the hub held anything of it.
             for (raw, counts) in refusals where !seen.contains(raw) {

@@ -258,7 +258,7 @@ public struct HubPullPage: Sendable {
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     var diff: UInt8 = 0
     for i in 0..<a.count { diff |= a[i] ^ b[i] }

@@ -69,6 +69,26 @@ extension Store {
     }
 }
 
+extension Store {
+    /// Every replica held here (by its row number), the township it announced ("" when
+    /// none), its highest contiguous seq, and when its newest operation here was made: one
+    /// read of each replica's last chunk.
+    static func newestOperations(_ db: Database) throws -> [(num: Int64, replica: ReplicaID, township: String, maxSeq: Int64, newest: Int64?)] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.num, r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.ops
+            FROM replica r LEFT JOIN op_chunk c ON c.id = (
+                SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
+            """).compactMap { row in
+            guard let id = ReplicaID(bytes: row[1] as Data) else { return nil }
+            var newest: Int64?
+            if let first: Int64 = row[4], let blob: Data = row[5] {
+                newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
+            }
+            return (row[0], id, row[2], row[3], newest)
+        }
+    }
+}
+
 /// How current a township's data is in this replica: what a report covers.
 public struct TownshipFreshness: Hashable, Sendable {
     /// The township its replicas announced ("" when none did).
@@ -87,22 +107,12 @@ extension Store {
     public func freshness() throws -> [TownshipFreshness] {
         try read("freshness") { db in
             var byTownship: [String: TownshipFreshness] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.ops
-                FROM replica r LEFT JOIN op_chunk c ON c.id = (
-                    SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
-                WHERE r.max_seq > 0
-                """)
-            for row in rows {
-                let township: String = row[1]
-                var entry = byTownship[township] ?? TownshipFreshness(township: township, replicas: 0, operations: 0, latest: nil)
+            for r in try Self.newestOperations(db) where r.maxSeq > 0 {
+                var entry = byTownship[r.township] ?? TownshipFreshness(township: r.township, replicas: 0, operations: 0, latest: nil)
                 entry.replicas += 1
-                entry.operations += row[2] as Int64
-                if let id = ReplicaID(bytes: row[0] as Data), let first: Int64 = row[3], let blob: Data = row[4] {
-                    let newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
-                    if let newest { entry.latest = max(entry.latest ?? newest, newest) }
-                }
-                byTownship[township] = entry
+                entry.operations += r.maxSeq
+                if let newest = r.newest { entry.latest = max(entry.latest ?? newest, newest) }
+                byTownship[r.township] = entry
             }
             return byTownship.values.sorted { $0.township < $1.township }
         }

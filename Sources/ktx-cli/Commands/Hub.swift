@@ -243,7 +243,7 @@ extension Ktx {
                     let townships = Dictionary(grouping: summaries, by: \.township).sorted { $0.key < $1.key }
                     func refused(_ pcs: [ReplicaSummary]) -> Int64 { pcs.flatMap(\.refusals).reduce(0) { $0 + $1.operations } }
                     func clock(_ pcs: [ReplicaSummary]) -> Int64 {
-                        pcs.flatMap(\.refusals).filter { $0.code == "future-timestamp" }.reduce(0) { $0 + $1.operations }
+                        pcs.flatMap(\.refusals).filter(\.isClock).reduce(0) { $0 + $1.operations }
                     }
                     switch format {
                     case .json:

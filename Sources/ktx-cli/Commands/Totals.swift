@@ -53,8 +53,8 @@ extension Ktx {
                     }
                     Console.out(table.render())
                     if let township = try store.pullScopeTownship() {
-                        Console.out(options.language.pick(zh: "（本副本只同步\(township)及县科协的数据：这不是全县合计）",
-                                                          en: "(this replica syncs only \(township)'s and the county's data: not the county's total)"))
+                        Console.out(options.language.pick(zh: "（本副本只拉取\(township)及县科协的数据：其他乡镇的数字不完整，这不是全县合计）",
+                                                          en: "(this replica pulls only \(township)'s and the county's data: other townships' figures are incomplete, not the county's total)"))
                     }
                 }
             }
