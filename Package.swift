@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "HubServer", targets: ["HubServer"]),
         .library(name: "HubClient", targets: ["HubClient"]),
+        .library(name: "HubPostgres", targets: ["HubPostgres"]),
         .library(name: "Web", targets: ["Web"]),
     ],
     dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -98,10 +100,21 @@ let package = Package(
                 "Store",
                 "SyncCore",
                 "Web",
+                "HubPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The hub's store on PostgreSQL: several `ktx hub serve` nodes on one database.
+        .target(
+            name: "HubPostgres",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The pages: the county's dashboard (on the hub, or `ktx dashboard`) and the clerk's
@@ -150,6 +163,7 @@ let package = Package(
                 "SyncCore",
                 "FolderHub",
                 "HubServer",
+                "HubPostgres",
                 "HubClient",
                 "Reporting",
                 "Web",
@@ -169,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "HubServer", "HubClient", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
+                "HubServer", "HubClient", "HubPostgres", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -6,7 +6,7 @@ import Store
 /// path, status, duration, and the token's role and township (never the token).
 struct HubMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
-    let store: Store
+    let hub: any HubBackend
     let logger: Logger
     let metrics: HubMetrics
 
@@ -44,7 +44,7 @@ struct HubMiddleware: RouterMiddleware {
             }
             if request.uri.path.hasPrefix("/v1") {
                 guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                      let caller = try await store.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                      let caller = try await hub.authenticate(secret: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
                 else { throw HubError.unauthorized }
                 context.caller = caller
             }
@@ -54,6 +54,13 @@ struct HubMiddleware: RouterMiddleware {
         } catch let error as HTTPResponseError {
             status = error.status
             throw error
+        } catch let error as HubUnavailable {
+            // The shared database is down or refusing: the client retries later, nothing lost.
+            logger.error("the hub's database does not answer: \(error.detail)")
+            status = .serviceUnavailable
+            var answer = HubError(.serviceUnavailable, "unavailable", "the hub's database does not answer; nothing was stored. Retry later")
+            answer.retryAfter = 10
+            throw answer
         } catch {
             logger.error("internal error: \(String(reflecting: error))")
             status = .internalServerError

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HubPostgres
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,28 +8,52 @@ import Store
 import SyncCore
 import Web
 
-/// Builds the hub application that `ktx hub serve` runs and the live tests start.
+/// Opens the hub's store as the configuration says: the SQLite file, or this node's view of
+/// the shared PostgreSQL database.
+public func openHubBackend(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) async throws -> any HubBackend {
+    let logger = configuration.logger
+    if let postgres = configuration.postgres {
+        return try await PostgresHub.open(postgres, viewPath: configuration.databasePath, wallClock: wallClock, logger: logger)
+    }
+    return try Store.openHub(at: configuration.databasePath, wallClock: wallClock, upgrading: {
+        logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
+                      metadata: ["path": "\(configuration.databasePath)"])
+    })
+}
+
+/// Builds the hub application that `ktx hub serve` runs and the live tests start (SQLite).
 public func buildApplication(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) throws -> some ApplicationProtocol {
     let logger = configuration.logger
     let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock, upgrading: {
         logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
                       metadata: ["path": "\(configuration.databasePath)"])
     })
-    let router = buildRouter(store: store, configuration: configuration, wallClock: wallClock)
-    return Application(
-        router: router,
+    return buildApplication(configuration, hub: store, wallClock: wallClock)
+}
+
+/// Builds the hub application on an opened backend.
+public func buildApplication(_ configuration: HubConfiguration, hub: any HubBackend,
+                             wallClock: any WallClock = SystemWallClock()) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(hub: hub, configuration: configuration, wallClock: wallClock),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ktx-hub"),
         logger: configuration.logger)
 }
 
-/// Builds the hub's router: `/healthz`, the versioned JSON API under `/v1`, and the county's
-/// dashboard at `/` (county and admin tokens log in).
+/// Builds the hub's router on a SQLite hub database.
 public func buildRouter(store: Store, configuration: HubConfiguration,
                         wallClock: any WallClock = SystemWallClock()) -> Router<HubRequestContext> {
+    buildRouter(hub: store, configuration: configuration, wallClock: wallClock)
+}
+
+/// Builds the hub's router: `/healthz`, the versioned JSON API under `/v1`, and the county's
+/// dashboard at `/` (county and admin tokens log in).
+public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
+                        wallClock: any WallClock = SystemWallClock()) -> Router<HubRequestContext> {
     let metrics = HubMetrics()
-    let api = HubEndpoints(store: store, configuration: configuration, wallClock: wallClock, metrics: metrics)
+    let api = HubEndpoints(hub: hub, configuration: configuration, wallClock: wallClock, metrics: metrics)
     let router = Router(context: HubRequestContext.self)
-    router.add(middleware: HubMiddleware(store: store, logger: configuration.logger, metrics: metrics))
+    router.add(middleware: HubMiddleware(hub: hub, logger: configuration.logger, metrics: metrics))
     router.get("healthz") { _, _ in try await api.health() }
     router.get("metrics") { _, _ in try await api.metricsText() }
     let v1 = router.group("v1")
@@ -36,16 +61,17 @@ public func buildRouter(store: Store, configuration: HubConfiguration,
     v1.post("ops") { request, context in try await api.push(request, context) }
     v1.post("pull") { request, context in try await api.pull(request, context) }
     v1.get("totals") { request, _ in try await api.totals(request) }
-    v1.get("tokens") { _, context in try api.listTokens(context) }
+    v1.get("tokens") { _, context in try await api.listTokens(context) }
     v1.post("tokens") { request, context in try await api.createToken(request, context) }
-    v1.delete("tokens/:id") { _, context in try api.revokeToken(context) }
-    Dashboard(store: store, access: .hub(Sessions(lifetime: TimeInterval(configuration.sessionSeconds)))).register(on: router)
+    v1.delete("tokens/:id") { _, context in try await api.revokeToken(context) }
+    Dashboard(hub: hub, access: .hub(Sessions(lifetime: TimeInterval(configuration.sessionSeconds)))).register(on: router)
     return router
 }
 
-/// The handlers, each a thin layer over ``Store``.
+/// The handlers, each a thin layer over the hub's backend and its view.
 struct HubEndpoints: Sendable {
-    let store: Store
+    let hub: any HubBackend
+    var store: Store { hub.view }
     let configuration: HubConfiguration
     let wallClock: any WallClock
     let metrics: HubMetrics
@@ -55,7 +81,7 @@ struct HubEndpoints: Sendable {
     /// takes this node out until it recovers).
     func health() async throws -> Response {
         do {
-            return try json(HubAPI.Health(status: "ok", operations: await store.operationCounts().total))
+            return try json(HubAPI.Health(status: "ok", operations: await hub.operationTotal()))
         } catch {
             configuration.logger.error("health check: the database does not answer: \(error)")
             var error = HubError(.serviceUnavailable, "unavailable", "the hub's database does not answer; retry later")
@@ -66,6 +92,7 @@ struct HubEndpoints: Sendable {
 
     /// Prometheus' text format.
     func metricsText() async throws -> Response {
+        try await hub.refresh(details: false)
         let (store, metrics, now) = (store, metrics, wallClock.nowMillis())
         let body = try await Task.detached { try metrics.render(store: store, now: now) }.value
         var headers = HTTPFields()
@@ -78,11 +105,12 @@ struct HubEndpoints: Sendable {
         // is marked as seen for the dashboard. A name it may not speak for changes nothing.
         if let named = request.headers[HTTPField.Name("Ktx-Replica")!], let replica = ReplicaID(hex: named), let caller = context.caller {
             do {
-                try await store.noteSyncStarted(replica: replica, caller: caller)
+                try await hub.noteSyncStarted(replica: replica, caller: caller)
             } catch {
                 configuration.logger.error("could not note a sync's start: \(error)")
             }
         }
+        if try await hub.refresh(details: false) { totalsCache.invalidate() }
         return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis()))
     }
 
@@ -99,8 +127,8 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, error.code, error.message)
         }
         do {
-            let result = try await store.hubAccept(decoded.operations, replica: decoded.replica,
-                                                   announcedTownship: batch.township, caller: caller, seals: batch.seals ?? [])
+            let result = try await hub.accept(decoded.operations, replica: decoded.replica,
+                                              announcedTownship: batch.township, caller: caller, seals: batch.seals ?? [])
             if result.accepted > 0 { totalsCache.invalidate() }
             metrics.accepted(result.accepted, duplicates: result.duplicates)
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
@@ -121,7 +149,7 @@ struct HubEndpoints: Sendable {
         metrics.refused(batch.operations.count, reason: code)
         guard let replica = ReplicaID(hex: batch.replica) else { return }
         do {
-            try await store.noteRefusal(replica: replica, township: caller.township ?? batch.township, code: code,
+            try await hub.noteRefusal(replica: replica, township: caller.township ?? batch.township, code: code,
                                         operations: batch.operations.count, message: message)
         } catch {
             configuration.logger.error("could not count a refused push: \(error)")
@@ -145,6 +173,7 @@ struct HubEndpoints: Sendable {
         case let other?:
             throw HubError(.unprocessableContent, "bad-scope", "'scope' must be 'township' or absent, not '\(other)'")
         }
+        if try await hub.refresh(details: false) { totalsCache.invalidate() }
         return bytes(try await store.hubPull(after: after, limit: limit, township: township).encoded())
     }
 
@@ -162,6 +191,7 @@ struct HubEndpoints: Sendable {
             throw HubError(.badRequest, error.code.rawValue, error.en)
         }
         let question = "\(keys.map(\.rawValue))|\(filter.kind ?? "")|\(filter.township ?? "")|\(filter.year.map(String.init) ?? "")"
+        if try await hub.refresh(details: false) { totalsCache.invalidate() }
         if let kept = totalsCache.answer(question) { return text(kept) }
         let generation = totalsCache.generation
         let rows = try await store.totals(by: keys, filter: filter)
@@ -185,9 +215,9 @@ struct HubEndpoints: Sendable {
         guard context.caller?.role == .admin else { throw HubError.forbidden("only an admin token manages tokens") }
     }
 
-    func listTokens(_ context: HubRequestContext) throws -> Response {
+    func listTokens(_ context: HubRequestContext) async throws -> Response {
         try requireAdmin(context)
-        return try json(store.tokens().map { TokenInfo(id: $0.id, role: $0.role, township: $0.township, revoked: $0.revokedAtMillis != nil) })
+        return try json(await hub.tokens().map { TokenInfo(id: $0.id, role: $0.role, township: $0.township, revoked: $0.revokedAtMillis != nil) })
     }
 
     func createToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
@@ -197,7 +227,7 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, "missing-township", "a township token needs 'township': the township whose replicas it may push")
         }
         do {
-            let (id, secret) = try store.createToken(role: body.role, township: body.township)
+            let (id, secret) = try await hub.createToken(role: body.role, township: body.township)
             var response = try json(TokenCreated(id: id, role: body.role, township: body.role == .township ? body.township : nil, token: secret))
             response.status = .created
             return response
@@ -206,13 +236,13 @@ struct HubEndpoints: Sendable {
         }
     }
 
-    func revokeToken(_ context: HubRequestContext) throws -> Response {
+    func revokeToken(_ context: HubRequestContext) async throws -> Response {
         try requireAdmin(context)
         guard let id = context.parameters.get("id", as: Int64.self) else {
             throw HubError(.badRequest, "bad-token-id", "the token id must be a number")
         }
         do {
-            try store.revokeToken(id: id)
+            try await hub.revokeToken(id: id)
         } catch let error as KtxError where error.code == .unknownToken {
             throw HubError(.notFound, error.code.rawValue, error.en)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HubPostgres
 import Hummingbird
 import NIOCore
 import SyncCore
@@ -14,7 +15,21 @@ import Glibc
 ///   for the database; never a network library's own wording.
 public func serveHub(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) async throws {
     guard (1...65_535).contains(configuration.port) else { throw KtxError.badPort(String(configuration.port)) }
-    let app = try buildApplication(configuration, wallClock: wallClock)
+    let hub = try await openHubBackend(configuration, wallClock: wallClock)
+    if configuration.postgres != nil {
+        configuration.logger.notice("serving the hub on \(hub.location); this node's copy: \(configuration.databasePath)")
+    }
+    let app = buildApplication(configuration, hub: hub, wallClock: wallClock)
+    do {
+        try await runApplication(app, configuration)
+    } catch {
+        await (hub as? PostgresHub)?.close()
+        throw error
+    }
+    await (hub as? PostgresHub)?.close()
+}
+
+private func runApplication(_ app: some ApplicationProtocol, _ configuration: HubConfiguration) async throws {
     do {
         try await app.runService()
     } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {

@@ -15,13 +15,21 @@ public struct Dashboard: Sendable {
         case local
     }
 
-    let store: Store
+    /// Where tokens and indicator entries go: the hub's backend (for `ktx dashboard`, the replica).
+    let hub: any HubBackend
+    var store: Store { hub.view }
     let access: Access
     /// Whether the pages are reached over HTTPS (then the cookie is `Secure`).
     let secureCookies: Bool
 
     public init(store: Store, access: Access, secureCookies: Bool = false) {
-        self.store = store
+        self.init(hub: store, access: access, secureCookies: secureCookies)
+    }
+
+    /// The hub's pages on its backend: on PostgreSQL, tokens are the shared database's and
+    /// the pages show this node's view once brought up to date.
+    public init(hub: any HubBackend, access: Access, secureCookies: Bool = false) {
+        self.hub = hub
         self.access = access
         self.secureCookies = secureCookies
     }
@@ -54,7 +62,7 @@ public struct Dashboard: Sendable {
         if case .hub(let sessions) = access {
             router.post("/login") { request, _ in try await login(request, sessions) }
             router.post("/logout") { request, _ in try await logout(request, sessions) }
-            router.get("/admin") { request, _ in try await page(request, admin: true) { try admin($0, created: nil) } }
+            router.get("/admin") { request, _ in try await page(request, admin: true) { try await admin($0, created: nil) } }
             router.get("/indicator") { request, _ in try await page(request) { try indicatorForm(request, $0) } }
             router.post("/indicator") { request, _ in try await enterIndicator(request, sessions) }
             router.post("/admin/tokens") { request, _ in try await createToken(request, sessions) }
@@ -89,6 +97,7 @@ public struct Dashboard: Sendable {
             }
         }
         do {
+            if case .hub = access { try await hub.refresh(details: true) }
             return try await body(viewer)
         } catch let error as KtxError where error.isBadInput {
             return message(viewer, status: .badRequest, error.message(language))
@@ -100,7 +109,7 @@ public struct Dashboard: Sendable {
         guard Web.isSameOrigin(request) else { return crossSite(language) }
         let fields = try await Web.form(request)
         let secret = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !secret.isEmpty, let caller = try await store.authenticate(secret: secret) else {
+        guard !secret.isEmpty, let caller = try await hub.authenticate(secret: secret) else {
             return render("login", Page(language, ["title": WebText.text("login", language), "error": WebText.text("wrong_token", language),
                                                    "next": fields["next"] ?? ""]), status: .unauthorized)
         }
@@ -343,10 +352,10 @@ public struct Dashboard: Sendable {
         return Web.html(renderer.html(evaluation), cookies: viewer.cookies)
     }
 
-    func admin(_ viewer: Viewer, created: (id: Int64, secret: String, role: HubRole, township: String?)?) throws -> Response {
+    func admin(_ viewer: Viewer, created: (id: Int64, secret: String, role: HubRole, township: String?)?) async throws -> Response {
         let language = viewer.language
         var page = Page(language, ["title": WebText.text("admin", language)])
-        page["tokens"] = try store.tokens().map { t -> [String: Any] in
+        page["tokens"] = try await hub.tokens().map { t -> [String: Any] in
             ["id": t.id, "role": WebText.role(t.role, language), "township": t.township ?? "", "created": Web.time(t.createdAtMillis),
              "revoked": t.revokedAtMillis.map(Web.time) ?? "", "active": t.revokedAtMillis == nil]
         }
@@ -368,8 +377,8 @@ public struct Dashboard: Sendable {
             return message(viewer, status: .badRequest, language.pick(zh: "乡镇令牌须填写乡镇名称", en: "a township token needs the township's name"))
         }
         do {
-            let (id, secret) = try store.createToken(role: role, township: role == .township ? township : nil)
-            var response = try admin(viewer, created: (id, secret, role, role == .township ? township : nil))
+            let (id, secret) = try await hub.createToken(role: role, township: role == .township ? township : nil)
+            var response = try await admin(viewer, created: (id, secret, role, role == .township ? township : nil))
             response.status = .created
             return response
         } catch let error as KtxError where error.isBadInput {
@@ -381,7 +390,7 @@ public struct Dashboard: Sendable {
         guard let (viewer, _) = try await sessionForm(request, sessions) else { return crossSite(Web.language(request)) }
         guard let id = Int64(text) else { return message(viewer, status: .badRequest, viewer.language.pick(zh: "令牌编号须为数字", en: "the token id must be a number")) }
         do {
-            try store.revokeToken(id: id)
+            try await hub.revokeToken(id: id)
         } catch let error as KtxError where error.code == .unknownToken {
             return message(viewer, status: .notFound, error.message(viewer.language))
         }
@@ -441,6 +450,7 @@ public struct Dashboard: Sendable {
             // The note is checked as it is written; the value was checked above.
             if note != ((try store.indicatorNotes(year: year))[key] ?? "") { _ = try store.setIndicatorNote(key, text: note) }
             if !value.isEmpty, value != (try store.indicatorValues(year: year))[key] { try store.setIndicator(key, value: value) }
+            try await hub.publishOwn()
             return Web.redirect("/?" + Web.queryString(["year": String(year), "saved": "1"]))
         } catch let error as KtxError where error.isBadInput {
             return try indicatorForm(request, viewer, values: fields, error: error.message(language), status: .unprocessableContent)

@@ -30,6 +30,10 @@ public struct HubTokenInfo: Sendable, Hashable {
     public var township: String?
     public var createdAtMillis: Int64
     public var revokedAtMillis: Int64?
+
+    public init(id: Int64, role: HubRole, township: String?, createdAtMillis: Int64, revokedAtMillis: Int64?) {
+        (self.id, self.role, self.township, self.createdAtMillis, self.revokedAtMillis) = (id, role, township, createdAtMillis, revokedAtMillis)
+    }
 }
 
 /// Why the hub refused a push; the server turns each case into a 4xx status.

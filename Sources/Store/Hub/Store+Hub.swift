@@ -22,19 +22,32 @@ extension Store {
 
     /// Creates a token and returns its secret, which is shown once and never stored.
     public func createToken(role: HubRole, township: String?) throws -> (id: Int64, secret: String) {
-        if role == .township {
-            guard let township, !township.trimmingSpaces().isEmpty else { throw KtxError.missingField("--township") }
-            try Validate.text(township.trimmingSpaces(), option: "--township")
-        }
-        var rng = SystemRandomNumberGenerator()
-        let secret = "ktx_" + (0..<4).map { _ in Hex.string(rng.next(), digits: 16) }.joined()
-        let hash = Data(SHA256.hash(data: Array(secret.utf8)))
+        let township = try Self.checkTokenTownship(role: role, township: township)
+        let (secret, hash) = Self.newTokenSecret()
         let id = try write("token create") { db -> Int64 in
             try db.execute(sql: "INSERT INTO hub_token (role, township, hash, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [role.rawValue, role == .township ? township?.trimmingSpaces() : nil, hash, wallClock.nowMillis()])
+                           arguments: [role.rawValue, township, hash, wallClock.nowMillis()])
             return db.lastInsertedRowID
         }
         return (id, secret)
+    }
+
+    /// A new token's secret (shown once) and the hash a hub stores instead: 256 random bits.
+    public static func newTokenSecret() -> (secret: String, hash: Data) {
+        var rng = SystemRandomNumberGenerator()
+        let secret = "ktx_" + (0..<4).map { _ in Hex.string(rng.next(), digits: 16) }.joined()
+        return (secret, tokenHash(secret))
+    }
+
+    /// The hash of a token's secret, as a hub stores it.
+    public static func tokenHash(_ secret: String) -> Data { Data(SHA256.hash(data: Array(secret.utf8))) }
+
+    /// Checks a new token's role and township as every hub does.
+    public static func checkTokenTownship(role: HubRole, township: String?) throws -> String? {
+        guard role == .township else { return nil }
+        guard let township, !township.trimmingSpaces().isEmpty else { throw KtxError.missingField("--township") }
+        try Validate.text(township.trimmingSpaces(), option: "--township")
+        return township.trimmingSpaces()
     }
 
     /// Every token, without secrets.
@@ -65,7 +78,7 @@ extension Store {
     /// Every active token's hash is compared in constant time, so the answer's timing does
     /// not tell how much of a guess was right.
     public func authenticate(secret: String) async throws -> HubCaller? {
-        let presented = Array(SHA256.hash(data: Array(secret.utf8)))
+        let presented = [UInt8](Self.tokenHash(secret))
         let rows = try await readAsync("authenticate") { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT id, role, township, hash FROM hub_token WHERE revoked_at IS NULL"))
                 .map { (id: $0[0] as Int64, role: $0[1] as String, township: $0[2] as String?, hash: [UInt8]($0[3] as Data)) }
@@ -101,8 +114,10 @@ extension Store {
     /// - Throws: ``HubRejection`` for another township's replica or activity, an indicator value
     ///   from a township, operations missing before the run, or an activity the hub has not
     ///   received yet.
+    /// - Parameter dryRun: check and count only, storing nothing (a hub node on PostgreSQL checks
+    ///   a push against its copy of the hub before it stores the push in the shared database).
     public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
-                          caller: HubCaller, seals: [RunSeal] = []) async throws -> (accepted: Int, duplicates: Int) {
+                          caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
         let role: String
         let callerTownship: String
@@ -121,7 +136,7 @@ extension Store {
             throw HubRejection(.forbidden, "forbidden", "this token may not push: only township and county tokens push operations")
         }
         let now = wallClock.nowMillis()
-        return try await writeAsync("hub push") { db in
+        @Sendable func accept(_ db: Database) throws -> (accepted: Int, duplicates: Int) {
             let (num, maxSeq) = try Self.replicaRow(db, replica, township: announcedTownship)
             let township: String
             if let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
@@ -179,6 +194,15 @@ extension Store {
                 }
             }
             return (outcome.applied, outcome.duplicates)
+        }
+        return try await writeAsync("hub push") { db in
+            guard dryRun else { return try accept(db) }
+            var counts = (accepted: 0, duplicates: 0)
+            try db.inSavepoint {
+                counts = try accept(db)
+                return .rollback
+            }
+            return counts
         }
     }
 
@@ -246,6 +270,10 @@ public struct HubPullPage: Sendable {
         public var township: String?
         public var operations: [Op]
         public var seals: [RunSeal] = []
+
+        public init(replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal] = []) {
+            (self.replica, self.township, self.operations, self.seals) = (replica, township, operations, seals)
+        }
     }
 
     public var runs: [Run] = []

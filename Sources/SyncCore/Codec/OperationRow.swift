@@ -57,7 +57,7 @@ public enum OperationRow {
 }
 
 extension WireOp {
-    init(seq: Int64, hlc: Int64, activity: String, kind: Int, field: String, text: String?, number: Int64?) {
+    public init(seq: Int64, hlc: Int64, activity: String, kind: Int, field: String, text: String?, number: Int64?) {
         self.seq = seq
         self.hlc = hlc
         self.activity = activity

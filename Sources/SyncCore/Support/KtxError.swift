@@ -71,6 +71,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case badRoster = "bad-roster"
         case notTheCounty = "not-the-county"
         case unknownRequest = "unknown-request"
+        case badDatabaseURL = "bad-database-url"
+        case databaseUnavailable = "database-unavailable"
     }
 
     /// What kind of error this is.
@@ -97,7 +99,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
              .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse,
-             .hubMissing, .copiedReplica, .hubKeyChanged, .badRoster, .notTheCounty: false
+             .hubMissing, .copiedReplica, .hubKeyChanged, .badRoster, .notTheCounty, .databaseUnavailable: false
         default: true
         }
     }

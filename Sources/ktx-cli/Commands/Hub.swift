@@ -1,6 +1,7 @@
 import ArgumentParser
 import FolderHub
 import Foundation
+import HubPostgres
 import HubServer
 import Logging
 import Reporting
@@ -183,6 +184,7 @@ extension Ktx {
                 discussion: "The dashboard (http://HOST:PORT/) takes a county or admin token at its login page. Example: ktx hub serve --db /srv/ktx/hub.db --host 0.0.0.0 --port 8080")
 
             @OptionGroup var options: GlobalOptions
+            @OptionGroup var database: HubDatabaseOptions
             @Option(help: ArgumentHelp(L("The address to listen on.", "监听的地址。"))) var host: String = "127.0.0.1"
             @Option(help: ArgumentHelp(L("The port to listen on, 1 to 65535.", "监听的端口，1 到 65535。"))) var port: Int = 8080
             @Option(name: .customLong("max-skew-hours"), help: ArgumentHelp(L("Refuse operations dated more than this many hours ahead of the hub's clock.", "拒收比服务器时钟快这么多小时以上的操作。")))
@@ -204,13 +206,14 @@ extension Ktx {
 
             func run() async throws {
                 try await reportingErrors(options) {
-                    let path = try options.hubDatabasePath()
+                    let postgres = try database.location()
+                    let path = postgres == nil ? try options.hubDatabasePath() : HubDatabaseOptions.viewPath(options)
                     var logger = Logger(label: "ktx.hub")
                     logger.logLevel = .info
                     try await serveHub(HubConfiguration(
                         databasePath: path, host: host, port: port,
                         maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger,
-                        sessionSeconds: max(3, Int(sessionMinutes * 60))))
+                        sessionSeconds: max(3, Int(sessionMinutes * 60)), postgres: postgres))
                 }
             }
         }
@@ -222,6 +225,7 @@ extension Ktx {
                 discussion: "Example: ktx hub status --db /srv/ktx/hub.db --days 30")
 
             @OptionGroup var options: GlobalOptions
+            @OptionGroup var database: HubDatabaseOptions
             @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
             var days: Int = 30
             @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
@@ -235,10 +239,15 @@ extension Ktx {
             func run() async throws {
                 try await reportingErrors(options) {
                     let lang = options.language
-                    let path = try options.hubDatabasePath()
-                    guard FileManager.default.fileExists(atPath: path) else { throw KtxError(.cannotRead, zh: "没有同步服务器数据库 \(path)", en: "there is no hub database at \(path)") }
-                    let store = try options.openHub(at: path)
-                    let summaries = try store.replicaSummaries()
+                    if database.database == nil {
+                        let path = try options.hubDatabasePath()
+                        guard FileManager.default.fileExists(atPath: path) else { throw KtxError(.cannotRead, zh: "没有同步服务器数据库 \(path)", en: "there is no hub database at \(path)") }
+                    }
+                    var summaries: [ReplicaSummary] = []
+                    try await withHub(options, database, needsView: true) { hub in
+                        try await hub.refresh(details: true)
+                        summaries = try hub.view.replicaSummaries()
+                    }
                     let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
                     let townships = Dictionary(grouping: summaries, by: \.township).sorted { $0.key < $1.key }
                     func refused(_ pcs: [ReplicaSummary]) -> Int64 { pcs.flatMap(\.refusals).reduce(0) { $0 + $1.operations } }
@@ -291,13 +300,15 @@ extension Ktx {
                 static let configuration = CommandConfiguration(
                     abstract: "Create a token and print it once: township (push and read), county (read), admin (manage tokens).")
                 @OptionGroup var options: GlobalOptions
+                @OptionGroup var database: HubDatabaseOptions
                 @Option(help: ArgumentHelp(L("township, county or admin.", "township（乡镇）、county（县科协）或 admin（管理员）。"))) var role: HubRole
                 @Option(help: ArgumentHelp(L("For a township token: the township it pushes for.", "乡镇令牌：它代表哪个乡镇推送。"))) var township: String?
 
                 func run() async throws {
                     try await reportingErrors(options) {
-                        let store = try options.openHub(at: try options.hubDatabasePath())
-                        let (id, secret) = try store.createToken(role: role, township: township)
+                        var created: (id: Int64, secret: String) = (0, "")
+                        try await withHub(options, database) { created = try await $0.createToken(role: role, township: township) }
+                        let (id, secret) = created
                         Console.error(options.language.pick(zh: "令牌 \(id) 已创建，只显示这一次，请妥善保存：",
                                                             en: "token \(id) created; it is shown only once, keep it safe:"))
                         Console.out(secret)
@@ -308,16 +319,18 @@ extension Ktx {
             struct List: AsyncParsableCommand {
                 static let configuration = CommandConfiguration(abstract: "List the tokens (never their secrets).")
                 @OptionGroup var options: GlobalOptions
+                @OptionGroup var database: HubDatabaseOptions
 
                 func run() async throws {
                     try await reportingErrors(options) {
                         let lang = options.language
-                        let store = try options.openHub(at: try options.hubDatabasePath())
+                        var tokens: [HubTokenInfo] = []
+                        try await withHub(options, database) { tokens = try await $0.tokens() }
                         var table = TextTable(headers: [lang.pick(zh: "编号", en: "id"), lang.pick(zh: "角色", en: "role"),
                                                         lang.pick(zh: "乡镇", en: "township"), lang.pick(zh: "创建", en: "created"),
                                                         lang.pick(zh: "状态", en: "status")],
                                               alignments: [.right, .left, .left, .left, .left])
-                        for t in try store.tokens() {
+                        for t in tokens {
                             table.append([String(t.id), t.role.rawValue, t.township ?? "", Labels.time(t.createdAtMillis),
                                           t.revokedAtMillis.map { lang.pick(zh: "已吊销 ", en: "revoked ") + Labels.time($0) }
                                               ?? lang.pick(zh: "有效", en: "active")])
@@ -330,11 +343,12 @@ extension Ktx {
             struct Revoke: AsyncParsableCommand {
                 static let configuration = CommandConfiguration(abstract: "Revoke a token: it is refused from then on.")
                 @OptionGroup var options: GlobalOptions
+                @OptionGroup var database: HubDatabaseOptions
                 @Argument(help: ArgumentHelp(L("The token's id, from `ktx hub token list`.", "令牌编号，见 ktx hub token list。"))) var id: Int64
 
                 func run() async throws {
                     try await reportingErrors(options) {
-                        try options.openHub(at: try options.hubDatabasePath()).revokeToken(id: id)
+                        try await withHub(options, database) { try await $0.revokeToken(id: id) }
                     }
                 }
             }
@@ -343,6 +357,64 @@ extension Ktx {
 }
 
 extension HubRole: ExpressibleByArgument {}
+
+/// `--database URL` (a hub on PostgreSQL, in place of `--db PATH`) and where its password is.
+struct HubDatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        L("The hub's PostgreSQL database, postgres://USER@HOST:PORT/DB, in place of --db (then --db names this node's copy of the hub, default ./ktx-hub-view.db). The password comes from PGPASSWORD or --password-file, never from the address.",
+          "集线器的 PostgreSQL 数据库 postgres://用户@主机:端口/数据库，代替 --db（此时 --db 为本节点的副本，默认 ./ktx-hub-view.db）。密码取自 PGPASSWORD 或 --password-file，不写在地址里。"),
+        valueName: "url"))
+    var database: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp(
+        L("A file whose first line is the PostgreSQL password.", "第一行为 PostgreSQL 密码的文件。"), valueName: "path"))
+    var passwordFile: String?
+
+    /// The PostgreSQL database, if one is named.
+    func location() throws -> PostgresLocation? {
+        guard let database else {
+            if passwordFile != nil {
+                throw KtxError(.badDatabaseURL, zh: "--password-file 须与 --database 一起使用", en: "--password-file goes with --database")
+            }
+            return nil
+        }
+        let password = try passwordFile.map(PostgresLocation.password(fromFile:))
+            ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        return try PostgresLocation(url: database, password: password)
+    }
+
+    /// This node's copy of a PostgreSQL hub: `--db`, else ./ktx-hub-view.db.
+    static func viewPath(_ options: GlobalOptions) -> String {
+        if let db = options.db, !db.isEmpty { return db }
+        return FileManager.default.currentDirectoryPath + "/ktx-hub-view.db"
+    }
+
+    /// The hub the command names: the SQLite file at `--db`, or the PostgreSQL database.
+    ///
+    /// - Parameter needsView: whether the command reads the hub's operations (else a PostgreSQL
+    ///   hub gets a throw-away copy, never filled).
+    func open(_ options: GlobalOptions, needsView: Bool, logger: Logger = Logger(label: "ktx.hub")) async throws -> any HubBackend {
+        if let location = try location() {
+            return try await PostgresHub.open(location, viewPath: needsView ? Self.viewPath(options) : nil, logger: logger)
+        }
+        return try options.openHub(at: try options.hubDatabasePath())
+    }
+}
+
+/// Runs `body` on the hub the options name, closing a PostgreSQL hub's connections after.
+func withHub(_ options: GlobalOptions, _ database: HubDatabaseOptions, needsView: Bool = false,
+             _ body: (any HubBackend) async throws -> Void) async throws {
+    var logger = Logger(label: "ktx.hub")
+    logger.logLevel = .warning
+    let hub = try await database.open(options, needsView: needsView, logger: logger)
+    do {
+        try await body(hub)
+    } catch {
+        await (hub as? PostgresHub)?.close()
+        throw error
+    }
+    await (hub as? PostgresHub)?.close()
+}
 
 extension GlobalOptions {
     /// Hub commands name their database explicitly, never the replica default.

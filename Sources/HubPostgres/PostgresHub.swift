@@ -1,0 +1,474 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+import Synchronization
+import SyncCore
+
+/// A hub whose shared state is a PostgreSQL database, so any number of `ktx hub serve`
+/// processes (nodes) on it serve one hub.
+///
+/// The database is the authority: operations, the township of each replica, activity
+/// ownership, seals, tokens and refusals. Each node keeps a SQLite copy of the hub (its
+/// ``view``, a file it may lose: it is rebuilt from the database) and answers pulls, totals
+/// and pages from it after bringing it up to date. A push is taken under a lock on its
+/// replica held in the database (`pg_advisory_xact_lock`): the node brings its view up to
+/// date, checks the push against it with the SQLite hub's own code (signatures, rights, the
+/// acceptance rule; nothing stored), claims the activities it touches (one township owns an
+/// activity, whichever node saw it first) and stores the new operations, all in one
+/// transaction. Two nodes taking batches of one replica at once therefore store them one
+/// after the other: no gap, no duplicate.
+public final class PostgresHub: HubBackend {
+    public let view: Store
+    public let location: String
+    let client: PostgresClient
+    let logger: Logger
+    let wallClock: any WallClock
+    private let runner: Task<Void, Never>
+    /// The replicas as last mirrored: only changed rows are written into the view.
+    private let mirrored = Mutex<[ReplicaID: HubReplicaState]>([:])
+    /// A copy made for one command, removed by ``close()``.
+    nonisolated(unsafe) private var throwAway: String?
+    /// Pages of operations read from the database at a time when a view catches up.
+    let pageSize = 20_000
+
+    private init(view: Store, location: PostgresLocation, client: PostgresClient, runner: Task<Void, Never>,
+                 wallClock: any WallClock, logger: Logger) {
+        self.view = view
+        self.location = location.display
+        self.client = client
+        self.runner = runner
+        self.wallClock = wallClock
+        self.logger = logger
+    }
+
+    /// Connects, brings the database's tables to this version (once, under a lock, whichever
+    /// node starts first), and opens or builds this node's view at `viewPath`.
+    ///
+    /// - Throws: ``KtxError`` `database-unavailable` with what the operator can do when the
+    ///   server cannot be reached, refuses the password, or the database does not exist.
+    ///
+    /// - Parameter viewPath: nil for a command that needs no copy (tokens): a throw-away one
+    ///   is made and removed by ``close()``.
+    public static func open(_ location: PostgresLocation, viewPath: String?, wallClock: any WallClock = SystemWallClock(),
+                            logger: Logger) async throws -> PostgresHub {
+        // The pool's own chatter (a lease asked before its run loop started) is not the operator's.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: poolLogger)
+        let runner = Task { await client.run() }
+        do {
+            let hubID = try await PostgresSchema.migrate(client, logger: logger)
+            let path = viewPath ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("ktx-hub-view-\(UUID().uuidString).db").path
+            let view = try openView(at: path, hubID: hubID, wallClock: wallClock, logger: logger)
+            let hub = PostgresHub(view: view, location: location, client: client, runner: runner, wallClock: wallClock, logger: logger)
+            hub.throwAway = viewPath == nil ? path : nil
+            if viewPath != nil {
+                try await hub.checkView(at: path)
+                try await hub.refresh(details: true)
+            }
+            return hub
+        } catch {
+            runner.cancel()
+            throw describe(error, location)
+        }
+    }
+
+    /// Stops the connections (and removes a throw-away copy).
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+        if let path = throwAway { Self.removeView(at: path) }
+    }
+
+    // MARK: View
+
+    /// The view belongs to one hub database (its id is in a file beside it); a view of another
+    /// database, or none, is made anew.
+    private static func openView(at path: String, hubID: String, wallClock: any WallClock, logger: Logger) throws -> Store {
+        let marker = path + ".hub-id"
+        let recorded = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if recorded != hubID, FileManager.default.fileExists(atPath: path) {
+            logger.notice("this node's copy of the hub belongs to another hub database: building it anew", metadata: ["view": "\(path)"])
+            removeView(at: path)
+        }
+        let store = try Store.openHub(at: path, wallClock: wallClock)
+        try hubID.write(toFile: marker, atomically: true, encoding: .utf8)
+        return store
+    }
+
+    private static func removeView(at path: String) {
+        for suffix in ["", "-wal", "-shm", ".hub-id"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// A view holding operations the database lacks (the database restored from an older
+    /// backup) would serve them: it is refused with what to do.
+    private func checkView(at path: String) async throws {
+        let states = try await replicaStates()
+        let held = try await view.versionVector()
+        let own = try view.identity().replica
+        for (replica, seq) in held where replica != own && seq > (states[replica]?.maxSeq ?? 0) {
+            throw KtxError(.databaseUnavailable,
+                           zh: "本节点的副本（\(path)）含有数据库中没有的操作（副本 \(replica.short) 到序号 \(seq)，数据库只到 \(states[replica]?.maxSeq ?? 0)）：数据库可能是从较早的备份恢复的。请删除该文件（节点会从数据库重建），并让各乡镇重新同步以补回缺少的操作",
+                           en: "this node's copy of the hub (\(path)) holds operations the database lacks (replica \(replica.short) up to seq \(seq), the database up to \(states[replica]?.maxSeq ?? 0)): the database may have been restored from an older backup. Remove that file (the node rebuilds it from the database) and have the townships sync again to push back what is missing")
+        }
+        try await publishOwn()
+    }
+
+    /// Brings the view up to date: new operations of every replica, changed registrations,
+    /// and with `details` the refusal counts (the county's pages show them).
+    @discardableResult
+    public func refresh(details: Bool) async throws -> Bool {
+        try await guarded {
+            try await client.withConnection { connection in
+                try await self.catchUp(connection, details: details)
+            }
+        }
+    }
+
+    private func catchUp(_ connection: PostgresConnection, details: Bool) async throws -> Bool {
+        let states = try await replicaStates(connection)
+        let held = try await view.versionVector()
+        var changed = false
+        for state in states.values.sorted(by: { $0.id < $1.id }) where state.maxSeq > held[state.id] {
+            var after = held[state.id]
+            while after < state.maxSeq {
+                let run = try await run(connection, state, after: after)
+                guard let last = run.operations.last?.seq else { break }
+                try await view.mirror([run], replicas: [state])
+                after = last
+                changed = true
+            }
+        }
+        let before = mirrored.withLock { $0 }
+        let moved = states.values.filter { before[$0.id] != $0 }
+        if !moved.isEmpty {
+            try await view.mirror([], replicas: moved)
+            mirrored.withLock { current in for state in moved { current[state.id] = state } }
+        }
+        if details {
+            try await view.mirrorRefusals(try await refusals(connection))
+        }
+        return changed
+    }
+
+    /// One replica's operations after `after` with their seals: a page, ended at the end of a
+    /// signed run so the view takes the run whole.
+    private func run(_ connection: PostgresConnection, _ state: HubReplicaState, after: Int64) async throws -> HubPullPage.Run {
+        let num = try await number(connection, state.id) ?? 0
+        var seals: [RunSeal] = []
+        for try await (first, last, prev, digest, key, signature) in try await connection.query("""
+            SELECT first_seq, last_seq, prev, digest, key, signature FROM hub_seal
+            WHERE replica = \(num) AND last_seq > \(after) ORDER BY first_seq LIMIT 1000
+            """, logger: logger).decode((Int64, Int64, Data, Data, Data, Data).self) {
+            seals.append(RunSeal(first: first, last: last, prev: [UInt8](prev), digest: [UInt8](digest),
+                                 key: [UInt8](key), signature: [UInt8](signature)))
+        }
+        var upTo = after + Int64(pageSize)
+        if let covering = seals.first(where: { $0.first <= upTo && $0.last > upTo }) { upTo = covering.last }
+        seals = seals.filter { $0.last <= upTo || $0.first <= after + 1 }
+        var ops: [Op] = []
+        for try await (seq, hlc, activity, kind, field, text, number) in try await connection.query("""
+            SELECT seq, hlc, activity, kind, field, text, number FROM hub_op
+            WHERE replica = \(num) AND seq > \(after) AND seq <= \(upTo) ORDER BY seq
+            """, logger: logger).decode((Int64, Int64, String, Int16, String, String, Int64).self) {
+            ops.append(try PostgresRow.op(state.id, seq: seq, hlc: hlc, activity: activity, kind: kind, field: field, text: text, number: number))
+        }
+        return HubPullPage.Run(replica: state.id, township: state.announced, operations: ops, seals: seals)
+    }
+
+    private func number(_ connection: PostgresConnection, _ replica: ReplicaID) async throws -> Int64? {
+        for try await num in try await connection.query("SELECT num FROM hub_replica WHERE id = \(Data(replica.bytes))",
+                                                        logger: logger).decode(Int64.self) {
+            return num
+        }
+        return nil
+    }
+
+    private func replicaStates() async throws -> [ReplicaID: HubReplicaState] {
+        try await guarded { try await client.withConnection { try await self.replicaStates($0) } }
+    }
+
+    private func replicaStates(_ connection: PostgresConnection) async throws -> [ReplicaID: HubReplicaState] {
+        var states: [ReplicaID: HubReplicaState] = [:]
+        for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query("""
+            SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica
+            """, logger: logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
+            guard let replica = ReplicaID(bytes: id) else { continue }
+            states[replica] = HubReplicaState(id: replica, township: township, role: role, announced: announced, maxSeq: maxSeq,
+                                              registeredAt: registered, lastPushAt: push, lastSeenAt: seen)
+        }
+        return states
+    }
+
+    private func refusals(_ connection: PostgresConnection) async throws -> [HubRefusalState] {
+        var rows: [HubRefusalState] = []
+        for try await (replica, code, township, pushes, operations, lastAt, message) in try await connection.query("""
+            SELECT replica, code, township, pushes, operations, last_at, message FROM hub_refusal
+            """, logger: logger).decode((Data, String, String?, Int64, Int64, Int64, String).self) {
+            rows.append(HubRefusalState(replica: [UInt8](replica), code: code, township: township, pushes: pushes,
+                                        operations: operations, lastAt: lastAt, message: message))
+        }
+        return rows
+    }
+
+    // MARK: Push
+
+    public func accept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?, caller: HubCaller,
+                       seals: [RunSeal]) async throws -> (accepted: Int, duplicates: Int) {
+        guard !ops.isEmpty else { return (0, 0) }
+        let counts = try await transaction(locking: replica) { connection in
+            _ = try await self.catchUp(connection, details: false)
+            let counts = try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
+                                                       caller: caller, seals: seals, dryRun: true)
+            let held = try await self.view.versionVector()[replica]
+            let new = ops.filter { $0.seq > held }
+            let township = try await self.register(connection, replica, caller: caller, announced: announcedTownship)
+            if !new.isEmpty {
+                try await self.claim(connection, new, township: township)
+                try await self.store(connection, replica, new, seals: seals.filter { $0.last > held })
+            }
+            return counts
+        }
+        if counts.accepted > 0 {
+            do {
+                try await refresh(details: false)
+            } catch {
+                // Stored: the view catches up at the next request.
+                logger.warning("stored a push; this node's copy will catch up later: \(error)")
+            }
+        }
+        return counts
+    }
+
+    /// Registers the replica for the caller's township (or the county) if new, notes the push,
+    /// and returns the township it writes for (the dry run checked it is the caller's).
+    private func register(_ connection: PostgresConnection, _ replica: ReplicaID, caller: HubCaller,
+                          announced: String?) async throws -> String {
+        let role = caller.role == .county ? "county" : "township"
+        let township = (caller.role == .county ? announced : caller.township) ?? ""
+        let now = wallClock.nowMillis()
+        try await connection.query("""
+            INSERT INTO hub_replica (id, township, role, announced, registered_at, last_push_at)
+            VALUES (\(Data(replica.bytes)), \(township), \(role), \(announced), \(now), \(now))
+            ON CONFLICT (id) DO UPDATE SET last_push_at = excluded.last_push_at,
+                announced = COALESCE(excluded.announced, hub_replica.announced)
+            """, logger: logger)
+        for try await stored in try await connection.query("SELECT township FROM hub_replica WHERE id = \(Data(replica.bytes))",
+                                                           logger: logger).decode(String.self) {
+            return stored
+        }
+        return township
+    }
+
+    /// Claims every activity the operations change for `township`: an activity belongs to the
+    /// township that first wrote it, whichever node took that push (the view's check cannot
+    /// see a push another node is storing at this moment; the unique key can).
+    private func claim(_ connection: PostgresConnection, _ ops: [Op], township: String) async throws {
+        let ids = Array(Set(ops.filter { !$0.targetsIndicator }.map(\.activity.rawValue))).sorted()
+        guard !ids.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO hub_activity (id, township) SELECT unnest(\(ids)::text[]), \(township) ON CONFLICT (id) DO NOTHING
+            """, logger: logger)
+        for try await (id, owner) in try await connection.query("""
+            SELECT id, township FROM hub_activity WHERE id = ANY(\(ids)::text[]) AND township <> \(township) ORDER BY id LIMIT 1
+            """, logger: logger).decode((String, String).self) {
+            throw HubRejection(.forbidden, "other-activity", "activity \(id) belongs to \(owner); this replica may only change \(township)'s activities")
+        }
+    }
+
+    /// Appends a contiguous run of new operations and its seals, and moves the replica's seq.
+    private func store(_ connection: PostgresConnection, _ replica: ReplicaID, _ ops: [Op], seals: [RunSeal]) async throws {
+        guard let num = try await number(connection, replica), let last = ops.last?.seq else { return }
+        var columns = PostgresRow.Columns()
+        for op in ops { columns.append(op) }
+        try await connection.query("""
+            INSERT INTO hub_op (replica, seq, hlc, activity, kind, field, text, number)
+            SELECT \(num), unnest(\(columns.seq)::int8[]), unnest(\(columns.hlc)::int8[]), unnest(\(columns.activity)::text[]),
+                   unnest(\(columns.kind)::int2[]), unnest(\(columns.field)::text[]), unnest(\(columns.text)::text[]),
+                   unnest(\(columns.number)::int8[])
+            """, logger: logger)
+        for seal in seals {
+            try await connection.query("""
+                INSERT INTO hub_seal (replica, first_seq, last_seq, prev, digest, key, signature)
+                VALUES (\(num), \(seal.first), \(seal.last), \(Data(seal.prev)), \(Data(seal.digest)), \(Data(seal.key)), \(Data(seal.signature)))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        try await connection.query("UPDATE hub_replica SET max_seq = \(last) WHERE num = \(num)", logger: logger)
+    }
+
+    /// Stores what the node's own replica wrote in its view (indicator values from the
+    /// dashboard) as one of the county's replicas.
+    public func publishOwn() async throws {
+        let me = try view.identity()
+        try await transaction(locking: me.replica) { connection in
+            var stored: Int64 = 0
+            if let num = try await self.number(connection, me.replica) {
+                for try await seq in try await connection.query("SELECT max_seq FROM hub_replica WHERE num = \(num)",
+                                                              logger: self.logger).decode(Int64.self) { stored = seq }
+            }
+            guard let run = try self.view.ownRun(after: stored) else { return }
+            let caller = HubCaller(tokenID: 0, role: .county, township: nil)
+            _ = try await self.register(connection, me.replica, caller: caller, announced: me.township)
+            try await self.store(connection, me.replica, run.operations, seals: run.seals)
+        }
+    }
+
+    // MARK: Tokens, notes
+
+    public func authenticate(secret: String) async throws -> HubCaller? {
+        let hash = Store.tokenHash(secret)
+        return try await guarded {
+            for try await (id, role, township) in try await client.query("""
+                SELECT id, role, township FROM hub_token WHERE hash = \(hash) AND revoked_at IS NULL
+                """, logger: logger).decode((Int64, String, String?).self) {
+                return HubCaller(tokenID: id, role: HubRole(rawValue: role) ?? .county, township: township)
+            }
+            return nil
+        }
+    }
+
+    public func createToken(role: HubRole, township: String?) async throws -> (id: Int64, secret: String) {
+        let township = try Store.checkTokenTownship(role: role, township: township)
+        let (secret, hash) = Store.newTokenSecret()
+        let now = wallClock.nowMillis()
+        return try await guarded {
+            for try await id in try await client.query("""
+                INSERT INTO hub_token (role, township, hash, created_at) VALUES (\(role.rawValue), \(township), \(hash), \(now)) RETURNING id
+                """, logger: logger).decode(Int64.self) {
+                return (id, secret)
+            }
+            throw HubUnavailable("the database did not return the new token's id")
+        }
+    }
+
+    public func tokens() async throws -> [HubTokenInfo] {
+        try await guarded {
+            var tokens: [HubTokenInfo] = []
+            for try await (id, role, township, created, revoked) in try await client.query("""
+                SELECT id, role, township, created_at, revoked_at FROM hub_token ORDER BY id
+                """, logger: logger).decode((Int64, String, String?, Int64, Int64?).self) {
+                tokens.append(HubTokenInfo(id: id, role: HubRole(rawValue: role) ?? .county, township: township,
+                                           createdAtMillis: created, revokedAtMillis: revoked))
+            }
+            return tokens
+        }
+    }
+
+    public func revokeToken(id: Int64) async throws {
+        let now = wallClock.nowMillis()
+        let revoked = try await guarded {
+            var any = false
+            for try await _ in try await client.query("""
+                UPDATE hub_token SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id
+                """, logger: logger).decode(Int64.self) { any = true }
+            return any
+        }
+        guard revoked else {
+            throw KtxError(.unknownToken, zh: "没有编号为 \(id) 的有效令牌；可用 ktx hub token list 查看",
+                           en: "no active token with id \(id); see `ktx hub token list`")
+        }
+    }
+
+    public func noteSyncStarted(replica: ReplicaID, caller: HubCaller) async throws {
+        let now = wallClock.nowMillis()
+        let township = caller.role == .township ? caller.township : nil
+        try await guarded {
+            try await client.query("""
+                UPDATE hub_replica SET last_seen_at = \(now)
+                WHERE id = \(Data(replica.bytes)) AND ((role = 'county' AND \(caller.role == .county)) OR (role = 'township' AND township = \(township)))
+                """, logger: logger)
+        }
+    }
+
+    public func noteRefusal(replica: ReplicaID, township: String?, code: String, operations: Int, message: String) async throws {
+        let now = wallClock.nowMillis()
+        let message = String(message.prefix(500))
+        try await guarded {
+            try await client.query("""
+                INSERT INTO hub_refusal (replica, code, township, pushes, operations, last_at, message)
+                VALUES (\(Data(replica.bytes)), \(code), \(township), 1, \(Int64(operations)), \(now), \(message))
+                ON CONFLICT (replica, code) DO UPDATE SET pushes = hub_refusal.pushes + 1,
+                    operations = hub_refusal.operations + excluded.operations, last_at = excluded.last_at,
+                    message = excluded.message, township = COALESCE(excluded.township, hub_refusal.township)
+                """, logger: logger)
+        }
+    }
+
+    public func operationTotal() async throws -> Int64 {
+        try await guarded {
+            for try await total in try await client.query("SELECT COALESCE(SUM(max_seq), 0)::int8 FROM hub_replica",
+                                                          logger: logger).decode(Int64.self) {
+                return total
+            }
+            return 0
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// One transaction holding the lock of `replica` (released at its end, also when the node
+    /// dies: the server ends the session). Errors of `body` pass unchanged; the database's
+    /// become ``HubUnavailable``.
+    private func transaction<T: Sendable>(locking replica: ReplicaID,
+                                          _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        let key = PostgresRow.lockKey(replica)
+        return try await guarded {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: self.logger)
+                do {
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: self.logger)
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body`, turning the database's errors (and only those) into ``HubUnavailable``.
+    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            throw HubUnavailable(Self.explain(error, location))
+        }
+    }
+
+    /// What went wrong with the database, in words an operator can act on (PSQLError's own
+    /// description hides everything).
+    static func explain(_ error: PSQLError, _ location: String) -> String {
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? ""
+            switch state {
+            case "28P01", "28000": return "PostgreSQL at \(location) refused the login (\(message)): check the user and PGPASSWORD or --password-file"
+            case "3D000": return "PostgreSQL at \(location): \(message) (create it, or check the address)"
+            case "53300": return "PostgreSQL at \(location) has no free connection (\(message))"
+            case "57P01", "57P02", "57P03": return "PostgreSQL at \(location) is shutting down or starting (\(message))"
+            default: return "PostgreSQL at \(location) answered \(state): \(message)"
+            }
+        }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed:
+            let cause = error.underlying.map { "\($0)" } ?? "no connection"
+            return "cannot reach PostgreSQL at \(location) (\(cause))"
+        default:
+            return "PostgreSQL at \(location): \(error.code)"
+        }
+    }
+
+    static func describe(_ error: any Error, _ location: PostgresLocation) -> any Error {
+        let detail: String
+        switch error {
+        case let error as PSQLError: detail = explain(error, location.display)
+        case let error as HubUnavailable: detail = error.detail
+        default: return error
+        }
+        return KtxError(.databaseUnavailable, zh: "无法使用集线器数据库：\(detail)", en: "cannot use the hub's database: \(detail)")
+    }
+}

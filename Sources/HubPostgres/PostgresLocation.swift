@@ -1,0 +1,92 @@
+import Foundation
+import PostgresNIO
+import SyncCore
+
+/// Where a hub's PostgreSQL database is: `postgres://USER@HOST:PORT/DB[?sslmode=disable|prefer|require]`.
+///
+/// The password never comes from the address (it would be in the process list and the
+/// shell's history): it comes from `PGPASSWORD` or a file (`--password-file`).
+public struct PostgresLocation: Sendable, Hashable {
+    public enum TLSMode: String, Sendable { case disable, prefer, require }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    public var tls: TLSMode
+    var password: String?
+
+    /// Reads an address; `password` is the secret from `PGPASSWORD` or a file, if any.
+    public init(url: String, password: String?) throws {
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw Self.bad(url, zh: "应形如 postgres://用户@主机:端口/数据库", en: "expected postgres://USER@HOST:PORT/DB")
+        }
+        guard parts.password == nil else {
+            throw KtxError(.badDatabaseURL,
+                           zh: "数据库地址里不能写密码（它会留在命令历史和进程列表里）：请放在环境变量 PGPASSWORD 或 --password-file 指定的文件中",
+                           en: "the database address must not hold a password (it would show in the shell's history and the process list): put it in PGPASSWORD or a file named by --password-file")
+        }
+        guard let host = parts.host, !host.isEmpty else {
+            throw Self.bad(url, zh: "缺少主机名", en: "the address names no host")
+        }
+        guard let user = parts.user, !user.isEmpty else {
+            throw Self.bad(url, zh: "缺少用户名（postgres://用户@主机/数据库）", en: "the address names no user (postgres://USER@HOST/DB)")
+        }
+        let database = String(parts.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else {
+            throw Self.bad(url, zh: "缺少数据库名（postgres://用户@主机/数据库）", en: "the address names no database (postgres://USER@HOST/DB)")
+        }
+        var tls = TLSMode.prefer
+        for item in parts.queryItems ?? [] {
+            guard item.name == "sslmode", let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                throw Self.bad(url, zh: "只认得参数 sslmode=disable|prefer|require", en: "the only parameter understood is sslmode=disable|prefer|require")
+            }
+            tls = mode
+        }
+        self.host = host
+        self.port = parts.port ?? 5432
+        self.user = user
+        self.database = database
+        self.tls = tls
+        self.password = password
+    }
+
+    /// The same server with another database (the tests make one per hub).
+    public func with(database: String) -> PostgresLocation {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// The address as logs and messages show it: never the password.
+    public var display: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+
+    var configuration: PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch self.tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
+                                                         database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 40
+        return configuration
+    }
+
+    /// Reads a password file: its first line, without the line end.
+    public static func password(fromFile path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw KtxError(.badDatabaseURL, zh: "读不了密码文件 \(path)", en: "cannot read the password file \(path)")
+        }
+        return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+    }
+
+    private static func bad(_ url: String, zh: String, en: String) -> KtxError {
+        // The address is shown only up to its user part: it may carry a password by mistake.
+        let shown = url.split(separator: "@").count > 1 ? "…@" + url.split(separator: "@").last! : url
+        return KtxError(.badDatabaseURL, zh: "数据库地址“\(shown)”无效：\(zh)", en: "invalid database address '\(shown)': \(en)")
+    }
+}

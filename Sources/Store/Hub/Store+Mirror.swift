@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import SyncCore
+
+/// A replica as the shared database of a hub knows it (see ``HubBackend``).
+public struct HubReplicaState: Sendable, Hashable {
+    public var id: ReplicaID
+    /// The township whose token first pushed it (for a county replica, the county's name).
+    public var township: String
+    /// `township` or `county`.
+    public var role: String
+    /// The township the replica names itself (kept for `ktx log`).
+    public var announced: String?
+    public var maxSeq: Int64
+    public var registeredAt: Int64
+    public var lastPushAt: Int64?
+    public var lastSeenAt: Int64?
+
+    public init(id: ReplicaID, township: String, role: String, announced: String?, maxSeq: Int64,
+                registeredAt: Int64, lastPushAt: Int64?, lastSeenAt: Int64?) {
+        (self.id, self.township, self.role, self.announced, self.maxSeq) = (id, township, role, announced, maxSeq)
+        (self.registeredAt, self.lastPushAt, self.lastSeenAt) = (registeredAt, lastPushAt, lastSeenAt)
+    }
+}
+
+/// A counted refusal as the shared database keeps it (see ``Store/noteRefusal(replica:township:code:operations:message:)``).
+public struct HubRefusalState: Sendable, Hashable {
+    public var replica: [UInt8]
+    public var code: String
+    public var township: String?
+    public var pushes: Int64
+    public var operations: Int64
+    public var lastAt: Int64
+    public var message: String
+
+    public init(replica: [UInt8], code: String, township: String?, pushes: Int64, operations: Int64, lastAt: Int64, message: String) {
+        (self.replica, self.code, self.township, self.pushes, self.operations, self.lastAt, self.message) =
+            (replica, code, township, pushes, operations, lastAt, message)
+    }
+}
+
+/// A hub node's view: the copy of a shared hub database (PostgreSQL) a node answers from.
+/// Operations enter it only from the shared database, where every node stored them after
+/// the same checks; merging them checks signatures once more.
+extension Store {
+    /// Merges runs read from the shared database, with their seals, and registers their
+    /// replicas as the shared database says. Nothing is held for its date: the node that took
+    /// the push checked the clock already.
+    ///
+    /// - Returns: the operations new to the view.
+    @discardableResult
+    public func mirror(_ runs: [HubPullPage.Run], replicas: [HubReplicaState]) async throws -> Int {
+        var townships: [ReplicaID: String] = [:]
+        var seals: [ReplicaID: [RunSeal]] = [:]
+        var ops: [Op] = []
+        for run in runs {
+            if let township = run.township { townships[run.replica] = township }
+            seals[run.replica, default: []] += run.seals
+            ops += run.operations
+        }
+        let (batch, announced, sealed) = (ops, townships, seals)
+        return try await writeAsync("hub mirror") { db in
+            let outcome = try mergeLocked(db, batch, townships: announced, source: "hub database", seals: sealed)
+            if let refusal = outcome.refused.first {
+                // The shared database holds what a node refused: a bug or a hand-edited table.
+                throw KtxError(.storage, zh: "共享数据库中有本节点拒收的操作（副本 \(refusal.replica.short)，序号 \(refusal.seq)）：\(refusal.reason.message(.zh))",
+                               en: "the shared hub database holds an operation this node refuses (replica \(refusal.replica.short), seq \(refusal.seq)): \(refusal.reason.message(.en))")
+            }
+            for state in replicas {
+                let (num, _) = try Self.replicaRow(db, state.id, township: state.announced)
+                try db.execute(sql: """
+                    INSERT INTO hub_replica (replica, township, registered_at, role, last_push_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (replica) DO UPDATE SET township = excluded.township, role = excluded.role,
+                        last_push_at = excluded.last_push_at, last_seen_at = excluded.last_seen_at
+                    """, arguments: [num, state.township, state.registeredAt, state.role, state.lastPushAt, state.lastSeenAt])
+            }
+            return outcome.applied
+        }
+    }
+
+    /// Replaces the view's refusal counts with the shared database's.
+    public func mirrorRefusals(_ rows: [HubRefusalState]) async throws {
+        try await writeAsync("hub mirror") { db in
+            try db.execute(sql: "DELETE FROM hub_refusal")
+            for row in rows {
+                try db.execute(sql: """
+                    INSERT INTO hub_refusal (replica, code, township, pushes, operations, last_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Data(row.replica), row.code, row.township, row.pushes, row.operations, row.lastAt, row.message])
+            }
+        }
+    }
+
+    /// The hub's own replica's operations after `seq`, sealed into signed runs, to store in
+    /// the shared database (the county's indicator values entered on a node's dashboard).
+    public func ownRun(after seq: Int64) throws -> HubPullPage.Run? {
+        let me = try identity()
+        try sealOwnRuns(upTo: .max, size: RunSeal.maxOperations)
+        let ops = try operations(of: me.replica, after: seq, limit: .max)
+        guard !ops.isEmpty else { return nil }
+        return HubPullPage.Run(replica: me.replica, township: me.township, operations: ops,
+                               seals: try runs(of: me.replica, after: seq))
+    }
+}
