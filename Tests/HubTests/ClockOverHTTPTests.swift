@@ -11,8 +11,8 @@ import TestSupport
 /// Over HTTP the hub tells its time: a PC whose clock is wrong is told at once, pushes
 /// nothing dated beyond the hub's clock, still pulls, and loses nothing once it is fixed.
 @Suite struct ClockOverHTTPTests {
-    @Test func aPCWhoseClockWasSetTo2031IsToldStillPullsAndLosesNothingOnceFixed() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aPCWhoseClockWasSetTo2031IsToldStillPullsAndLosesNothingOnceFixed(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let pcClock = ManualClock(1_924_992_000_000)
         let a = try Store.create(at: f.lab.dir.file("a.db"), township: "河西镇", wallClock: pcClock)

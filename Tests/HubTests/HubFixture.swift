@@ -1,40 +1,85 @@
 import Foundation
 import Hummingbird
+import HubPostgres
 import HubServer
 import Logging
 import Store
 import SyncCore
+import Testing
 import TestSupport
+
+/// The hub's stores the suite runs on: SQLite always; PostgreSQL when `KTX_TEST_POSTGRES`
+/// names a server (`postgres://USER@HOST:PORT/DB`, password in `PGPASSWORD`), as `.ci/run` does
+/// with a throw-away cluster (scripts/pg-test-cluster.sh). Each PostgreSQL fixture makes a
+/// database of its own on that server.
+enum HubBackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
 
 /// A hub database with one token of each kind, and township replicas to make real operations.
 struct HubFixture {
+    static let postgresURL = ProcessInfo.processInfo.environment["KTX_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    static let backends: [HubBackendKind] = [.sqlite] + (postgresURL == nil ? [] : [.postgres])
+
     let lab = ReplicaLab("hub")
-    let hub: Store
+    /// The hub's store: the SQLite hub, or a node of the PostgreSQL hub.
+    let backend: any HubBackend
+    /// What the hub holds: the SQLite hub itself, or the node's view.
+    var hub: Store { backend.view }
     let admin: String
     let county: String
     /// Township tokens by township.
     var township: [String: String] = [:]
     let configuration: HubConfiguration
 
-    init(maxBodyBytes: Int = 1 << 20) throws {
-        hub = try Store.openHub(at: lab.dir.file("hub.db"), wallClock: lab.clock)
-        admin = try hub.createToken(role: .admin, township: nil).secret
-        county = try hub.createToken(role: .county, township: nil).secret
-        for name in ["河西镇", "东街镇", "尖冢镇"] {
-            township[name] = try hub.createToken(role: .township, township: name).secret
-        }
+    init(_ kind: HubBackendKind = .sqlite, maxBodyBytes: Int = 1 << 20) async throws {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .warning
-        configuration = HubConfiguration(databasePath: lab.dir.file("hub.db"), port: 0, maxBodyBytes: maxBodyBytes,
-                                         maxClockSkewMillis: 24 * 3_600_000, maxPullLimit: 50, logger: logger)
+        var configuration = HubConfiguration(databasePath: lab.dir.file("hub.db"), port: 0, maxBodyBytes: maxBodyBytes,
+                                             maxClockSkewMillis: 24 * 3_600_000, maxPullLimit: 50, logger: logger)
+        switch kind {
+        case .sqlite:
+            backend = try Store.openHub(at: lab.dir.file("hub.db"), wallClock: lab.clock)
+        case .postgres:
+            let location = try await Self.newPostgresDatabase()
+            configuration.postgres = location
+            backend = try await PostgresHub.open(location, viewPath: lab.dir.file("hub.db"), wallClock: lab.clock, logger: logger)
+        }
+        self.configuration = configuration
+        admin = try await backend.createToken(role: .admin, township: nil).secret
+        county = try await backend.createToken(role: .county, township: nil).secret
+        for name in ["河西镇", "东街镇", "尖冢镇"] {
+            township[name] = try await backend.createToken(role: .township, township: name).secret
+        }
+    }
+
+    /// A new, empty database on the test server.
+    static func newPostgresDatabase() async throws -> PostgresLocation {
+        let base = try PostgresLocation(url: postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
+        let name = "ktx_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try await PostgresAdmin.createDatabase(name, on: base)
+        return base.with(database: name)
+    }
+
+    /// Another node of the same hub (PostgreSQL only): its own view, the same database.
+    func secondNode(_ name: String = "node2.db") async throws -> (any HubBackend, HubConfiguration) {
+        guard let location = configuration.postgres else { return (backend, configuration) }
+        var configuration = configuration
+        configuration.databasePath = lab.dir.file(name)
+        let node = try await PostgresHub.open(location, viewPath: configuration.databasePath, wallClock: lab.clock, logger: configuration.logger)
+        return (node, configuration)
     }
 
     /// The application exactly as `ktx hub serve` builds it, on a free port, on the fixture's database and clock.
     var application: some ApplicationProtocol {
-        try! buildApplication(configuration, wallClock: lab.clock)
+        buildApplication(configuration, hub: backend, wallClock: lab.clock)
     }
 
-    func remove() { lab.remove() }
+    func remove() {
+        if let node = backend as? PostgresHub { Task { await node.close() } }
+        lab.remove()
+    }
 
     /// A push body of all of a replica's operations.
     func batch(_ store: Store, after: Int64 = 0) throws -> HubAPI.Batch {

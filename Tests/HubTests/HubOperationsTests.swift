@@ -11,8 +11,8 @@ import TestSupport
 /// What an operator reads off a running hub: `/metrics`, `/healthz`, and the counts behind
 /// `ktx hub status`.
 @Suite struct HubOperationsTests {
-    @Test func metricsCountRequestsAcceptedAndRefusedOperationsAndReplicasByLastSync() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func metricsCountRequestsAcceptedAndRefusedOperationsAndReplicasByLastSync(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             let a = try f.lab.replica("a", township: "河西镇")
@@ -51,8 +51,8 @@ import TestSupport
 /// Scoped pulls: a township's replica on a large hub pulls only its township's replicas and
 /// the county's.
 @Suite struct ScopedPullTests {
-    @Test func aTownshipScopedPullCarriesItsTownshipAndTheCountyOnly() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aTownshipScopedPullCarriesItsTownshipAndTheCountyOnly(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let b = try f.lab.replica("b", township: "东街镇")

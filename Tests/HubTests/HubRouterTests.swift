@@ -9,8 +9,8 @@ import TestSupport
 
 /// Every endpoint, every error status, and the permission matrix, in process.
 @Suite struct HubRouterTests {
-    @Test func healthAnswersWithoutAToken() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func healthAnswersWithoutAToken(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response throws in
@@ -20,14 +20,14 @@ import TestSupport
         }
     }
 
-    @Test(arguments: ["GET /v1/vector", "POST /v1/ops", "POST /v1/pull", "GET /v1/totals", "GET /v1/tokens"])
-    func everyAPIEndpointNeedsAValidToken(endpoint: String) async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends, ["GET /v1/vector", "POST /v1/ops", "POST /v1/pull", "GET /v1/totals", "GET /v1/tokens"])
+    func everyAPIEndpointNeedsAValidToken(backend: HubBackendKind, endpoint: String) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let parts = endpoint.split(separator: " ")
         let method: HTTPRequest.Method = parts[0] == "GET" ? .get : .post
-        let revoked = try f.hub.createToken(role: .county, township: nil)
-        try f.hub.revokeToken(id: revoked.id)
+        let revoked = try await f.backend.createToken(role: .county, township: nil)
+        try await f.backend.revokeToken(id: revoked.id)
         try await f.application.test(.router) { client in
             for headers: HTTPFields in [[:], bearer("ktx_wrong"), bearer(revoked.secret), [.authorization: f.county]] {
                 try await client.execute(uri: String(parts[1]), method: method, headers: headers, body: ByteBuffer(string: "{}")) { response throws in
@@ -49,9 +49,11 @@ import TestSupport
         (.admin, .listTokens, .ok), (.admin, .createToken, .created), (.admin, .revokeToken, .noContent),
     ]
 
-    @Test(arguments: matrix)
-    func permissionMatrix(role: HubRole, action: Action, expected: HTTPResponse.Status) async throws {
-        let f = try HubFixture()
+    static let matrixOnEveryBackend = HubFixture.backends.flatMap { backend in matrix.map { (backend, $0.0, $0.1, $0.2) } }
+
+    @Test(arguments: matrixOnEveryBackend)
+    func permissionMatrix(backend: HubBackendKind, role: HubRole, action: Action, expected: HTTPResponse.Status) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let token = switch role {
         case .township: f.township["河西镇"]!
@@ -78,13 +80,13 @@ import TestSupport
             }
         }
         #expect(try await f.hub.operationCounts().total == (expected == .ok && action == .pushOwn ? 5 : 0))
-        let tokens = try f.hub.tokens()
+        let tokens = try await f.backend.tokens()
         #expect(tokens.count == (action == .createToken && expected == .created ? 6 : 5))
         #expect(tokens.filter { $0.revokedAtMillis != nil }.count == (action == .revokeToken && expected == .noContent ? 1 : 0))
     }
 
-    @Test func aTownshipCannotPushAnotherTownshipsReplica() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aTownshipCannotPushAnotherTownshipsReplica(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let replica = try f.lab.replica("a", township: "河西镇")
         try replica.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
@@ -106,8 +108,8 @@ import TestSupport
         #expect(try await f.hub.operationCounts().total == 4)
     }
 
-    @Test func aTownshipCannotChangeAnotherTownshipsActivity() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aTownshipCannotChangeAnotherTownshipsActivity(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let b = try f.lab.replica("b", township: "东街镇")
@@ -141,8 +143,8 @@ import TestSupport
 
     /// A manual indicator value is the county's: the county's replica pushes it with the
     /// county token and the hub keeps it; a township's is refused, and nothing of it stored.
-    @Test func onlyTheCountysReplicasSetIndicatorValues() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func onlyTheCountysReplicasSetIndicatorValues(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let county = try f.lab.replica("county", township: "县科协")
         let office = try f.lab.replica("a", township: "河西镇")
@@ -171,8 +173,8 @@ import TestSupport
 
     /// Over HTTP, a township cannot take another township's next activity id: an activity
     /// belongs to the township of the replica its id is named after.
-    @Test func aTownshipCannotClaimAnotherTownshipsNextActivityID() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aTownshipCannotClaimAnotherTownshipsNextActivityID(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let jia = try f.lab.replica("jia", township: "河西镇")
         let yi = try f.lab.replica("yi", township: "东街镇")
@@ -260,9 +262,9 @@ import TestSupport
         return String(decoding: try! JSONEncoder().encode(HubAPI.Batch(replica: batch.replica, township: nil, operations: ops)), as: UTF8.self)
     }
 
-    @Test(arguments: 0..<badRequests.count)
-    func badInputGetsA4xxAndStoresNothing(index: Int) async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends, 0..<badRequests.count)
+    func badInputGetsA4xxAndStoresNothing(backend: HubBackendKind, index: Int) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let (name, makeBody, status, code) = Self.badRequests[index]
         let replica = try f.lab.replica("a", township: "河西镇")
@@ -279,8 +281,8 @@ import TestSupport
         #expect(try await f.hub.operationCounts().total == 0, "\(name)")
     }
 
-    @Test func wrongTypesNameTheField() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func wrongTypesNameTheField(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.county),
@@ -296,8 +298,8 @@ import TestSupport
         }
     }
 
-    @Test func pullsComeInPagesThatResume() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func pullsComeInPagesThatResume(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let b = try f.lab.replica("b", township: "东街镇")
@@ -327,8 +329,8 @@ import TestSupport
         #expect(try await county.operationCounts().total == 60)
     }
 
-    @Test func totalsAnswerLikeKtxTotals() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func totalsAnswerLikeKtxTotals(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 120, "cost": 150_050]))
@@ -349,8 +351,8 @@ import TestSupport
         }
     }
 
-    @Test func anAdminManagesTokens() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func anAdminManagesTokens(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             let created = try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin),
@@ -377,7 +379,7 @@ import TestSupport
 @Suite struct HubMethodTests {
     @Test(arguments: [("TRACE", "/v1/totals"), ("PUT", "/v1/ops"), ("GET", "/v1/pull"), ("POST", "/healthz"), ("GET", "/v1/tokens/3")])
     func aKnownPathWithAnotherMethodIs405(method: String, path: String) async throws {
-        let f = try HubFixture()
+        let f = try await HubFixture()
         defer { f.remove() }
         try await f.application.test(.router) { client in
             try await client.execute(uri: path, method: HTTPRequest.Method(method)!, headers: bearer(f.admin)) { response throws in
@@ -390,8 +392,8 @@ import TestSupport
         }
     }
 
-    @Test func aTownshipTokenWithoutATownshipIsRefusedInHTTPTerms() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aTownshipTokenWithoutATownshipIsRefusedInHTTPTerms(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin), body: ByteBuffer(string: #"{"role":"township"}"#)) { response throws in
@@ -405,8 +407,8 @@ import TestSupport
 }
 
 @Suite struct HubAnswerTests {
-    @Test func totalsAnsweredFromTheCacheChangeWithTheNextPush() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func totalsAnsweredFromTheCacheChangeWithTheNextPush(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 5]))

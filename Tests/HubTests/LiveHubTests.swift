@@ -10,8 +10,8 @@ import TestSupport
 
 /// Real HTTP on a free port: the client (AsyncHTTPClient) against the server builder.
 @Suite struct LiveHubTests {
-    @Test func threeTownshipsAndTheCountySyncOverHTTPThroughACutPull() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func threeTownshipsAndTheCountySyncOverHTTPThroughACutPull(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let names = ["河西镇", "东街镇", "尖冢镇"]
         let towns = try names.enumerated().map { try f.lab.replica("t\($0.offset)", township: $0.element) }
@@ -55,8 +55,8 @@ import TestSupport
         }
     }
 
-    @Test func clientErrorsSayWhatToCheckAndTouchNothing() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func clientErrorsSayWhatToCheckAndTouchNothing(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t"))
@@ -77,8 +77,8 @@ import TestSupport
         #expect(try a.remotes().isEmpty)
     }
 
-    @Test func twoReplicasOfOneTownshipRelayEachOthersChanges() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func twoReplicasOfOneTownshipRelayEachOthersChanges(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         // b edits a's activity before a has pushed it: b's push waits for a's, in the same sync.
         // b's id sorts first, so its batch is tried before a's.
@@ -99,8 +99,8 @@ import TestSupport
 }
 
 extension LiveHubTests {
-    @Test func statusCountsOnlyWhatTheHTTPHubWouldTakeFromThisOffice() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func statusCountsOnlyWhatTheHTTPHubWouldTakeFromThisOffice(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let u = try f.lab.replica("u", township: "东街镇")
@@ -130,7 +130,7 @@ extension LiveHubTests {
     }
 
     func converge(seed: UInt64) async throws {
-        let f = try HubFixture()
+        let f = try await HubFixture()
         defer { f.remove() }
         try await f.application.test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)"

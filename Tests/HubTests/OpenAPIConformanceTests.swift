@@ -31,8 +31,8 @@ import TestSupport
         return out
     }
 
-    @Test func everyDeclaredResponseIsProducedAndMatchesItsSchema() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func everyDeclaredResponseIsProducedAndMatchesItsSchema(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let b = try f.lab.replica("b", township: "东街镇")
@@ -94,7 +94,7 @@ import TestSupport
             try await call(.get, "/metrics", "/metrics", token: nil, expect: 200)
         }
         // A database that no longer answers (its log table gone): the health check says 503.
-        let broken = try HubFixture()
+        let broken = try await HubFixture()
         defer { broken.remove() }
         try await broken.application.test(.router) { client in
             let queue = try DatabaseQueue(path: broken.lab.dir.file("hub.db"))

@@ -15,8 +15,8 @@ import TestSupport
         ActivityDraft(kind: "rural", date: "2023-05-20", title: title, quantities: ["attendance": attendance])
     }
 
-    @Test func theHubRefusesAlteredUnsignedAndWronglySignedRuns() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func theHubRefusesAlteredUnsignedAndWronglySignedRuns(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let office = try f.lab.replica("a", township: "河西镇")
         let other = try f.lab.replica("b", township: "河西镇")
@@ -58,8 +58,8 @@ import TestSupport
         #expect(try await f.hub.operationCounts().total == 5)
     }
 
-    @Test func aDatabaseCopiedToASecondPCLosesNothingOverHTTP() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aDatabaseCopiedToASecondPCLosesNothingOverHTTP(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let a = try f.lab.replica("a", township: "河西镇")
         let county = try f.lab.replica("county", township: "县科协")

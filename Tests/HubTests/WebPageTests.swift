@@ -56,8 +56,8 @@ import Web
         return (id, a, b)
     }
 
-    @Test func withoutASessionEveryPageIsTheLoginPageAndAWrongTokenIsRefused() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func withoutASessionEveryPageIsTheLoginPageAndAWrongTokenIsRefused(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             for path in ["/", "/townships", "/activities", "/admin", "/form.xlsx?year=2023"] {
@@ -92,8 +92,8 @@ import Web
         }
     }
 
-    @Test func theCountySeesTotalsPCsActivitiesAndTheHistoryWithTheEditThatHolds() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func theCountySeesTotalsPCsActivitiesAndTheHistoryWithTheEditThatHolds(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             let a = try f.lab.replica("a", township: "河西镇")
@@ -149,8 +149,8 @@ import Web
         }
     }
 
-    @Test func theHistoryMarksTheConcurrentEditThatHolds() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func theHistoryMarksTheConcurrentEditThatHolds(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let (id, a, b) = try await Self.hubWithRecords(f)
         // The folder hub merged both PCs' edits; the county's replica shows the same history.
@@ -173,11 +173,11 @@ import Web
         }
     }
 
-    @Test func crossSitePostsAreRefusedAndChangeNothing() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func crossSitePostsAreRefusedAndChangeNothing(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
-            let before = try f.hub.tokens().count
+            let before = try await f.backend.tokens().count
             try await client.execute(uri: "/login", method: .post, headers: Self.form.merging([.origin: "http://evil.example"]),
                                      body: Self.body(["token": f.admin])) { response in
                 #expect(response.status == .forbidden)
@@ -194,7 +194,7 @@ import Web
             try await client.execute(uri: "/admin/tokens", method: .post, headers: headers,
                                      body: Self.body(["form_token": String(repeating: "0", count: 64), "role": "admin"])) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/logout", method: .post, headers: headers, body: Self.body([:])) { #expect($0.status == .forbidden) }
-            #expect(try f.hub.tokens().count == before)
+            #expect(try await f.backend.tokens().count == before)
             // The admin's own page: a township enrolled with a new token, shown once, then revoked.
             let secret = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers.merging([.origin: "http://localhost"]),
                                                   body: Self.body(["form_token": formToken, "role": "township", "township": "新城镇"])) { response in
@@ -203,12 +203,12 @@ import Web
                 let range = try #require(text.range(of: #"<code class="secret" id="new-token">"#))
                 return String(text[range.upperBound...].prefix { $0 != "<" })
             }
-            let created = try #require(try f.hub.tokens().last)
+            let created = try #require(try await f.backend.tokens().last)
             #expect(created.township == "新城镇" && created.role == .township)
-            #expect(try await f.hub.authenticate(secret: secret)?.tokenID == created.id)
+            #expect(try await f.backend.authenticate(secret: secret)?.tokenID == created.id)
             try await client.execute(uri: "/admin/tokens/\(created.id)/revoke", method: .post, headers: headers,
                                      body: Self.body(["form_token": formToken])) { #expect($0.status == .seeOther) }
-            #expect(try await f.hub.authenticate(secret: secret) == nil)
+            #expect(try await f.backend.authenticate(secret: secret) == nil)
             try await client.execute(uri: "/admin/tokens", method: .post, headers: headers,
                                      body: Self.body(["form_token": formToken, "role": "township"])) { response in
                 #expect(response.status == .badRequest)
@@ -225,8 +225,8 @@ import Web
         }
     }
 
-    @Test func theCountyEntersAManualValueAndReasonsThatBecomeOperationsEveryReplicaPulls() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func theCountyEntersAManualValueAndReasonsThatBecomeOperationsEveryReplicaPulls(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             let (cookie, formToken) = try await Self.login(client, f.county)
@@ -275,8 +275,8 @@ import Web
         }
     }
 
-    @Test func aPCThatSyncsWithNothingToPushIsSeenSyncingOnlyByItsOwnTownshipsToken() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aPCThatSyncsWithNothingToPushIsSeenSyncingOnlyByItsOwnTownshipsToken(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         try await f.application.test(.router) { client in
             let a = try f.lab.replica("a", township: "河西镇")
@@ -298,13 +298,13 @@ import Web
         }
     }
 
-    @Test func aSessionExpiresAfterItsLifetime() async throws {
-        let f = try HubFixture()
+    @Test(arguments: HubFixture.backends) func aSessionExpiresAfterItsLifetime(backend: HubBackendKind) async throws {
+        let f = try await HubFixture(backend)
         defer { f.remove() }
         let now = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
         let sessions = Sessions(lifetime: 600, now: { now.withLock { $0 } })
         let router = Router()
-        Dashboard(store: f.hub, access: .hub(sessions)).register(on: router)
+        Dashboard(hub: f.backend, access: .hub(sessions)).register(on: router)
         try await Application(router: router).test(.router) { client in
             let (cookie, _) = try await Self.login(client, f.county)
             try await client.execute(uri: "/townships", method: .get, headers: [.cookie: cookie]) { #expect($0.body.text.contains("<h1>乡镇</h1>")) }

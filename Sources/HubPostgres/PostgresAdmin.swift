@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SyncCore
+
+/// Server-level chores: the tests make a database per hub with it.
+public enum PostgresAdmin {
+    /// Creates an empty database `name` (lower-case letters, digits and `_`) on the server of
+    /// `location`, connecting to `location`'s database to do it.
+    public static func createDatabase(_ name: String, on location: PostgresLocation) async throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+            throw KtxError(.badDatabaseURL, zh: "数据库名只能含小写字母、数字和下划线：\(name)",
+                           en: "a database name holds lower-case letters, digits and _ only: \(name)")
+        }
+        var logger = Logger(label: "ktx.postgres")
+        logger.logLevel = .error
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        do {
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        } catch let error as PSQLError {
+            throw PostgresHub.describe(error, location)
+        }
+    }
+}
