@@ -24,3 +24,19 @@ public enum PostgresAdmin {
         }
     }
 }
+
+extension PostgresAdmin {
+    /// Runs one statement on `location`'s database (the tests take a database down and up).
+    public static func execute(_ sql: String, on location: PostgresLocation) async throws {
+        var logger = Logger(label: "ktx.postgres")
+        logger.logLevel = .error
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        do {
+            try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        } catch let error as PSQLError {
+            throw PostgresHub.describe(error, location)
+        }
+    }
+}

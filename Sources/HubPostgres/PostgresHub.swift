@@ -52,6 +52,9 @@ public final class PostgresHub: HubBackend {
     ///   is made and removed by ``close()``.
     public static func open(_ location: PostgresLocation, viewPath: String?, wallClock: any WallClock = SystemWallClock(),
                             logger: Logger) async throws -> PostgresHub {
+        // One connection first: a wrong password or a server that is not there is told at
+        // once, in words (the pool would keep retrying for a minute).
+        try await probe(location, logger: logger)
         // The pool's own chatter (a lease asked before its run loop started) is not the operator's.
         var poolLogger = logger
         poolLogger.logLevel = .error
@@ -71,6 +74,18 @@ public final class PostgresHub: HubBackend {
             return hub
         } catch {
             runner.cancel()
+            throw describe(error, location)
+        }
+    }
+
+    /// Connects once and disconnects.
+    static func probe(_ location: PostgresLocation, logger: Logger) async throws {
+        var quiet = logger
+        quiet.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 1, logger: quiet)
+            try await connection.close()
+        } catch {
             throw describe(error, location)
         }
     }
@@ -120,11 +135,7 @@ public final class PostgresHub: HubBackend {
     /// and with `details` the refusal counts (the county's pages show them).
     @discardableResult
     public func refresh(details: Bool) async throws -> Bool {
-        try await guarded {
-            try await client.withConnection { connection in
-                try await self.catchUp(connection, details: details)
-            }
-        }
+        try await withLease { connection in try await self.catchUp(connection, details: details) }
     }
 
     private func catchUp(_ connection: PostgresConnection, details: Bool) async throws -> Bool {
@@ -161,7 +172,7 @@ public final class PostgresHub: HubBackend {
         for try await (first, last, prev, digest, key, signature) in try await connection.query("""
             SELECT first_seq, last_seq, prev, digest, key, signature FROM hub_seal
             WHERE replica = \(num) AND last_seq > \(after) ORDER BY first_seq LIMIT 1000
-            """, logger: logger).decode((Int64, Int64, Data, Data, Data, Data).self) {
+            """, logger: self.logger).decode((Int64, Int64, Data, Data, Data, Data).self) {
             seals.append(RunSeal(first: first, last: last, prev: [UInt8](prev), digest: [UInt8](digest),
                                  key: [UInt8](key), signature: [UInt8](signature)))
         }
@@ -172,7 +183,7 @@ public final class PostgresHub: HubBackend {
         for try await (seq, hlc, activity, kind, field, text, number) in try await connection.query("""
             SELECT seq, hlc, activity, kind, field, text, number FROM hub_op
             WHERE replica = \(num) AND seq > \(after) AND seq <= \(upTo) ORDER BY seq
-            """, logger: logger).decode((Int64, Int64, String, Int16, String, String, Int64).self) {
+            """, logger: self.logger).decode((Int64, Int64, String, Int16, String, String, Int64).self) {
             ops.append(try PostgresRow.op(state.id, seq: seq, hlc: hlc, activity: activity, kind: kind, field: field, text: text, number: number))
         }
         return HubPullPage.Run(replica: state.id, township: state.announced, operations: ops, seals: seals)
@@ -180,21 +191,21 @@ public final class PostgresHub: HubBackend {
 
     private func number(_ connection: PostgresConnection, _ replica: ReplicaID) async throws -> Int64? {
         for try await num in try await connection.query("SELECT num FROM hub_replica WHERE id = \(Data(replica.bytes))",
-                                                        logger: logger).decode(Int64.self) {
+                                                        logger: self.logger).decode(Int64.self) {
             return num
         }
         return nil
     }
 
     private func replicaStates() async throws -> [ReplicaID: HubReplicaState] {
-        try await guarded { try await client.withConnection { try await self.replicaStates($0) } }
+        try await withLease { try await self.replicaStates($0) }
     }
 
     private func replicaStates(_ connection: PostgresConnection) async throws -> [ReplicaID: HubReplicaState] {
         var states: [ReplicaID: HubReplicaState] = [:]
         for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query("""
             SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica
-            """, logger: logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
+            """, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
             guard let replica = ReplicaID(bytes: id) else { continue }
             states[replica] = HubReplicaState(id: replica, township: township, role: role, announced: announced, maxSeq: maxSeq,
                                               registeredAt: registered, lastPushAt: push, lastSeenAt: seen)
@@ -206,7 +217,7 @@ public final class PostgresHub: HubBackend {
         var rows: [HubRefusalState] = []
         for try await (replica, code, township, pushes, operations, lastAt, message) in try await connection.query("""
             SELECT replica, code, township, pushes, operations, last_at, message FROM hub_refusal
-            """, logger: logger).decode((Data, String, String?, Int64, Int64, Int64, String).self) {
+            """, logger: self.logger).decode((Data, String, String?, Int64, Int64, Int64, String).self) {
             rows.append(HubRefusalState(replica: [UInt8](replica), code: code, township: township, pushes: pushes,
                                         operations: operations, lastAt: lastAt, message: message))
         }
@@ -254,9 +265,9 @@ public final class PostgresHub: HubBackend {
             VALUES (\(Data(replica.bytes)), \(township), \(role), \(announced), \(now), \(now))
             ON CONFLICT (id) DO UPDATE SET last_push_at = excluded.last_push_at,
                 announced = COALESCE(excluded.announced, hub_replica.announced)
-            """, logger: logger)
+            """, logger: self.logger)
         for try await stored in try await connection.query("SELECT township FROM hub_replica WHERE id = \(Data(replica.bytes))",
-                                                           logger: logger).decode(String.self) {
+                                                           logger: self.logger).decode(String.self) {
             return stored
         }
         return township
@@ -270,10 +281,10 @@ public final class PostgresHub: HubBackend {
         guard !ids.isEmpty else { return }
         try await connection.query("""
             INSERT INTO hub_activity (id, township) SELECT unnest(\(ids)::text[]), \(township) ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+            """, logger: self.logger)
         for try await (id, owner) in try await connection.query("""
             SELECT id, township FROM hub_activity WHERE id = ANY(\(ids)::text[]) AND township <> \(township) ORDER BY id LIMIT 1
-            """, logger: logger).decode((String, String).self) {
+            """, logger: self.logger).decode((String, String).self) {
             throw HubRejection(.forbidden, "other-activity", "activity \(id) belongs to \(owner); this replica may only change \(township)'s activities")
         }
     }
@@ -288,15 +299,15 @@ public final class PostgresHub: HubBackend {
             SELECT \(num), unnest(\(columns.seq)::int8[]), unnest(\(columns.hlc)::int8[]), unnest(\(columns.activity)::text[]),
                    unnest(\(columns.kind)::int2[]), unnest(\(columns.field)::text[]), unnest(\(columns.text)::text[]),
                    unnest(\(columns.number)::int8[])
-            """, logger: logger)
+            """, logger: self.logger)
         for seal in seals {
             try await connection.query("""
                 INSERT INTO hub_seal (replica, first_seq, last_seq, prev, digest, key, signature)
                 VALUES (\(num), \(seal.first), \(seal.last), \(Data(seal.prev)), \(Data(seal.digest)), \(Data(seal.key)), \(Data(seal.signature)))
                 ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """, logger: self.logger)
         }
-        try await connection.query("UPDATE hub_replica SET max_seq = \(last) WHERE num = \(num)", logger: logger)
+        try await connection.query("UPDATE hub_replica SET max_seq = \(last) WHERE num = \(num)", logger: self.logger)
     }
 
     /// Stores what the node's own replica wrote in its view (indicator values from the
@@ -320,10 +331,10 @@ public final class PostgresHub: HubBackend {
 
     public func authenticate(secret: String) async throws -> HubCaller? {
         let hash = Store.tokenHash(secret)
-        return try await guarded {
-            for try await (id, role, township) in try await client.query("""
+        return try await withLease { connection in
+            for try await (id, role, township) in try await connection.query("""
                 SELECT id, role, township FROM hub_token WHERE hash = \(hash) AND revoked_at IS NULL
-                """, logger: logger).decode((Int64, String, String?).self) {
+                """, logger: self.logger).decode((Int64, String, String?).self) {
                 return HubCaller(tokenID: id, role: HubRole(rawValue: role) ?? .county, township: township)
             }
             return nil
@@ -334,10 +345,10 @@ public final class PostgresHub: HubBackend {
         let township = try Store.checkTokenTownship(role: role, township: township)
         let (secret, hash) = Store.newTokenSecret()
         let now = wallClock.nowMillis()
-        return try await guarded {
-            for try await id in try await client.query("""
+        return try await withLease { connection in
+            for try await id in try await connection.query("""
                 INSERT INTO hub_token (role, township, hash, created_at) VALUES (\(role.rawValue), \(township), \(hash), \(now)) RETURNING id
-                """, logger: logger).decode(Int64.self) {
+                """, logger: self.logger).decode(Int64.self) {
                 return (id, secret)
             }
             throw HubUnavailable("the database did not return the new token's id")
@@ -345,11 +356,11 @@ public final class PostgresHub: HubBackend {
     }
 
     public func tokens() async throws -> [HubTokenInfo] {
-        try await guarded {
+        try await withLease { connection in
             var tokens: [HubTokenInfo] = []
-            for try await (id, role, township, created, revoked) in try await client.query("""
+            for try await (id, role, township, created, revoked) in try await connection.query("""
                 SELECT id, role, township, created_at, revoked_at FROM hub_token ORDER BY id
-                """, logger: logger).decode((Int64, String, String?, Int64, Int64?).self) {
+                """, logger: self.logger).decode((Int64, String, String?, Int64, Int64?).self) {
                 tokens.append(HubTokenInfo(id: id, role: HubRole(rawValue: role) ?? .county, township: township,
                                            createdAtMillis: created, revokedAtMillis: revoked))
             }
@@ -359,11 +370,11 @@ public final class PostgresHub: HubBackend {
 
     public func revokeToken(id: Int64) async throws {
         let now = wallClock.nowMillis()
-        let revoked = try await guarded {
+        let revoked = try await withLease { connection in
             var any = false
-            for try await _ in try await client.query("""
+            for try await _ in try await connection.query("""
                 UPDATE hub_token SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id
-                """, logger: logger).decode(Int64.self) { any = true }
+                """, logger: self.logger).decode(Int64.self) { any = true }
             return any
         }
         guard revoked else {
@@ -375,32 +386,32 @@ public final class PostgresHub: HubBackend {
     public func noteSyncStarted(replica: ReplicaID, caller: HubCaller) async throws {
         let now = wallClock.nowMillis()
         let township = caller.role == .township ? caller.township : nil
-        try await guarded {
-            try await client.query("""
+        try await withLease { connection in
+            try await connection.query("""
                 UPDATE hub_replica SET last_seen_at = \(now)
                 WHERE id = \(Data(replica.bytes)) AND ((role = 'county' AND \(caller.role == .county)) OR (role = 'township' AND township = \(township)))
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
     public func noteRefusal(replica: ReplicaID, township: String?, code: String, operations: Int, message: String) async throws {
         let now = wallClock.nowMillis()
         let message = String(message.prefix(500))
-        try await guarded {
-            try await client.query("""
+        try await withLease { connection in
+            try await connection.query("""
                 INSERT INTO hub_refusal (replica, code, township, pushes, operations, last_at, message)
                 VALUES (\(Data(replica.bytes)), \(code), \(township), 1, \(Int64(operations)), \(now), \(message))
                 ON CONFLICT (replica, code) DO UPDATE SET pushes = hub_refusal.pushes + 1,
                     operations = hub_refusal.operations + excluded.operations, last_at = excluded.last_at,
                     message = excluded.message, township = COALESCE(excluded.township, hub_refusal.township)
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
     public func operationTotal() async throws -> Int64 {
-        try await guarded {
-            for try await total in try await client.query("SELECT COALESCE(SUM(max_seq), 0)::int8 FROM hub_replica",
-                                                          logger: logger).decode(Int64.self) {
+        try await withLease { connection in
+            for try await total in try await connection.query("SELECT COALESCE(SUM(max_seq), 0)::int8 FROM hub_replica",
+                                                          logger: self.logger).decode(Int64.self) {
                 return total
             }
             return 0
@@ -415,28 +426,54 @@ public final class PostgresHub: HubBackend {
     private func transaction<T: Sendable>(locking replica: ReplicaID,
                                           _ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let key = PostgresRow.lockKey(replica)
-        return try await guarded {
-            try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: self.logger)
-                do {
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: self.logger)
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: self.logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                    throw error
-                }
+        return try await withLease { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: self.logger)
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
             }
         }
     }
 
-    /// Runs `body`, turning the database's errors (and only those) into ``HubUnavailable``.
-    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    /// How long a request waits for a connection before the node answers 503: the pool itself
+    /// keeps trying for a minute when the server is down, longer than a client waits.
+    let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` on a pooled connection. No connection within ``leaseTimeout`` and the
+    /// database's own errors become ``HubUnavailable``; errors of `body` pass unchanged.
+    private func withLease<T: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        let (client, timeout, location) = (client, leaseTimeout, location)
         do {
-            return try await body()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if leased.isSet { return nil }
+                    throw HubUnavailable("no connection to PostgreSQL at \(location) within \(timeout): is the server running and reachable?")
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
         } catch let error as PSQLError {
             throw HubUnavailable(Self.explain(error, location))
+        } catch where String(describing: type(of: error)).contains("ConnectionPoolError") {
+            throw HubUnavailable("no connection to PostgreSQL at \(location): \(error)")
         }
     }
 
@@ -471,4 +508,11 @@ public final class PostgresHub: HubBackend {
         }
         return KtxError(.databaseUnavailable, zh: "无法使用集线器数据库：\(detail)", en: "cannot use the hub's database: \(detail)")
     }
+}
+
+/// Set once a pooled connection is handed over (see `withLease`).
+private final class LeaseFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }
