@@ -34,7 +34,7 @@ start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     chmod 700 "$dir"
-    head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$dir/password.tmp"
+    ( umask 077; head -c 18 /dev/urandom | base64 | tr -d "/+=" > "$dir/password.tmp" )
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
     # Password authentication over TCP, as a real deployment; trust on the socket for setup.
     cat > "$dir/pg_hba.conf" <<HBA
@@ -46,7 +46,7 @@ HBA
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c hba_file=$dir/pg_hba.conf -c fsync=off -c max_connections=300" start >/dev/null
     pw=$(cat "$dir/password.tmp")
     as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
-        -c "CREATE USER ktx PASSWORD '$pw'" -c "CREATE DATABASE ktx_test OWNER ktx" >/dev/null
+        -c "CREATE USER ktx CREATEDB PASSWORD '$pw'" -c "CREATE DATABASE ktx_test OWNER ktx" >/dev/null
     mv "$dir/password.tmp" "$dir/password"
     echo "postgres://ktx@127.0.0.1:$port/ktx_test"
     ;;
