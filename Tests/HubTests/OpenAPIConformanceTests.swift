@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
+import HubPostgres
 import HubServer
 import Store
 import Synchronization
@@ -92,6 +93,20 @@ import TestSupport
             try await call(.delete, "/v1/tokens/2", "/v1/tokens/{id}", token: t1, expect: 403)
             try await call(.delete, "/v1/tokens/99", "/v1/tokens/{id}", token: f.admin, expect: 404)
             try await call(.get, "/metrics", "/metrics", token: nil, expect: 200)
+            // On PostgreSQL, a database that stops answering: every endpoint says 503.
+            if let location = f.configuration.postgres {
+                let admin = try PostgresLocation(url: HubFixture.postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
+                try await PostgresAdmin.execute("ALTER DATABASE \(location.database) ALLOW_CONNECTIONS false", on: admin)
+                try await PostgresAdmin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(location.database)'", on: admin)
+                try await call(.get, "/v1/vector", "/v1/vector", token: f.county, expect: 503)
+                try await call(.post, "/v1/ops", "/v1/ops", token: t1, body: encoded(batchA), expect: 503)
+                try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: "{}", expect: 503)
+                try await call(.get, "/v1/totals", "/v1/totals", token: f.county, expect: 503)
+                try await call(.get, "/v1/tokens", "/v1/tokens", token: f.admin, expect: 503)
+                try await call(.post, "/v1/tokens", "/v1/tokens", token: f.admin, body: #"{"role": "county"}"#, expect: 503)
+                try await call(.delete, "/v1/tokens/3", "/v1/tokens/{id}", token: f.admin, expect: 503)
+                try await PostgresAdmin.execute("ALTER DATABASE \(location.database) ALLOW_CONNECTIONS true", on: admin)
+            }
         }
         // A database that no longer answers (its log table gone): the health check says 503.
         let broken = try await HubFixture()
@@ -107,7 +122,10 @@ import TestSupport
         }
         let (seen, problems) = record.result
         #expect(problems.isEmpty, "\(problems)")
-        #expect(seen == Self.declared, "not produced: \(Self.declared.subtracting(seen)); undeclared: \(seen.subtracting(Self.declared))")
+        // The API's 503s come from a shared database that stops answering (PostgreSQL); an
+        // embedded SQLite hub answers its /healthz 503 only.
+        let declared = backend == .postgres ? Self.declared : Self.declared.filter { !($0.contains(" /v1/") && $0.hasSuffix(" 503")) }
+        #expect(seen == declared, "not produced: \(declared.subtracting(seen)); undeclared: \(seen.subtracting(declared))")
         #expect(try f.hub.activity(act)?.quantities["attendance"] == 5)
     }
 

@@ -7,6 +7,11 @@ import SyncCore
 // ktx-bench: every figure with its baseline measured in the same run (issue 5).
 // (internal: ktx-bench --child merge|merge-rr|record|pull|pull-http|raw|trace …, see Harness.swift)
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "hub-load" {
+    try await PushLoad.run(CommandLine.arguments.dropFirst(2).compactMap(Int.init))
+    exit(0)
+}
+
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--child" {
     try await Child.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
