@@ -138,11 +138,15 @@ public final class PostgresHub: HubBackend {
         try await withLease { connection in try await self.catchUp(connection, details: details) }
     }
 
-    private func catchUp(_ connection: PostgresConnection, details: Bool) async throws -> Bool {
-        let states = try await replicaStates(connection)
+    ///
+    /// - Parameter only: bring only this replica's operations (and everyone's registrations):
+    ///   what a push needs, in a few queries however many replicas the hub has.
+    private func catchUp(_ connection: PostgresConnection, details: Bool, only: ReplicaID? = nil) async throws -> Bool {
+        let states = try await replicaStates(connection, only: only)
         let held = try await view.versionVector()
         var changed = false
-        for state in states.values.sorted(by: { $0.id < $1.id }) where state.maxSeq > held[state.id] {
+        for state in states.values.sorted(by: { $0.id < $1.id })
+        where state.maxSeq > held[state.id] && (only == nil || only == state.id) {
             var after = held[state.id]
             while after < state.maxSeq {
                 let run = try await run(connection, state, after: after)
@@ -153,7 +157,8 @@ public final class PostgresHub: HubBackend {
             }
         }
         let before = mirrored.withLock { $0 }
-        let moved = states.values.filter { before[$0.id] != $0 }
+        // A push mirrors its own replica's row and new registrations; a full catch-up, every change.
+        let moved = states.values.filter { before[$0.id] != $0 && (only == nil || only == $0.id || before[$0.id] == nil) }
         if !moved.isEmpty {
             try await view.mirror([], replicas: moved)
             mirrored.withLock { current in for state in moved { current[state.id] = state } }
@@ -201,11 +206,11 @@ public final class PostgresHub: HubBackend {
         try await withLease { try await self.replicaStates($0) }
     }
 
-    private func replicaStates(_ connection: PostgresConnection) async throws -> [ReplicaID: HubReplicaState] {
+    private func replicaStates(_ connection: PostgresConnection, only: ReplicaID? = nil) async throws -> [ReplicaID: HubReplicaState] {
         var states: [ReplicaID: HubReplicaState] = [:]
-        for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query("""
-            SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica
-            """, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
+        let columns = "SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica"
+        let query: PostgresQuery = if let only { "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: only.bytes))" } else { "\(unescaped: columns)" }
+        for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query(query, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
             guard let replica = ReplicaID(bytes: id) else { continue }
             states[replica] = HubReplicaState(id: replica, township: township, role: role, announced: announced, maxSeq: maxSeq,
                                               registeredAt: registered, lastPushAt: push, lastSeenAt: seen)
@@ -229,48 +234,59 @@ public final class PostgresHub: HubBackend {
     public func accept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?, caller: HubCaller,
                        seals: [RunSeal]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
-        let counts = try await transaction(locking: replica) { connection in
-            _ = try await self.catchUp(connection, details: false)
-            let counts = try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
-                                                       caller: caller, seals: seals, dryRun: true)
+        let stored = try await transaction(locking: replica) { connection -> (counts: (accepted: Int, duplicates: Int), run: HubPullPage.Run?, state: HubReplicaState) in
+            // This replica's operations are brought under its lock; the others' only when the
+            // push changes an activity the view has not seen yet (then all, and checked again).
+            _ = try await self.catchUp(connection, details: false, only: replica)
+            let check = { try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
+                                                        caller: caller, seals: seals, dryRun: true) }
+            let counts: (accepted: Int, duplicates: Int)
+            do {
+                counts = try await check()
+            } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
+                _ = try await self.catchUp(connection, details: false)
+                counts = try await check()
+            }
             let held = try await self.view.versionVector()[replica]
             let new = ops.filter { $0.seq > held }
-            let township = try await self.register(connection, replica, caller: caller, announced: announcedTownship)
-            if !new.isEmpty {
-                try await self.claim(connection, new, township: township)
-                try await self.store(connection, replica, new, seals: seals.filter { $0.last > held })
-            }
-            return counts
+            var (num, state) = try await self.register(connection, replica, caller: caller, announced: announcedTownship)
+            guard let last = new.last?.seq else { return (counts, nil, state) }
+            let newSeals = seals.filter { $0.last > held }
+            try await self.claim(connection, new, township: state.township)
+            try await self.store(connection, num: num, new, seals: newSeals)
+            state.maxSeq = last
+            return (counts, HubPullPage.Run(replica: replica, township: state.announced, operations: new, seals: newSeals), state)
         }
-        if counts.accepted > 0 {
-            do {
-                try await refresh(details: false)
-            } catch {
-                // Stored: the view catches up at the next request.
-                logger.warning("stored a push; this node's copy will catch up later: \(error)")
-            }
+        // Committed: the view takes the same operations (checked once more as it merges them).
+        do {
+            try await view.mirror(stored.run.map { [$0] } ?? [], replicas: [stored.state])
+            mirrored.withLock { $0[replica] = stored.state }
+        } catch {
+            // Stored in the database: the view catches up at the next request.
+            logger.warning("stored a push; this node's copy will catch up later: \(error)")
         }
+        let counts = stored.counts
         return counts
     }
 
     /// Registers the replica for the caller's township (or the county) if new, notes the push,
-    /// and returns the township it writes for (the dry run checked it is the caller's).
+    /// and returns its row (the dry run checked its township is the caller's).
     private func register(_ connection: PostgresConnection, _ replica: ReplicaID, caller: HubCaller,
-                          announced: String?) async throws -> String {
+                          announced: String?) async throws -> (num: Int64, state: HubReplicaState) {
         let role = caller.role == .county ? "county" : "township"
         let township = (caller.role == .county ? announced : caller.township) ?? ""
         let now = wallClock.nowMillis()
-        try await connection.query("""
+        for try await (num, township, role, announced, maxSeq, registered, push, seen) in try await connection.query("""
             INSERT INTO hub_replica (id, township, role, announced, registered_at, last_push_at)
             VALUES (\(Data(replica.bytes)), \(township), \(role), \(announced), \(now), \(now))
             ON CONFLICT (id) DO UPDATE SET last_push_at = excluded.last_push_at,
                 announced = COALESCE(excluded.announced, hub_replica.announced)
-            """, logger: self.logger)
-        for try await stored in try await connection.query("SELECT township FROM hub_replica WHERE id = \(Data(replica.bytes))",
-                                                           logger: self.logger).decode(String.self) {
-            return stored
+            RETURNING num, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at
+            """, logger: self.logger).decode((Int64, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
+            return (num, HubReplicaState(id: replica, township: township, role: role, announced: announced, maxSeq: maxSeq,
+                                         registeredAt: registered, lastPushAt: push, lastSeenAt: seen))
         }
-        return township
+        throw HubUnavailable("the database did not return the replica's row")
     }
 
     /// Claims every activity the operations change for `township`: an activity belongs to the
@@ -290,8 +306,8 @@ public final class PostgresHub: HubBackend {
     }
 
     /// Appends a contiguous run of new operations and its seals, and moves the replica's seq.
-    private func store(_ connection: PostgresConnection, _ replica: ReplicaID, _ ops: [Op], seals: [RunSeal]) async throws {
-        guard let num = try await number(connection, replica), let last = ops.last?.seq else { return }
+    private func store(_ connection: PostgresConnection, num: Int64, _ ops: [Op], seals: [RunSeal]) async throws {
+        guard let last = ops.last?.seq else { return }
         var columns = PostgresRow.Columns()
         for op in ops { columns.append(op) }
         try await connection.query("""
@@ -322,8 +338,8 @@ public final class PostgresHub: HubBackend {
             }
             guard let run = try self.view.ownRun(after: stored) else { return }
             let caller = HubCaller(tokenID: 0, role: .county, township: nil)
-            _ = try await self.register(connection, me.replica, caller: caller, announced: me.township)
-            try await self.store(connection, me.replica, run.operations, seals: run.seals)
+            let (num, _) = try await self.register(connection, me.replica, caller: caller, announced: me.township)
+            try await self.store(connection, num: num, run.operations, seals: run.seals)
         }
     }
 
