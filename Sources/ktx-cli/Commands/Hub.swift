@@ -393,9 +393,13 @@ struct HubDatabaseOptions: ParsableArguments {
     ///
     /// - Parameter needsView: whether the command reads the hub's operations (else a PostgreSQL
     ///   hub gets a throw-away copy, never filled).
+    ///   A command's copy is `--db` when given (kept between runs), else a throw-away one.
     func open(_ options: GlobalOptions, needsView: Bool, logger: Logger = Logger(label: "ktx.hub")) async throws -> any HubBackend {
         if let location = try location() {
-            return try await PostgresHub.open(location, viewPath: needsView ? Self.viewPath(options) : nil, logger: logger)
+            let kept = options.db.flatMap { $0.isEmpty ? nil : $0 }
+            let hub = try await PostgresHub.open(location, viewPath: kept, logger: logger)
+            if needsView && kept == nil { try await hub.refresh(details: true) }
+            return hub
         }
         return try options.openHub(at: try options.hubDatabasePath())
     }
