@@ -49,7 +49,8 @@ start_node() { # name port; sets $started (a child of this shell, so `wait` read
     started=$!
     pids+=("$started")
 }
-wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; fail "node on $1 did not start: $(cat "$work"/*.log)"; }
+healthy() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://127.0.0.1:$1/healthz" 2>/dev/null; }
+wait_up() { for _ in $(seq 100); do healthy "$1" && return 0; sleep 0.1; done; fail "node on $1 did not start: $(cat "$work"/*.log)"; }
 start_node node1 "$p1"; n1=$started
 start_node node2 "$p2"; n2=$started
 wait_up "$p1"; wait_up "$p2"
