@@ -66,8 +66,32 @@ public actor HTTPHub: Hub {
         let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township, seal: seal))
     }
 
+    /// The next operations beyond `vector`. The first call asks for the streamed pull
+    /// (``PullStream``): the hub sends everything in one body, and each later call that asks
+    /// for what follows the last page takes its next part as it arrives; a call asking
+    /// otherwise (after a refusal) starts anew. A hub that does not stream answers one JSON page.
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
-        let page: HubAPI.PullPage = try await send(.POST, "/v1/pull", body: HubAPI.PullRequest(after: vector, limit: limit, scope: scope))
+        if let open = stream, open.expected == vector { return try await nextStreamPage(limit: limit) }
+        if let ended = streamEnded, ended == vector {
+            streamEnded = nil
+            return PullPage(source: location + " (pull)")
+        }
+        stream = nil
+        streamEnded = nil
+        let payload = try JSONEncoder().encode(HubAPI.PullRequest(after: vector, limit: limit, scope: scope))
+        let (response, data) = try await request(.POST, "/v1/pull", body: payload,
+                                                 accept: streams ? PullStream.contentType + ", application/json" : "application/json",
+                                                 streaming: streams)
+        if let response {
+            stream = OpenStream(expected: vector, iterator: response.body.makeAsyncIterator())
+            return try await nextStreamPage(limit: limit)
+        }
+        let page: HubAPI.PullPage
+        do {
+            page = try JSONDecoder().decode(HubAPI.PullPage.self, from: data)
+        } catch {
+            throw protocolError("the hub's answer to /v1/pull could not be read")
+        }
         var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
             guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError("the hub sent a batch of an unknown replica") }
@@ -82,6 +106,63 @@ public actor HTTPHub: Hub {
             if let township = batch.township { out.townships[replica] = township }
             if let seals = batch.seals, !seals.isEmpty { out.seals[replica, default: []] += seals }
         }
+        return out
+    }
+
+    /// Whether pulls ask for the stream (tests turn it off to pull as an older ktx does).
+    public var streams = true
+
+    public func setStreams(_ on: Bool) { streams = on }
+
+    /// A streamed pull under way: the vector the next page follows, and the body.
+    private struct OpenStream {
+        var expected: VersionVector
+        var iterator: HTTPClientResponse.Body.AsyncIterator
+        var decoder = PullStream.Decoder()
+    }
+    private var stream: OpenStream?
+    /// Where a whole stream ended: asking from there is the end of the pull.
+    private var streamEnded: VersionVector?
+
+    /// At least `limit` operations of the stream (whole frames), or what is left of it.
+    private func nextStreamPage(limit: Int) async throws -> PullPage {
+        guard var open = stream else { return PullPage(source: location + " (pull)") }
+        stream = nil
+        var out = PullPage(source: location + " (pull)")
+        var count = 0
+        while count < limit {
+            let frame: PullStream.Frame?
+            do {
+                frame = try open.decoder.next()
+            } catch {
+                throw protocolError("the hub's pull stream could not be read")
+            }
+            if let frame {
+                switch frame {
+                case let .run(replica, township, operations, seals):
+                    guard let last = operations.last?.seq else { continue }
+                    out.operations += operations
+                    if let township { out.townships[replica] = township }
+                    if !seals.isEmpty { out.seals[replica, default: []] += seals }
+                    open.expected[replica] = last
+                    count += operations.count
+                case .end:
+                    streamEnded = open.expected
+                    return out
+                }
+                continue
+            }
+            let buffer: ByteBuffer?
+            do {
+                buffer = try await open.iterator.next(isolation: self)
+            } catch {
+                throw unreachable(error)
+            }
+            guard let buffer else { throw protocolError("the hub's pull stream ended before its end") }
+            bodyBytes.received += buffer.readableBytes
+            open.decoder.append(buffer.readableBytesView)
+        }
+        stream = open
         return out
     }
 
@@ -105,10 +186,17 @@ public actor HTTPHub: Hub {
     }
 
     private func raw(_ method: HTTPMethod, _ path: String, body: Data?, headers: [(String, String)] = []) async throws -> Data {
+        try await request(method, path, body: body, headers: headers).data
+    }
+
+    /// Sends a request. With `streaming`, an answer of type ``PullStream/contentType`` comes
+    /// back unread (its body to be read as it arrives); any other answer is read whole.
+    private func request(_ method: HTTPMethod, _ path: String, body: Data?, headers: [(String, String)] = [],
+                         accept: String = "application/json", streaming: Bool = false) async throws -> (stream: HTTPClientResponse?, data: Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -117,16 +205,18 @@ public actor HTTPHub: Hub {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: timeout)
+            // A stream may take long as a whole; the client's read timeout still ends a stall.
+            response = try await client.execute(request, timeout: streaming ? .hours(6) : timeout)
+            bodyBytes.sent += body?.count ?? 0
+            if streaming, (200..<300).contains(response.status.code),
+               response.headers.first(name: "Content-Type")?.hasPrefix(PullStream.contentType) == true {
+                return (response, Data())
+            }
             bytes = try await response.body.collect(upTo: 256 << 20)
         } catch {
-            throw KtxError(.hubUnreachable,
-                           zh: "无法连接县同步服务器 \(location)（\(Self.reason(error))）：请检查网络连接和地址是否正确；本地数据未受影响",
-                           en: "cannot reach the hub at \(location) (\(Self.reason(error))): check the connection and the address; local data is untouched",
-                           underlying: error)
+            throw unreachable(error)
         }
         let data = Data(bytes.readableBytesView)
-        bodyBytes.sent += body?.count ?? 0
         bodyBytes.received += data.count
         guard (200..<300).contains(response.status.code) else {
             let detail = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error
@@ -148,7 +238,14 @@ public actor HTTPHub: Hub {
                                en: "the hub at \(location) refused the request (HTTP \(response.status.code): \(message)); local data is untouched")
             }
         }
-        return data
+        return (nil, data)
+    }
+
+    private func unreachable(_ error: any Error) -> KtxError {
+        KtxError(.hubUnreachable,
+                 zh: "无法连接县同步服务器 \(location)（\(Self.reason(error))）：请检查网络连接和地址是否正确；本地数据未受影响",
+                 en: "cannot reach the hub at \(location) (\(Self.reason(error))): check the connection and the address; local data is untouched",
+                 underlying: error)
     }
 
     private func protocolError(_ what: String) -> KtxError {

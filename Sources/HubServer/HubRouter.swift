@@ -174,6 +174,9 @@ struct HubEndpoints: Sendable {
             throw HubError(.unprocessableContent, "bad-scope", "'scope' must be 'township' or absent, not '\(other)'")
         }
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
+        if request.headers[.accept]?.contains(PullStream.contentType) == true {
+            return pullStream(after: after, township: township)
+        }
         return bytes(try await store.hubPull(after: after, limit: limit, township: township).encoded())
     }
 
@@ -198,6 +201,35 @@ struct HubEndpoints: Sendable {
         let body = TotalsRow.json(rows, keys: keys, catalog: store.catalog).render()
         totalsCache.keep(body, for: question, computedAt: generation)
         return text(body)
+    }
+
+    /// Everything held beyond `after` as one streamed body (``PullStream``): read a page at a
+    /// time (memory flat in the size of the log), each page written while the next is read.
+    func pullStream(after: VersionVector, township: String?) -> Response {
+        let store = self.store
+        let pageSize = max(configuration.maxPullLimit, 20_000)
+        var headers = HTTPFields()
+        headers[.contentType] = PullStream.contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: PullStream.header))
+            var cursor = after
+            while true {
+                let page = try await store.hubPull(after: cursor, limit: pageSize, township: township)
+                var out: [UInt8] = []
+                for run in page.runs {
+                    guard let last = run.operations.last?.seq else { continue }
+                    PullStream.appendRun(replica: run.replica, township: run.township, operations: run.operations,
+                                         seals: run.seals, to: &out)
+                    cursor[run.replica] = last
+                }
+                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                if !page.more || out.isEmpty { break }
+            }
+            var end: [UInt8] = []
+            PullStream.appendEnd(more: false, to: &end)
+            try await writer.write(ByteBuffer(bytes: end))
+            try await writer.finish(nil)
+        })
     }
 
     // MARK: Tokens (admin)
