@@ -70,6 +70,12 @@ import TestSupport
             try await call(.post, "/v1/ops", "/v1/ops", token: t1, body: String(repeating: " ", count: 2 << 20), expect: 413)
             try await call(.post, "/v1/ops", "/v1/ops", token: t1, body: #"{"replica": 1, "operations": []}"#, expect: 422)
             try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: encoded(HubAPI.PullRequest(after: VersionVector(), limit: 3)), expect: 200)
+            let streamed = try await client.execute(uri: "/v1/pull", method: .post,
+                                                    headers: [.authorization: "Bearer \(f.county)", .accept: PullStream.contentType],
+                                                    body: json(HubAPI.PullRequest(after: VersionVector(), limit: 3))) { response in
+                Self.check(response, method: "post", path: "/v1/pull")
+            }
+            record.add("POST /v1/pull 200", streamed)
             try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: "[", expect: 400)
             try await call(.post, "/v1/pull", "/v1/pull", token: nil, body: "{}", expect: 401)
             try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: #"{"after": 5}"#, expect: 422)
@@ -136,6 +142,11 @@ import TestSupport
               let operation = item[method] as? [String: Any],
               let declared = (operation["responses"] as! [String: Any])[String(response.status.code)] as? [String: Any]
         else { return ["\(key) is not declared"] }
+        if let type = response.headers[.contentType], type.hasPrefix(PullStream.contentType) {
+            let content = declared["content"] as? [String: Any]
+            return content?[PullStream.contentType] != nil && response.body.readableBytesView.starts(with: PullStream.header)
+                ? [] : ["\(key) as a pull stream is not declared, or is not one"]
+        }
         if let content = declared["content"] as? [String: Any], content["text/plain"] != nil {
             return response.headers[.contentType]?.hasPrefix("text/plain") == true ? [] : ["\(key) is not text/plain"]
         }
