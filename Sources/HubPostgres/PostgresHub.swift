@@ -104,7 +104,13 @@ public final class PostgresHub: HubBackend {
     private static func openView(at path: String, hubID: String, wallClock: any WallClock, logger: Logger) throws -> Store {
         let marker = path + ".hub-id"
         let recorded = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if recorded != hubID, FileManager.default.fileExists(atPath: path) {
+        if recorded == nil, FileManager.default.fileExists(atPath: path) {
+            // Never removed: it may be a SQLite hub's database, or a replica, named by mistake.
+            throw KtxError(.badDatabaseURL,
+                           zh: "\(path) 不是集线器节点的副本（旁边没有 \(marker)）：使用 --database 时，--db 指定本节点的副本文件；请换一个新路径（原文件不会被改动）",
+                           en: "\(path) is not a hub node's copy (there is no \(marker) beside it): with --database, --db names this node's copy; give a new path (that file is left as it is)")
+        }
+        if let recorded, recorded != hubID, FileManager.default.fileExists(atPath: path) {
             logger.notice("this node's copy of the hub belongs to another hub database: building it anew", metadata: ["view": "\(path)"])
             removeView(at: path)
         }
@@ -508,11 +514,22 @@ public final class PostgresHub: HubBackend {
         }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed:
-            let cause = error.underlying.map { "\($0)" } ?? "no connection"
-            return "cannot reach PostgreSQL at \(location) (\(cause))"
+            return "cannot reach PostgreSQL at \(location) (\(plainReason(error.underlying)))"
         default:
             return "PostgreSQL at \(location): \(error.code)"
         }
+    }
+
+    /// Why a connection failed, in plain words: never the network library's text.
+    static func plainReason(_ error: (any Error)?) -> String {
+        let text = error.map { String(describing: $0).lowercased() } ?? ""
+        if text.contains("refused") { return "connection refused: is PostgreSQL running there and listening on that port?" }
+        if text.contains("timeout") || text.contains("timed out") { return "timed out: check the address and the network" }
+        if text.contains("resolve") || text.contains("dns") || text.contains("nodename") { return "host name not found" }
+        if text.contains("unreachable") { return "network unreachable" }
+        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return "the secure connection failed (sslmode)" }
+        if text.contains("reset") || text.contains("closed") || text.contains("eof") { return "the connection was lost" }
+        return "no connection"
     }
 
     static func describe(_ error: any Error, _ location: PostgresLocation) -> any Error {
