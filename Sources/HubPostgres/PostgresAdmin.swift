@@ -12,16 +12,7 @@ public enum PostgresAdmin {
             throw KtxError(.badDatabaseURL, zh: "数据库名只能含小写字母、数字和下划线：\(name)",
                            en: "a database name holds lower-case letters, digits and _ only: \(name)")
         }
-        var logger = Logger(label: "ktx.postgres")
-        logger.logLevel = .error
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        defer { runner.cancel() }
-        do {
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        } catch let error as PSQLError {
-            throw PostgresHub.describe(error, location)
-        }
+        try await execute("CREATE DATABASE \(name)", on: location)
     }
 }
 

@@ -28,13 +28,14 @@ public final class PostgresHub: HubBackend {
     /// The replicas as last mirrored: only changed rows are written into the view.
     private let mirrored = Mutex<[ReplicaID: HubReplicaState]>([:])
     /// A copy made for one command, removed by ``close()``.
-    nonisolated(unsafe) private var throwAway: String?
+    private let throwAway: String?
     /// Pages of operations read from the database at a time when a view catches up.
     let pageSize = 20_000
 
     private init(view: Store, location: PostgresLocation, client: PostgresClient, runner: Task<Void, Never>,
-                 wallClock: any WallClock, logger: Logger) {
+                 wallClock: any WallClock, logger: Logger, throwAway: String?) {
         self.view = view
+        self.throwAway = throwAway
         self.location = location.display
         self.client = client
         self.runner = runner
@@ -65,8 +66,8 @@ public final class PostgresHub: HubBackend {
             let path = viewPath ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("ktx-hub-view-\(UUID().uuidString).db").path
             let view = try openView(at: path, hubID: hubID, wallClock: wallClock, logger: logger)
-            let hub = PostgresHub(view: view, location: location, client: client, runner: runner, wallClock: wallClock, logger: logger)
-            hub.throwAway = viewPath == nil ? path : nil
+            let hub = PostgresHub(view: view, location: location, client: client, runner: runner, wallClock: wallClock,
+                                  logger: logger, throwAway: viewPath == nil ? path : nil)
             if viewPath != nil {
                 try await hub.checkView(at: path)
                 try await hub.refresh(details: true)

@@ -23,10 +23,10 @@ public func serveHub(_ configuration: HubConfiguration, wallClock: any WallClock
     do {
         try await runApplication(app, configuration)
     } catch {
-        await (hub as? PostgresHub)?.close()
+        await hub.close()
         throw error
     }
-    await (hub as? PostgresHub)?.close()
+    await hub.close()
 }
 
 private func runApplication(_ app: some ApplicationProtocol, _ configuration: HubConfiguration) async throws {

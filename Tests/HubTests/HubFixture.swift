@@ -77,7 +77,7 @@ struct HubFixture {
     }
 
     func remove() {
-        if let node = backend as? PostgresHub { Task { await node.close() } }
+        Task { [backend] in await backend.close() }
         lab.remove()
     }
 

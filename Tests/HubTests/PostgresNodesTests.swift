@@ -29,7 +29,7 @@ struct PostgresNodesTests {
         let f = try await HubFixture(.postgres)
         defer { f.remove() }
         let (node2, _) = try await f.secondNode()
-        defer { if let node2 = node2 as? PostgresHub { Task { await node2.close() } } }
+        defer { Task { await node2.close() } }
         let nodes = [f.backend, node2]
         let offices = [("a", "河西镇"), ("b", "河西镇"), ("c", "东街镇")]
         var stores: [Store] = []
@@ -80,7 +80,7 @@ struct PostgresNodesTests {
         let f = try await HubFixture(.postgres)
         defer { f.remove() }
         let (node2, configuration2) = try await f.secondNode()
-        defer { if let node2 = node2 as? PostgresHub { Task { await node2.close() } } }
+        defer { Task { await node2.close() } }
         let second = buildApplication(configuration2, hub: node2, wallClock: f.lab.clock)
         let names = ["河西镇", "东街镇", "尖冢镇"]
         let towns = try names.enumerated().map { try office(f, "t\($0.offset)", township: $0.element, activities: 8 + $0.offset) }

@@ -31,6 +31,8 @@ public protocol HubBackend: Sendable {
     func operationTotal() async throws -> Int64
     /// Where the hub is, for logs (never a password).
     var location: String { get }
+    /// Lets go of the shared database's connections (nothing for SQLite).
+    func close() async
 }
 
 /// The shared database did not answer (down, refusing the password, a lost connection):
@@ -54,6 +56,8 @@ extension Store: HubBackend {
     }
 
     public func publishOwn() async throws {}
+
+    public func close() async {}
 
     public func operationTotal() async throws -> Int64 { try await operationCounts().total }
 }

@@ -414,10 +414,10 @@ func withHub(_ options: GlobalOptions, _ database: HubDatabaseOptions, needsView
     do {
         try await body(hub)
     } catch {
-        await (hub as? PostgresHub)?.close()
+        await hub.close()
         throw error
     }
-    await (hub as? PostgresHub)?.close()
+    await hub.close()
 }
 
 extension GlobalOptions {
