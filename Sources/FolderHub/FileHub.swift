@@ -113,7 +113,7 @@ public actor FileHub: Hub {
         let listing = try list()
         var vector = VersionVector()
         for (replica, entries) in listing {
-            vector[replica] = Self.contiguousEnd(entries.filter { !badFiles.contains(path(replica, $0.name)) })
+            vector[replica] = Self.contiguousEnd(badFiles.isEmpty ? entries : entries.filter { !badFiles.contains(path(replica, $0.name)) })
         }
         return vector
     }
@@ -350,18 +350,22 @@ public actor FileHub: Hub {
         let fm = FileManager.default
         let opsDir = location + "/ops"
         var out: [ReplicaID: [Entry]] = [:]
-        let names: [String]
-        do { names = try Self.names(in: opsDir) } catch {
+        let names: [(name: String, type: UInt8)]
+        do { names = try Self.entries(in: opsDir) } catch {
             if !fm.fileExists(atPath: opsDir) { listing = [:]; return [:] }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
         }
-        for name in names where !name.hasPrefix(".") {
-            guard let replica = ReplicaID(hex: name), replica.hex == name else {
+        let temporaryPrefix = ".tmp-\(writer.hex)-"
+        for (name, type) in names where !name.hasPrefix(".") {
+            // Lowercase only, as ktx names them.
+            guard let replica = ReplicaID(hex: name), !name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) else {
                 warn("ops/\(name)", .foreign, "not a replica folder")
                 continue
             }
+            // readdir's type when the file system gives it (a link is DT_LNK: not followed).
             var info = stat()
-            guard lstat(opsDir + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            guard type == UInt8(DT_DIR)
+                    || (type == UInt8(DT_UNKNOWN) && lstat(opsDir + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR) else {
                 warn("ops/\(name)", .foreign, "not a folder (a link or a file): not followed")
                 continue
             }
@@ -370,7 +374,7 @@ public actor FileHub: Hub {
                 warn("ops/\(name)", .foreign, "not a readable folder")
                 continue
             }
-            removeStaleTemporaryFiles(in: opsDir + "/" + name, names: files)
+            removeStaleTemporaryFiles(in: opsDir + "/" + name, names: files, prefix: temporaryPrefix)
             var entries: [Entry] = []
             for file in files where !file.hasPrefix(".") {
                 guard let parsed = OperationFile.parseName(file) else {
@@ -400,18 +404,29 @@ public actor FileHub: Hub {
     /// The names in a folder, read with readdir alone. Foundation's listing also looks at
     /// each entry, and fails when another office's sync renames its temporary file meanwhile.
     static func names(in dir: String) throws -> [String] {
-        guard let handle = opendir(dir) else {
+        try entries(in: dir).map(\.name)
+    }
+
+    /// The names in a folder with their type as readdir tells it (`DT_DIR`, `DT_REG`, …;
+    /// `DT_UNKNOWN` on file systems that do not say), so a listing needs no stat per entry.
+    static func entries(in dir: String) throws -> [(name: String, type: UInt8)] {
+        try entries(of: opendir(dir))
+    }
+
+    /// Reads and closes an open folder; nil (it did not open) throws errno.
+    private static func entries(of handle: OpaquePointer?) throws -> [(name: String, type: UInt8)] {
+        guard let handle else {
             let code = errno
             throw NSError(domain: NSPOSIXErrorDomain, code: Int(code),
                           userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
         }
         defer { closedir(handle) }
-        var out: [String] = []
+        var out: [(name: String, type: UInt8)] = []
         while let entry = readdir(handle) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
-            if name != "." && name != ".." { out.append(name) }
+            if name != "." && name != ".." { out.append((name, entry.pointee.d_type)) }
         }
         return out
     }
@@ -468,8 +483,7 @@ public actor FileHub: Hub {
     public static let staleTemporaryAge: TimeInterval = 3600
 
     /// Removes this writer's own temporary files left by killed syncs; never anyone else's.
-    private func removeStaleTemporaryFiles(in dir: String, names: [String]) {
-        let prefix = ".tmp-\(writer.hex)-"
+    private func removeStaleTemporaryFiles(in dir: String, names: [String], prefix: String) {
         let cutoff = Date().timeIntervalSince1970 - Self.staleTemporaryAge
         for name in names where name.hasPrefix(prefix) {
             var info = stat()

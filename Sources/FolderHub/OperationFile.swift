@@ -58,14 +58,27 @@ public enum OperationFile {
 
     /// Parses a file name into (first, last, writer); nil if it is not an operation file's name.
     public static func parseName(_ name: String) -> (first: Int64, last: Int64, writer: ReplicaID)? {
-        guard name.hasSuffix("." + fileExtension) else { return nil }
-        let stem = name.dropLast(fileExtension.count + 1)
-        let parts = stem.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 12, parts[1].count == 12,
-              let first = Int64(parts[0]), let last = Int64(parts[1]),
-              first >= 1, last >= first, let writer = ReplicaID(hex: parts[2])
-        else { return nil }
-        return (first, last, writer)
+        // `000000000001-000000005000-<32 hex>.<extension>`, read in place: every file name of
+        // a folder hub's listing goes through here on every sync.
+        var copy = name
+        return copy.withUTF8 { utf8 -> (Int64, Int64, ReplicaID)? in
+            let ext = Array(fileExtension.utf8)
+            guard utf8.count == 12 + 1 + 12 + 1 + 32 + 1 + ext.count, utf8[12] == UInt8(ascii: "-"), utf8[25] == UInt8(ascii: "-"),
+                  utf8[58] == UInt8(ascii: "."), ext.indices.allSatisfy({ utf8[59 + $0] == ext[$0] }) else { return nil }
+            func number(_ from: Int) -> Int64? {
+                var n: Int64 = 0
+                for i in from..<(from + 12) {
+                    let c = utf8[i]
+                    guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                    n = n * 10 + Int64(c - UInt8(ascii: "0"))
+                }
+                return n
+            }
+            guard let first = number(0), let last = number(13), first >= 1, last >= first,
+                  let writer = ReplicaID.parse(hex: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[26..<58])))
+            else { return nil }
+            return (first, last, writer)
+        }
     }
 
     private static func pad(_ n: Int64) -> String {

@@ -151,6 +151,14 @@ enum Child {
                                                         quantities: ["attendance": 30]))
                 try store.add(to: id, amount: 5)
             }
+        case "noop":
+            // Profiling aid: args[3] no-op syncs of the replica args[2] with the folder hub
+            // args[1] (as kept by `KTX_KEEP=1 ktx-bench scale`).
+            let store = try Store.open(at: args[2])
+            for _ in 0..<(Int(args[3]) ?? 20) {
+                _ = try await SyncSession(store: store, hub: FileHub(path: args[1], writer: try store.identity().replica)).run()
+            }
+            return
         case "pull":
             let store = try Store.create(at: args[2], township: "县科协")
             _ = try await SyncSession(store: store, hub: FileHub(path: args[1], writer: try store.identity().replica)).run()

@@ -17,30 +17,6 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--child" {
     exit(0)
 }
 
-let usage = """
-    usage: swift run -c release --package-path Benchmarks ktx-bench [operations] [activities] [replicas] [runs]
-      defaults: 1000000 operations over 100000 activities, 20 replicas, 3 runs (at least 3:
-      each figure is a median). Run from the package root (the peers script is found there).
-      KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
-    """
-let givenArguments = Array(CommandLine.arguments.dropFirst())
-let arguments = givenArguments.compactMap(Int.init)
-guard arguments.count == givenArguments.count, arguments.count <= 4, arguments.allSatisfy({ $0 > 0 }) else {
-    if givenArguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
-        print(usage)
-        exit(0)
-    }
-    FileHandle.standardError.write(Data(("ktx-bench: the arguments are up to four positive whole numbers\n" + usage + "\n").utf8))
-    exit(64)
-}
-let operationCount = arguments.count > 0 ? arguments[0] : 1_000_000
-let activityCount = arguments.count > 1 ? arguments[1] : 100_000
-let replicaCount = arguments.count > 2 ? arguments[2] : 20
-let runs = max(3, arguments.count > 3 ? arguments[3] : 3)
-guard operationCount >= activityCount * 4, replicaCount >= 2 else {
-    FileHandle.standardError.write(Data("ktx-bench: each activity takes 4 recording operations (operations ≥ 4 × activities) and there must be at least 2 replicas\n\(usage)\n".utf8))
-    exit(64)
-}
 let benchStart = ContinuousClock.now
 /// A progress line on stderr (the table goes to stdout at the end).
 func step(_ what: String) {
@@ -62,6 +38,37 @@ func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
     return seconds(clock.now - start)
 }
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "scale" {
+    try await Scale.run(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
+let usage = """
+    usage: swift run -c release --package-path Benchmarks ktx-bench [operations] [activities] [replicas] [runs]
+      defaults: 1000000 operations over 100000 activities, 20 replicas, 3 runs (at least 3:
+      each figure is a median). Run from the package root (the peers script is found there).
+      KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
+    also: ktx-bench hub-load [clients] [operations-per-client]   (township clients pushing at once)
+          ktx-bench scale [operations] [replicas] [runs]         (the province: 10,000,000 operations)
+    """
+let givenArguments = Array(CommandLine.arguments.dropFirst())
+let arguments = givenArguments.compactMap(Int.init)
+guard arguments.count == givenArguments.count, arguments.count <= 4, arguments.allSatisfy({ $0 > 0 }) else {
+    if givenArguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
+        print(usage)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data(("ktx-bench: the arguments are up to four positive whole numbers\n" + usage + "\n").utf8))
+    exit(64)
+}
+let operationCount = arguments.count > 0 ? arguments[0] : 1_000_000
+let activityCount = arguments.count > 1 ? arguments[1] : 100_000
+let replicaCount = arguments.count > 2 ? arguments[2] : 20
+let runs = max(3, arguments.count > 3 ? arguments[3] : 3)
+guard operationCount >= activityCount * 4, replicaCount >= 2 else {
+    FileHandle.standardError.write(Data("ktx-bench: each activity takes 4 recording operations (operations ≥ 4 × activities) and there must be at least 2 replicas\n\(usage)\n".utf8))
+    exit(64)
+}
 var workload = Workload(seed: 1, replicaCount: replicaCount, activityCount: activityCount, operationCount: operationCount)
 try workload.seal()
 print("workload: \(workload.count) operations, \(activityCount) activities, \(replicaCount) replicas (seed 1); \(runs) runs, medians")
@@ -265,19 +272,9 @@ let peers = Peers.run(trace: tracePath, runs: runs)
 
 // MARK: Table
 
-func row(_ name: String, _ value: String, _ baseline: String, _ ratio: String, _ goal: String) {
-    func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
-        let w = displayWidth(s)
-        let fill = String(repeating: " ", count: max(0, n - w))
-        return right ? fill + s : s + fill
-    }
-    print(pad(name, 52) + pad(value, 13, right: true) + pad(baseline, 14, right: true) + pad(ratio, 9, right: true) + "  " + goal)
-}
+let row = Table.row
 func median(_ xs: [Int]) -> Int { xs.sorted()[xs.count / 2] }
-let ms = { (s: Double) in String(format: "%.1f ms", s * 1000) }
-let sec = { (s: Double) in String(format: "%.3f s", s) }
-let x = { (a: Double, b: Double) in String(format: a / b < 0.1 ? "%.3fx" : "%.2fx", a / b) }
-let mib = { (kib: Int) in "\(kib >> 10) MiB" }
+let ms = Table.ms, sec = Table.sec, x = Table.x, mib = Table.mib
 let rawMedian = median(raw)
 let rawRate = Double(workload.count) / rawMedian
 let rawRSS = median(rawChildren.map(\.maxRSSKiB))
@@ -333,9 +330,7 @@ for peer in peers {
         row("  vs \(peer.name)", "n/a", "", "", peer.note)
     }
 }
-func list(_ xs: [Double], _ scale: Double = 1, _ format: String = "%.3f") -> String {
-    "[" + xs.map { String(format: format, $0 * scale) }.joined(separator: ", ") + "]"
-}
+func list(_ xs: [Double], _ scale: Double = 1, _ format: String = "%.3f") -> String { Table.list(xs, scale, format) }
 print("")
 print("runs (s): raw \(list(raw)), merge \(list(merge)), end to end \(list(mergeChildren.map(\.seconds)))")
 print("runs (op/s): record \(list(recordRates, 1, "%.0f")), batched \(list(batchRates, 1, "%.0f"))")

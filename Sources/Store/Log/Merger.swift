@@ -16,6 +16,8 @@ struct PendingMerge {
         var first: Int64
         var last: Int64
         var bytes: [UInt8]
+        /// The HLC of its newest operation (`op_chunk.newest`).
+        var newest: Int64
     }
 
     var chunks: [Chunk] = []
@@ -271,6 +273,12 @@ struct PendingMerge {
         next[replica] = expected
     }
 
+    private static func newest(_ ops: ArraySlice<Op>) -> Int64 {
+        var newest = Int64.min
+        for op in ops where op.timestamp.rawValue > newest { newest = op.timestamp.rawValue }
+        return newest
+    }
+
     /// Operations of one replica with consecutive seqs, packed in chunks of at most
     /// ``chunkLimit``; a signed run packed while verifying it is one chunk as it is.
     private func pack(_ run: ArraySlice<Op>, replica: ReplicaID) -> [Chunk] {
@@ -280,13 +288,15 @@ struct PendingMerge {
         while from < run.endIndex {
             let seq = run[from].seq
             if let (last, bytes) = ready[seq], last <= run[run.endIndex - 1].seq {
-                chunks.append(Chunk(replica: replica, first: seq, last: last, bytes: bytes))
+                let slice = run[from..<(from + Int(last - seq + 1))]
+                chunks.append(Chunk(replica: replica, first: seq, last: last, bytes: bytes, newest: Self.newest(slice)))
                 from += Int(last - seq + 1)
                 continue
             }
             var to = min(run.endIndex, from + Self.chunkLimit)
             if let next = ready.keys.filter({ $0 > seq }).min() { to = min(to, from + Int(next - seq)) }
-            chunks.append(Chunk(replica: replica, first: run[from].seq, last: run[to - 1].seq, bytes: OpChunk.encode(run[from..<to])))
+            chunks.append(Chunk(replica: replica, first: run[from].seq, last: run[to - 1].seq, bytes: OpChunk.encode(run[from..<to]),
+                                newest: Self.newest(run[from..<to])))
             from = to
         }
         return chunks
@@ -304,12 +314,13 @@ struct PendingMerge {
             if verify, let base = base[replica], base != held { return false }
             nums[replica] = num
         }
-        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)")
+        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, newest) VALUES (?, ?, ?, ?, ?)")
         for chunk in chunks {
             insert.bind(1, nums[chunk.replica]!)
             insert.bind(2, chunk.first)
             insert.bind(3, chunk.last)
             insert.bind(4, bytes: chunk.bytes)
+            insert.bind(5, chunk.newest)
             try insert.run()
         }
         for (replica, runs) in seals {

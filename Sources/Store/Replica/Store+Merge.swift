@@ -384,9 +384,12 @@ extension Store {
     }
 
     static func fetchVersionVector(_ db: Database) throws -> VersionVector {
+        // A cursor over the rows, ids read in place: a hub holds thousands of replicas, and
+        // every sync reads this.
         var vector = VersionVector()
-        for row in try Row.fetchAll(db, sql: "SELECT id, max_seq FROM replica WHERE max_seq > 0") {
-            if let id = ReplicaID(bytes: row[0] as Data) { vector[id] = row[1] }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, max_seq FROM replica WHERE max_seq > 0"))
+        while let row = try rows.next() {
+            if let id = try row.withUnsafeData(atIndex: 0, { $0.flatMap(ReplicaID.init(bytes:)) }) { vector[id] = row[1] }
         }
         return vector
     }
@@ -407,8 +410,9 @@ extension Store {
 
     static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {
         var out: [ReplicaID: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, township FROM replica WHERE township IS NOT NULL") {
-            if let id = ReplicaID(bytes: row[0] as Data) { out[id] = row[1] }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, township FROM replica WHERE township IS NOT NULL"))
+        while let row = try rows.next() {
+            if let id = try row.withUnsafeData(atIndex: 0, { $0.flatMap(ReplicaID.init(bytes:)) }) { out[id] = row[1] }
         }
         return out
     }

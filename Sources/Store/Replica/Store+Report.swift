@@ -75,13 +75,17 @@ extension Store {
     /// read of each replica's last chunk.
     static func newestOperations(_ db: Database) throws -> [(num: Int64, replica: ReplicaID, township: String, maxSeq: Int64, newest: Int64?)] {
         try Row.fetchAll(db, sql: """
-            SELECT r.num, r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.ops
+            SELECT r.num, r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.newest, c.id
             FROM replica r LEFT JOIN op_chunk c ON c.id = (
                 SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
             """).compactMap { row in
             guard let id = ReplicaID(bytes: row[1] as Data) else { return nil }
             var newest: Int64?
-            if let first: Int64 = row[4], let blob: Data = row[5] {
+            if let hlc: Int64 = row[5] {
+                newest = HLCTimestamp(rawValue: hlc).millis
+            } else if let first: Int64 = row[4], let chunk: Int64 = row[6],
+                      let blob = try Data.fetchOne(db, sql: "SELECT ops FROM op_chunk WHERE id = ?", arguments: [chunk]) {
+                // A chunk written before its newest operation was kept beside it.
                 newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
             }
             return (row[0], id, row[2], row[3], newest)

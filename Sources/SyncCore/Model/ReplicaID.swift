@@ -22,26 +22,45 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses 32 hex digits (either case); nil for anything else.
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
+        // Read in place: this runs for every folder and file name of a folder hub's listing.
+        let parsed = hex.utf8.withContiguousStorageIfAvailable { Self.parse(hex: UnsafeRawBufferPointer($0)) }
+            ?? Array(hex.utf8).withUnsafeBytes { Self.parse(hex: $0) }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// Parses 32 hex digits given as UTF-8 bytes (either case); nil for anything else.
+    public static func parse(hex utf8: UnsafeRawBufferPointer) -> ReplicaID? {
         guard utf8.count == 32 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (i, c) in utf8.enumerated() {
-            guard let nibble = Hex.value(of: c) else { return nil }
+        for i in 0..<32 {
+            guard let nibble = Hex.value(of: utf8[i]) else { return nil }
             if i < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
         }
-        self.init(high: high, low: low)
+        return ReplicaID(high: high, low: low)
     }
 
     /// Makes an id from exactly 16 bytes, big-endian; nil for any other length.
     public init?(bytes: some Collection<UInt8>) {
-        guard bytes.count == 16 else { return nil }
+        // Contiguous bytes (Data from a database row, [UInt8]) are read in place: this runs
+        // once per replica on every version-vector read, thousands of times on a big hub.
+        if let id = bytes.withContiguousStorageIfAvailable({ Self.read(UnsafeRawBufferPointer($0)) }) {
+            guard let id else { return nil }
+            self = id
+            return
+        }
+        guard let id = Array(bytes).withUnsafeBytes({ Self.read($0) }) else { return nil }
+        self = id
+    }
+
+    private static func read(_ raw: UnsafeRawBufferPointer) -> ReplicaID? {
+        guard raw.count == 16 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (i, b) in bytes.enumerated() {
-            if i < 8 { high = high << 8 | UInt64(b) } else { low = low << 8 | UInt64(b) }
-        }
-        self.init(high: high, low: low)
+        for i in 0..<8 { high = high << 8 | UInt64(raw[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(raw[i]) }
+        return ReplicaID(high: high, low: low)
     }
 
     /// The 16 bytes, big-endian.
