@@ -178,7 +178,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(

@@ -28,6 +28,49 @@ import Testing
         #expect(OperationFile.parseName(name)?.last == 3)
     }
 
+    /// A folder hub's listing reads every file name on every sync: what ktx names is read
+    /// back, and nothing else passes for an operation file.
+    @Test func fileNamesAreReadBackAndNothingElsePasses() throws {
+        let other = ReplicaID.random()
+        for (first, last) in [(1, 1), (1, 5_000), (5_001, 10_000), (999_999_999_999, 999_999_999_999)] as [(Int64, Int64)] {
+            let parsed = try #require(OperationFile.parseName(OperationFile.name(first: first, last: last, writer: other)))
+            #expect(parsed.first == first && parsed.last == last && parsed.writer == other)
+        }
+        let good = OperationFile.name(first: 7, last: 9, writer: writer)
+        let hex = writer.hex
+        for bad in [
+            "000000000009-000000000007-\(hex).ktxops",   // last before first
+            "000000000000-000000000007-\(hex).ktxops",   // seqs start at 1
+            "+00000000001-000000000007-\(hex).ktxops",   // a sign
+            "00000000000a-000000000007-\(hex).ktxops",   // not a digit
+            "0000000000001-000000000007-\(hex).ktxops",  // 13 digits
+            "000000000001_000000000007-\(hex).ktxops",   // another separator
+            "000000000001-000000000007-\(hex.dropLast()).ktxops",
+            "000000000001-000000000007-\(hex.dropLast())g.ktxops",
+            "000000000001-000000000007-\(hex).ktxopz",
+            good + ".tmp", String(good.dropLast()), "", "顺序-000000000007-\(hex).ktxops",
+        ] {
+            #expect(OperationFile.parseName(bad) == nil, "\(bad)")
+        }
+        #expect(OperationFile.parseName(good)?.writer == writer)
+    }
+
+    /// Ids read from bytes (a database row's Data, an array, any other collection) and from
+    /// hex digits (a string or a part of one) are the same id.
+    @Test func replicaIDsReadFromBytesAndDigitsAgree() throws {
+        let id = ReplicaID.random()
+        #expect(ReplicaID(bytes: Data(id.bytes)) == id)
+        #expect(ReplicaID(bytes: id.bytes) == id)
+        #expect(ReplicaID(bytes: id.bytes.lazy.map { $0 }) == id)
+        #expect(ReplicaID(bytes: Data(id.bytes).dropFirst(0)) == id)
+        #expect(ReplicaID(bytes: Data(id.bytes + [0])) == nil)
+        #expect(ReplicaID(bytes: Array(id.bytes.dropLast())) == nil)
+        #expect(ReplicaID(hex: "x" + id.hex) == nil)
+        #expect(ReplicaID(hex: ("x" + id.hex).dropFirst()) == id)
+        #expect(ReplicaID(hex: id.hex.uppercased()) == id)
+        #expect(ReplicaID(hex: String(id.hex.dropLast()) + "g") == nil)
+    }
+
     /// The fast row parser gives what JSONDecoder gives for everything the writer writes
     /// (escapes, control characters, CJK, negative numbers, every kind), and declines
     /// (nil, so the caller falls back to JSONDecoder) anything else.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Store
 import SyncCore
 import Testing
@@ -111,5 +112,30 @@ import TestSupport
         try target.rebuildMaterialized()
         #expect(try target.stateDigest() == digest)
         #expect(try target.totals(by: [.township, .kind, .month]) == totals)
+    }
+
+    /// The report's coverage line says when each township's newest operation was made: read
+    /// from the time kept with each chunk, and, for chunks written before ktx kept it (a
+    /// database upgraded from an earlier version), from the operations themselves: the same
+    /// answer either way.
+    @Test func theCoverageNamesEachTownshipsNewestOperationWithOrWithoutTheKeptTime() throws {
+        let lab = ReplicaLab("coverage")
+        defer { lab.remove() }
+        let ops = try sourceOperations(lab)
+        let county = try lab.replica("county", township: "县科协")
+        let townshipOf = [ops.first!.replica: "河西镇", ops.last!.replica: "东街镇"]
+        // In two merges, so the first replica's operations lie in two chunks.
+        try county.merge(Array(ops[..<(ops.count / 4)]), townships: townshipOf)
+        try county.merge(Array(ops[(ops.count / 4)...]), townships: townshipOf)
+        let newest = Dictionary(grouping: ops, by: { townshipOf[$0.replica]! }).mapValues { $0.map(\.timestamp.millis).max()! }
+        func latest() throws -> [String: Int64] {
+            Dictionary(uniqueKeysWithValues: try county.freshness().compactMap { entry in entry.latest.map { (entry.township, $0) } })
+        }
+        #expect(newest.count == 2)
+        #expect(try latest() == newest)
+        let kept = try DatabaseQueue(path: lab.dir.file("county.db"))
+        #expect(try kept.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM op_chunk WHERE newest IS NULL") } == 0)
+        try kept.write { try $0.execute(sql: "UPDATE op_chunk SET newest = NULL") }
+        #expect(try latest() == newest)
     }
 }
