@@ -19,6 +19,7 @@ public enum OperationFile {
     public static let magic = "KTXOPS 1"
     /// The file name extension.
     public static let fileExtension = "ktxops"
+    private static let extensionBytes = Array(fileExtension.utf8)
     /// The most operations a writer puts in one file; a file's header claiming more is refused.
     public static let maxOperations = 10_000
     /// The largest file a writer makes: ``maxOperations`` rows of the longest text the
@@ -62,7 +63,7 @@ public enum OperationFile {
         // a folder hub's listing goes through here on every sync.
         var copy = name
         return copy.withUTF8 { utf8 -> (Int64, Int64, ReplicaID)? in
-            let ext = Array(fileExtension.utf8)
+            let ext = extensionBytes
             guard utf8.count == 12 + 1 + 12 + 1 + 32 + 1 + ext.count, utf8[12] == UInt8(ascii: "-"), utf8[25] == UInt8(ascii: "-"),
                   utf8[58] == UInt8(ascii: "."), ext.indices.allSatisfy({ utf8[59 + $0] == ext[$0] }) else { return nil }
             func number(_ from: Int) -> Int64? {

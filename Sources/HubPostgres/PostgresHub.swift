@@ -150,10 +150,11 @@ public final class PostgresHub: HubBackend {
     ///   what a push needs, in a few queries however many replicas the hub has.
     private func catchUp(_ connection: PostgresConnection, details: Bool, only: ReplicaID? = nil) async throws -> Bool {
         let states = try await replicaStates(connection, only: only)
-        let held = try await view.versionVector()
+        // A push's catch-up reads its replica's entry alone, not the whole vector.
+        var held = VersionVector()
+        if let only { held[only] = try await view.maxSeq(of: only) } else { held = try await view.versionVector() }
         var changed = false
-        for state in states.values.sorted(by: { $0.id < $1.id })
-        where state.maxSeq > held[state.id] && (only == nil || only == state.id) {
+        for state in states.values.sorted(by: { $0.id < $1.id }) where state.maxSeq > held[state.id] {
             var after = held[state.id]
             while after < state.maxSeq {
                 let run = try await run(connection, state, after: after)
@@ -164,8 +165,8 @@ public final class PostgresHub: HubBackend {
             }
         }
         let before = mirrored.withLock { $0 }
-        // A push mirrors its own replica's row and new registrations; a full catch-up, every change.
-        let moved = states.values.filter { before[$0.id] != $0 && (only == nil || only == $0.id || before[$0.id] == nil) }
+        // A push's catch-up mirrors its own replica's row; a full one, every row that changed.
+        let moved = states.values.filter { before[$0.id] != $0 }
         if !moved.isEmpty {
             try await view.mirror([], replicas: moved)
             mirrored.withLock { current in for state in moved { current[state.id] = state } }
@@ -254,7 +255,7 @@ public final class PostgresHub: HubBackend {
                 _ = try await self.catchUp(connection, details: false)
                 counts = try await check()
             }
-            let held = try await self.view.versionVector()[replica]
+            let held = try await self.view.maxSeq(of: replica)
             let new = ops.filter { $0.seq > held }
             var (num, state) = try await self.register(connection, replica, caller: caller, announced: announcedTownship)
             guard let last = new.last?.seq else { return (counts, nil, state) }

@@ -62,7 +62,8 @@ public struct PostgresLocation: Sendable, Hashable {
     /// The address as logs and messages show it: never the password.
     public var display: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
-    var configuration: PostgresClient.Configuration {
+    /// The pool's configuration (TLS as `sslmode` says, 5-second connect timeout, up to 40 connections).
+    public var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = switch self.tls {
         case .disable: .disable
         case .prefer: .prefer(.makeClientConfiguration())

@@ -204,7 +204,8 @@ struct HubEndpoints: Sendable {
     }
 
     /// Everything held beyond `after` as one streamed body (``PullStream``): read a page at a
-    /// time (memory flat in the size of the log), each page written while the next is read.
+    /// time and written before the next is read (memory flat in the size of the log; the
+    /// writer waits while the client is slower).
     func pullStream(after: VersionVector, township: String?) -> Response {
         let store = self.store
         let pageSize = max(configuration.maxPullLimit, 20_000)

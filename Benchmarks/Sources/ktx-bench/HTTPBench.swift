@@ -53,6 +53,17 @@ final class HTTPBench {
         return (elapsed, report, moved.sent + moved.received)
     }
 
+    /// The times of `count` syncs of `store` that must move nothing (it holds what the hub holds).
+    func noopSyncs(_ store: Store, count: Int) async throws -> [Double] {
+        var times: [Double] = []
+        for _ in 0..<count {
+            let sync = try await self.sync(store)
+            guard sync.report.pushed == 0 && sync.report.pulled == 0 else { throw BenchError("the HTTP no-op sync moved operations") }
+            times.append(sync.seconds)
+        }
+        return times
+    }
+
     func stop() { server.cancel() }
 
     /// A TCP port nobody listens on now, from the kernel.

@@ -171,9 +171,7 @@ enum PushLoad {
                 text += "\(r)\t\(wire.seq)\t\(wire.hlc)\t\(wire.activity)\t\(wire.kind)\t\(wire.field)\t\(value)\t\(wire.number ?? 0)\n"
             }
         }
-        var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
-                                                         password: ProcessInfo.processInfo.environment["PGPASSWORD"],
-                                                         database: location.database, tls: .disable)
+        var configuration = location.configuration
         configuration.options.maximumConnections = 2
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }

@@ -178,12 +178,7 @@ for _ in 0..<max(5, runs) {
 step("HTTP hub: no-op syncs, \(runs) full pulls")
 
 let http = try await HTTPBench(workload: workload, dir: dir)
-var httpNoop: [Double] = []
-for _ in 0..<max(5, runs) {
-    let sync = try await http.sync(a)
-    guard sync.report.pushed == 0 && sync.report.pulled == 0 else { throw BenchError("the HTTP no-op sync moved operations") }
-    httpNoop.append(sync.seconds)
-}
+let httpNoop = try await http.noopSyncs(a, count: max(5, runs))
 var httpPulls: [Double] = []
 var httpReplica: Store?
 for run in 0..<runs {

@@ -383,14 +383,24 @@ extension Store {
         try read("replicas") { try Self.fetchTownships($0) }
     }
 
-    static func fetchVersionVector(_ db: Database) throws -> VersionVector {
-        // A cursor over the rows, ids read in place: a hub holds thousands of replicas, and
-        // every sync reads this.
-        var vector = VersionVector()
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, max_seq FROM replica WHERE max_seq > 0"))
+    /// One replica's version-vector entry, without reading the others' (a hub's push needs
+    /// only the pushing replica's).
+    public func maxSeq(of replica: ReplicaID) async throws -> Int64 {
+        try await readAsync("version vector") { try Self.maxSeq($0, replica) }
+    }
+
+    /// Rows of `sql` whose first column is a replica id: a cursor, each id read in place (a
+    /// hub holds thousands of replicas, and every sync reads them).
+    private static func forEachReplicaRow(_ db: Database, _ sql: String, _ body: (ReplicaID, Row) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql))
         while let row = try rows.next() {
-            if let id = try row.withUnsafeData(atIndex: 0, { $0.flatMap(ReplicaID.init(bytes:)) }) { vector[id] = row[1] }
+            if let id = try row.withUnsafeData(atIndex: 0, { $0.flatMap(ReplicaID.init(bytes:)) }) { try body(id, row) }
         }
+    }
+
+    static func fetchVersionVector(_ db: Database) throws -> VersionVector {
+        var vector = VersionVector()
+        try forEachReplicaRow(db, "SELECT id, max_seq FROM replica WHERE max_seq > 0") { vector[$0] = $1[1] }
         return vector
     }
 
@@ -410,10 +420,7 @@ extension Store {
 
     static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {
         var out: [ReplicaID: String] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, township FROM replica WHERE township IS NOT NULL"))
-        while let row = try rows.next() {
-            if let id = try row.withUnsafeData(atIndex: 0, { $0.flatMap(ReplicaID.init(bytes:)) }) { out[id] = row[1] }
-        }
+        try forEachReplicaRow(db, "SELECT id, township FROM replica WHERE township IS NOT NULL") { out[$0] = $1[1] }
         return out
     }
 }
