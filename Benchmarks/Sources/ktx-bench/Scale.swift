@@ -20,7 +20,7 @@ enum Scale {
     static let usage = """
         usage: swift run -c release --package-path Benchmarks ktx-bench scale [operations] [replicas] [runs]
           defaults: 10000000 operations over a tenth as many activities, 2000 replicas, 3 runs.
-          About 5 minutes on 2 cores at the defaults (the run of 2026-11-23 took 4.5); needs about 25 GB of free disk in $TMPDIR.
+          About 5 minutes on 2 cores at the defaults (the run of 2026-11-23 took 4.5); needs several GB of free disk in $TMPDIR (the folder is removed at the end).
         """
 
     static func run(_ given: [String]) async throws {
