@@ -114,6 +114,37 @@ import TestSupport
         #expect(try target.totals(by: [.township, .kind, .month]) == totals)
     }
 
+    /// The totals summed over townships (`county_cell`: what the report and totals not split
+    /// by township read) are the townships' cells added up after every merge, survive a
+    /// rebuild, and a changed one is found by `ktx check` and mended by `ktx rebuild`.
+    @Test func theCountyCellsAreTheTownshipsCellsAddedUp() throws {
+        let lab = ReplicaLab("county-cells")
+        defer { lab.remove() }
+        let target = try lab.replica("target", township: "县科协")
+        let ops = try sourceOperations(lab)
+        let kept = try DatabaseQueue(path: lab.dir.file("target.db"))
+        func addedUp() throws -> [Row] {
+            try kept.read { try Row.fetchAll($0, sql: """
+                SELECT kind, project, month, metric, SUM(value) AS value FROM total_cell GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0 ORDER BY 1, 2, 3, 4
+                """) }
+        }
+        func county() throws -> [Row] {
+            try kept.read { try Row.fetchAll($0, sql: "SELECT kind, project, month, metric, value FROM county_cell WHERE value != 0 ORDER BY 1, 2, 3, 4") }
+        }
+        for start in stride(from: 0, to: ops.count, by: 17) {
+            try target.merge(Array(ops[start..<min(ops.count, start + 17)]))
+            #expect(try county() == addedUp(), "after \(start) operations")
+        }
+        let cells = try county()
+        #expect(cells.count > 10)
+        #expect(try target.check().problems.isEmpty)
+        try kept.write { try $0.execute(sql: "UPDATE county_cell SET value = value + 1 WHERE metric = 'attendance'") }
+        #expect(try target.check().problems.map(\.code) == ["tables-differ"])
+        try target.rebuildMaterialized()
+        #expect(try county() == cells)
+        #expect(try target.check().problems.isEmpty)
+    }
+
     /// The report's coverage line says when each township's newest operation was made: read
     /// from the time kept with each chunk, and, for chunks written before ktx kept it (a
     /// database upgraded from an earlier version), from the operations themselves: the same

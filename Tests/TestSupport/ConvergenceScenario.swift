@@ -159,9 +159,11 @@ public struct ConvergenceScenario: Sendable {
         }
         mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
         for (i, store) in stores.enumerated() {
-            let keys: [GroupKey] = [.township, .kind, .month]
-            if try await store.totals(by: keys) != store.totalsFromActivities(by: keys) {
-                mismatches.append("replica \(i): the kept totals differ from its activity rows")
+            // Per township (`total_cell`) and summed over townships (`county_cell`).
+            for keys: [GroupKey] in [[.township, .kind, .month], [.kind, .month]] {
+                if try await store.totals(by: keys) != store.totalsFromActivities(by: keys) {
+                    mismatches.append("replica \(i): the kept totals by \(keys) differ from its activity rows")
+                }
             }
         }
         var totals: [[TotalsRow]] = []

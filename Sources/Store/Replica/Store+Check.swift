@@ -101,12 +101,12 @@ extension Store {
             guard report.problems.isEmpty else { return }
             // The tables against a rebuild, inside a savepoint that is rolled back.
             let before = try Self.fetchStateDigest(db)
-            let cellsBefore = try Row.fetchAll(db, sql: "SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            let cellsBefore = try Self.fetchCells(db)
             try db.execute(sql: "SAVEPOINT ktx_check")
             defer { try? db.execute(sql: "ROLLBACK TO ktx_check; RELEASE ktx_check") }
             try Self.rebuildLocked(db, rule: rule)
             let after = try Self.fetchStateDigest(db)
-            let cellsAfter = try Row.fetchAll(db, sql: "SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            let cellsAfter = try Self.fetchCells(db)
             if before != after || cellsBefore != cellsAfter {
                 problem("tables-differ",
                         zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正",
@@ -114,6 +114,16 @@ extension Store {
             }
         }
         return report
+    }
+
+    /// The kept totals, per township and summed over townships, as rows to compare.
+    private static func fetchCells(_ db: Database) throws -> [Row] {
+        try Row.fetchAll(db, sql: """
+            SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0
+            UNION ALL
+            SELECT NULL, kind, project, month, metric, value FROM county_cell WHERE value != 0
+            ORDER BY 1, 2, 3, 4, 5
+            """)
     }
 
     /// Kinds and metrics held that this catalog does not know (a newer ktx's operations):

@@ -25,8 +25,9 @@ extension Store {
     /// The report cells of a year, over live activities dated from January to the end of
     /// `throughMonth` (1 to 12), in one read.
     ///
-    /// Sums and counts come from the totals kept per cell, so their cost grows with the
-    /// number of (kind, project, month) cells, not with the log. The largest single value
+    /// Sums and counts come from the totals kept per (kind, project, month) summed over
+    /// townships (`county_cell`), so their cost grows with those cells, not with the log
+    /// nor with the number of townships. The largest single value
     /// is read only for the metrics asked for in `maxima` (a {最大: …} indicator).
     public func reportCells(year: Int, throughMonth: Int, maxima: Set<String> = []) throws -> [ReportCell] {
         try read("report") { db in
@@ -35,7 +36,7 @@ extension Store {
             var cells: [[String]: ReportCell] = [:]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.kind, c.project, CAST(substr(c.month, 6, 2) AS INTEGER), c.metric, SUM(c.value)
-                FROM total_cell c
+                FROM county_cell c
                 WHERE c.month >= ? AND c.month <= ? AND c.kind != '' AND c.value != 0
                 GROUP BY 1, 2, 3, 4
                 """, arguments: [from, through])
@@ -74,19 +75,22 @@ extension Store {
     /// none), its highest contiguous seq, and when its newest operation here was made: one
     /// read of each replica's last chunk.
     static func newestOperations(_ db: Database) throws -> [(num: Int64, replica: ReplicaID, township: String, maxSeq: Int64, newest: Int64?)] {
+        // Both subqueries read an index alone (`op_chunk_newest`, `op_chunk_by_replica`):
+        // the chunk row itself, its operations first, is read only for a chunk without `newest`.
         try Row.fetchAll(db, sql: """
-            SELECT r.num, r.id, COALESCE(r.township, ''), r.max_seq, c.first_seq, c.newest, c.id
-            FROM replica r LEFT JOIN op_chunk c ON c.id = (
-                SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
+            SELECT r.num, r.id, COALESCE(r.township, ''), r.max_seq,
+                (SELECT newest FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1),
+                (SELECT id FROM op_chunk WHERE replica = r.num ORDER BY last_seq DESC LIMIT 1)
+            FROM replica r
             """).compactMap { row in
             guard let id = ReplicaID(bytes: row[1] as Data) else { return nil }
             var newest: Int64?
-            if let hlc: Int64 = row[5] {
+            if let hlc: Int64 = row[4] {
                 newest = HLCTimestamp(rawValue: hlc).millis
-            } else if let first: Int64 = row[4], let chunk: Int64 = row[6],
-                      let blob = try Data.fetchOne(db, sql: "SELECT ops FROM op_chunk WHERE id = ?", arguments: [chunk]) {
+            } else if let chunk: Int64 = row[5],
+                      let old = try Row.fetchOne(db, sql: "SELECT first_seq, ops FROM op_chunk WHERE id = ?", arguments: [chunk]) {
                 // A chunk written before its newest operation was kept beside it.
-                newest = try OpChunk.decode([UInt8](blob), replica: id, firstSeq: first).map(\.timestamp.millis).max()
+                newest = try OpChunk.decode([UInt8](old[1] as Data), replica: id, firstSeq: old[0]).map(\.timestamp.millis).max()
             }
             return (row[0], id, row[2], row[3], newest)
         }

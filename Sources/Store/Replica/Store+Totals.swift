@@ -58,6 +58,13 @@ struct TotalCell: Hashable {
     var project: String
     var month: String
 
+    init(township: String, kind: String, project: String, month: String) {
+        self.township = township
+        self.kind = kind
+        self.project = project
+        self.month = month
+    }
+
     init?(live state: ActivityState) {
         guard !state.deleted else { return nil }
         township = state[.township] ?? ""
@@ -115,7 +122,10 @@ struct CellDeltas {
             INSERT INTO total_cell (township, kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (township, kind, project, month, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
             """)
+        // The same changes summed over townships, for `county_cell`.
+        var county: [TotalCell: [String: Int64]] = [:]
         for (cell, metrics) in deltas {
+            let countyCell = TotalCell(township: "", kind: cell.kind, project: cell.project, month: cell.month)
             for (metric, amount) in metrics where amount != 0 {
                 upsert.bind(1, cell.township)
                 upsert.bind(2, cell.kind)
@@ -124,6 +134,23 @@ struct CellDeltas {
                 upsert.bind(5, metric)
                 upsert.bind(6, amount)
                 try upsert.run()
+                let (sum, overflow) = county[countyCell, default: [:]][metric, default: 0].addingReportingOverflow(amount)
+                guard !overflow else { throw KtxError.overflow() }
+                county[countyCell, default: [:]][metric] = sum
+            }
+        }
+        let countyUpsert = try HotStatement(db, """
+            INSERT INTO county_cell (kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (kind, project, month, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
+            """)
+        for (cell, metrics) in county {
+            for (metric, amount) in metrics where amount != 0 {
+                countyUpsert.bind(1, cell.kind)
+                countyUpsert.bind(2, cell.project)
+                countyUpsert.bind(3, cell.month)
+                countyUpsert.bind(4, metric)
+                countyUpsert.bind(5, amount)
+                try countyUpsert.run()
             }
         }
     }
@@ -152,8 +179,10 @@ extension Store {
         if let year = filter.year { clauses.append("substr(c.month, 1, 4) = ?"); arguments += [String(year)] }
         let columns = keys.map(\.cellSQL)
         let select = (columns + ["c.metric"]).joined(separator: ", ")
+        // Totals not split or filtered by township read the cells summed over townships.
+        let table = filter.township == nil && !keys.contains(.township) ? "county_cell" : "total_cell"
         let rows = try Row.fetchAll(db, sql: """
-            SELECT \(select), SUM(c.value) FROM total_cell c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
+            SELECT \(select), SUM(c.value) FROM \(table) c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
             """, arguments: arguments)
         return try Self.totalsRows(rows, keys: keys)
     }
