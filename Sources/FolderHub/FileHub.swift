@@ -355,7 +355,8 @@ public actor FileHub: Hub {
             if !fm.fileExists(atPath: opsDir) { listing = [:]; return [:] }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
         }
-        let temporaryPrefix = ".tmp-\(writer.hex)-"
+        // The replica folders, in the order listed; anything else is reported.
+        var folders: [(replica: ReplicaID, name: String)] = []
         for (name, type) in names where !name.hasPrefix(".") {
             // Lowercase only, as ktx names them.
             guard let replica = ReplicaID(hex: name), !name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) else {
@@ -369,23 +370,52 @@ public actor FileHub: Hub {
                 warn("ops/\(name)", .foreign, "not a folder (a link or a file): not followed")
                 continue
             }
-            let files: [String]
-            do { files = try Self.names(in: opsDir + "/" + name) } catch {
-                warn("ops/\(name)", .foreign, "not a readable folder")
+            folders.append((replica, name))
+        }
+        // Reading each folder is a system call or three, most of a no-op sync's time on a
+        // province's hub (thousands of replicas): read on every core.
+        let read = Self.readFolders(folders.map { opsDir + "/" + $0.name }, temporaryPrefix: ".tmp-\(writer.hex)-")
+        for (folder, files) in zip(folders, read) {
+            guard let files else {
+                warn("ops/\(folder.name)", .foreign, "not a readable folder")
                 continue
             }
-            removeStaleTemporaryFiles(in: opsDir + "/" + name, names: files, prefix: temporaryPrefix)
-            var entries: [Entry] = []
-            for file in files where !file.hasPrefix(".") {
-                guard let parsed = OperationFile.parseName(file) else {
-                    warn("ops/\(name)/\(file)", .foreign, "not an operation file name")
-                    continue
-                }
-                entries.append(Entry(name: file, first: parsed.first, last: parsed.last))
-            }
-            out[replica] = entries
+            for foreign in files.foreign { warn("ops/\(folder.name)/\(foreign)", .foreign, "not an operation file name") }
+            out[folder.replica] = files.entries
         }
         listing = out
+        return out
+    }
+
+    /// The operation files of replica folders and the names that are not operation files,
+    /// nil for a folder that cannot be read; stale temporary files of this writer removed.
+    /// Folders are read on every core when there are many.
+    private static func readFolders(_ paths: [String], temporaryPrefix: String) -> [(entries: [Entry], foreign: [String])?] {
+        @Sendable func read(_ dir: String) -> (entries: [Entry], foreign: [String])? {
+            guard let files = try? names(in: dir) else { return nil }
+            removeStaleTemporaryFiles(in: dir, names: files, prefix: temporaryPrefix)
+            var entries: [Entry] = []
+            var foreign: [String] = []
+            entries.reserveCapacity(files.count)
+            for file in files where !file.hasPrefix(".") {
+                if let parsed = OperationFile.parseName(file) {
+                    entries.append(Entry(name: file, first: parsed.first, last: parsed.last))
+                } else {
+                    foreign.append(file)
+                }
+            }
+            return (entries, foreign)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard paths.count >= 64, cores > 1 else { return paths.map(read) }
+        var out = [(entries: [Entry], foreign: [String])?](repeating: nil, count: paths.count)
+        out.withUnsafeMutableBufferPointer { slots in
+            // Each worker fills its own slots: no two write the same element.
+            nonisolated(unsafe) let slots = slots
+            DispatchQueue.concurrentPerform(iterations: cores) { worker in
+                for i in stride(from: worker, to: paths.count, by: cores) { slots[i] = read(paths[i]) }
+            }
+        }
         return out
     }
 
@@ -483,7 +513,7 @@ public actor FileHub: Hub {
     public static let staleTemporaryAge: TimeInterval = 3600
 
     /// Removes this writer's own temporary files left by killed syncs; never anyone else's.
-    private func removeStaleTemporaryFiles(in dir: String, names: [String], prefix: String) {
+    private static func removeStaleTemporaryFiles(in dir: String, names: [String], prefix: String) {
         let cutoff = Date().timeIntervalSince1970 - Self.staleTemporaryAge
         for name in names where name.hasPrefix(prefix) {
             var info = stat()

@@ -106,6 +106,32 @@ import TestSupport
         #expect(try await s.county.totals().first?.quantities["attendance"] == 65)
     }
 
+    /// A province's hub has thousands of replica folders, read on every core: each is read
+    /// whole, what does not belong is reported once per file, and the county's stale
+    /// temporary file is removed wherever it lies.
+    @Test func aHubOfManyReplicaFoldersIsReadWholeWithEveryForeignFileReported() async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let ops = s.lab.dir.file("hub/ops")
+        let stale = ".tmp-\(try s.county.identity().replica.hex)-9"
+        var folders: [String] = []
+        for i in 0..<150 {
+            let folder = ops + "/" + ReplicaID.random().hex
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            FileManager.default.createFile(atPath: folder + "/junk-\(i).txt", contents: nil)
+            folders.append(folder)
+        }
+        FileManager.default.createFile(atPath: folders[77] + "/" + stale, contents: Data("half".utf8))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: folders[77] + "/" + stale)
+        let report = try await s.lab.sync(s.county)
+        #expect(report.warnings.count == 150)
+        #expect(Set(report.warnings.map(\.file)) == Set(folders.enumerated().map { i, folder in
+            "ops/\((folder as NSString).lastPathComponent)/junk-\(i).txt" }))
+        #expect(report.warnings.allSatisfy { $0.reason == .foreign && $0.detail.contains("not an operation file") })
+        #expect(try await s.county.totals(by: [.township]).map { $0.group[.township] } == ["东街镇", "河西镇"])
+        #expect(!FileManager.default.fileExists(atPath: folders[77] + "/" + stale))
+    }
+
     @Test func eachWriterRemovesItsOwnStaleTemporaryFilesOnly() async throws {
         let s = try await Setting()
         defer { s.lab.remove() }
