@@ -366,16 +366,18 @@ struct PendingMerge {
 /// ```
 public final class Merger {
     public let store: Store
-    // The bounds set a pull's peak memory (a province's pull of 10,000,000 operations:
-    // 181 MiB with 150,000 / 1,000,000 / 32 MiB, 89 MiB with these) and cost little speed:
-    // past a few ten thousand activities a larger write saves little.
+    // The bounds trade a pull's peak memory against its speed (Benchmarks/README.md, "The
+    // province"): 50,000 / 300,000 / 12 MiB keeps a pull of 10,000,000 operations over a
+    // million activities at 89 MiB instead of 176, but a log that edits the same activities
+    // again and again (1,000,000 operations over 100,000) then rewrites them batch after
+    // batch: its merge took 2.1x the raw insert instead of 0.96x. Kept as they were.
     /// The most operations held before they are written.
-    public var flushOperations = 300_000
+    public var flushOperations = 1_000_000
     /// The most distinct activities held before they are written.
-    public var flushActivities = 50_000
+    public var flushActivities = 150_000
     /// The most bytes of packed operations held before they are written (long texts make
     /// fewer operations reach the bound).
-    public var flushBytes = 12 << 20
+    public var flushBytes = 32 << 20
     /// What the replica holds, counting the operations held here: ask the hub for what follows.
     public private(set) var vector: VersionVector
     private var pending: PendingMerge
