@@ -418,8 +418,13 @@ public final class Merger {
     ///   - roster: the county's roster, when the batch comes from a governed folder hub.
     public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], seals: [ReplicaID: [RunSeal]] = [:],
                     source: String = "merge", roster: Roster? = nil) throws {
-        // Room for the bound, made when operations first come (growing the arrays later
-        // would copy them, holding old and new at once; a no-op sync allocates nothing).
+        // A batch never outgrows its room: each operation may touch one more activity, and a
+        // grown batch would hold its arrays twice, old and new (a province's pull: 126 MB of
+        // field registers instead of 42). What is held is written first.
+        if pending.batch.activityCount > 0 && pending.batch.activityCount + operations.count > pending.batch.activityCapacity {
+            try flush()
+        }
+        // Room for the bound, made when operations first come (a no-op sync allocates nothing).
         if !operations.isEmpty && pending.batch.activityCount == 0 && pending.batch.activityCapacity < flushActivities {
             pending.batch = BatchDelta(reservingActivities: flushActivities)
         }

@@ -67,7 +67,9 @@ public enum OpChunk {
             }
         }
         var out: [UInt8] = [version]
-        out.reserveCapacity(body.count + table.count * 16 + 16)
+        // Room for all of it (a length takes at most 10 bytes): a chunk held for writing
+        // keeps no spare capacity from growing.
+        out.reserveCapacity(body.count + table.reduce(0) { $0 + $1.utf8.count + 10 } + 21)
         put(UInt64(ops.count), &out)
         put(UInt64(table.count), &out)
         for s in table { putString(s, &out) }

@@ -154,8 +154,11 @@ public struct BatchDelta: Sendable {
     /// How many activities the batch touches.
     public var activityCount: Int { ids.count }
 
-    /// How many activities the batch has room for before its arrays grow.
-    public var activityCapacity: Int { ids.capacity }
+    /// How many activities the batch has room for before any of its arrays grows (growing
+    /// one copies it: the old and the new are held at once).
+    public var activityCapacity: Int {
+        min(ids.capacity, slots.capacity, registers.capacity / Self.fieldCount, deleted.capacity, firstAddition.capacity)
+    }
 
     /// Folds one more operation into the batch.
     public mutating func absorb(_ op: Op) {
