@@ -57,14 +57,9 @@ struct TotalCell: Hashable {
     var kind: String
     var project: String
     var month: String
+}
 
-    init(township: String, kind: String, project: String, month: String) {
-        self.township = township
-        self.kind = kind
-        self.project = project
-        self.month = month
-    }
-
+extension TotalCell {
     init?(live state: ActivityState) {
         guard !state.deleted else { return nil }
         township = state[.township] ?? ""
@@ -118,39 +113,37 @@ struct CellDeltas {
     func write(_ db: Database) throws {
         guard !deltas.isEmpty else { return }
         guard !overflowed else { throw KtxError.overflow() }
-        let upsert = try HotStatement(db, """
-            INSERT INTO total_cell (township, kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (township, kind, project, month, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
-            """)
+        try Self.upsert(deltas, into: "total_cell", byTownship: true, db)
         // The same changes summed over townships, for `county_cell`.
         var county: [TotalCell: [String: Int64]] = [:]
         for (cell, metrics) in deltas {
             let countyCell = TotalCell(township: "", kind: cell.kind, project: cell.project, month: cell.month)
             for (metric, amount) in metrics where amount != 0 {
-                upsert.bind(1, cell.township)
-                upsert.bind(2, cell.kind)
-                upsert.bind(3, cell.project)
-                upsert.bind(4, cell.month)
-                upsert.bind(5, metric)
-                upsert.bind(6, amount)
-                try upsert.run()
                 let (sum, overflow) = county[countyCell, default: [:]][metric, default: 0].addingReportingOverflow(amount)
                 guard !overflow else { throw KtxError.overflow() }
                 county[countyCell, default: [:]][metric] = sum
             }
         }
-        let countyUpsert = try HotStatement(db, """
-            INSERT INTO county_cell (kind, project, month, metric, value) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (kind, project, month, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
+        try Self.upsert(county, into: "county_cell", byTownship: false, db)
+    }
+
+    /// Adds changes to the cells of `total_cell` (keyed by township too) or `county_cell`.
+    private static func upsert(_ deltas: [TotalCell: [String: Int64]], into table: String, byTownship: Bool, _ db: Database) throws {
+        let keys = (byTownship ? ["township"] : []) + ["kind", "project", "month", "metric"]
+        let upsert = try HotStatement(db, """
+            INSERT INTO \(table) (\(keys.joined(separator: ", ")), value) VALUES (\(Array(repeating: "?", count: keys.count + 1).joined(separator: ", ")))
+            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
             """)
-        for (cell, metrics) in county {
+        let first: Int32 = byTownship ? 2 : 1
+        for (cell, metrics) in deltas {
             for (metric, amount) in metrics where amount != 0 {
-                countyUpsert.bind(1, cell.kind)
-                countyUpsert.bind(2, cell.project)
-                countyUpsert.bind(3, cell.month)
-                countyUpsert.bind(4, metric)
-                countyUpsert.bind(5, amount)
-                try countyUpsert.run()
+                if byTownship { upsert.bind(1, cell.township) }
+                upsert.bind(first, cell.kind)
+                upsert.bind(first + 1, cell.project)
+                upsert.bind(first + 2, cell.month)
+                upsert.bind(first + 3, metric)
+                upsert.bind(first + 4, amount)
+                try upsert.run()
             }
         }
     }
