@@ -293,15 +293,7 @@ struct HubEndpoints: Sendable {
             throw HubError(.contentTooLarge, "too-large", "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
         }
         do {
-            let data = Data(buffer.readableBytesView)
-            // The document says `additionalProperties: false`: a member the API does not
-            // define is refused, so a misspelt one is never silently ignored.
-            if let members = (T.self as? any KnownMembers.Type)?.members,
-               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let extra = object.keys.sorted().first(where: { !members.contains($0) }) {
-                throw HubError(.unprocessableContent, "bad-field", "'\(extra)' is not a member of this request (\(members.sorted().joined(separator: ", ")))")
-            }
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONDecoder().decode(MembersChecked<T>.self, from: Data(buffer.readableBytesView)).value
         } catch let error as HubError {
             throw error
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
@@ -358,6 +350,29 @@ struct HubEndpoints: Sendable {
 /// A request body whose members the API defines exactly: any other member is refused.
 protocol KnownMembers {
     static var members: Set<String> { get }
+}
+
+/// Decodes a body, refusing first a member its type does not define (the document says
+/// `additionalProperties: false`, so a misspelt member is never silently ignored). The
+/// members are read in the same pass as the body, not parsed a second time.
+struct MembersChecked<T: Decodable>: Decodable {
+    var value: T
+
+    init(from decoder: any Decoder) throws {
+        if let members = (T.self as? any KnownMembers.Type)?.members,
+           let object = try? decoder.container(keyedBy: AnyMember.self),
+           let extra = object.allKeys.map(\.stringValue).sorted().first(where: { !members.contains($0) }) {
+            throw HubError(.unprocessableContent, "bad-field", "'\(extra)' is not a member of this request (\(members.sorted().joined(separator: ", ")))")
+        }
+        value = try T(from: decoder)
+    }
+
+    private struct AnyMember: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }
 
 extension HubAPI.Batch: KnownMembers {

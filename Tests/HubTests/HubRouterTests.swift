@@ -252,6 +252,9 @@ import TestSupport
         ("operation kind this format does not define", { b in
             edit(b) { _ in }.replacingOccurrences(of: ",1,\"attendance\"", with: ",7,\"attendance\"")
         }, .unprocessableContent, "bad-field"),
+        ("a member the API does not define", { b in
+            edit(b) { _ in }.replacingOccurrences(of: "\"replica\":", with: "\"sealz\":[],\"replica\":")
+        }, .unprocessableContent, "bad-field"),
         ("too large", { b in "{\"replica\": \"" + String(repeating: "a", count: 2 << 20) + "\"}" }, .contentTooLarge, "too-large"),
     ]
 

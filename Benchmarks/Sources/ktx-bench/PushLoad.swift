@@ -21,6 +21,9 @@ enum PushLoad {
         var errors = 0
         var latencies: [Double] = []
         var stored: Int64 = 0
+        /// This process's CPU time (user and system) over the load: the nodes and the clients,
+        /// not a PostgreSQL server's.
+        var cpuSeconds = 0.0
 
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return .nan }
@@ -73,11 +76,20 @@ enum PushLoad {
         let rate = Double(total) / o.seconds
         print("\(name): \(fmt(o.seconds)) s, \(Int(rate)) operations/s accepted; \(o.pushes) pushes, \(o.errors) errors, "
               + "\(Int64(total) - o.stored) lost; push latency p50 \(fmt(o.percentile(0.5) * 1000)) ms, p99 \(fmt(o.percentile(0.99) * 1000)) ms")
+        print("  CPU of this process (nodes and clients) over the load: \(fmt(o.cpuSeconds)) s, \(fmt(o.cpuSeconds * 1000 / Double(max(1, o.pushes)))) ms a push")
         print("  baseline, \(baseline.0) of the same \(total) rows: \(fmt(baseline.1)) s (\(Int(Double(total) / baseline.1)) rows/s); "
               + "the hub takes \(fmt(o.seconds / baseline.1))x")
     }
 
     static func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
+
+    /// User and system CPU time of this process so far, in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1_000_000 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
 
     /// Every client pushes its replica's operations in batches, one after another, all
     /// clients at once; client `i` talks to node `i % nodes`.
@@ -107,6 +119,7 @@ enum PushLoad {
                 }
             }
         }
+        let cpuBefore = processCPUSeconds()
         let start = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
             for (i, ops) in workload.operations.enumerated() {
@@ -139,6 +152,7 @@ enum PushLoad {
         }
         var out = outcomes
         out.seconds = seconds(ContinuousClock.now - start)
+        out.cpuSeconds = processCPUSeconds() - cpuBefore
         out.stored = try await hubs[0].operationTotal()
         return out
     }
