@@ -109,8 +109,9 @@ extension Store {
     /// - Throws: ``HubRejection`` for another township's replica or activity, an indicator value
     ///   from a township, operations missing before the run, or an activity the hub has not
     ///   received yet.
-    /// - Parameter dryRun: check and count only, storing nothing (a hub node on PostgreSQL checks
-    ///   a push against its copy of the hub before it stores the push in the shared database).
+    /// - Parameter dryRun: check and count only, in a read transaction, storing nothing (a hub
+    ///   node on PostgreSQL checks a push against its copy of the hub before it stores the push
+    ///   in the shared database).
     public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
                           caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
@@ -132,9 +133,18 @@ extension Store {
         }
         let now = wallClock.nowMillis()
         @Sendable func accept(_ db: Database) throws -> (accepted: Int, duplicates: Int) {
-            let (num, maxSeq) = try Self.replicaRow(db, replica, township: announcedTownship)
+            // A dry run reads only: the replica's row as it is (none for a new replica).
+            let num: Int64?
+            let maxSeq: Int64
+            if dryRun {
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, max_seq FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
+                (num, maxSeq) = (row?[0], row?[1] ?? 0)
+            } else {
+                let registered = try Self.replicaRow(db, replica, township: announcedTownship)
+                (num, maxSeq) = (registered.num, registered.maxSeq)
+            }
             let township: String
-            if let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
+            if let num, let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
                 township = row[0]
                 guard row[1] as String == role, role == "county" || township == callerTownship else {
                     throw HubRejection(.forbidden, "other-replica", row[1] as String == "county"
@@ -143,10 +153,14 @@ extension Store {
                 }
             } else {
                 township = callerTownship
-                try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
-                               arguments: [num, township, now, role])
+                if let num, !dryRun {
+                    try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
+                                   arguments: [num, township, now, role])
+                }
             }
-            try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
+            if let num, !dryRun {
+                try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
+            }
             guard ops[0].seq <= maxSeq + 1 else {
                 throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
@@ -178,7 +192,7 @@ extension Store {
                 }
                 throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
-            let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: [replica: seals])
+            let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: [replica: seals], writing: !dryRun)
             if let refusal = outcome.refused.first {
                 // Signatures, as every receiver checks them: nothing of the batch is stored.
                 let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
@@ -190,15 +204,9 @@ extension Store {
             }
             return (outcome.applied, outcome.duplicates)
         }
-        return try await writeAsync("hub push") { db in
-            guard dryRun else { return try accept(db) }
-            var counts = (accepted: 0, duplicates: 0)
-            try db.inSavepoint {
-                counts = try accept(db)
-                return .rollback
-            }
-            return counts
-        }
+        // A dry run writes nothing: it reads beside the other readers, not in the writer's turn.
+        if dryRun { return try await readAsync("hub push check") { db in try accept(db) } }
+        return try await writeAsync("hub push") { db in try accept(db) }
     }
 
     /// The township of the hub's replica whose short id (12 hex digits) is `short`, if any.

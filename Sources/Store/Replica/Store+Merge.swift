@@ -52,8 +52,10 @@ extension Store {
     /// - Parameter latestAllowed: operations dated later (unix milliseconds) are held, not
     ///   merged; the hub's push checks its own skew before, and local changes are dated by
     ///   this replica's clock, which ``repairClock()`` keeps right.
+    /// - Parameter writing: false to check and count only (a read transaction will do).
     func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String,
-                     latestAllowed: Int64 = .max, seals: [ReplicaID: [RunSeal]] = [:], checksSignatures: Bool = true) throws -> MergeOutcome {
+                     latestAllowed: Int64 = .max, seals: [ReplicaID: [RunSeal]] = [:], checksSignatures: Bool = true,
+                     writing: Bool = true) throws -> MergeOutcome {
         var pending = PendingMerge(rule: rule)
         pending.latestAllowed = latestAllowed
         pending.checksSignatures = checksSignatures
@@ -61,7 +63,7 @@ extension Store {
         pending.runLookup = { try Store.run(db, replica: $0, containing: $1) }
         pending.heldOperations = { try Store.fetchOperations(db, of: $0, after: $1 - 1, limit: Int($2 - $1 + 1)) }
         try pending.accept(operations, townships: townships, seals: seals, source: source) { try Self.maxSeq(db, $0) }
-        _ = try pending.write(db)
+        if writing { _ = try pending.write(db) }
         return pending.outcome
     }
 
