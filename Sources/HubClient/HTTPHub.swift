@@ -56,6 +56,7 @@ public actor HTTPHub: Hub {
                                                    headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
         guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
         hubNow = vector.now
+        hubTakesPackedPushes = vector.accepts?.contains(PullStream.pushContentType) == true
         return vv
     }
 
@@ -63,8 +64,25 @@ public actor HTTPHub: Hub {
 
     public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         guard !operations.isEmpty else { return }
-        let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township, seal: seal))
+        guard packsPushes && hubTakesPackedPushes else {
+            let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township, seal: seal))
+            return
+        }
+        let body = PullStream.encodePush(operations, township: township, seals: seal.map { [$0] } ?? [])
+        let data = try await request(.POST, "/v1/ops", body: Data(body), contentType: PullStream.pushContentType).data
+        guard (try? JSONDecoder().decode(HubAPI.PushResult.self, from: data)) != nil else {
+            throw protocolError("the hub's answer to /v1/ops could not be read")
+        }
     }
+
+    /// Whether the hub said, in its version vector, that it takes packed pushes.
+    private var hubTakesPackedPushes = false
+
+    /// Whether pushes go packed to a hub that takes them (tests turn it off to push as an
+    /// older ktx does).
+    public var packsPushes = true
+
+    public func setPacksPushes(_ on: Bool) { packsPushes = on }
 
     /// The next operations beyond `vector`. The first call asks for the streamed pull
     /// (``PullStream``): the hub sends everything in one body, and each later call that asks
@@ -191,7 +209,8 @@ public actor HTTPHub: Hub {
 
     /// Sends a request. With `streaming`, an answer of type ``PullStream/contentType`` comes
     /// back unread (its body to be read as it arrives); any other answer is read whole.
-    private func request(_ method: HTTPMethod, _ path: String, body: Data?, headers: [(String, String)] = [],
+    private func request(_ method: HTTPMethod, _ path: String, body: Data?, contentType: String = "application/json",
+                         headers: [(String, String)] = [],
                          accept: String = "application/json", streaming: Bool = false) async throws -> (stream: HTTPClientResponse?, data: Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
@@ -199,7 +218,7 @@ public actor HTTPHub: Hub {
         request.headers.add(name: "Accept", value: accept)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse

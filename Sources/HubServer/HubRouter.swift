@@ -111,29 +111,62 @@ struct HubEndpoints: Sendable {
             }
         }
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
-        return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis()))
+        return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis(), accepts: [PullStream.pushContentType]))
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         guard let caller = context.caller, caller.role == .township || caller.role == .county else {
             throw HubError.forbidden("this token may not push: only township and county tokens push operations")
         }
+        let latestAllowed = wallClock.nowMillis() + configuration.maxClockSkewMillis
+        let pushed: PushedRun
+        if request.headers[.contentType]?.hasPrefix(PullStream.pushContentType) == true {
+            let bytes = Array(try await body(request).readableBytesView)
+            let packed: (replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal])
+            do {
+                packed = try PullStream.decodePush(bytes)
+            } catch {
+                throw HubError(.badRequest, "malformed-ops", "the body is not one packed run of operations (\(PullStream.pushContentType))")
+            }
+            pushed = PushedRun(replica: packed.replica.hex, township: packed.township, count: packed.operations.count)
+            do {
+                let ops = try HubAPI.Batch.checked(packed.operations, township: packed.township, by: store.rule, latestAllowed: latestAllowed)
+                return try await accept(pushed, (packed.replica, ops), seals: packed.seals, caller)
+            } catch let problem as HubAPI.Batch.Problem {
+                await noteRefusal(pushed, caller, code: problem.code, message: problem.message)
+                throw HubError(.unprocessableContent, problem.code, problem.message)
+            }
+        }
         let batch = try await decode(HubAPI.Batch.self, request)
+        pushed = PushedRun(replica: batch.replica, township: batch.township, count: batch.operations.count)
         let decoded: (replica: ReplicaID, operations: [Op])
         do {
-            decoded = try batch.decoded(by: store.rule, latestAllowed: wallClock.nowMillis() + configuration.maxClockSkewMillis)
+            decoded = try batch.decoded(by: store.rule, latestAllowed: latestAllowed)
         } catch {
-            await noteRefusal(batch, caller, code: error.code, message: error.message)
+            await noteRefusal(pushed, caller, code: error.code, message: error.message)
             throw HubError(.unprocessableContent, error.code, error.message)
         }
+        return try await accept(pushed, decoded, seals: batch.seals ?? [], caller)
+    }
+
+    /// What a refused push is counted by, however it was encoded.
+    struct PushedRun {
+        var replica: String
+        var township: String?
+        var count: Int
+    }
+
+    /// Stores a checked run (or refuses it, with the hub's rights and signatures) and answers.
+    func accept(_ pushed: PushedRun, _ decoded: (replica: ReplicaID, operations: [Op]), seals: [RunSeal],
+                _ caller: HubCaller) async throws -> Response {
         do {
             let result = try await hub.accept(decoded.operations, replica: decoded.replica,
-                                              announcedTownship: batch.township, caller: caller, seals: batch.seals ?? [])
+                                              announcedTownship: pushed.township, caller: caller, seals: seals)
             if result.accepted > 0 { totalsCache.invalidate() }
             metrics.accepted(result.accepted, duplicates: result.duplicates)
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
-            await noteRefusal(batch, caller, code: rejection.code, message: rejection.message)
+            await noteRefusal(pushed, caller, code: rejection.code, message: rejection.message)
             let status: HTTPResponse.Status = switch rejection.kind {
             case .invalid: .unprocessableContent
             case .forbidden: .forbidden
@@ -145,12 +178,12 @@ struct HubEndpoints: Sendable {
 
     /// Keeps count of a refused push for the county's dashboard (`ktx hub serve`'s pages):
     /// a failure to count it is logged, never turned into another answer.
-    func noteRefusal(_ batch: HubAPI.Batch, _ caller: HubCaller, code: String, message: String) async {
-        metrics.refused(batch.operations.count, reason: code)
-        guard let replica = ReplicaID(hex: batch.replica) else { return }
+    func noteRefusal(_ pushed: PushedRun, _ caller: HubCaller, code: String, message: String) async {
+        metrics.refused(pushed.count, reason: code)
+        guard let replica = ReplicaID(hex: pushed.replica) else { return }
         do {
-            try await hub.noteRefusal(replica: replica, township: caller.township ?? batch.township, code: code,
-                                        operations: batch.operations.count, message: message)
+            try await hub.noteRefusal(replica: replica, township: caller.township ?? pushed.township, code: code,
+                                        operations: pushed.count, message: message)
         } catch {
             configuration.logger.error("could not count a refused push: \(error)")
         }
@@ -285,13 +318,17 @@ struct HubEndpoints: Sendable {
     // MARK: Bodies
 
     /// Reads and decodes a JSON body within the size limit; a 413, 400 or 422 otherwise.
-    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let buffer: ByteBuffer
+    /// A request's body within the size limit; a 413 otherwise.
+    func body(_ request: Request) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            return try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch {
             throw HubError(.contentTooLarge, "too-large", "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
         }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await body(request)
         do {
             return try JSONDecoder().decode(MembersChecked<T>.self, from: Data(buffer.readableBytesView)).value
         } catch let error as HubError {

@@ -112,14 +112,45 @@ import TestSupport
             var candidates: [[Op]] = []
             if let (_, decoded) = try? batch.decoded(by: hub.rule, latestAllowed: .max) { candidates.append(decoded) }
             if let raw = try? batch.operations.map({ try $0.op(replica: replica) }) { candidates.append(raw) }
-            for ops in candidates {
-                do {
-                    _ = try await hub.hubAccept(ops, replica: replica, announcedTownship: batch.township,
-                                                   caller: HubCaller(tokenID: 1, role: .township, township: "河西镇"))
-                } catch is HubRejection {
-                    // refused whole: fine
-                }
+            try await Self.push(candidates, to: hub, replica: replica, township: batch.township)
+        }
+        try Self.expectOnlyAccepted(hub, seed: seed)
+    }
+
+    /// Pushes each candidate run as 河西镇's token would; a run refused whole is fine.
+    static func push(_ candidates: [[Op]], to hub: Store, replica: ReplicaID, township: String?) async throws {
+        for ops in candidates where !ops.isEmpty {
+            do {
+                _ = try await hub.hubAccept(ops, replica: replica, announcedTownship: township,
+                                            caller: HubCaller(tokenID: 1, role: .township, township: "河西镇"))
+            } catch is HubRejection {
+                // refused whole: fine
             }
+        }
+    }
+
+    @Test(arguments: seeds)
+    func mutatedPackedPushesNeverCrashTheHubNorMergeWhatTheRuleRefuses(seed: UInt64) async throws {
+        var rng = SeededGenerator(seed: seed)
+        let lab = ReplicaLab("fuzz-packed-\(seed)")
+        defer { lab.remove() }
+        let hub = try Store.openHub(at: lab.dir.file("hub.db"), wallClock: lab.clock)
+        let ops = Self.operations(&rng)
+        let body = PullStream.encodePush(ops, township: "河西镇", seals: [])
+        var mutated = Self.mutate(body, &rng)
+        // Random bytes over a varint or a length, where a chunk's counts and the frame's seq are.
+        for _ in 0..<Int.random(in: 1...3, using: &rng) where mutated.count > 30 {
+            mutated[Int.random(in: 17..<mutated.count, using: &rng)] = [0xFF, 0x80, 0x7F, 0x00].randomElement(using: &rng)!
+        }
+        for bytes in [body, Self.mutate(body, &rng), mutated] {
+            guard let run = try? PullStream.decodePush(bytes) else { continue }
+            // What the hub's push takes after its checks, and what the decoder alone gives:
+            // the store's own gate refuses whatever the rule refuses either way.
+            var candidates = [run.operations]
+            if let checked = try? HubAPI.Batch.checked(run.operations, township: run.township, by: hub.rule, latestAllowed: .max) {
+                candidates.append(checked)
+            }
+            try await Self.push(candidates, to: hub, replica: run.replica, township: run.township)
         }
         try Self.expectOnlyAccepted(hub, seed: seed)
     }

@@ -87,22 +87,30 @@ public enum OpChunk {
     /// Unpacks the operations of a chunk from seq `from`, at most `limit` of them: a pull
     /// page needs a part of a chunk, and strings (ids, texts) are made only for what it returns.
     /// The whole chunk is checked only when all of it is read.
+    ///
+    /// - Parameter strictText: refuse a string that is not valid UTF-8 instead of repairing it
+    ///   (bytes from a client, not from a log this replica or its hub wrote).
     public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64,
-                              from: Int64, limit: Int) throws -> [Op] {
+                              from: Int64, limit: Int, strictText: Bool = false) throws -> [Op] {
         var reader = Reader(bytes: bytes)
         guard reader.byte() == version else { throw damaged }
-        let count = Int(try reader.varint())
-        let stringCount = Int(try reader.varint())
-        guard count <= bytes.count, stringCount <= bytes.count else { throw damaged }
+        let count = try reader.length()
+        let stringCount = try reader.length()
+        guard count <= bytes.count, stringCount <= bytes.count, !firstSeq.addingReportingOverflow(Int64(count)).overflow else { throw damaged }
         // The string table as places in the bytes; each string is made once, when first used.
         var places: [(start: Int, count: Int)] = []
         places.reserveCapacity(stringCount)
         for _ in 0..<stringCount { places.append(try reader.skipString()) }
+        func text(_ p: (start: Int, count: Int)) throws -> String {
+            let utf8 = UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)])
+            guard strictText else { return String(decoding: utf8, as: UTF8.self) }
+            guard let s = String(validating: utf8, as: UTF8.self) else { throw damaged }
+            return s
+        }
         var table = [String?](repeating: nil, count: stringCount)
-        func string(_ i: Int) -> String {
+        func string(_ i: Int) throws -> String {
             if let s = table[i] { return s }
-            let p = places[i]
-            let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)]), as: UTF8.self)
+            let s = try text(places[i])
             table[i] = s
             return s
         }
@@ -113,38 +121,38 @@ public enum OpChunk {
         var hlc: Int64 = 0
         for i in 0..<end {
             hlc = hlc &+ (try reader.signed())
-            let target = Int(try reader.varint())
+            let target = try reader.length()
             guard target < stringCount, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
             let wanted = i >= skip
             let change: Change
             switch kind {
             case .set:
-                let name = Int(try reader.varint())
+                let name = try reader.length()
                 guard name < stringCount else { throw damaged }
                 let value = try reader.skipString()
                 guard wanted else { continue }
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self)
-                if let field = Field(rawValue: string(name)) {
+                let text = try text(value)
+                if let field = Field(rawValue: try string(name)) {
                     change = .set(field, text)
                 } else {
-                    change = .newerField(string(name), text)
+                    change = .newerField(try string(name), text)
                 }
             case .add:
-                let name = Int(try reader.varint())
+                let name = try reader.length()
                 guard name < stringCount else { throw damaged }
                 let amount = try reader.signed()
                 guard wanted else { continue }
-                change = .add(metric: string(name), amount: amount)
+                change = .add(metric: try string(name), amount: amount)
             case .delete:
                 guard wanted else { continue }
                 change = .delete
             case .indicator:
                 let value = try reader.skipString()
                 guard wanted else { continue }
-                change = .indicator(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value.start..<(value.start + value.count)]), as: UTF8.self))
+                change = .indicator(try text(value))
             }
             ops.append(Op(replica: replica, seq: firstSeq + Int64(i), timestamp: HLCTimestamp(rawValue: hlc),
-                          activity: ActivityID(unchecked: string(target)), change: change))
+                          activity: ActivityID(unchecked: try string(target)), change: change))
         }
         if end == count { guard reader.atEnd else { throw damaged } }
         return ops
@@ -210,16 +218,24 @@ public enum OpChunk {
             return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
         }
 
+        /// A count, length or index: a varint no larger than `Int.max` (a larger one is not
+        /// from a chunk, and must not trap).
+        mutating func length() throws -> Int {
+            let v = try varint()
+            guard v <= UInt64(Int.max) else { throw OpChunk.damaged }
+            return Int(v)
+        }
+
         /// Steps over a string, returning where its bytes are.
         mutating func skipString() throws -> (start: Int, count: Int) {
-            let n = Int(try varint())
+            let n = try length()
             guard n <= bytes.count - at else { throw OpChunk.damaged }
             defer { at += n }
             return (at, n)
         }
 
         mutating func string() throws -> String {
-            let n = Int(try varint())
+            let n = try length()
             guard n <= bytes.count - at else { throw OpChunk.damaged }
             defer { at += n }
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]), as: UTF8.self)

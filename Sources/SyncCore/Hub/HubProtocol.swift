@@ -12,15 +12,20 @@ public enum HubAPI {
         /// In the hub's answer: the hub's clock, unix milliseconds, so a PC learns whether
         /// its own clock is wrong. Absent in requests and from hubs before 0.3.
         public var now: Int64?
+        /// In the hub's answer: the body types `POST /v1/ops` takes besides JSON
+        /// (``PullStream/pushContentType``). Absent from older hubs, which take JSON only.
+        public var accepts: [String]?
 
-        public init(replicas: [String: Int64], now: Int64? = nil) {
+        public init(replicas: [String: Int64], now: Int64? = nil, accepts: [String]? = nil) {
             self.replicas = replicas
             self.now = now
+            self.accepts = accepts
         }
 
-        public init(_ vector: VersionVector, now: Int64? = nil) {
+        public init(_ vector: VersionVector, now: Int64? = nil, accepts: [String]? = nil) {
             replicas = Dictionary(uniqueKeysWithValues: vector.map { ($0.key.hex, $0.value) })
             self.now = now
+            self.accepts = accepts
         }
 
         /// The version vector; nil if any key is not a replica id or any seq is negative.
@@ -72,28 +77,51 @@ public enum HubAPI {
         ///   or `bad-replica`, `empty-batch`, `gap`, `future-timestamp`.
         public func decoded(by rule: AcceptanceRule, latestAllowed: Int64) throws(Problem) -> (replica: ReplicaID, operations: [Op]) {
             guard let id = ReplicaID(hex: replica) else { throw Problem(code: "bad-replica", message: "replica must be 32 hex digits") }
-            guard !operations.isEmpty else { throw Problem(code: "empty-batch", message: "a batch holds at least one operation") }
+            let ops = try Self.checked(count: operations.count, township: township, latestAllowed: latestAllowed,
+                                       seq: { operations[$0].seq }) { i throws(RefusalReason) in
+                try operations[i].accepted(replica: id, by: rule)
+            }
+            return (id, ops)
+        }
+
+        /// The packed operations of a pushed run (``PullStream/decodePush(_:)``), passed by the
+        /// acceptance rule, none dated beyond `latestAllowed`: the checks of
+        /// ``decoded(by:latestAllowed:)``, with the same codes and messages.
+        public static func checked(_ ops: [Op], township: String?, by rule: AcceptanceRule,
+                                   latestAllowed: Int64) throws(Problem) -> [Op] {
+            try checked(count: ops.count, township: township, latestAllowed: latestAllowed, seq: { ops[$0].seq }) { i throws(RefusalReason) in
+                if let reason = rule.check(ops[i]) { throw reason }
+                return ops[i]
+            }
+        }
+
+        /// The checks every pushed run passes, however it was encoded: at least one
+        /// operation, the township as text, each operation decoded and taken by the rule (`op`),
+        /// seqs without gaps, none dated in the future.
+        static func checked(count: Int, township: String?, latestAllowed: Int64, seq: (Int) -> Int64,
+                            op: (Int) throws(RefusalReason) -> Op) throws(Problem) -> [Op] {
+            guard count > 0 else { throw Problem(code: "empty-batch", message: "a batch holds at least one operation") }
             if let township, !AcceptanceRule.isText(township) {
                 throw Problem(code: RefusalReason.badText.rawValue, message: "township: \(RefusalReason.badText.message(.en))")
             }
             var ops: [Op] = []
-            ops.reserveCapacity(operations.count)
-            for (i, wire) in operations.enumerated() {
-                let op: Op
+            ops.reserveCapacity(count)
+            for i in 0..<count {
+                let next: Op
                 do {
-                    op = try wire.accepted(replica: id, by: rule)
+                    next = try op(i)
                 } catch {
-                    throw Problem(code: error.rawValue, message: "operation \(i + 1) (seq \(wire.seq)): \(error.message(.en))")
+                    throw Problem(code: error.rawValue, message: "operation \(i + 1) (seq \(seq(i))): \(error.message(.en))")
                 }
-                if i > 0, op.seq != ops[i - 1].seq + 1 {
-                    throw Problem(code: "gap", message: "operation \(i + 1) has seq \(op.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
+                if i > 0, next.seq != ops[i - 1].seq + 1 {
+                    throw Problem(code: "gap", message: "operation \(i + 1) has seq \(next.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
                 }
-                if op.timestamp.millis > latestAllowed {
+                if next.timestamp.millis > latestAllowed {
                     throw Problem(code: "future-timestamp", message: "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
                 }
-                ops.append(op)
+                ops.append(next)
             }
-            return (id, ops)
+            return ops
         }
     }
 
