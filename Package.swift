@@ -73,11 +73,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // glibc's mallopt, which Swift's Glibc module does not bring (ProcessMemory).
+        .target(name: "CMalloc"),
         .target(
             name: "Store",
             dependencies: [
                 "SyncCore",
                 "KtxSchema",
+                "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

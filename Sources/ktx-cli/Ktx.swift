@@ -35,6 +35,11 @@ extension Ktx {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)
+            // A command that runs and ends holds less memory in two malloc arenas; a server
+            // keeps glibc's default for its concurrent requests.
+            if !(command is HubCommand.Serve || command is UICommand || command is DashboardCommand) {
+                ProcessMemory.limitArenasForACommand()
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

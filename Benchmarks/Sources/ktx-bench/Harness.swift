@@ -118,6 +118,8 @@ enum Child {
     }
 
     static func run(_ args: [String]) async throws {
+        // Each child runs as a `ktx` command does (the raw baseline too): two malloc arenas.
+        ProcessMemory.limitArenasForACommand()
         let start = ContinuousClock.now
         switch args[0] {
         case "merge":

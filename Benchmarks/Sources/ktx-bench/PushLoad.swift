@@ -127,6 +127,12 @@ enum PushLoad {
                 let township = workload.townships[i]
                 group.addTask {
                     var mine = Outcome()
+                    // A sync starts with the vector, as `ktx sync` does: the hub says there
+                    // that it takes packed pushes.
+                    do { _ = try await hub.versionVector() } catch {
+                        mine.errors += 1
+                        return mine
+                    }
                     for from in stride(from: 0, to: ops.count, by: batch) {
                         let part = Array(ops[from..<min(ops.count, from + batch)])
                         let sent = ContinuousClock.now
