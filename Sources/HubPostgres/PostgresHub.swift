@@ -148,11 +148,21 @@ public final class PostgresHub: HubBackend {
     ///
     /// - Parameter only: bring only this replica's operations (and everyone's registrations):
     ///   what a push needs, in a few queries however many replicas the hub has.
-    private func catchUp(_ connection: PostgresConnection, details: Bool, only: ReplicaID? = nil) async throws -> Bool {
-        let states = try await replicaStates(connection, only: only)
-        // A push's catch-up reads its replica's entry alone, not the whole vector.
+    private func catchUp(_ connection: PostgresConnection, details: Bool, only: ReplicaID? = nil,
+                         namedAfter prefixes: Set<String>? = nil) async throws -> Bool {
+        let states: [ReplicaID: HubReplicaState]
+        if let prefixes {
+            states = try await replicaStates(connection, namedAfter: prefixes)
+        } else {
+            states = try await replicaStates(connection, only: only)
+        }
+        // A push's catch-up reads its replicas' entries alone, not the whole vector.
         var held = VersionVector()
-        if let only { held[only] = try await view.maxSeq(of: only) } else { held = try await view.versionVector() }
+        if only != nil || prefixes != nil {
+            for replica in states.keys { held[replica] = try await view.maxSeq(of: replica) }
+        } else {
+            held = try await view.versionVector()
+        }
         var changed = false
         for state in states.values.sorted(by: { $0.id < $1.id }) where state.maxSeq > held[state.id] {
             var after = held[state.id]
@@ -214,10 +224,18 @@ public final class PostgresHub: HubBackend {
         try await withLease { try await self.replicaStates($0) }
     }
 
-    private func replicaStates(_ connection: PostgresConnection, only: ReplicaID? = nil) async throws -> [ReplicaID: HubReplicaState] {
+    private func replicaStates(_ connection: PostgresConnection, only: ReplicaID? = nil,
+                               namedAfter prefixes: Set<String>? = nil) async throws -> [ReplicaID: HubReplicaState] {
         var states: [ReplicaID: HubReplicaState] = [:]
         let columns = "SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica"
-        let query: PostgresQuery = if let only { "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: only.bytes))" } else { "\(unescaped: columns)" }
+        let query: PostgresQuery = if let only {
+            "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: only.bytes))"
+        } else if let prefixes {
+            // The replicas whose short ids (their first 6 bytes, as activity ids begin) are these.
+            "\(unescaped: columns) WHERE encode(substr(id, 1, 6), 'hex') = ANY(\(prefixes.sorted())::text[])"
+        } else {
+            "\(unescaped: columns)"
+        }
         for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query(query, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
             guard let replica = ReplicaID(bytes: id) else { continue }
             states[replica] = HubReplicaState(id: replica, township: township, role: role, announced: announced, maxSeq: maxSeq,
@@ -252,7 +270,11 @@ public final class PostgresHub: HubBackend {
             do {
                 counts = try await check()
             } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
-                _ = try await self.catchUp(connection, details: false)
+                // Another node took the activities' creation: catch up on the replicas they are
+                // named after, not on the whole hub (which, inside the push, held it for seconds
+                // under load: the push's p99).
+                let creators = Set(ops.filter { !$0.targetsIndicator }.map { String($0.activity.rawValue.prefix(12)) })
+                _ = try await self.catchUp(connection, details: false, namedAfter: creators)
                 counts = try await check()
             }
             let held = try await self.view.maxSeq(of: replica)

@@ -115,6 +115,52 @@ struct PostgresNodesTests {
         }
     }
 
+    /// A PC pushes, through one node, a change to an activity its township's other PC created
+    /// through the other node, before this node has heard of it: the node catches up on the
+    /// replica the activity is named after (not on the whole hub) and takes the push; an
+    /// activity named after a replica no node holds is still refused (409).
+    @Test func aPushOfAnActivityTheOtherNodeTookCatchesUpOnItsCreatorAlone() async throws {
+        let f = try await HubFixture(.postgres)
+        defer { f.remove() }
+        let (node2, configuration2) = try await f.secondNode()
+        defer { Task { await node2.close() } }
+        let second = buildApplication(configuration2, hub: node2, wallClock: f.lab.clock)
+        let first = try office(f, "a", township: "河西镇", activities: 3)
+        let other = try office(f, "c", township: "东街镇", activities: 2)
+        let next = try f.lab.replica("b", township: "河西镇")
+        try await f.application.test(.live) { one in
+            try await second.test(.live) { two in
+                let (url1, url2) = ("http://127.0.0.1:\(one.port!)", "http://127.0.0.1:\(two.port!)")
+                // Node 2 reads the hub once (empty), then everything goes through node 1.
+                _ = try await HTTPHub(url: url2, token: f.county).versionVector()
+                try await SyncSession(store: first, hub: HTTPHub(url: url1, token: f.township["河西镇"]!)).run()
+                try await SyncSession(store: other, hub: HTTPHub(url: url1, token: f.township["东街镇"]!)).run()
+                try await SyncSession(store: next, hub: HTTPHub(url: url1, token: f.township["河西镇"]!)).run()
+                let id = try first.activities().first!.id
+                try next.add(to: id, amount: 7)
+                let me = try next.identity().replica
+                // Pushed straight to node 2 (no sync start, so no refresh of node 2 before it).
+                try await HTTPHub(url: url2, token: f.township["河西镇"]!)
+                    .push(try next.operations(of: me, after: 0, limit: 100), township: "河西镇", seal: nil)
+                let view = try await node2.view.versionVector()
+                #expect(view[me] > 0)
+                #expect(view[try first.identity().replica] > 0)
+                #expect(view[try other.identity().replica] == 0)
+                #expect(try await node2.view.totals(by: [.township]).first { $0.group[.township] == "河西镇" }?.quantities["attendance"]
+                        == first.totals(by: [.township]).first!.quantities["attendance"]! + 7)
+                // An activity named after a replica no node holds: refused, nothing stored.
+                let stranger = ActivityID(replica: ReplicaID(high: 0xDEAD_BEEF_0000_0000, low: 1), seq: 1)
+                let held = try await next.versionVector()[me]
+                let op = Op(replica: me, seq: held + 1, timestamp: HLCTimestamp(millis: f.lab.clock.nowMillis(), counter: 0),
+                            activity: stranger, change: .add(metric: "attendance", amount: 1))
+                await #expect(throws: HubDependency.self) {
+                    try await HTTPHub(url: url2, token: f.township["河西镇"]!).push([op], township: "河西镇", seal: nil)
+                }
+                #expect(try await node2.view.versionVector()[me] == held)
+            }
+        }
+    }
+
     @Test func aDatabaseThatStopsAnsweringGivesA503WithARetryHintAndLosesNothing() async throws {
         let f = try await HubFixture(.postgres)
         defer { f.remove() }
