@@ -70,9 +70,7 @@ public actor HTTPHub: Hub {
         }
         let body = PullStream.encodePush(operations, township: township, seals: seal.map { [$0] } ?? [])
         let data = try await request(.POST, "/v1/ops", body: Data(body), contentType: PullStream.pushContentType).data
-        guard (try? JSONDecoder().decode(HubAPI.PushResult.self, from: data)) != nil else {
-            throw protocolError("the hub's answer to /v1/ops could not be read")
-        }
+        let _: HubAPI.PushResult = try answer(data, to: "/v1/ops")
     }
 
     /// Whether the hub said, in its version vector, that it takes packed pushes.
@@ -195,7 +193,11 @@ public actor HTTPHub: Hub {
     private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
                                                           headers: [(String, String)] = []) async throws -> Answer {
         let payload = try body.map { try JSONEncoder().encode($0) }
-        let data = try await raw(method, path, body: payload, headers: headers)
+        return try answer(try await raw(method, path, body: payload, headers: headers), to: path)
+    }
+
+    /// A JSON answer of the hub, read; a protocol error if it cannot be.
+    private func answer<Answer: Decodable>(_ data: Data, to path: String) throws -> Answer {
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {

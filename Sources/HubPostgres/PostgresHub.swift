@@ -146,22 +146,16 @@ public final class PostgresHub: HubBackend {
     }
 
     ///
-    /// - Parameter only: bring only this replica's operations (and everyone's registrations):
-    ///   what a push needs, in a few queries however many replicas the hub has.
-    private func catchUp(_ connection: PostgresConnection, details: Bool, only: ReplicaID? = nil,
-                         namedAfter prefixes: Set<String>? = nil) async throws -> Bool {
-        let states: [ReplicaID: HubReplicaState]
-        if let prefixes {
-            states = try await replicaStates(connection, namedAfter: prefixes)
-        } else {
-            states = try await replicaStates(connection, only: only)
-        }
+    /// - Parameter scope: the replicas to bring (a push brings its own, and those its activities
+    ///   are named after when the view lacks one): a few queries however many replicas the hub has.
+    private func catchUp(_ connection: PostgresConnection, details: Bool, _ scope: ReplicaScope = .all) async throws -> Bool {
+        let states = try await replicaStates(connection, scope)
         // A push's catch-up reads its replicas' entries alone, not the whole vector.
         var held = VersionVector()
-        if only != nil || prefixes != nil {
-            for replica in states.keys { held[replica] = try await view.maxSeq(of: replica) }
-        } else {
+        if case .all = scope {
             held = try await view.versionVector()
+        } else {
+            for replica in states.keys { held[replica] = try await view.maxSeq(of: replica) }
         }
         var changed = false
         for state in states.values.sorted(by: { $0.id < $1.id }) where state.maxSeq > held[state.id] {
@@ -224,17 +218,21 @@ public final class PostgresHub: HubBackend {
         try await withLease { try await self.replicaStates($0) }
     }
 
-    private func replicaStates(_ connection: PostgresConnection, only: ReplicaID? = nil,
-                               namedAfter prefixes: Set<String>? = nil) async throws -> [ReplicaID: HubReplicaState] {
+    /// Which replicas a catch-up brings: all, one, or those activities are named after.
+    enum ReplicaScope {
+        case all
+        case one(ReplicaID)
+        /// The replicas whose short ids (``ReplicaID/short``: their first 6 bytes) are these.
+        case namedAfter(Set<String>)
+    }
+
+    private func replicaStates(_ connection: PostgresConnection, _ scope: ReplicaScope = .all) async throws -> [ReplicaID: HubReplicaState] {
         var states: [ReplicaID: HubReplicaState] = [:]
         let columns = "SELECT id, township, role, announced, max_seq, registered_at, last_push_at, last_seen_at FROM hub_replica"
-        let query: PostgresQuery = if let only {
-            "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: only.bytes))"
-        } else if let prefixes {
-            // The replicas whose short ids (their first 6 bytes, as activity ids begin) are these.
-            "\(unescaped: columns) WHERE encode(substr(id, 1, 6), 'hex') = ANY(\(prefixes.sorted())::text[])"
-        } else {
-            "\(unescaped: columns)"
+        let query: PostgresQuery = switch scope {
+        case .all: "\(unescaped: columns)"
+        case let .one(replica): "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: replica.bytes))"
+        case let .namedAfter(shorts): "\(unescaped: columns) WHERE encode(substr(id, 1, 6), 'hex') = ANY(\(shorts.sorted())::text[])"
         }
         for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query(query, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
             guard let replica = ReplicaID(bytes: id) else { continue }
@@ -263,7 +261,7 @@ public final class PostgresHub: HubBackend {
         let stored = try await transaction(locking: replica) { connection -> (counts: (accepted: Int, duplicates: Int), run: HubPullPage.Run?, state: HubReplicaState) in
             // This replica's operations are brought under its lock; the others' only when the
             // push changes an activity the view has not seen yet (then all, and checked again).
-            _ = try await self.catchUp(connection, details: false, only: replica)
+            _ = try await self.catchUp(connection, details: false, .one(replica))
             let check = { try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
                                                         caller: caller, seals: seals, dryRun: true) }
             let counts: (accepted: Int, duplicates: Int)
@@ -273,8 +271,8 @@ public final class PostgresHub: HubBackend {
                 // Another node took the activities' creation: catch up on the replicas they are
                 // named after, not on the whole hub (which, inside the push, held it for seconds
                 // under load: the push's p99).
-                let creators = Set(ops.filter { !$0.targetsIndicator }.map { String($0.activity.rawValue.prefix(12)) })
-                _ = try await self.catchUp(connection, details: false, namedAfter: creators)
+                let creators = Set(ops.filter { !$0.targetsIndicator }.map(\.activity.creatorShort))
+                _ = try await self.catchUp(connection, details: false, .namedAfter(creators))
                 counts = try await check()
             }
             let held = try await self.view.maxSeq(of: replica)

@@ -137,8 +137,8 @@ extension Store {
             let num: Int64?
             let maxSeq: Int64
             if dryRun {
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, max_seq FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
-                (num, maxSeq) = (row?[0], row?[1] ?? 0)
+                let row = try Self.registeredReplica(db, replica)
+                (num, maxSeq) = (row?.num, row?.maxSeq ?? 0)
             } else {
                 let registered = try Self.replicaRow(db, replica, township: announcedTownship)
                 (num, maxSeq) = (registered.num, registered.maxSeq)
@@ -185,7 +185,7 @@ extension Store {
                     }
                     continue
                 }
-                let creator = String(op.activity.rawValue.prefix(12))
+                let creator = op.activity.creatorShort
                 if creator == replica.short { continue }
                 if let owner = try Self.hubTownship(db, ofReplicaNamed: creator), owner != township {
                     throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")

@@ -75,17 +75,20 @@ extension Store {
 
     /// The local number and version-vector entry of a replica, registering it if new.
     static func replicaRow(_ db: Database, _ replica: ReplicaID, township: String?) throws -> (num: Int64, maxSeq: Int64) {
-        let bytes = Data(replica.bytes)
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, max_seq, township FROM replica WHERE id = ?"),
-                                      arguments: [bytes]) {
-            let num: Int64 = row[0]
-            if let township, (row[2] as String?) != township {
-                try db.execute(sql: "UPDATE replica SET township = ? WHERE num = ?", arguments: [township, num])
+        if let row = try registeredReplica(db, replica) {
+            if let township, row.township != township {
+                try db.execute(sql: "UPDATE replica SET township = ? WHERE num = ?", arguments: [township, row.num])
             }
-            return (num, row[1])
+            return (row.num, row.maxSeq)
         }
-        try db.execute(sql: "INSERT INTO replica (id, township, max_seq) VALUES (?, ?, 0)", arguments: [bytes, township])
+        try db.execute(sql: "INSERT INTO replica (id, township, max_seq) VALUES (?, ?, 0)", arguments: [Data(replica.bytes), township])
         return (db.lastInsertedRowID, 0)
+    }
+
+    /// The local number, version-vector entry and township of a replica already registered.
+    static func registeredReplica(_ db: Database, _ replica: ReplicaID) throws -> (num: Int64, maxSeq: Int64, township: String?)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT num, max_seq, township FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
+            .map { ($0[0], $0[1], $0[2]) }
     }
 
     /// Folds a coalesced batch into the materialized tables: each touched activity is read

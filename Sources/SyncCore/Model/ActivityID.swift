@@ -14,6 +14,10 @@ public struct ActivityID: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.rawValue = "\(replica.short)-\(seq)"
     }
 
+    /// The short id (``ReplicaID/short``) of the replica the activity is named after: the one
+    /// that recorded it.
+    public var creatorShort: String { String(rawValue.prefix(12)) }
+
     /// Parses an id typed by a user: 12 hex digits, a dash, a positive number.
     public init?(parsing text: String) {
         let trimmed = text.trimmingSpaces().lowercased()
