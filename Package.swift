@@ -55,6 +55,7 @@ let package = Package(
                 .embedInCode("migrations/m0014_hub_pushes.sql"),
                 .embedInCode("migrations/m0015_chunk_newest.sql"),
                 .embedInCode("migrations/m0016_county_cells.sql"),
+                .embedInCode("migrations/m0017_township_cells.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

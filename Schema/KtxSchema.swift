@@ -21,6 +21,7 @@ public enum KtxSchema {
         ("0014_hub_pushes", String(decoding: PackageResources.m0014_hub_pushes_sql, as: UTF8.self)),
         ("0015_chunk_newest", String(decoding: PackageResources.m0015_chunk_newest_sql, as: UTF8.self)),
         ("0016_county_cells", String(decoding: PackageResources.m0016_county_cells_sql, as: UTF8.self)),
+        ("0017_township_cells", String(decoding: PackageResources.m0017_township_cells_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

@@ -115,33 +115,38 @@ import TestSupport
     }
 
     /// The totals summed over townships (`county_cell`: what the report and totals not split
-    /// by township read) are the townships' cells added up after every merge, survive a
-    /// rebuild, and a changed one is found by `ktx check` and mended by `ktx rebuild`.
-    @Test func theCountyCellsAreTheTownshipsCellsAddedUp() throws {
-        let lab = ReplicaLab("county-cells")
+    /// by township read) and over projects and months (`township_cell`: totals by township
+    /// and kind) are the townships' cells added up after every merge, survive a rebuild, and
+    /// a changed one is found by `ktx check` and mended by `ktx rebuild`.
+    @Test(arguments: [
+        ("county_cell", "kind, project, month", "kind, project, month"),
+        ("township_cell", "township, kind, year", "township, kind, substr(month, 1, 4) AS year"),
+    ])
+    func theSummedCellsAreTheTownshipsCellsAddedUp(table: String, columns: String, fromCells: String) throws {
+        let lab = ReplicaLab("summed-cells")
         defer { lab.remove() }
         let target = try lab.replica("target", township: "县科协")
         let ops = try sourceOperations(lab)
         let kept = try DatabaseQueue(path: lab.dir.file("target.db"))
         func addedUp() throws -> [Row] {
             try kept.read { try Row.fetchAll($0, sql: """
-                SELECT kind, project, month, metric, SUM(value) AS value FROM total_cell GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0 ORDER BY 1, 2, 3, 4
+                SELECT \(fromCells), metric, SUM(value) AS value FROM total_cell GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0 ORDER BY 1, 2, 3, 4
                 """) }
         }
-        func county() throws -> [Row] {
-            try kept.read { try Row.fetchAll($0, sql: "SELECT kind, project, month, metric, value FROM county_cell WHERE value != 0 ORDER BY 1, 2, 3, 4") }
+        func summed() throws -> [Row] {
+            try kept.read { try Row.fetchAll($0, sql: "SELECT \(columns), metric, value FROM \(table) WHERE value != 0 ORDER BY 1, 2, 3, 4") }
         }
         for start in stride(from: 0, to: ops.count, by: 17) {
             try target.merge(Array(ops[start..<min(ops.count, start + 17)]))
-            #expect(try county() == addedUp(), "after \(start) operations")
+            #expect(try summed() == addedUp(), "after \(start) operations")
         }
-        let cells = try county()
+        let cells = try summed()
         #expect(cells.count > 10)
         #expect(try target.check().problems.isEmpty)
-        try kept.write { try $0.execute(sql: "UPDATE county_cell SET value = value + 1 WHERE metric = 'attendance'") }
+        try kept.write { try $0.execute(sql: "UPDATE \(table) SET value = value + 1 WHERE metric = 'attendance'") }
         #expect(try target.check().problems.map(\.code) == ["tables-differ"])
         try target.rebuildMaterialized()
-        #expect(try county() == cells)
+        #expect(try summed() == cells)
         #expect(try target.check().problems.isEmpty)
     }
 

@@ -38,6 +38,11 @@ import TestSupport
         // Migration 0016 fills the cells summed over townships from the townships' cells.
         #expect(try store.totals(by: [.kind, .month]) == store.totalsFromActivities(by: [.kind, .month]))
         #expect(try store.totals().first?.quantities["attendance"] == 1310)
+        // Migration 0017 fills the cells summed over projects and months (the totals by
+        // township above read them) from the townships' cells.
+        #expect(try store.totals(by: [.township, .kind]) == store.totalsFromActivities(by: [.township, .kind]))
+        #expect(try store.totals(by: [.township], filter: ActivityFilter(year: 2023)) == store.totalsFromActivities(by: [.township], filter: ActivityFilter(year: 2023)))
+        #expect(try store.check().problems.isEmpty)
         let digest = try store.stateDigest()
         try store.rebuildMaterialized()
         #expect(try store.stateDigest() == digest)

@@ -159,8 +159,9 @@ public struct ConvergenceScenario: Sendable {
         }
         mismatches += try checkAgainstMergeRules(stores[0], rng: &rng)
         for (i, store) in stores.enumerated() {
-            // Per township (`total_cell`) and summed over townships (`county_cell`).
-            for keys: [GroupKey] in [[.township, .kind, .month], [.kind, .month]] {
+            // Per township (`total_cell`), summed over townships (`county_cell`) and over
+            // projects and months (`township_cell`).
+            for keys: [GroupKey] in [[.township, .kind, .month], [.kind, .month], [.township, .kind]] {
                 if try await store.totals(by: keys) != store.totalsFromActivities(by: keys) {
                     mismatches.append("replica \(i): the kept totals by \(keys) differ from its activity rows")
                 }

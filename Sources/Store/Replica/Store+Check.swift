@@ -116,13 +116,15 @@ extension Store {
         return report
     }
 
-    /// The kept totals, per township and summed over townships, as rows to compare.
+    /// The kept totals, per township and cell and summed up from them, as rows to compare.
     private static func fetchCells(_ db: Database) throws -> [Row] {
         try Row.fetchAll(db, sql: """
-            SELECT township, kind, project, month, metric, value FROM total_cell WHERE value != 0
+            SELECT 't', township, kind, project, month, metric, value FROM total_cell WHERE value != 0
             UNION ALL
-            SELECT NULL, kind, project, month, metric, value FROM county_cell WHERE value != 0
-            ORDER BY 1, 2, 3, 4, 5
+            SELECT 'c', NULL, kind, project, month, metric, value FROM county_cell WHERE value != 0
+            UNION ALL
+            SELECT 'y', township, kind, NULL, year, metric, value FROM township_cell WHERE value != 0
+            ORDER BY 1, 2, 3, 4, 5, 6
             """)
     }
 

@@ -261,7 +261,7 @@ extension Store {
     /// refuses (written by an older version that did not check it) counts for nothing, nor
     /// do the later ones of its replica, as a sync would have left them.
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
-        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell;")
+        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell; DELETE FROM township_cell;")
         var batch = BatchDelta()
         var held = 0
         var stopped: Set<ReplicaID> = []

@@ -113,36 +113,81 @@ struct CellDeltas {
     func write(_ db: Database) throws {
         guard !deltas.isEmpty else { return }
         guard !overflowed else { throw KtxError.overflow() }
-        try Self.upsert(deltas, into: "total_cell", byTownship: true, db)
-        // The same changes summed over townships, for `county_cell`.
-        var county: [TotalCell: [String: Int64]] = [:]
-        for (cell, metrics) in deltas {
-            let countyCell = TotalCell(township: "", kind: cell.kind, project: cell.project, month: cell.month)
-            for (metric, amount) in metrics where amount != 0 {
-                let (sum, overflow) = county[countyCell, default: [:]][metric, default: 0].addingReportingOverflow(amount)
-                guard !overflow else { throw KtxError.overflow() }
-                county[countyCell, default: [:]][metric] = sum
+        try Self.upsert(deltas, into: .township, db)
+        // The same changes summed over townships (`county_cell`) and over projects and
+        // months (`township_cell`).
+        for rollup in [Rollup.county, .townshipYear] {
+            var rolled: [TotalCell: [String: Int64]] = [:]
+            for (cell, metrics) in deltas {
+                let key = rollup.key(of: cell)
+                for (metric, amount) in metrics where amount != 0 {
+                    let (sum, overflow) = rolled[key, default: [:]][metric, default: 0].addingReportingOverflow(amount)
+                    guard !overflow else { throw KtxError.overflow() }
+                    rolled[key, default: [:]][metric] = sum
+                }
             }
+            try Self.upsert(rolled, into: rollup, db)
         }
-        try Self.upsert(county, into: "county_cell", byTownship: false, db)
     }
 
-    /// Adds changes to the cells of `total_cell` (keyed by township too) or `county_cell`.
-    private static func upsert(_ deltas: [TotalCell: [String: Int64]], into table: String, byTownship: Bool, _ db: Database) throws {
-        let keys = (byTownship ? ["township"] : []) + ["kind", "project", "month", "metric"]
+    /// The tables of kept totals: one per township and cell, and two summed up from it.
+    enum Rollup {
+        /// `total_cell`: per (township, kind, project, month).
+        case township
+        /// `county_cell`: per (kind, project, month), summed over townships.
+        case county
+        /// `township_cell`: per (township, kind, year), summed over projects and months.
+        case townshipYear
+
+        var table: String {
+            switch self {
+            case .township: "total_cell"
+            case .county: "county_cell"
+            case .townshipYear: "township_cell"
+            }
+        }
+
+        var columns: [String] {
+            switch self {
+            case .township: ["township", "kind", "project", "month"]
+            case .county: ["kind", "project", "month"]
+            case .townshipYear: ["township", "kind", "year"]
+            }
+        }
+
+        /// A `total_cell` cell's key in this table (the parts it sums over left empty; the
+        /// year held in `month`).
+        func key(of cell: TotalCell) -> TotalCell {
+            switch self {
+            case .township: cell
+            case .county: TotalCell(township: "", kind: cell.kind, project: cell.project, month: cell.month)
+            case .townshipYear: TotalCell(township: cell.township, kind: cell.kind, project: "", month: String(cell.month.prefix(4)))
+            }
+        }
+
+        /// A key's values in `columns`' order.
+        func values(_ cell: TotalCell) -> [String] {
+            switch self {
+            case .township: [cell.township, cell.kind, cell.project, cell.month]
+            case .county: [cell.kind, cell.project, cell.month]
+            case .townshipYear: [cell.township, cell.kind, cell.month]
+            }
+        }
+    }
+
+    /// Adds changes to the cells of one table of kept totals.
+    private static func upsert(_ deltas: [TotalCell: [String: Int64]], into rollup: Rollup, _ db: Database) throws {
+        let keys = rollup.columns + ["metric"]
         let upsert = try HotStatement(db, """
-            INSERT INTO \(table) (\(keys.joined(separator: ", ")), value) VALUES (\(Array(repeating: "?", count: keys.count + 1).joined(separator: ", ")))
+            INSERT INTO \(rollup.table) (\(keys.joined(separator: ", ")), value) VALUES (\(Array(repeating: "?", count: keys.count + 1).joined(separator: ", ")))
             ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
             """)
-        let first: Int32 = byTownship ? 2 : 1
         for (cell, metrics) in deltas {
+            let values = rollup.values(cell)
             for (metric, amount) in metrics where amount != 0 {
-                if byTownship { upsert.bind(1, cell.township) }
-                upsert.bind(first, cell.kind)
-                upsert.bind(first + 1, cell.project)
-                upsert.bind(first + 2, cell.month)
-                upsert.bind(first + 3, metric)
-                upsert.bind(first + 4, amount)
+                for (i, value) in values.enumerated() { upsert.bind(Int32(i + 1), value) }
+                upsert.bind(Int32(values.count + 1), metric)
+                upsert.bind(Int32(values.count + 2), amount)
                 try upsert.run()
             }
         }
@@ -165,15 +210,24 @@ extension Store {
     }
 
     private static func fetchTotals(_ db: Database, by keys: [GroupKey], filter: ActivityFilter) throws -> [TotalsRow] {
+        // The smallest table of kept totals that holds the answer: totals not split or
+        // filtered by township read the cells summed over townships; those by township
+        // but not by month or quarter, the cells summed over projects and months.
+        let rollup: CellDeltas.Rollup =
+            if filter.township == nil && !keys.contains(.township) { .county }
+            else if !keys.contains(.month) && !keys.contains(.quarter) { .townshipYear }
+            else { .township }
         var clauses = ["c.value != 0"]
         var arguments: StatementArguments = []
         if let kind = filter.kind { clauses.append("c.kind = ?"); arguments += [kind] }
         if let township = filter.township { clauses.append("c.township = ?"); arguments += [township] }
-        if let year = filter.year { clauses.append("substr(c.month, 1, 4) = ?"); arguments += [String(year)] }
+        if let year = filter.year {
+            clauses.append(rollup == .townshipYear ? "c.year = ?" : "substr(c.month, 1, 4) = ?")
+            arguments += [String(year)]
+        }
         let columns = keys.map(\.cellSQL)
         let select = (columns + ["c.metric"]).joined(separator: ", ")
-        // Totals not split or filtered by township read the cells summed over townships.
-        let table = filter.township == nil && !keys.contains(.township) ? "county_cell" : "total_cell"
+        let table = rollup.table
         let rows = try Row.fetchAll(db, sql: """
             SELECT \(select), SUM(c.value) FROM \(table) c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
             """, arguments: arguments)
