@@ -165,6 +165,8 @@ extension Store {
                 throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
             var checked: Set<ActivityID> = []
+            // Bound and stepped through the C API: once for each activity of the push.
+            let ownerOf = try HotStatement(db, "SELECT township FROM activity WHERE id = ?")
             for (i, op) in ops.enumerated() where op.seq > maxSeq {
                 if op.targetsIndicator {
                     guard role == "county" else {
@@ -178,8 +180,11 @@ extension Store {
                 guard checked.insert(op.activity).inserted else { continue }
                 // Each activity must be this replica's township's: by the hub's record of it, or,
                 // for one the hub has not seen, by the replica it is named after.
-                if let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT township FROM activity WHERE id = ?"),
-                                                   arguments: [op.activity.rawValue]) {
+                ownerOf.bind(1, op.activity.rawValue)
+                let found = try ownerOf.step()
+                let owner = found ? ownerOf.text(0) : nil
+                ownerOf.reset()
+                if found, let owner {
                     guard owner == township else {
                         throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
                     }
