@@ -113,7 +113,7 @@ struct CellDeltas {
     func write(_ db: Database) throws {
         guard !deltas.isEmpty else { return }
         guard !overflowed else { throw KtxError.overflow() }
-        try Self.upsert(deltas, into: .township, db)
+        try Self.upsert(deltas, into: .cell, db)
         // The same changes summed over townships (`county_cell`) and over projects and
         // months (`township_cell`).
         for rollup in [Rollup.county, .townshipYear] {
@@ -132,8 +132,8 @@ struct CellDeltas {
 
     /// The tables of kept totals: one per township and cell, and two summed up from it.
     enum Rollup {
-        /// `total_cell`: per (township, kind, project, month).
-        case township
+        /// `total_cell`: per (township, kind, project, month), the cells the others sum up.
+        case cell
         /// `county_cell`: per (kind, project, month), summed over townships.
         case county
         /// `township_cell`: per (township, kind, year), summed over projects and months.
@@ -141,7 +141,7 @@ struct CellDeltas {
 
         var table: String {
             switch self {
-            case .township: "total_cell"
+            case .cell: "total_cell"
             case .county: "county_cell"
             case .townshipYear: "township_cell"
             }
@@ -149,7 +149,7 @@ struct CellDeltas {
 
         var columns: [String] {
             switch self {
-            case .township: ["township", "kind", "project", "month"]
+            case .cell: ["township", "kind", "project", "month"]
             case .county: ["kind", "project", "month"]
             case .townshipYear: ["township", "kind", "year"]
             }
@@ -159,7 +159,7 @@ struct CellDeltas {
         /// year held in `month`).
         func key(of cell: TotalCell) -> TotalCell {
             switch self {
-            case .township: cell
+            case .cell: cell
             case .county: TotalCell(township: "", kind: cell.kind, project: cell.project, month: cell.month)
             case .townshipYear: TotalCell(township: cell.township, kind: cell.kind, project: "", month: String(cell.month.prefix(4)))
             }
@@ -168,7 +168,7 @@ struct CellDeltas {
         /// A key's values in `columns`' order.
         func values(_ cell: TotalCell) -> [String] {
             switch self {
-            case .township: [cell.township, cell.kind, cell.project, cell.month]
+            case .cell: [cell.township, cell.kind, cell.project, cell.month]
             case .county: [cell.kind, cell.project, cell.month]
             case .townshipYear: [cell.township, cell.kind, cell.month]
             }
@@ -216,7 +216,7 @@ extension Store {
         let rollup: CellDeltas.Rollup =
             if filter.township == nil && !keys.contains(.township) { .county }
             else if !keys.contains(.month) && !keys.contains(.quarter) { .townshipYear }
-            else { .township }
+            else { .cell }
         var clauses = ["c.value != 0"]
         var arguments: StatementArguments = []
         if let kind = filter.kind { clauses.append("c.kind = ?"); arguments += [kind] }
@@ -227,9 +227,8 @@ extension Store {
         }
         let columns = keys.map(\.cellSQL)
         let select = (columns + ["c.metric"]).joined(separator: ", ")
-        let table = rollup.table
         let rows = try Row.fetchAll(db, sql: """
-            SELECT \(select), SUM(c.value) FROM \(table) c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
+            SELECT \(select), SUM(c.value) FROM \(rollup.table) c WHERE \(clauses.joined(separator: " AND ")) GROUP BY \(select)
             """, arguments: arguments)
         return try Self.totalsRows(rows, keys: keys)
     }
