@@ -23,8 +23,8 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 KTX = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/ktx")
@@ -78,9 +78,23 @@ def shot(name):
 
 
 def submit(button):
-    """Clicks a form's button and waits for the page the form answers with."""
+    """Clicks a form's button and waits for the page the form answers with.
+
+    The old document is marked and the wait is for a loaded document without the mark. Waiting
+    for the button to go stale (selenium's staleness_of) asks Chromium about the button while
+    the page is being swapped, and Chromium then sometimes answers with an inspector error
+    ("Node with given id does not belong to the document") instead of "stale": a flaky failure.
+    """
+    driver.execute_script("window.ktxOldPage = true")
     button.click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(button))
+
+    def answered(d):
+        try:
+            return d.execute_script("return window.ktxOldPage === undefined && document.readyState === 'complete'")
+        except WebDriverException:
+            return False  # the document is between pages; ask again
+
+    WebDriverWait(driver, 60).until(answered)
 
 
 def text():
