@@ -262,18 +262,28 @@ public final class PostgresHub: HubBackend {
             // This replica's operations are brought under its lock; the others' only when the
             // push changes an activity the view has not seen yet (then all, and checked again).
             _ = try await self.catchUp(connection, details: false, .one(replica))
-            let check = { try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
-                                                        caller: caller, seals: seals, dryRun: true) }
+            let check = { (claimed: [ActivityID: String]) in
+                try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
+                                              caller: caller, seals: seals, dryRun: true, claimed: claimed)
+            }
             let counts: (accepted: Int, duplicates: Int)
             do {
-                counts = try await check()
+                counts = try await check([:])
             } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
-                // Another node took the activities' creation: catch up on the replicas they are
-                // named after, not on the whole hub (which, inside the push, held it for seconds
-                // under load: the push's p99).
-                let creators = Set(ops.filter { !$0.targetsIndicator }.map(\.activity.creatorShort))
-                _ = try await self.catchUp(connection, details: false, .namedAfter(creators))
-                counts = try await check()
+                // Another node took the activities' creation. The database's claims say whose
+                // they are (an activity is first claimed by its creator's push: the check lets
+                // no other replica claim it before), without copying the creators' operations
+                // into this node's view inside the push: the view takes them at its next
+                // catch-up. Activities still unknown (a push another node has not committed
+                // yet): catch up on the replicas they are named after, and check again.
+                let activities = Set(ops.filter { !$0.targetsIndicator }.map(\.activity))
+                let claimed = try await self.claims(connection, activities)
+                do {
+                    counts = try await check(claimed)
+                } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
+                    _ = try await self.catchUp(connection, details: false, .namedAfter(Set(activities.map(\.creatorShort))))
+                    counts = try await check(claimed)
+                }
             }
             let held = try await self.view.maxSeq(of: replica)
             let new = ops.filter { $0.seq > held }
@@ -331,6 +341,19 @@ public final class PostgresHub: HubBackend {
             """, logger: self.logger).decode((String, String).self) {
             throw HubRejection(.forbidden, "other-activity", "activity \(id) belongs to \(owner); this replica may only change \(township)'s activities")
         }
+    }
+
+    /// The townships that claimed these activities, for those claimed.
+    private func claims(_ connection: PostgresConnection, _ activities: Set<ActivityID>) async throws -> [ActivityID: String] {
+        var owners: [ActivityID: String] = [:]
+        guard !activities.isEmpty else { return owners }
+        let ids = activities.map(\.rawValue).sorted()
+        for try await (id, township) in try await connection.query(
+            "SELECT id, township FROM hub_activity WHERE id = ANY(\(ids)::text[])", logger: self.logger
+        ).decode((String, String).self) {
+            owners[ActivityID(unchecked: id)] = township
+        }
+        return owners
     }
 
     /// Appends a contiguous run of new operations and its seals, and moves the replica's seq.

@@ -112,8 +112,13 @@ extension Store {
     /// - Parameter dryRun: check and count only, in a read transaction, storing nothing (a hub
     ///   node on PostgreSQL checks a push against its copy of the hub before it stores the push
     ///   in the shared database).
+    /// - Parameter claimed: owners of activities this store has no row for, as the shared
+    ///   database records them (a hub node on PostgreSQL: an activity is claimed there by its
+    ///   creator's push, which another node may have taken); asked only when the store has no
+    ///   township for the activity.
     public func hubAccept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?,
-                          caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false) async throws -> (accepted: Int, duplicates: Int) {
+                          caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false,
+                          claimed: [ActivityID: String] = [:]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
         let role: String
         let callerTownship: String
@@ -178,13 +183,13 @@ extension Store {
                     throw HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
                 }
                 guard checked.insert(op.activity).inserted else { continue }
-                // Each activity must be this replica's township's: by the hub's record of it, or,
-                // for one the hub has not seen, by the replica it is named after.
+                // Each activity must be this replica's township's: by the hub's record of it (or
+                // the shared database's claim), or, for one the hub has not seen, by the replica
+                // it is named after.
                 ownerOf.bind(1, op.activity.rawValue)
-                let found = try ownerOf.step()
-                let owner = found ? ownerOf.text(0) : nil
+                let stored = try ownerOf.step() ? ownerOf.text(0) : nil
                 ownerOf.reset()
-                if found, let owner {
+                if let owner = stored ?? claimed[op.activity] {
                     guard owner == township else {
                         throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
                     }
