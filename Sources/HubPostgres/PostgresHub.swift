@@ -260,7 +260,7 @@ public final class PostgresHub: HubBackend {
         guard !ops.isEmpty else { return (0, 0) }
         let stored = try await transaction(locking: replica) { connection -> (counts: (accepted: Int, duplicates: Int), run: HubPullPage.Run?, state: HubReplicaState) in
             // This replica's operations are brought under its lock; the others' only when the
-            // push changes an activity the view has not seen yet (then all, and checked again).
+            // push changes an activity neither the view nor the database's claims know yet.
             _ = try await self.catchUp(connection, details: false, .one(replica))
             let check = { (claimed: [ActivityID: String]) in
                 try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
@@ -349,8 +349,9 @@ public final class PostgresHub: HubBackend {
         var owners: [ActivityID: String] = [:]
         guard !activities.isEmpty else { return owners }
         let ids = activities.map(\.rawValue).sorted()
-        // One primary-key lookup an id, whatever the planner knows of the table: `id = ANY(…)`
-        // made a new hub's (not yet analysed) table be scanned whole, 2 ms a push under load.
+        // One primary-key lookup an id, whatever the planner knows of the table (the LIMIT keeps
+        // it from making a join of it): `id = ANY(…)` had a new hub's table, not yet analysed,
+        // scanned whole, 2 ms a push under load.
         for try await (id, township) in try await connection.query("""
             SELECT u.id, c.township FROM unnest(\(ids)::text[]) AS u(id)
             CROSS JOIN LATERAL (SELECT township FROM hub_activity WHERE hub_activity.id = u.id LIMIT 1) AS c
