@@ -145,9 +145,10 @@ public final class PostgresHub: HubBackend {
         try await withLease { connection in try await self.catchUp(connection, details: details) }
     }
 
+    /// Brings the view up to date with the database.
     ///
-    /// - Parameter scope: the replicas to bring (a push brings its own, and those its activities
-    ///   are named after when the view lacks one): a few queries however many replicas the hub has.
+    /// - Parameter scope: the replicas to bring (a push brings its own: a few queries however
+    ///   many replicas the hub has).
     private func catchUp(_ connection: PostgresConnection, details: Bool, _ scope: ReplicaScope = .all) async throws -> Bool {
         let states = try await replicaStates(connection, scope)
         // A push's catch-up reads its replicas' entries alone, not the whole vector.
@@ -218,12 +219,10 @@ public final class PostgresHub: HubBackend {
         try await withLease { try await self.replicaStates($0) }
     }
 
-    /// Which replicas a catch-up brings: all, one, or those activities are named after.
+    /// Which replicas a catch-up brings: all (a read), or one (a push brings its own).
     enum ReplicaScope {
         case all
         case one(ReplicaID)
-        /// The replicas whose short ids (``ReplicaID/short``: their first 6 bytes) are these.
-        case namedAfter(Set<String>)
     }
 
     private func replicaStates(_ connection: PostgresConnection, _ scope: ReplicaScope = .all) async throws -> [ReplicaID: HubReplicaState] {
@@ -232,7 +231,6 @@ public final class PostgresHub: HubBackend {
         let query: PostgresQuery = switch scope {
         case .all: "\(unescaped: columns)"
         case let .one(replica): "\(unescaped: columns) WHERE id = \(ByteBuffer(bytes: replica.bytes))"
-        case let .namedAfter(shorts): "\(unescaped: columns) WHERE encode(substr(id, 1, 6), 'hex') = ANY(\(shorts.sorted())::text[])"
         }
         for try await (id, township, role, announced, maxSeq, registered, push, seen) in try await connection.query(query, logger: self.logger).decode((Data, String, String, String?, Int64, Int64, Int64?, Int64?).self) {
             guard let replica = ReplicaID(bytes: id) else { continue }
@@ -259,8 +257,8 @@ public final class PostgresHub: HubBackend {
                        seals: [RunSeal]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
         let stored = try await transaction(locking: replica) { connection -> (counts: (accepted: Int, duplicates: Int), run: HubPullPage.Run?, state: HubReplicaState) in
-            // This replica's operations are brought under its lock; the others' only when the
-            // push changes an activity neither the view nor the database's claims know yet.
+            // This replica's operations are brought under its lock; the others' at the view's
+            // next catch-up (a read), not inside the push.
             _ = try await self.catchUp(connection, details: false, .one(replica))
             let check = { (claimed: [ActivityID: String]) in
                 try await self.view.hubAccept(ops, replica: replica, announcedTownship: announcedTownship,
@@ -271,20 +269,15 @@ public final class PostgresHub: HubBackend {
                 counts = try await check([:])
             } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
                 // Another node took the activities' creation. The database's claims say whose
-                // they are (an activity is first claimed by its creator's push: the check lets
-                // no other replica claim it before), without copying the creators' operations
-                // into this node's view inside the push: the view takes them at its next
-                // catch-up. Activities still unknown (a push another node has not committed
-                // yet): catch up on the replicas they are named after, and check again.
+                // they are: every stored push claims its activities in its own transaction, and
+                // an activity is first claimed by its creator's push (the check lets no other
+                // replica change an activity the hub has not received). The creators' operations
+                // are not copied into this node's view inside the push: the view takes them at
+                // its next catch-up. An activity without a claim is not on the hub (or in a push
+                // another node has not committed yet): refused, and the office tries again.
                 // (An activity named after the pushing replica needs no claim: it is its own.)
                 let activities = Set(ops.filter { !$0.targetsIndicator && $0.activity.creatorShort != replica.short }.map(\.activity))
-                let claimed = try await self.claims(connection, activities)
-                do {
-                    counts = try await check(claimed)
-                } catch let rejection as HubRejection where rejection.code == "unknown-activity" {
-                    _ = try await self.catchUp(connection, details: false, .namedAfter(Set(activities.map(\.creatorShort))))
-                    counts = try await check(claimed)
-                }
+                counts = try await check(try await self.claims(connection, activities))
             }
             let held = try await self.view.maxSeq(of: replica)
             let new = ops.filter { $0.seq > held }
