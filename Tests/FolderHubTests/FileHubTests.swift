@@ -51,6 +51,35 @@ import TestSupport
         #expect(try c.stateDigest() == a.stateDigest())
     }
 
+    /// A sync reads the folder's next file while it merges the one before; when that merge
+    /// changes what to ask for next (another PC's operations held for this PC's clock), the
+    /// file read ahead is dropped, but a damaged file met on the way is still reported.
+    @Test func aDamagedFileMetWhileReadingAheadIsReportedWhenTheReadIsDropped() async throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let keys = ReplicaLab.orderedKeys(2)
+        // The folder is read in replica-id order: a's file first, then b's.
+        let a = try lab.replica("a", township: "河西镇", key: keys[0])
+        let b = try lab.replica("b", township: "东街镇", key: keys[1])
+        try record(a, 2)
+        try record(b, 1)
+        try await lab.sync(a)
+        try await lab.sync(b)
+        let damaged = try #require(try opFiles(lab, of: b).first)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        bytes[bytes.count - 5] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+
+        // A county PC whose clock is two days behind: a's operations are dated ahead of it.
+        let county = try Store.create(at: lab.dir.file("county.db"), township: "县科协",
+                                      wallClock: ManualClock(lab.clock.nowMillis() - 2 * ClockPolicy.maxSkewMillis))
+        let report = try await lab.sync(county)
+        #expect(report.pulled == 0)
+        #expect(Set(report.held.map(\.replica)) == [try a.identity().replica])
+        #expect(report.warnings.map(\.reason) == [.damaged])
+        #expect(report.warnings.first?.file == "ops/\(try b.identity().replica.hex)/\((damaged as NSString).lastPathComponent)")
+    }
+
     @Test func foreignFilesAreReportedAndSkipped() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }

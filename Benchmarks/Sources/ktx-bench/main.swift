@@ -38,6 +38,11 @@ func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
     return seconds(clock.now - start)
 }
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "pull" {
+    try await PullOnly.run(CommandLine.arguments.dropFirst(2).compactMap(Int.init))
+    exit(0)
+}
+
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "scale" {
     try await Scale.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
@@ -50,6 +55,7 @@ let usage = """
       KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
     also: ktx-bench hub-load [clients] [operations-per-client]   (township clients pushing at once)
           ktx-bench scale [operations] [replicas] [runs]         (the province: 10,000,000 operations)
+          ktx-bench pull [operations] [activities] [replicas] [runs]   (only the full pull over HTTP)
     """
 let givenArguments = Array(CommandLine.arguments.dropFirst())
 let arguments = givenArguments.compactMap(Int.init)

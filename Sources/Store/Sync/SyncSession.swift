@@ -244,16 +244,39 @@ public struct SyncSession: Sendable {
             for refusal in refusals { stopped.insert(refusal.replica) }
             for operation in held { stopped.insert(operation.replica) }
         }
+        // While a page merges, the next one is read (over HTTP: received and decoded) on
+        // another core, asked for after the operations of this page; it is used if the merge
+        // took them all, and otherwise dropped and asked for again.
+        var prefetched: (ask: VersionVector, page: Task<PullPage, any Error>)?
+        // One pull at a time: a dropped one ends before the next starts. A folder tells each
+        // damaged file once, in the page that met it: the warnings of a dropped page count.
+        func dropPrefetched() async {
+            guard let next = prefetched else { return }
+            prefetched = nil
+            next.page.cancel()
+            if let dropped = try? await next.page.value { report.warnings += dropped.warnings }
+        }
         do {
             while true {
                 var ask = merger.vector
                 for replica in stopped { ask[replica] = Int64.max / 2 }
-                let page = try await hub.pull(after: ask, limit: batchSize)
+                let page: PullPage
+                if let next = prefetched, next.ask == ask {
+                    prefetched = nil
+                    page = try await next.page.value
+                } else {
+                    await dropPrefetched()
+                    page = try await hub.pull(after: ask, limit: batchSize)
+                }
                 report.warnings += page.warnings
                 noteRefusals(page.refused, held: [HeldOperation]())
                 guard !page.operations.isEmpty else {
                     if page.refused.isEmpty { break } else { continue }
                 }
+                var following = ask
+                for op in page.operations where op.seq > following[op.replica] { following[op.replica] = op.seq }
+                let hub = self.hub, limit = batchSize, after = following
+                prefetched = (after, Task { try await hub.pull(after: after, limit: limit) })
                 let before = merger.vector
                 let refusedBefore = merger.outcome.refused.count
                 let heldBefore = merger.outcome.held.count
@@ -265,10 +288,12 @@ public struct SyncSession: Sendable {
                     && merger.outcome.held.count == heldBefore && page.refused.isEmpty { break }
             }
         } catch {
+            await dropPrefetched()
             // Keep what was pulled before the failure.
             try? merger.flush()
             throw error
         }
+        await dropPrefetched()
         report.pulled = try merger.finish().applied
         local = merger.vector
         // This replica's own operations pulled back (a restored backup): others hold them.
