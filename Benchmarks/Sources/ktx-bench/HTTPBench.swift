@@ -7,7 +7,7 @@ import SyncCore
 
 /// The county's HTTP hub (`buildApplication`, as `ktx hub serve`) served in this process on
 /// a free port of 127.0.0.1, over a hub database holding every operation of the workload
-/// (merged directly, not timed). Clients are AsyncHTTPClient, as in `ktx sync`.
+/// (merged directly, not timed; with their signed runs when the workload is sealed). Clients are AsyncHTTPClient, as in `ktx sync`.
 final class HTTPBench {
     let url: String
     let token: String
@@ -18,9 +18,15 @@ final class HTTPBench {
         let hubPath = "\(dir)/hub-http.db"
         hub = try Store.openHub(at: hubPath)
         let merger = try hub.merger()
+        // Signed as the offices sign them (when the workload is sealed): a pull receives and
+        // verifies the runs as a real one does.
         for (r, ops) in workload.operations.enumerated() {
             for start in stride(from: 0, to: ops.count, by: 10_000) {
-                try merger.add(Array(ops[start..<min(ops.count, start + 10_000)]), townships: [workload.replicas[r]: workload.townships[r]])
+                let end = min(ops.count, start + 10_000)
+                let range = Int64(start + 1)...Int64(end)
+                let seals = workload.seals.isEmpty ? [] : workload.seals[r].filter { range.contains($0.first) }
+                try merger.add(Array(ops[start..<end]), townships: [workload.replicas[r]: workload.townships[r]],
+                               seals: seals.isEmpty ? [:] : [workload.replicas[r]: seals])
             }
         }
         _ = try merger.finish()

@@ -26,7 +26,9 @@ enum PullOnly {
             let sync = try await http.sync(fresh)
             guard sync.report.pulled == workload.count else { throw BenchError("the pull took \(sync.report.pulled) of \(workload.count) operations") }
             pulls.append(sync.seconds)
-            try? FileManager.default.removeItem(atPath: "\(dir)/raw-\(run).db")
+            for file in ["raw-\(run).db", "pull-\(run).db", "pull-\(run).db-wal", "pull-\(run).db-shm"] {
+                try? FileManager.default.removeItem(atPath: "\(dir)/\(file)")
+            }
         }
         func list(_ xs: [Double]) -> String { xs.map { String(format: "%.3f", $0) }.joined(separator: ", ") }
         print("raw insert: median \(String(format: "%.3f", median(raw))) s [\(list(raw))]")
