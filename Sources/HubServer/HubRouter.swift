@@ -248,13 +248,12 @@ struct HubEndpoints: Sendable {
             try await writer.write(ByteBuffer(bytes: PullStream.header))
             var cursor = after
             while true {
-                let page = try await store.hubPull(after: cursor, limit: pageSize, township: township)
+                let page = try await store.hubPullPacked(after: cursor, limit: pageSize, township: township)
                 var out: [UInt8] = []
-                for run in page.runs {
-                    guard let last = run.operations.last?.seq else { continue }
-                    PullStream.appendRun(replica: run.replica, township: run.township, operations: run.operations,
-                                         seals: run.seals, to: &out)
-                    cursor[run.replica] = last
+                for frame in page.frames where frame.count > 0 {
+                    PullStream.appendRun(replica: frame.replica, township: frame.township, first: frame.first, count: frame.count,
+                                         packed: frame.packed, seals: frame.seals, to: &out)
+                    cursor[frame.replica] = frame.first + Int64(frame.count) - 1
                 }
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
                 if !page.more || out.isEmpty { break }

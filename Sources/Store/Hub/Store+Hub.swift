@@ -237,42 +237,128 @@ extension Store {
     public func hubPull(after: VersionVector, limit: Int, township: String? = nil) async throws -> HubPullPage {
         // One read transaction: the vector, the townships and the operations are one snapshot.
         try await readAsync("hub pull") { db in
-            let held = try Self.fetchVersionVector(db)
-            let townships = try Self.fetchTownships(db)
-            var page = HubPullPage()
-            var budget = max(1, limit)
-            var inScope: Set<ReplicaID>?
-            if let township {
-                inScope = Set(try Data.fetchAll(db, sql: """
-                    SELECT r.id FROM hub_replica h JOIN replica r ON r.num = h.replica WHERE h.role = 'county' OR h.township = ?
-                    """, arguments: [township]).compactMap(ReplicaID.init(bytes:)))
-            }
-            for replica in held.replicas.sorted() where held[replica] > after[replica] && inScope.map({ $0.contains(replica) }) ?? true {
-                guard budget > 0 else { page.more = true; break }
-                // Signed runs go whole (a signature covers all of its run): from the start
-                // of the run holding the first seq asked for, to the end of the last whole run.
-                var from = after[replica] + 1
-                if let run = try Self.run(db, replica: replica, containing: from) { from = run.first }
-                let seals = try Self.runs(db, replica: replica, from: from)
-                var limit = budget
-                if let first = seals.first, first.first == from { limit = max(limit, Int(first.last - from + 1)) }
-                var ops = try Self.fetchOperations(db, of: replica, after: from - 1, limit: limit)
-                var included: [RunSeal] = []
-                if let lastSeq = ops.last?.seq {
-                    for seal in seals {
-                        if seal.last <= lastSeq { included.append(seal); continue }
-                        if seal.first <= lastSeq { ops.removeAll { $0.seq >= seal.first } }
-                        break
-                    }
-                }
-                guard let last = ops.last else { continue }
-                page.runs.append(HubPullPage.Run(replica: replica, township: townships[replica], operations: ops, seals: included))
-                budget -= ops.count
-                if last.seq < held[replica] { page.more = true; break }
+            let plan = try Self.pullPlan(db, after: after, limit: limit, township: township)
+            var page = HubPullPage(more: plan.more)
+            for part in plan.parts {
+                let ops = try Self.fetchOperations(db, of: part.replica, after: part.first - 1, limit: Int(part.last - part.first + 1))
+                page.runs.append(HubPullPage.Run(replica: part.replica, township: part.township, operations: ops, seals: part.seals))
             }
             return page
         }
     }
+
+    /// The same page as ``hubPull(after:limit:township:)``, packed as the pull stream sends it
+    /// (``PullStream``): every stored chunk the page holds whole goes as it is stored, with no
+    /// decoding and packing again (a pull is the hub's busiest answer); a chunk the page holds
+    /// only part of is packed anew. A replica whose signed runs do not fall within its chunks
+    /// (a run must go in one frame: a page is cut between frames) goes as one frame.
+    public func hubPullPacked(after: VersionVector, limit: Int, township: String? = nil) async throws -> HubPackedPage {
+        try await readAsync("hub pull") { db in
+            let plan = try Self.pullPlan(db, after: after, limit: limit, township: township)
+            var page = HubPackedPage(more: plan.more)
+            let chunks = try HotStatement(db, """
+                SELECT first_seq, last_seq, ops FROM op_chunk WHERE replica = ? AND last_seq >= ? AND first_seq <= ? ORDER BY last_seq
+                """)
+            for part in plan.parts {
+                var frames: [HubPackedPage.Frame] = []
+                chunks.bind(1, part.num)
+                chunks.bind(2, part.first)
+                chunks.bind(3, part.last)
+                while try chunks.step() {
+                    let (first, last) = (chunks.int64(0), chunks.int64(1))
+                    let from = max(first, part.first), to = min(last, part.last)
+                    let packed: [UInt8]
+                    if from == first && to == last {
+                        packed = Array(chunks.blob(2))
+                    } else {
+                        let ops = try OpChunk.decode(chunks.blob(2), replica: part.replica, firstSeq: first, from: from, limit: Int(to - from + 1))
+                        packed = OpChunk.encode(ops)
+                    }
+                    frames.append(.init(replica: part.replica, township: part.township, first: from, count: Int(to - from + 1), packed: packed))
+                }
+                chunks.reset()
+                // Each signed run in the one frame holding it whole; if one is not, the
+                // replica's part goes as one frame.
+                var placed = true
+                for seal in part.seals {
+                    guard let i = frames.firstIndex(where: { $0.first <= seal.first && seal.last < $0.first + Int64($0.count) }) else {
+                        placed = false
+                        break
+                    }
+                    frames[i].seals.append(seal)
+                }
+                let contiguous = frames.first?.first == part.first && zip(frames, frames.dropFirst()).allSatisfy { $0.first + Int64($0.count) == $1.first }
+                    && frames.last.map { $0.first + Int64($0.count) - 1 } == part.last
+                if !placed || !contiguous {
+                    let ops = try Self.fetchOperations(db, of: part.replica, after: part.first - 1, limit: Int(part.last - part.first + 1))
+                    guard let first = ops.first?.seq else { continue }
+                    frames = [.init(replica: part.replica, township: part.township, first: first, count: ops.count,
+                                    packed: OpChunk.encode(ops), seals: part.seals)]
+                }
+                page.frames += frames
+            }
+            return page
+        }
+    }
+
+    /// What a page of the hub's pull holds: per replica, the seqs `first...last` (signed runs
+    /// whole, from the start of the run holding the first seq asked for to the end of the last
+    /// whole run), in replica-id order, about `limit` operations in all; and whether more is left.
+    static func pullPlan(_ db: Database, after: VersionVector, limit: Int, township: String?) throws
+        -> (parts: [(replica: ReplicaID, num: Int64, township: String?, first: Int64, last: Int64, seals: [RunSeal])], more: Bool) {
+        let held = try Self.fetchVersionVector(db)
+        let townships = try Self.fetchTownships(db)
+        var parts: [(replica: ReplicaID, num: Int64, township: String?, first: Int64, last: Int64, seals: [RunSeal])] = []
+        var budget = max(1, limit)
+        var inScope: Set<ReplicaID>?
+        if let township {
+            inScope = Set(try Data.fetchAll(db, sql: """
+                SELECT r.id FROM hub_replica h JOIN replica r ON r.num = h.replica WHERE h.role = 'county' OR h.township = ?
+                """, arguments: [township]).compactMap(ReplicaID.init(bytes:)))
+        }
+        for replica in held.replicas.sorted() where held[replica] > after[replica] && inScope.map({ $0.contains(replica) }) ?? true {
+            guard budget > 0 else { return (parts, true) }
+            guard let num = try registeredReplica(db, replica)?.num else { continue }
+            // Signed runs go whole (a signature covers all of its run): from the start
+            // of the run holding the first seq asked for, to the end of the last whole run.
+            var from = after[replica] + 1
+            if let run = try Self.run(db, replica: replica, containing: from) { from = run.first }
+            let seals = try Self.runs(db, replica: replica, from: from)
+            var limit = budget
+            if let first = seals.first, first.first == from { limit = max(limit, Int(first.last - from + 1)) }
+            // The log holds every seq up to the vector's entry.
+            var last = min(held[replica], from + Int64(limit) - 1)
+            var included: [RunSeal] = []
+            for seal in seals {
+                if seal.last <= last { included.append(seal); continue }
+                if seal.first <= last { last = seal.first - 1 }
+                break
+            }
+            guard last >= from else { continue }
+            parts.append((replica, num, townships[replica], from, last, included))
+            budget -= Int(last - from + 1)
+            if last < held[replica] { return (parts, true) }
+        }
+        return (parts, false)
+    }
+}
+
+/// A page of the hub's pull packed for the stream (``Store/hubPullPacked(after:limit:township:)``):
+/// frames of one replica's consecutive operations each, written as ``PullStream`` run frames.
+public struct HubPackedPage: Sendable {
+    public struct Frame: Sendable {
+        public var replica: ReplicaID
+        public var township: String?
+        public var first: Int64
+        public var count: Int
+        /// The operations as ``OpChunk`` packs them.
+        public var packed: [UInt8]
+        /// The signed runs within the frame.
+        public var seals: [RunSeal] = []
+    }
+
+    public var frames: [Frame] = []
+    public var more = false
 }
 
 /// A page of the hub's pull: contiguous runs of operations, one per replica, and whether
@@ -291,6 +377,11 @@ public struct HubPullPage: Sendable {
 
     public var runs: [Run] = []
     public var more = false
+
+    public init(runs: [Run] = [], more: Bool = false) {
+        self.runs = runs
+        self.more = more
+    }
 
     /// The page as the API's JSON body.
     public func encoded() -> [UInt8] {

@@ -29,6 +29,14 @@ public enum PullStream {
 
     /// Appends a run frame.
     public static func appendRun(replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal], to out: inout [UInt8]) {
+        appendRun(replica: replica, township: township, first: operations.first?.seq ?? 1, count: operations.count,
+                  packed: OpChunk.encode(operations), seals: seals, to: &out)
+    }
+
+    /// Appends a run frame of `count` operations from seq `first`, already packed
+    /// (``OpChunk/encode(_:)``): a hub passes on the chunks its log stores.
+    public static func appendRun(replica: ReplicaID, township: String?, first: Int64, count: Int, packed chunk: [UInt8],
+                                 seals: [RunSeal], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "R"))
         out += replica.bytes
         if let township, township.utf8.count < 0xFFFF {
@@ -37,9 +45,8 @@ public enum PullStream {
         } else {
             put(0xFFFF, 2, &out)
         }
-        put(UInt64(bitPattern: operations.first?.seq ?? 1), 8, &out)
-        put(UInt64(operations.count), 4, &out)
-        let chunk = OpChunk.encode(operations)
+        put(UInt64(bitPattern: first), 8, &out)
+        put(UInt64(count), 4, &out)
         put(UInt64(chunk.count), 4, &out)
         out += chunk
         put(UInt64(seals.count), 2, &out)
