@@ -18,6 +18,15 @@ import TestSupport
         return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".ktxops") }.sorted().map { dir + "/" + $0 }
     }
 
+    /// Flips a bit near the end of a replica's first file in the lab's folder; its path.
+    func damageFirstFile(_ lab: ReplicaLab, of store: Store) throws -> String {
+        let damaged = try #require(try opFiles(lab, of: store).first)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        bytes[bytes.count - 5] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        return damaged
+    }
+
     @Test func aDamagedFileIsReportedByNameAndTheRestStillSyncs() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
@@ -28,10 +37,7 @@ import TestSupport
         try record(b, 2, attendance: 5)
         try await lab.sync(a)
         try await lab.sync(b)
-        let damaged = try #require(try opFiles(lab, of: a).first)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
-        bytes[bytes.count - 5] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: damaged))
+        let damaged = try damageFirstFile(lab, of: a)
 
         let report = try await lab.sync(c)
         #expect(report.warnings.count == 1)
@@ -65,10 +71,7 @@ import TestSupport
         try record(b, 1)
         try await lab.sync(a)
         try await lab.sync(b)
-        let damaged = try #require(try opFiles(lab, of: b).first)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
-        bytes[bytes.count - 5] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: damaged))
+        let damaged = try damageFirstFile(lab, of: b)
 
         // A county PC whose clock is two days behind: a's operations are dated ahead of it.
         let county = try Store.create(at: lab.dir.file("county.db"), township: "县科协",

@@ -116,9 +116,10 @@ struct PostgresNodesTests {
     }
 
     /// A PC pushes, through one node, a change to an activity its township's other PC created
-    /// through the other node, before this node has heard of it: the node catches up on the
-    /// replica the activity is named after (not on the whole hub) and takes the push; an
-    /// activity named after a replica no node holds is still refused (409).
+    /// through the other node, before this node has heard of it: the database's claim of the
+    /// activity answers whose it is (another township's change is refused), the push is taken
+    /// without the creator's operations copied into the node's view, and the view takes them at
+    /// its next catch-up; an activity named after a replica no node holds is still refused (409).
     @Test func aPushOfAnActivityTheOtherNodeTookIsCheckedByItsClaimWithoutCopyingItsCreator() async throws {
         let f = try await HubFixture(.postgres)
         defer { f.remove() }

@@ -23,10 +23,8 @@ final class HTTPBench {
         for (r, ops) in workload.operations.enumerated() {
             for start in stride(from: 0, to: ops.count, by: 10_000) {
                 let end = min(ops.count, start + 10_000)
-                let range = Int64(start + 1)...Int64(end)
-                let seals = workload.seals.isEmpty ? [] : workload.seals[r].filter { range.contains($0.first) }
                 try merger.add(Array(ops[start..<end]), townships: [workload.replicas[r]: workload.townships[r]],
-                               seals: seals.isEmpty ? [:] : [workload.replicas[r]: seals])
+                               seals: workload.seals(of: r, startingIn: Int64(start + 1)...Int64(end)))
             }
         }
         _ = try merger.finish()

@@ -97,11 +97,9 @@ enum RoundRobin {
             done = true
             for r in workload.replicas.indices where cursors[r] < workload.operations[r].count {
                 let end = min(cursors[r] + 10_000, workload.operations[r].count)
-                let range = Int64(cursors[r] + 1)...Int64(end)
-                let seals = signed && !workload.seals.isEmpty ? workload.seals[r].filter { range.contains($0.first) } : []
                 try merger.add(Array(workload.operations[r][cursors[r]..<end]),
                                townships: [workload.replicas[r]: workload.townships[r]],
-                               seals: seals.isEmpty ? [:] : [workload.replicas[r]: seals])
+                               seals: signed ? workload.seals(of: r, startingIn: Int64(cursors[r] + 1)...Int64(end)) : [:])
                 cursors[r] = end
                 done = false
             }

@@ -71,6 +71,13 @@ struct Workload {
     mutating func seal() throws {
         seals = try operations.indices.map { try Store.sealRuns(operations[$0], key: keys[$0]) }
     }
+
+    /// Replica `r`'s signed runs starting within `seqs`, by replica, as a merger takes them
+    /// (none when the workload is not sealed).
+    func seals(of r: Int, startingIn seqs: ClosedRange<Int64>) -> [ReplicaID: [RunSeal]] {
+        let runs = seals.isEmpty ? [] : seals[r].filter { seqs.contains($0.first) }
+        return runs.isEmpty ? [:] : [replicas[r]: runs]
+    }
 }
 
 struct SplitMix {

@@ -277,11 +277,13 @@ extension Store {
                     frames.append(.init(replica: part.replica, township: part.township, first: from, count: Int(to - from + 1), packed: packed))
                 }
                 chunks.reset()
-                // Each signed run in the one frame holding it whole; if one is not, the
-                // replica's part goes as one frame.
+                // Each signed run in the one frame holding it whole (both in seq order: one walk);
+                // if one is not, the replica's part goes as one frame.
                 var placed = true
+                var i = 0
                 for seal in part.seals {
-                    guard let i = frames.firstIndex(where: { $0.first <= seal.first && seal.last < $0.first + Int64($0.count) }) else {
+                    while i < frames.count && frames[i].first + Int64(frames[i].count) <= seal.first { i += 1 }
+                    guard i < frames.count, frames[i].first <= seal.first, seal.last < frames[i].first + Int64(frames[i].count) else {
                         placed = false
                         break
                     }
@@ -301,14 +303,24 @@ extension Store {
         }
     }
 
+    /// One replica's seqs `first...last` in a page of the hub's pull, with the signed runs they hold.
+    struct PullPart {
+        var replica: ReplicaID
+        /// The replica's local number (`op_chunk.replica`).
+        var num: Int64
+        var township: String?
+        var first: Int64
+        var last: Int64
+        var seals: [RunSeal]
+    }
+
     /// What a page of the hub's pull holds: per replica, the seqs `first...last` (signed runs
     /// whole, from the start of the run holding the first seq asked for to the end of the last
     /// whole run), in replica-id order, about `limit` operations in all; and whether more is left.
-    static func pullPlan(_ db: Database, after: VersionVector, limit: Int, township: String?) throws
-        -> (parts: [(replica: ReplicaID, num: Int64, township: String?, first: Int64, last: Int64, seals: [RunSeal])], more: Bool) {
+    static func pullPlan(_ db: Database, after: VersionVector, limit: Int, township: String?) throws -> (parts: [PullPart], more: Bool) {
         let held = try Self.fetchVersionVector(db)
         let townships = try Self.fetchTownships(db)
-        var parts: [(replica: ReplicaID, num: Int64, township: String?, first: Int64, last: Int64, seals: [RunSeal])] = []
+        var parts: [PullPart] = []
         var budget = max(1, limit)
         var inScope: Set<ReplicaID>?
         if let township {
@@ -335,7 +347,7 @@ extension Store {
                 break
             }
             guard last >= from else { continue }
-            parts.append((replica, num, townships[replica], from, last, included))
+            parts.append(PullPart(replica: replica, num: num, township: townships[replica], first: from, last: last, seals: included))
             budget -= Int(last - from + 1)
             if last < held[replica] { return (parts, true) }
         }
