@@ -133,6 +133,12 @@ public actor FileHub: Hub {
         try ensureHub()
         let replica = firstOp.replica
         let dir = location + "/ops/" + replica.hex
+        // A link in place of a replica's folder is someone's attempt to steer files elsewhere
+        // (ktx never makes one, and never follows one): the link itself goes, and is told.
+        var info = stat()
+        if lstat(dir, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, unlink(dir) == 0 {
+            warn("ops/\(replica.hex)", .foreign, "a link in place of a replica folder: removed, never followed")
+        }
         try makeDirectory(dir)
         let name = OperationFile.name(first: firstOp.seq, last: lastOp.seq, writer: writer)
         let target = dir + "/" + name
@@ -462,13 +468,37 @@ public actor FileHub: Hub {
     }
 
     nonisolated func makeDirectory(_ path: String) throws {
+        try requireNoLink(upTo: (path as NSString).deletingLastPathComponent)
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             // Another office's sync may create the same folder at the same moment.
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                try requireNoLink(upTo: path)
+                return
+            }
             throw KtxError.hubUnreadable(location, reason: Self.describe(error), underlying: error as NSError)
+        }
+        try requireNoLink(upTo: path)
+    }
+
+    /// Refuses a folder inside the hub that is a symbolic link, or is reached through one:
+    /// whoever can write to the folder could otherwise make a sync write files anywhere this
+    /// PC's account may (a link is never followed when reading either).
+    nonisolated func requireNoLink(upTo dir: String) throws {
+        guard dir.hasPrefix(location), dir.count > location.count else { return }
+        var path = location
+        for part in dir.dropFirst(location.count).split(separator: "/") {
+            path += "/" + part
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                let name = String(path.dropFirst(location.count + 1))
+                throw KtxError(.hubUnreadable,
+                               zh: "同步文件夹 \(location) 里的 \(name) 是链接或文件，不是文件夹：ktx 从不经链接写入（可能有人想把文件引到别处）。请删除它后再同步",
+                               en: "\(name) in hub folder \(location) is a link or a file, not a folder: ktx never writes through a link (someone may be steering files elsewhere). Delete it and sync again")
+            }
         }
     }
 
@@ -525,6 +555,7 @@ public actor FileHub: Hub {
 
     /// Writes a file whole or not at all: a temporary file, fsync, rename, fsync of the folder.
     nonisolated func writeAtomically(_ bytes: [UInt8], to target: String, in dir: String) throws {
+        try requireNoLink(upTo: dir)
         let temp = dir + "/.tmp-\(writer.hex)-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw ioError("create \(temp)") }

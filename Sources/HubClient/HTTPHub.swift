@@ -18,6 +18,7 @@ public actor HTTPHub: Hub {
     /// (headers not counted): what a sync moved over the wire.
     public private(set) var bodyBytes = (sent: 0, received: 0)
     private var hubNow: Int64?
+    private var role: Roster.Role?
     private let replica: ReplicaID?
     /// `township` for a scoped replica (see the API's PullRequest).
     private let scope: String?
@@ -56,11 +57,14 @@ public actor HTTPHub: Hub {
                                                    headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
         guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
         hubNow = vector.now
+        role = vector.role.flatMap(Roster.Role.init(rawValue:))
         hubTakesPackedPushes = vector.accepts?.contains(PullStream.pushContentType) == true
         return vv
     }
 
     public func clockMillis() async -> Int64? { hubNow }
+
+    public func callerRole() async -> Roster.Role? { role }
 
     public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         guard !operations.isEmpty else { return }

@@ -111,7 +111,8 @@ struct HubEndpoints: Sendable {
             }
         }
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
-        return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis(), accepts: [PullStream.pushContentType]))
+        return try json(HubAPI.Vector(await store.versionVector(), now: wallClock.nowMillis(), accepts: [PullStream.pushContentType],
+                                      role: context.caller?.role.rawValue))
     }
 
     func push(_ request: Request, _ context: HubRequestContext) async throws -> Response {

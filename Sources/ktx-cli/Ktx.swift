@@ -158,6 +158,7 @@ struct GlobalOptions: ParsableArguments {
 
     func openStore() throws -> Store {
         let store = try Store.open(at: databasePath, upgrading: announceUpgrade)
+        noteTightened(store)
         // A clock that ran ahead is put right before anything is dated by it, and the clerk
         // told. (On a read-only replica it cannot be; reading goes on, and a write says why.)
         if let repair = try? store.repairClock() { Console.error("ktx: " + repair.message(language)) }
@@ -165,7 +166,20 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens (or creates) the hub database at `path`.
-    func openHub(at path: String) throws -> Store { try Store.openHub(at: path, upgrading: announceUpgrade) }
+    func openHub(at path: String) throws -> Store {
+        let store = try Store.openHub(at: path, upgrading: announceUpgrade)
+        noteTightened(store)
+        return store
+    }
+
+    /// Says on stderr that a database other users could read was made private when opened.
+    func noteTightened(_ store: Store) {
+        guard let mode = store.tightenedFrom else { return }
+        let octal = String(mode, radix: 8)
+        Console.error(language.pick(
+            zh: "ktx: 注意：\(store.path) 含本机的签名密钥，原先其他用户也能读取（权限 \(octal)），已改为只有本用户可读写（600）",
+            en: "ktx: note: \(store.path) holds this PC's signing key and was readable by other users (mode \(octal)); it is now readable by its owner only (600)"))
+    }
 
     /// Said on stderr before a database written by an earlier ktx is upgraded (once; its
     /// log is repacked, which takes a while when it is large).

@@ -74,7 +74,7 @@ import TestSupport
         let damaged = try damageFirstFile(lab, of: b)
 
         // A county PC whose clock is two days behind: a's operations are dated ahead of it.
-        let county = try Store.create(at: lab.dir.file("county.db"), township: "县科协",
+        let county = try Store.create(at: lab.dir.file("county.db"), township: "县科协", role: .county,
                                       wallClock: ManualClock(lab.clock.nowMillis() - 2 * ClockPolicy.maxSkewMillis))
         let report = try await lab.sync(county)
         #expect(report.pulled == 0)

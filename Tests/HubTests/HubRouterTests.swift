@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HubServer
-import Store
+@testable import Store
 import SyncCore
 import Testing
 import TestSupport
@@ -146,11 +146,12 @@ import TestSupport
     @Test(arguments: HubFixture.backends) func onlyTheCountysReplicasSetIndicatorValues(backend: HubBackendKind) async throws {
         let f = try await HubFixture(backend)
         defer { f.remove() }
-        let county = try f.lab.replica("county", township: "县科协")
+        let county = try f.lab.replica("county", township: "县科协", role: .county)
         let office = try f.lab.replica("a", township: "河西镇")
         let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
         try county.setIndicator(key, value: "92")
-        try office.setIndicator(key, value: "10")
+        // ktx refuses this locally since 0.4; an older ktx wrote it.
+        try office.setIndicator(key, value: "10", checkingRights: false)
         try await f.application.test(.router) { client in
             try await client.execute(uri: "/v1/ops", method: .post, headers: bearer(f.county), body: json(try f.batch(county))) { response throws in
                 #expect(response.status == .ok)

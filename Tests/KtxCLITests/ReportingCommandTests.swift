@@ -120,7 +120,7 @@ import TestSupport
 
         // The county office enters it; the township sees it after syncing through a folder.
         let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
-        try county.ok(["init", "--township", "县科协"])
+        try county.ok(["init", "--county"])
         #expect(try county.ok(["indicator", "set", "--year", "2023", "--project", "13053523P00000110073C",
                                "--indicator", "科技特派员覆盖率", "92", "--lang", "en"])
                 == "entered: rural · 科技特派员覆盖率 = 92% (target ≥90%)")

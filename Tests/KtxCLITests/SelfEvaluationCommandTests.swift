@@ -11,7 +11,7 @@ import TestSupport
 
     @Test func theCountyWritesItsNotesAndHandsInTheForm() throws {
         defer { dir.remove() }
-        try ktx.ok(["init", "--township", "县科协"])
+        try ktx.ok(["init", "--county"])
         try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "果树修剪技术培训", "--attendance", "1200",
                     "--beneficiaries", "900", "--cost", "4500"])
         #expect(try ktx.ok(["indicator", "note", "--year", "2023", "--project", "rural", "--indicator", "受益人口数",

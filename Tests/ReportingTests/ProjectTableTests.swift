@@ -222,7 +222,7 @@ import TestSupport
     func theReportMatchesTheTableWorkedOutByHand(_ c: Case) throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let store = try lab.replica("office", township: "河西镇")
+        let store = try lab.replica("office", township: "县科协", role: .county)
         try Self.record(c.activities, manual: c.manual, year: c.year, project: c.project, into: store)
         let targets = try #require(try TargetsParser.builtIn(year: c.year, catalog: .standard))
         let project = try #require(targets.project(named: c.project))

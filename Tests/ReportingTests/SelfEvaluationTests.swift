@@ -71,7 +71,7 @@ import ZIPFoundation
     ]
 
     func form(_ c: ProjectTableTests.Case, in lab: ReplicaLab) throws -> SelfEvaluation {
-        let store = try lab.replica("office", township: "河西镇")
+        let store = try lab.replica("office", township: "县科协")
         try ProjectTableTests.record(c.activities, manual: c.manual, year: c.year, project: c.project, into: store)
         let targets = try #require(try TargetsParser.builtIn(year: c.year, catalog: .standard))
         return try SelfEvaluation.build(targets, store: store, project: targets.project(named: c.project),
@@ -100,7 +100,7 @@ import ZIPFoundation
     @Test func theHTMLFormIsAPagePerProjectWithPageNumbers() throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let store = try lab.replica("county", township: "县科协")
+        let store = try lab.replica("county", township: "县科协", role: .county)
         try store.setIndicatorNote(IndicatorKey(year: 2023, project: "rural", indicator: "受益人口数"), text: "汛期停办两次\n<四季度补办>")
         let targets = try #require(try TargetsParser.builtIn(year: 2023, catalog: .standard))
         let form = try SelfEvaluation.build(targets, store: store, filing: .init(unit: targets.unit, date: "2024-01-15"))

@@ -165,8 +165,9 @@ import TestSupport
     @Test func theLaterIndicatorValueWinsEverywhere() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
-        let county = try lab.replica("county", township: "县科协")
-        let town = try lab.replica("town", township: "河西镇")
+        let county = try lab.replica("county", township: "县科协", role: .county)
+        // A second county PC (the county office has two).
+        let town = try lab.replica("town", township: "县科协", role: .county)
         let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
         try town.setIndicator(key, value: "88")
         lab.clock.advance(by: 1_000)

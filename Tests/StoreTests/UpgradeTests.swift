@@ -95,7 +95,7 @@ import TestSupport
         defer { dir.remove() }
         try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("v0.3-hub").path, toPath: dir.file("hub"))
         let office = try Store.open(at: try copy("v0.3-office.db", into: dir))
-        let county = try Store.create(at: dir.file("county.db"), township: "县科协")
+        let county = try Store.create(at: dir.file("county.db"), township: "县科协", role: .county)
         let report = try await SyncSession(store: county, hub: FileHub(path: dir.file("hub"), writer: try county.identity().replica)).run()
         #expect(report.refused.isEmpty && report.warnings.isEmpty && report.held.isEmpty)
         #expect(report.pulled == 20)
@@ -118,7 +118,7 @@ import TestSupport
         let office = try Store.open(at: try copy("v0.3-governed-office.db", into: dir))
         let governance = try #require(try FileHub.readGovernance(at: dir.file("hub"), pinned: nil, cached: nil).0)
         #expect(governance.roster.members.map(\.township).sorted() == ["东街镇", "县科协", "河西镇"])
-        let reader = try Store.create(at: dir.file("reader.db"), township: "县科协")
+        let reader = try Store.create(at: dir.file("reader.db"), township: "县科协", role: .county)
         let report = try await SyncSession(store: reader, hub: FileHub(path: dir.file("hub"), writer: try reader.identity().replica,
                                                                         pinnedKey: governance.countyKey)).run()
         #expect(report.refused.isEmpty && report.warnings.isEmpty)
@@ -147,7 +147,7 @@ import TestSupport
         #expect(found.count == 2)
         let office = try Store.open(at: try copy("v0.2-office.db", into: dir))
         #expect(try office.publicKey().key.count == 32)
-        let county = try Store.create(at: dir.file("county.db"), township: "县科协")
+        let county = try Store.create(at: dir.file("county.db"), township: "县科协", role: .county)
         func sync(_ store: Store) async throws -> SyncReport {
             try await SyncSession(store: store, hub: FileHub(path: dir.file("hub"), writer: try store.identity().replica)).run()
         }

@@ -56,7 +56,7 @@ public struct ConvergenceScenario: Sendable {
                                            wallClock: OffsetClock(lab.clock, offset: skew), key: key))
         }
         // The county's replica: the only one that enters manual indicator values.
-        let county = try Store.create(at: lab.dir.file("county.db"), township: Self.county, wallClock: lab.clock,
+        let county = try Store.create(at: lab.dir.file("county.db"), township: Self.county, role: .county, wallClock: lab.clock,
                                       key: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
         stores.append(county)
         newer.append(false)

@@ -99,9 +99,9 @@ public struct KtxProcess: Sendable {
                       stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var errno: Int32
-        var description: String { "could not start ktx: \(String(cString: strerror(errno)))" }
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var errno: Int32
+        public var description: String { "could not start ktx: \(String(cString: strerror(errno)))" }
     }
 
     /// Runs `ktx` and returns its standard output without the final newline; fails unless it exits 0.

@@ -13,9 +13,14 @@ public struct ReplicaLab: Sendable {
         clock = ManualClock()
     }
 
+    /// The name the county office's replicas record under (`ktx init --county`).
+    public static let countyOffice = "县科协"
+
     /// A new replica in the lab, optionally with a chosen key (its id is derived from it).
-    public func replica(_ name: String, township: String, key: [UInt8]? = nil) throws -> Store {
-        try Store.create(at: dir.file("\(name).db"), township: township, wallClock: clock, key: key)
+    /// Without a role, a replica of ``countyOffice`` is the county's and any other a township's.
+    public func replica(_ name: String, township: String, role: Roster.Role? = nil, key: [UInt8]? = nil) throws -> Store {
+        try Store.create(at: dir.file("\(name).db"), township: township,
+                         role: role ?? (township == Self.countyOffice ? .county : .township), wallClock: clock, key: key)
     }
 
     /// Raw signing keys whose replicas' ids come in the order given: `ordered(2)[0]`'s id is

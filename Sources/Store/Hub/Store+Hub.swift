@@ -13,9 +13,12 @@ extension Store {
     public static func openHub(at path: String, wallClock: any WallClock = SystemWallClock(),
                                upgrading: (() -> Void)? = nil) throws -> Store {
         if FileManager.default.fileExists(atPath: path) {
-            return try open(at: path, wallClock: wallClock, upgrading: upgrading)
+            let store = try open(at: path, wallClock: wallClock, upgrading: upgrading)
+            // The hub's own replica writes the county's indicator values from the dashboard.
+            if try store.identity().role == nil { try store.learnRole(.county) }
+            return store
         }
-        return try create(at: path, township: hubTownship, wallClock: wallClock)
+        return try create(at: path, township: hubTownship, role: .county, wallClock: wallClock)
     }
 
     // MARK: Tokens

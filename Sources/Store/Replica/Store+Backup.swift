@@ -33,6 +33,8 @@ extension Store {
         let temporary = folder + "/.ktx-backup-\(UUID().uuidString)"
         defer { for suffix in ["", "-wal", "-shm", "-journal"] { try? fm.removeItem(atPath: temporary + suffix) } }
         do {
+            // It holds the signing key: readable by its owner only, as the replica is.
+            PrivateFiles.precreate(temporary)
             let copy = try DatabaseQueue(path: temporary)
             try pool.backup(to: copy)
             try copy.writeWithoutTransaction { db in
@@ -56,6 +58,16 @@ extension Store {
         let reader = try DatabaseQueue(path: target.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
         defer { try? reader.close() }
         return try reader.read { db in
+            // "Checked" means the log too: every chunk read, no seq missing. A damaged log
+            // is copied as it is (the copy is still worth keeping) and said so.
+            do {
+                try Self.requireContiguousLog(db)
+                try Self.forEachChunk(db) { _ in }
+            } catch let error as KtxError {
+                throw KtxError(error.code,
+                               zh: "已复制到 \(target.path)，但操作日志有损坏，备份也带着它：\(error.zh)",
+                               en: "copied to \(target.path), but the operation log is damaged and so is the copy: \(error.en)")
+            }
             let activities = try db.tableExists("activity") ? Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE deleted = 0") ?? 0 : 0
             let tokens = try db.tableExists("hub_token") ? Int.fetchOne(db, sql: "SELECT count(*) FROM hub_token") ?? 0 : 0
             let bytes = (try? fm.attributesOfItem(atPath: target.path)[.size] as? Int64) ?? 0

@@ -47,6 +47,15 @@ extension Store {
         func problem(_ code: String, zh: String, en: String) {
             report.problems.append(CheckReport.Problem(code: code, zh: zh, en: en))
         }
+        // The file holds this replica's signing key: other users of the PC could sign as it.
+        // (Opening the replica made it private if it could: what is left is a file this
+        // account cannot change, another account's.)
+        if let mode = PrivateFiles.mode(path), mode & 0o077 != 0 {
+            let octal = String(mode, radix: 8)
+            problem("key-readable",
+                    zh: "\(path) 含本机的签名密钥，其他用户也能读取（权限 \(octal)），本账户无法更改：请由文件的所有者运行 chmod 600 \(path)。若这台电脑有别人的账户，他们可能已复制密钥：请县科协停用本机（ktx hub revoke）后新建副本",
+                    en: "\(path) holds this PC's signing key and is readable by other users (mode \(octal)), and this account cannot change it: its owner must run chmod 600 \(path). If others have accounts on this PC they may have copied the key: ask the county to revoke this replica (ktx hub revoke) and make a new one")
+        }
         try write("check") { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             if integrity != ["ok"] {

@@ -241,7 +241,7 @@ extension Store {
 
     /// Runs `body` in a write transaction with a batch that issues this replica's next
     /// operations, then merges them exactly as remote operations are merged.
-    func writeLocal<T>(_ what: String, _ body: (Database, inout LocalBatch) throws -> T) throws -> T {
+    func writeLocal<T>(_ what: String, checkingRights: Bool = true, _ body: (Database, inout LocalBatch) throws -> T) throws -> T {
         try write(what) { db in
             guard var me = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
             try Self.requireReadableTail(db, me)
@@ -259,6 +259,20 @@ extension Store {
             var batch = LocalBatch(replica: me.replica, township: me.township ?? "", nextSeq: me.maxSeq + 1,
                                    clock: HybridClock(last: last), now: now)
             let result = try body(db, &batch)
+            // The rights every receiver checks (``Roster/rights(of:signer:)``), checked here
+            // first: what a receiver would refuse is never written (a township's PC setting
+            // an indicator value). A replica that does not know its role yet writes as a
+            // township's.
+            let role = me.role ?? .township
+            let ownerOf = try db.cachedStatement(sql: "SELECT township FROM activity WHERE id = ?")
+            for op in batch.operations where checkingRights {
+                let rights = Roster.rights(of: op, role: role, township: batch.township, replica: me.replica.hex) { _ in
+                    try? String.fetchOne(ownerOf, arguments: [op.activity.rawValue])
+                }
+                if case let .refused(reason) = rights {
+                    throw KtxError.outsideRights(reason, township: batch.township, roleKnown: me.role != nil)
+                }
+            }
             if !batch.operations.isEmpty {
                 // The same rule as every other way in; input validation should have caught
                 // anything it refuses, so a refusal here is refused as bad input all the same.

@@ -260,7 +260,12 @@ extension Store {
     /// Rebuilds the tables inside a transaction the caller holds. An operation the rule
     /// refuses (written by an older version that did not check it) counts for nothing, nor
     /// do the later ones of its replica, as a sync would have left them.
+    ///
+    /// - Throws: ``KtxError`` `log-gap` before anything is changed when a replica's log
+    ///   misses operations (a rebuild would silently leave them, and all that follows them,
+    ///   out of every total).
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
+        try requireContiguousLog(db)
         try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell; DELETE FROM township_cell;")
         var batch = BatchDelta()
         var held = 0
@@ -309,6 +314,30 @@ extension Store {
 
     static func forEachChunk(_ db: Database, _ body: ([Op]) throws -> Void) throws {
         try forEachChunk(db, replica: nil) { try body($0); return true }
+    }
+
+    /// Throws `log-gap` when a replica's chunks do not follow one another from seq 1 up to
+    /// the seq the replica is recorded as holding. Reads only the chunks' bounds.
+    static func requireContiguousLog(_ db: Database) throws {
+        var held: [Int64: (id: ReplicaID, maxSeq: Int64)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT num, id, max_seq FROM replica") {
+            if let id = ReplicaID(bytes: row[1] as Data) { held[row[0]] = (id, row[2]) }
+        }
+        var end: [Int64: Int64] = [:]
+        let bounds = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq FROM op_chunk ORDER BY replica, first_seq")
+        while let row = try bounds.next() {
+            let num: Int64 = row[0]
+            let first: Int64 = row[1]
+            let last: Int64 = row[2]
+            let previous = end[num] ?? 0
+            if first > previous + 1, let replica = held[num] {
+                throw KtxError.logGap(replica: replica.id.short, from: previous + 1, to: first - 1)
+            }
+            end[num] = max(previous, last)
+        }
+        for (num, replica) in held where (end[num] ?? 0) < replica.maxSeq {
+            throw KtxError.logGap(replica: replica.id.short, from: (end[num] ?? 0) + 1, to: replica.maxSeq)
+        }
     }
 
     static func replicaIDs(_ db: Database) throws -> [Int64: ReplicaID] {

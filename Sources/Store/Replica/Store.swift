@@ -26,13 +26,17 @@ public struct Store: Sendable {
     /// The rule every operation passes before it is stored, however it arrives.
     public let rule: AcceptanceRule
     let wallClock: any WallClock
+    /// When the database file was readable or writable by other users (it holds this
+    /// replica's signing key) and opening it made it private: the mode it had.
+    public let tightenedFrom: mode_t?
 
-    private init(pool: DatabasePool, path: String, catalog: Catalog, wallClock: any WallClock) {
+    private init(pool: DatabasePool, path: String, catalog: Catalog, wallClock: any WallClock, tightenedFrom: mode_t? = nil) {
         self.pool = pool
         self.path = path
         self.catalog = catalog
         self.rule = AcceptanceRule(catalog: catalog)
         self.wallClock = wallClock
+        self.tightenedFrom = tightenedFrom
     }
 
     /// The SQL function that adds two integers and fails on overflow, where SQLite's `+`
@@ -60,7 +64,7 @@ public struct Store: Sendable {
     ///
     /// - Throws: ``KtxError`` `already-initialized` if the file already holds a replica
     ///   (nothing is changed), `bad-text` for an empty or malformed township name.
-    public static func create(at path: String, township: String, catalog: Catalog = .standard,
+    public static func create(at path: String, township: String, role: Roster.Role = .township, catalog: Catalog = .standard,
                               wallClock: any WallClock = SystemWallClock(),
                               replicaID: ReplicaID? = nil, key rawKey: [UInt8]? = nil) throws -> Store {
         let name = township.trimmingSpaces()
@@ -68,11 +72,12 @@ public struct Store: Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try PrivateFiles.makeFolder(dir)
             } catch {
                 throw KtxError.cannotCreate(path)
             }
         }
+        PrivateFiles.precreate(path)
         let store = try openPool(path, catalog: catalog, wallClock: wallClock)
         try store.guarded("init") {
             try store.pool.write { db in
@@ -84,8 +89,8 @@ public struct Store: Sendable {
                 let id = replicaID ?? RunSigning.replicaID(for: publicKey)
                 try db.execute(sql: "INSERT INTO replica (id, township, max_seq, public_key) VALUES (?, ?, 0, ?)",
                                arguments: [Data(id.bytes), name, Data(publicKey)])
-                try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock, signing_key) VALUES (1, ?, ?, 0, ?)",
-                               arguments: [db.lastInsertedRowID, wallClock.nowMillis(), key.rawRepresentation])
+                try db.execute(sql: "INSERT INTO replica_self (id, replica, created_at, clock, signing_key, role) VALUES (1, ?, ?, 0, ?, ?)",
+                               arguments: [db.lastInsertedRowID, wallClock.nowMillis(), key.rawRepresentation, role.rawValue])
                 try db.execute(sql: "INSERT OR REPLACE INTO catalog_state (id, version) VALUES (1, ?)", arguments: [catalog.version])
             }
         }
@@ -116,6 +121,7 @@ public struct Store: Sendable {
 
     private static func openPool(_ path: String, catalog: Catalog, wallClock: any WallClock,
                                  upgrading: (() -> Void)? = nil) throws -> Store {
+        let tightened = PrivateFiles.tighten(path)
         var config = Configuration()
         config.busyMode = .timeout(15)
         config.prepareDatabase { db in
@@ -126,6 +132,15 @@ public struct Store: Sendable {
         }
         let pool: DatabasePool
         do {
+            // Another program's SQLite file named by mistake: nothing of ktx's is added to it
+            // (looked at read-only: opening the pool would switch it to WAL already).
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0 {
+                var readOnly = Configuration()
+                readOnly.readonly = true
+                let peek = try DatabaseQueue(path: path, configuration: readOnly)
+                defer { try? peek.close() }
+                if try peek.read(Self.isForeign) { throw KtxError.foreignDatabase(path) }
+            }
             pool = try DatabasePool(path: path, configuration: config)
             let migrator = Self.migrator
             let (superseded, current) = try pool.read { (try migrator.hasBeenSuperseded($0), try migrator.hasCompletedMigrations($0)) }
@@ -152,7 +167,17 @@ public struct Store: Sendable {
         } catch {
             throw KtxError.notADatabase(path, underlying: error as? DatabaseError)
         }
-        return Store(pool: pool, path: path, catalog: catalog, wallClock: wallClock)
+        return Store(pool: pool, path: path, catalog: catalog, wallClock: wallClock, tightenedFrom: tightened)
+    }
+
+    /// Whether the database holds tables but was never a ktx database (no migration of
+    /// ktx's ever ran in it): another program's file.
+    private static func isForeign(_ db: Database) throws -> Bool {
+        let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+        guard tables > 0 else { return false }
+        guard try db.tableExists("grdb_migrations") else { return true }
+        let ours = try String.fetchOne(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier LIMIT 1")
+        return ours != KtxSchema.migrations.first?.identifier
     }
 
     /// Rebuilds the tables when they were built with another version of the catalog: a
@@ -249,7 +274,7 @@ public struct Store: Sendable {
     public func identity() throws -> ReplicaIdentity {
         try read("identity") { db in
             guard let row = try SelfRow.fetch(db) else { throw KtxError.notInitialized(path) }
-            return ReplicaIdentity(replica: row.replica, township: row.township ?? "", createdAtMillis: row.createdAt)
+            return ReplicaIdentity(replica: row.replica, township: row.township ?? "", createdAtMillis: row.createdAt, role: row.role)
         }
     }
 }
@@ -259,6 +284,9 @@ public struct ReplicaIdentity: Hashable, Sendable {
     public var replica: ReplicaID
     public var township: String
     public var createdAtMillis: Int64
+    /// What this replica may do; nil for a replica made before ktx kept it, until it learns it
+    /// (``Store/learnRole(_:)``).
+    public var role: Roster.Role?
 }
 
 /// The `replica_self` row joined with its replica.
@@ -269,14 +297,15 @@ struct SelfRow {
     var maxSeq: Int64
     var clock: HLCTimestamp
     var createdAt: Int64
+    var role: Roster.Role?
 
     static func fetch(_ db: Database) throws -> SelfRow? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT r.id, r.num, r.township, r.max_seq, s.clock, s.created_at
+            SELECT r.id, r.num, r.township, r.max_seq, s.clock, s.created_at, s.role
             FROM replica_self s JOIN replica r ON r.num = s.replica WHERE s.id = 1
             """)) else { return nil }
         let bytes: Data = row[0]
         return SelfRow(replica: ReplicaID(bytes: bytes)!, num: row[1], township: row[2], maxSeq: row[3],
-                       clock: HLCTimestamp(rawValue: row[4]), createdAt: row[5])
+                       clock: HLCTimestamp(rawValue: row[4]), createdAt: row[5], role: (row[6] as String?).flatMap(Roster.Role.init(rawValue:)))
     }
 }

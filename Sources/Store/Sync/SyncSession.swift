@@ -110,6 +110,9 @@ public struct SyncSession: Sendable {
         report.clockRepair = try store.repairClock()
         var local = try await store.versionVector()
         let hubHeld = try await hub.versionVector()
+        // A token of another role than this replica's would bind it wrongly for good:
+        // refused before anything is pushed, saying which token it needs.
+        if let granted = await hub.callerRole() { try store.checkTokenRole(granted) }
         var me = try store.identity().replica
 
         // The hub holds seqs of this replica it never published, and it has unpublished ones

@@ -58,5 +58,6 @@ extension Store {
                 WHERE excluded.serial > hub_roster.serial
                 """, arguments: [Data(countyKey), serial, document.body, Data(document.signature)])
         }
+        try learnRole(fromRoster: document.body, countyKey: countyKey)
     }
 }

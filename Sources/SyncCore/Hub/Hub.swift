@@ -99,6 +99,10 @@ public protocol Hub: Sendable {
     /// has one: an HTTP hub does, a folder does not.
     func clockMillis() async -> Int64?
 
+    /// The role the hub grants this caller's token, as it said at the last
+    /// ``versionVector()``: an HTTP hub's token has one; a folder has none (its roster says).
+    func callerRole() async -> Roster.Role?
+
     /// Where this replica stands with the hub's county. A governed folder hub records a
     /// request for a replica it does not enrol yet (once: a request already there is kept).
     ///
@@ -109,6 +113,8 @@ public protocol Hub: Sendable {
 
 extension Hub {
     public func clockMillis() async -> Int64? { nil }
+
+    public func callerRole() async -> Roster.Role? { nil }
 
     public func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment { .open }
 

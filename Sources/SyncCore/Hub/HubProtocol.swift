@@ -15,17 +15,23 @@ public enum HubAPI {
         /// In the hub's answer: the body types `POST /v1/ops` takes besides JSON
         /// (``PullStream/pushContentType``). Absent from older hubs, which take JSON only.
         public var accepts: [String]?
+        /// In the hub's answer: the role of the caller's token (`township`, `county` or
+        /// `admin`), so a replica is never pushed with a token of another role than its own
+        /// (a township's PC bound as the county's for good). Absent from older hubs.
+        public var role: String?
 
-        public init(replicas: [String: Int64], now: Int64? = nil, accepts: [String]? = nil) {
+        public init(replicas: [String: Int64], now: Int64? = nil, accepts: [String]? = nil, role: String? = nil) {
             self.replicas = replicas
             self.now = now
             self.accepts = accepts
+            self.role = role
         }
 
-        public init(_ vector: VersionVector, now: Int64? = nil, accepts: [String]? = nil) {
+        public init(_ vector: VersionVector, now: Int64? = nil, accepts: [String]? = nil, role: String? = nil) {
             replicas = Dictionary(uniqueKeysWithValues: vector.map { ($0.key.hex, $0.value) })
             self.now = now
             self.accepts = accepts
+            self.role = role
         }
 
         /// The version vector; nil if any key is not a replica id or any seq is negative.

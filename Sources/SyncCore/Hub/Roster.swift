@@ -104,14 +104,30 @@ public struct Roster: Sendable, Equatable {
     /// replicas set manual indicator values.
     public func rights(of op: Op, signer: Member) -> Rights {
         if let after = signer.revokedAfter, op.seq > after { return .waits(.revoked) }
-        if op.targetsIndicator { return signer.role == .county ? .allowed : .refused(.countyOnly) }
-        if case let .set(field, value) = op.change, field == .township, value != signer.township {
+        return Self.rights(of: op, role: signer.role, township: signer.township, replica: signer.replica) {
+            township(ofReplicaNamed: $0)
+        }
+    }
+
+    /// The one rule of rights, for a receiver checking a signer and for a replica checking
+    /// its own change before writing it: an activity belongs for good to the township of
+    /// the replica it is named after; only the county's replicas set manual indicator values
+    /// and their notes; no replica moves an activity into another township than its own.
+    ///
+    /// - Parameters:
+    ///   - role, township, replica: the writer's (its replica as 32 hex digits).
+    ///   - owner: the township of the replica whose short id (12 hex digits) names an
+    ///     activity, nil when unknown here (the operation then waits).
+    public static func rights(of op: Op, role: Role, township: String, replica: String,
+                              owner: (Substring) -> String?) -> Rights {
+        if op.targetsIndicator { return role == .county ? .allowed : .refused(.countyOnly) }
+        if case let .set(field, value) = op.change, field == .township, value != township {
             return .refused(.otherTownship)
         }
         let creator = op.activity.rawValue.utf8.prefix(12)
-        if signer.replica.utf8.prefix(12).elementsEqual(creator) { return .allowed }
-        guard let owner = township(ofReplicaNamed: Substring(creator)) else { return .waits(.notEnrolled) }
-        return owner == signer.township ? .allowed : .refused(.otherActivity)
+        if replica.utf8.prefix(12).elementsEqual(creator) { return .allowed }
+        guard let owner = owner(Substring(creator)) else { return .waits(.notEnrolled) }
+        return owner == township ? .allowed : .refused(.otherActivity)
     }
 }
 

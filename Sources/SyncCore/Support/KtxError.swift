@@ -73,6 +73,10 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case unknownRequest = "unknown-request"
         case badDatabaseURL = "bad-database-url"
         case databaseUnavailable = "database-unavailable"
+        case countyOnly = "county-only"
+        case wrongToken = "wrong-token"
+        case foreignDatabase = "foreign-database"
+        case logGap = "log-gap"
     }
 
     /// What kind of error this is.
@@ -99,7 +103,8 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
              .hubUnauthorized, .hubForbidden, .overflow, .diskFull, .readOnly, .emptyDatabase, .damagedLog, .portInUse,
-             .hubMissing, .copiedReplica, .hubKeyChanged, .badRoster, .notTheCounty, .databaseUnavailable: false
+             .hubMissing, .copiedReplica, .hubKeyChanged, .badRoster, .notTheCounty, .databaseUnavailable, .foreignDatabase,
+             .logGap: false
         default: true
         }
     }
@@ -131,6 +136,12 @@ extension KtxError {
                  zh: "无法打开 \(path)：它不是 ktx 数据库或已损坏；请检查 --db 路径",
                  en: "cannot open \(path): it is not a ktx database or it is damaged; check the --db path",
                  underlying: underlying)
+    }
+
+    public static func foreignDatabase(_ path: String) -> KtxError {
+        KtxError(.foreignDatabase,
+                 zh: "\(path) 是其他程序的 SQLite 数据库，不是 ktx 的：未做任何更改。请检查 --db 路径",
+                 en: "\(path) is another program's SQLite database, not ktx's; nothing was changed. Check the --db path")
     }
 
     public static func cannotCreate(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
@@ -423,6 +434,35 @@ extension KtxError {
                  en: "this change breaks the operation rule (\(reason.message(.en))); nothing was written")
     }
 
+    /// A local change outside this replica's rights: every receiver would refuse it.
+    ///
+    /// - Parameter roleKnown: whether the replica knows its role (one made before ktx kept
+    ///   it learns it at its first sync with a county token, or from the county's roster).
+    public static func outsideRights(_ reason: RefusalReason, township: String, roleKnown: Bool) -> KtxError {
+        switch reason {
+        case .countyOnly:
+            let zhHint = roleKnown ? "" : "（若这就是县科协的电脑：用县级令牌同步一次，或由县科协以 --county 批准本机后同步一次，即可填报）"
+            let enHint = roleKnown ? "" : " (if this is the county's PC: sync once with a county token, or once the county approved it with --county)"
+            return KtxError(.countyOnly,
+                            zh: "未写入：只有县科协的电脑可以填报指标值和偏差原因，本机是“\(township)”的副本，各处都会拒收。请由县科协在其电脑上运行此命令\(zhHint)",
+                            en: "nothing was written: only the county's PCs may set indicator values and notes; this PC is a replica of \(township), and every receiver would refuse it. Ask the county to run this on its PC\(enHint)")
+        default:
+            return refusedLocally(reason)
+        }
+    }
+
+    /// A sync with a token of another role than this replica's.
+    public static func wrongToken(mine: String, township: String, tokenRole: String) -> KtxError {
+        let county = mine == "county"
+        return KtxError(.wrongToken,
+                        zh: county
+                            ? "未同步：本机是县科协的副本，而这个同步地址的令牌是\(tokenRole == "township" ? "乡镇" : "其他")令牌。请用县级令牌：ktx remote add 名称 地址 --token 县级令牌"
+                            : "未同步：本机是“\(township)”的副本，而这个同步地址的令牌是县级令牌，会把本机登记成县科协的电脑。请向县科协要一个“\(township)”的乡镇令牌：ktx remote add 名称 地址 --token 乡镇令牌",
+                        en: county
+                            ? "not synced: this PC is a county replica, and this remote's token is a \(tokenRole) token. Use a county token: ktx remote add NAME URL --token COUNTY_TOKEN"
+                            : "not synced: this PC is a replica of \(township), and this remote's token is a county token, which would register it as a county PC. Ask the county for a township token of \(township): ktx remote add NAME URL --token TOWNSHIP_TOKEN")
+    }
+
     public static func diskFull(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.diskFull,
                  zh: "磁盘已满，无法写入 \(path)；未写入任何内容。请清理磁盘空间后重试",
@@ -448,6 +488,13 @@ extension KtxError {
         KtxError(.damagedLog,
                  zh: "操作日志已损坏（\(detail)），为免在其上继续写入，已停止；请运行 ktx check，并从同步服务器拉取到新的副本",
                  en: "the operation log is damaged (\(detail)); stopped rather than write on top of it. Run `ktx check` and pull into a new replica from the hub")
+    }
+
+    /// A replica's log misses operations: nothing built from it would count them.
+    public static func logGap(replica: String, from: Int64, to: Int64) -> KtxError {
+        KtxError(.logGap,
+                 zh: "操作日志缺少副本 \(replica) 的第 \(from)–\(to) 条操作：未做任何更改（重建会让它们及其后的记录从汇总中消失）。找回的办法：用最近的备份（ktx backup 做的文件）替换本数据库；或新建副本（ktx init）后同步，同步服务器持有所有已同步的操作",
+                 en: "the operation log misses operations \(from)–\(to) of replica \(replica); nothing was changed (a rebuild would drop them, and what follows them, from every total). To get them back: put the newest backup (a file `ktx backup` made) in place of this database, or make a new replica (`ktx init`) and sync: the hub holds every operation that was synced")
     }
 
     public static func storage(_ what: String, underlying: (any Error & Sendable)? = nil) -> KtxError {

@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+/// Records keep flowing to the county: a local command never writes what every receiver
+/// would refuse, and a PC is never bound with a token of the wrong role.
+@Suite struct RecordsFlowTests {
+    /// The mistake of issue 29: a township clerk sets an indicator value. Refused before
+    /// anything is written (exit 64), saying who can; the county's PC sets it.
+    @Test func aTownshipPCsIndicatorValueIsRefusedBeforeWriting() throws {
+        let dir = TemporaryDirectory("local-rights")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try ktx.ok(["init", "--township", "河西镇"])
+        try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "果树修剪", "--attendance", "120"])
+        let before = try ktx.ok(["status", "--lang", "en"])
+        let indicator = ["--year", "2023", "--project", "rural", "--indicator", "科技特派员覆盖率"]
+        for command in [["indicator", "set"] + indicator + ["80"], ["indicator", "note"] + indicator + ["汛期停办"]] {
+            let en = try ktx.run(command + ["--lang", "en"])
+            #expect(en.status == 64)
+            #expect(en.stderr == "ktx: nothing was written: only the county's PCs may set indicator values and notes; this PC is a replica of 河西镇, and every receiver would refuse it. Ask the county to run this on its PC\n")
+            let zh = try ktx.run(command + ["--lang", "zh"])
+            #expect(zh.status == 64 && zh.stderr.contains("只有县科协的电脑可以填报指标值") && !zh.stderr.contains("county"))
+        }
+        #expect(try ktx.ok(["status", "--lang", "en"]) == before)
+
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        try county.ok(["init", "--county"])
+        #expect(try county.ok(["indicator", "set"] + indicator + ["92", "--lang", "en"]).contains("= 92%"))
+        #expect(try county.ok(["status", "--lang", "en"]).contains("township:   县科协"))
+    }
+
+    /// A township's PC given a county token would be bound as the county's for good: the sync
+    /// is refused before anything is pushed, saying which token it needs; with its own
+    /// township's token it syncs.
+    @Test func aTownshipReplicaWithACountyTokenIsRefusedAndToldWhichTokenItNeeds() throws {
+        let dir = TemporaryDirectory("wrong-token")
+        defer { dir.remove() }
+        let admin = KtxProcess(workingDirectory: dir.path)
+        let countyToken = try admin.ok(["hub", "token", "create", "--db", "hub.db", "--role", "county"])
+        let townToken = try admin.ok(["hub", "token", "create", "--db", "hub.db", "--role", "township", "--township", "河西镇"])
+        let server = try KtxServer(admin, ["--db", "hub.db"])
+        defer { server.stop() }
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try ktx.ok(["init", "--township", "河西镇"])
+        try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "果树修剪", "--attendance", "120"])
+        try ktx.ok(["remote", "add", "county", server.url, "--token", countyToken])
+        let wrong = try ktx.run(["sync", "--lang", "en"])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("this PC is a replica of 河西镇, and this remote's token is a county token"))
+        #expect(wrong.stderr.contains("Ask the county for a township token of 河西镇"))
+        let zh = try ktx.run(["sync", "--lang", "zh"])
+        #expect(zh.status == 64 && zh.stderr.contains("乡镇令牌") && !zh.stderr.contains("county token"))
+
+        try ktx.ok(["remote", "remove", "county"])
+        try ktx.ok(["remote", "add", "county", server.url, "--token", townToken])
+        try ktx.ok(["sync"])
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        try county.ok(["init", "--county"])
+        try county.ok(["remote", "add", "county", server.url, "--token", countyToken])
+        try county.ok(["sync"])
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,1,120"))
+        // The county's PC given a township token is refused the same way.
+        try county.ok(["remote", "remove", "county"])
+        try county.ok(["remote", "add", "county", server.url, "--token", townToken])
+        let township = try county.run(["sync", "--lang", "en"])
+        #expect(township.status == 64 && township.stderr.contains("this PC is a county replica, and this remote's token is a township token"))
+    }
+
+    /// The replica holds its signing key: created 0600 in a folder made 0700 (the umask of a
+    /// usual account would make them 0644 and 0755); an existing one that others could read
+    /// is tightened when opened, with a note; a backup is private too.
+    @Test func signingKeysStayPrivate() throws {
+        let dir = TemporaryDirectory("modes")
+        defer { dir.remove() }
+        let old = umask(0o022)
+        defer { umask(old) }
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["XDG_DATA_HOME": dir.file("data")])
+        try ktx.ok(["init", "--township", "河西镇"])
+        #expect(Self.mode(dir.file("data/ktx")) == 0o700)
+        #expect(Self.mode(dir.file("data/ktx/ktx.db")) == 0o600)
+        try ktx.ok(["backup", dir.file("copy.db")])
+        #expect(Self.mode(dir.file("copy.db")) == 0o600)
+        try ktx.ok(["hub", "token", "create", "--db", "hub.db", "--role", "county"])
+        #expect(Self.mode(dir.file("hub.db")) == 0o600)
+
+        chmod(dir.file("data/ktx/ktx.db"), 0o644)
+        let opened = try ktx.run(["status", "--lang", "en"])
+        #expect(opened.status == 0)
+        #expect(opened.stderr.contains("holds this PC's signing key and was readable by other users (mode 644); it is now readable by its owner only (600)"))
+        #expect(Self.mode(dir.file("data/ktx/ktx.db")) == 0o600)
+        #expect(try ktx.ok(["check", "--lang", "en"]).hasPrefix("replica sound"))
+    }
+
+    /// `--db` naming another program's SQLite file is refused before anything is written.
+    @Test func anotherProgramsDatabaseIsRefusedUntouched() throws {
+        let dir = TemporaryDirectory("foreign-db")
+        defer { dir.remove() }
+        let path = dir.file("accounts.db")
+        let other = try DatabaseQueue(path: path)
+        try other.write { try $0.execute(sql: "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO ledger VALUES (1, 5)") }
+        try other.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": path])
+        for command in [["init", "--township", "河西镇"], ["status"], ["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "t"]] {
+            let r = try ktx.run(command + ["--lang", "en"])
+            #expect(r.status == 1)
+            #expect(r.stderr == "ktx: \(path) is another program's SQLite database, not ktx's; nothing was changed. Check the --db path\n")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    /// A link in the hub folder is never written through: one in place of an office's folder
+    /// is removed (and told), the office's files land in the folder itself; a link for the
+    /// whole `ops` folder stops the sync with a message, nothing written elsewhere.
+    @Test func linksInTheHubFolderAreNeverFollowed() throws {
+        let dir = TemporaryDirectory("links")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        try ktx.ok(["init", "--county"])
+        try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "t", "--attendance", "5"])
+        try ktx.ok(["hub", "init", "hub"])
+        try ktx.ok(["remote", "add", "usb", dir.file("hub")])
+        let replica = try #require(try ktx.ok(["status", "--lang", "en"]).split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        let elsewhere = dir.file("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("hub/ops/\(replica)"), withDestinationPath: elsewhere)
+        let synced = try ktx.run(["sync", "--lang", "en"])
+        #expect(synced.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+        var info = stat()
+        #expect(lstat(dir.file("hub/ops/\(replica)"), &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
+        #expect(synced.stderr.contains("ops/\(replica) (not a folder (a link or a file): not followed)"))
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: dir.file("hub/ops/\(replica)")).isEmpty)
+
+        try FileManager.default.moveItem(atPath: dir.file("hub/ops"), toPath: dir.file("ops-moved"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("hub/ops"), withDestinationPath: elsewhere)
+        try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-21", "--title", "t2"])
+        let refused = try ktx.run(["sync", "--lang", "en"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("ops in hub folder \(dir.file("hub")) is a link or a file, not a folder: ktx never writes through a link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+    }
+
+    /// `ktx rebuild` on a log that misses operations refuses (exit 1) and changes nothing,
+    /// saying how to get them back; `ktx backup` of it copies but does not call it checked.
+    @Test func aLogWithAGapIsNeitherRebuiltNorCalledChecked() throws {
+        let dir = TemporaryDirectory("gap")
+        defer { dir.remove() }
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try ktx.ok(["init", "--township", "河西镇"])
+        for day in 1...3 {
+            try ktx.ok(["record", "--kind", "科技下乡", "--date", "2023-05-0\(day)", "--title", "t\(day)", "--attendance", "10"])
+        }
+        let db = try DatabaseQueue(path: dir.file("a.db"))
+        try db.write { try $0.execute(sql: "DELETE FROM op_chunk WHERE first_seq = 6") }
+        try db.close()
+        let listed = try ktx.ok(["list", "--format", "csv"])
+        let rebuild = try ktx.run(["rebuild", "--lang", "en"])
+        #expect(rebuild.status == 1)
+        #expect(rebuild.stderr.contains("the operation log misses operations 6–10 of replica"))
+        #expect(rebuild.stderr.contains("put the newest backup"))
+        #expect(try ktx.ok(["list", "--format", "csv"]) == listed)
+        let backup = try ktx.run(["backup", dir.file("b.db"), "--lang", "en"])
+        #expect(backup.status == 1)
+        #expect(!backup.stdout.contains("checked") && backup.stderr.contains("the operation log is damaged and so is the copy"))
+    }
+
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o777 : nil
+    }
+}
