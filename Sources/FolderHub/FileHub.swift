@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SyncCore
 
@@ -142,16 +143,26 @@ public actor FileHub: Hub {
         try makeDirectory(dir)
         let name = OperationFile.name(first: firstOp.seq, last: lastOp.seq, writer: writer)
         let target = dir + "/" + name
-        if !FileManager.default.fileExists(atPath: target) {
+        let relative = path(replica, name)
+        if !FileManager.default.fileExists(atPath: target) || badFiles.contains(relative) {
             let bytes = OperationFile.encode(operations, township: township, writer: writer, seal: seal)
             try writeAtomically(bytes, to: target, in: dir)
-        } else if let seal, let existing = try? readFile(target),
-                  let (header, _) = try? OperationFile.decode(existing, replica: replica, first: firstOp.seq, last: lastOp.seq),
-                  header.seal?.digest != seal.digest {
-            // The same name holds other operations: this replica's seqs were written by
-            // another copy of its database.
-            throw KtxError.copiedReplica(replica.short, file: "ops/\(replica.hex)/\(name)")
+        } else if let seal {
+            let theirs = (try? readFile(target)).flatMap { try? OperationFile.decode($0, replica: replica, first: firstOp.seq, last: lastOp.seq).0.seal }
+            if let theirs, theirs.digest == seal.digest {
+                // The same run, written before: nothing to do.
+            } else if let theirs, theirs.key == seal.key, Self.isValidlySigned(theirs, replica: replica) {
+                // The same name holds other operations signed with this replica's key: its
+                // seqs were written by another copy of its database.
+                throw KtxError.copiedReplica(replica.short, file: relative)
+            } else {
+                // Not this replica's: noise someone put in its place. Never a reason to stop.
+                warn(relative, .forged, theirs == nil ? "not signed, or not a run of operations: replaced" : "not signed with its key: replaced")
+                let bytes = OperationFile.encode(operations, township: township, writer: writer, seal: seal)
+                try writeAtomically(bytes, to: target, in: dir)
+            }
         }
+        badFiles.remove(relative)
         if listing != nil {
             listing![replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
         }
@@ -212,6 +223,26 @@ public actor FileHub: Hub {
     // MARK: Folder
 
     private func path(_ replica: ReplicaID, _ name: String) -> String { "ops/\(replica.hex)/\(name)" }
+
+    /// Whether a run's signature is valid for what it says, with the key it names (which key
+    /// a replica's is, is the receiver's to judge).
+    static func isValidlySigned(_ seal: RunSeal, replica: ReplicaID) -> Bool {
+        guard seal.isWellFormed, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: seal.key) else { return false }
+        return key.isValidSignature(seal.signature, for: seal.message(replica: replica))
+    }
+
+    public func clockFloorMillis() async -> Int64? {
+        guard (try? ensureHub()) != nil, let roster = governance?.roster,
+              roster.signedAtMillis >= AcceptanceRule.earliestMillis else { return nil }
+        return roster.signedAtMillis
+    }
+
+    public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {
+        skip(source, reason, detail)
+    }
+
+    /// Warnings noted since the last page, for a sync that pulls no more pages.
+    public func pendingWarnings() -> [HubWarning] { takeWarnings() }
 
     private func skip(_ file: String, _ reason: HubWarning.Reason, _ detail: String) {
         badFiles.insert(file)

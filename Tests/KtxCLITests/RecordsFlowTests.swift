@@ -172,4 +172,78 @@ import TestSupport
         var info = stat()
         return stat(path, &info) == 0 ? info.st_mode & 0o777 : nil
     }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    /// A copy of a fixture folder in `dir`.
+    static func copyFixture(_ name: String, to dir: TemporaryDirectory) throws -> String {
+        let target = dir.file(name)
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent(name).path, toPath: target)
+        return target
+    }
+
+    /// The stuck PC of issue 29, made by ktx before 0.4 (`Tests/Fixtures/v0.3-stuck-folder`): a
+    /// 河西镇 PC set an indicator value, then recorded 农机安全使用培训; through the governed
+    /// folder, the county refused the value and has never had the record since. Upgraded, the
+    /// PC's next sync leaves the value out, says so, and the record reaches the county once the
+    /// county enrols the PC's new replica as it enrols any new PC.
+    @Test func theStuckPCOfAFolderRecoversByUpgradingAndSyncing() throws {
+        let dir = TemporaryDirectory("stuck-folder")
+        defer { dir.remove() }
+        let root = try Self.copyFixture("v0.3-stuck-folder", to: dir)
+        let office = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/hx.db"])
+        let county = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/county.db"])
+        // The fixture's folder was elsewhere: both PCs add it where it is now.
+        for pc in [office, county] {
+            try pc.ok(["remote", "remove", "usb"])
+            try pc.ok(["remote", "add", "usb", root + "/hub"])
+        }
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,1,120"))
+
+        let synced = try office.run(["sync", "--lang", "en"])
+        #expect(synced.status == 0)
+        #expect(synced.stdout.contains("pushed 5 operations"))
+        #expect(synced.stderr.contains("operation 7 of this PC (sets a manual indicator value: only the county's PCs may) is refused by every receiver and was left out; this PC's 5 later operations continue under the new replica"))
+        #expect(synced.stderr.contains("this PC is not enrolled by the county yet"))
+
+        try county.ok(["hub", "approve", "usb", "--all"])
+        let pulled = try county.run(["sync", "--lang", "en"])
+        #expect(pulled.status == 0 && pulled.stdout.contains("pulled 5"))
+        #expect(pulled.stderr.contains("county-only"))   // the value, named; nothing else waits
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,2,160"))
+        try office.ok(["sync"])
+        let state = { (pc: KtxProcess) in try pc.ok(["status", "--lang", "en"]).split(separator: "\n").first { $0.hasPrefix("state:") } }
+        #expect(try state(office) == state(county))
+    }
+
+    /// The same over HTTP (`Tests/Fixtures/v0.3-stuck-http`): every push of the PC was refused
+    /// whole since the value, 病虫害防治 recorded before it in the same push too. Upgraded, its
+    /// next sync delivers both records; no approval is needed (the token is the authority).
+    @Test func theStuckPCOfAnHTTPHubRecoversByUpgradingAndSyncing() throws {
+        let dir = TemporaryDirectory("stuck-http")
+        defer { dir.remove() }
+        let root = try Self.copyFixture("v0.3-stuck-http", to: dir)
+        let token = { (name: String) in
+            try String(contentsOfFile: root + "/\(name)-token.txt", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let admin = KtxProcess(workingDirectory: root)
+        let server = try KtxServer(admin, ["--db", "hub.db"])
+        defer { server.stop() }
+        let office = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/hx.db"])
+        try office.ok(["remote", "remove", "county"])
+        try office.ok(["remote", "add", "county", server.url, "--token", try token("township")])
+        let synced = try office.run(["sync", "--lang", "en"])
+        #expect(synced.status == 0)
+        #expect(synced.stdout.contains("pushed 10 operations"))
+        #expect(synced.stderr.contains("operation 12 of this PC (sets a manual indicator value: only the county's PCs may) is refused by every receiver and was left out"))
+
+        let county = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/county.db"])
+        try county.ok(["init", "--county"])
+        try county.ok(["remote", "add", "county", server.url, "--token", try token("county")])
+        try county.ok(["sync"])
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,3,190"))
+        let again = try office.run(["sync", "--lang", "en"])
+        #expect(again.status == 0 && again.stderr.isEmpty)
+    }
 }

@@ -35,6 +35,9 @@ public struct SyncReport: Sendable {
     public var continuation: Continuation?
     /// Where this replica stands with the hub's county (a governed folder hub enrols it).
     public var enrolment: Enrolment = .open
+    /// Own operations every receiver refuses, left out at this sync; the later ones continue
+    /// under a new replica.
+    public var recovery: Recovery?
 }
 
 /// Progress of a running sync, for a progress line.
@@ -101,6 +104,36 @@ public struct SyncSession: Sendable {
         return nil
     }
 
+    /// How far, from `confirmed`, the hub holds runs of this replica's own operations signed
+    /// with its key; each file under its name that is not one is set aside as forged.
+    func signedEnd(of me: ReplicaID, from confirmed: Int64, upTo claimed: Int64, hubHeld: VersionVector,
+                   warnings: inout [HubWarning]) async throws -> Int64 {
+        let myKey = try store.publicKey().key
+        var ask = VersionVector()
+        for other in hubHeld.replicas where other != me { ask[other] = Int64.max / 2 }
+        var cursor = confirmed
+        while cursor < claimed {
+            ask[me] = cursor
+            let page = try await hub.pull(after: ask, limit: batchSize)
+            warnings += page.warnings
+            let ops = page.operations.filter { $0.replica == me }.sorted { $0.seq < $1.seq }
+            guard !ops.isEmpty else { break }
+            let next = cursor + 1
+            if let seal = page.seals[me]?.first(where: { $0.first <= next && $0.last >= next }), seal.key == myKey,
+               RunSigning.isSigned(seal, replica: me),
+               case let run = ops.filter({ $0.seq >= seal.first && $0.seq <= seal.last }),
+               run.count == Int(seal.last - seal.first + 1), RunSigning.digest(run) == seal.digest {
+                cursor = seal.last
+            } else {
+                await hub.setAside(page.source, reason: .forged, detail: page.seals[me] == nil ? "not signed" : "not signed with this PC's key")
+            }
+        }
+        return cursor
+    }
+
+    /// Refusals that show a folder's file was not written by the replica it names: set aside.
+    static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey]
+
     /// Runs the sync.
     ///
     /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
@@ -109,7 +142,14 @@ public struct SyncSession: Sendable {
         var report = SyncReport(remote: remote, location: hub.location)
         report.clockRepair = try store.repairClock()
         var local = try await store.versionVector()
-        let hubHeld = try await hub.versionVector()
+        var hubHeld = try await hub.versionVector()
+        // A folder names files by their seqs: a file someone else put there under this
+        // replica's name would make it look pushed (nothing pushed, ever) or copied. Only runs
+        // signed with this replica's key count; the others are set aside and reported.
+        if hub.relaysEveryReplica, case let confirmed = try store.confirmedSeq(), hubHeld[try store.identity().replica] > confirmed {
+            let me = try store.identity().replica
+            hubHeld[me] = try await signedEnd(of: me, from: confirmed, upTo: hubHeld[me], hubHeld: hubHeld, warnings: &report.warnings)
+        }
         // A token of another role than this replica's would bind it wrongly for good:
         // refused before anything is pushed, saying which token it needs.
         if let granted = await hub.callerRole() { try store.checkTokenRole(granted) }
@@ -143,11 +183,22 @@ public struct SyncSession: Sendable {
                 break
             }
         }
-        let published = try store.publishedSeq()
-
         // A governed folder hub: a replica the county has not enrolled leaves its request
         // (its operations still go to the folder; others hold them until it is enrolled).
         report.enrolment = try await hub.enrol(me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
+        // The county's roster is the authority on what this replica may do.
+        if case let .enrolled(role) = report.enrolment { try store.learnRole(role) }
+
+        // An own operation every receiver refuses would stop all that follows it, everywhere:
+        // it is left out and the rest continues under a new replica (which a governed folder's
+        // county then enrols like any new PC).
+        if let recovery = try store.recoverRefusedOperations() {
+            report.recovery = recovery
+            local = try await store.versionVector()
+            me = try store.identity().replica
+            report.enrolment = try await hub.enrol(me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
+        }
+        let published = try store.publishedSeq()
 
         // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
         // allowed skew keeps its operations dated beyond it (they would be refused, and
@@ -157,8 +208,11 @@ public struct SyncSession: Sendable {
             let ahead = store.wallClock.nowMillis() - hubNow
             if ahead > ClockPolicy.maxSkewMillis { report.clockAheadOfHub = ahead }
             ownLimit = try store.lastOwnSeq(datedAtMost: hubNow + ClockPolicy.maxSkewMillis, after: hubHeld[me])
-        } else if var seen = try store.seenClock() {
-            // The newest of what others dated and what this PC last published.
+        } else if var seen = [try store.seenClock(), await hub.clockFloorMillis().map { HLCTimestamp(millis: $0, counter: 0) }]
+                    .compactMap({ $0 }).max() {
+            // The newest of what others dated, the county's time in the folder's signed roster
+            // (the first office in a new folder has nothing else to go by), and what this PC
+            // last published.
             if published > 0, let own = try store.operations(of: me, after: published - 1, limit: 1).first?.timestamp, own > seen {
                 seen = own
             }
@@ -228,6 +282,12 @@ public struct SyncSession: Sendable {
             pending = pending.filter { deferred[$0] != nil }
             if !progressed { break }
         }
+        // Never a success for records that did not reach the hub.
+        if report.pushRefusals.isEmpty, deferred.isEmpty, pushedUpTo[me] < pushable[me] {
+            throw KtxError(.hubRefused,
+                           zh: "本机第 \(pushedUpTo[me] + 1)–\(pushable[me]) 条操作未能放进同步位置 \(hub.location)；请再同步一次，仍不行请告知县科协",
+                           en: "this PC's operations \(pushedUpTo[me] + 1)–\(pushable[me]) could not be placed in \(hub.location); sync again, and tell the county if it persists")
+        }
         if let (_, dependency) = deferred.first {
             throw KtxError(.hubRefused,
                            zh: "同步服务器暂不能接收部分操作（\(dependency.message)）；请稍后再同步",
@@ -241,8 +301,9 @@ public struct SyncSession: Sendable {
         // A replica with a refused operation can go no further in this sync (its next
         // operations would leave a gap): the hub is asked as if we held all of it.
         var stopped: Set<ReplicaID> = []
+        let leftOut = Set(try store.leftOutOperations().map { "\($0.replica.hex)/\($0.seq)" })
         func noteRefusals(_ refusals: some Collection<Refusal>, held: some Collection<HeldOperation>) {
-            report.refused += refusals
+            report.refused += refusals.filter { !leftOut.contains("\($0.replica.hex)/\($0.seq)") }
             report.held += held
             for refusal in refusals { stopped.insert(refusal.replica) }
             for operation in held { stopped.insert(operation.replica) }
@@ -273,6 +334,8 @@ public struct SyncSession: Sendable {
                 }
                 report.warnings += page.warnings
                 noteRefusals(page.refused, held: [HeldOperation]())
+                // (A folder's file under a replica's name that it did not sign is set aside, not
+                // a reason to stop taking that replica's genuine files.)
                 guard !page.operations.isEmpty else {
                     if page.refused.isEmpty { break } else { continue }
                 }
@@ -284,7 +347,13 @@ public struct SyncSession: Sendable {
                 let refusedBefore = merger.outcome.refused.count
                 let heldBefore = merger.outcome.held.count
                 try merger.add(page.operations, townships: page.townships, seals: page.seals, source: page.source, roster: page.roster)
-                noteRefusals(merger.outcome.refused.dropFirst(refusedBefore), held: merger.outcome.held.dropFirst(heldBefore))
+                var refused = Array(merger.outcome.refused.dropFirst(refusedBefore))
+                if hub.relaysEveryReplica, let forged = refused.first(where: { Self.notWrittenByItsReplica.contains($0.reason) }) {
+                    await hub.setAside(page.source, reason: .forged, detail: forged.reason.message(.en))
+                    refused.removeAll { $0.source == page.source && Self.notWrittenByItsReplica.contains($0.reason) }
+                    await dropPrefetched()
+                }
+                noteRefusals(refused, held: merger.outcome.held.dropFirst(heldBefore))
                 report.pulled = merger.outcome.applied
                 progress?(SyncProgress(phase: .pull, done: report.pulled, total: max(toPull, report.pulled)))
                 if merger.vector == before && merger.outcome.refused.count == refusedBefore

@@ -99,72 +99,79 @@ extension Store {
                 mine += chunk.filter { $0.seq > published }
                 return true
             }
-            // The new key is derived from the old one, where the histories part and this copy's
-            // first operation after it: two copies that share this history (a copy of a copy)
-            // continue as the same replica, with the same operations, and part again later
-            // as any copies do, instead of each re-issuing the shared records.
-            guard let oldKey = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1") else {
-                throw KtxError(.storage, zh: "本副本没有签名密钥", en: "this replica has no signing key")
-            }
-            var seed = SHA256()
-            seed.update(data: Array("ktx-continue-1\n".utf8))
-            seed.update(data: oldKey)
-            withUnsafeBytes(of: published.bigEndian) { seed.update(bufferPointer: $0) }
-            seed.update(data: mine.first.map { OpChunk.encode([$0]) } ?? [])
-            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: Array(seed.finalize()))
-            let publicKey = [UInt8](key.publicKey.rawRepresentation)
-            let next = RunSigning.replicaID(for: publicKey)
-            // Re-issue: same changes and timestamps, the new replica's seqs; an activity
-            // created after the copy is named after the new replica and its new seq.
-            var renamed: [ActivityID: ActivityID] = [:]
-            var order: [(old: ActivityID, new: ActivityID)] = []
-            var reissued: [Op] = []
-            for (i, op) in mine.enumerated() {
-                let seq = Int64(i + 1)
-                var activity = op.activity
-                if !op.targetsIndicator {
-                    if let known = renamed[op.activity] {
-                        activity = known
-                    } else if op.activity.rawValue.hasPrefix(me.replica.short + "-"),
-                              let n = Int64(op.activity.rawValue.dropFirst(13)), n > published {
-                        activity = ActivityID(replica: next, seq: seq)
-                        renamed[op.activity] = activity
-                        order.append((op.activity, activity))
-                    }
-                }
-                reissued.append(Op(replica: next, seq: seq, timestamp: op.timestamp, activity: activity, change: op.change))
-            }
-            // The old replica keeps only what it published; its later seqs are the other copy's.
-            let cut = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
-                                       arguments: [me.num, published])
-            for chunk in cut {
-                let first: Int64 = chunk[1]
-                let id: Int64 = chunk[0]
-                try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [id])
-                if first <= published {
-                    let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= published }
-                    try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
-                                   arguments: [me.num, first, published, Data(OpChunk.encode(kept))])
-                }
-            }
-            try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, published])
-            try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [published, me.num])
-            // (Another copy sharing this history may have continued as the same replica first,
-            // and its operations be here already: the same ones, merged once.)
-            try db.execute(sql: "INSERT OR IGNORE INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
-                           arguments: [Data(next.bytes), me.township])
-            try db.execute(sql: "UPDATE replica SET public_key = ?, signed_from = 1 WHERE id = ?",
-                           arguments: [Data(publicKey), Data(next.bytes)])
-            let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?", arguments: [Data(next.bytes)])!
-            try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0, confirmed = 0 WHERE id = 1",
-                           arguments: [num, key.rawRepresentation])
-            try db.execute(sql: "DELETE FROM remote_vv WHERE replica = ?", arguments: [me.num])
-            if !reissued.isEmpty {
-                _ = try mergeLocked(db, reissued, townships: [:], source: "continue", checksSignatures: false)
-            }
-            try Self.rebuildLocked(db, rule: rule)
-            return Continuation(previous: me.replica, replica: next, published: published,
-                                operations: reissued.count, renamed: order)
+            return try continueLocked(db, me, after: published, reissuing: mine)
         }
+    }
+
+    /// Continues under a new replica inside a transaction the caller holds: the old replica
+    /// keeps its operations up to `published`, `mine` (its operations after it, or those of
+    /// them to keep) are re-issued under the new one.
+    func continueLocked(_ db: Database, _ me: SelfRow, after published: Int64, reissuing mine: [Op]) throws -> Continuation {
+        // The new key is derived from the old one, where the histories part and this copy's
+        // first operation after it: two copies that share this history (a copy of a copy)
+        // continue as the same replica, with the same operations, and part again later
+        // as any copies do, instead of each re-issuing the shared records.
+        guard let oldKey = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1") else {
+            throw KtxError(.storage, zh: "本副本没有签名密钥", en: "this replica has no signing key")
+        }
+        var seed = SHA256()
+        seed.update(data: Array("ktx-continue-1\n".utf8))
+        seed.update(data: oldKey)
+        withUnsafeBytes(of: published.bigEndian) { seed.update(bufferPointer: $0) }
+        seed.update(data: mine.first.map { OpChunk.encode([$0]) } ?? [])
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: Array(seed.finalize()))
+        let publicKey = [UInt8](key.publicKey.rawRepresentation)
+        let next = RunSigning.replicaID(for: publicKey)
+        // Re-issue: same changes and timestamps, the new replica's seqs; an activity
+        // created after the copy is named after the new replica and its new seq.
+        var renamed: [ActivityID: ActivityID] = [:]
+        var order: [(old: ActivityID, new: ActivityID)] = []
+        var reissued: [Op] = []
+        for (i, op) in mine.enumerated() {
+            let seq = Int64(i + 1)
+            var activity = op.activity
+            if !op.targetsIndicator {
+                if let known = renamed[op.activity] {
+                    activity = known
+                } else if op.activity.rawValue.hasPrefix(me.replica.short + "-"),
+                          let n = Int64(op.activity.rawValue.dropFirst(13)), n > published {
+                    activity = ActivityID(replica: next, seq: seq)
+                    renamed[op.activity] = activity
+                    order.append((op.activity, activity))
+                }
+            }
+            reissued.append(Op(replica: next, seq: seq, timestamp: op.timestamp, activity: activity, change: op.change))
+        }
+        // The old replica keeps only what it published; its later seqs are the other copy's.
+        let cut = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
+                                   arguments: [me.num, published])
+        for chunk in cut {
+            let first: Int64 = chunk[1]
+            let id: Int64 = chunk[0]
+            try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [id])
+            if first <= published {
+                let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= published }
+                try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
+                               arguments: [me.num, first, published, Data(OpChunk.encode(kept))])
+            }
+        }
+        try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, published])
+        try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [published, me.num])
+        // (Another copy sharing this history may have continued as the same replica first,
+        // and its operations be here already: the same ones, merged once.)
+        try db.execute(sql: "INSERT OR IGNORE INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
+                       arguments: [Data(next.bytes), me.township])
+        try db.execute(sql: "UPDATE replica SET public_key = ?, signed_from = 1 WHERE id = ?",
+                       arguments: [Data(publicKey), Data(next.bytes)])
+        let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?", arguments: [Data(next.bytes)])!
+        try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0, confirmed = 0, vetted = 0 WHERE id = 1",
+                       arguments: [num, key.rawRepresentation])
+        try db.execute(sql: "DELETE FROM remote_vv WHERE replica = ?", arguments: [me.num])
+        if !reissued.isEmpty {
+            _ = try mergeLocked(db, reissued, townships: [:], source: "continue", checksSignatures: false)
+        }
+        try Self.rebuildLocked(db, rule: rule)
+        return Continuation(previous: me.replica, replica: next, published: published,
+                            operations: reissued.count, renamed: order)
     }
 }

@@ -15,7 +15,8 @@ extension Store {
         try write("role") { db in
             let before = try SelfRow.fetch(db)?.role
             guard before != role else { return nil }
-            try db.execute(sql: "UPDATE replica_self SET role = ? WHERE id = 1", arguments: [role.rawValue])
+            // What was checked with another role is checked again.
+            try db.execute(sql: "UPDATE replica_self SET role = ?, vetted = 0 WHERE id = 1", arguments: [role.rawValue])
             return .some(before)
         }
     }

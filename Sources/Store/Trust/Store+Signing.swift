@@ -76,29 +76,32 @@ extension Store {
     /// Seals this replica's own operations up to `seq` into signed runs of at most `size`
     /// operations, chained to the runs before; what is sealed already stays as it was.
     func sealOwnRuns(upTo seq: Int64, size: Int) throws {
-        try write("seal") { db in
-            guard let me = try SelfRow.fetch(db),
-                  let raw = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1")
-            else { return }
-            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-            var (sealed, prev) = try Self.lastRun(db, num: me.num, replica: me.replica) ?? (0, RunSeal.origin)
-            let upTo = min(seq, me.maxSeq)
-            while sealed < upTo {
-                var ops: [Op] = []
-                try Self.forEachChunk(db, replica: (me.num, me.replica, sealed), limit: size) { chunk in
-                    ops += chunk.prefix(size - ops.count)
-                    return ops.count < size
-                }
-                ops = ops.filter { $0.seq <= upTo }
-                guard !ops.isEmpty else { break }
-                let seal = try RunSigning.seal(ops, replica: me.replica, prev: prev, key: key)
-                try Self.storeRun(db, num: me.num, seal)
-                if sealed == 0 {
-                    try db.execute(sql: "UPDATE replica SET signed_from = 1 WHERE num = ? AND signed_from IS NULL", arguments: [me.num])
-                }
-                sealed = seal.last
-                prev = RunSigning.hash(seal, replica: me.replica)
+        try write("seal") { db in try Self.sealOwnRunsLocked(db, upTo: seq, size: size) }
+    }
+
+    /// ``sealOwnRuns(upTo:size:)`` inside a transaction the caller holds.
+    static func sealOwnRunsLocked(_ db: Database, upTo seq: Int64, size: Int) throws {
+        guard let me = try SelfRow.fetch(db),
+              let raw = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1")
+        else { return }
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        var (sealed, prev) = try Self.lastRun(db, num: me.num, replica: me.replica) ?? (0, RunSeal.origin)
+        let upTo = min(seq, me.maxSeq)
+        while sealed < upTo {
+            var ops: [Op] = []
+            try Self.forEachChunk(db, replica: (me.num, me.replica, sealed), limit: size) { chunk in
+                ops += chunk.prefix(size - ops.count)
+                return ops.count < size
             }
+            ops = ops.filter { $0.seq <= upTo }
+            guard !ops.isEmpty else { break }
+            let seal = try RunSigning.seal(ops, replica: me.replica, prev: prev, key: key)
+            try Self.storeRun(db, num: me.num, seal)
+            if sealed == 0 {
+                try db.execute(sql: "UPDATE replica SET signed_from = 1 WHERE num = ? AND signed_from IS NULL", arguments: [me.num])
+            }
+            sealed = seal.last
+            prev = RunSigning.hash(seal, replica: me.replica)
         }
     }
 

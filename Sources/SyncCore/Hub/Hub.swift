@@ -10,6 +10,10 @@ public struct HubWarning: Hashable, Sendable, Codable {
         /// A governed folder's roster is missing, not signed by the county's key, or older
         /// than the one this replica kept: the kept one is used, and written back.
         case roster
+        /// A file under an office's name that the office did not write: not signed, or not
+        /// validly signed with its key. Someone with access to the folder put it there; it is
+        /// ignored (never a reason to stop, never evidence of a copy), and the county is told.
+        case forged
     }
 
     /// The file, relative to the hub's root.
@@ -33,6 +37,8 @@ public struct HubWarning: Hashable, Sendable, Codable {
         case (.foreign, .en): "skipped foreign file \(file) (\(detail))"
         case (.roster, .zh): "同步文件夹里的登记名册 \(file) 无效（\(detail)）：已改用本机保存的县科协签名名册，并写回文件夹"
         case (.roster, .en): "the hub folder's roster \(file) is not valid (\(detail)): the county-signed roster this replica kept is used, and written back"
+        case (.forged, .zh): "同步文件夹里的 \(file) 不是该电脑写的（\(detail)）：已忽略。有人往同步文件夹里放了文件，请告知县科协"
+        case (.forged, .en): "\(file) in the hub folder was not written by the PC it names (\(detail)): ignored. Someone put it into the hub folder; tell the county"
         }
     }
 }
@@ -99,6 +105,10 @@ public protocol Hub: Sendable {
     /// has one: an HTTP hub does, a folder does not.
     func clockMillis() async -> Int64?
 
+    /// A time the hub's county vouches had passed (a governed folder: the newest time in the
+    /// county-signed roster), unix milliseconds; nil when the hub has no such word.
+    func clockFloorMillis() async -> Int64?
+
     /// The role the hub grants this caller's token, as it said at the last
     /// ``versionVector()``: an HTTP hub's token has one; a folder has none (its roster says).
     func callerRole() async -> Roster.Role?
@@ -109,12 +119,22 @@ public protocol Hub: Sendable {
     /// - Parameter request: makes the request, signed by this replica's key; called only
     ///   when one is needed (an enrolled replica signs nothing at a sync).
     func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment
+
+    /// Sets aside what a page came from (``PullPage/source``): a folder's file that the
+    /// receiver found was not written by the replica it names. It is not read again, not
+    /// counted in ``versionVector()``, and reported once with the reason. An HTTP hub, which
+    /// checks every push, has nothing to set aside.
+    func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async
 }
 
 extension Hub {
     public func clockMillis() async -> Int64? { nil }
 
     public func callerRole() async -> Roster.Role? { nil }
+
+    public func clockFloorMillis() async -> Int64? { nil }
+
+    public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {}
 
     public func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment { .open }
 

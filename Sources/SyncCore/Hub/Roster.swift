@@ -71,6 +71,13 @@ public struct Roster: Sendable, Equatable {
         a.serial == b.serial && a.county == b.county && a.members == b.members
     }
 
+    /// The newest time the county wrote into the roster (an approval or a revocation), unix
+    /// milliseconds: the county's clock said so when it signed, so it had passed. A PC that
+    /// is the first office in a folder checks its own clock against it.
+    public var signedAtMillis: Int64 {
+        members.reduce(0) { max($0, $1.approvedAt, $1.revokedAt ?? 0) }
+    }
+
     /// The member for a replica, if enrolled (revoked members stay, with `revokedAfter`).
     public func member(_ replica: ReplicaID) -> Member? { byReplica[replica].map { members[$0] } }
 

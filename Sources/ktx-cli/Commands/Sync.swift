@@ -53,7 +53,11 @@ extension Ktx {
                             case .enrolled(let role): "enrolled-" + role.rawValue
                             case .waiting: "waiting"
                             case .revoked: "revoked" } }())),
-                        ("continued_as", report.continuation.map { .string($0.replica.hex) } ?? .null),
+                        ("continued_as", (report.recovery?.continuation ?? report.continuation).map { .string($0.replica.hex) } ?? .null),
+                        ("left_out", .array((report.recovery?.leftOut ?? []).map { r in
+                            .object([("replica", .string(r.replica.hex)), ("seq", .int(Int(r.seq))), ("code", .string(r.reason.rawValue)),
+                                     ("message", .string(r.reason.message(lang)))])
+                        })),
                         ("clock_ahead_of_hub_ms", report.clockAheadOfHub.map { .int(Int($0)) } ?? .null),
                         ("clock_ahead_of_others_ms", report.clockAheadOfOthers.map { .int(Int($0)) } ?? .null),
                         ("push_refused", .array(report.pushRefusals.map { .string($0.message(lang)) })),
@@ -134,6 +138,7 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
     messages += Console.limited(report.held.map { $0.message(lang) }, language: lang)
     if let repair = report.clockRepair { messages.append(repair.message(lang)) }
     if let continuation = report.continuation { messages.append(continuation.message(lang)) }
+    if let recovery = report.recovery { messages.append(recovery.message(lang)) }
     if let ahead = report.clockAheadOfHub {
         messages.append(lang.pick(
             zh: "本机时钟比同步服务器快 \(ClockPolicy.describe(millis: ahead, .zh))：请把电脑时间改正确后再同步；时间在未来的本机操作暂未推送，已保存在本机，不会丢失",
