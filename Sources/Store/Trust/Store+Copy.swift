@@ -143,20 +143,7 @@ extension Store {
             reissued.append(Op(replica: next, seq: seq, timestamp: op.timestamp, activity: activity, change: op.change))
         }
         // The old replica keeps only what it published; its later seqs are the other copy's.
-        let cut = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
-                                   arguments: [me.num, published])
-        for chunk in cut {
-            let first: Int64 = chunk[1]
-            let id: Int64 = chunk[0]
-            try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [id])
-            if first <= published {
-                let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= published }
-                try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
-                               arguments: [me.num, first, published, Data(OpChunk.encode(kept))])
-            }
-        }
-        try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, published])
-        try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [published, me.num])
+        try Self.truncateOwnLog(db, me, after: published)
         // (Another copy sharing this history may have continued as the same replica first,
         // and its operations be here already: the same ones, merged once.)
         try db.execute(sql: "INSERT OR IGNORE INTO replica (id, township, max_seq) VALUES (?, ?, 0)",
@@ -173,5 +160,23 @@ extension Store {
         try Self.rebuildLocked(db, rule: rule)
         return Continuation(previous: me.replica, replica: next, published: published,
                             operations: reissued.count, renamed: order)
+    }
+
+    /// Cuts this replica's own log, its signed runs and its version-vector entry after `seq`,
+    /// inside a transaction the caller holds.
+    static func truncateOwnLog(_ db: Database, _ me: SelfRow, after seq: Int64) throws {
+        let chunks = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
+                                      arguments: [me.num, seq])
+        for chunk in chunks {
+            let first: Int64 = chunk[1]
+            try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [chunk[0] as Int64])
+            if first <= seq {
+                let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= seq }
+                try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
+                               arguments: [me.num, first, seq, Data(OpChunk.encode(kept))])
+            }
+        }
+        try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, seq])
+        try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [seq, me.num])
     }
 }

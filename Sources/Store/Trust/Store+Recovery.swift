@@ -88,19 +88,7 @@ extension Store {
             }
             // The old replica ends at `cut`: its log cut there and its last run sealed again
             // to end there, with its own key, before the key changes.
-            let chunks = try Row.fetchAll(db, sql: "SELECT id, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ?",
-                                          arguments: [me.num, cut])
-            for chunk in chunks {
-                let firstSeq: Int64 = chunk[1]
-                try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [chunk[0] as Int64])
-                if firstSeq <= cut {
-                    let before = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: firstSeq).filter { $0.seq <= cut }
-                    try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
-                                   arguments: [me.num, firstSeq, cut, Data(OpChunk.encode(before))])
-                }
-            }
-            try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, cut])
-            try db.execute(sql: "UPDATE replica SET max_seq = ? WHERE num = ?", arguments: [cut, me.num])
+            try Self.truncateOwnLog(db, me, after: cut)
             var ended = me
             ended.maxSeq = cut
             try Self.sealOwnRunsLocked(db, upTo: cut, size: RunSeal.maxOperations)
