@@ -264,6 +264,12 @@ public actor FileHub: Hub {
     /// for data that went nowhere. Only ``create(at:)`` (`ktx hub init`) makes a hub.
     private func ensureHub() throws {
         guard !prepared else { return }
+        // A governed folder whose marker was deleted: any office that pinned the county's key
+        // writes it back (the roster's signature, not the marker, is what is trusted).
+        if let pinnedKey, Self.lostItsMarker(location), Self.rosterFileIsSigned(at: location, by: pinnedKey) != false {
+            try Self.writeMarkerBack(at: location, countyKey: pinnedKey, roster: cachedRoster, writer: writer)
+            warn(Self.markerName, .marker, "missing")
+        }
         try Self.requireHub(at: location)
         let (governance, warnings) = try Self.readGovernance(at: location, pinned: pinnedKey, cached: cachedRoster)
         self.governance = governance
@@ -325,6 +331,14 @@ public actor FileHub: Hub {
     ///   approve them. A hub another key governs is refused. Without `county`, a hub no
     ///   county governs, as before 0.3 (kept for tests and upgrades).
     public static func create(at location: String, county: CountySigner?, cached: SignedDocument? = nil, now: Int64 = 0) throws -> Creation {
+        // The county repairs a folder it governs that lost its marker; one another county's
+        // roster governs is refused.
+        if let county, lostItsMarker(location) {
+            guard rosterFileIsSigned(at: location, by: county.key) != false else {
+                throw KtxError.notTheCounty(location, governor: "—")
+            }
+            try writeMarkerBack(at: location, countyKey: county.key, roster: cached, writer: county.replica)
+        }
         let creation = try create(at: location)
         guard let county else { return creation }
         do {

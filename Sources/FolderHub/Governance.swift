@@ -109,6 +109,34 @@ extension FileHub {
         return try readSmallFile(path, limit: maxDocumentBytes)
     }
 
+    /// Whether a folder without its marker still holds a hub's own files (an `ops` folder or a
+    /// roster): its marker was deleted. An empty folder (a USB stick's mount point with no
+    /// stick in it) is not.
+    static func lostItsMarker(_ location: String) -> Bool {
+        var info = stat()
+        if lstat(location + "/" + markerName, &info) == 0 { return false }
+        let ops = lstat(location + "/ops", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        return ops || lstat(location + "/" + rosterName, &info) == 0
+    }
+
+    /// Whether the folder's roster file, if any, is signed with `key` (the county's).
+    static func rosterFileIsSigned(at location: String, by key: [UInt8]) -> Bool? {
+        guard let data = try? readDocument(location + "/" + rosterName) else { return nil }
+        guard let file = SignedDocument(fileBytes: data) else { return false }
+        return SignedDocument(purpose: "roster", body: file.body, signature: file.signature).isSigned(by: key)
+    }
+
+    /// Writes back the marker of a governed folder that lost it, naming the county's key (the
+    /// one the writer pinned, or its own for the county) and the county's replica as the
+    /// county-signed roster names it.
+    static func writeMarkerBack(at location: String, countyKey: [UInt8], roster: SignedDocument?, writer: ReplicaID) throws {
+        let members = roster.flatMap { try? JSONDecoder().decode(Roster.self, from: Data($0.body.utf8)) }?.members ?? []
+        let countyReplica = members.first { $0.role == .county && $0.keyBytes == countyKey }?.replica
+        let marker = Marker(format: "ktx-hub", version: 2, county: Hex.string(countyKey), countyReplica: countyReplica)
+        let maker = FileHub(path: location, writer: writer, durable: true)
+        try maker.writeAtomically(Array((encodeJSON(marker) + "\n").utf8), to: location + "/" + markerName, in: location)
+    }
+
     /// The folder's governance, verified: nil for a hub no county governs (made before 0.3).
     ///
     /// - Parameters:

@@ -246,4 +246,45 @@ import TestSupport
         let again = try office.run(["sync", "--lang", "en"])
         #expect(again.status == 0 && again.stderr.isEmpty)
     }
+
+    /// A deleted `ktx-hub.json` stops nobody: an office that pinned the county's key writes it
+    /// back at its sync, and the county's `ktx hub init` repairs the folder; an empty folder
+    /// (no USB stick in it) is still refused, and nothing is written into it.
+    @Test func aDeletedHubMarkerIsWrittenBack() throws {
+        let dir = TemporaryDirectory("marker")
+        defer { dir.remove() }
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        let office = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try county.ok(["init", "--county"])
+        try county.ok(["hub", "init", "hub"])
+        let marker = try String(contentsOfFile: dir.file("hub/ktx-hub.json"), encoding: .utf8)
+        try office.ok(["init", "--township", "河西镇"])
+        try office.ok(["remote", "add", "usb", dir.file("hub")])
+        try office.ok(["sync"])
+        try county.ok(["hub", "approve", "hub", "--all"])
+
+        try FileManager.default.removeItem(atPath: dir.file("hub/ktx-hub.json"))
+        try office.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "t", "--attendance", "5"])
+        let synced = try office.run(["sync", "--lang", "en"])
+        #expect(synced.status == 0 && synced.stdout.contains("pushed 5"))
+        #expect(synced.stderr.contains("the hub folder's marker ktx-hub.json was missing: written back from the county key this PC pinned"))
+        #expect(try String(contentsOfFile: dir.file("hub/ktx-hub.json"), encoding: .utf8) == marker)
+
+        try FileManager.default.removeItem(atPath: dir.file("hub/ktx-hub.json"))
+        try county.ok(["hub", "init", "hub"])
+        #expect(try String(contentsOfFile: dir.file("hub/ktx-hub.json"), encoding: .utf8) == marker)
+        try county.ok(["remote", "add", "usb", dir.file("hub")])
+        try county.ok(["sync"])
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,1,5"))
+
+        // A stick not inserted: its empty mount point is not repaired into a hub.
+        try FileManager.default.createDirectory(atPath: dir.file("empty"), withIntermediateDirectories: false)
+        try office.ok(["remote", "add", "stick", dir.file("hub")])
+        try FileManager.default.moveItem(atPath: dir.file("hub"), toPath: dir.file("hub-away"))
+        try FileManager.default.moveItem(atPath: dir.file("empty"), toPath: dir.file("hub"))
+        let missing = try office.run(["sync", "stick", "--lang", "en"])
+        #expect(missing.status != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("hub")).isEmpty)
+    }
 }
+

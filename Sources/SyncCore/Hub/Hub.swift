@@ -14,6 +14,9 @@ public struct HubWarning: Hashable, Sendable, Codable {
         /// validly signed with its key. Someone with access to the folder put it there; it is
         /// ignored (never a reason to stop, never evidence of a copy), and the county is told.
         case forged
+        /// The folder's marker (`ktx-hub.json`) was deleted: written back from the county key
+        /// this replica pinned.
+        case marker
     }
 
     /// The file, relative to the hub's root.
@@ -37,6 +40,8 @@ public struct HubWarning: Hashable, Sendable, Codable {
         case (.foreign, .en): "skipped foreign file \(file) (\(detail))"
         case (.roster, .zh): "同步文件夹里的登记名册 \(file) 无效（\(detail)）：已改用本机保存的县科协签名名册，并写回文件夹"
         case (.roster, .en): "the hub folder's roster \(file) is not valid (\(detail)): the county-signed roster this replica kept is used, and written back"
+        case (.marker, .zh): "同步文件夹的标记文件 \(file) 不见了（\(detail)）：已按本机记下的县科协公钥写回"
+        case (.marker, .en): "the hub folder's marker \(file) was \(detail): written back from the county key this PC pinned"
         case (.forged, .zh): "同步文件夹里的 \(file) 不是该电脑写的（\(detail)）：已忽略。有人往同步文件夹里放了文件，请告知县科协"
         case (.forged, .en): "\(file) in the hub folder was not written by the PC it names (\(detail)): ignored. Someone put it into the hub folder; tell the county"
         }
