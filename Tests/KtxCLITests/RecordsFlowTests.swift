@@ -286,5 +286,25 @@ import TestSupport
         #expect(missing.status != 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("hub")).isEmpty)
     }
+
+    /// Any number of `ktx hub serve --database URL` nodes start from the same folder with no
+    /// other option: each keeps its copy of the hub in a state folder of its own. (Needs the
+    /// PostgreSQL server `.ci/run` starts: `KTX_TEST_POSTGRES`.)
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KTX_TEST_POSTGRES"].map { !$0.isEmpty } ?? false))
+    func twoHubNodesStartFromTheSameFolder() throws {
+        let dir = TemporaryDirectory("nodes")
+        defer { dir.remove() }
+        let env = ProcessInfo.processInfo.environment
+        let url = try #require(env["KTX_TEST_POSTGRES"])
+        let ktx = KtxProcess(workingDirectory: dir.path, environment: ["PGPASSWORD": env["PGPASSWORD"] ?? ""])
+        let first = try KtxServer(ktx, ["--database", url])
+        defer { first.stop() }
+        let second = try KtxServer(ktx, ["--database", url])
+        defer { second.stop() }
+        #expect(first.port != second.port)
+        let views = try FileManager.default.contentsOfDirectory(atPath: dir.file(".local/state/ktx")).filter { $0.hasSuffix(".db") }
+        #expect(views.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("ktx-hub-view.db")))
+    }
 }
 

@@ -207,7 +207,7 @@ extension Ktx {
             func run() async throws {
                 try await reportingErrors(options) {
                     let postgres = try database.location()
-                    let path = postgres == nil ? try options.hubDatabasePath() : HubDatabaseOptions.viewPath(options)
+                    let path = try postgres.map { HubDatabaseOptions.viewPath(options, port: port, database: $0) } ?? options.hubDatabasePath()
                     var logger = Logger(label: "ktx.hub")
                     logger.logLevel = .info
                     try await serveHub(HubConfiguration(
@@ -361,8 +361,8 @@ extension HubRole: ExpressibleByArgument {}
 /// `--database URL` (a hub on PostgreSQL, in place of `--db PATH`) and where its password is.
 struct HubDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        L("The hub's PostgreSQL database, postgres://USER@HOST:PORT/DB, in place of --db (then --db names this node's copy of the hub, default ./ktx-hub-view.db). The password comes from PGPASSWORD or --password-file, never from the address.",
-          "集线器的 PostgreSQL 数据库 postgres://用户@主机:端口/数据库，代替 --db（此时 --db 为本节点的副本，默认 ./ktx-hub-view.db）。密码取自 PGPASSWORD 或 --password-file，不写在地址里。"),
+        L("The hub's PostgreSQL database, postgres://USER@HOST:PORT/DB, in place of --db (then --db names this node's copy of the hub, default $XDG_STATE_HOME/ktx/hub-view-HOST-PORT-DB.db, one per node). The password comes from PGPASSWORD or --password-file, never from the address.",
+          "集线器的 PostgreSQL 数据库 postgres://用户@主机:端口/数据库，代替 --db（此时 --db 为本节点的副本，默认 $XDG_STATE_HOME/ktx/hub-view-主机-端口-数据库.db，每个节点一份）。密码取自 PGPASSWORD 或 --password-file，不写在地址里。"),
         valueName: "url"))
     var database: String?
 
@@ -383,10 +383,15 @@ struct HubDatabaseOptions: ParsableArguments {
         return try PostgresLocation(url: database, password: password)
     }
 
-    /// This node's copy of a PostgreSQL hub: `--db`, else ./ktx-hub-view.db.
-    static func viewPath(_ options: GlobalOptions) -> String {
+    /// This node's copy of a PostgreSQL hub: `--db`, else one of its own in the user's state
+    /// folder, named after this machine, the port it serves and the database, so any number of
+    /// nodes start from the same folder (on one machine or sharing a home) with no option.
+    static func viewPath(_ options: GlobalOptions, port: Int, database: PostgresLocation) -> String {
         if let db = options.db, !db.isEmpty { return db }
-        return FileManager.default.currentDirectoryPath + "/ktx-hub-view.db"
+        let env = ProcessInfo.processInfo.environment
+        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        let safe = { (text: String) in String(text.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "." ? Character($0) : "_" }) }
+        return "\(state)/ktx/hub-view-\(safe(ProcessInfo.processInfo.hostName))-\(port)-\(safe(database.database)).db"
     }
 
     /// The hub the command names: the SQLite file at `--db`, or the PostgreSQL database.
