@@ -20,6 +20,11 @@ public struct HubConfiguration: Sendable {
     public var logger: Logger
     /// How long a dashboard session lasts from login, in seconds.
     public var sessionSeconds: Int
+    /// How long a connection may send nothing (idle between requests, or stalled in the middle
+    /// of one) before the hub closes it, in seconds.
+    public var idleTimeoutSeconds: Double = 30
+    /// The most connections one client address may hold open at once.
+    public var maxConnectionsPerAddress: Int = 128
 
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,
                 maxClockSkewMillis: Int64 = 24 * 3_600_000, maxPullLimit: Int = 10_000,

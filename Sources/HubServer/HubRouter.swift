@@ -34,8 +34,11 @@ public func buildApplication(_ configuration: HubConfiguration, wallClock: any W
 /// Builds the hub application on an opened backend.
 public func buildApplication(_ configuration: HubConfiguration, hub: any HubBackend,
                              wallClock: any WallClock = SystemWallClock()) -> some ApplicationProtocol {
-    Application(
+    let limit = ConnectionLimit(perAddress: configuration.maxConnectionsPerAddress, logger: configuration.logger)
+    return Application(
         router: buildRouter(hub: hub, configuration: configuration, wallClock: wallClock),
+        server: .http1(configuration: .init(additionalChannelHandlers: [limit.handler()],
+                                            idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ktx-hub"),
         logger: configuration.logger)
 }

@@ -14,10 +14,12 @@ public final class KtxServer: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - arguments: after `hub serve` (`--db hub.db`, options); `--port` is added.
-    public init(_ ktx: KtxProcess, _ arguments: [String]) throws {
+    ///   - openFiles: the process's limit of open files (`ulimit -n`), as a hub's may be.
+    public init(_ ktx: KtxProcess, _ arguments: [String], openFiles: Int? = nil) throws {
         port = try Self.freePort()
-        let argv = (["/usr/bin/env", "-C", ktx.workingDirectory, KtxProcess.binary, "hub", "serve", "--port", String(port)] + arguments)
-            .map { strdup($0) } + [nil]
+        let serve = [KtxProcess.binary, "hub", "serve", "--port", String(port)] + arguments
+        let command = openFiles.map { ["/bin/sh", "-c", "ulimit -n \($0) && exec \"$@\"", "sh"] + serve } ?? serve
+        let argv = (["/usr/bin/env", "-C", ktx.workingDirectory] + command).map { strdup($0) } + [nil]
         let envp = ktx.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for p in argv { free(p) }

@@ -191,6 +191,10 @@ extension Ktx {
             var maxSkewHours: Int = 24
             @Option(name: .customLong("session-minutes"), help: ArgumentHelp(L("How long a dashboard login lasts, in minutes.", "看板登录的有效时间（分钟）。")))
             var sessionMinutes: Double = 480
+            @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(L("Close a connection that sends nothing for this many seconds (idle, or stalled in a request).", "连接这么多秒没有发送任何内容（空闲或请求发到一半）即关闭。"), valueName: "seconds"))
+            var idleTimeout: Double = 30
+            @Option(name: .customLong("max-connections-per-address"), help: ArgumentHelp(L("The most connections one client address may hold open at once (offices behind one NAT share an address).", "同一客户端地址最多同时保持的连接数（同一出口的办公室共用一个地址）。"), valueName: "n"))
+            var maxConnectionsPerAddress: Int = 128
 
             func validate() throws {
                 guard (1...65_535).contains(port) else {
@@ -198,6 +202,12 @@ extension Ktx {
                 }
                 guard sessionMinutes >= 0.05, sessionMinutes <= 7 * 24 * 60 else {
                     throw ValidationError(options.language.pick(zh: "--session-minutes 须在 0.05 到 10080（7 天）之间", en: "--session-minutes must be from 0.05 to 10080 (7 days)"))
+                }
+                guard idleTimeout >= 1, idleTimeout <= 3600 else {
+                    throw ValidationError(options.language.pick(zh: "--idle-timeout 须在 1 到 3600 秒之间", en: "--idle-timeout must be from 1 to 3600 seconds"))
+                }
+                guard (1...100_000).contains(maxConnectionsPerAddress) else {
+                    throw ValidationError(options.language.pick(zh: "--max-connections-per-address 须在 1 到 100000 之间", en: "--max-connections-per-address must be from 1 to 100000"))
                 }
                 guard (1...24 * 365).contains(maxSkewHours) else {
                     throw ValidationError(options.language.pick(zh: "--max-skew-hours 须在 1 到 8760 之间", en: "--max-skew-hours must be from 1 to 8760"))
@@ -210,10 +220,13 @@ extension Ktx {
                     let path = try postgres.map { HubDatabaseOptions.viewPath(options, port: port, database: $0) } ?? options.hubDatabasePath()
                     var logger = Logger(label: "ktx.hub")
                     logger.logLevel = .info
-                    try await serveHub(HubConfiguration(
+                    var configuration = HubConfiguration(
                         databasePath: path, host: host, port: port,
                         maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger,
-                        sessionSeconds: max(3, Int(sessionMinutes * 60)), postgres: postgres))
+                        sessionSeconds: max(3, Int(sessionMinutes * 60)), postgres: postgres)
+                    configuration.idleTimeoutSeconds = idleTimeout
+                    configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+                    try await serveHub(configuration)
                 }
             }
         }
