@@ -109,14 +109,13 @@ extension FileHub {
         return try readSmallFile(path, limit: maxDocumentBytes)
     }
 
-    /// Whether a folder without its marker still holds a hub's own files (an `ops` folder or a
-    /// roster): its marker was deleted. An empty folder (a USB stick's mount point with no
-    /// stick in it) is not.
+    /// Whether a folder without its marker still holds a hub's operations (its `ops` folder):
+    /// its marker was deleted. An empty folder (a USB stick's mount point with no stick in it)
+    /// is not, nor one emptied and used for something else.
     static func lostItsMarker(_ location: String) -> Bool {
         var info = stat()
         if lstat(location + "/" + markerName, &info) == 0 { return false }
-        let ops = lstat(location + "/ops", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-        return ops || lstat(location + "/" + rosterName, &info) == 0
+        return lstat(location + "/ops", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Whether the folder's roster file, if any, is signed with `key` (the county's).

@@ -1,3 +1,4 @@
+import FolderHub
 import Foundation
 import Store
 import SyncCore
@@ -18,6 +19,26 @@ import TestSupport
             let lab = ReplicaLab("conv-\(seed)")
             defer { lab.remove() }
             let outcome = try await ConvergenceScenario(seed: seed).run(in: lab) { store in
+                try lab.hub(for: store, durable: false)
+            }
+            #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+            #expect(outcome.totalsAgree, "seed \(seed): totals differ")
+            #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+            #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
+        }
+    }
+
+    /// The same with an adversary who keeps writing junk, unsigned and wrongly signed files
+    /// under offices' names at their next seqs (someone with write access to the shared
+    /// folder, no key): every honest office's records still reach everyone, nothing is lost.
+    @Test(arguments: ConvergenceSeeds.lanes(defaultCount: 60))
+    func replicasConvergeWhileSomeoneForgesFilesInTheFolder(seeds: [UInt64]) async throws {
+        for seed in seeds {
+            let lab = ReplicaLab("adv-\(seed)")
+            defer { lab.remove() }
+            let folder = lab.dir.file("hub")
+            _ = try FileHub.create(at: folder)
+            let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
                 try lab.hub(for: store, durable: false)
             }
             #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")

@@ -1,3 +1,4 @@
+import FolderHub
 import Foundation
 import Store
 import SyncCore
@@ -34,10 +35,48 @@ public struct ConvergenceScenario: Sendable {
     public typealias HubFactory = @Sendable (Store) async throws -> any Hub
 
     public let seed: UInt64
+    /// A hub folder someone with write access keeps putting files into, under offices' names
+    /// at their next seqs, with no office's key: junk, unsigned runs, runs signed with another
+    /// key. Nil: nobody does (the seeds' scenarios stay as they were).
+    public let adversaryFolder: String?
     public static let townships = ["河西镇", "东街镇"]
     public static let county = "县科协"
 
-    public init(seed: UInt64) { self.seed = seed }
+    public init(seed: UInt64, adversaryFolder: String? = nil) {
+        self.seed = seed
+        self.adversaryFolder = adversaryFolder
+    }
+
+    /// Writes a file no office wrote under `store`'s replica at its next seqs, once it has
+    /// published its first signed run. (Before that, in a folder no county governs, nothing
+    /// tells a receiver that has not seen the replica whether it signs: an unsigned first file
+    /// is taken as a PC's from before 0.3. A governed folder's roster names every key.)
+    static func forge(in folder: String, for store: Store, rng: inout SeededGenerator) throws {
+        let me = try store.identity().replica
+        let next = try store.publishedSeq() + 1
+        guard next > 1 else { return }
+        let count = Int64.random(in: 1...6, using: &rng)
+        let stamp = HLCTimestamp(millis: 1_684_540_800_000 + Int64.random(in: 0...86_400_000, using: &rng), counter: 0)
+        let ops = (next..<next + count).map { seq in
+            Op(replica: me, seq: seq, timestamp: stamp, activity: ActivityID(replica: me, seq: next),
+               change: .add(metric: "attendance", amount: Int64.random(in: -50...50, using: &rng)))
+        }
+        let writer = ReplicaID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })!
+        let bytes: [UInt8]
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: bytes = (0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        case 1: bytes = OperationFile.encode(ops, township: try store.identity().township, writer: writer)
+        default:
+            let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            bytes = OperationFile.encode(ops, township: try store.identity().township, writer: writer,
+                                         seal: try Store.sealRuns(ops, key: key).first)
+        }
+        let dir = folder + "/ops/" + me.hex
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = OperationFile.name(first: next, last: next + count - 1,
+                                      writer: Bool.random(using: &rng) ? writer : me)
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+    }
 
     public func run(in lab: ReplicaLab, hub makeHub: HubFactory) async throws -> Outcome {
         var rng = SeededGenerator(seed: seed)
@@ -131,6 +170,9 @@ public struct ConvergenceScenario: Sendable {
                     try FileManager.default.copyItem(atPath: stores[i].path, toPath: path)
                     backups[i] = path
                 }
+            case 86..<92 where adversaryFolder != nil:
+                note("forge")
+                try Self.forge(in: adversaryFolder!, for: stores.randomElement(using: &rng)!, rng: &rng)
             case 75..<80:
                 let indicator = ["科技特派员覆盖率", "满意度"].randomElement(using: &rng)!
                 try county.setIndicator(IndicatorKey(year: 2023, project: "rural", indicator: indicator), value: String(rng.next() % 101))

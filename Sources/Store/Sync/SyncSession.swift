@@ -132,7 +132,9 @@ public struct SyncSession: Sendable {
     }
 
     /// Refusals that show a folder's file was not written by the replica it names: set aside.
-    static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey]
+    /// (`unverified-key` too: a key the replica's id is not derived from and no roster names;
+    /// a PC made before 0.3 waits for the county's approval all the same, its file unread.)
+    static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey, .unverifiedKey]
 
     /// Runs the sync.
     ///
