@@ -24,3 +24,19 @@ CREATE TABLE left_out (
     continued_as BLOB NOT NULL,            -- the replica its later operations continued under
     PRIMARY KEY (replica, seq)
 ) WITHOUT ROWID;
+
+-- What the last sync with each remote found about PCs whose records are not flowing: this
+-- PC's own (not enrolled, revoked, clock ahead, push refused, operations left out, continued
+-- under a new id) and others' (refused, held, someone else's file in their place). Replaced
+-- at each sync of that remote; `ktx status` shows them with the reason and the next step.
+CREATE TABLE flow_problem (
+    remote      TEXT NOT NULL,
+    replica     BLOB NOT NULL,             -- 16 bytes
+    cause       TEXT NOT NULL,             -- a FlowProblem.Cause
+    own         INTEGER NOT NULL,          -- 1: this PC's own
+    township    TEXT,
+    seq         INTEGER,                   -- where it stops, when known
+    code        TEXT,                      -- a refusal's reason code, or a file's name
+    seen_at     INTEGER NOT NULL,          -- unix milliseconds
+    PRIMARY KEY (remote, replica, cause)
+) WITHOUT ROWID;

@@ -134,6 +134,12 @@ public final class ClerkUI: Sendable {
                                         en: "this PC is waiting for the county to approve it (\(remote.name)): phone the county with this PC's key fingerprint, then sync again once approved")
             if !messages.contains(where: { $0.hasPrefix(waiting.prefix(8)) }) { messages.append(waiting) }
         }
+        // How many of this PC's records the county does not have, and why (the last sync's findings).
+        let problems = try store.flowProblems()
+        for remote in try store.remotes() {
+            let count = try store.unreachedOwnOperations(remote: remote, problems: problems)
+            if let line = FlowProblem.notReachedLine(count, remote: remote.name, problems: problems, language) { messages.append(line) }
+        }
         page["last_messages"] = messages
         page["kinds"] = catalog.kinds.map { ["code": $0.code, "name": $0.displayName(language), "selected": $0.code == kind] }
         page["activities"] = records.reversed().prefix(1000).map { a -> [String: Any] in

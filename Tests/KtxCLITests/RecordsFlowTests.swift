@@ -200,12 +200,19 @@ import TestSupport
             try pc.ok(["remote", "add", "usb", root + "/hub"])
         }
         #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,1,120"))
+        // The county sees which PC is not flowing, why, and what happens next.
+        try county.ok(["sync"])
+        let seen = try county.ok(["status", "--lang", "en"])
+        #expect(seen.contains("PCs whose records are not flowing:\n  河西镇's PC c858f2faa5ac's records from seq 7 are refused everywhere (sets a manual indicator value: only the county's PCs may) and what follows stops there"))
+        #expect(try county.ok(["status", "--lang", "zh"]).contains("“河西镇”的电脑 c858f2faa5ac第 7 条起的记录各处都拒收（设置了手工指标值：只有县科协的电脑可以设置）"))
 
         let synced = try office.run(["sync", "--lang", "en"])
         #expect(synced.status == 0)
         #expect(synced.stdout.contains("pushed 5 operations"))
         #expect(synced.stderr.contains("operation 7 of this PC (sets a manual indicator value: only the county's PCs may) is refused by every receiver and was left out; this PC's 5 later operations continue under the new replica"))
         #expect(synced.stderr.contains("this PC is not enrolled by the county yet"))
+        // The clerk is told how many records the county does not have, why, and what to do.
+        #expect(try office.ok(["status", "--lang", "en"]).contains("5 of this PC's records have not reached the county (through usb): this PC had a record from seq 7 that every receiver refuses (sets a manual indicator value: only the county's PCs may); it was left out, the rest goes on under a new replica; this PC is not enrolled by the county: its records are held everywhere."))
 
         try county.ok(["hub", "approve", "usb", "--all"])
         let pulled = try county.run(["sync", "--lang", "en"])
@@ -213,6 +220,7 @@ import TestSupport
         #expect(pulled.stderr.contains("county-only"))   // the value, named; nothing else waits
         #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,2,160"))
         try office.ok(["sync"])
+        #expect(!(try office.ok(["status", "--lang", "en"]).contains("have not reached the county")))
         let state = { (pc: KtxProcess) in try pc.ok(["status", "--lang", "en"]).split(separator: "\n").first { $0.hasPrefix("state:") } }
         #expect(try state(office) == state(county))
     }
@@ -305,6 +313,34 @@ import TestSupport
         let views = try FileManager.default.contentsOfDirectory(atPath: dir.file(".local/state/ktx")).filter { $0.hasSuffix(".db") }
         #expect(views.count == 2)
         #expect(!FileManager.default.fileExists(atPath: dir.file("ktx-hub-view.db")))
+    }
+
+    /// Someone with write access to the folder puts a junk file named for an office's next
+    /// seqs: the office still pushes (never "pushed 0"), is not taken for a copy, says the file
+    /// is there, and the county gets the records and sees the file named.
+    @Test func aJunkFileAtAnOfficesNextSeqsStopsNothing() throws {
+        let dir = TemporaryDirectory("junk")
+        defer { dir.remove() }
+        let county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+        let office = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("a.db")])
+        try county.ok(["init", "--county"])
+        try county.ok(["hub", "init", "hub"])
+        try county.ok(["remote", "add", "usb", dir.file("hub")])
+        let replica = try office.ok(["init", "--township", "河西镇"])
+        try office.ok(["remote", "add", "usb", dir.file("hub")])
+        try office.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "t1", "--attendance", "5"])
+        try office.ok(["sync"])
+        try county.ok(["hub", "approve", "usb", "--all"])
+        let junk = "000000000006-000000000010-\(String(repeating: "ab", count: 16)).ktxops"
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir.file("hub/ops/\(replica)/\(junk)")))
+        try office.ok(["record", "--kind", "科技下乡", "--date", "2023-05-21", "--title", "t2", "--attendance", "7"])
+        let synced = try office.run(["sync", "--lang", "en"])
+        #expect(synced.status == 0)
+        #expect(synced.stdout.contains("pushed 5 operations"))
+        #expect(synced.stderr.contains("ops/\(replica)/\(junk)"))
+        #expect(try office.ok(["status", "--lang", "en"]).hasPrefix("replica:    \(replica)"))
+        try county.ok(["sync"])
+        #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,2,12"))
     }
 }
 

@@ -17,6 +17,8 @@ public struct Remote: Hashable, Sendable {
     public var lastPulled: Int64?
     /// Operations this replica holds that the remote did not hold at the end of the last sync.
     public var unsynced: Int64
+    /// This PC's own operations among them.
+    public var unsyncedOwn: Int64 = 0
     /// What a sync pulls: everything (nil), or only this township's and the county's replicas.
     public var scope: PullScope?
 }
@@ -125,7 +127,8 @@ extension Store {
     public func remotes() throws -> [Remote] {
         let local = try versionVector()
         let townships = try replicaTownships()
-        let mine = try identity().township
+        let me = try identity()
+        let mine = me.township
         var ownTownship = VersionVector()
         for (replica, seq) in local where townships[replica] == mine { ownTownship[replica] = seq }
         return try read("remote list") { db in
@@ -142,6 +145,7 @@ extension Store {
                 return Remote(name: name, location: row[1], kind: kind, tokenEnv: row[6],
                               lastSyncMillis: row[3], lastPushed: row[4], lastPulled: row[5],
                               unsynced: (kind == .http ? ownTownship : local).missing(from: known),
+                              unsyncedOwn: max(0, local[me.replica] - known[me.replica]),
                               scope: (row[7] as String?).flatMap(PullScope.init(rawValue:)))
             }
         }

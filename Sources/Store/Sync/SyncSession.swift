@@ -132,9 +132,8 @@ public struct SyncSession: Sendable {
     }
 
     /// Refusals that show a folder's file was not written by the replica it names: set aside.
-    /// (`unverified-key` too: a key the replica's id is not derived from and no roster names;
-    /// a PC made before 0.3 waits for the county's approval all the same, its file unread.)
-    static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey, .unverifiedKey]
+    /// (Not `unverified-key`: that is how a PC made before 0.3 looks until the county enrols it.)
+    static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey]
 
     /// Runs the sync.
     ///
@@ -374,6 +373,9 @@ public struct SyncSession: Sendable {
         if local[me] > beforePull[me] { try store.markConfirmed(upTo: local[me]) }
 
         if let remote {
+            let previous = [report.recovery?.continuation.previous, report.continuation?.previous].compactMap { $0 }
+            try store.recordFlowProblems(FlowProblem.found(in: report, remote: remote, me: me, previous: previous,
+                                                           now: store.wallClock.nowMillis()), remote: remote)
             // The hub now holds what it held, what was pushed, and what was pulled from it.
             var hubHolds = hubHeld.merged(with: pushedUpTo)
             for replica in local.replicas where local[replica] > beforePull[replica] {

@@ -22,6 +22,10 @@ extension Ktx {
                 let newer = try store.newerCodes()
                 // The key's fingerprint, to read out on the phone when the county enrols this PC.
                 let fingerprint = (try? store.publicKey().fingerprint) ?? ""
+                // Records that have not reached the county, and PCs whose records are not flowing.
+                let problems = try store.flowProblems()
+                let unreached = try remotes.map { try store.unreachedOwnOperations(remote: $0, problems: problems) }
+                let others = problems.filter { !$0.own }
                 let newerLine = newer.isEmpty ? nil : lang.pick(
                     zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发；升级 ktx 后首次打开即自动重建并计入",
                     en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed, and count once ktx is upgraded (it rebuilds its tables when it first opens this replica)")
@@ -44,6 +48,15 @@ extension Ktx {
                                      ("scope", .string(r.scope?.rawValue ?? "everything")),
                                      ("last_sync", r.lastSyncMillis.map { .string(Labels.time($0)) } ?? .null)])
                         })),
+                        ("not_reached_county", .array(zip(remotes, unreached).map { r, n in
+                            .object([("remote", .string(r.name)), ("operations", .int(Int(n))),
+                                     ("why", .array(problems.filter { $0.own && $0.remote == r.name }.map { .string($0.message(lang)) }))])
+                        })),
+                        ("not_flowing", .array(others.map { p in
+                            .object([("remote", .string(p.remote)), ("replica", .string(p.replica.hex)), ("township", p.township.map(JSONValue.string) ?? .null),
+                                     ("cause", .string(p.cause.rawValue)), ("seq", p.seq.map { .int(Int($0)) } ?? .null),
+                                     ("message", .string(p.message(lang)))])
+                        })),
                     ]).render())
                 case .text:
                     var lines = [
@@ -64,6 +77,13 @@ extension Ktx {
                                                en: "remote \(r.name) (\(r.location)): \(r.unsynced) unsynced, last sync \(last)\(scope)"))
                     }
                     if let newerLine { lines.append(newerLine) }
+                    for (r, n) in zip(remotes, unreached) {
+                        if let line = FlowProblem.notReachedLine(n, remote: r.name, problems: problems, lang) { lines.append(line) }
+                    }
+                    if !others.isEmpty {
+                        lines.append(lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:"))
+                        for p in others { lines.append("  " + p.message(lang)) }
+                    }
                     Console.out(lines.joined(separator: "\n"))
                 }
             }
