@@ -281,7 +281,7 @@ try:
 
     # `ktx dashboard`: the same pages from a county replica, read-only, no login, this PC only.
     county_env = dict(ENV, KTX_DB=os.path.join(WORK, "county.db"), KTX_COUNTY_TOKEN=county)
-    ktx("init", "--township", "县科协", env=county_env)
+    ktx("init", "--county", env=county_env)
     ktx("remote", "add", "county", HUB, "--token-env", "KTX_COUNTY_TOKEN", env=county_env)
     ktx("sync", env=county_env)
     dash_port = free_port()

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 cd "$work"
 export KTX_DB="$work/county.db" LANG=C.UTF-8   # ktx speaks Chinese by default; C.UTF-8 keeps file names UTF-8 for LibreOffice
-"$ktx" init --township 县科协 >/dev/null
+"$ktx" init --county >/dev/null
 id=$("$ktx" record --kind 科技下乡 --date 2023-05-20 --title 果树修剪技术培训 --attendance 1200 --beneficiaries 2100 \
       --techniques 2 --surveyed 100 --satisfied 97 --cost 4500 --notes "村委会协办")
 "$ktx" record --kind 科技下乡 --date 2023-08-10 --title 大棚蔬菜病虫害防治 --attendance 900 --cost 500 >/dev/null

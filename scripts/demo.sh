@@ -20,7 +20,7 @@ run() { echo "\$ ktx $*"; "$KTX" "$@"; }
 echo "== 河西镇 and 东街镇 each create a replica, offline"
 run init --db hexi.db --township 河西镇
 run init --db dongjie.db --township 东街镇
-run init --db county.db --township 县科协
+run init --db county.db --county
 
 echo "== 河西镇 records a 科技下乡 training and adds late sign-ins"
 A=$("$KTX" record --db hexi.db --kind 科技下乡 --date 2023-05-20 --title 果树修剪技术培训 \

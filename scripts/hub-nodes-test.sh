@@ -156,7 +156,7 @@ start_node node2 "$p2"; n2=$started
 wait_up "$p2"
 
 # Everyone syncs again, alternating nodes; then every replica holds the same totals.
-"$ktx" init --db county.db --township 县科协 >/dev/null 2>&1
+"$ktx" init --db county.db --county >/dev/null 2>&1
 for round in 1 2; do
     i=0
     for o in "${offices[@]}" county; do

@@ -34,7 +34,7 @@ cd /root
 ktx --version
 ktx init --db hexi.db --township 河西镇 >/dev/null
 ktx init --db dongjie.db --township 东街镇 >/dev/null
-ktx init --db county.db --township 县科协 >/dev/null
+ktx init --db county.db --county >/dev/null
 A=$(ktx record --db hexi.db --kind 科技下乡 --date 2023/5/20 --title 果树修剪技术培训 --attendance 120 --surveyed 40 --satisfied 39 --cost 1500)
 ktx attend --db hexi.db "$A" 35
 ktx record --db dongjie.db --kind 流动科技馆 --date 2023年6月2日 --title 流动科技馆进校园 --attendance 860 --schools 1 --exhibits 48 >/dev/null
