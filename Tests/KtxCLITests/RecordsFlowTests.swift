@@ -145,7 +145,8 @@ import TestSupport
     }
 
     /// `ktx rebuild` on a log that misses operations refuses (exit 1) and changes nothing,
-    /// saying how to get them back; `ktx backup` of it copies but does not call it checked.
+    /// saying how to get them back; `ktx backup` of it copies but does not call it checked;
+    /// `ktx status` says it too.
     @Test func aLogWithAGapIsNeitherRebuiltNorCalledChecked() throws {
         let dir = TemporaryDirectory("gap")
         defer { dir.remove() }
@@ -166,6 +167,8 @@ import TestSupport
         let backup = try ktx.run(["backup", dir.file("b.db"), "--lang", "en"])
         #expect(backup.status == 1)
         #expect(!backup.stdout.contains("checked") && backup.stderr.contains("the operation log is damaged and so is the copy"))
+        let status = try ktx.run(["status", "--lang", "en"])
+        #expect(status.status == 1 && status.stderr.contains("the operation log misses operations 6–10 of replica"))
     }
 
     static func mode(_ path: String) -> mode_t? {

@@ -154,6 +154,19 @@ extension Store {
         }
     }
 
+    /// Why the log cannot be rebuilt as it is (a replica's operations missing), read from the
+    /// chunks' bounds only: cheap enough for `ktx status`. Nil when nothing is missing.
+    public func logGap() throws -> KtxError? {
+        try read("log") { db in
+            do {
+                try Self.requireContiguousLog(db)
+                return nil
+            } catch let error as KtxError where error.code == .logGap {
+                return error
+            }
+        }
+    }
+
     /// Throws if the last chunk of this replica's own log cannot be read: a local write
     /// never goes on top of a chunk it cannot read.
     static func requireReadableTail(_ db: Database, _ me: SelfRow) throws {

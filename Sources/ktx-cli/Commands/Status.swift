@@ -86,6 +86,11 @@ extension Ktx {
                     }
                     Console.out(lines.joined(separator: "\n"))
                 }
+                // A log missing operations is said, whatever the format, and is not a success.
+                if let gap = try store.logGap() {
+                    Console.error("ktx: " + gap.message(lang))
+                    throw ExitCode(1)
+                }
             }
         }
     }
