@@ -246,6 +246,11 @@ public actor HTTPHub: Hub {
         guard (200..<300).contains(response.status.code) else {
             let detail = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error
             let message = detail?.message ?? "HTTP \(response.status.code)"
+            // In Chinese, the code in words (the hub's message is English, for logs); the hub's
+            // own message in English, which says the most. A code this version does not know
+            // is shown as the code.
+            let zh = detail.map { d in HubCode.words(d.code, .zh).map { "\($0)，\(d.code)" } ?? d.code } ?? "HTTP \(response.status.code)"
+            let en = message
             switch response.status.code {
             case 401:
                 throw KtxError(.hubUnauthorized,
@@ -253,14 +258,14 @@ public actor HTTPHub: Hub {
                                en: "the hub at \(location) rejected the token: check with the county that it is right and not revoked, then add the remote again; local data is untouched")
             case 403:
                 throw KtxError(.hubForbidden,
-                               zh: "同步服务器 \(location) 不允许此操作（\(message)）；本地数据未受影响",
-                               en: "the hub at \(location) does not allow this (\(message)); local data is untouched")
+                               zh: "同步服务器 \(location) 不允许此操作（\(zh)）；本地数据未受影响",
+                               en: "the hub at \(location) does not allow this (\(en)); local data is untouched")
             case 409 where path == "/v1/ops" && detail?.code != RefusalReason.forked.rawValue:
                 throw HubDependency(message: message)
             default:
                 throw KtxError(.hubRefused,
-                               zh: "同步服务器 \(location) 拒绝了请求（HTTP \(response.status.code)：\(message)）；本地数据未受影响",
-                               en: "the hub at \(location) refused the request (HTTP \(response.status.code): \(message)); local data is untouched")
+                               zh: "同步服务器 \(location) 拒绝了请求（HTTP \(response.status.code)：\(zh)）；本地数据未受影响",
+                               en: "the hub at \(location) refused the request (HTTP \(response.status.code): \(en)); local data is untouched")
             }
         }
         return (nil, data)

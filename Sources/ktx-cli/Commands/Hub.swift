@@ -296,7 +296,7 @@ extension Ktx {
                         Console.out(table.render())
                         for pc in summaries {
                             for r in pc.refusals {
-                                Console.out(lang.pick(zh: "\(pc.township) \(pc.replica.short)：\(r.operations) 条操作被拒收（\(r.code)，最近 \(Labels.time(r.lastAt))）：\(r.message)",
+                                Console.out(lang.pick(zh: "\(pc.township) \(pc.replica.short)：\(r.operations) 条操作被拒收（\(r.code)，最近 \(Labels.time(r.lastAt))）：\(HubCode.words(r.code, .zh) ?? r.message)",
                                                       en: "\(pc.township) \(pc.replica.short): \(r.operations) operations refused (\(r.code), last \(Labels.time(r.lastAt))): \(r.message)"))
                             }
                         }
