@@ -237,12 +237,16 @@ public struct Dashboard: Sendable {
                 "last_sync": Web.time(pc.lastSync),
                 "stale": (pc.lastSeen ?? 0) < cutoff,
                 "refusals": pc.refusals.map { r -> [String: Any] in
-                    ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt), "message": r.message,
-                     "clock": r.isClock]
+                    ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt),
+                     "message": HubCode.words(r.code, language) ?? r.message, "clock": r.isClock]
                 },
             ]
         }
         page["hub"] = { if case .hub = access { true } else { false } }()
+        // What this replica's last syncs found about PCs whose records are not flowing (the
+        // county's PC: every office it syncs with), with the next step.
+        page["flow_heading"] = language.pick(zh: "记录未能送达的电脑", en: "PCs whose records are not flowing")
+        page["not_flowing"] = try store.flowProblems().filter { !$0.own }.map { $0.message(language) }
         return render("townships", page, viewer)
     }
 

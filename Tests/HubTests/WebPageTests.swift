@@ -173,6 +173,33 @@ import Web
         }
     }
 
+    /// The county's own dashboard (`ktx dashboard`) lists the PCs whose records are not
+    /// flowing, as its last sync found them, in the reader's language with the next step.
+    @Test func theCountysDashboardListsThePCsWhoseRecordsAreNotFlowing() async throws {
+        let lab = ReplicaLab("not-flowing")
+        defer { lab.remove() }
+        // A PC whose clock is three days fast: what it publishes is held by everyone.
+        let a = try Store.create(at: lab.dir.file("a.db"), township: "河西镇", wallClock: OffsetClock(lab.clock, offset: 3 * 86_400_000))
+        let county = try lab.replica("county", township: ReplicaLab.countyOffice)
+        try a.record(ActivityDraft(kind: "rural", date: "2023-05-20", title: "t", quantities: ["attendance": 5]))
+        try await StuckOverHTTPTests.publishAsOlderKtx(a, to: try lab.hub(for: a))
+        try county.addRemote(name: "usb", location: lab.dir.file("hub"))
+        _ = try await SyncSession(store: county, hub: try lab.hub(for: county), remote: "usb").run()
+        let short = try a.identity().replica.short
+        let router = Router()
+        Dashboard(store: county, access: .local).register(on: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/townships?lang=zh", method: .get) { response in
+                let text = response.body.text
+                #expect(text.contains("<h2 id=\"flow-heading\">记录未能送达的电脑</h2>"))
+                #expect(text.contains("“河西镇”的电脑 \(short)的时钟不准（比别处快）第 1 条起，其记录暂不合并：请把该电脑的日期和时间改正确后再同步"))
+            }
+            try await client.execute(uri: "/townships?lang=en", method: .get) { response in
+                #expect(response.body.text.contains("clock is ahead from seq 1: its records are held."))
+            }
+        }
+    }
+
     @Test(arguments: HubFixture.backends) func crossSitePostsAreRefusedAndChangeNothing(backend: HubBackendKind) async throws {
         let f = try await HubFixture(backend)
         defer { f.remove() }
