@@ -52,6 +52,31 @@ import TestSupport
         }
     }
 
+    /// One rule at home, over HTTP: random local commands on townships' PCs and the county's,
+    /// mistakes included; the hub takes every push (no refusal), and all converge.
+    @Test(arguments: 1...6) func everyOperationALocalCommandWritesIsAcceptedByTheHub(seed: Int) async throws {
+        let f = try await HubFixture(.sqlite)
+        defer { f.remove() }
+        let offices = [try f.lab.replica("a", township: "河西镇"), try f.lab.replica("b", township: "东街镇")]
+        let county = try f.lab.replica("county", township: ReplicaLab.countyOffice)
+        try await f.application.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port!)"
+            var reports: [SyncReport] = []
+            func sync(_ store: Store) async throws {
+                let me = try store.identity()
+                let token = me.role == .county ? f.county : f.township[me.township]!
+                reports.append(try await SyncSession(store: store, hub: HTTPHub(url: url, token: token)).run())
+            }
+            var rng = SeededGenerator(seed: UInt64(seed))
+            let outcome = try await LocalCommands.run(offices + [county], steps: 120, rng: &rng, sync: sync)
+            #expect(outcome.refused > 0 && outcome.written > 0)
+            for _ in 0..<2 { for store in offices + [county] { try await sync(store) } }
+            #expect(reports.flatMap(\.pushRefusals).isEmpty, "seed \(seed): \(reports.flatMap(\.pushRefusals).map(\.en))")
+            #expect(reports.flatMap(\.refused).isEmpty && reports.allSatisfy { $0.recovery == nil })
+            #expect(Set(try (offices + [county, f.hub]).map { try $0.stateDigest() }).count == 1)
+        }
+    }
+
     /// What a ktx before 0.4 did at a sync: seal and push every own operation, unchecked
     /// (as `StuckReplicaTests` does through a folder).
     static func publishAsOlderKtx(_ store: Store, to hub: any Hub) async throws {

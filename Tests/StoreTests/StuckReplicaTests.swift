@@ -174,4 +174,32 @@ import TestSupport
         #expect(county.held.isEmpty && county.refused.isEmpty)
         #expect(try folder.county.activity(id)?.quantities["attendance"] == 120)
     }
+
+    /// One rule at home, as a property: random local commands on two townships' PCs and the
+    /// county's, mistakes included; every operation they write is accepted by every receiver
+    /// of a governed folder (nothing refused, nothing held), and all converge.
+    @Test(arguments: 1...12) func everyOperationALocalCommandWritesIsAcceptedByAFolderReceiver(seed: Int) async throws {
+        let lab = ReplicaLab("home-rule-\(seed)")
+        defer { lab.remove() }
+        let folder = try Folder(lab)
+        let offices = [try lab.replica("a", township: "河西镇"), try lab.replica("b", township: "东街镇"), try lab.replica("a2", township: "河西镇")]
+        for office in offices {
+            try await folder.sync(office)
+            try await folder.approve(office)
+        }
+        var reports: [SyncReport] = []
+        var rng = SeededGenerator(seed: UInt64(seed))
+        let outcome = try await LocalCommands.run(offices + [folder.county], steps: 120, rng: &rng) { store in
+            reports.append(try await folder.sync(store))
+        }
+        #expect(outcome.refused > 0 && outcome.written > 0)
+        for _ in 0..<2 {
+            for store in offices + [folder.county] { reports.append(try await folder.sync(store)) }
+        }
+        #expect(reports.flatMap(\.refused).isEmpty, "seed \(seed): \(reports.flatMap(\.refused).map { $0.message(.en) })")
+        #expect(reports.flatMap(\.held).isEmpty)
+        #expect(reports.allSatisfy { $0.recovery == nil })
+        #expect(Set(try (offices + [folder.county]).map { try $0.stateDigest() }).count == 1)
+    }
 }
+
