@@ -203,7 +203,11 @@ import TestSupport
             try pc.ok(["remote", "add", "usb", root + "/hub"])
         }
         #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,1,120"))
-        // The county sees which PC is not flowing, why, and what happens next.
+        // The county sees which PC is not flowing, why, and what happens next: reading the
+        // folder through (nothing written to it), and in its own status after a sync.
+        let folderStatus = try county.ok(["hub", "status", "usb", "--lang", "en"])
+        #expect(folderStatus.contains("governed by the county"))
+        #expect(folderStatus.contains("PCs whose records are not flowing:\n  河西镇's PC c858f2faa5ac's records from seq 7 are refused everywhere"))
         try county.ok(["sync"])
         let seen = try county.ok(["status", "--lang", "en"])
         #expect(seen.contains("PCs whose records are not flowing:\n  河西镇's PC c858f2faa5ac's records from seq 7 are refused everywhere (sets a manual indicator value: only the county's PCs may) and what follows stops there"))

@@ -235,13 +235,50 @@ extension Ktx {
             static let configuration = CommandConfiguration(
                 abstract: L("Per township: its PCs, their last sync, refused operations and clock warnings. 各乡镇同步情况。",
                             "各乡镇：电脑数、最近同步、被拒收的操作与时钟警告。"),
-                discussion: "Example: ktx hub status --db /srv/ktx/hub.db --days 30")
+                discussion: "Examples: ktx hub status --db /srv/ktx/hub.db --days 30 (the HTTP hub's database); ktx hub status /media/usb/ktx-hub (a hub folder, or a folder remote's name: read through as a receiver reads it, nothing written)")
 
             @OptionGroup var options: GlobalOptions
             @OptionGroup var database: HubDatabaseOptions
+            @Argument(help: ArgumentHelp(L("A hub folder (or a folder remote's name) to read through for PCs whose records are not flowing.", "要检查的同步文件夹（或文件夹远端的名称）：找出记录未能送达的电脑。"), valueName: "folder"))
+            var folder: String?
             @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
             var days: Int = 30
             @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
+
+            /// A hub folder read through as a receiver reads it: its PCs, those waiting for the
+            /// county, and every PC whose records are not flowing, with the next step.
+            func folderStatus(_ given: String) async throws {
+                let lang = options.language
+                if given.hasPrefix("http://") || given.hasPrefix("https://") {
+                    throw KtxError(.badRemoteLocation,
+                                   zh: "HTTP 同步服务器的情况请在服务器上运行 ktx hub status --db 数据库，或打开它的看板",
+                                   en: "for an HTTP hub, run `ktx hub status --db HUB.db` on the hub's machine, or open its dashboard")
+                }
+                let store = try? options.openStore()
+                let path = try store.map { try hubFolder(given, in: $0) } ?? URL(fileURLWithPath: given.trimmingSpaces()).standardizedFileURL.path
+                try FileHub.requireHub(at: path)
+                let remote = try store?.remotes().first { $0.kind == .folder && $0.location == path }
+                let pinned = try remote.flatMap { r in try store?.hubKey(remote: r.name) }
+                let kept = try pinned.flatMap { try store?.keptRoster(countyKey: $0) }
+                let hub = FileHub(path: path, writer: ReplicaID.random(), durable: false, pinnedKey: pinned, cachedRoster: kept)
+                let (problems, operations) = try await HubInspection.inspect(hub)
+                let governance = try await hub.currentGovernance()
+                let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
+                let pcs = try await hub.summary()
+                var lines = [lang.pick(zh: "同步文件夹 \(path)：\(pcs.count) 台电脑的 \(operations) 条操作可合并",
+                                       en: "hub folder \(path): \(operations) operations of \(pcs.count) PCs can be merged")]
+                if let governance {
+                    lines.append(lang.pick(zh: "由县科协管理，公钥指纹 \(FileHub.fingerprint(of: governance.countyKey))；已批准 \(governance.roster.members.count) 台，等待批准 \(pending.count) 台",
+                                           en: "governed by the county, key \(FileHub.fingerprint(of: governance.countyKey)); \(governance.roster.members.count) PCs enrolled, \(pending.count) waiting"))
+                }
+                if problems.isEmpty {
+                    lines.append(lang.pick(zh: "所有电脑的记录都能送达", en: "every PC's records are flowing"))
+                } else {
+                    lines.append(lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:"))
+                    lines += problems.map { "  " + $0.message(lang) }
+                }
+                Console.out(lines.joined(separator: "\n"))
+            }
 
             func validate() throws {
                 guard (1...3650).contains(days) else {
@@ -250,6 +287,10 @@ extension Ktx {
             }
 
             func run() async throws {
+                if let folder {
+                    try await reportingErrors(options) { try await folderStatus(folder) }
+                    return
+                }
                 try await reportingErrors(options) {
                     let lang = options.language
                     if database.database == nil {
