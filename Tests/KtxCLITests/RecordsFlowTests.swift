@@ -211,7 +211,7 @@ import TestSupport
         try county.ok(["sync"])
         let seen = try county.ok(["status", "--lang", "en"])
         #expect(seen.contains("PCs whose records are not flowing:\n  河西镇's PC c858f2faa5ac's records from seq 7 are refused everywhere (sets a manual indicator value: only the county's PCs may) and what follows stops there"))
-        #expect(try county.ok(["status", "--lang", "zh"]).contains("“河西镇”的电脑 c858f2faa5ac第 7 条起的记录各处都拒收（设置了手工指标值：只有县科协的电脑可以设置）"))
+        #expect(try county.ok(["status", "--lang", "zh"]).contains("“河西镇”的电脑 c858f2faa5ac 第 7 条起的记录各处都拒收（设置了手工指标值：只有县科协的电脑可以设置）"))
 
         let synced = try office.run(["sync", "--lang", "en"])
         #expect(synced.status == 0)

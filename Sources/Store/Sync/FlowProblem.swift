@@ -50,10 +50,12 @@ public struct FlowProblem: Sendable, Equatable {
         let pc = own ? language.pick(zh: "本机", en: "this PC")
             : language.pick(zh: "\(township.map { "“\($0)”的" } ?? "")电脑 \(replica.short)", en: "\(township.map { "\($0)'s " } ?? "")PC \(replica.short)")
         let from = seq.map { language.pick(zh: "第 \($0) 条起", en: " from seq \($0)") } ?? ""
+        // (In Chinese, a space between a PC's id and what follows it.)
+        let pcFrom = pc + (own || from.isEmpty || language == .en ? "" : " ") + from
         let reason = code.flatMap(RefusalReason.init(rawValue:)).map { "（\($0.message(language))）" }
         switch (cause, language) {
         case (.refused, .zh):
-            return "\(pc)\(from)的记录各处都拒收\(reason ?? "")，其后的记录停在这里：该电脑用 ktx 0.4 及以后版本同步时会略去这条、改用新副本继续送达（新副本出现即是）；否则请该电脑升级 ktx 后同步"
+            return "\(pcFrom)的记录各处都拒收\(reason ?? "")，其后的记录停在这里：该电脑用 ktx 0.4 及以后版本同步时会略去这条、改用新副本继续送达（新副本出现即是）；否则请该电脑升级 ktx 后同步"
         case (.refused, .en):
             return "\(pc)'s records\(from) are refused everywhere (\(code.flatMap(RefusalReason.init(rawValue:))?.message(.en) ?? code ?? "")) and what follows stops there: ktx 0.4 or later on that PC leaves the refused one out at its next sync and continues under a new replica (a new PC of the township appears); otherwise upgrade ktx on that PC and sync"
         case (.notEnrolled, .zh):
@@ -61,7 +63,7 @@ public struct FlowProblem: Sendable, Equatable {
         case (.notEnrolled, .en):
             return "\(pc) is not enrolled by the county: its records are held everywhere. The county checks its key fingerprint with `ktx hub requests` and enrols it with `ktx hub approve`"
         case (.revoked, .zh):
-            return "县科协已停用\(pc)\(from)：其后的记录不会合并；如属误停，县科协重新批准即可"
+            return "县科协已停用\(pcFrom)：其后的记录不会合并；如属误停，县科协重新批准即可"
         case (.revoked, .en):
             return "the county revoked \(pc)\(from): its later records are not merged; if by mistake, the county approves it again"
         case (.clockAhead, .zh):
