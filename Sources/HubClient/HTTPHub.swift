@@ -187,6 +187,11 @@ public actor HTTPHub: Hub {
     }
 
     /// The hub's totals as JSON text, exactly as `/v1/totals` answers.
+    public func notFlowing() async throws -> [HubAPI.Status.NotFlowing]? {
+        let status: HubAPI.Status = try await send(.GET, "/v1/status", body: Optional<HubAPI.Vector>.none)
+        return status.notFlowing
+    }
+
     public func totalsJSON(query: String) async throws -> String {
         let data = try await raw(.GET, "/v1/totals" + (query.isEmpty ? "" : "?" + query), body: nil)
         return String(decoding: data, as: UTF8.self)

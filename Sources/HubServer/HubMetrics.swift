@@ -16,7 +16,7 @@ public final class HubMetrics: Sendable {
     /// that the number of series stays bounded.
     static func route(_ path: String) -> String {
         switch path {
-        case "/healthz", "/metrics", "/v1/vector", "/v1/ops", "/v1/pull", "/v1/totals", "/v1/tokens",
+        case "/healthz", "/metrics", "/v1/vector", "/v1/ops", "/v1/pull", "/v1/totals", "/v1/tokens", "/v1/status",
              "/", "/townships", "/activities", "/admin", "/indicator", "/form", "/form.xlsx", "/login", "/logout":
             return path
         default:

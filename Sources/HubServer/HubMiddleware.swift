@@ -14,7 +14,7 @@ struct HubMiddleware: RouterMiddleware {
     /// is a 404): any other method is a 405, as HTTP says, not a 404.
     static func methods(of path: String) -> [HTTPRequest.Method]? {
         switch path {
-        case "/healthz", "/metrics", "/v1/vector", "/v1/totals": [.get]
+        case "/healthz", "/metrics", "/v1/vector", "/v1/totals", "/v1/status": [.get]
         case "/v1/ops", "/v1/pull": [.post]
         case "/v1/tokens": [.get, .post]
         default:

@@ -64,6 +64,7 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     v1.post("ops") { request, context in try await api.push(request, context) }
     v1.post("pull") { request, context in try await api.pull(request, context) }
     v1.get("totals") { request, _ in try await api.totals(request) }
+    v1.get("status") { _, context in try await api.status(context) }
     v1.get("tokens") { _, context in try await api.listTokens(context) }
     v1.post("tokens") { request, context in try await api.createToken(request, context) }
     v1.delete("tokens/:id") { _, context in try await api.revokeToken(context) }
@@ -267,6 +268,22 @@ struct HubEndpoints: Sendable {
             try await writer.write(ByteBuffer(bytes: end))
             try await writer.finish(nil)
         })
+    }
+
+    /// The PCs whose pushes were refused since they last pushed successfully (county, admin).
+    func status(_ context: HubRequestContext) async throws -> Response {
+        guard let caller = context.caller, caller.role == .county || caller.role == .admin else {
+            throw HubError.forbidden("only a county or admin token reads the hub's status")
+        }
+        _ = try await hub.refresh(details: true)
+        var out: [HubAPI.Status.NotFlowing] = []
+        for pc in try await hub.view.replicaSummaries() {
+            for refusal in pc.refusals where refusal.lastAt > (pc.lastPush ?? 0) {
+                out.append(HubAPI.Status.NotFlowing(replica: pc.replica.hex, township: pc.township, code: refusal.code,
+                                                    operations: refusal.operations, last: refusal.lastAt))
+            }
+        }
+        return try json(HubAPI.Status(notFlowing: out))
     }
 
     // MARK: Tokens (admin)

@@ -83,6 +83,7 @@ import TestSupport
             try await call(.get, "/v1/totals?by=township,kind", "/v1/totals", token: f.county, expect: 200)
             try await call(.get, "/v1/totals?year=23", "/v1/totals", token: f.county, expect: 400)
             try await call(.get, "/v1/totals", "/v1/totals", token: nil, expect: 401)
+            try await call(.get, "/v1/status", "/v1/status", token: f.county, expect: 200)
             try await call(.get, "/v1/tokens", "/v1/tokens", token: f.admin, expect: 200)
             try await call(.get, "/v1/tokens", "/v1/tokens", token: nil, expect: 401)
             try await call(.get, "/v1/tokens", "/v1/tokens", token: f.county, expect: 403)
@@ -99,6 +100,8 @@ import TestSupport
             try await call(.delete, "/v1/tokens/2", "/v1/tokens/{id}", token: t1, expect: 403)
             try await call(.delete, "/v1/tokens/99", "/v1/tokens/{id}", token: f.admin, expect: 404)
             try await call(.get, "/metrics", "/metrics", token: nil, expect: 200)
+            try await call(.get, "/v1/status", "/v1/status", token: nil, expect: 401)
+            try await call(.get, "/v1/status", "/v1/status", token: t1, expect: 403)
             // On PostgreSQL, a database that stops answering: every endpoint says 503.
             if let location = f.configuration.postgres {
                 let admin = try PostgresLocation(url: HubFixture.postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
@@ -109,6 +112,7 @@ import TestSupport
                 try await call(.post, "/v1/pull", "/v1/pull", token: f.county, body: "{}", expect: 503)
                 try await call(.get, "/v1/totals", "/v1/totals", token: f.county, expect: 503)
                 try await call(.get, "/v1/tokens", "/v1/tokens", token: f.admin, expect: 503)
+                try await call(.get, "/v1/status", "/v1/status", token: f.county, expect: 503)
                 try await call(.post, "/v1/tokens", "/v1/tokens", token: f.admin, body: #"{"role": "county"}"#, expect: 503)
                 try await call(.delete, "/v1/tokens/3", "/v1/tokens/{id}", token: f.admin, expect: 503)
                 try await PostgresAdmin.execute("ALTER DATABASE \(location.database) ALLOW_CONNECTIONS true", on: admin)

@@ -245,6 +245,16 @@ import TestSupport
         let admin = KtxProcess(workingDirectory: root)
         let server = try KtxServer(admin, ["--db", "hub.db"])
         defer { server.stop() }
+        // The county's PC learns from the hub which office's pushes it refuses.
+        let county = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/county.db"])
+        try county.ok(["init", "--county"])
+        try county.ok(["remote", "add", "county", server.url, "--token", try token("county")])
+        try county.ok(["sync"])
+        let refused = "河西镇's PC 618bfefc94a4's records are refused everywhere (sets a manual indicator value: only the county's PCs may)"
+        #expect(try county.ok(["status", "--lang", "en"]).contains("PCs whose records are not flowing:\n  \(refused)"))
+        #expect(try county.ok(["hub", "status", "county", "--lang", "en"]).contains(refused))
+        #expect(try county.ok(["status", "--lang", "zh"]).contains("“河西镇”的电脑 618bfefc94a4的记录各处都拒收（设置了手工指标值：只有县科协的电脑可以设置）"))
+
         let office = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/hx.db"])
         try office.ok(["remote", "remove", "county"])
         try office.ok(["remote", "add", "county", server.url, "--token", try token("township")])
@@ -253,11 +263,11 @@ import TestSupport
         #expect(synced.stdout.contains("pushed 10 operations"))
         #expect(synced.stderr.contains("operation 12 of this PC (sets a manual indicator value: only the county's PCs may) is refused by every receiver and was left out"))
 
-        let county = KtxProcess(workingDirectory: root, environment: ["KTX_DB": root + "/county.db"])
-        try county.ok(["init", "--county"])
-        try county.ok(["remote", "add", "county", server.url, "--token", try token("county")])
         try county.ok(["sync"])
         #expect(try county.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]).contains("河西镇,3,190"))
+        // Flowing again: the office pushed since it was refused.
+        #expect(!(try county.ok(["status", "--lang", "en"]).contains("not flowing")))
+        #expect(try county.ok(["hub", "status", "county", "--lang", "en"]).contains("every PC's records are flowing"))
         let again = try office.run(["sync", "--lang", "en"])
         #expect(again.status == 0 && again.stderr.isEmpty)
     }

@@ -52,12 +52,13 @@ public struct FlowProblem: Sendable, Equatable {
         let from = seq.map { language.pick(zh: "第 \($0) 条起", en: " from seq \($0)") } ?? ""
         // (In Chinese, a space between a PC's id and what follows it.)
         let pcFrom = pc + (own || from.isEmpty || language == .en ? "" : " ") + from
-        let reason = code.flatMap(RefusalReason.init(rawValue:)).map { "（\($0.message(language))）" }
+        let reason = code.flatMap { HubCode.words($0, language) }.map { "（\($0)）" }
+        let words = code.flatMap { HubCode.words($0, .en) } ?? code ?? ""
         switch (cause, language) {
         case (.refused, .zh):
             return "\(pcFrom)的记录各处都拒收\(reason ?? "")，其后的记录停在这里：该电脑用 ktx 0.4 及以后版本同步时会略去这条、改用新副本继续送达（新副本出现即是）；否则请该电脑升级 ktx 后同步"
         case (.refused, .en):
-            return "\(pc)'s records\(from) are refused everywhere (\(code.flatMap(RefusalReason.init(rawValue:))?.message(.en) ?? code ?? "")) and what follows stops there: ktx 0.4 or later on that PC leaves the refused one out at its next sync and continues under a new replica (a new PC of the township appears); otherwise upgrade ktx on that PC and sync"
+            return "\(pc)'s records\(from) are refused everywhere (\(words)) and what follows stops there: ktx 0.4 or later on that PC leaves the refused one out at its next sync and continues under a new replica (a new PC of the township appears); otherwise upgrade ktx on that PC and sync"
         case (.notEnrolled, .zh):
             return "\(pc)尚未获县科协批准，其记录各处暂不合并：县科协用 ktx hub requests 核对密钥指纹后用 ktx hub approve 批准"
         case (.notEnrolled, .en):
@@ -77,7 +78,7 @@ public struct FlowProblem: Sendable, Equatable {
         case (.leftOut, .zh):
             return "\(pc)\(from)有记录各处都拒收\(reason ?? "")，已略去；其余记录改用新副本照常送达"
         case (.leftOut, .en):
-            return "\(pc) had a record\(from) that every receiver refuses (\(code.flatMap(RefusalReason.init(rawValue:))?.message(.en) ?? "")); it was left out, the rest goes on under a new replica"
+            return "\(pc) had a record\(from) that every receiver refuses (\(words)); it was left out, the rest goes on under a new replica"
         case (.continued, .zh):
             return "\(pc)的数据库是复制或恢复来的，此后的记录改记在新副本 \(code ?? "") 下：在县科协管理的同步文件夹里，县科协须批准新副本（ktx hub approve）"
         case (.continued, .en):
@@ -99,6 +100,16 @@ public struct FlowProblem: Sendable, Equatable {
             : why.map { $0.message(language) }
         return language.pick(zh: "本机有 \(count) 条记录尚未送达县科协（经 \(remote)）：", en: "\(count) of this PC's records have not reached the county (through \(remote)): ")
             + reasons.joined(separator: language.pick(zh: "；", en: "; "))
+    }
+
+    /// What an HTTP hub says of the PCs whose pushes it refuses (``HubAPI/Status``).
+    public static func fromHub(_ pcs: [HubAPI.Status.NotFlowing], remote: String, now: Int64) -> [FlowProblem] {
+        pcs.compactMap { pc in
+            ReplicaID(hex: pc.replica).map {
+                FlowProblem(remote: remote, replica: $0, cause: pc.code == "future-timestamp" ? .clockAhead : .refused, own: false,
+                            township: pc.township, seq: nil, code: pc.code, seenAtMillis: now)
+            }
+        }
     }
 
     /// What one sync found, for this PC and for others.
@@ -132,6 +143,7 @@ public struct FlowProblem: Sendable, Equatable {
             }
             add(held.replica, cause, township: held.township, seq: held.seq)
         }
+        for p in fromHub(report.hubNotFlowing, remote: remote, now: now) { add(p.replica, p.cause, township: p.township, code: p.code) }
         for warning in report.warnings where [.forged, .foreign, .damaged].contains(warning.reason) {
             // ops/<replica>/<file>: a file in a replica's place.
             let parts = warning.file.split(separator: "/")

@@ -38,6 +38,9 @@ public struct SyncReport: Sendable {
     /// Own operations every receiver refuses, left out at this sync; the later ones continue
     /// under a new replica.
     public var recovery: Recovery?
+    /// A county replica's sync with an HTTP hub: the PCs whose pushes the hub refused since
+    /// they last pushed successfully.
+    public var hubNotFlowing: [HubAPI.Status.NotFlowing] = []
 }
 
 /// Progress of a running sync, for a progress line.
@@ -372,6 +375,11 @@ public struct SyncSession: Sendable {
         // This replica's own operations pulled back (a restored backup): others hold them.
         if local[me] > beforePull[me] { try store.markConfirmed(upTo: local[me]) }
 
+        // The county learns from an HTTP hub which offices' pushes it refuses: those records
+        // never reach the county's replica, so only the hub can tell.
+        if try store.identity().role == .county, await hub.callerRole() == .county {
+            report.hubNotFlowing = (try? await hub.notFlowing()) ?? []
+        }
         if let remote {
             let previous = [report.recovery?.continuation.previous, report.continuation?.previous].compactMap { $0 }
             try store.recordFlowProblems(FlowProblem.found(in: report, remote: remote, me: me, previous: previous,

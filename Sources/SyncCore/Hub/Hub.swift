@@ -110,6 +110,10 @@ public protocol Hub: Sendable {
     /// has one: an HTTP hub does, a folder does not.
     func clockMillis() async -> Int64?
 
+    /// The PCs whose records the hub refused since they last pushed successfully, as the hub
+    /// tells a county token (an HTTP hub's `GET /v1/status`); nil when the hub tells none.
+    func notFlowing() async throws -> [HubAPI.Status.NotFlowing]?
+
     /// A time the hub's county vouches had passed (a governed folder: the newest time in the
     /// county-signed roster), unix milliseconds; nil when the hub has no such word.
     func clockFloorMillis() async -> Int64?
@@ -138,6 +142,8 @@ extension Hub {
     public func callerRole() async -> Roster.Role? { nil }
 
     public func clockFloorMillis() async -> Int64? { nil }
+
+    public func notFlowing() async throws -> [HubAPI.Status.NotFlowing]? { nil }
 
     public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {}
 

@@ -45,6 +45,30 @@ public enum HubAPI {
         }
     }
 
+    /// `GET /v1/status` (county and admin tokens): the PCs whose pushes the hub refused since
+    /// they last pushed successfully, by reason: their records are not reaching the county.
+    public struct Status: Codable, Sendable, Equatable {
+        public struct NotFlowing: Codable, Sendable, Equatable {
+            public var replica: String
+            public var township: String
+            /// The hub's refusal code (a ``RefusalReason`` or another hub code).
+            public var code: String
+            public var operations: Int64
+            /// When the last refusal was, unix milliseconds.
+            public var last: Int64
+
+            public init(replica: String, township: String, code: String, operations: Int64, last: Int64) {
+                (self.replica, self.township, self.code, self.operations, self.last) = (replica, township, code, operations, last)
+            }
+        }
+
+        public var notFlowing: [NotFlowing]
+
+        enum CodingKeys: String, CodingKey { case notFlowing = "not_flowing" }
+
+        public init(notFlowing: [NotFlowing]) { self.notFlowing = notFlowing }
+    }
+
     /// A contiguous run of one replica's operations: the body of `POST /v1/ops`, and
     /// one element of a pull page.
     public struct Batch: Codable, Sendable, Equatable {

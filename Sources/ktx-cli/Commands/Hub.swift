@@ -1,6 +1,7 @@
 import ArgumentParser
 import FolderHub
 import Foundation
+import HubClient
 import HubPostgres
 import HubServer
 import Logging
@@ -249,12 +250,22 @@ extension Ktx {
             /// county, and every PC whose records are not flowing, with the next step.
             func folderStatus(_ given: String) async throws {
                 let lang = options.language
+                let store = try? options.openStore()
+                // An HTTP hub, by a remote's name or address: it says which PCs' pushes it refuses.
+                if let store, let remote = try store.remotes().first(where: { $0.kind == .http && ($0.name == given || $0.location == given) }) {
+                    let hub = HTTPHub(url: remote.location, token: try store.token(for: remote), replica: nil, scope: nil)
+                    let problems = FlowProblem.fromHub(try await hub.notFlowing() ?? [], remote: remote.name, now: 0)
+                    var lines = [lang.pick(zh: "同步服务器 \(remote.location)", en: "hub \(remote.location)")]
+                    lines += problems.isEmpty ? [lang.pick(zh: "所有电脑的记录都能送达", en: "every PC's records are flowing")]
+                        : [lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:")] + problems.map { "  " + $0.message(lang) }
+                    Console.out(lines.joined(separator: "\n"))
+                    return
+                }
                 if given.hasPrefix("http://") || given.hasPrefix("https://") {
                     throw KtxError(.badRemoteLocation,
-                                   zh: "HTTP 同步服务器的情况请在服务器上运行 ktx hub status --db 数据库，或打开它的看板",
-                                   en: "for an HTTP hub, run `ktx hub status --db HUB.db` on the hub's machine, or open its dashboard")
+                                   zh: "请先用县级令牌添加这个同步服务器（ktx remote add 名称 地址 --token 县级令牌），再用 ktx hub status 名称 查看",
+                                   en: "add this hub with a county token first (`ktx remote add NAME URL --token COUNTY_TOKEN`), then run `ktx hub status NAME`")
                 }
-                let store = try? options.openStore()
                 let path = try store.map { try hubFolder(given, in: $0) } ?? URL(fileURLWithPath: given.trimmingSpaces()).standardizedFileURL.path
                 try FileHub.requireHub(at: path)
                 let remote = try store?.remotes().first { $0.kind == .folder && $0.location == path }
