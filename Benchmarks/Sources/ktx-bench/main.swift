@@ -12,6 +12,16 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "hub-load" {
     exit(0)
 }
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "hub-open-load" {
+    try await OpenLoad.run(CommandLine.arguments.dropFirst(2).compactMap(Int.init))
+    exit(0)
+}
+
+if CommandLine.arguments.count > 3 && CommandLine.arguments[1] == "--serve-hub" {
+    try await OpenLoad.serve(path: CommandLine.arguments[2], port: Int(CommandLine.arguments[3]) ?? 0)
+    exit(0)
+}
+
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "--child" {
     try await Child.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
@@ -54,6 +64,7 @@ let usage = """
       each figure is a median). Run from the package root (the peers script is found there).
       KTX_TRACE=path keeps the operation trace. A full run takes about 7 minutes on 2 cores.
     also: ktx-bench hub-load [clients] [operations-per-client]   (township clients pushing at once)
+          taskset -c 1 ktx-bench hub-open-load [rate …]          (pushes on a schedule, the hub pinned to core 0)
           ktx-bench scale [operations] [replicas] [runs]         (the province: 10,000,000 operations)
           ktx-bench pull [operations] [activities] [replicas] [runs]   (only the full pull over HTTP)
     """
