@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HubClient
+import HubPostgres
 import HubServer
 import Logging
 import NIOCore
@@ -53,12 +54,31 @@ enum OpenLoad {
         let met = outcomes.filter { $0.errors == 0 && $0.percentile(0.99) <= 0.100 }.map(\.rate).max()
         print("highest rate with p99 <= 100 ms and no errors: \(met.map { "\($0) pushes/s (\($0 * batch) operations/s)" } ?? "none of the rates run") "
               + "(goal: >= 500 pushes/s on one core)")
+
+        // Two PostgreSQL nodes, when a server is named; pin its processes to core 0 too
+        // (`taskset -a -p -c 0 PID` for each of `pgrep postgres`), so nodes and server share it.
+        guard let url = ProcessInfo.processInfo.environment["KTX_BENCH_POSTGRES"] else {
+            print("PostgreSQL, 2 nodes: skipped (set KTX_BENCH_POSTGRES=postgres://USER@HOST:PORT/DB and PGPASSWORD)")
+            return
+        }
+        let base = try PostgresLocation(url: url, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
+        var pg: [Outcome] = []
+        for rate in rates {
+            let outcome = try await load(rate: rate, postgres: base)
+            pg.append(outcome)
+            print("PostgreSQL, 2 nodes: intended \(rate) pushes/s: achieved \(Int(outcome.achieved)) pushes/s, p50 \(fmt(outcome.percentile(0.5) * 1000)) ms, "
+                  + "p99 \(fmt(outcome.percentile(0.99) * 1000)) ms, \(outcome.latencies.count) pushes, \(outcome.errors) errors"
+                  + (outcome.firstError.map { " (first: \($0))" } ?? ""))
+        }
+        let pgMet = pg.filter { $0.errors == 0 && $0.percentile(0.99) <= 0.100 }.map(\.rate).max()
+        print("PostgreSQL, 2 nodes: highest rate with p99 <= 100 ms and no errors: \(pgMet.map { "\($0) pushes/s" } ?? "none of the rates run")")
     }
 
     static func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
 
-    /// One rate on a new hub database, served by a child process pinned to core 0.
-    static func load(rate: Int) async throws -> Outcome {
+    /// One rate on a new hub database, served by a child process pinned to core 0 (two nodes
+    /// on a new PostgreSQL database, when `postgres` is given; clients alternate between them).
+    static func load(rate: Int, postgres: PostgresLocation? = nil) async throws -> Outcome {
         let pushes = Int(Double(rate) * seconds)
         let perClient = (pushes + clients - 1) / clients * batch
         var workload = Workload(seed: 11, replicaCount: clients, activityCount: clients * perClient / 10, operationCount: clients * perClient)
@@ -76,24 +96,46 @@ enum OpenLoad {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ktx-open-load-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let hubStore = try Store.openHub(at: "\(dir)/hub.db")
         var tokens: [String: String] = [:]
-        for township in Set(workload.townships) {
-            tokens[township] = try await hubStore.createToken(role: .township, township: township).secret
+        var location: PostgresLocation?
+        if let postgres {
+            let name = "ktx_open_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+            try await PostgresAdmin.createDatabase(name, on: postgres)
+            location = postgres.with(database: name)
+            var logger = Logger(label: "ktx-bench")
+            logger.logLevel = .critical
+            let admin = try await PostgresHub.open(location!, viewPath: nil, logger: logger)
+            for township in Set(workload.townships) {
+                tokens[township] = try await admin.createToken(role: .township, township: township).secret
+            }
+            await admin.close()
+        } else {
+            let hubStore = try Store.openHub(at: "\(dir)/hub0.db")
+            for township in Set(workload.townships) {
+                tokens[township] = try await hubStore.createToken(role: .township, township: township).secret
+            }
+            try hubStore.checkpoint()
         }
-        let port = try HTTPBench.freePort()
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-        child.arguments = ["-c", "0", CommandLine.arguments[0], "--serve-hub", "\(dir)/hub.db", String(port)]
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        defer { child.terminate(); child.waitUntilExit() }
-        let url = "http://127.0.0.1:\(port)"
-        for attempt in 0... {
-            do { _ = try await HTTPHub(url: url, token: tokens.values.first!).versionVector(); break } catch {
-                if attempt > 200 { throw BenchError("the hub did not start: \(error)") }
-                try await Task.sleep(for: .milliseconds(50))
+        var urls: [String] = []
+        var children: [Process] = []
+        defer { for child in children { child.terminate(); child.waitUntilExit() } }
+        for node in 0..<(postgres == nil ? 1 : 2) {
+            let port = try HTTPBench.freePort()
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            child.arguments = ["-c", "0", CommandLine.arguments[0], "--serve-hub", "\(dir)/hub\(node).db", String(port)]
+                + (location.map { [$0.display] } ?? [])
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            try child.run()
+            children.append(child)
+            let url = "http://127.0.0.1:\(port)"
+            urls.append(url)
+            for attempt in 0... {
+                do { _ = try await HTTPHub(url: url, token: tokens.values.first!).versionVector(); break } catch {
+                    if attempt > 400 { throw BenchError("the hub did not start: \(error)") }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }
         }
         var configuration = HTTPClient.Configuration()
@@ -106,7 +148,7 @@ enum OpenLoad {
         let interval = Duration.nanoseconds(Int64(1e9 / Double(rate)))
         let results = try await withThrowingTaskGroup(of: Outcome.self) { group in
             for c in 0..<clients {
-                let hub = HTTPHub(url: url, token: tokens[workload.townships[c]]!, client: client)
+                let hub = HTTPHub(url: urls[c % urls.count], token: tokens[workload.townships[c]]!, client: client)
                 let township = workload.townships[c]
                 let ops = workload.operations[c]
                 group.addTask {
@@ -152,11 +194,13 @@ enum OpenLoad {
         return out
     }
 
-    /// The child: one hub node on `path`, at `port`, until terminated.
-    static func serve(path: String, port: Int) async throws {
+    /// The child: one hub node on `path` (or, with `postgres`, a node of that database whose
+    /// copy is at `path`), at `port`, until terminated.
+    static func serve(path: String, port: Int, postgres: String?) async throws {
         var logger = Logger(label: "ktx-bench.hub")
         logger.logLevel = .critical
-        var configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger)
+        let location = try postgres.map { try PostgresLocation(url: $0, password: ProcessInfo.processInfo.environment["PGPASSWORD"]) }
+        var configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger, postgres: location)
         configuration.maxConnectionsPerAddress = 1_000
         try await serveHub(configuration)
     }

@@ -18,7 +18,8 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "hub-open-load
 }
 
 if CommandLine.arguments.count > 3 && CommandLine.arguments[1] == "--serve-hub" {
-    try await OpenLoad.serve(path: CommandLine.arguments[2], port: Int(CommandLine.arguments[3]) ?? 0)
+    try await OpenLoad.serve(path: CommandLine.arguments[2], port: Int(CommandLine.arguments[3]) ?? 0,
+                             postgres: CommandLine.arguments.count > 4 ? CommandLine.arguments[4] : nil)
     exit(0)
 }
 
