@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ktx=$(realpath "${1:-.build/debug/ktx}")
+apt_mirror=$(realpath scripts/apt-mirror.sh)
 python3 -c 'import openpyxl' 2>/dev/null || python3 -m pip install --quiet 'openpyxl>=3.1,<4'
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -56,7 +57,7 @@ print("openpyxl: form, report and export read back cell by cell")
 EOF
 
 if ! command -v soffice >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ] && timeout 20 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' 2>/dev/null; then
+    if [ "$(id -u)" -eq 0 ] && mirror=$("$apt_mirror" --host 2>/dev/null) && timeout 20 bash -c "exec 3<>/dev/tcp/${mirror%:*}/${mirror##*:}" 2>/dev/null; then
         echo "check-xlsx: installing libreoffice-calc-nogui" >&2
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
     else
