@@ -236,11 +236,11 @@ extension Ktx {
             static let configuration = CommandConfiguration(
                 abstract: L("Per township: its PCs, their last sync, refused operations and clock warnings. 各乡镇同步情况。",
                             "各乡镇：电脑数、最近同步、被拒收的操作与时钟警告。"),
-                discussion: "Examples: ktx hub status --db /srv/ktx/hub.db --days 30 (the HTTP hub's database); ktx hub status /media/usb/ktx-hub (a hub folder, or a folder remote's name: read through as a receiver reads it, nothing written)")
+                discussion: "Examples: ktx hub status --db /srv/ktx/hub.db --days 30 (the HTTP hub's database); ktx hub status /media/usb/ktx-hub (a hub folder, or a folder remote's name: read through as a receiver reads it, nothing written); ktx hub status county (an HTTP remote added with a county token: the PCs whose pushes it refuses)")
 
             @OptionGroup var options: GlobalOptions
             @OptionGroup var database: HubDatabaseOptions
-            @Argument(help: ArgumentHelp(L("A hub folder (or a folder remote's name) to read through for PCs whose records are not flowing.", "要检查的同步文件夹（或文件夹远端的名称）：找出记录未能送达的电脑。"), valueName: "folder"))
+            @Argument(help: ArgumentHelp(L("A hub folder, or a remote's name (a folder, or an HTTP hub added with a county token): the PCs whose records are not flowing.", "同步文件夹，或远端名称（文件夹，或用县级令牌添加的 HTTP 同步服务器）：找出记录未能送达的电脑。"), valueName: "hub"))
             var folder: String?
             @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
             var days: Int = 30
