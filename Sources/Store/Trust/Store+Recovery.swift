@@ -61,7 +61,13 @@ extension Store {
     ///
     /// - Returns: what was left out and where the rest continues; nil when nothing is refused.
     public func recoverRefusedOperations() throws -> Recovery? {
-        try write("recover") { db in
+        // Every sync asks: nothing new to check is answered without a write transaction.
+        let pending = try read("recover") { db -> Bool in
+            guard let me = try SelfRow.fetch(db), me.role != nil else { return false }
+            return try (Int64.fetchOne(db, sql: "SELECT vetted FROM replica_self WHERE id = 1") ?? 0) < me.maxSeq
+        }
+        guard pending else { return nil }
+        return try write("recover") { db in
             guard let me = try SelfRow.fetch(db), let role = me.role else { return nil }
             let vetted = try Int64.fetchOne(db, sql: "SELECT vetted FROM replica_self WHERE id = 1") ?? 0
             guard vetted < me.maxSeq else { return nil }

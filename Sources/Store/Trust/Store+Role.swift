@@ -12,7 +12,9 @@ extension Store {
     /// - Returns: the role before, if it changed.
     @discardableResult
     public func learnRole(_ role: Roster.Role) throws -> Roster.Role?? {
-        try write("role") { db in
+        // Every sync with a governed folder says the role again: no write when it is known.
+        if try read("role", { try SelfRow.fetch($0)?.role }) == role { return nil }
+        return try write("role") { db in
             let before = try SelfRow.fetch(db)?.role
             guard before != role else { return nil }
             // What was checked with another role is checked again.
