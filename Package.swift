@@ -57,6 +57,7 @@ let package = Package(
                 .embedInCode("migrations/m0016_county_cells.sql"),
                 .embedInCode("migrations/m0017_township_cells.sql"),
                 .embedInCode("migrations/m0018_replica_role.sql"),
+                .embedInCode("migrations/m0019_chunk_sum.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

@@ -23,6 +23,7 @@ public enum KtxSchema {
         ("0016_county_cells", String(decoding: PackageResources.m0016_county_cells_sql, as: UTF8.self)),
         ("0017_township_cells", String(decoding: PackageResources.m0017_township_cells_sql, as: UTF8.self)),
         ("0018_replica_role", String(decoding: PackageResources.m0018_replica_role_sql, as: UTF8.self)),
+        ("0019_chunk_sum", String(decoding: PackageResources.m0019_chunk_sum_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

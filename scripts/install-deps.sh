@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build ktx: the system SQLite and zlib headers
-# (zlib for ZIPFoundation, which writes .xlsx).
+# (zlib for ZIPFoundation, which writes .xlsx). With --tests, also what the tests use:
+# faketime (a PC whose clock is years ahead, run through the built binary).
 # (Swift itself must already be installed; see README.)
 set -euo pipefail
-if ! dpkg -s libsqlite3-dev zlib1g-dev >/dev/null 2>&1; then
-    echo "ktx: installing libsqlite3-dev zlib1g-dev" >&2
+packages=(libsqlite3-dev zlib1g-dev)
+if [ "${1:-}" = "--tests" ]; then packages+=(faketime); fi
+if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
+    echo "ktx: installing ${packages[*]}" >&2
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libsqlite3-dev zlib1g-dev
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}"
 fi

@@ -156,8 +156,10 @@ public actor FileHub: Hub {
                 // seqs were written by another copy of its database.
                 throw KtxError.copiedReplica(replica.short, file: relative)
             } else {
-                // Not this replica's: noise someone put in its place. Never a reason to stop.
-                warn(relative, .forged, theirs == nil ? "not signed, or not a run of operations: replaced" : "not signed with its key: replaced")
+                // Not this replica's: noise someone put in its place. Never a reason to stop; kept
+                // aside (not overwritten) so that every reader, the county's first, is told.
+                let kept = try keepAside(target, replica: replica, name: name)
+                warn(kept ?? relative, .forged, theirs == nil ? "not signed, or not a run of operations: set aside" : "not signed with its key: set aside")
                 let bytes = OperationFile.encode(operations, township: township, writer: writer, seal: seal)
                 try writeAtomically(bytes, to: target, in: dir)
             }
@@ -213,6 +215,9 @@ public actor FileHub: Hub {
                     page.roster = governance?.roster
                     return page
                 } catch {
+                    // Not a file of operations at all, in this replica's own place: nobody's
+                    // but noise; moved out like a forged one.
+                    if replica == writer, movedOutOfOwnPlace(relative, .forged, error.detail) { continue }
                     skip(relative, error.reason, error.detail)
                 }
             }
@@ -238,7 +243,22 @@ public actor FileHub: Hub {
     }
 
     public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {
+        // A file in this replica's own place that it did not sign: the office is the one
+        // that knows, and moves it out into `tampered/`, where every reader sees it until the
+        // county removes it. Another's place is only skipped.
+        if reason == .forged, movedOutOfOwnPlace(source, reason, detail) { return }
         skip(source, reason, detail)
+    }
+
+    /// Moves a file out of this replica's own place (`ops/<writer>/`) into `tampered/` and
+    /// says so; false, and nothing moved, for a file elsewhere or one that cannot be moved.
+    private func movedOutOfOwnPlace(_ source: String, _ reason: HubWarning.Reason, _ detail: String) -> Bool {
+        let parts = source.split(separator: "/")
+        guard parts.count == 3, parts[0] == "ops", parts[1] == writer.hex,
+              let kept = try? keepAside(location + "/" + source, replica: writer, name: String(parts[2])) else { return false }
+        badFiles.insert(source)
+        warn(kept, reason, detail + ": set aside")
+        return true
     }
 
     /// Warnings noted since the last page, for a sync that pulls no more pages.
@@ -274,7 +294,37 @@ public actor FileHub: Hub {
         let (governance, warnings) = try Self.readGovernance(at: location, pinned: pinnedKey, cached: cachedRoster)
         self.governance = governance
         for warning in warnings { warn(warning.file, warning.reason, warning.detail) }
+        // Files an office found in its place and set aside: every reader says they are there
+        // until someone removes them.
+        for replica in (try? Self.names(in: location + "/" + Self.tamperedName)) ?? [] {
+            for name in (try? Self.names(in: location + "/\(Self.tamperedName)/\(replica)")) ?? [] {
+                warn("\(Self.tamperedName)/\(replica)/\(name)", .forged, "set aside by the office it names")
+            }
+        }
         prepared = true
+    }
+
+    /// Where an office moves a file it found under its name at its next seqs, not signed
+    /// with its key: `tampered/<replica>/<file name>`.
+    public static let tamperedName = "tampered"
+
+    /// Moves someone else's file out of a replica's place into `tampered/`, a number added to
+    /// its name if one is there already; returns its path in the hub (nil if it could not be
+    /// moved: it is then overwritten, as before).
+    private func keepAside(_ file: String, replica: ReplicaID, name: String) throws -> String? {
+        let dir = location + "/\(Self.tamperedName)/\(replica.hex)"
+        guard (try? makeDirectory(location + "/" + Self.tamperedName)) != nil, (try? makeDirectory(dir)) != nil else { return nil }
+        try requireNoLink(upTo: dir)
+        for n in 0..<100 {
+            let kept = n == 0 ? name : "\(name).\(n)"
+            // link + unlink: never over a file set aside before.
+            if link(file, dir + "/" + kept) == 0 {
+                unlink(file)
+                return "\(Self.tamperedName)/\(replica.hex)/\(kept)"
+            }
+            if errno != EEXIST { return nil }
+        }
+        return nil
     }
 
     /// Checks that a folder exists and is a hub; throws ``KtxError`` `hub-missing` or `not-a-hub`.

@@ -204,6 +204,15 @@ enum TableFormat: String, ExpressibleByArgument, CaseIterable { case table, json
 enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 enum TextFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+/// Says on stderr that the operation log misses operations or was damaged, after a command
+/// showed or wrote what the tables hold: the figures may lack records, and what the log
+/// cannot give again will not reach the county. True when it said so.
+func saidLogDamage(_ store: Store, _ options: GlobalOptions) throws -> Bool {
+    guard let damage = try store.logDamage() else { return false }
+    Console.error("ktx: " + options.language.pick(zh: "注意：", en: "warning: ") + damage.message(options.language))
+    return true
+}
+
 /// Runs a command body, turning a ``KtxError`` into one line on stderr and an exit status.
 func reportingErrors(_ options: GlobalOptions, _ body: () async throws -> Void) async throws {
     do {

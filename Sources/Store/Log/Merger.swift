@@ -314,13 +314,14 @@ struct PendingMerge {
             if verify, let base = base[replica], base != held { return false }
             nums[replica] = num
         }
-        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, newest) VALUES (?, ?, ?, ?, ?)")
+        let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, newest, sum) VALUES (?, ?, ?, ?, ?, ?)")
         for chunk in chunks {
             insert.bind(1, nums[chunk.replica]!)
             insert.bind(2, chunk.first)
             insert.bind(3, chunk.last)
             insert.bind(4, bytes: chunk.bytes)
             insert.bind(5, chunk.newest)
+            insert.bind(6, ChunkSum.of(chunk.bytes))
             try insert.run()
         }
         for (replica, runs) in seals {

@@ -65,8 +65,8 @@ extension Store {
                 try Self.forEachChunk(db) { _ in }
             } catch let error as KtxError {
                 throw KtxError(error.code,
-                               zh: "已复制到 \(target.path)，但操作日志有损坏，备份也带着它：\(error.zh)",
-                               en: "copied to \(target.path), but the operation log is damaged and so is the copy: \(error.en)")
+                               zh: "已复制到 \(target.path)，但未通过检查，备份带着同样的问题：\(error.zh)",
+                               en: "copied to \(target.path), but not checked: the copy has the same fault as this database: \(error.en)")
             }
             let activities = try db.tableExists("activity") ? Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE deleted = 0") ?? 0 : 0
             let tokens = try db.tableExists("hub_token") ? Int.fetchOne(db, sql: "SELECT count(*) FROM hub_token") ?? 0 : 0

@@ -66,7 +66,7 @@ extension Store {
             }
             let ids = try Self.replicaIDs(db)
             var end: [Int64: Int64] = [:]
-            let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops FROM op_chunk ORDER BY replica, first_seq")
+            let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops, sum FROM op_chunk ORDER BY replica, first_seq")
             while let row = try chunks.next() {
                 let num: Int64 = row[0]
                 let first: Int64 = row[1]
@@ -76,13 +76,22 @@ extension Store {
                     problem("orphan-chunk", zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
                     continue
                 }
+                let bytes: Data = row[3]
                 let ops: [Op]
                 do {
-                    ops = try OpChunk.decode([UInt8](row[3] as Data), replica: id, firstSeq: first)
+                    ops = try OpChunk.decode([UInt8](bytes), replica: id, firstSeq: first)
                 } catch {
                     problem("unreadable-chunk",
                             zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
                             en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
+                    end[num] = last
+                    continue
+                }
+                if let sum = row[4] as Int64?, ChunkSum.of(bytes) != sum {
+                    problem("changed-chunk",
+                            zh: "副本 \(id.short) 第 \(first)–\(last) 条操作写入后被改动，不能再信任：请用最近的备份替换本数据库，或新建副本并从同步服务器拉取",
+                            en: "operations \(first)–\(last) of replica \(id.short) changed after they were written and cannot be trusted: put the newest backup in place of this database, or make a new replica and pull from the hub")
+                    end[num] = last
                     continue
                 }
                 report.operations += ops.count
@@ -154,16 +163,17 @@ extension Store {
         }
     }
 
-    /// Why the log cannot be rebuilt as it is (a replica's operations missing), read from the
-    /// chunks' bounds only: cheap enough for `ktx status`. Nil when nothing is missing.
-    public func logGap() throws -> KtxError? {
+    /// Why the log cannot be trusted as it is: a replica's operations missing, or a chunk
+    /// whose bytes changed after they were written. Reads the chunks' bounds and bytes,
+    /// unpacks nothing: cheap enough for every command that shows figures. Nil when whole.
+    public func logDamage() throws -> KtxError? {
         try read("log") { db in
             do {
                 try Self.requireContiguousLog(db)
-                return nil
             } catch let error as KtxError where error.code == .logGap {
                 return error
             }
+            return try Self.damagedChunk(db)
         }
     }
 
@@ -171,7 +181,7 @@ extension Store {
     /// never goes on top of a chunk it cannot read.
     static func requireReadableTail(_ db: Database, _ me: SelfRow) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT first_seq, last_seq, ops FROM op_chunk WHERE replica = ? ORDER BY last_seq DESC LIMIT 1
+            SELECT first_seq, last_seq, ops, sum FROM op_chunk WHERE replica = ? ORDER BY last_seq DESC LIMIT 1
             """), arguments: [me.num]) else {
             if me.maxSeq != 0 { throw KtxError.damagedLog("no chunk holds this replica's operations 1–\(me.maxSeq)") }
             return
@@ -181,9 +191,13 @@ extension Store {
         guard last == me.maxSeq else {
             throw KtxError.damagedLog("this replica's log ends at \(last), its record says \(me.maxSeq)")
         }
-        let ops = try? (row[2] as Data).withUnsafeBytes { try OpChunk.decode($0, replica: me.replica, firstSeq: first) }
+        let bytes: Data = row[2]
+        let ops = try? bytes.withUnsafeBytes { try OpChunk.decode($0, replica: me.replica, firstSeq: first) }
         guard let ops, ops.count == Int(last - first + 1) else {
             throw KtxError.damagedLog("operations \(first)–\(last) cannot be read")
+        }
+        if let sum = row[3] as Int64?, ChunkSum.of(bytes) != sum {
+            throw KtxError.damagedLog("operations \(first)–\(last) changed after they were written")
         }
     }
 }

@@ -68,8 +68,9 @@ extension Store {
                 }
             }
             if changed {
-                try db.execute(sql: "UPDATE op_chunk SET ops = ? WHERE id = ?",
-                               arguments: [Data(OpChunk.encode(ops)), chunk[0] as Int64])
+                let packed = OpChunk.encode(ops)
+                try db.execute(sql: "UPDATE op_chunk SET ops = ?, sum = ? WHERE id = ?",
+                               arguments: [Data(packed), ChunkSum.of(packed), chunk[0] as Int64])
             }
         }
         try db.execute(sql: "UPDATE replica_self SET clock = ? WHERE id = 1", arguments: [clock.last.rawValue])

@@ -263,9 +263,10 @@ extension Store {
     ///
     /// - Throws: ``KtxError`` `log-gap` before anything is changed when a replica's log
     ///   misses operations (a rebuild would silently leave them, and all that follows them,
-    ///   out of every total).
+    ///   out of every total); `damaged-log` when a chunk's bytes changed after they were written.
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
         try requireContiguousLog(db)
+        if let damage = try damagedChunk(db) { throw damage }
         try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell; DELETE FROM township_cell;")
         var batch = BatchDelta()
         var held = 0
@@ -296,8 +297,8 @@ extension Store {
         // for each replica in turn).
         let ids = try replica.map { [$0.num: $0.id] } ?? replicaIDs(db)
         let chunks = try HotStatement(db, replica == nil
-            ? "SELECT replica, first_seq, ops FROM op_chunk ORDER BY replica, last_seq"
-            : "SELECT replica, first_seq, ops FROM op_chunk WHERE replica = ? AND last_seq > ? ORDER BY last_seq")
+            ? "SELECT replica, first_seq, ops, sum, last_seq FROM op_chunk ORDER BY replica, last_seq"
+            : "SELECT replica, first_seq, ops, sum, last_seq FROM op_chunk WHERE replica = ? AND last_seq > ? ORDER BY last_seq")
         defer { chunks.reset() }
         if let replica {
             chunks.bind(1, replica.num)
@@ -306,6 +307,11 @@ extension Store {
         while try chunks.step() {
             guard let id = ids[chunks.int64(0)] else { throw OpChunk.damaged }
             let first = chunks.int64(1)
+            // Bytes changed since they were written may still unpack: into operations
+            // nobody made. Nothing is built, pushed or copied from them.
+            if !chunks.isNull(3), ChunkSum.of(chunks.blob(2)) != chunks.int64(3) {
+                throw KtxError.damagedChunk(replica: id.short, from: first, to: chunks.int64(4))
+            }
             let ops = try OpChunk.decode(chunks.blob(2), replica: id, firstSeq: first,
                                          from: replica.map { $0.after + 1 } ?? first, limit: limit)
             if try !body(ops) { return }

@@ -200,6 +200,7 @@ public struct Store: Sendable {
             migrator.registerMigration(migration.identifier) { db in
                 try db.execute(sql: sql)
                 if migration.identifier == "0004_chunks_and_totals" { try packLegacyOperations(db) }
+                if migration.identifier == "0019_chunk_sum" { try sumChunks(db) }
             }
         }
         return migrator

@@ -84,7 +84,7 @@ public struct FlowProblem: Sendable, Equatable {
         case (.continued, .en):
             return "\(pc)'s database was copied or restored; its later records continue under the new replica \(code ?? ""): on a governed hub folder the county enrols the new replica (`ktx hub approve`)"
         case (.forged, .zh):
-            return "同步文件夹里有不是\(pc)写的文件冒用其名（\(code ?? "")）：已忽略，不影响同步；有人能写入同步文件夹，请县科协检查谁能访问它"
+            return "同步文件夹里有不是\(pc) 写的文件冒用其名（\(code ?? "")）：已忽略，不影响同步；有人能写入同步文件夹，请县科协检查谁能访问它"
         case (.forged, .en):
             return "the hub folder holds a file under \(pc)'s name that it did not write (\(code ?? "")): ignored, syncing goes on; someone can write to the folder: the county should check who has access"
         }
@@ -145,10 +145,11 @@ public struct FlowProblem: Sendable, Equatable {
         }
         for p in fromHub(report.hubNotFlowing, remote: remote, now: now) { add(p.replica, p.cause, township: p.township, code: p.code) }
         for warning in report.warnings where [.forged, .foreign, .damaged].contains(warning.reason) {
-            // ops/<replica>/<file>: a file in a replica's place.
+            // ops/<replica>/<file>: a file in a replica's place; tampered/<replica>/<file>: one
+            // the office found there and set aside (named by its path, to look at and remove).
             let parts = warning.file.split(separator: "/")
-            guard parts.count == 3, parts[0] == "ops", let replica = ReplicaID(hex: String(parts[1])) else { continue }
-            add(replica, .forged, code: String(parts[2]))
+            guard parts.count == 3, parts[0] == "ops" || parts[0] == "tampered", let replica = ReplicaID(hex: String(parts[1])) else { continue }
+            add(replica, .forged, code: parts[0] == "ops" ? String(parts[2]) : warning.file)
         }
         return out
     }

@@ -172,8 +172,9 @@ extension Store {
             try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [chunk[0] as Int64])
             if first <= seq {
                 let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= seq }
-                try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops) VALUES (?, ?, ?, ?)",
-                               arguments: [me.num, first, seq, Data(OpChunk.encode(kept))])
+                let packed = OpChunk.encode(kept)
+                try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, sum) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [me.num, first, seq, Data(packed), ChunkSum.of(packed)])
             }
         }
         try db.execute(sql: "DELETE FROM op_run WHERE replica = ? AND last_seq > ?", arguments: [me.num, seq])

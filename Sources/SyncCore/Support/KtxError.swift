@@ -490,6 +490,14 @@ extension KtxError {
                  en: "the operation log is damaged (\(detail)); stopped rather than write on top of it. Run `ktx check` and pull into a new replica from the hub")
     }
 
+    /// A chunk of the log whose bytes changed after they were written: what it unpacks to
+    /// is not what was recorded, so nothing is built, copied or counted from it as if whole.
+    public static func damagedChunk(replica: String, from: Int64, to: Int64) -> KtxError {
+        KtxError(.damagedLog,
+                 zh: "操作日志已损坏：副本 \(replica) 的第 \(from)–\(to) 条操作写入后被改动，不能再信任。找回的办法：用最近的备份（ktx backup 做的文件）替换本数据库；或新建副本（ktx init）后同步，同步服务器持有所有已同步的操作",
+                 en: "the operation log is damaged: operations \(from)–\(to) of replica \(replica) changed after they were written and cannot be trusted. To get them back: put the newest backup (a file `ktx backup` made) in place of this database, or make a new replica (`ktx init`) and sync: the hub holds every operation that was synced")
+    }
+
     /// A replica's log misses operations: nothing built from it would count them.
     public static func logGap(replica: String, from: Int64, to: Int64) -> KtxError {
         KtxError(.logGap,

@@ -245,6 +245,8 @@ extension Ktx {
             @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
             var days: Int = 30
             @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
+            @Option(name: .customLong("token-env"), help: ArgumentHelp(L("For an HTTP hub named by its address: the environment variable holding a county token.", "以地址指定 HTTP 同步服务器时：存放县级令牌的环境变量。"), valueName: "var"))
+            var tokenEnv: String?
 
             /// A hub folder read through as a receiver reads it: its PCs, those waiting for the
             /// county, and every PC whose records are not flowing, with the next step.
@@ -252,19 +254,48 @@ extension Ktx {
                 let lang = options.language
                 let store = try? options.openStore()
                 // An HTTP hub, by a remote's name or address: it says which PCs' pushes it refuses.
-                if let store, let remote = try store.remotes().first(where: { $0.kind == .http && ($0.name == given || $0.location == given) }) {
-                    let hub = HTTPHub(url: remote.location, token: try store.token(for: remote), replica: nil, scope: nil)
-                    let problems = FlowProblem.fromHub(try await hub.notFlowing() ?? [], remote: remote.name, now: 0)
-                    var lines = [lang.pick(zh: "同步服务器 \(remote.location)", en: "hub \(remote.location)")]
+                let trimmed = given.trimmingSpaces()
+                let isURL = trimmed.lowercased().hasPrefix("http://") || trimmed.lowercased().hasPrefix("https://")
+                var http: (location: String, token: String)?
+                if let store, let remote = try store.remotes().first(where: { $0.kind == .http && ($0.name == given || $0.location == trimmed) }) {
+                    http = (remote.location, try store.token(for: remote))
+                } else if isURL {
+                    guard let url = URL(string: trimmed), url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil else {
+                        throw KtxError(.badRemoteURL,
+                                       zh: "地址“\(trimmed)”无效：请写成 https://主机:端口，例如 https://hub.example.cn:8080",
+                                       en: "invalid address '\(trimmed)': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080")
+                    }
+                    guard let tokenEnv else {
+                        throw KtxError(.badRemoteLocation,
+                                       zh: "查看 HTTP 同步服务器需要县级令牌：把令牌放进环境变量后用 --token-env 变量名；或先用 ktx remote add 名称 地址 --token 县级令牌 添加，再用 ktx hub status 名称",
+                                       en: "an HTTP hub is looked at with a county token: put it in an environment variable and add --token-env VAR, or add the hub first (`ktx remote add NAME URL --token COUNTY_TOKEN`) and run `ktx hub status NAME`")
+                    }
+                    guard let token = ProcessInfo.processInfo.environment[tokenEnv], !token.isEmpty else {
+                        throw KtxError(.badRemoteLocation,
+                                       zh: "环境变量 \(tokenEnv) 未设置或为空：请把县级令牌放进去",
+                                       en: "environment variable \(tokenEnv) is not set or empty: put the county token in it")
+                    }
+                    http = (trimmed, token)
+                }
+                if let http {
+                    let hub = HTTPHub(url: http.location, token: http.token, replica: nil, scope: nil)
+                    // A township's token is not told about other PCs: never "all flowing" for it.
+                    let notCounty = KtxError(.hubForbidden,
+                                             zh: "这个令牌不是县级令牌：只有县科协的令牌能看到哪些电脑的记录未能送达",
+                                             en: "this token is not a county token: only the county's token sees which PCs' records are not flowing")
+                    let answer: [HubAPI.Status.NotFlowing]?
+                    do {
+                        answer = try await hub.notFlowing()
+                    } catch let error as KtxError where error.code == .hubForbidden {
+                        throw notCounty
+                    }
+                    guard let notFlowing = answer else { throw notCounty }
+                    let problems = FlowProblem.fromHub(notFlowing, remote: given, now: 0)
+                    var lines = [lang.pick(zh: "同步服务器 \(http.location)", en: "hub \(http.location)")]
                     lines += problems.isEmpty ? [lang.pick(zh: "所有电脑的记录都能送达", en: "every PC's records are flowing")]
                         : [lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:")] + problems.map { "  " + $0.message(lang) }
                     Console.out(lines.joined(separator: "\n"))
                     return
-                }
-                if given.hasPrefix("http://") || given.hasPrefix("https://") {
-                    throw KtxError(.badRemoteLocation,
-                                   zh: "请先用县级令牌添加这个同步服务器（ktx remote add 名称 地址 --token 县级令牌），再用 ktx hub status 名称 查看",
-                                   en: "add this hub with a county token first (`ktx remote add NAME URL --token COUNTY_TOKEN`), then run `ktx hub status NAME`")
                 }
                 let path = try store.map { try hubFolder(given, in: $0) } ?? URL(fileURLWithPath: given.trimmingSpaces()).standardizedFileURL.path
                 try FileHub.requireHub(at: path)

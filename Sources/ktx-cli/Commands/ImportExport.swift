@@ -205,6 +205,7 @@ extension Ktx {
                     }
                     try writeData(try presenter.workbook(activities, year: year).data(), to: output)
                 }
+                if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
         }
     }

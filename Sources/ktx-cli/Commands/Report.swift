@@ -113,6 +113,8 @@ extension Ktx {
                     case .xlsx: try writeData(try renderer.workbook(evaluation).data(), to: output!)
                     }
                 }
+                // A report from a log that misses or changed operations is not called whole.
+                if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
         }
     }

@@ -50,6 +50,7 @@ extension Ktx {
                     Console.out(CSV.line(presenter.csvHeader))
                     for r in records { Console.out(CSV.line(presenter.csv(r))) }
                 }
+                if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
         }
     }

@@ -86,9 +86,9 @@ extension Ktx {
                     }
                     Console.out(lines.joined(separator: "\n"))
                 }
-                // A log missing operations is said, whatever the format, and is not a success.
-                if let gap = try store.logGap() {
-                    Console.error("ktx: " + gap.message(lang))
+                // A log missing or changed operations is said, whatever the format, and is not a success.
+                if let damage = try store.logDamage() {
+                    Console.error("ktx: " + damage.message(lang))
                     throw ExitCode(1)
                 }
             }

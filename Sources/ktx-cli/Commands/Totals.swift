@@ -57,6 +57,8 @@ extension Ktx {
                                                           en: "(this replica pulls only \(township)'s and the county's data: other townships' figures are incomplete, not the county's total)"))
                     }
                 }
+                // Figures from a log that misses or changed operations are not called whole.
+                if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
         }
 
