@@ -58,6 +58,7 @@ let package = Package(
                 .embedInCode("migrations/m0017_township_cells.sql"),
                 .embedInCode("migrations/m0018_replica_role.sql"),
                 .embedInCode("migrations/m0019_chunk_sum.sql"),
+                .embedInCode("migrations/m0020_year_close.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
             ]

@@ -3,7 +3,8 @@ import Store
 import SyncCore
 
 /// Random local commands on township and county replicas, mistakes included (a township's
-/// indicator value or note, a change to another township's activity, a correction below zero):
+/// indicator value or note, a change to another township's activity, a correction below zero,
+/// a township approving a year or the county submitting one):
 /// for the property that every operation a local command writes is one every receiver accepts.
 public enum LocalCommands {
     /// Runs `steps` commands, each on a random replica, syncing now and then so replicas see
@@ -38,6 +39,14 @@ public enum LocalCommands {
                 case 72..<78:
                     try store.setIndicatorNote(IndicatorKey(year: 2023, project: "rural", indicator: indicators.randomElement(using: &rng)!),
                                                text: ["汛期停办两次", ""].randomElement(using: &rng)!)
+                // The year's close, on any PC, in any state (a township approving, the county
+                // submitting, approving what was not submitted: refused before writing).
+                case 78..<81:
+                    try store.submitYear(2023)
+                case 81..<84:
+                    try store.approveYear(2023, township: ["河西镇", "东街镇"].randomElement(using: &rng)!)
+                case 84..<86:
+                    try store.returnYear(2023, township: ["河西镇", "东街镇"].randomElement(using: &rng)!, reason: "缺少签到表")
                 default:
                     try await sync(store)
                     continue

@@ -102,7 +102,14 @@ extension Store {
         guard !batch.overflowed else { throw KtxError.overflow() }
         try materializeIndicators(db, batch.indicators, table: "indicator_value")
         try materializeIndicators(db, batch.indicatorNotes, table: "indicator_note")
-        guard batch.activityCount > 0 else { return }
+        try keepYearCloseSteps(db, batch.yearCloseSteps)
+        // Approved years hold: the townships with a step of the county's on them that this
+        // batch touches are recounted from the log once the batch is in.
+        var touched: Set<String> = []
+        guard batch.activityCount > 0 else {
+            try recount(db, townships: try townshipsToRecount(db, touched: [], steps: batch.yearCloseSteps), rule: rule)
+            return
+        }
         let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
         let loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
         let ensure = try HotStatement(db, "INSERT OR IGNORE INTO activity (id) VALUES (?)")
@@ -123,6 +130,7 @@ extension Store {
             load.reset()
             var state = stored ?? ActivityState()
             MergeRules.apply(fieldsOf: slot, in: batch, to: &state)
+            if let township = state[.township] { touched.insert(township) }
             if stored == nil && state.fields.isEmpty && !state.deleted {
                 ensure.bind(1, id.rawValue)
                 try ensure.run()
@@ -157,6 +165,7 @@ extension Store {
             }
         }
         try cells.write(db)
+        try recount(db, townships: try townshipsToRecount(db, touched: touched, steps: batch.yearCloseSteps), rule: rule)
     }
 
     /// Folds manual indicator values (or the county's notes on them) into `table`
@@ -215,11 +224,11 @@ extension Store {
         }
     }
 
-    private static let fieldColumns = Field.allCases.map { "\($0.rawValue), \($0.rawValue)_at, \($0.rawValue)_by" }
+    static let fieldColumns = Field.allCases.map { "\($0.rawValue), \($0.rawValue)_at, \($0.rawValue)_by" }
         .joined(separator: ", ")
 
     /// The state on the current row of a `SELECT fieldColumns, deleted` statement.
-    private static func activityState(_ row: HotStatement, _ replicas: inout ReplicaNumbers) throws -> ActivityState {
+    static func activityState(_ row: HotStatement, _ replicas: inout ReplicaNumbers) throws -> ActivityState {
         var state = ActivityState()
         for (i, field) in Field.allCases.enumerated() {
             let c = Int32(3 * i)
@@ -231,7 +240,7 @@ extension Store {
         return state
     }
 
-    private static func saveState(_ save: HotStatement, _ id: ActivityID, _ state: ActivityState,
+    static func saveState(_ save: HotStatement, _ id: ActivityID, _ state: ActivityState,
                                   _ replicas: inout ReplicaNumbers) throws {
         save.bind(1, id.rawValue)
         for (i, field) in Field.allCases.enumerated() {
@@ -267,7 +276,7 @@ extension Store {
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {
         try requireContiguousLog(db)
         if let damage = try damagedChunk(db) { throw damage }
-        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell; DELETE FROM township_cell;")
+        try db.execute(sql: "DELETE FROM activity; DELETE FROM quantity; DELETE FROM indicator_value; DELETE FROM indicator_note; DELETE FROM total_cell; DELETE FROM county_cell; DELETE FROM township_cell; DELETE FROM year_close;")
         var batch = BatchDelta()
         var held = 0
         var stopped: Set<ReplicaID> = []

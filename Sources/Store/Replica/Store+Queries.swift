@@ -87,6 +87,16 @@ extension Store {
             let line = "\u{1C}\(row[0] as String)\u{1F}\(row[1] as String)"
             hasher.update(data: Array(line.utf8) + [0x1E])
         }
+        // The year's close (0.4): its steps, where any are held, so a state without any
+        // digests as before.
+        let steps = try Row.fetchCursor(db, sql: """
+            SELECT hex(r.id), y.seq, y.action, y.year, coalesce(y.township, ''), y.frontier, coalesce(y.reason, '')
+            FROM year_close y JOIN replica r ON r.num = y.replica ORDER BY hex(r.id), y.seq
+            """)
+        while let row = try steps.next() {
+            let line = "\u{1B}" + (0..<7).map { (row[$0] as DatabaseValue).description }.joined(separator: "\u{1F}")
+            hasher.update(data: Array(line.utf8) + [0x1E])
+        }
         return Hex.string(hasher.finalize())
     }
 

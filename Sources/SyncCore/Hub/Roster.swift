@@ -128,6 +128,12 @@ public struct Roster: Sendable, Equatable {
     public static func rights(of op: Op, role: Role, township: String, replica: String,
                               owner: (Substring) -> String?) -> Rights {
         if op.targetsIndicator { return role == .county ? .allowed : .refused(.countyOnly) }
+        // A township's year is submitted by its own PCs, on a target of the submitting
+        // replica's own (the township is the replica's: no PC submits another's year).
+        if case let .newerField(name, _) = op.change, name == YearClose.Action.submit.rawValue {
+            guard role == .township else { return .refused(.townshipOnly) }
+            return replica.utf8.prefix(12).elementsEqual(op.activity.rawValue.utf8.prefix(12)) ? .allowed : .refused(.otherActivity)
+        }
         if case let .set(field, value) = op.change, field == .township, value != township {
             return .refused(.otherTownship)
         }

@@ -130,6 +130,8 @@ public struct BatchDelta: Sendable {
     public private(set) var indicators: [String: Register] = [:]
     /// The county's notes (偏差原因) by indicator key.
     public private(set) var indicatorNotes: [String: Register] = [:]
+    /// The steps of the year's close (submit, approve, return), as they arrived.
+    public private(set) var yearCloseSteps: [Op] = []
     /// Whether a net addition went beyond what 64 bits hold (the store then refuses the
     /// batch rather than write a wrapped sum).
     public private(set) var overflowed = false
@@ -167,7 +169,11 @@ public struct BatchDelta: Sendable {
             indicators[key] = MergeRules.winner(indicators[key], Register(value: value, stamp: op.stamp))
             return
         }
-        if case .newerField = op.change { return }   // kept in the log only
+        if case .newerField = op.change {
+            // Kept in the log only, but for the steps of the year's close, which the store keeps.
+            if YearClose.names(op) { yearCloseSteps.append(op) }
+            return
+        }
         if case let .set(.notes, value) = op.change, op.targetsIndicator {
             let key = op.activity.rawValue
             indicatorNotes[key] = MergeRules.winner(indicatorNotes[key], Register(value: value, stamp: op.stamp))

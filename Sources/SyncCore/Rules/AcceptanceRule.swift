@@ -42,6 +42,8 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
     case otherActivity = "other-activity"
     /// An activity moved into another township than its replica's.
     case otherTownship = "other-township"
+    /// A township's year submitted by a county PC: only a township's own PCs submit it.
+    case townshipOnly = "township-only"
 
     /// A one-line explanation for a person.
     public func message(_ language: Language) -> String {
@@ -78,6 +80,8 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
         case (.otherActivity, .en): "changes another township's activity: a PC may change only its own township's"
         case (.otherTownship, .zh): "把活动改到其他乡镇：每台电脑只能为本乡镇记录"
         case (.otherTownship, .en): "moves an activity to another township: a PC records only for its own"
+        case (.townshipOnly, .zh): "提交了年度数据：只有乡镇自己的电脑可以提交本乡镇的年度"
+        case (.townshipOnly, .en): "submits a year: only a township's own PCs may submit its year"
         case (.forked, .zh): "同一副本的同一段序号有两份不同的记录：该数据库被复制到另一台电脑或从备份恢复过"
         case (.forked, .en): "two different runs for the same seqs of one replica: its database was copied to another PC or restored from a backup"
         }
@@ -162,6 +166,14 @@ public struct AcceptanceRule: Sendable {
             return Change.isValidIndicatorValue(value) ? nil : .badIndicatorValue
         }
         if case let .newerField(name, value) = op.change {
+            // A step of the year's close: its own shape (a submit on an activity id of its
+            // replica's, the county's steps on `<year>/close/<township>`).
+            if YearClose.names(op) {
+                guard Self.isNotes(value) || (name == YearClose.Action.approve.rawValue && value.isEmpty) else { return .badText }
+                let onKey = Self.isIndicatorKey(op.activity.rawValue)
+                guard name == YearClose.Action.submit.rawValue ? Self.isActivityID(op.activity.rawValue) : onKey else { return .badTarget }
+                return YearClose.Step(op) == nil ? .badText : nil
+            }
             // A newer ktx's field: a well-formed code naming it, text of notes' bounds, on an
             // activity or an indicator key.
             guard Self.isCode(name) else { return .badCode }

@@ -77,6 +77,9 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case wrongToken = "wrong-token"
         case foreignDatabase = "foreign-database"
         case logGap = "log-gap"
+        /// A step of the year's close that the (year, township)'s standing does not allow.
+        case yearState = "year-state"
+        case townshipOnly = "township-only"
     }
 
     /// What kind of error this is.

@@ -31,6 +31,7 @@ extension Ktx {
                 // 参加人次 155（+35）
                 let change = (value >= 0 ? "+" : "") + m.format(value)
                 Console.out(options.language.pick(zh: "\(m.name) \(m.format(total))（\(change)）", en: "\(m.english) \(m.format(total)) (\(change))"))
+                try warnIfAmendment(store, dates: [try store.activity(activity)?.date], options.language)
             }
         }
     }

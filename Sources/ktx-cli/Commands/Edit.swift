@@ -21,8 +21,10 @@ extension Ktx {
             try await reportingErrors(options) {
                 let store = try options.openStore()
                 let activity = try parseID(id)
+                let before = try store.activity(activity)?.date
                 try store.edit(activity, ActivityEdit(title: title, date: date, venue: venue, kind: kind, project: project, notes: notes))
                 warnIfUnlikely(date, options.language)
+                try warnIfAmendment(store, dates: [before, date], options.language)
                 // One line saying what the activity now says.
                 let labels = Labels(language: options.language, catalog: store.catalog)
                 guard let now = try store.activity(activity) else { return }
@@ -69,6 +71,7 @@ extension Ktx {
                 try store.delete(activity)
                 Console.out(lang.pick(zh: "已删除 \(summary)；如需恢复：ktx restore \(activity)",
                                       en: "deleted \(summary); to bring it back: ktx restore \(activity)"))
+                try warnIfAmendment(store, dates: [record.date], lang)
             }
         }
     }

@@ -65,6 +65,7 @@ extension Ktx {
                                                         project: project, notes: notes, quantities: quantities))
                 warnIfUnlikely(date, options.language)
                 Console.out(id.rawValue)
+                try warnIfAmendment(store, dates: [date], options.language)
                 // The record is kept (exit 0: running the command again would record it twice),
                 // and the clerk is told the log it joins is not whole.
                 _ = try saidLogDamage(store, options)

@@ -26,6 +26,10 @@ extension Ktx {
                 let problems = try store.flowProblems()
                 let unreached = try remotes.map { try store.unreachedOwnOperations(remote: $0, problems: problems) }
                 let others = problems.filter { !$0.own }
+                // The year's close: this township's standing on a township PC, every township's
+                // on the county's, for each year a step is held for.
+                let standings = try store.yearsWithSteps().flatMap { try store.yearStandings($0) }
+                    .filter { me.role == .county || $0.township == me.township }
                 let newerLine = newer.isEmpty ? nil : lang.pick(
                     zh: "部分操作需要更新版本的 ktx 才能计入汇总（类型：\(newer.kinds.keys.sorted().joined(separator: "、"))；指标：\(newer.metrics.keys.sorted().joined(separator: "、"))）；已保存并照常转发；升级 ktx 后首次打开即自动重建并计入",
                     en: "some operations need a newer ktx to count in totals (kinds: \(newer.kinds.keys.sorted().joined(separator: ", ")); metrics: \(newer.metrics.keys.sorted().joined(separator: ", "))); they are kept and relayed, and count once ktx is upgraded (it rebuilds its tables when it first opens this replica)")
@@ -51,6 +55,10 @@ extension Ktx {
                         ("not_reached_county", .array(zip(remotes, unreached).map { r, n in
                             .object([("remote", .string(r.name)), ("operations", .int(Int(n))),
                                      ("why", .array(problems.filter { $0.own && $0.remote == r.name }.map { .string($0.message(lang)) }))])
+                        })),
+                        ("years", .array(standings.map { y in
+                            .object([("year", .int(y.year)), ("township", .string(y.township)), ("state", .string(y.standing.state.rawValue)),
+                                     ("reason", y.standing.state == .returned ? y.standing.decided?.step.reason.map(JSONValue.string) ?? .null : .null)])
                         })),
                         ("not_flowing", .array(others.map { p in
                             .object([("remote", .string(p.remote)), ("replica", .string(p.replica.hex)), ("township", p.township.map(JSONValue.string) ?? .null),
@@ -79,6 +87,12 @@ extension Ktx {
                     if let newerLine { lines.append(newerLine) }
                     for (r, n) in zip(remotes, unreached) {
                         if let line = FlowProblem.notReachedLine(n, remote: r.name, problems: problems, lang) { lines.append(line) }
+                    }
+                    for y in standings { lines.append(yearStandingLine(y, lang)) }
+                    if me.role == .county {
+                        for year in try store.yearsWithSteps() where try store.countyYearClosed(year) {
+                            lines.append(lang.pick(zh: "县科协 \(year) 年度：已关闭（各乡镇均已批准）", en: "the county's \(year): closed (every township approved)"))
+                        }
                     }
                     if !others.isEmpty {
                         lines.append(lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:"))

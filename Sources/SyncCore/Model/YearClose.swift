@@ -1,0 +1,164 @@
+/// The year's close (issue 30): a township's PC submits the year, the county approves or
+/// returns it. Each step is an operation like any other: signed in its run, synced, checked
+/// by the one acceptance rule and the rights every receiver applies, and folded into the same
+/// state on every replica.
+///
+/// On the wire a step is a field write (`set` kind) whose field name an earlier ktx does not
+/// know, so an earlier ktx keeps and relays it without counting it (``Change/newerField(_:_:)``),
+/// and its rights hold it to the same owners:
+///
+/// - `submit` on a target that is an activity id of the submitting replica's own (its 12-hex
+///   prefix, any number): value `<year> <replica hex>:<seq> …`, the frontier of its township's
+///   operations it covers. The township is the submitting replica's.
+/// - `approve` or `return` on `<year>/close/<township>` (an indicator key's shape: only the
+///   county may write it): the approved frontier, or the reason for returning.
+public enum YearClose {
+    /// The field names of the three steps.
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case submit
+        case approve
+        case returned = "return"
+    }
+
+    /// The project slot of an approval's target: `<year>/close/<township>`.
+    public static let project = "close"
+
+    /// The target of the county's step on a township's year.
+    public static func target(year: Int, township: String) -> ActivityID {
+        IndicatorKey(year: year, project: project, indicator: township).target
+    }
+
+    /// What an operation of the year's close says; nil for every other operation.
+    public struct Step: Sendable, Hashable {
+        public var action: Action
+        public var year: Int
+        /// The township it is about: the target's for `approve` and `return`; nil for
+        /// `submit` (the submitting replica's township, which the receiver knows).
+        public var township: String?
+        /// Operations covered, per replica (`submit`, `approve`).
+        public var frontier: [ReplicaID: Int64]
+        /// Why the county returned the year (`return`).
+        public var reason: String?
+
+        public init(action: Action, year: Int, township: String? = nil, frontier: [ReplicaID: Int64] = [:], reason: String? = nil) {
+            self.action = action
+            self.year = year
+            self.township = township
+            self.frontier = frontier
+            self.reason = reason
+        }
+
+        /// Reads the step an operation carries; nil if it is not one, or not well formed.
+        public init?(_ op: Op) {
+            guard case let .newerField(name, value) = op.change, let action = Action(rawValue: name) else { return nil }
+            switch action {
+            case .submit:
+                let words = value.split(separator: " ", omittingEmptySubsequences: false)
+                guard let first = words.first, first.utf8.count == 4, let year = Int(first), (1900...2999).contains(year),
+                      let frontier = YearClose.frontier(words.dropFirst()) else { return nil }
+                self.init(action: .submit, year: year, frontier: frontier)
+            case .approve:
+                guard let key = IndicatorKey(rawValue: op.activity.rawValue), key.project == YearClose.project,
+                      (1900...2999).contains(key.year),
+                      let frontier = YearClose.frontier(value.split(separator: " ", omittingEmptySubsequences: false)) else { return nil }
+                self.init(action: .approve, year: key.year, township: key.indicator, frontier: frontier)
+            case .returned:
+                guard let key = IndicatorKey(rawValue: op.activity.rawValue), key.project == YearClose.project,
+                      (1900...2999).contains(key.year), !value.isEmpty else { return nil }
+                self.init(action: .returned, year: key.year, township: key.indicator, reason: value)
+            }
+        }
+
+        /// The change that carries it.
+        public var change: Change {
+            let covered = frontier.sorted { $0.key < $1.key }.map { "\($0.key.hex):\($0.value)" }
+            switch action {
+            case .submit: return .newerField(action.rawValue, ([String(year)] + covered).joined(separator: " "))
+            case .approve: return .newerField(action.rawValue, covered.joined(separator: " "))
+            case .returned: return .newerField(action.rawValue, reason ?? "")
+            }
+        }
+    }
+
+    /// `<replica hex>:<seq>` words; nil if one is not (an empty list is no operations).
+    public static func frontier(_ words: some Sequence<Substring>) -> [ReplicaID: Int64]? {
+        var out: [ReplicaID: Int64] = [:]
+        for word in words where !word.isEmpty {
+            let parts = word.split(separator: ":")
+            guard parts.count == 2, let replica = ReplicaID(hex: String(parts[0])), let seq = Int64(parts[1]), seq >= 0,
+                  out[replica] == nil else { return nil }
+            out[replica] = seq
+        }
+        return out
+    }
+
+    /// Whether an operation names one of the steps (by its field name), well formed or not.
+    public static func names(_ op: Op) -> Bool {
+        if case let .newerField(name, _) = op.change { return Action(rawValue: name) != nil }
+        return false
+    }
+
+    /// Where a (year, township) stands.
+    public enum State: String, Sendable, Hashable {
+        case notSubmitted = "not-submitted"
+        case submitted
+        case returned
+        case approved
+    }
+
+    /// One step as a receiver holds it: what it says, who wrote it and when.
+    public struct Event: Sendable, Hashable {
+        public var step: Step
+        /// The township the step is about (for `submit`, its writer's).
+        public var township: String
+        public var stamp: Stamp
+        public var seq: Int64
+
+        public init(step: Step, township: String, stamp: Stamp, seq: Int64) {
+            self.step = step
+            self.township = township
+            self.stamp = stamp
+            self.seq = seq
+        }
+    }
+
+    /// A (year, township)'s standing, folded from every step held for it. The same steps
+    /// give the same standing on every replica, in any order.
+    public struct Standing: Sendable, Hashable {
+        public var state: State
+        /// The latest submit.
+        public var submitted: Event?
+        /// The county's latest step (approve or return).
+        public var decided: Event?
+
+        /// What the approval covers, when approved.
+        public var approvedFrontier: [ReplicaID: Int64]? {
+            state == .approved ? decided?.step.frontier : nil
+        }
+
+        /// The county's latest step decides once it is an approval (a township cannot undo
+        /// it); a return stands until the township submits again; then the latest submit.
+        public init(_ events: some Sequence<Event>) {
+            var submitted: Event?
+            var decided: Event?
+            for event in events {
+                if event.step.action == .submit {
+                    if submitted.map({ event.stamp > $0.stamp }) ?? true { submitted = event }
+                } else if decided.map({ event.stamp > $0.stamp }) ?? true {
+                    decided = event
+                }
+            }
+            self.submitted = submitted
+            self.decided = decided
+            if let decided, decided.step.action == .approve {
+                state = .approved
+            } else if let decided, decided.stamp > (submitted?.stamp ?? decided.stamp) || submitted == nil {
+                state = .returned
+            } else if submitted != nil {
+                state = .submitted
+            } else {
+                state = .notSubmitted
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The year's close through the built binary (issue 30): a township submits, the county
+/// returns it with a reason or approves it, and closes its own year; every PC sees where each
+/// year stands, through a governed folder and over HTTP alike.
+@Suite struct YearCloseTests {
+    enum Way: String, CaseIterable, CustomTestStringConvertible {
+        case folder, http
+        var testDescription: String { rawValue }
+    }
+
+    /// A county PC, 河西镇's PC and 东街镇's, each with one activity of 2023, synced through
+    /// `way` (a governed folder with both offices enrolled, or `ktx hub serve` with tokens).
+    final class County {
+        let dir: TemporaryDirectory
+        let county: KtxProcess
+        let hexi: KtxProcess
+        let dongjie: KtxProcess
+        var server: KtxServer?
+
+        init(_ way: Way) throws {
+            dir = TemporaryDirectory("year-\(way.rawValue)")
+            county = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("county.db")])
+            hexi = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("hx.db")])
+            dongjie = KtxProcess(workingDirectory: dir.path, environment: ["KTX_DB": dir.file("dj.db")])
+            try county.ok(["init", "--county"])
+            try hexi.ok(["init", "--township", "河西镇"])
+            try dongjie.ok(["init", "--township", "东街镇"])
+            switch way {
+            case .folder:
+                try county.ok(["hub", "init", dir.file("hub")])
+                for pc in [county, hexi, dongjie] { try pc.ok(["remote", "add", "hub", dir.file("hub")]) }
+            case .http:
+                let admin = KtxProcess(workingDirectory: dir.path)
+                let tokens = [
+                    try admin.ok(["hub", "token", "create", "--db", "hub.db", "--role", "county"]),
+                    try admin.ok(["hub", "token", "create", "--db", "hub.db", "--role", "township", "--township", "河西镇"]),
+                    try admin.ok(["hub", "token", "create", "--db", "hub.db", "--role", "township", "--township", "东街镇"]),
+                ].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                let server = try KtxServer(admin, ["--db", "hub.db"])
+                self.server = server
+                for (pc, token) in zip([county, hexi, dongjie], tokens) { try pc.ok(["remote", "add", "hub", server.url, "--token", token]) }
+            }
+            try hexi.ok(["record", "--kind", "科技下乡", "--date", "2023-05-20", "--title", "果树修剪", "--attendance", "120"])
+            try dongjie.ok(["record", "--kind", "科技培训", "--date", "2023-06-02", "--title", "电商培训", "--attendance", "45"])
+            try syncAll()
+            if way == .folder {
+                try county.ok(["hub", "approve", "hub", "--all"])
+                try syncAll()
+            }
+        }
+
+        func syncAll() throws {
+            for _ in 0..<2 { for pc in [hexi, dongjie, county] { try pc.ok(["sync"]) } }
+        }
+
+        func state(_ pc: KtxProcess) throws -> String? {
+            try pc.ok(["status", "--lang", "en"]).split(separator: "\n").first { $0.hasPrefix("state:") }.map(String.init)
+        }
+
+        deinit {
+            server?.stop()
+            dir.remove()
+        }
+    }
+
+    @Test(arguments: Way.allCases) func aTownshipSubmitsTheCountyReturnsThenApprovesAndClosesItsYear(_ way: Way) throws {
+        let lab = try County(way)
+        let (county, hexi, dongjie) = (lab.county, lab.hexi, lab.dongjie)
+
+        // Each step only where it belongs: refused before anything is written, saying who can.
+        let before = try lab.state(hexi)
+        let approveHere = try hexi.run(["approve", "--year", "2023", "--township", "河西镇", "--lang", "en"])
+        #expect(approveHere.status == 64 && approveHere.stderr.contains("only the county's PCs approve or return a year"))
+        let returnHere = try hexi.run(["return", "--year", "2023", "--township", "东街镇", "--reason", "x", "--lang", "zh"])
+        #expect(returnHere.status == 64 && returnHere.stderr.contains("只有县科协的电脑可以批准或退回年度"))
+        let countySubmits = try county.run(["submit", "--year", "2023", "--lang", "en"])
+        #expect(countySubmits.status == 64 && countySubmits.stderr.contains("the county's PC does not submit a year"))
+        let early = try county.run(["approve", "--year", "2023", "--township", "河西镇", "--lang", "en"])
+        #expect(early.status == 64 && early.stderr.contains("河西镇 has not submitted 2023"))
+        let closeEarly = try county.run(["approve", "--year", "2023", "--county", "--lang", "en"])
+        #expect(closeEarly.status == 64 && closeEarly.stderr.contains("2023 is not approved yet for: 东街镇, 河西镇"), "\(closeEarly.stderr)")
+        #expect(try lab.state(hexi) == before)
+        #expect(try hexi.ok(["status", "--lang", "en"]).contains("2023") == false)
+
+        // 河西镇 submits; the county sees it after a sync and returns it, saying why.
+        #expect(try hexi.ok(["submit", "--year", "2023", "--lang", "en"]).contains("submitted 河西镇's 2023: 1 activities, attendance 120"))
+        try lab.syncAll()
+        #expect(try county.ok(["status", "--lang", "en"]).contains("河西镇 2023: submitted ("))
+        #expect(try county.ok(["status", "--lang", "en"]).contains("东街镇 2023: not submitted"))
+        try county.ok(["return", "--year", "2023", "--township", "河西镇", "--reason", "缺少 5 月的签到表"])
+        try lab.syncAll()
+        #expect(try hexi.ok(["status", "--lang", "zh"]).contains("河西镇 2023 年度：已退回（缺少 5 月的签到表），请修改后重新提交"))
+        #expect(try !dongjie.ok(["status", "--lang", "en"]).contains("河西镇"))
+
+        // Submitted again, and 东街镇 too: the county approves both, then closes its own year.
+        try hexi.ok(["record", "--kind", "科技下乡", "--date", "2023-05-28", "--title", "补录签到", "--attendance", "30"])
+        try hexi.ok(["submit", "--year", "2023"])
+        try dongjie.ok(["submit", "--year", "2023"])
+        try lab.syncAll()
+        let approved = try county.ok(["approve", "--year", "2023", "--all", "--lang", "en"])
+        #expect(approved.contains("approved 河西镇's 2023 (2 activities, attendance 150)"))
+        #expect(approved.contains("approved 东街镇's 2023 (1 activities, attendance 45)"))
+        #expect(try county.ok(["approve", "--year", "2023", "--county", "--lang", "en"]).contains("closed the county's 2023"))
+        try lab.syncAll()
+        #expect(try hexi.ok(["status", "--lang", "en"]).contains("河西镇 2023: approved ("))
+        let again = try hexi.run(["submit", "--year", "2023", "--lang", "en"])
+        #expect(again.status == 64 && again.stderr.contains("is approved by the county already"))
+        let countyStatus = try county.ok(["status", "--lang", "en"])
+        #expect(countyStatus.contains("东街镇 2023: approved (") && countyStatus.contains("the county's 2023: closed"))
+        // Every PC holds the same steps.
+        #expect(try Set([lab.state(county), lab.state(hexi), lab.state(dongjie)]).count == 1)
+    }
+}
