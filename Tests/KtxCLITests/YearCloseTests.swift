@@ -113,4 +113,50 @@ import TestSupport
         // Every PC holds the same steps.
         #expect(try Set([lab.state(county), lab.state(hexi), lab.state(dongjie)]).count == 1)
     }
+
+    /// Approved figures hold: after the county approves 河西镇's 2023, the township's later
+    /// changes to it (more attendance, an edit, a new activity dated 2023) are amendments, kept
+    /// and synced but left out of 2023's figures on every PC, listed with who changed what; a
+    /// change to 2024 is not one. Once the county accepts them they count, everywhere.
+    @Test(arguments: Way.allCases) func changesAfterApprovalAreAmendmentsUntilTheCountyAcceptsThem(_ way: Way) throws {
+        let lab = try County(way)
+        let (county, hexi) = (lab.county, lab.hexi)
+        try hexi.ok(["submit", "--year", "2023"])
+        try lab.syncAll()
+        try county.ok(["approve", "--year", "2023", "--township", "河西镇"])
+        try lab.syncAll()
+        let totals = { (pc: KtxProcess) in try pc.ok(["totals", "--by", "township", "--format", "csv", "--lang", "en"]) }
+        let approved = try totals(county)
+        #expect(approved.contains("河西镇,1,120"))
+
+        let id = try #require(try hexi.ok(["list", "--format", "csv"]).split(separator: "\n").dropFirst().first?.split(separator: ",").first.map(String.init))
+        let attended = try hexi.run(["attend", id, "30", "--lang", "en"])
+        #expect(attended.status == 0 && attended.stderr.contains("this change is an amendment"))
+        try hexi.ok(["edit", id, "--title", "果树修剪（改）"])
+        try hexi.ok(["record", "--kind", "科技下乡", "--date", "2023-07-01", "--title", "补录活动", "--attendance", "50"])
+        let next = try hexi.run(["record", "--kind", "科技下乡", "--date", "2024-01-05", "--title", "次年活动", "--attendance", "7"])
+        #expect(next.status == 0 && !next.stderr.contains("amendment"))
+        try lab.syncAll()
+        for pc in [county, hexi, lab.dongjie] {
+            let now = try totals(pc)
+            #expect(now.contains("河西镇,2,127"), "\(now)")   // 120 from 2023 as approved, 7 from 2024
+        }
+        #expect(try county.ok(["totals", "--by", "township", "--year", "2023", "--format", "csv", "--lang", "en"]).contains("河西镇,1,120"))
+        let listed = try county.ok(["amendments", "--year", "2023", "--lang", "en"])
+        #expect(listed.contains("attendance +30") && listed.contains("title = 果树修剪（改）") && listed.contains("title = 补录活动"))
+        #expect(listed.contains("7 amendments since approval, not counted in 2023's figures"), "\(listed)")
+        #expect(try hexi.ok(["amendments", "--year", "2023", "--lang", "en"]) == listed)
+        #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
+
+        let refused = try hexi.run(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"])
+        #expect(refused.status == 64 && refused.stderr.contains("only the county's PCs approve or return a year"))
+        #expect(try county.ok(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"]).contains("accepted 7 amendments of 河西镇 to 2023"))
+        try lab.syncAll()
+        for pc in [county, hexi, lab.dongjie] {
+            #expect(try totals(pc).contains("河西镇,3,207"))
+            #expect(try pc.ok(["amendments", "--year", "2023", "--lang", "en"]).contains("no amendments to 2023"))
+        }
+        #expect(try hexi.ok(["list", "--format", "csv"]).contains("果树修剪（改）"))
+        #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
+    }
 }
