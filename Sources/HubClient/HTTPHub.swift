@@ -55,7 +55,7 @@ public actor HTTPHub: Hub {
         // A sync starts here: the replica names itself, for the county's "last sync".
         let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none,
                                                    headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
-        guard let vv = vector.versionVector else { throw protocolError("the hub sent a malformed version vector") }
+        guard let vv = vector.versionVector else { throw protocolError(zh: "版本向量格式不对", en: "the hub sent a malformed version vector") }
         hubNow = vector.now
         role = vector.role.flatMap(Roster.Role.init(rawValue:))
         hubTakesPackedPushes = vector.accepts?.contains(PullStream.pushContentType) == true
@@ -110,11 +110,11 @@ public actor HTTPHub: Hub {
         do {
             page = try JSONDecoder().decode(HubAPI.PullPage.self, from: data)
         } catch {
-            throw protocolError("the hub's answer to /v1/pull could not be read")
+            throw protocolError(zh: "/v1/pull 的应答无法读取", en: "the hub's answer to /v1/pull could not be read")
         }
         var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
-            guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError("the hub sent a batch of an unknown replica") }
+            guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError(zh: "发来了未知副本的一批操作", en: "the hub sent a batch of an unknown replica") }
             for wire in batch.operations {
                 do {
                     out.operations.append(try wire.op(replica: replica))
@@ -155,7 +155,7 @@ public actor HTTPHub: Hub {
             do {
                 frame = try open.decoder.next()
             } catch {
-                throw protocolError("the hub's pull stream could not be read")
+                throw protocolError(zh: "拉取的数据流无法读取", en: "the hub's pull stream could not be read")
             }
             if let frame {
                 switch frame {
@@ -178,7 +178,7 @@ public actor HTTPHub: Hub {
             } catch {
                 throw unreachable(error)
             }
-            guard let buffer else { throw protocolError("the hub's pull stream ended before its end") }
+            guard let buffer else { throw protocolError(zh: "拉取的数据流提前中断", en: "the hub's pull stream ended before its end") }
             bodyBytes.received += buffer.readableBytes
             open.decoder.append(buffer.readableBytesView)
         }
@@ -210,7 +210,7 @@ public actor HTTPHub: Hub {
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
-            throw protocolError("the hub's answer to \(path) could not be read")
+            throw protocolError(zh: "\(path) 的应答无法读取", en: "the hub's answer to \(path) could not be read")
         }
     }
 
@@ -278,40 +278,43 @@ public actor HTTPHub: Hub {
 
     private func unreachable(_ error: any Error) -> KtxError {
         KtxError(.hubUnreachable,
-                 zh: "无法连接县同步服务器 \(location)（\(Self.reason(error))）：请检查网络连接和地址是否正确；本地数据未受影响",
-                 en: "cannot reach the hub at \(location) (\(Self.reason(error))): check the connection and the address; local data is untouched",
+                 zh: "无法连接县同步服务器 \(location)（\(Self.reason(error).zh)）：请检查网络连接和地址是否正确；本地数据未受影响",
+                 en: "cannot reach the hub at \(location) (\(Self.reason(error).en)): check the connection and the address; local data is untouched",
                  underlying: error)
     }
 
-    private func protocolError(_ what: String) -> KtxError {
+    private func protocolError(zh: String, en: String) -> KtxError {
         KtxError(.hubRefused,
-                 zh: "同步服务器 \(location) 的应答无法识别（\(what)）：请确认地址指向 ktx hub serve",
-                 en: "\(what) (\(location)): check that the address points at `ktx hub serve`")
+                 zh: "同步服务器 \(location) 的应答无法识别（\(zh)）：请确认地址指向 ktx hub serve",
+                 en: "\(en) (\(location)): check that the address points at `ktx hub serve`")
     }
 
-    /// Why a request did not reach the hub, in plain words: never a network library's text.
-    static func reason(_ error: any Error) -> String {
+    /// Why a request did not reach the hub, in plain words (zh, en): never a network library's text.
+    static func reason(_ error: any Error) -> (zh: String, en: String) {
+        let refused = (zh: "连接被拒绝：那里是否在运行 ktx hub serve？", en: "connection refused: is `ktx hub serve` running there?")
+        let timedOut = (zh: "超时", en: "timed out")
+        let lost = (zh: "连接中断", en: "connection lost")
         if let e = error as? HTTPClientError {
-            if [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return "timed out / 超时" }
-            if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return "connection lost / 连接中断" }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return "bad address / 地址无效" }
+            if [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return timedOut }
+            if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return lost }
+            if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return (zh: "地址无效", en: "bad address") }
         }
         if let e = error as? IOError {
             switch e.errnoCode {
-            case ECONNREFUSED: return "connection refused: is `ktx hub serve` running there? / 连接被拒绝"
-            case ENETUNREACH, EHOSTUNREACH: return "network unreachable / 网络不通"
-            case ETIMEDOUT: return "timed out / 超时"
-            case ECONNRESET, EPIPE: return "connection lost / 连接中断"
-            default: return "network error / 网络错误"
+            case ECONNREFUSED: return refused
+            case ENETUNREACH, EHOSTUNREACH: return (zh: "网络不通", en: "network unreachable")
+            case ETIMEDOUT: return timedOut
+            case ECONNRESET, EPIPE: return lost
+            default: return (zh: "网络错误", en: "network error")
             }
         }
         let text = String(describing: error).lowercased()
-        if text.contains("refused") { return "connection refused: is `ktx hub serve` running there? / 连接被拒绝" }
-        if text.contains("dns") || text.contains("resolve") { return "name not found / 找不到该主机名" }
-        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return "secure connection failed / 加密连接失败" }
-        if text.contains("closed") || text.contains("reset") { return "connection lost / 连接中断" }
-        if text.contains("connect") { return "no connection: check the address and the network / 无法建立连接" }
-        return "network error / 网络错误"
+        if text.contains("refused") { return refused }
+        if text.contains("dns") || text.contains("resolve") { return (zh: "找不到该主机名", en: "name not found") }
+        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return (zh: "加密连接失败", en: "secure connection failed") }
+        if text.contains("closed") || text.contains("reset") { return lost }
+        if text.contains("connect") { return (zh: "无法建立连接：请检查地址和网络", en: "no connection: check the address and the network") }
+        return (zh: "网络错误", en: "network error")
     }
 
 }

@@ -61,6 +61,8 @@ import TestSupport
             let result = try ktx.run(["sync", "--lang", lang])
             #expect(result.status == 1)
             #expect(result.stderr.contains(words), "\(result.stderr)")
+            // One language per message: no English inside the Chinese one, nor the reverse.
+            #expect(lang == "zh" ? !result.stderr.contains("refused") : !result.stderr.contains("连接"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
             expectPlain(result.stderr)
         }

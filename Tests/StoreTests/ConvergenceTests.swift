@@ -31,6 +31,26 @@ import TestSupport
     /// The same with an adversary who keeps writing junk, unsigned and wrongly signed files
     /// under offices' names at their next seqs (someone with write access to the shared
     /// folder, no key): every honest office's records still reach everyone, nothing is lost.
+    /// The year's close racing the edits (issue 30): offices submit 2023 while they keep
+    /// recording, the county approves, returns and accepts amendments in between, syncs cut
+    /// off and repeated in any order. Every replica ends with the same steps, the same approved
+    /// figures and the same amendments; each one's tables equal the merge rules applied to its
+    /// log without the amendments its approvals leave out.
+    @Test(arguments: ConvergenceSeeds.lanes(defaultCount: 60))
+    func approvalsRacingEditsConverge(seeds: [UInt64]) async throws {
+        for seed in seeds {
+            let lab = ReplicaLab("year-\(seed)")
+            defer { lab.remove() }
+            let outcome = try await ConvergenceScenario(seed: seed, yearClose: true).run(in: lab) { store in
+                try lab.hub(for: store, durable: false)
+            }
+            #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+            #expect(outcome.totalsAgree, "seed \(seed): totals differ")
+            #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+            #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
+        }
+    }
+
     @Test(arguments: ConvergenceSeeds.lanes(defaultCount: 60))
     func replicasConvergeWhileSomeoneForgesFilesInTheFolder(seeds: [UInt64]) async throws {
         for seed in seeds {

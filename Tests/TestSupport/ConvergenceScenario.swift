@@ -42,9 +42,14 @@ public struct ConvergenceScenario: Sendable {
     public static let townships = ["河西镇", "东街镇"]
     public static let county = "县科协"
 
-    public init(seed: UInt64, adversaryFolder: String? = nil) {
+    /// Whether the offices submit 2023 and the county approves, returns and accepts
+    /// amendments, racing the edits (false: the seeds' scenarios stay as they were).
+    public let yearClose: Bool
+
+    public init(seed: UInt64, adversaryFolder: String? = nil, yearClose: Bool = false) {
         self.seed = seed
         self.adversaryFolder = adversaryFolder
+        self.yearClose = yearClose
     }
 
     /// Writes a file no office wrote under `store`'s replica at its next seqs, once it has
@@ -111,6 +116,32 @@ public struct ConvergenceScenario: Sendable {
             let mine = try store.identity().township
             let live = try store.activities().filter { $0.township == mine }
             let kinds = store.catalog.kinds.map(\.code)
+            if yearClose, Int.random(in: 0..<4, using: &rng) == 0 {
+                // The year's close racing the edits: a step where it is allowed, or refused
+                // before writing where it is not (a county submitting, approving what it has
+                // not seen submitted).
+                let township = Self.townships.randomElement(using: &rng)!
+                do {
+                    switch Int.random(in: 0..<10, using: &rng) {
+                    case 0..<4:
+                        // An office submits (the county's PC may try too, and is refused).
+                        let office = Int.random(in: 0..<5, using: &rng) == 0 ? county : stores.dropLast().randomElement(using: &rng)!
+                        note("submit")
+                        try office.submitYear(2023)
+                        try await sync(office, makeHub, rng: &rng)
+                    case 4..<7:
+                        // The county syncs, then approves what it has seen submitted.
+                        note("approve \(township)")
+                        try await sync(county, makeHub, rng: &rng)
+                        try county.approveYear(2023, township: township)
+                    case 7: note("return \(township)"); try county.returnYear(2023, township: township, reason: "缺少签到表")
+                    default: note("accept"); try county.acceptAmendments(year: 2023)
+                    }
+                } catch let error as KtxError where error.isBadInput {
+                    note("  refused: \(error.en)")
+                }
+                continue
+            }
             switch Int.random(in: 0..<100, using: &rng) {
             case 0..<30:
                 var quantities = ["attendance": Int64.random(in: 0...100, using: &rng), "schools": Int64.random(in: 0...2, using: &rng)]
@@ -220,7 +251,11 @@ public struct ConvergenceScenario: Sendable {
                 }
             }
         }
-        let activities = Set(try stores[0].log().filter { !$0.operation.change.isIndicator }.map(\.operation.activity))
+        let activities = Set(try stores[0].log().filter { !$0.operation.change.isIndicator && !YearClose.names($0.operation) }.map(\.operation.activity))
+        if yearClose, ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil {
+            print("seed", seed, "standings", try stores[0].yearStandings(2023).map { "\($0.township)=\($0.standing.state)" },
+                  "amendments", try stores[0].amendments(year: 2023).count)
+        }
         return Outcome(digests: try stores.map { try $0.stateDigest() }, totals: totals,
                        ruleMismatches: mismatches, newer: newer, recorded: recorded, kept: activities.count)
     }
@@ -248,7 +283,10 @@ public struct ConvergenceScenario: Sendable {
     func checkAgainstMergeRules(_ store: Store, rng: inout SeededGenerator) throws -> [String] {
         var out: [String] = []
         var states: [ActivityID: ActivityState] = [:]
-        for entry in try store.log().shuffled(using: &rng) where !entry.operation.change.isIndicator {
+        // Amendments to an approved year are left out of its figures.
+        let amendments = Set(try store.amendments(year: 2023).map { "\($0.operation.replica.hex):\($0.operation.seq)" })
+        for entry in try store.log().shuffled(using: &rng) where !entry.operation.change.isIndicator
+            && !YearClose.names(entry.operation) && !amendments.contains("\(entry.operation.replica.hex):\(entry.operation.seq)") {
             MergeRules.apply(entry.operation, to: &states[entry.operation.activity, default: ActivityState()])
         }
         // What this replica's catalog knows counts; a newer ktx's kinds and metrics do not.

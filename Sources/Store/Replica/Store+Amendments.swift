@@ -87,12 +87,22 @@ extension Store {
     }
 
     /// The townships whose tables a merge must recount: those with a step of the county's on
-    /// them, among the ones the batch touched or that the batch brought such a step for.
-    static func townshipsToRecount(_ db: Database, touched: Set<String>, steps: [Op]) throws -> Set<String> {
+    /// them, among the ones whose activities the batch touched (an activity is its creating
+    /// replica's township's, whatever the tables hold of it) or that the batch brought such a
+    /// step for.
+    static func townshipsToRecount(_ db: Database, touched: [ActivityID], steps: [Op]) throws -> Set<String> {
         var out = Set(steps.compactMap { YearClose.Step($0) }.filter { $0.action != .submit }.compactMap(\.township))
         guard !touched.isEmpty else { return out }
-        let decided = try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT township FROM year_close WHERE action != 'submit' AND township IS NOT NULL"))
-        out.formUnion(touched.intersection(decided))
+        let decided = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT township FROM year_close WHERE action != 'submit' AND township IS NOT NULL")))
+        guard !decided.isEmpty else { return out }
+        var townshipOf: [Substring: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT lower(hex(id)), township FROM replica WHERE township IS NOT NULL") {
+            let hex: String = row[0]
+            townshipOf[hex.prefix(12)] = row[1]
+        }
+        for id in touched {
+            if let township = townshipOf[id.rawValue.prefix(12)], decided.contains(township) { out.insert(township) }
+        }
         return out
     }
 

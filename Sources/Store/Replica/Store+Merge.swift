@@ -105,7 +105,7 @@ extension Store {
         try keepYearCloseSteps(db, batch.yearCloseSteps)
         // Approved years hold: the townships with a step of the county's on them that this
         // batch touches are recounted from the log once the batch is in.
-        var touched: Set<String> = []
+        var touchedIDs: [ActivityID] = []
         guard batch.activityCount > 0 else {
             try recount(db, townships: try townshipsToRecount(db, touched: [], steps: batch.yearCloseSteps), rule: rule)
             return
@@ -130,7 +130,7 @@ extension Store {
             load.reset()
             var state = stored ?? ActivityState()
             MergeRules.apply(fieldsOf: slot, in: batch, to: &state)
-            if let township = state[.township] { touched.insert(township) }
+            touchedIDs.append(id)
             if stored == nil && state.fields.isEmpty && !state.deleted {
                 ensure.bind(1, id.rawValue)
                 try ensure.run()
@@ -165,7 +165,7 @@ extension Store {
             }
         }
         try cells.write(db)
-        try recount(db, townships: try townshipsToRecount(db, touched: touched, steps: batch.yearCloseSteps), rule: rule)
+        try recount(db, townships: try townshipsToRecount(db, touched: touchedIDs, steps: batch.yearCloseSteps), rule: rule)
     }
 
     /// Folds manual indicator values (or the county's notes on them) into `table`
