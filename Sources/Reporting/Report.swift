@@ -19,6 +19,8 @@ public struct Report: Sendable {
     public var coverage: [TownshipFreshness] = []
     /// The township this replica pulls alone (`--scope township`), if it does.
     public var scopedTo: String?
+    /// The approval the figures rest on, and the amendments they leave out (issue 30).
+    public var approval: ApprovalSummary?
 }
 
 public struct ProjectReport: Sendable {
@@ -85,7 +87,8 @@ public enum ReportBuilder {
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,
                       projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) },
-                      breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness(), scopedTo: try store.pullScopeTownship())
+                      breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness(), scopedTo: try store.pullScopeTownship(),
+                      approval: try ApprovalSummary.build(year: targets.year, store: store))
     }
 
     static let fenPerWan = 1_000_000.0

@@ -116,6 +116,7 @@ public struct ReportRenderer {
         var out = [title(report)]
         if let unit = report.unit { out.append(unit) }
         out.append(coverageLine(report.coverage, scopedTo: report.scopedTo))
+        if let approval = report.approval { out.append(approvalLine(approval)) }
         for p in report.projects {
             out.append("")
             out.append("■ " + heading(p))
@@ -170,6 +171,7 @@ public struct ReportRenderer {
                 .object([("township", .string(c.township)), ("replicas", .int(c.replicas)), ("operations", .int(c.operations)),
                          ("latest", c.latest.map { .string(Self.day($0)) } ?? .null)])
             })),
+            ("approval", report.approval.map(approvalJSON) ?? .null),
             ("projects", .array(report.projects.map { p in
                 .object([
                     ("key", .string(p.project.key)),
@@ -272,6 +274,7 @@ public struct ReportRenderer {
             """
         if let unit = report.unit { h += "<p class=\"meta\">\(esc(unit))</p>\n" }
         h += "<p class=\"meta\">\(esc(coverageLine(report.coverage, scopedTo: report.scopedTo)))</p>\n"
+        if let approval = report.approval { h += "<p class=\"meta\">\(esc(approvalLine(approval)))</p>\n" }
         for p in report.projects {
             h += "<section>\n<h2>\(esc(p.project.name))</h2>\n<p class=\"meta\">\(esc(heading(p)))</p>\n"
             h += chart(p)

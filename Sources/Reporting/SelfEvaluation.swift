@@ -30,6 +30,8 @@ public struct SelfEvaluation: Sendable {
     public var coverage: [TownshipFreshness]
     /// The township this replica pulls alone (`--scope township`), if it does.
     public var scopedTo: String? = nil
+    /// The approval the figures rest on, and the amendments they leave out (issue 30).
+    public var approval: ApprovalSummary? = nil
     public var projects: [ProjectEvaluation]
     /// Activities whose quantities break a catalog rule (counted as recorded).
     public var breaches: [RuleBreach]
@@ -139,6 +141,7 @@ extension SelfEvaluation {
                                   projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
                                   breaches: report.breaches)
         form.scopedTo = report.scopedTo
+        form.approval = report.approval
         return form
     }
 

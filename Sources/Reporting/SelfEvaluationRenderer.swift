@@ -92,6 +92,7 @@ extension ReportRenderer {
 
     public func table(_ form: SelfEvaluation) -> String {
         var out = [formTitle(form), filingLine(form), coverageLine(form.coverage, scopedTo: form.scopedTo)]
+        if let approval = form.approval { out.append(approvalLine(approval)) }
         for p in form.projects {
             out += ["", "■ " + projectLine(p)]
             var funds = TextTable(headers: fundsHeaders, alignments: [.left, .right, .right, .right, .right, .right, .right])
@@ -159,6 +160,7 @@ extension ReportRenderer {
                 .object([("township", .string(c.township)), ("replicas", .int(c.replicas)), ("operations", .int(c.operations)),
                          ("latest", c.latest.map { .string(Self.day($0)) } ?? .null)])
             })),
+            ("approval", form.approval.map(approvalJSON) ?? .null),
             ("projects", .array(form.projects.map { p in
                 .object([
                     ("key", .string(p.project.key)), ("name", .string(p.project.name)), ("code", .optional(p.project.code)),
@@ -200,6 +202,7 @@ extension ReportRenderer {
         for p in form.projects {
             h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
             h += "<p class=\"meta\">\(esc(coverageLine(form.coverage, scopedTo: form.scopedTo)))</p>\n"
+            if let approval = form.approval { h += "<p class=\"meta\">\(esc(approvalLine(approval)))</p>\n" }
             h += "<table>\n<tr><th>\(esc(pick("项目名称", "Project")))</th><td colspan=\"6\">\(esc(p.project.name))</td></tr>\n"
             if let code = p.project.code { h += "<tr><th>\(esc(pick("项目编码", "Code")))</th><td colspan=\"6\">\(esc(code))</td></tr>\n" }
             h += "<tr>" + fundsHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n<tr>"
@@ -273,6 +276,11 @@ extension ReportRenderer {
             sheet.append([.text(pick("总分", "Total"), .strong), .blank, .blank, .blank, .blank, .number(100, .decimal),
                           .number((p.total * 100).rounded() / 100, .decimal), .text(pick("等级：", "grade: ") + p.grade.name(language), .strong)])
             sheet.mergeLast(from: 0, columns: 5)
+            // What the figures rest on, under the table.
+            if let approval = form.approval {
+                sheet.append([.text(approvalLine(approval), .plain)])
+                sheet.mergeLast(from: 0, columns: 8)
+            }
             book.sheets.append(sheet)
         }
         return book
@@ -298,6 +306,10 @@ extension ReportRenderer {
                 }
                 return .text(text)
             })
+        }
+        if let approval = report.approval {
+            sheet.append([.text(approvalLine(approval), .plain)])
+            sheet.mergeLast(from: 0, columns: 11)
         }
         var book = Workbook()
         book.sheets = [sheet]

@@ -146,6 +146,13 @@ import TestSupport
         #expect(listed.contains("attendance +30") && listed.contains("title = 果树修剪（改）") && listed.contains("title = 补录活动"))
         #expect(listed.contains("7 amendments since approval, not counted in 2023's figures"), "\(listed)")
         #expect(try hexi.ok(["amendments", "--year", "2023", "--lang", "en"]) == listed)
+        // Every report and form says what it rests on and what it leaves out.
+        let report = try county.ok(["report", "--year", "2023", "--lang", "en"])
+        #expect(report.contains("Approval: 东街镇 not submitted, 河西镇 approved") && report.contains("; 7 amendments since approval, not counted"), "\(report)")
+        let form = try county.ok(["report", "--year", "2023", "--form", "self-evaluation", "--lang", "zh"])
+        #expect(form.contains("审核状态：东街镇 未提交、河西镇 已批准") && form.contains("批准后的更正 7 条，未计入"))
+        let json = try county.ok(["report", "--year", "2023", "--format", "json"])
+        #expect(json.contains("\"amendments_not_counted\": 7"))
         #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
 
         let refused = try hexi.run(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"])
