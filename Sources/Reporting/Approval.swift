@@ -35,7 +35,7 @@ public struct ApprovalSummary: Sendable, Equatable {
 }
 
 extension ReportRenderer {
-    func stateWord(_ state: YearClose.State) -> String {
+    public func stateWord(_ state: YearClose.State) -> String {
         switch state {
         case .notSubmitted: pick("未提交", "not submitted")
         case .submitted: pick("已提交待批准", "submitted, not approved yet")

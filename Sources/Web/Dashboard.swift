@@ -65,6 +65,7 @@ public struct Dashboard: Sendable {
             router.get("/admin") { request, _ in try await page(request, admin: true) { try await admin($0, created: nil) } }
             router.get("/indicator") { request, _ in try await page(request) { try indicatorForm(request, $0) } }
             router.post("/indicator") { request, _ in try await enterIndicator(request, sessions) }
+            router.post("/year") { request, _ in try await decideYear(request, sessions) }
             router.post("/admin/tokens") { request, _ in try await createToken(request, sessions) }
             router.post("/admin/tokens/:id/revoke") { request, context in
                 try await revokeToken(request, context.parameters.get("id") ?? "", sessions)
@@ -200,7 +201,64 @@ public struct Dashboard: Sendable {
         }
         page["form_link"] = "/form?year=\(year)"
         page["xlsx_link"] = "/form.xlsx?year=\(year)"
+        yearClose(&page, year: year, viewer, approval: report.approval)
+        if Web.query(request, "decided") != nil { page["notice"] = language.pick(zh: "已记录，并已发布给各电脑", en: "recorded, and published to every PC") }
         return render("overview", page, viewer)
+    }
+
+    /// The year's close on the overview: where each township stands, the amendments waiting;
+    /// on the hub, a county session approves, returns and accepts from here.
+    func yearClose(_ page: inout Page, year: Int, _ viewer: Viewer, approval: ApprovalSummary?) {
+        let language = viewer.language
+        let renderer = ReportRenderer(language: language)
+        let standings = (try? store.yearStandings(year)) ?? []
+        let canDecide: Bool = { if case .hub = access { viewer.canEnterIndicators } else { false } }()
+        page["year_heading"] = language.pick(zh: "\(year) 年度审核", en: "\(year): submissions and approvals")
+        page["year_line"] = approval.map(renderer.approvalLine) ?? ""
+        page["year_rows"] = standings.map { s -> [String: Any] in
+            let state = s.standing.state
+            let at: Int64? = state == .submitted ? s.standing.submitted?.stamp.timestamp.millis : s.standing.decided?.stamp.timestamp.millis
+            return [
+                "township": s.township, "state": renderer.stateWord(state), "state_class": state.rawValue,
+                "when": at.map { Web.time($0) } ?? "", "reason": state == .returned ? s.standing.decided?.step.reason ?? "" : "",
+                "activities": s.activities, "attendance": s.attendance,
+                "can_approve": canDecide && state == .submitted, "can_return": canDecide && (state == .submitted || state == .approved),
+                "year": year,
+            ]
+        }
+        page["has_year_rows"] = !standings.isEmpty
+        page["can_decide"] = canDecide
+        page["amendments_waiting"] = (approval?.amendments ?? 0) > 0 && canDecide
+        page["year_words"] = [
+            "township": language.pick(zh: "乡镇", en: "Township"), "state": language.pick(zh: "状态", en: "State"),
+            "when": language.pick(zh: "时间", en: "When"), "activities": language.pick(zh: "活动", en: "Activities"),
+            "attendance": language.pick(zh: "参加人次", en: "Attendance"), "approve": language.pick(zh: "批准", en: "Approve"),
+            "return": language.pick(zh: "退回", en: "Return"), "reason": language.pick(zh: "退回原因", en: "Reason for returning"),
+            "accept": language.pick(zh: "接受全部批准后的更正", en: "Accept every amendment"),
+        ]
+    }
+
+    /// A county session approves or returns a township's year, or accepts its amendments,
+    /// on the hub: written as the hub's own county operation and published, like an indicator.
+    func decideYear(_ request: Request, _ sessions: Sessions) async throws -> Response {
+        guard let (viewer, fields) = try await sessionForm(request, sessions, roles: [.county, .admin]) else {
+            return crossSite(Web.language(request))
+        }
+        do {
+            let year = try Validate.year(fields["year"] ?? "")
+            let township = (fields["township"] ?? "").trimmingCharacters(in: .whitespaces)
+            try store.registerHubAsCounty()
+            switch fields["action"] ?? "" {
+            case "approve": try store.approveYear(year, township: township)
+            case "return": try store.returnYear(year, township: township, reason: fields["reason"] ?? "")
+            case "accept": try store.acceptAmendments(year: year)
+            default: throw KtxError(.badFormat, zh: "未知的操作", en: "unknown action")
+            }
+            try await hub.publishOwn()
+            return Web.redirect("/?" + Web.queryString(["year": String(year), "decided": "1"]))
+        } catch let error as KtxError where error.isBadInput {
+            return message(viewer, status: .unprocessableContent, error.message(viewer.language))
+        }
     }
 
     func townships(_ request: Request, _ viewer: Viewer) throws -> Response {

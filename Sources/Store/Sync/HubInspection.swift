@@ -8,9 +8,9 @@ public enum HubInspection {
     /// Pulls all of `hub` into a new replica in a temporary folder, then removes it.
     ///
     /// - Returns: every PC whose records are not flowing, with the reason, as a receiver
-    ///   finds them; and how many operations the hub holds.
+    ///   finds them; how many operations the hub holds; where each township's year stands.
     public static func inspect(_ hub: any Hub, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
-        -> (problems: [FlowProblem], operations: Int64) {
+        -> (problems: [FlowProblem], operations: Int64, years: [Store.YearStanding]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ktx-inspect-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try Store.create(at: dir + "/inspect.db", township: "inspect", role: .county)
@@ -25,7 +25,9 @@ public enum HubInspection {
                 return named
             }
         let vector = try await store.versionVector()
-        return (problems, vector.replicas.reduce(0) { $0 + vector[$1] })
+        // Where each township's year stands, as every receiver folds the steps it holds.
+        let years = try store.yearsWithSteps().flatMap { try store.yearStandings($0) }
+        return (problems, vector.replicas.reduce(0) { $0 + vector[$1] }, years)
     }
 
     /// A hub that is only read: the inspecting replica asks for no enrolment and pushes nothing

@@ -303,7 +303,7 @@ extension Ktx {
                 let pinned = try remote.flatMap { r in try store?.hubKey(remote: r.name) }
                 let kept = try pinned.flatMap { try store?.keptRoster(countyKey: $0) }
                 let hub = FileHub(path: path, writer: ReplicaID.random(), durable: false, pinnedKey: pinned, cachedRoster: kept)
-                let (problems, operations) = try await HubInspection.inspect(hub)
+                let (problems, operations, years) = try await HubInspection.inspect(hub)
                 let governance = try await hub.currentGovernance()
                 let pending = try await FileHub.pendingEnrolments(at: path, governance: governance)
                 let pcs = try await hub.summary()
@@ -319,6 +319,7 @@ extension Ktx {
                     lines.append(lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:"))
                     lines += problems.map { "  " + $0.message(lang) }
                 }
+                lines += years.map { yearStandingLine($0, lang) }
                 Console.out(lines.joined(separator: "\n"))
             }
 
