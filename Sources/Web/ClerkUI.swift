@@ -63,6 +63,7 @@ public final class ClerkUI: Sendable {
         router.post("/a/:id/restore") { request, context in
             try await self.posted(request) { language, _ in try self.restore(context.parameters.get("id") ?? "", language) }
         }
+        router.post("/submit") { request, _ in try await self.posted(request) { try self.submit($0, $1) } }
         router.post("/sync") { request, _ in
             guard Web.isLoopbackHost(request) else { return self.refuse(Web.language(request), "not_loopback", .misdirectedRequest) }
             let language = Web.language(request)
@@ -141,12 +142,45 @@ public final class ClerkUI: Sendable {
             if let line = FlowProblem.notReachedLine(count, remote: remote.name, problems: problems, language) { messages.append(line) }
         }
         page["last_messages"] = messages
+        // The year's close: where this township's years stand, and a button to submit one.
+        let years = Set(try store.activities(ActivityFilter()).compactMap { $0.date.flatMap { Int($0.prefix(4)) } })
+            .union(try store.yearsWithSteps()).sorted(by: >)
+        let renderer = ReportRenderer(language: language)
+        page["years_close"] = try years.compactMap { year -> [String: Any]? in
+            guard let s = try store.yearStandings(year).first(where: { $0.township == me.township }) else { return nil }
+            let state = s.standing.state
+            var row: [String: Any] = ["year": year, "state": renderer.stateWord(state), "state_class": state.rawValue,
+                    "detail": language.pick(zh: "\(s.activities) 项活动，参加人次 \(s.attendance)", en: "\(s.activities) activities, attendance \(s.attendance)"),
+                    "can_submit": me.role != .county && state != .approved,
+                    "submit_label": language.pick(zh: "提交 \(year) 年度给县科协", en: "Submit \(year) to the county")]
+            if state == .returned, let reason = s.standing.decided?.step.reason {
+                row["reason"] = language.pick(zh: "退回原因：", en: "returned because: ") + reason
+            }
+            return row
+        }
+        page["has_years_close"] = !years.isEmpty && me.role != .county
+        page["years_heading"] = language.pick(zh: "年度提交", en: "Year submissions")
         page["kinds"] = catalog.kinds.map { ["code": $0.code, "name": $0.displayName(language), "selected": $0.code == kind] }
         page["activities"] = records.reversed().prefix(1000).map { a -> [String: Any] in
             ["id": a.id.rawValue, "date": a.date ?? "", "kind": catalog.kindName(code: a.kind, language), "title": a.title ?? "",
              "attendance": catalog.metric(code: "attendance")?.format(a.quantities["attendance"] ?? 0) ?? ""]
         }
         return render("clerk_home", page)
+    }
+
+    /// Submits this township's year; the county gets it at the next sync.
+    func submit(_ language: Language, _ fields: [String: String]) throws -> Response {
+        do {
+            let year = try Validate.year(fields["year"] ?? "")
+            guard try store.identity().role != .county else {
+                throw KtxError(.townshipOnly, zh: "县科协的电脑不提交年度", en: "the county's PC does not submit a year")
+            }
+            try store.submitYear(year)
+            return Web.redirect("/")
+        } catch let error as KtxError where error.isBadInput {
+            return render("message", Page(language, ["title": WebText.text("error", language), "message": error.message(language)]),
+                          status: .unprocessableContent)
+        }
     }
 
     /// The record form (or the edit form, with `action`), filled with what was typed.
