@@ -100,6 +100,7 @@ let package = Package(
                 "KtxSchema",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The county's HTTP hub: a library, so `ktx hub serve` and the tests run the same builder.
@@ -200,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

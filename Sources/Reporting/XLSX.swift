@@ -7,6 +7,9 @@ import ZIPFoundation
 /// setup fitted to the page width, and page numbers in the footer.
 public struct Workbook: Sendable {
     public var sheets: [Sheet] = []
+    /// The file's description property (`docProps/core.xml`): what `ktx verify` needs to make
+    /// the same workbook again.
+    public var description: String?
 
     public init() {}
 
@@ -119,6 +122,13 @@ public struct Workbook: Sendable {
         try add("xl/workbook.xml", workbookXML)
         try add("xl/_rels/workbook.xml.rels", workbookRels)
         try add("xl/styles.xml", Self.styles)
+        if let description {
+            try add("docProps/core.xml", Self.header + """
+                <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" \
+                xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>ktx</dc:creator>\
+                <dc:description>\(Self.escape(description))</dc:description></cp:coreProperties>
+                """)
+        }
         for (i, sheet) in sheets.enumerated() {
             try add("xl/worksheets/sheet\(i + 1).xml", Self.sheetXML(sheet))
         }
@@ -140,6 +150,7 @@ public struct Workbook: Sendable {
             <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
             <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
             \(sheets.indices.map { "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>" }.joined())\
+            \(description == nil ? "" : "<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>")\
             </Types>
             """
     }
@@ -148,6 +159,7 @@ public struct Workbook: Sendable {
         Self.header + """
             <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
             <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+            \(description == nil ? "" : "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>")\
             </Relationships>
             """
     }

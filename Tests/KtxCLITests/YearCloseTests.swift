@@ -155,6 +155,10 @@ import TestSupport
         #expect(json.contains("\"amendments_not_counted\": 7"))
         #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
 
+        // The form as handed in now, checked against the replica after the amendments count.
+        let form2023 = lab.dir.file("2023自评表.xlsx")
+        try county.ok(["report", "--year", "2023", "--form", "self-evaluation", "--format", "xlsx", "--output", form2023])
+        #expect(try county.ok(["verify", form2023, "--lang", "en"]).contains("verified: every figure matches this replica"))
         let refused = try hexi.run(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"])
         #expect(refused.status == 64 && refused.stderr.contains("only the county's PCs approve or return a year"))
         #expect(try county.ok(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"]).contains("accepted 7 amendments of 河西镇 to 2023"))
@@ -164,6 +168,9 @@ import TestSupport
             #expect(try pc.ok(["amendments", "--year", "2023", "--lang", "en"]).contains("no amendments to 2023"))
         }
         #expect(try hexi.ok(["list", "--format", "csv"]).contains("果树修剪（改）"))
+        let stale = try county.run(["verify", form2023, "--lang", "en"])
+        #expect(stale.status == 1 && stale.stdout.contains("E11: the file says “120”, this replica gives “200”"), "\(stale.stdout)")
+        #expect(stale.stderr.contains("made before later amendments were accepted"))
         #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
     }
 }

@@ -76,9 +76,6 @@ extension Ktx {
                 let y = try Validate.year(year)
                 let q = try quarter.map(parseQuarter)
                 let store = try options.openStore()
-                let table = try loadTargets(year: y, file: targets, catalog: store.catalog)
-                let chosen = try project.map { try findProject($0, in: table) }
-                let renderer = ReportRenderer(language: options.language)
                 if format == .xlsx, output == nil {
                     throw KtxError(.badFormat, zh: "xlsx 是 Excel 文件，不能写到终端：请用 --output 文件名.xlsx",
                                    en: "xlsx is an Excel file, not text for the terminal: add --output FILE.xlsx")
@@ -89,33 +86,47 @@ extension Ktx {
                         throw KtxError(.badFormat, zh: "\(name) 只用于自评表：请加 --form self-evaluation",
                                        en: "\(name) belongs to the self-evaluation form: add --form self-evaluation")
                     }
-                    let report = try ReportBuilder.build(table, store: store, quarter: q, project: chosen)
-                    switch format {
-                    case .table: try write(renderer.table(report), to: output)
-                    case .json: try write(renderer.json(report).render(), to: output)
-                    case .csv: try write(renderer.csv(report), to: output)
-                    case .html: try write(renderer.html(report), to: output)
-                    case .xlsx: try writeData(try renderer.workbook(report).data(), to: output!)
-                    }
                 case .selfEvaluation:
                     if q != nil {
                         throw KtxError(.badFormat, zh: "自评表是全年的：请去掉 --quarter", en: "the self-evaluation form covers the whole year: drop --quarter")
                     }
-                    let date = try filledOn.map { try Validate.date($0).description } ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000))
-                    let filing = SelfEvaluation.Filing(unit: unit?.trimmingSpaces() ?? table.unit, filler: filler?.trimmingSpaces(),
-                                                       phone: phone?.trimmingSpaces(), date: date)
-                    let evaluation = try SelfEvaluation.build(table, store: store, project: chosen, filing: filing)
-                    switch format {
-                    case .table: try write(renderer.table(evaluation), to: output)
-                    case .json: try write(renderer.json(evaluation).render(), to: output)
-                    case .csv: try write(renderer.csv(evaluation), to: output)
-                    case .html: try write(renderer.html(evaluation), to: output)
-                    case .xlsx: try writeData(try renderer.workbook(evaluation).data(), to: output!)
-                    }
+                }
+                let date = try filledOn.map { try Validate.date($0).description } ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000))
+                let how = FormRecipe(form: form.rawValue, year: y, quarter: q, project: project, unit: unit?.trimmingSpaces(),
+                                     filler: filler?.trimmingSpaces(), phone: phone?.trimmingSpaces(),
+                                     date: form == .selfEvaluation ? date : nil, language: options.language.rawValue,
+                                     targets: targets.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                let made = try how.make(store: store)
+                let digest = made.workbook.figuresDigest
+                let renderer = ReportRenderer(language: options.language)
+                let digestLine = options.language.pick(zh: "数字摘要：\(digest)（ktx verify 可用本副本核对 Excel 文件）",
+                                                       en: "Digest of the figures: \(digest) (`ktx verify` checks an Excel file against a replica)")
+                switch (format, made.content) {
+                case (.table, .report(let r)): try write(renderer.table(r) + "\n" + digestLine, to: output)
+                case (.table, .form(let f)): try write(renderer.table(f) + "\n" + digestLine, to: output)
+                case (.json, .report(let r)): try write(Self.withDigest(renderer.json(r), digest).render(), to: output)
+                case (.json, .form(let f)): try write(Self.withDigest(renderer.json(f), digest).render(), to: output)
+                case (.csv, .report(let r)): try write(renderer.csv(r), to: output)
+                case (.csv, .form(let f)): try write(renderer.csv(f), to: output)
+                case (.html, .report(let r)): try write(Self.htmlWithDigest(renderer.html(r), digestLine), to: output)
+                case (.html, .form(let f)): try write(Self.htmlWithDigest(renderer.html(f), digestLine), to: output)
+                case (.xlsx, _): try writeData(try made.stamped(how, digest: digest).data(), to: output!)
                 }
                 // A report from a log that misses or changed operations is not called whole.
                 if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
+        }
+
+        static func withDigest(_ json: JSONValue, _ digest: String) -> JSONValue {
+            guard case var .object(members) = json else { return json }
+            members.append(("digest", .string(digest)))
+            return .object(members)
+        }
+
+        static func htmlWithDigest(_ html: String, _ line: String) -> String {
+            let escaped = line.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            guard let end = html.range(of: "</body>", options: .backwards) else { return html + "\n<p class=\"meta\">\(escaped)</p>" }
+            return html.replacingCharacters(in: end, with: "<p class=\"meta\">\(escaped)</p>\n</body>")
         }
     }
 
