@@ -185,6 +185,21 @@ extension ReportRenderer {
 
     // MARK: HTML
 
+    /// The form page's stylesheet, as its inline `<style>` holds it: for a site that serves
+    /// the page with its stylesheet apart (the dashboard's policy allows no inline style).
+    public func formStylesheet() -> String {
+        let empty = SelfEvaluation(year: 2000, filing: SelfEvaluation.Filing(unit: nil, date: ""), coverage: [], projects: [], breaches: [])
+        let page = html(empty)
+        guard let open = page.range(of: "<style>"), let close = page.range(of: "</style>", range: open.upperBound..<page.endIndex) else { return "" }
+        return String(page[open.upperBound..<close.lowerBound])
+    }
+
+    /// A page with its inline `<style>` replaced by `replacement` (a `<link>` to the same sheet).
+    public static func replacingStyle(_ page: String, with replacement: String) -> String {
+        guard let open = page.range(of: "<style>"), let close = page.range(of: "</style>", range: open.upperBound..<page.endIndex) else { return page }
+        return page.replacingCharacters(in: open.lowerBound..<close.upperBound, with: replacement)
+    }
+
     /// One page per project on A4, each with the form's header; page numbers at the foot.
     public func html(_ form: SelfEvaluation) -> String {
         let page = "size: A4; margin: 15mm 12mm 18mm; @bottom-center { content: \"\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))\"; font-size: 9pt; }"

@@ -59,6 +59,7 @@ public struct Dashboard: Sendable {
         }
         router.get("/form") { request, _ in try await page(request) { try form(request, $0, xlsx: false) } }
         router.get("/form.xlsx") { request, _ in try await page(request) { try form(request, $0, xlsx: true) } }
+        router.get("/form.css") { request, _ in try formStylesheet(request) }
         if case .hub(let sessions) = access {
             router.post("/login") { request, _ in try await login(request, sessions) }
             router.post("/logout") { request, _ in try await logout(request, sessions) }
@@ -411,7 +412,17 @@ public struct Dashboard: Sendable {
             return Web.file(Data(renderer.html(evaluation).utf8), contentType: "text/html; charset=utf-8",
                             name: language.pick(zh: "\(year)年项目支出绩效自评表.html", en: "self-evaluation-\(year).html"))
         }
-        return Web.html(renderer.html(evaluation), cookies: viewer.cookies)
+        // The page's own stylesheet is inline (the downloaded file stands alone); here it is
+        // served from this site, as the site's policy (no inline style) requires.
+        let page = ReportRenderer.replacingStyle(renderer.html(evaluation),
+                                                 with: "<link rel=\"stylesheet\" href=\"/form.css?lang=\(language.rawValue)\" />")
+        return Web.html(page, cookies: viewer.cookies)
+    }
+
+    /// The printable form's stylesheet (the same for every year: only the page footer's words
+    /// depend on the language).
+    func formStylesheet(_ request: Request) throws -> Response {
+        Web.asset(ByteBuffer(string: ReportRenderer(language: Web.language(request)).formStylesheet()), contentType: "text/css; charset=utf-8")
     }
 
     func admin(_ viewer: Viewer, created: (id: Int64, secret: String, role: HubRole, township: String?)?) async throws -> Response {

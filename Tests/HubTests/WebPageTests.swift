@@ -144,6 +144,14 @@ import Web
             try await client.execute(uri: "/form?year=2023&lang=en", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.body.text.contains("科技服务人次"))
                 #expect(response.headers[.setCookie]?.hasPrefix("ktx_lang=en") == true)
+                // Styled by the site's own stylesheet: the page's policy allows no inline style.
+                #expect(!response.body.text.contains("<style>"))
+                #expect(response.body.text.contains(#"<link rel="stylesheet" href="/form.css?lang=en" />"#))
+                #expect(response.headers[.contentSecurityPolicy]?.contains("style-src 'self'") == true)
+            }
+            try await client.execute(uri: "/form.css?lang=en", method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "text/css; charset=utf-8")
+                #expect(response.body.text.contains("@page { size: A4") && response.body.text.contains("border: 0.3mm solid"))
             }
             try await client.execute(uri: "/admin", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .forbidden) }
         }
