@@ -80,3 +80,36 @@ assert rows[0][0] == "项目支出绩效自评表（2023年度）"
 assert rows[17][5:8] == ["100", "92.22", "等级：优"], rows[17]
 print(f"LibreOffice: the form converts to a {pages}-page PDF and its figures read back")
 EOF
+# The form as printed: every word's box on the page, no two words drawn over each other, the
+# texts an official reads there (poppler's pdftotext -bbox-layout).
+if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
+fi
+if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext -bbox-layout pdf/form.pdf pdf/form-boxes.html
+    python3 - <<'EOF'
+import re
+text = open("pdf/form-boxes.html", encoding="utf-8").read()
+problems, words_seen = [], []
+for n, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', text, re.S), 1):
+    width, height, body = float(page[0]), float(page[1]), page[2]
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in
+             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', body)]
+    words_seen += [w[4] for w in words]
+    for x0, y0, x1, y1, w in words:
+        if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+            problems.append(f"page {n}: {w!r} outside the page")
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            dx = min(a[2], b[2]) - max(a[0], b[0])
+            dy = min(a[3], b[3]) - max(a[1], b[1])
+            if dx > 1 and dy > 1:
+                problems.append(f"page {n}: {a[4]!r} and {b[4]!r} drawn over each other")
+joined = "".join(words_seen)
+for expected in ["项目支出绩效自评表（2023年度）", "科技服务人次", "偏差原因分析及改进措施", "年度总体目标", "数字摘要"]:
+    if expected not in joined:
+        problems.append(f"{expected!r} not on any page")
+assert not problems, "\n".join(problems[:20])
+print(f"pdftotext: {len(words_seen)} words on the form's pages, none outside a page or over another")
+EOF
+fi

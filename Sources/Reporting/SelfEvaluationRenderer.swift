@@ -247,7 +247,7 @@ extension ReportRenderer {
         var book = Workbook()
         for p in form.projects {
             var sheet = Workbook.Sheet(name: p.project.name)
-            sheet.widths = [12, 14, 22, 13, 13, 9, 9, 30]
+            sheet.widths = [8, 10, 18, 11, 10, 6.5, 7, 24]
             sheet.footer = Workbook.pageNumbers(language)
             sheet.append([.text(formTitle(form), .title)])
             sheet.mergeLast(from: 0, columns: 8)

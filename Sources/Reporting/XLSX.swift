@@ -195,7 +195,7 @@ public struct Workbook: Sendable {
         <top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>\
         <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
         <cellXfs count="8">\
-        <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+        <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>\
         <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>\
         <xf numFmtId="0" fontId="2" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>\
         <xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>\
@@ -215,8 +215,9 @@ public struct Workbook: Sendable {
             x += "<cols>" + sheet.widths.enumerated().map { "<col min=\"\($0 + 1)\" max=\"\($0 + 1)\" width=\"\($1)\" customWidth=\"1\"/>" }.joined() + "</cols>"
         }
         x += "<sheetData>"
+        let heights = rowHeights(sheet)
         for (r, row) in sheet.rows.enumerated() {
-            x += "<row r=\"\(r + 1)\">"
+            x += heights[r].map { "<row r=\"\(r + 1)\" ht=\"\($0)\" customHeight=\"1\">" } ?? "<row r=\"\(r + 1)\">"
             for (c, cell) in row.enumerated() {
                 let ref = "\(column(c))\(r + 1)"
                 let s = cell.style.rawValue
@@ -236,6 +237,46 @@ public struct Workbook: Sendable {
         x += "<pageSetup paperSize=\"9\" orientation=\"\(sheet.landscape ? "landscape" : "portrait")\" fitToWidth=\"1\" fitToHeight=\"0\"/>"
         if let footer = sheet.footer { x += "<headerFooter><oddFooter>\(escape(footer))</oddFooter></headerFooter>" }
         return x + "</worksheet>"
+    }
+
+    /// The height (points) of each row whose wrapped text needs more than one line, so that
+    /// LibreOffice and Excel print it whole instead of drawing it over the next row: each text's
+    /// width (a CJK character counts two units, others one) over its column's width, or its
+    /// merged columns' (character units, as `<col width>` is).
+    static func rowHeights(_ sheet: Sheet) -> [Int: Double] {
+        var spans: [String: Int] = [:]
+        for merge in sheet.merges {
+            let ends = merge.split(separator: ":").map(String.init)
+            guard ends.count == 2 else { continue }
+            let first = ends[0].prefix { $0.isLetter }, last = ends[1].prefix { $0.isLetter }
+            spans[ends[0]] = columnIndex(String(last)) - columnIndex(String(first)) + 1
+        }
+        var out: [Int: Double] = [:]
+        for (r, row) in sheet.rows.enumerated() {
+            var lines = 1
+            var lineHeight = 14.0
+            for (c, cell) in row.enumerated() {
+                guard case let .text(t) = cell.value, !t.isEmpty else { continue }
+                let span = spans["\(column(c))\(r + 1)"] ?? 1
+                let width = (c..<(c + span)).reduce(0.0) { $0 + (sheet.widths.indices.contains($1) ? sheet.widths[$1] : 8.43) }
+                let scale = cell.style == .title ? 14.0 / 10.5 : 1.0
+                if cell.style == .title { lineHeight = 20 }
+                var needed = 0
+                for paragraph in t.split(separator: "\n", omittingEmptySubsequences: false) {
+                    let units = paragraph.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.2 : 1.1) } * scale
+                    // A little less than the full width: cell padding, and words kept whole.
+                    needed += max(1, Int((units / max(1, width - 2)).rounded(.up)))
+                }
+                lines = max(lines, needed)
+            }
+            if lines > 1 || lineHeight > 14 { out[r] = Double(lines) * lineHeight + 3 }
+        }
+        return out
+    }
+
+    /// `A` → 0, `Z` → 25, `AA` → 26.
+    static func columnIndex(_ letters: String) -> Int {
+        letters.unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
     }
 
     /// A number as XML Schema writes a double: shortest round-trip digits.
