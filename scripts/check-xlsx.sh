@@ -35,16 +35,20 @@ ws = form["科技下乡活动"]
 def row(r): return [c.value for c in ws[r]]
 assert ws["A1"].value == "项目支出绩效自评表（2023年度）"
 assert ws["A2"].value == "填报单位：临西县科学技术协会本级    填报人：张三    联系电话：0319-1234567    填报日期：2024-01-15"
-assert row(7)[:7] == ["年度资金总额", 2, 2, 0.5, 10, 25, 2.5], row(7)
+assert row(6)[:6] == ["主管部门", "临西县科学技术协会", None, None, "实施单位", "临西县科学技术协会本级"], row(6)
+assert row(8)[:7] == ["年度资金总额", 2, 2, 0.5, 10, 25, 2.5], row(8)
+assert row(9)[:4] == ["其中：当年财政拨款", 2, 2, 0.5] and row(10)[0] == "上年结转资金" and row(11)[0] == "其他资金"
+# 实际完成值 a value (Q3 is 3, in the target's unit); 达标情况 beside it.
 # 2100 ≥ 2000 met; 88 of 90 → 12.22; Q3 met; 0.5 ≤ 0.5 met; 2100 ≥ 2000; 2 ≥ 2; 97 % ≥ 95 %.
-assert [r[4:7] for r in (row(i) for i in range(11, 18))] == [
-    [2100, 12.5, 12.5], [88, 12.5, 12.22], ["3季度", 12.5, 12.5], [0.5, 12.5, 12.5],
-    [2100, 15, 15], [2, 15, 15], [97, 10, 10]], [row(i) for i in range(11, 18)]
-assert ws["H12"].value == "两个园区尚无特派员\n明年补齐"
-assert row(18)[5:8] == [100, 92.22, "等级：优"], row(18)
+assert [r[4:8] for r in (row(i) for i in range(15, 22))] == [
+    [2100, "达标", 12.5, 12.5], [88, "未达标", 12.5, 12.22], [3, "达标", 12.5, 12.5], [0.5, "达标", 12.5, 12.5],
+    [2100, "达标", 15, 15], [2, "达标", 15, 15], [97, "达标", 10, 10]], [row(i) for i in range(15, 22)]
+assert ws["I16"].value == "两个园区尚无特派员\n明年补齐"
+assert row(22)[6:9] == [100, 92.22, "等级：优"], row(22)
 assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
 assert ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
-assert ws["E11"].number_format == "#,##0" and ws["G11"].number_format == "#,##0.00"
+assert ws["E15"].number_format == "#,##0" and ws["G15"].number_format == "#,##0.00" and ws["H15"].number_format == "#,##0.00"
+assert len(form.sheetnames[3]) <= 31 and form.sheetnames[3] == "流动科技馆运转经费", form.sheetnames
 
 export = openpyxl.load_workbook("export.xlsx").active
 header = [c.value for c in export[1]]
@@ -77,7 +81,7 @@ pages = int(re.findall(rb"/Count (\d+)", pdf)[-1])
 assert pages == 4, pages      # one page per project of 2023
 rows = list(csv.reader(open(glob.glob("csv/form-科技下乡活动.csv")[0], encoding="utf-8")))
 assert rows[0][0] == "项目支出绩效自评表（2023年度）"
-assert rows[17][5:8] == ["100", "92.22", "等级：优"], rows[17]
+assert rows[21][6:9] == ["100", "92.22", "等级：优"], rows[21]
 print(f"LibreOffice: the form converts to a {pages}-page PDF and its figures read back")
 EOF
 # The form as printed: every word's box on the page, no two words drawn over each other, the

@@ -41,6 +41,14 @@ extension ReportRenderer {
         return f.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
+    /// A sheet name that fits Excel's 31 characters and says which project: the part of the
+    /// project's name after its funding document (`冀财教〔2022〕166号…-流动科技馆运转经费` →
+    /// `流动科技馆运转经费`).
+    static func sheetName(_ project: Project) -> String {
+        let name = project.name.split(separator: "-").last.map(String.init) ?? project.name
+        return name.count <= 31 ? name : String(name.prefix(31))
+    }
+
     var fundsHeaders: [String] {
         [pick("项目资金（万元）", "Funds (10k yuan)"), pick("年初预算数", "initial budget"), pick("全年预算数", "full-year budget"),
          pick("全年执行数", "spent"), pick("分值", "points"), pick("执行率", "rate"), pick("得分", "score")]
@@ -246,56 +254,80 @@ extension ReportRenderer {
     public func workbook(_ form: SelfEvaluation) -> Workbook {
         var book = Workbook()
         for p in form.projects {
-            var sheet = Workbook.Sheet(name: p.project.name)
-            sheet.widths = [8, 10, 18, 11, 10, 6.5, 7, 24]
+            // The template's columns: 一级指标 … 偏差原因, with 达标情况 beside 实际完成值 (a value).
+            let columns = 9
+            var sheet = Workbook.Sheet(name: Self.sheetName(p.project))
+            sheet.widths = [8, 10, 16, 10, 9, 7, 6.5, 7, 20]
             sheet.footer = Workbook.pageNumbers(language)
-            sheet.append([.text(formTitle(form), .title)])
-            sheet.mergeLast(from: 0, columns: 8)
-            sheet.append([.text(filingLine(form), .plain)])
-            sheet.mergeLast(from: 0, columns: 8)
-            sheet.append([.text(coverageLine(form.coverage, scopedTo: form.scopedTo), .plain)])
-            sheet.mergeLast(from: 0, columns: 8)
-            sheet.append([.text(pick("项目名称", "Project"), .heading), .text(p.project.name)] + Array(repeating: .blank, count: 6))
-            sheet.mergeLast(from: 1, columns: 7)
-            sheet.append([.text(pick("项目编码", "Code"), .heading), .text(p.project.code ?? "")] + Array(repeating: .blank, count: 6))
-            sheet.mergeLast(from: 1, columns: 7)
-            sheet.append(fundsHeaders.map { .text($0, .heading) } + [.blank])
+            func line(_ text: String, _ style: Workbook.Style) {
+                sheet.append([.text(text, style)])
+                sheet.mergeLast(from: 0, columns: columns)
+            }
+            func labelled(_ label: String, _ value: String) {
+                sheet.append([.text(label, .heading), .text(value)] + Array(repeating: .blank, count: columns - 2))
+                sheet.mergeLast(from: 1, columns: columns - 1)
+            }
+            line(formTitle(form), .title)
+            line(filingLine(form), .plain)
+            line(coverageLine(form.coverage, scopedTo: form.scopedTo), .plain)
+            labelled(pick("项目名称", "Project"), p.project.name)
+            labelled(pick("项目编码", "Code"), p.project.code ?? "")
+            // 主管部门 and 实施单位: the unit that fills the form carries out its projects; its
+            // department is the association it belongs to.
+            let unit = form.filing.unit ?? ""
+            let department = unit.hasSuffix("本级") ? String(unit.dropLast(2)) : unit
+            sheet.append([.text(pick("主管部门", "Department"), .heading), .text(department), .blank, .blank,
+                          .text(pick("实施单位", "Carried out by"), .heading), .text(unit), .blank, .blank, .blank])
+            sheet.mergeLast(from: 1, columns: 3)
+            sheet.mergeLast(from: 5, columns: 4)
+            sheet.append(fundsHeaders.map { .text($0, .heading) } + [.blank, .blank])
+            sheet.mergeLast(from: 7, columns: 2)
             sheet.append([.text(pick("年度资金总额", "total")), .number(p.initialBudget), .number(p.fullYearBudget), .number(p.executed),
                           .number(SelfEvaluation.budgetPoints), .number(p.executionRate.map { ($0 * 10).rounded() / 10 }, .percent),
-                          .number((p.executionScore * 100).rounded() / 100), .blank])
+                          .number((p.executionScore * 100).rounded() / 100), .blank, .blank])
+            sheet.mergeLast(from: 7, columns: 2)
+            // 资金来源: the projects are funded by the year's appropriation (专项资金); nothing
+            // carried over or from elsewhere is recorded, so those rows stay empty to fill by hand.
+            for (label, fiscal) in [(pick("其中：当年财政拨款", "of which: this year's appropriation"), true),
+                                    (pick("上年结转资金", "carried over"), false), (pick("其他资金", "other funds"), false)] {
+                sheet.append([.text(label), fiscal ? .number(p.initialBudget) : .blank, fiscal ? .number(p.fullYearBudget) : .blank,
+                              fiscal ? .number(p.executed) : .blank, .text("—"), .text("—"), .text("—"), .blank, .blank])
+                sheet.mergeLast(from: 7, columns: 2)
+            }
             sheet.append([.text(pick("年度总体目标", "Goal"), .heading), .text(pick("预期目标", "expected"), .heading), .blank, .blank,
-                          .text(pick("实际完成情况", "achieved"), .heading), .blank, .blank, .blank])
+                          .text(pick("实际完成情况", "achieved"), .heading), .blank, .blank, .blank, .blank])
             sheet.mergeLast(from: 1, columns: 3)
-            sheet.merges.append("E\(sheet.rows.count):H\(sheet.rows.count)")
-            sheet.append([.blank, .text(goal(p)), .blank, .blank, .text(achieved(p)), .blank, .blank, .blank])
+            sheet.mergeLast(from: 4, columns: 5)
+            sheet.append([.blank, .text(goal(p)), .blank, .blank, .text(achieved(p)), .blank, .blank, .blank, .blank])
             sheet.mergeLast(from: 1, columns: 3)
-            sheet.merges.append("E\(sheet.rows.count):H\(sheet.rows.count)")
+            sheet.mergeLast(from: 4, columns: 5)
             sheet.merges.append("A\(sheet.rows.count - 1):A\(sheet.rows.count)")
-            sheet.append(formIndicatorHeaders.map { .text($0, .heading) })
+            sheet.append(formIndicatorHeaders.prefix(5).map { .text($0, .heading) } + [.text(pick("达标情况", "met"), .heading)]
+                         + formIndicatorHeaders.dropFirst(5).map { .text($0, .heading) })
             for i in p.indicators {
                 let ind = i.result.indicator
+                // A value, in the target's unit (the unit is in the 年度指标值 beside it); none
+                // where a manual value has not been entered.
                 let actualCell: Workbook.Cell
                 if let a = i.result.actual {
                     actualCell = switch ind.unit {
                     case "%": .number((a * 10).rounded() / 10, .percent)
                     case "万元": .number(a, .decimal)
-                    case "季度": .text(value(a, unit: ind.unit))
                     default: a == a.rounded() ? .number(a, .integer) : .number(a, .decimal)
                     }
                 } else {
-                    actualCell = .text(status(i.result.status))
+                    actualCell = .number(nil, .integer)
                 }
                 sheet.append([.text(ind.level1), .text(ind.level2), .text(ind.name), .text(target(ind)), actualCell,
-                              .number((i.points * 100).rounded() / 100), .number((i.score * 100).rounded() / 100), .text(i.deviation ?? "")])
+                              .text(status(i.result.status)),
+                              .number((i.points * 100).rounded() / 100, .decimal), .number((i.score * 100).rounded() / 100, .decimal),
+                              .text(i.deviation ?? "")])
             }
-            sheet.append([.text(pick("总分", "Total"), .strong), .blank, .blank, .blank, .blank, .number(100, .decimal),
+            sheet.append([.text(pick("总分", "Total"), .strong), .blank, .blank, .blank, .blank, .blank, .number(100, .decimal),
                           .number((p.total * 100).rounded() / 100, .decimal), .text(pick("等级：", "grade: ") + p.grade.name(language), .strong)])
-            sheet.mergeLast(from: 0, columns: 5)
+            sheet.mergeLast(from: 0, columns: 6)
             // What the figures rest on, under the table.
-            if let approval = form.approval {
-                sheet.append([.text(approvalLine(approval), .plain)])
-                sheet.mergeLast(from: 0, columns: 8)
-            }
+            if let approval = form.approval { line(approvalLine(approval), .plain) }
             book.sheets.append(sheet)
         }
         return book
