@@ -183,6 +183,11 @@ try:
     driver.get(UI + "/?lang=en")
     check("Record an activity" in text() and "Unsynced changes" in text(), "the clerk's page in English")
     shot("clerk-en")
+    # The clerk hands in 2023 from the page, then syncs: the county sees it submitted.
+    driver.get(UI + "/?lang=zh")
+    submit(driver.find_element(By.CSS_SELECTOR, "form[action='/submit'] button"))
+    check("2023: 已提交待批准" in driver.find_element(By.ID, "years").text, "the year handed in, waiting for the county")
+    submit(driver.find_element(By.ID, "sync-button"))
 
     # The county: a wrong token is refused; an admin token logs in.
     driver.get(HUB + "/?lang=zh")
@@ -200,6 +205,12 @@ try:
     check("科技下乡活动" in text() and "155人次" in text(), "the overview shows the township's new total")
     check(driver.find_elements(By.TAG_NAME, "meter"), "bars against the targets")
     shot("county-overview")
+    # The year's close on the overview: the county approves what the township handed in.
+    card = driver.find_element(By.ID, "year-close").text
+    check("河西镇" in card and "已提交待批准" in card, "the township's year, submitted")
+    submit(driver.find_element(By.XPATH, "//form[@action='/year'][input[@name='action'][@value='approve']]//button"))
+    check("河西镇 已批准" in driver.find_element(By.ID, "year-close").text, "approved from the dashboard")
+    shot("county-year-approved")
     driver.get(HUB + "/townships")
     row = driver.find_element(By.CSS_SELECTOR, "#township-totals tbody tr").text
     check("河西镇" in row and "155" in row, "the township's totals")
