@@ -192,6 +192,12 @@ public actor HTTPHub: Hub {
         return status.notFlowing
     }
 
+    /// The hub's whole status (county and admin tokens): the PCs not flowing, and where each
+    /// township's year stands.
+    public func status() async throws -> HubAPI.Status {
+        try await send(.GET, "/v1/status", body: Optional<HubAPI.Vector>.none)
+    }
+
     public func totalsJSON(query: String) async throws -> String {
         let data = try await raw(.GET, "/v1/totals" + (query.isEmpty ? "" : "?" + query), body: nil)
         return String(decoding: data, as: UTF8.self)

@@ -283,7 +283,17 @@ struct HubEndpoints: Sendable {
                                                     operations: refusal.operations, last: refusal.lastAt))
             }
         }
-        return try json(HubAPI.Status(notFlowing: out))
+        var years: [HubAPI.Status.Year] = []
+        for year in try hub.view.yearsWithSteps() {
+            for s in try hub.view.yearStandings(year) {
+                let state = s.standing.state
+                let at = state == .submitted ? s.standing.submitted?.stamp.timestamp.millis
+                    : state == .notSubmitted ? nil : s.standing.decided?.stamp.timestamp.millis
+                years.append(HubAPI.Status.Year(year: year, township: s.township, state: state.rawValue, at: at,
+                                                reason: state == .returned ? s.standing.decided?.step.reason : nil))
+            }
+        }
+        return try json(HubAPI.Status(notFlowing: out, years: years))
     }
 
     // MARK: Tokens (admin)

@@ -112,6 +112,9 @@ import TestSupport
         #expect(countyStatus.contains("东街镇 2023: approved (") && countyStatus.contains("the county's 2023: closed"))
         // Every PC holds the same steps.
         #expect(try Set([lab.state(county), lab.state(hexi), lab.state(dongjie)]).count == 1)
+        // The hub says it too: the folder read through, or the HTTP hub's status.
+        let hub = try county.ok(["hub", "status", "hub", "--lang", "en"])
+        #expect(hub.contains("河西镇 2023: approved (") && hub.contains("东街镇 2023: approved ("), "\(hub)")
     }
 
     /// Approved figures hold: after the county approves 河西镇's 2023, the township's later

@@ -62,11 +62,38 @@ public enum HubAPI {
             }
         }
 
+        /// Where a township's year stands on the hub (issue 30).
+        public struct Year: Codable, Sendable, Equatable {
+            public var year: Int
+            public var township: String
+            /// `not-submitted`, `submitted`, `returned` or `approved`.
+            public var state: String
+            /// When it was submitted, returned or approved, unix milliseconds.
+            public var at: Int64?
+            /// Why the county returned it.
+            public var reason: String?
+
+            public init(year: Int, township: String, state: String, at: Int64?, reason: String?) {
+                (self.year, self.township, self.state, self.at, self.reason) = (year, township, state, at, reason)
+            }
+        }
+
         public var notFlowing: [NotFlowing]
+        public var years: [Year]
 
-        enum CodingKeys: String, CodingKey { case notFlowing = "not_flowing" }
+        enum CodingKeys: String, CodingKey { case notFlowing = "not_flowing", years }
 
-        public init(notFlowing: [NotFlowing]) { self.notFlowing = notFlowing }
+        public init(notFlowing: [NotFlowing], years: [Year] = []) {
+            self.notFlowing = notFlowing
+            self.years = years
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            notFlowing = try c.decode([NotFlowing].self, forKey: .notFlowing)
+            // A hub before 0.4 sends none.
+            years = try c.decodeIfPresent([Year].self, forKey: .years) ?? []
+        }
     }
 
     /// A contiguous run of one replica's operations: the body of `POST /v1/ops`, and

@@ -283,17 +283,26 @@ extension Ktx {
                     let notCounty = KtxError(.hubForbidden,
                                              zh: "这个令牌不是县级令牌：只有县科协的令牌能看到哪些电脑的记录未能送达",
                                              en: "this token is not a county token: only the county's token sees which PCs' records are not flowing")
-                    let answer: [HubAPI.Status.NotFlowing]?
+                    let status: HubAPI.Status
                     do {
-                        answer = try await hub.notFlowing()
+                        status = try await hub.status()
                     } catch let error as KtxError where error.code == .hubForbidden {
                         throw notCounty
                     }
-                    guard let notFlowing = answer else { throw notCounty }
-                    let problems = FlowProblem.fromHub(notFlowing, remote: given, now: 0)
+                    let problems = FlowProblem.fromHub(status.notFlowing, remote: given, now: 0)
                     var lines = [lang.pick(zh: "同步服务器 \(http.location)", en: "hub \(http.location)")]
                     lines += problems.isEmpty ? [lang.pick(zh: "所有电脑的记录都能送达", en: "every PC's records are flowing")]
                         : [lang.pick(zh: "记录未能送达的电脑：", en: "PCs whose records are not flowing:")] + problems.map { "  " + $0.message(lang) }
+                    // Where each township's year stands, as the hub folds the steps it holds.
+                    let renderer = ReportRenderer(language: lang)
+                    for y in status.years {
+                        let state = YearClose.State(rawValue: y.state)
+                        let word = state.map(renderer.stateWord) ?? y.state
+                        let when = y.at.map { "（\(Labels.time($0))）" } ?? ""
+                        let why = y.reason.map { lang.pick(zh: "：\($0)", en: ": \($0)") } ?? ""
+                        lines.append(lang.pick(zh: "\(y.township) \(y.year) 年度：\(word)\(when)\(why)",
+                                               en: "\(y.township) \(y.year): \(word)\(when.isEmpty ? "" : " (\(Labels.time(y.at!)))")\(why)"))
+                    }
                     Console.out(lines.joined(separator: "\n"))
                     return
                 }
