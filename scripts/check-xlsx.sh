@@ -90,10 +90,13 @@ if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
 fi
 if command -v pdftotext >/dev/null 2>&1; then
-    pdftotext -bbox-layout pdf/form.pdf pdf/form-boxes.html
-    python3 - <<'EOF'
-import re
-text = open("pdf/form-boxes.html", encoding="utf-8").read()
+    "$ktx" report --year 2023 --form monitoring --through 7 --format xlsx --output monitoring.xlsx
+    timeout 300 soffice -env:UserInstallation="file://$work/lo-mon" --headless --convert-to pdf --outdir pdf monitoring.xlsx >/dev/null 2>&1
+    check_boxes() {
+        pdftotext -bbox-layout "$1" "$1.boxes.html"
+        python3 - "$1.boxes.html" "${@:2}" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
 problems, words_seen = [], []
 for n, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', text, re.S), 1):
     width, height, body = float(page[0]), float(page[1]), page[2]
@@ -110,10 +113,14 @@ for n, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(
             if dx > 1 and dy > 1:
                 problems.append(f"page {n}: {a[4]!r} and {b[4]!r} drawn over each other")
 joined = "".join(words_seen)
-for expected in ["项目支出绩效自评表（2023年度）", "科技服务人次", "偏差原因分析及改进措施", "年度总体目标", "数字摘要"]:
+for expected in sys.argv[2:]:
     if expected not in joined:
         problems.append(f"{expected!r} not on any page")
 assert not problems, "\n".join(problems[:20])
-print(f"pdftotext: {len(words_seen)} words on the form's pages, none outside a page or over another")
+name = sys.argv[1].split("/")[-1].split(".")[0]
+print(f"pdftotext: {len(words_seen)} words on the {name} PDF's pages, none outside a page or over another")
 EOF
+    }
+    check_boxes pdf/form.pdf 项目支出绩效自评表（2023年度） 科技服务人次 偏差原因分析及改进措施 年度总体目标 当年财政拨款 达标情况 数字摘要
+    check_boxes pdf/monitoring.pdf 项目支出绩效运行监控表（2023年1–7月） 科技服务人次 全年预计完成情况 完成目标可能性 数字摘要
 fi

@@ -75,25 +75,41 @@ public enum ReportBuilder {
         return String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// The last day of `month` of `year`.
+    static func lastDay(year: Int, month: Int) -> String {
+        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return String(format: "%04d-%02d-%02d", year, month, days[month - 1])
+    }
+
     /// Builds the report of `targets` from the store's merged records.
     public static func build(_ targets: Targets, store: Store, quarter: Int?, project: Project? = nil) throws -> Report {
-        let asOf = lastDay(year: targets.year, quarter: quarter)
+        try build(targets, store: store, quarter: quarter, throughMonth: (quarter ?? 4) * 3, project: project)
+    }
+
+    /// The report of `targets` through the end of month `throughMonth` (the monitoring form's 1–N月).
+    public static func build(_ targets: Targets, store: Store, throughMonth: Int, project: Project? = nil) throws -> Report {
+        try build(targets, store: store, quarter: nil, throughMonth: throughMonth, project: project)
+    }
+
+    static func build(_ targets: Targets, store: Store, quarter: Int?, throughMonth: Int, project: Project?) throws -> Report {
+        let asOf = throughMonth == (quarter ?? 4) * 3 ? lastDay(year: targets.year, quarter: quarter) : lastDay(year: targets.year, month: throughMonth)
         var maxima: Set<String> = []
         for indicator in targets.projects.flatMap(\.indicators) {
             if case let .max(metric) = indicator.computation { maxima.insert(metric) }
         }
-        let cells = try store.reportCells(year: targets.year, throughMonth: (quarter ?? 4) * 3, maxima: maxima)
+        let cells = try store.reportCells(year: targets.year, throughMonth: throughMonth, maxima: maxima)
         let manual = try store.indicatorValues(year: targets.year)
         let projects = project.map { [$0] } ?? targets.projects
         return Report(year: targets.year, quarter: quarter, asOf: asOf, unit: targets.unit,
-                      projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter) },
+                      projects: projects.map { build($0, year: targets.year, cells: cells, manual: manual, quarter: quarter, throughMonth: throughMonth) },
                       breaches: try store.ruleBreaches(year: targets.year), coverage: try store.freshness(), scopedTo: try store.pullScopeTownship(),
                       approval: try ApprovalSummary.build(year: targets.year, store: store))
     }
 
     static let fenPerWan = 1_000_000.0
 
-    static func build(_ project: Project, year: Int, cells: [ReportCell], manual: [IndicatorKey: String], quarter: Int?) -> ProjectReport {
+    static func build(_ project: Project, year: Int, cells: [ReportCell], manual: [IndicatorKey: String], quarter: Int?,
+                      throughMonth: Int? = nil) -> ProjectReport {
         func matching(_ kinds: [String]) -> [ReportCell] {
             cells.filter { kinds.contains($0.kind) && (project.activityProject == nil || $0.project == project.activityProject) }
         }
@@ -110,7 +126,7 @@ public enum ReportBuilder {
             }
             results.append(evaluate(indicator, actual: actual))
         }
-        let lastMonth = (quarter ?? 4) * 3
+        let lastMonth = throughMonth ?? (quarter ?? 4) * 3
         var spending: [SpendingResult] = []
         let checkpoints: [(Int, Double?)] = project.plan.isEmpty
             ? stride(from: 3, through: lastMonth, by: 3).map { ($0, nil) }

@@ -12,6 +12,8 @@ enum ReportForm: String, ExpressibleByArgument, CaseIterable {
     case summary
     /// The year-end 项目支出绩效自评表.
     case selfEvaluation = "self-evaluation"
+    /// The mid-year 绩效运行监控表 (through month `--through`).
+    case monitoring
 }
 
 extension Ktx {
@@ -60,8 +62,10 @@ extension Ktx {
         var quarter: String?
         @Option(help: ArgumentHelp(L("table, json, csv, html (one self-contained page that prints on A4) or xlsx (Excel; needs --output).", "table（表格）、json、csv、html（可直接用 A4 打印的单个网页）或 xlsx（Excel 文件，须加 --output）。")))
         var format: ReportFormat = .table
-        @Option(help: ArgumentHelp(L("summary, or self-evaluation (the year-end 项目支出绩效自评表).", "summary（完成情况汇总），或 self-evaluation（年终项目支出绩效自评表）。"), valueName: "form"))
+        @Option(help: ArgumentHelp(L("summary, self-evaluation (the year-end 项目支出绩效自评表) or monitoring (the mid-year 绩效运行监控表).", "summary（完成情况汇总）、self-evaluation（年终项目支出绩效自评表）或 monitoring（绩效运行监控表）。"), valueName: "form"))
         var form: ReportForm = .summary
+        @Option(help: ArgumentHelp(L("The monitoring form's last month (1–12; default 7: 1–7月).", "监控表统计到的月份（1–12，默认 7，即 1–7 月）。"), valueName: "month"))
+        var through: String?
         @Option(help: ArgumentHelp(L("The self-evaluation form's 填报单位 (default: the targets file's unit).", "自评表的填报单位（默认为目标文件中的单位）。"), valueName: "name"))
         var unit: String?
         @Option(help: ArgumentHelp(L("The self-evaluation form's 填报人.", "自评表的填报人。"), valueName: "name")) var filler: String?
@@ -90,9 +94,26 @@ extension Ktx {
                     if q != nil {
                         throw KtxError(.badFormat, zh: "自评表是全年的：请去掉 --quarter", en: "the self-evaluation form covers the whole year: drop --quarter")
                     }
+                case .monitoring:
+                    if q != nil {
+                        throw KtxError(.badFormat, zh: "监控表按月统计：请用 --through 月份，去掉 --quarter", en: "the monitoring form counts by month: use --through MONTH, not --quarter")
+                    }
+                    if format == .csv {
+                        throw KtxError(.badFormat, zh: "监控表可输出 table、html、xlsx 或 json", en: "the monitoring form comes as table, html, xlsx or json")
+                    }
                 }
+                if through != nil, form != .monitoring {
+                    throw KtxError(.badFormat, zh: "--through 只用于监控表：请加 --form monitoring", en: "--through belongs to the monitoring form: add --form monitoring")
+                }
+                let month = try through.map { text -> Int in
+                    guard let m = Int(text.trimmingSpaces()), (1...12).contains(m) else {
+                        throw KtxError(.badFormat, zh: "--through 须为 1 到 12 的月份，而不是“\(text)”", en: "--through must be a month from 1 to 12, not '\(text)'")
+                    }
+                    return m
+                } ?? 7
                 let date = try filledOn.map { try Validate.date($0).description } ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000))
-                let how = FormRecipe(form: form.rawValue, year: y, quarter: q, project: project, unit: unit?.trimmingSpaces(),
+                let how = FormRecipe(form: form.rawValue, year: y, quarter: q, through: form == .monitoring ? month : nil,
+                                     project: project, unit: unit?.trimmingSpaces(),
                                      filler: filler?.trimmingSpaces(), phone: phone?.trimmingSpaces(),
                                      date: form == .selfEvaluation ? date : nil, language: options.language.rawValue,
                                      targets: targets.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
@@ -110,11 +131,32 @@ extension Ktx {
                 case (.csv, .form(let f)): try write(renderer.csv(f), to: output)
                 case (.html, .report(let r)): try write(Self.htmlWithDigest(renderer.html(r), digestLine), to: output)
                 case (.html, .form(let f)): try write(Self.htmlWithDigest(renderer.html(f), digestLine), to: output)
+                case (.table, .monitoring(let m)): try write(renderer.table(m) + "\n" + digestLine, to: output)
+                case (.html, .monitoring(let m)): try write(Self.htmlWithDigest(renderer.html(m), digestLine), to: output)
+                case (.json, .monitoring(let m)): try write(Self.withDigest(Self.json(m, renderer), digest).render(), to: output)
+                case (.csv, .monitoring): break
                 case (.xlsx, _): try writeData(try made.stamped(how, digest: digest).data(), to: output!)
                 }
                 // A report from a log that misses or changed operations is not called whole.
                 if try saidLogDamage(store, options) { throw ExitCode(1) }
             }
+        }
+
+        static func json(_ m: MonitoringForm, _ renderer: ReportRenderer) -> JSONValue {
+            func num(_ v: Double?) -> JSONValue { v.map { .number(String(format: "%.4g", $0)) } ?? .null }
+            return .object([
+                ("form", .string("monitoring")), ("year", .int(m.year)), ("through_month", .int(m.throughMonth)), ("as_of", .string(m.asOf)),
+                ("projects", .array(m.projects.map { p in
+                    .object([("key", .string(p.project.key)), ("name", .string(p.project.name)),
+                             ("budget", num(p.budget)), ("full_year_budget", num(p.fullYearBudget)), ("executed", num(p.executed)),
+                             ("expected_execution", num(p.expectedExecution)),
+                             ("indicators", .array(p.indicators.map { i in
+                                 .object([("indicator", .string(i.indicator.name)), ("target", .string(i.indicator.targetShown)),
+                                          ("so_far", num(i.soFar)), ("expected", num(i.expected)),
+                                          ("likelihood", .string(i.likelihood.rawValue)), ("reason", .optional(i.reason))])
+                             }))])
+                })),
+            ])
         }
 
         static func withDigest(_ json: JSONValue, _ digest: String) -> JSONValue {

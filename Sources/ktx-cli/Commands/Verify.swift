@@ -11,6 +11,8 @@ struct FormRecipe: Codable, Equatable {
     var form: String
     var year: Int
     var quarter: Int?
+    /// The monitoring form's last month.
+    var through: Int?
     var project: String?
     var unit: String?
     var filler: String?
@@ -24,6 +26,7 @@ struct FormRecipe: Codable, Equatable {
     enum Content {
         case report(Report)
         case form(SelfEvaluation)
+        case monitoring(MonitoringForm)
     }
 
     struct Made {
@@ -55,6 +58,10 @@ struct FormRecipe: Codable, Equatable {
                                                date: date ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000)))
             let evaluation = try SelfEvaluation.build(table, store: store, project: chosen, filing: filing)
             return Made(content: .form(evaluation), workbook: renderer.workbook(evaluation))
+        }
+        if form == "monitoring" {
+            let monitoring = try MonitoringForm.build(table, store: store, throughMonth: through ?? 7, project: chosen)
+            return Made(content: .monitoring(monitoring), workbook: renderer.workbook(monitoring))
         }
         let report = try ReportBuilder.build(table, store: store, quarter: quarter, project: chosen)
         return Made(content: .report(report), workbook: renderer.workbook(report))
