@@ -61,6 +61,8 @@ let package = Package(
                 .embedInCode("migrations/m0020_year_close.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
+                .embedInCode("scoring/national.yaml"),
+                .embedInCode("scoring/example-caps.yaml"),
             ]
         ),
         // The pure model: ids, clock, operations, their codec and acceptance rule, merge
@@ -169,6 +171,7 @@ let package = Package(
         .executableTarget(
             name: "ktx-cli",
             dependencies: [
+                "KtxSchema",
                 "Store",
                 "SyncCore",
                 "FolderHub",
@@ -201,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

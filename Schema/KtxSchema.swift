@@ -35,4 +35,11 @@ public enum KtxSchema {
         2020: ("2020.yaml", String(decoding: PackageResources._020_yaml, as: UTF8.self)),
         2023: ("2023.yaml", String(decoding: PackageResources._023_yaml, as: UTF8.self)),
     ]
+
+    /// The scoring rules shipped with ktx (`Schema/scoring/`): the national default, and an
+    /// example with 偏离 penalties and execution-rate caps, as (file name, UTF-8 text).
+    public static let scoring: [(name: String, text: String)] = [
+        ("national.yaml", String(decoding: PackageResources.national_yaml, as: UTF8.self)),
+        ("example-caps.yaml", String(decoding: PackageResources.example_caps_yaml, as: UTF8.self)),
+    ]
 }

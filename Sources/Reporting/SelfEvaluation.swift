@@ -32,6 +32,8 @@ public struct SelfEvaluation: Sendable {
     public var scopedTo: String? = nil
     /// The approval the figures rest on, and the amendments they leave out (issue 30).
     public var approval: ApprovalSummary? = nil
+    /// The scoring rules the form was scored by (``ScoringProfile/name``).
+    public var scoring: String = ScoringProfile.national.name
     public var projects: [ProjectEvaluation]
     /// Activities whose quantities break a catalog rule (counted as recorded).
     public var breaches: [RuleBreach]
@@ -50,10 +52,17 @@ public struct ProjectEvaluation: Sendable {
     /// The budget execution rate's 得分 out of ``SelfEvaluation/budgetPoints``.
     public var executionScore: Double
     public var indicators: [IndicatorEvaluation]
+    /// The most the total may be, for a low execution rate (the scoring profile's caps).
+    public var cap: Double? = nil
 
     public var project: Project { report.project }
-    /// 自评得分: the execution score and every indicator's.
-    public var total: Double { SelfEvaluation.rounded(executionScore + indicators.reduce(0) { $0 + $1.score }) }
+    /// The execution score and every indicator's, before any cap.
+    public var uncapped: Double { SelfEvaluation.rounded(executionScore + indicators.reduce(0) { $0 + $1.score }) }
+    /// 自评得分: the execution score and every indicator's, at most the cap.
+    public var total: Double { cap.map { min($0, uncapped) } ?? uncapped }
+    /// The indicators whose 偏差原因分析 is still to be written: not met, or 偏离 where the
+    /// rules ask for a reason.
+    public var needingReason: [IndicatorEvaluation] { indicators.filter(\.needsReason) }
     public var grade: Grade { Grade(total) }
 }
 
@@ -65,6 +74,10 @@ public struct IndicatorEvaluation: Sendable {
     public var score: Double
     /// 偏差原因分析及改进措施, as the county entered it (`ktx indicator note`).
     public var deviation: String?
+    /// Whether the value is 偏离: far above its target, as the scoring rules define it.
+    public var deviates = false
+    /// Whether a 偏差原因分析 is still to be written.
+    public var needsReason = false
 }
 
 /// 优 ≥ 90, 良 80 to 90, 中 60 to 80, 差 < 60.
@@ -134,28 +147,46 @@ extension SelfEvaluation {
     }
 
     /// Builds the form of `targets` for the whole year from the store's merged records.
-    public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing) throws -> SelfEvaluation {
+    public static func build(_ targets: Targets, store: Store, project: Project? = nil, filing: Filing,
+                             scoring: ScoringProfile = .national) throws -> SelfEvaluation {
         let report = try ReportBuilder.build(targets, store: store, quarter: nil, project: project)
         let notes = try store.indicatorNotes(year: targets.year)
         var form = SelfEvaluation(year: targets.year, filing: filing, coverage: report.coverage,
-                                  projects: report.projects.map { evaluate($0, year: targets.year, notes: notes) },
+                                  projects: report.projects.map { evaluate($0, year: targets.year, notes: notes, scoring: scoring) },
                                   breaches: report.breaches)
         form.scopedTo = report.scopedTo
         form.approval = report.approval
+        form.scoring = scoring.name
         return form
     }
 
     /// A project's part of the form, from its report.
-    public static func evaluate(_ p: ProjectReport, year: Int, notes: [IndicatorKey: String]) -> ProjectEvaluation {
+    public static func evaluate(_ p: ProjectReport, year: Int, notes: [IndicatorKey: String],
+                                scoring: ScoringProfile = .national) -> ProjectEvaluation {
         let fullYear = p.project.adjustedBudget ?? p.project.budget
         let rate = fullYear.flatMap { $0 > 0 ? p.cost / $0 * 100 : nil }
         let executionScore = rounded(budgetPoints * min(100, rate ?? 0) / 100)
         let points = points(p.project.indicators)
         let indicators = zip(p.indicators, points).map { r, pts in
-            IndicatorEvaluation(result: r, points: pts, score: score(r, points: pts),
-                                deviation: notes[IndicatorKey(year: year, project: p.project.key, indicator: r.indicator.name)])
+            let note = notes[IndicatorKey(year: year, project: p.project.key, indicator: r.indicator.name)]
+            var e = IndicatorEvaluation(result: r, points: pts, score: score(r, points: pts), deviation: note)
+            // 偏离: a "≥" value far above its target.
+            if let above = scoring.deviationAbove, r.indicator.comparator == .atLeast, r.indicator.target > 0,
+               let actual = r.actual, actual / r.indicator.target * 100 >= above {
+                e.deviates = true
+                e.score = rounded(pts * (100 - scoring.deviationPointsLost) / 100)
+            }
+            // A cost indicator of a project that did nothing all year is not "within budget".
+            if p.activities == 0, [Computation.cost, .costPerQuarter].contains(r.indicator.computation) {
+                e.score = scoring.costWithoutActivityFull ? pts : 0
+            }
+            let noted = !(note ?? "").isEmpty
+            e.needsReason = !noted && (r.status == .notMet || (e.deviates && scoring.deviationNeedsReason))
+            return e
         }
-        return ProjectEvaluation(report: p, initialBudget: p.project.budget, fullYearBudget: fullYear, executed: p.cost,
-                                 executionRate: rate, executionScore: executionScore, indicators: indicators)
+        var evaluation = ProjectEvaluation(report: p, initialBudget: p.project.budget, fullYearBudget: fullYear, executed: p.cost,
+                                           executionRate: rate, executionScore: executionScore, indicators: indicators)
+        evaluation.cap = scoring.cap(executionRate: rate)
+        return evaluation
     }
 }

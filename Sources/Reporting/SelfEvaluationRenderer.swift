@@ -82,6 +82,26 @@ extension ReportRenderer {
              "total 100, score \(points(p.total)), grade \(p.grade.name(.en))")
     }
 
+    /// What the scoring rules say of a project beyond its figures: a total capped for a low
+    /// execution rate, and the indicators whose 偏差原因分析 is still to be written.
+    func scoringLines(_ p: ProjectEvaluation, _ form: SelfEvaluation) -> [String] {
+        var lines: [String] = []
+        if let cap = p.cap, p.uncapped > cap, let rate = p.executionRate {
+            lines.append(pick("预算执行率 \(String(format: "%.1f", rate))%：按“\(form.scoring)”评分规则总分不超过 \(points(cap))（封顶前 \(points(p.uncapped))）",
+                              "budget execution \(String(format: "%.1f", rate))%: under the \(form.scoring) rules the total is at most \(points(cap)) (\(points(p.uncapped)) before the cap)"))
+        }
+        let deviating = p.indicators.filter(\.deviates).map(\.result.indicator.name)
+        if !deviating.isEmpty {
+            lines.append(pick("偏离（完成值远超指标值）：", "偏离 (far above the target): ") + deviating.joined(separator: pick("、", ", ")))
+        }
+        let missing = p.needingReason.map(\.result.indicator.name)
+        if !missing.isEmpty {
+            lines.append(pick("须填写偏差原因分析的指标（ktx indicator note）：", "a 偏差原因分析 is still to be written for (ktx indicator note): ")
+                         + missing.joined(separator: pick("、", ", ")))
+        }
+        return lines
+    }
+
     func projectLine(_ p: ProjectEvaluation) -> String {
         pick("项目名称：", "Project: ") + p.project.name + (p.project.code.map { pick("（项目编码 \($0)）", " (code \($0))") } ?? "")
     }
@@ -113,6 +133,7 @@ extension ReportRenderer {
             for i in p.indicators { t.append(indicatorRow(i).map { $0.replacingOccurrences(of: "\n", with: " / ") }) }
             out.append(t.render())
             out.append(totalLine(p))
+            out += scoringLines(p, form)
         }
         if !form.breaches.isEmpty {
             out += ["", pick("数据核对：\(form.breaches.count) 项活动的数量不合常理（已按记录计入）", "check the data: \(form.breaches.count) activities break a rule (counted as recorded)")]
@@ -241,7 +262,9 @@ extension ReportRenderer {
                 }.joined() + "</tr>\n"
             }
             h += "<tr class=\"total\"><td colspan=\"5\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
-            h += "</table>\n</section>\n"
+            h += "</table>\n"
+            h += scoringLines(p, form).map { "<p class=\"meta\">\(esc($0))</p>\n" }.joined()
+            h += "</section>\n"
         }
         return h + "</body>\n</html>\n"
     }
@@ -326,6 +349,7 @@ extension ReportRenderer {
             sheet.append([.text(pick("总分", "Total"), .strong), .blank, .blank, .blank, .blank, .blank, .number(100, .decimal),
                           .number((p.total * 100).rounded() / 100, .decimal), .text(pick("等级：", "grade: ") + p.grade.name(language), .strong)])
             sheet.mergeLast(from: 0, columns: 6)
+            for note in scoringLines(p, form) { line(note, .plain) }
             // What the figures rest on, under the table.
             if let approval = form.approval { line(approvalLine(approval), .plain) }
             book.sheets.append(sheet)

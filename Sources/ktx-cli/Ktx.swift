@@ -22,7 +22,7 @@ struct Ktx: AsyncParsableCommand {
             Init.self, Record.self, Attend.self, Edit.self, Delete.self, Restore.self,
             Show.self, List.self, Totals.self,
             Import.self, Export.self, ReportCommand.self, IndicatorCommand.self, TargetsCommand.self,
-            Submit.self, Approve.self, Return.self, Amendments.self, Verify.self,
+            Submit.self, Approve.self, Return.self, Amendments.self, Verify.self, ScoringCommand.self,
             RemoteCommand.self, Sync.self, UICommand.self, DashboardCommand.self, Status.self, Log.self, Check.self, Rebuild.self, Backup.self, HubCommand.self,
         ]
     )

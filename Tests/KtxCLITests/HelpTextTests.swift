@@ -103,8 +103,14 @@ OPTIONS:
   --format <format>       table, json, csv, html (one self-contained page that
                           prints on A4) or xlsx (Excel; needs --output).
                           (values: table, json, csv, html, xlsx; default: table)
-  --form <form>           summary, or self-evaluation (the year-end 项目支出绩效自评表).
-                          (values: summary, self-evaluation; default: summary)
+  --form <form>           summary, self-evaluation (the year-end 项目支出绩效自评表) or
+                          monitoring (the mid-year 绩效运行监控表). (values: summary,
+                          self-evaluation, monitoring; default: summary)
+  --through <month>       The monitoring form's last month (1–12; default 7:
+                          1–7月).
+  --scoring <file>        The self-evaluation form's scoring rules: a file
+                          written like `ktx scoring show` prints (default: the
+                          national rules).
   --unit <name>           The self-evaluation form's 填报单位 (default: the targets
                           file's unit).
   --filler <name>         The self-evaluation form's 填报人.

@@ -66,6 +66,8 @@ extension Ktx {
         var form: ReportForm = .summary
         @Option(help: ArgumentHelp(L("The monitoring form's last month (1–12; default 7: 1–7月).", "监控表统计到的月份（1–12，默认 7，即 1–7 月）。"), valueName: "month"))
         var through: String?
+        @Option(help: ArgumentHelp(L("The self-evaluation form's scoring rules: a file written like `ktx scoring show` prints (default: the national rules).", "自评表的评分规则文件（写法见 ktx scoring show；默认为全国默认规则）。"), valueName: "file"))
+        var scoring: String?
         @Option(help: ArgumentHelp(L("The self-evaluation form's 填报单位 (default: the targets file's unit).", "自评表的填报单位（默认为目标文件中的单位）。"), valueName: "name"))
         var unit: String?
         @Option(help: ArgumentHelp(L("The self-evaluation form's 填报人.", "自评表的填报人。"), valueName: "name")) var filler: String?
@@ -102,6 +104,9 @@ extension Ktx {
                         throw KtxError(.badFormat, zh: "监控表可输出 table、html、xlsx 或 json", en: "the monitoring form comes as table, html, xlsx or json")
                     }
                 }
+                if scoring != nil, form != .selfEvaluation {
+                    throw KtxError(.badFormat, zh: "--scoring 只用于自评表：请加 --form self-evaluation", en: "--scoring belongs to the self-evaluation form: add --form self-evaluation")
+                }
                 if through != nil, form != .monitoring {
                     throw KtxError(.badFormat, zh: "--through 只用于监控表：请加 --form monitoring", en: "--through belongs to the monitoring form: add --form monitoring")
                 }
@@ -116,7 +121,8 @@ extension Ktx {
                                      project: project, unit: unit?.trimmingSpaces(),
                                      filler: filler?.trimmingSpaces(), phone: phone?.trimmingSpaces(),
                                      date: form == .selfEvaluation ? date : nil, language: options.language.rawValue,
-                                     targets: targets.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                                     targets: targets.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                                     scoring: scoring.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
                 let made = try how.make(store: store)
                 let digest = made.workbook.figuresDigest
                 let renderer = ReportRenderer(language: options.language)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KtxSchema
 import Reporting
 import Store
 import SyncCore
@@ -22,6 +23,8 @@ struct FormRecipe: Codable, Equatable {
     var language: String
     /// A targets file used instead of the shipped one (its full path).
     var targets: String?
+    /// A scoring rules file used instead of the national rules (its full path).
+    var scoring: String?
 
     enum Content {
         case report(Report)
@@ -56,7 +59,8 @@ struct FormRecipe: Codable, Equatable {
         if form == "self-evaluation" {
             let filing = SelfEvaluation.Filing(unit: unit ?? table.unit, filler: filler, phone: phone,
                                                date: date ?? ReportRenderer.day(Int64(Date().timeIntervalSince1970 * 1000)))
-            let evaluation = try SelfEvaluation.build(table, store: store, project: chosen, filing: filing)
+            let rules = try scoring.map { try readScoring($0) } ?? .national
+            let evaluation = try SelfEvaluation.build(table, store: store, project: chosen, filing: filing, scoring: rules)
             return Made(content: .form(evaluation), workbook: renderer.workbook(evaluation))
         }
         if form == "monitoring" {
@@ -126,6 +130,47 @@ extension Ktx {
                     zh: "\(differences.count) 处与本副本不一致：文件被改动过，或是在之后的更正被接受、数据同步之前生成的；本副本当前的数字摘要为 \(digest)",
                     en: "\(differences.count) cells differ from this replica: the file was edited, or made before later amendments were accepted or records synced; this replica's digest now is \(digest)"))
                 throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// A scoring rules file, checked.
+func readScoring(_ path: String) throws -> ScoringProfile {
+    let text = try readText(path, notText: .badTargets)
+    return try ScoringProfile.parse(text, name: (path as NSString).lastPathComponent)
+}
+
+extension Ktx {
+    struct ScoringCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scoring",
+            abstract: "Check or print the self-evaluation form's scoring rules. 检查或打印自评表的评分规则。",
+            subcommands: [Check.self, Show.self])
+
+        struct Check: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Check a scoring rules file; name the line of a mistake. 检查评分规则文件。")
+            @OptionGroup var options: GlobalOptions
+            @Argument(help: ArgumentHelp(L("The file.", "文件。"), valueName: "file")) var file: String
+
+            func run() async throws {
+                try await reportingErrors(options) {
+                    let profile = try readScoring(file)
+                    let caps = profile.caps.map { options.language.pick(zh: "执行率低于 \(Int($0.below))% 总分不超过 \(Int($0.maxTotal))",
+                                                                           en: "execution under \(Int($0.below))%: total at most \(Int($0.maxTotal))") }
+                    Console.out(options.language.pick(zh: "评分规则“\(profile.name)”写法正确", en: "scoring rules \(profile.name) are well formed")
+                                + (caps.isEmpty ? "" : options.language.pick(zh: "；", en: "; ") + caps.joined(separator: options.language.pick(zh: "；", en: "; "))))
+                }
+            }
+        }
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print a shipped scoring rules file, to copy and edit. 打印内置的评分规则文件。")
+            @OptionGroup var options: GlobalOptions
+            @Flag(help: ArgumentHelp(L("The example with 偏离 penalties and execution-rate caps instead of the national rules.", "打印带偏离扣分与执行率封顶的示例，而不是全国默认规则。"))) var example = false
+
+            func run() async throws {
+                try await reportingErrors(options) { Console.out(KtxSchema.scoring[example ? 1 : 0].text) }
             }
         }
     }
