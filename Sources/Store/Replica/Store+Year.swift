@@ -195,3 +195,16 @@ extension Store {
         try read("year") { db in try Int.fetchAll(db, sql: "SELECT DISTINCT year FROM year_close ORDER BY year DESC") }
     }
 }
+
+extension Store {
+    /// Writes a step of the year's close as it is, `checkingRights: false` as a ktx that did not
+    /// check rights would: for tests of what every receiver does with a step outside its
+    /// writer's rights. The submit's target is a new id of this replica's unless given.
+    func writeYearStep(_ step: YearClose.Step, target: ActivityID? = nil, checkingRights: Bool) throws {
+        try writeLocal("year", checkingRights: checkingRights) { _, batch in
+            let on = target ?? (step.action == .submit ? ActivityID(replica: batch.replica, seq: batch.nextSeq)
+                                                        : YearClose.target(year: step.year, township: step.township ?? ""))
+            batch.emit(on, step.change)
+        }
+    }
+}
