@@ -103,6 +103,14 @@ import TestSupport
         let approved = try county.ok(["approve", "--year", "2023", "--all", "--lang", "en"])
         #expect(approved.contains("approved 河西镇's 2023 (2 activities, attendance 150)"))
         #expect(approved.contains("approved 东街镇's 2023 (1 activities, attendance 45)"))
+        // The county's own year closes once its form explains every deviation.
+        let unexplained = try county.run(["approve", "--year", "2023", "--county", "--lang", "en"])
+        #expect(unexplained.status == 64 && unexplained.stderr.contains("still need a 偏差原因分析"), "\(unexplained.stderr)")
+        let listed = try #require(unexplained.stderr.split(separator: "(", maxSplits: 1).last?.split(separator: ")").first)
+        for item in listed.components(separatedBy: ", ") {
+            let parts = item.components(separatedBy: " · ")
+            try county.ok(["indicator", "note", "--year", "2023", "--project", parts[0], "--indicator", parts[1], "汛期停办，四季度补办"])
+        }
         #expect(try county.ok(["approve", "--year", "2023", "--county", "--lang", "en"]).contains("closed the county's 2023"))
         try lab.syncAll()
         #expect(try hexi.ok(["status", "--lang", "en"]).contains("河西镇 2023: approved ("))

@@ -70,6 +70,18 @@ extension Ktx {
                 let store = try options.openStore()
                 try requireCounty(store, lang)
                 if county {
+                    // Every township approved first (this throws, naming those that are not)…
+                    if try store.yearStandings(y).contains(where: { $0.standing.state != .approved }) { try store.approveCountyYear(y) }
+                    // …and the form the county hands in explains every deviation.
+                    if let targets = try TargetsParser.builtIn(year: y, catalog: store.catalog) {
+                        let form = try SelfEvaluation.build(targets, store: store, filing: SelfEvaluation.Filing(unit: targets.unit, date: ""))
+                        let missing = form.projects.flatMap { p in p.needingReason.map { "\(p.project.key) · \($0.result.indicator.name)" } }
+                        guard missing.isEmpty else {
+                            throw KtxError(.yearState,
+                                           zh: "未关闭：自评表中还有 \(missing.count) 项指标须填写偏差原因分析（\(missing.joined(separator: "、"))）：用 ktx indicator note 填写后再关闭",
+                                           en: "not closed: \(missing.count) indicators of the form still need a 偏差原因分析 (\(missing.joined(separator: ", "))): write them with `ktx indicator note`, then close the year")
+                        }
+                    }
                     try store.approveCountyYear(y)
                     Console.out(lang.pick(zh: "已关闭县科协的 \(y) 年度：各乡镇均已批准", en: "closed the county's \(y): every township is approved"))
                     return
