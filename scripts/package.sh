@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the ktx Debian package: a release binary with the Swift standard library linked in
-# (it runs on a Debian PC without Swift; it needs only libsqlite3), bash/zsh/fish completions
+# (it runs on a Debian PC without Swift; it needs libsqlite3, and libxml2 for `ktx verify` reading Excel files), bash/zsh/fish completions
 # (kinds and metrics complete), a man page, and a systemd unit for `ktx hub serve`.
 #
 #   scripts/package.sh            # writes dist/ktx_VERSION_ARCH.deb
@@ -42,7 +42,7 @@ Version: ${VERSION}
 Architecture: ${ARCH}
 Maintainer: ktx developers <ktx@localhost>
 Installed-Size: ${SIZE}
-Depends: libsqlite3-0, libc6, libstdc++6, zlib1g
+Depends: libsqlite3-0, libc6, libstdc++6, zlib1g, libxml2
 Section: utils
 Priority: optional
 Description: offline-first records of science outreach, synced through a hub
