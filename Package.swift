@@ -59,6 +59,7 @@ let package = Package(
                 .embedInCode("migrations/m0018_replica_role.sql"),
                 .embedInCode("migrations/m0019_chunk_sum.sql"),
                 .embedInCode("migrations/m0020_year_close.sql"),
+                .embedInCode("migrations/m0021_year_close_accept.sql"),
                 .embedInCode("targets/2020.yaml"),
                 .embedInCode("targets/2023.yaml"),
                 .embedInCode("scoring/national.yaml"),

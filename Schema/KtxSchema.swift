@@ -25,6 +25,7 @@ public enum KtxSchema {
         ("0018_replica_role", String(decoding: PackageResources.m0018_replica_role_sql, as: UTF8.self)),
         ("0019_chunk_sum", String(decoding: PackageResources.m0019_chunk_sum_sql, as: UTF8.self)),
         ("0020_year_close", String(decoding: PackageResources.m0020_year_close_sql, as: UTF8.self)),
+        ("0021_year_close_accept", String(decoding: PackageResources.m0021_year_close_accept_sql, as: UTF8.self)),
     ]
 
     /// The performance targets shipped with ktx (`Schema/targets/YEAR.yaml`), by year, as

@@ -49,15 +49,19 @@ public struct ProjectEvaluation: Sendable {
     public var executed: Double
     /// 执行率 in percent: executed ÷ 全年预算数; nil without a budget.
     public var executionRate: Double?
-    /// The budget execution rate's 得分 out of ``SelfEvaluation/budgetPoints``.
-    public var executionScore: Double
+    /// The budget execution rate's 分值: ``SelfEvaluation/budgetPoints``, or nil when the
+    /// targets give no budget for the project (the rate is not scored; its indicators share
+    /// all 100 points).
+    public var executionPoints: Double? { fullYearBudget == nil ? nil : SelfEvaluation.budgetPoints }
+    /// The budget execution rate's 得分 out of ``executionPoints``; nil when not scored.
+    public var executionScore: Double?
     public var indicators: [IndicatorEvaluation]
     /// The most the total may be, for a low execution rate (the scoring profile's caps).
     public var cap: Double? = nil
 
     public var project: Project { report.project }
     /// The execution score and every indicator's, before any cap.
-    public var uncapped: Double { SelfEvaluation.rounded(executionScore + indicators.reduce(0) { $0 + $1.score }) }
+    public var uncapped: Double { SelfEvaluation.rounded((executionScore ?? 0) + indicators.reduce(0) { $0 + $1.score }) }
     /// 自评得分: the execution score and every indicator's, at most the cap.
     public var total: Double { cap.map { min($0, uncapped) } ?? uncapped }
     /// The indicators whose 偏差原因分析 is still to be written: not met, or 偏离 where the
@@ -118,15 +122,15 @@ extension SelfEvaluation {
     }
 
     /// 分值 of each indicator: the file's where it gives them; else each group's weight
-    /// split evenly among its indicators, scaled so the indicators total 90 when a project
-    /// lacks a group.
-    public static func points(_ indicators: [Indicator]) -> [Double] {
+    /// split evenly among its indicators, scaled so the indicators total 90 (100 when the
+    /// execution rate is not scored, `budgeted` false) when a project lacks a group.
+    public static func points(_ indicators: [Indicator], budgeted: Bool = true) -> [Double] {
         if indicators.allSatisfy({ $0.points != nil }) { return indicators.map { $0.points! } }
         var counts: [String: Int] = [:]
         for i in indicators { counts[i.level1, default: 0] += 1 }
         let weights = counts.keys.reduce(0) { $0 + groupWeight($1) }
         guard weights > 0 else { return indicators.map { _ in 0 } }
-        let scale = (100 - budgetPoints) / weights
+        let scale = (100 - (budgeted ? budgetPoints : 0)) / weights
         return indicators.map { groupWeight($0.level1) * scale / Double(counts[$0.level1]!) }
     }
 
@@ -165,8 +169,9 @@ extension SelfEvaluation {
                                 scoring: ScoringProfile = .national) -> ProjectEvaluation {
         let fullYear = p.project.adjustedBudget ?? p.project.budget
         let rate = fullYear.flatMap { $0 > 0 ? p.cost / $0 * 100 : nil }
-        let executionScore = rounded(budgetPoints * min(100, rate ?? 0) / 100)
-        let points = points(p.project.indicators)
+        // Without a budget in the targets the rate cannot be scored: not 0, not full.
+        let executionScore = fullYear == nil ? nil : rounded(budgetPoints * min(100, rate ?? 0) / 100)
+        let points = points(p.project.indicators, budgeted: fullYear != nil)
         let indicators = zip(p.indicators, points).map { r, pts in
             let note = notes[IndicatorKey(year: year, project: p.project.key, indicator: r.indicator.name)]
             var e = IndicatorEvaluation(result: r, points: pts, score: score(r, points: pts), deviation: note)

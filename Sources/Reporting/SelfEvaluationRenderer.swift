@@ -56,7 +56,8 @@ extension ReportRenderer {
 
     var formIndicatorHeaders: [String] {
         [pick("一级指标", "level 1"), pick("二级指标", "level 2"), pick("三级指标", "indicator"), pick("年度指标值", "target"),
-         pick("实际完成值", "actual"), pick("分值", "points"), pick("得分", "score"), pick("偏差原因分析及改进措施", "deviation and remedy")]
+         pick("实际完成值", "actual"), pick("达标情况", "met"), pick("分值", "points"), pick("得分", "score"),
+         pick("偏差原因分析及改进措施", "deviation and remedy")]
     }
 
     /// 分值 and 得分: whole numbers as such, others with two decimals.
@@ -86,6 +87,10 @@ extension ReportRenderer {
     /// execution rate, and the indicators whose 偏差原因分析 is still to be written.
     func scoringLines(_ p: ProjectEvaluation, _ form: SelfEvaluation) -> [String] {
         var lines: [String] = []
+        if p.executionPoints == nil {
+            lines.append(pick("目标表未列本项目预算数：预算执行率不评分，绩效指标分值按 100 分折算",
+                              "the targets give no budget for this project: the execution rate is not scored, its indicators share the 100 points"))
+        }
         if let cap = p.cap, p.uncapped > cap, let rate = p.executionRate {
             lines.append(pick("预算执行率 \(String(format: "%.1f", rate))%：按“\(form.scoring)”评分规则总分不超过 \(points(cap))（封顶前 \(points(p.uncapped))）",
                               "budget execution \(String(format: "%.1f", rate))%: under the \(form.scoring) rules the total is at most \(points(cap)) (\(points(p.uncapped)) before the cap)"))
@@ -108,12 +113,28 @@ extension ReportRenderer {
 
     func fundsRow(_ p: ProjectEvaluation) -> [String] {
         [pick("年度资金总额", "total"), p.initialBudget.map(wan) ?? "—", p.fullYearBudget.map(wan) ?? "—", wan(p.executed),
-         points(SelfEvaluation.budgetPoints), rate(p.executionRate), points(p.executionScore)]
+         p.executionPoints.map(points) ?? "—", rate(p.executionRate), p.executionScore.map(points) ?? "—"]
+    }
+
+    /// 主管部门 and 实施单位: the unit that fills the form carries out its projects; its
+    /// department is the association it belongs to (`临西县科学技术协会本级` → `临西县科学技术协会`).
+    func units(_ form: SelfEvaluation) -> (department: String, unit: String) {
+        let unit = form.filing.unit ?? ""
+        return (unit.hasSuffix("本级") ? String(unit.dropLast(2)) : unit, unit)
+    }
+
+    /// 资金来源: the projects are funded by the year's appropriation (专项资金); nothing carried
+    /// over or from elsewhere is recorded, so those rows stay empty to fill by hand.
+    func sourceRows(_ p: ProjectEvaluation) -> [[String]] {
+        [[pick("其中：当年财政拨款", "of which: this year's appropriation"), p.initialBudget.map(wan) ?? "—",
+          p.fullYearBudget.map(wan) ?? "—", wan(p.executed), "—", "—", "—"],
+         [pick("上年结转资金", "carried over"), "", "", "", "—", "—", "—"],
+         [pick("其他资金", "other funds"), "", "", "", "—", "—", "—"]]
     }
 
     func indicatorRow(_ i: IndicatorEvaluation) -> [String] {
         [i.result.indicator.level1, i.result.indicator.level2, i.result.indicator.name, target(i.result.indicator),
-         i.result.status == .pending ? status(.pending) : actual(i.result), points(i.points), points(i.score), i.deviation ?? ""]
+         actual(i.result), status(i.result.status), points(i.points), points(i.score), i.deviation ?? ""]
     }
 
     // MARK: Table
@@ -128,7 +149,7 @@ extension ReportRenderer {
             out.append(funds.render())
             out.append(pick("年度总体目标 · 预期目标：", "Goal for the year: ") + goal(p))
             out.append(pick("年度总体目标 · 实际完成情况：", "Achieved: ") + achieved(p))
-            var t = TextTable(headers: formIndicatorHeaders, alignments: [.left, .left, .left, .right, .right, .right, .right, .left])
+            var t = TextTable(headers: formIndicatorHeaders, alignments: [.left, .left, .left, .right, .right, .left, .right, .right, .left])
             // A terminal row is one line: the notes' lines joined.
             for i in p.indicators { t.append(indicatorRow(i).map { $0.replacingOccurrences(of: "\n", with: " / ") }) }
             out.append(t.render())
@@ -158,7 +179,7 @@ extension ReportRenderer {
             let head = [p.project.name, p.project.code ?? ""]
             lines.append(CSV.line(head + [pick("预算执行率", "budget execution"), "", "", pick("全年预算数", "full-year budget"),
                                           p.fullYearBudget.map(wan) ?? "", "万元", wan(p.executed),
-                                          points(SelfEvaluation.budgetPoints), points(p.executionScore), ""]))
+                                          p.executionPoints.map(points) ?? "", p.executionScore.map(points) ?? "", ""]))
             for i in p.indicators {
                 let ind = i.result.indicator
                 lines.append(CSV.line(head + [pick("绩效指标", "indicator"), ind.level1, ind.level2, ind.name,
@@ -194,7 +215,7 @@ extension ReportRenderer {
                 .object([
                     ("key", .string(p.project.key)), ("name", .string(p.project.name)), ("code", .optional(p.project.code)),
                     ("initial_budget", num(p.initialBudget)), ("full_year_budget", num(p.fullYearBudget)),
-                    ("executed", num(p.executed)), ("execution_points", num(SelfEvaluation.budgetPoints)),
+                    ("executed", num(p.executed)), ("execution_points", num(p.executionPoints)),
                     ("execution_rate", num(p.executionRate)), ("execution_score", num(p.executionScore)),
                     ("goal", .optional(p.project.goal)), ("achieved", .string(achieved(p))),
                     ("indicators", .array(p.indicators.map { i in
@@ -249,19 +270,24 @@ extension ReportRenderer {
             if let approval = form.approval { h += "<p class=\"meta\">\(esc(approvalLine(approval)))</p>\n" }
             h += "<table>\n<tr><th>\(esc(pick("项目名称", "Project")))</th><td colspan=\"6\">\(esc(p.project.name))</td></tr>\n"
             if let code = p.project.code { h += "<tr><th>\(esc(pick("项目编码", "Code")))</th><td colspan=\"6\">\(esc(code))</td></tr>\n" }
-            h += "<tr>" + fundsHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n<tr>"
-            for (i, cell) in fundsRow(p).enumerated() { h += i == 0 ? "<td>\(esc(cell))</td>" : "<td class=\"n\">\(esc(cell))</td>" }
-            h += "</tr>\n</table>\n<table>\n"
+            let (department, unit) = units(form)
+            h += "<tr><th>\(esc(pick("主管部门", "Department")))</th><td colspan=\"2\">\(esc(department))</td>"
+            h += "<th>\(esc(pick("实施单位", "Carried out by")))</th><td colspan=\"3\">\(esc(unit))</td></tr>\n"
+            h += "<tr>" + fundsHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+            for row in [fundsRow(p)] + sourceRows(p) {
+                h += "<tr>" + row.enumerated().map { $0 == 0 ? "<td>\(esc($1))</td>" : "<td class=\"n\">\(esc($1))</td>" }.joined() + "</tr>\n"
+            }
+            h += "</table>\n<table>\n"
             h += "<tr><th rowspan=\"2\">\(esc(pick("年度总体目标", "Goal for the year")))</th><th>\(esc(pick("预期目标", "expected")))</th><th>\(esc(pick("实际完成情况", "achieved")))</th></tr>\n"
             h += "<tr><td>\(esc(goal(p)))</td><td>\(esc(achieved(p)))</td></tr>\n</table>\n<table>\n"
             h += "<tr>" + formIndicatorHeaders.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
             for i in p.indicators {
                 let row = indicatorRow(i)
                 h += "<tr>" + row.enumerated().map {
-                    (3...6).contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
+                    [3, 4, 6, 7].contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
                 }.joined() + "</tr>\n"
             }
-            h += "<tr class=\"total\"><td colspan=\"5\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
+            h += "<tr class=\"total\"><td colspan=\"6\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
             h += "</table>\n"
             h += scoringLines(p, form).map { "<p class=\"meta\">\(esc($0))</p>\n" }.joined()
             h += "</section>\n"
@@ -295,10 +321,7 @@ extension ReportRenderer {
             line(coverageLine(form.coverage, scopedTo: form.scopedTo), .plain)
             labelled(pick("项目名称", "Project"), p.project.name)
             labelled(pick("项目编码", "Code"), p.project.code ?? "")
-            // 主管部门 and 实施单位: the unit that fills the form carries out its projects; its
-            // department is the association it belongs to.
-            let unit = form.filing.unit ?? ""
-            let department = unit.hasSuffix("本级") ? String(unit.dropLast(2)) : unit
+            let (department, unit) = units(form)
             sheet.append([.text(pick("主管部门", "Department"), .heading), .text(department), .blank, .blank,
                           .text(pick("实施单位", "Carried out by"), .heading), .text(unit), .blank, .blank, .blank])
             sheet.mergeLast(from: 1, columns: 3)
@@ -306,11 +329,10 @@ extension ReportRenderer {
             sheet.append(fundsHeaders.map { .text($0, .heading) } + [.blank, .blank])
             sheet.mergeLast(from: 7, columns: 2)
             sheet.append([.text(pick("年度资金总额", "total")), .number(p.initialBudget), .number(p.fullYearBudget), .number(p.executed),
-                          .number(SelfEvaluation.budgetPoints), .number(p.executionRate.map { ($0 * 10).rounded() / 10 }, .percent),
-                          .number((p.executionScore * 100).rounded() / 100), .blank, .blank])
+                          p.executionPoints.map { .number($0) } ?? .text("—"), .number(p.executionRate.map { ($0 * 10).rounded() / 10 }, .percent),
+                          p.executionScore.map { .number(($0 * 100).rounded() / 100) } ?? .text("—"), .blank, .blank])
             sheet.mergeLast(from: 7, columns: 2)
-            // 资金来源: the projects are funded by the year's appropriation (专项资金); nothing
-            // carried over or from elsewhere is recorded, so those rows stay empty to fill by hand.
+            // 资金来源 (see sourceRows): figures as numbers here.
             for (label, fiscal) in [(pick("其中：当年财政拨款", "of which: this year's appropriation"), true),
                                     (pick("上年结转资金", "carried over"), false), (pick("其他资金", "other funds"), false)] {
                 sheet.append([.text(label), fiscal ? .number(p.initialBudget) : .blank, fiscal ? .number(p.fullYearBudget) : .blank,
@@ -325,8 +347,7 @@ extension ReportRenderer {
             sheet.mergeLast(from: 1, columns: 3)
             sheet.mergeLast(from: 4, columns: 5)
             sheet.merges.append("A\(sheet.rows.count - 1):A\(sheet.rows.count)")
-            sheet.append(formIndicatorHeaders.prefix(5).map { .text($0, .heading) } + [.text(pick("达标情况", "met"), .heading)]
-                         + formIndicatorHeaders.dropFirst(5).map { .text($0, .heading) })
+            sheet.append(formIndicatorHeaders.map { .text($0, .heading) })
             for i in p.indicators {
                 let ind = i.result.indicator
                 // A value, in the target's unit (the unit is in the 年度指标值 beside it); none

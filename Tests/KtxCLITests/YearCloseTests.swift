@@ -172,7 +172,19 @@ import TestSupport
         #expect(try county.ok(["verify", form2023, "--lang", "en"]).contains("verified: every figure matches this replica"))
         let refused = try hexi.run(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"])
         #expect(refused.status == 64 && refused.stderr.contains("only the county's PCs approve or return a year"))
-        #expect(try county.ok(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"]).contains("accepted 7 amendments of 河西镇 to 2023"))
+        // One activity's amendments by its id; an id with none waiting writes nothing.
+        let notWaiting = try county.run(["amendments", "accept", "--year", "2023", id, "000000000000-1", "--lang", "en"])
+        #expect(notWaiting.status != 0 && notWaiting.stderr.contains("no amendments to 2023 are waiting on: 000000000000-1; nothing was written"),
+                "\(notWaiting.stderr)")
+        #expect(try county.ok(["amendments", "accept", "--year", "2023", id, "--lang", "en"]).contains("accepted 2 amendments of 河西镇 to 2023"))
+        try lab.syncAll()
+        for pc in [county, hexi, lab.dongjie] {
+            let now = try totals(pc)
+            #expect(now.contains("河西镇,2,157"), "\(now)")   // +30 of the accepted activity counts now
+            #expect(try pc.ok(["amendments", "--year", "2023", "--lang", "en"]).contains("5 amendments since approval"))
+        }
+        #expect(try Set([lab.state(county), lab.state(hexi), lab.state(lab.dongjie)]).count == 1)
+        #expect(try county.ok(["amendments", "accept", "--year", "2023", "--all", "--lang", "en"]).contains("accepted 5 amendments of 河西镇 to 2023"))
         try lab.syncAll()
         for pc in [county, hexi, lab.dongjie] {
             #expect(try totals(pc).contains("河西镇,3,207"))

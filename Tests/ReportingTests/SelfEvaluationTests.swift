@@ -40,34 +40,35 @@ import ZIPFoundation
         "2023 museum": Expected(execution: "41.7%|4.17", total: "74.52|中", indicators: [
             "设备数量|12.50|12.50", "展品损坏数|12.50|8.93", "项目完成时间|12.50|12.50", "项目运行成本|12.50|11.72",
             "参观人数|15|14.70", "设备运行率|15|0", "参与人员满意度|10|10"]),
-        // 2020 tables have no 预算数: the execution scores 0 and shows —. 85 / 90 × 15 = 14.17.
-        "2020 innovation": Expected(execution: "—|0", total: "69.17|中", indicators: [
-            "开发应用新产品、新技术、新品种数量|25|25", "开发应用新技术、新产品|25|25", "新技术应用率|15|14.17",
-            "应用创新方法解决企业技术或管理难题数|15|0", "受训学员满意度|5|5", "群众满意度|5|0"]),
-        // Three 产出 indicators: 50 / 3 = 16.67 each.
-        "2020 award": Expected(execution: "—|0", total: "16.67|差", indicators: [
-            "产业技术创新成果获奖比（%）|16.67|0", "获得奖励数（个）|16.67|16.67",
-            "破解创新能力瓶颈，鼓励、引导和支持企业科技进步和自主创新活动，激励创新创业社会文化|16.67|0",
-            "生产效率提高率（％）|15|0", "新技术应用率（%）|15|0", "服务对象满意度|5|0", "群众满意度|5|0"]),
-        // 4 / 5 × 16.67 = 13.33.
-        "2020 rural": Expected(execution: "—|0", total: "86.67|良", indicators: [
-            "科技服务人次|16.67|16.67", "科技服务次数|16.67|13.33", "推广示范新品种、新技术、新成果数量|16.67|16.67",
-            "受益人口数|15|15", "引进科技人才|15|15", "群众满意度|10|10"]),
-        // 5.5 / 6 × 30 = 27.50; 86 / 135 × 5 = 3.19.
-        "2020 sme-training": Expected(execution: "—|0", total: "85.69|良", indicators: [
-            "培训次数|12.50|12.50", "培训参加人数|12.50|12.50", "科技型企业新增数|12.50|12.50", "受益人数|12.50|12.50",
-            "人才增长率|30|27.50", "服务对象满意度|5|5", "受益人口满意度|5|3.19"]),
-        // 1.4 / 1.5 × 12.5 = 11.67.
-        "2020 youth": Expected(execution: "—|0", total: "79.17|中", indicators: [
-            "科普活动和科技竞赛开展次数|12.50|12.50", "科普活动和科技竞赛参与人次|12.50|12.50", "科普活动和科技竞赛控制成本|12.50|11.67",
-            "受益人数|12.50|12.50", "科普活动参与者满意度|30|30", "科普公共服务平台用户满意度|10|0"]),
-        // 2 / 3 × 12.5 = 8.33.
-        "2020 school-enterprise": Expected(execution: "—|0", total: "20.83|差", indicators: [
-            "科技人才引进培养的数量|12.50|0", "高技能人才培训完成人次|12.50|8.33", "校企合作财政投入|12.50|12.50",
-            "科技成果转化|12.50|0", "高层次科技人才增长率|30|0", "服务对象满意率|10|0"]),
-        "2020 bearing": Expected(execution: "—|0", total: "42.50|差", indicators: [
-            "科学技术开发成果数量|12.50|0", "科学技术投入成本|12.50|12.50", "开发应用新产品数量|12.50|0",
-            "提出新研究系统理论观点数量|12.50|0", "解决企业技术管理难题数|30|30", "网络评估满意率|10|0"]),
+        // 2020 tables have no 预算数: the execution rate is not scored (—) and the indicators
+        // share the 100 points: each group's weight × 100 / 90. 85 / 90 × 16.67 = 15.74.
+        "2020 innovation": Expected(execution: "—|—", total: "76.86|中", indicators: [
+            "开发应用新产品、新技术、新品种数量|27.78|27.78", "开发应用新技术、新产品|27.78|27.78", "新技术应用率|16.67|15.74",
+            "应用创新方法解决企业技术或管理难题数|16.67|0", "受训学员满意度|5.56|5.56", "群众满意度|5.56|0"]),
+        // Three 产出 indicators: 50 × 100 / 90 / 3 = 18.52 each.
+        "2020 award": Expected(execution: "—|—", total: "18.52|差", indicators: [
+            "产业技术创新成果获奖比（%）|18.52|0", "获得奖励数（个）|18.52|18.52",
+            "破解创新能力瓶颈，鼓励、引导和支持企业科技进步和自主创新活动，激励创新创业社会文化|18.52|0",
+            "生产效率提高率（％）|16.67|0", "新技术应用率（%）|16.67|0", "服务对象满意度|5.56|0", "群众满意度|5.56|0"]),
+        // 4 / 5 × 18.52 = 14.81.
+        "2020 rural": Expected(execution: "—|—", total: "96.30|优", indicators: [
+            "科技服务人次|18.52|18.52", "科技服务次数|18.52|14.81", "推广示范新品种、新技术、新成果数量|18.52|18.52",
+            "受益人口数|16.67|16.67", "引进科技人才|16.67|16.67", "群众满意度|11.11|11.11"]),
+        // 5.5 / 6 × 33.33 = 30.56; 86 / 135 × 5.56 = 3.54.
+        "2020 sme-training": Expected(execution: "—|—", total: "95.22|优", indicators: [
+            "培训次数|13.89|13.89", "培训参加人数|13.89|13.89", "科技型企业新增数|13.89|13.89", "受益人数|13.89|13.89",
+            "人才增长率|33.33|30.56", "服务对象满意度|5.56|5.56", "受益人口满意度|5.56|3.54"]),
+        // 1.4 / 1.5 × 13.89 = 12.96.
+        "2020 youth": Expected(execution: "—|—", total: "87.96|良", indicators: [
+            "科普活动和科技竞赛开展次数|13.89|13.89", "科普活动和科技竞赛参与人次|13.89|13.89", "科普活动和科技竞赛控制成本|13.89|12.96",
+            "受益人数|13.89|13.89", "科普活动参与者满意度|33.33|33.33", "科普公共服务平台用户满意度|11.11|0"]),
+        // 2 / 3 × 13.89 = 9.26.
+        "2020 school-enterprise": Expected(execution: "—|—", total: "23.15|差", indicators: [
+            "科技人才引进培养的数量|13.89|0", "高技能人才培训完成人次|13.89|9.26", "校企合作财政投入|13.89|13.89",
+            "科技成果转化|13.89|0", "高层次科技人才增长率|33.33|0", "服务对象满意率|11.11|0"]),
+        "2020 bearing": Expected(execution: "—|—", total: "47.22|差", indicators: [
+            "科学技术开发成果数量|13.89|0", "科学技术投入成本|13.89|13.89", "开发应用新产品数量|13.89|0",
+            "提出新研究系统理论观点数量|13.89|0", "解决企业技术管理难题数|33.33|33.33", "网络评估满意率|11.11|0"]),
     ]
 
     func form(_ c: ProjectTableTests.Case, in lab: ReplicaLab) throws -> SelfEvaluation {
@@ -85,11 +86,11 @@ import ZIPFoundation
         let want = try #require(Self.expected[c.testDescription])
         let p = try #require(try form(c, in: lab).projects.first)
         let r = ReportRenderer(language: .zh)
-        #expect("\(p.executionRate.map { String(format: "%.1f%%", $0) } ?? "—")|\(r.points(p.executionScore))" == want.execution)
+        #expect("\(p.executionRate.map { String(format: "%.1f%%", $0) } ?? "—")|\(p.executionScore.map(r.points) ?? "—")" == want.execution)
         #expect("\(r.points(p.total))|\(p.grade.name(.zh))" == want.total)
         #expect(p.indicators.map { "\($0.result.indicator.name)|\(r.points($0.points))|\(r.points($0.score))" } == want.indicators)
-        // Every table's points total 100 with the budget execution's 10.
-        #expect(abs(p.indicators.reduce(SelfEvaluation.budgetPoints) { $0 + $1.points } - 100) < 1e-9)
+        // Every table's points total 100, with the budget execution's 10 where it is scored.
+        #expect(abs(p.indicators.reduce(p.executionPoints ?? 0) { $0 + $1.points } - 100) < 1e-9)
     }
 
     @Test func everyProjectHasAnExpectedForm() {

@@ -135,6 +135,12 @@ public struct ConvergenceScenario: Sendable {
                         try await sync(county, makeHub, rng: &rng)
                         try county.approveYear(2023, township: township)
                     case 7: note("return \(township)"); try county.returnYear(2023, township: township, reason: "缺少签到表")
+                    case 8:
+                        // One activity's amendments, accepted by its id.
+                        if let one = try county.amendments(year: 2023).randomElement(using: &rng) {
+                            note("accept \(one.operation.activity.rawValue)")
+                            try county.acceptAmendments(year: 2023, activities: [one.operation.activity])
+                        }
                     default: note("accept"); try county.acceptAmendments(year: 2023)
                     }
                 } catch let error as KtxError where error.isBadInput {

@@ -21,9 +21,22 @@ extension Store {
         public var title: String?
     }
 
-    /// The approvals in force for `township`: per year, what the county's latest approval covers.
-    static func approvals(_ db: Database, township: String) throws -> [(year: Int, frontier: [ReplicaID: Int64])] {
+    /// An approval in force: what the county's latest approval of a year covers, and the
+    /// operations beyond it the county accepted one by one.
+    struct Approval {
+        var year: Int
+        var frontier: [ReplicaID: Int64]
+        var accepted: Set<YearClose.OperationRef> = []
+
+        func covers(_ op: Op) -> Bool {
+            op.seq <= frontier[op.replica] ?? 0 || accepted.contains(YearClose.OperationRef(replica: op.replica, seq: op.seq))
+        }
+    }
+
+    /// The approvals in force for `township`, by year.
+    static func approvals(_ db: Database, township: String) throws -> [Approval] {
         var latest: [Int: (stamp: Stamp, action: String, frontier: String)] = [:]
+        var accepted: [Int: Set<YearClose.OperationRef>] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT y.year, y.action, y.frontier, y.hlc, r.id FROM year_close y JOIN replica r ON r.num = y.replica
             WHERE y.township = ? AND y.action != 'submit'
@@ -31,11 +44,17 @@ extension Store {
             guard let replica = ReplicaID(bytes: row[4] as Data) else { continue }
             let stamp = Stamp(timestamp: HLCTimestamp(rawValue: row[3]), replica: replica)
             let year: Int = row[0]
-            if latest[year].map({ stamp > $0.stamp }) ?? true { latest[year] = (stamp, row[1], row[2]) }
+            let action: String = row[1]
+            if action == YearClose.Action.accept.rawValue {
+                accepted[year, default: []].formUnion(YearClose.operations((row[2] as String).split(separator: " ")) ?? [])
+            } else if latest[year].map({ stamp > $0.stamp }) ?? true {
+                latest[year] = (stamp, action, row[2])
+            }
         }
         return latest.compactMap { year, step in
             guard step.action == YearClose.Action.approve.rawValue else { return nil }
-            return (year, YearClose.frontier(step.frontier.split(separator: " ")) ?? [:])
+            return Approval(year: year, frontier: YearClose.frontier(step.frontier.split(separator: " ")) ?? [:],
+                            accepted: accepted[year] ?? [])
         }.sorted { $0.year < $1.year }
     }
 
@@ -59,7 +78,7 @@ extension Store {
     }
 
     /// The township's activities as counted under its approvals, and the amendments left out.
-    static func count(_ ops: [Op], approvals: [(year: Int, frontier: [ReplicaID: Int64])])
+    static func count(_ ops: [Op], approvals: [Approval])
         -> (counted: [ActivityID: ActivityState], amendments: [(year: Int, op: Op)]) {
         var byActivity: [ActivityID: [Op]] = [:]
         for op in ops { byActivity[op.activity, default: []].append(op) }
@@ -69,14 +88,13 @@ extension Store {
             var live = ActivityState()
             for op in ops { MergeRules.apply(op, to: &live) }
             var left: Set<Int> = []
-            for (year, frontier) in approvals {
-                let covers = { (op: Op) in op.seq <= frontier[op.replica] ?? 0 }
+            for approval in approvals {
                 var covered = ActivityState()
-                for op in ops where covers(op) { MergeRules.apply(op, to: &covered) }
-                let prefix = "\(year)-"
+                for op in ops where approval.covers(op) { MergeRules.apply(op, to: &covered) }
+                let prefix = "\(approval.year)-"
                 guard covered[.date]?.hasPrefix(prefix) == true || live[.date]?.hasPrefix(prefix) == true else { continue }
-                for (i, op) in ops.enumerated() where !covers(op) && left.insert(i).inserted {
-                    amendments.append((year, op))
+                for (i, op) in ops.enumerated() where !approval.covers(op) && left.insert(i).inserted {
+                    amendments.append((approval.year, op))
                 }
             }
             var state = ActivityState()
@@ -176,17 +194,41 @@ extension Store {
         }
     }
 
-    /// The county accepts every amendment of `year` (of `townships`, or of all): a new approval
-    /// of each such township covering every operation of its replicas held here.
+    /// The county accepts amendments of `year`: every one (of `townships`, or of all), or
+    /// only those on `activities`.
     ///
+    /// Accepting a township's every amendment is a new approval covering every operation of
+    /// its replicas held here; accepting some is an `accept` step naming those operations.
+    ///
+    /// - Throws: ``KtxError`` `year-state` naming each of `activities` with no amendment
+    ///   waiting (nothing is written then).
     /// - Returns: the townships whose amendments were accepted, and how many.
     @discardableResult
-    public func acceptAmendments(year: Int, townships: Set<String>? = nil) throws -> [String: Int] {
-        let waiting = try amendments(year: year).filter { townships?.contains($0.township) ?? true }
+    public func acceptAmendments(year: Int, townships: Set<String>? = nil, activities: Set<ActivityID>? = nil) throws -> [String: Int] {
+        let waiting = try amendments(year: year).filter {
+            (townships?.contains($0.township) ?? true) && (activities?.contains($0.operation.activity) ?? true)
+        }
+        if let activities {
+            let missing = activities.subtracting(waiting.map(\.operation.activity)).map(\.rawValue).sorted()
+            guard missing.isEmpty else {
+                throw KtxError(.yearState, zh: "这些活动没有待接受的 \(year) 年度更正：\(missing.joined(separator: "、"))；未写入任何内容（ktx amendments --year \(year) 列出待接受的更正）",
+                               en: "no amendments to \(year) are waiting on: \(missing.joined(separator: ", ")); nothing was written (`ktx amendments --year \(year)` lists those waiting)")
+            }
+        }
         let counts = Dictionary(grouping: waiting, by: \.township).mapValues(\.count)
         guard !counts.isEmpty else { return [:] }
         try writeLocal("accept") { db, batch in
             for township in counts.keys.sorted() {
+                let target = YearClose.target(year: year, township: township)
+                if activities != nil {
+                    let refs = waiting.filter { $0.township == township }
+                        .map { YearClose.OperationRef(replica: $0.operation.replica, seq: $0.operation.seq) }.sorted()
+                    for start in stride(from: 0, to: refs.count, by: YearClose.acceptedPerStep) {
+                        let part = Array(refs[start..<min(refs.count, start + YearClose.acceptedPerStep)])
+                        batch.emit(target, YearClose.Step(action: .accept, year: year, township: township, accepted: part).change)
+                    }
+                    continue
+                }
                 var frontier: [ReplicaID: Int64] = [:]
                 for op in try Self.townshipOperations(db, township: township) { frontier[op.replica] = max(frontier[op.replica] ?? 0, op.seq) }
                 // What the approval covered stays covered (replicas whose later operations were
@@ -194,8 +236,7 @@ extension Store {
                 for (replica, seq) in try Self.approvals(db, township: township).first(where: { $0.year == year })?.frontier ?? [:] {
                     frontier[replica] = max(frontier[replica] ?? 0, seq)
                 }
-                batch.emit(YearClose.target(year: year, township: township),
-                           YearClose.Step(action: .approve, year: year, township: township, frontier: frontier).change)
+                batch.emit(target, YearClose.Step(action: .approve, year: year, township: township, frontier: frontier).change)
             }
         }
         return counts

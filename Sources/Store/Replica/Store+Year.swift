@@ -31,7 +31,9 @@ extension Store {
         for op in steps {
             // The acceptance rule let only well-formed steps in; one that is not stays in the log.
             guard let step = YearClose.Step(op) else { continue }
-            let frontier = step.frontier.sorted { $0.key < $1.key }.map { "\($0.key.hex):\($0.value)" }.joined(separator: " ")
+            let frontier = step.action == .accept
+                ? step.accepted.sorted().map(\.description).joined(separator: " ")
+                : step.frontier.sorted { $0.key < $1.key }.map { "\($0.key.hex):\($0.value)" }.joined(separator: " ")
             try insert.execute(arguments: [try replicas.num(op.replica), op.seq, op.timestamp.rawValue, step.action.rawValue,
                                            step.year, step.township, frontier, step.reason])
         }
@@ -55,8 +57,10 @@ extension Store {
         for row in rows {
             guard let action = YearClose.Action(rawValue: row[0]), let township: String = row[2],
                   let replica = ReplicaID(bytes: row[6] as Data) else { continue }
-            let frontier = YearClose.frontier((row[3] as String).split(separator: " ")) ?? [:]
-            let step = YearClose.Step(action: action, year: row[1], township: township, frontier: frontier, reason: row[4])
+            let words = (row[3] as String).split(separator: " ")
+            let step = action == .accept
+                ? YearClose.Step(action: action, year: row[1], township: township, accepted: YearClose.operations(words) ?? [])
+                : YearClose.Step(action: action, year: row[1], township: township, frontier: YearClose.frontier(words) ?? [:], reason: row[4])
             out[township, default: []].append(YearClose.Event(step: step, township: township,
                                                               stamp: Stamp(timestamp: HLCTimestamp(rawValue: row[5]), replica: replica),
                                                               seq: row[7]))

@@ -201,7 +201,7 @@ public struct Store: Sendable {
                 try db.execute(sql: sql)
                 if migration.identifier == "0004_chunks_and_totals" { try packLegacyOperations(db) }
                 if migration.identifier == "0019_chunk_sum" { try sumChunks(db) }
-                if migration.identifier == "0020_year_close" { try collectYearClose(db) }
+                if ["0020_year_close", "0021_year_close_accept"].contains(migration.identifier) { try collectYearClose(db) }
             }
         }
         return migrator

@@ -12,13 +12,21 @@
 ///   operations it covers. The township is the submitting replica's.
 /// - `approve` or `return` on `<year>/close/<township>` (an indicator key's shape: only the
 ///   county may write it): the approved frontier, or the reason for returning.
+/// - `accept` on the same target: operations beyond the approval the county counts after all
+///   (amendments accepted one by one), `<replica hex>:<seq> …`. A ktx that knows only the
+///   three steps above keeps and relays it as a newer field.
 public enum YearClose {
     /// The field names of the three steps.
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case submit
         case approve
         case returned = "return"
+        case accept
     }
+
+    /// The most operations one `accept` step names (its value stays within the bounds of
+    /// notes, 2000 characters); more are accepted by several steps.
+    public static let acceptedPerStep = 40
 
     /// The project slot of an approval's target: `<year>/close/<township>`.
     public static let project = "close"
@@ -39,13 +47,17 @@ public enum YearClose {
         public var frontier: [ReplicaID: Int64]
         /// Why the county returned the year (`return`).
         public var reason: String?
+        /// The operations the county accepts one by one (`accept`).
+        public var accepted: [OperationRef]
 
-        public init(action: Action, year: Int, township: String? = nil, frontier: [ReplicaID: Int64] = [:], reason: String? = nil) {
+        public init(action: Action, year: Int, township: String? = nil, frontier: [ReplicaID: Int64] = [:], reason: String? = nil,
+                    accepted: [OperationRef] = []) {
             self.action = action
             self.year = year
             self.township = township
             self.frontier = frontier
             self.reason = reason
+            self.accepted = accepted
         }
 
         /// Reads the step an operation carries; nil if it is not one, or not well formed.
@@ -66,6 +78,12 @@ public enum YearClose {
                 guard let key = IndicatorKey(rawValue: op.activity.rawValue), key.project == YearClose.project,
                       (1900...2999).contains(key.year), !value.isEmpty else { return nil }
                 self.init(action: .returned, year: key.year, township: key.indicator, reason: value)
+            case .accept:
+                guard let key = IndicatorKey(rawValue: op.activity.rawValue), key.project == YearClose.project,
+                      (1900...2999).contains(key.year),
+                      let accepted = YearClose.operations(value.split(separator: " ", omittingEmptySubsequences: false)),
+                      !accepted.isEmpty, accepted.count <= YearClose.acceptedPerStep else { return nil }
+                self.init(action: .accept, year: key.year, township: key.indicator, accepted: accepted)
             }
         }
 
@@ -76,6 +94,7 @@ public enum YearClose {
             case .submit: return .newerField(action.rawValue, ([String(year)] + covered).joined(separator: " "))
             case .approve: return .newerField(action.rawValue, covered.joined(separator: " "))
             case .returned: return .newerField(action.rawValue, reason ?? "")
+            case .accept: return .newerField(action.rawValue, accepted.map(\.description).joined(separator: " "))
             }
         }
     }
@@ -88,6 +107,35 @@ public enum YearClose {
             guard parts.count == 2, let replica = ReplicaID(hex: String(parts[0])), let seq = Int64(parts[1]), seq >= 0,
                   out[replica] == nil else { return nil }
             out[replica] = seq
+        }
+        return out
+    }
+
+    /// One operation, by its writer and seq: `<replica hex>:<seq>`.
+    public struct OperationRef: Sendable, Hashable, Comparable, CustomStringConvertible {
+        public var replica: ReplicaID
+        public var seq: Int64
+
+        public init(replica: ReplicaID, seq: Int64) {
+            self.replica = replica
+            self.seq = seq
+        }
+
+        public var description: String { "\(replica.hex):\(seq)" }
+
+        public static func < (a: Self, b: Self) -> Bool { (a.replica, a.seq) < (b.replica, b.seq) }
+    }
+
+    /// `<replica hex>:<seq>` words naming single operations (no repeats); nil if one is not.
+    public static func operations(_ words: some Sequence<Substring>) -> [OperationRef]? {
+        var out: [OperationRef] = []
+        var seen: Set<OperationRef> = []
+        for word in words where !word.isEmpty {
+            let parts = word.split(separator: ":")
+            guard parts.count == 2, let replica = ReplicaID(hex: String(parts[0])), let seq = Int64(parts[1]), seq >= 1 else { return nil }
+            let ref = OperationRef(replica: replica, seq: seq)
+            guard seen.insert(ref).inserted else { return nil }
+            out.append(ref)
         }
         return out
     }
@@ -141,7 +189,8 @@ public enum YearClose {
         public init(_ events: some Sequence<Event>) {
             var submitted: Event?
             var decided: Event?
-            for event in events {
+            // An `accept` changes what counts, not where the year stands.
+            for event in events where event.step.action != .accept {
                 if event.step.action == .submit {
                     if submitted.map({ event.stamp > $0.stamp }) ?? true { submitted = event }
                 } else if decided.map({ event.stamp > $0.stamp }) ?? true {

@@ -168,6 +168,7 @@ extension Ktx {
                 Examples: ktx amendments --year 2023
                           ktx amendments accept --year 2023 --all              (the county: every township's)
                           ktx amendments accept --year 2023 --township 河西镇
+                          ktx amendments accept --year 2023 3f2a9c1b7d40-12   (only the amendments of these activities)
                 """,
             subcommands: [List.self, Accept.self],
             defaultSubcommand: List.self)
@@ -219,6 +220,9 @@ extension Ktx {
             static let configuration = CommandConfiguration(
                 commandName: "accept", abstract: "The county accepts amendments: they count in the year's figures. 县科协接受更正。")
             @OptionGroup var options: GlobalOptions
+            @Argument(help: ArgumentHelp(L("Accept only the amendments of these activities (ids as `ktx amendments` lists them).",
+                                           "只接受这些活动的更正（编号见 ktx amendments）。"), valueName: "ID"))
+            var ids: [String] = []
             @Option(help: ArgumentHelp(L("The year.", "年度。"), valueName: "YYYY")) var year: String
             @Option(parsing: .upToNextOption, help: ArgumentHelp(L("Only these townships' amendments.", "只接受这些乡镇的更正。"), valueName: "name"))
             var township: [String] = []
@@ -228,12 +232,15 @@ extension Ktx {
                 try await reportingErrors(options) {
                     let y = try Validate.year(year)
                     let lang = options.language
-                    guard all != !township.isEmpty else {
-                        throw KtxError(.badFormat, zh: "请用 --township 乡镇名称 或 --all 其中之一", en: "use one of --township NAME or --all")
+                    guard [all, !township.isEmpty, !ids.isEmpty].filter({ $0 }).count == 1 else {
+                        throw KtxError(.badFormat, zh: "请给出活动编号，或用 --township 乡镇名称、--all 其中之一",
+                                       en: "give activity ids, or use one of --township NAME or --all")
                     }
+                    let activities = try ids.isEmpty ? nil : Set(ids.map(parseID))
                     let store = try options.openStore()
                     try requireCounty(store, lang)
-                    let accepted = try store.acceptAmendments(year: y, townships: all ? nil : Set(township.map { $0.trimmingSpaces() }))
+                    let accepted = try store.acceptAmendments(year: y, townships: all || !ids.isEmpty ? nil : Set(township.map { $0.trimmingSpaces() }),
+                                                              activities: activities)
                     guard !accepted.isEmpty else {
                         throw KtxError(.yearState, zh: "没有待接受的 \(y) 年度更正", en: "no amendments to \(y) are waiting")
                     }
