@@ -204,6 +204,7 @@ extension ReportRenderer {
                           .number(p.executionRate.map { ($0 * 10).rounded() / 10 }, .percent), .number((p.expectedExecution * 100).rounded() / 100),
                           .number(p.deviation.map { ($0 * 100).rounded() / 100 }), .blank])
             sheet.append(monitoringIndicatorHeaders(form.throughMonth).map { .text($0, .heading) })
+            sheet.repeatedRows = sheet.rows.count...sheet.rows.count
             for i in p.indicators {
                 func cell(_ v: Double?) -> Workbook.Cell {
                     guard let v else { return .number(nil, .integer) }

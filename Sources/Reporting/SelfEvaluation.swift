@@ -35,6 +35,9 @@ public struct SelfEvaluation: Sendable {
     /// The scoring rules the form was scored by (``ScoringProfile/name``).
     public var scoring: String = ScoringProfile.national.name
     public var projects: [ProjectEvaluation]
+    /// 项目支出预算 of the whole department, 万元, on a form of all its projects whose targets
+    /// give it.
+    public var projectSpending: Double? = nil
     /// Activities whose quantities break a catalog rule (counted as recorded).
     public var breaches: [RuleBreach]
 }
@@ -161,6 +164,7 @@ extension SelfEvaluation {
         form.scopedTo = report.scopedTo
         form.approval = report.approval
         form.scoring = scoring.name
+        if project == nil { form.projectSpending = targets.projectSpending }
         return form
     }
 

@@ -19,6 +19,17 @@ extension ReportRenderer {
             .joined(separator: "    ")
     }
 
+    /// The department's 项目支出预算 beside what the form's projects spent, where the targets
+    /// give it; nil otherwise.
+    func spendingLine(_ form: SelfEvaluation) -> String? {
+        guard let budget = form.projectSpending else { return nil }
+        let spent = form.projects.reduce(0) { $0 + $1.executed }
+        let perProject = form.projects.contains { $0.fullYearBudget != nil }
+        return pick("部门项目支出预算 \(wan(budget)) 万元" + (perProject ? "" : "（目标表未列各项目预算数）") + "；各项目已记录支出合计 \(wan(spent)) 万元",
+                    "the department's project budget \(wan(budget)) 10k yuan" + (perProject ? "" : " (no budget per project in the targets)")
+                    + "; recorded spending of all projects \(wan(spent)) 10k yuan")
+    }
+
     /// Which townships the form counts and how current each one's data is here.
     public func coverageLine(_ coverage: [TownshipFreshness], scopedTo township: String? = nil) -> String {
         let scope = township.map { pick("；本副本只拉取\($0)及县科协的数据，其他乡镇的数字不完整，不是全县合计",
@@ -142,6 +153,7 @@ extension ReportRenderer {
     public func table(_ form: SelfEvaluation) -> String {
         var out = [formTitle(form), filingLine(form), coverageLine(form.coverage, scopedTo: form.scopedTo)]
         if let approval = form.approval { out.append(approvalLine(approval)) }
+        if let spending = spendingLine(form) { out.append(spending) }
         for p in form.projects {
             out += ["", "■ " + projectLine(p)]
             var funds = TextTable(headers: fundsHeaders, alignments: [.left, .right, .right, .right, .right, .right, .right])
@@ -211,6 +223,7 @@ extension ReportRenderer {
                          ("latest", c.latest.map { .string(Self.day($0)) } ?? .null)])
             })),
             ("approval", form.approval.map(approvalJSON) ?? .null),
+            ("project_spending_budget", num(form.projectSpending)),
             ("projects", .array(form.projects.map { p in
                 .object([
                     ("key", .string(p.project.key)), ("name", .string(p.project.name)), ("code", .optional(p.project.code)),
@@ -268,6 +281,7 @@ extension ReportRenderer {
             h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
             h += "<p class=\"meta\">\(esc(coverageLine(form.coverage, scopedTo: form.scopedTo)))</p>\n"
             if let approval = form.approval { h += "<p class=\"meta\">\(esc(approvalLine(approval)))</p>\n" }
+            if let spending = spendingLine(form) { h += "<p class=\"meta\">\(esc(spending))</p>\n" }
             h += "<table>\n<tr><th>\(esc(pick("项目名称", "Project")))</th><td colspan=\"6\">\(esc(p.project.name))</td></tr>\n"
             if let code = p.project.code { h += "<tr><th>\(esc(pick("项目编码", "Code")))</th><td colspan=\"6\">\(esc(code))</td></tr>\n" }
             let (department, unit) = units(form)
@@ -319,6 +333,7 @@ extension ReportRenderer {
             line(formTitle(form), .title)
             line(filingLine(form), .plain)
             line(coverageLine(form.coverage, scopedTo: form.scopedTo), .plain)
+            if let spending = spendingLine(form) { line(spending, .plain) }
             labelled(pick("项目名称", "Project"), p.project.name)
             labelled(pick("项目编码", "Code"), p.project.code ?? "")
             let (department, unit) = units(form)
@@ -348,6 +363,7 @@ extension ReportRenderer {
             sheet.mergeLast(from: 4, columns: 5)
             sheet.merges.append("A\(sheet.rows.count - 1):A\(sheet.rows.count)")
             sheet.append(formIndicatorHeaders.map { .text($0, .heading) })
+            sheet.repeatedRows = sheet.rows.count...sheet.rows.count
             for i in p.indicators {
                 let ind = i.result.indicator
                 // A value, in the target's unit (the unit is in the 年度指标值 beside it); none

@@ -10,6 +10,9 @@ public struct Targets: Sendable {
     public var unit: String?
     /// Where the tables come from, e.g. the budget document.
     public var source: String?
+    /// 项目支出预算: the department's budget for all its projects together, in 万元, where the
+    /// document gives it (the 2020 document gives only this, no budget per project).
+    public var projectSpending: Double? = nil
     public var projects: [Project]
 
     /// A project by its short key, its code or its name; nil if none matches.

@@ -90,7 +90,7 @@ private struct Reader {
     let catalog: Catalog
 
     func targets(_ root: Node) throws -> Targets {
-        let top = try mapping(root, what: ("文件", "the file"), keys: ["年度", "单位", "来源", "项目"])
+        let top = try mapping(root, what: ("文件", "the file"), keys: ["年度", "单位", "来源", "项目支出预算", "项目"])
         guard let yearNode = top["年度"] else { throw missing("年度", "year", in: root) }
         guard let yearText = yearNode.scalar?.string, yearText.count == 4, let year = Int(yearText),
               (1900...2999).contains(year)
@@ -108,7 +108,9 @@ private struct Reader {
             }
             projects.append(project)
         }
-        return Targets(year: year, unit: try optionalText(top["单位"]), source: try optionalText(top["来源"]), projects: projects)
+        var targets = Targets(year: year, unit: try optionalText(top["单位"]), source: try optionalText(top["来源"]), projects: projects)
+        if let node = top["项目支出预算"] { targets.projectSpending = try number(node, "项目支出预算", "the projects' budget") }
+        return targets
     }
 
     func project(_ node: Node) throws -> Project {

@@ -24,6 +24,9 @@ public struct Workbook: Sendable {
         /// The footer, in Excel's header/footer codes (`&P` the page, `&N` the pages).
         public var footer: String?
         public var landscape = false
+        /// Rows printed again at the top of every page after the first they appear on
+        /// (Excel's print titles), 1-based: a table's header row.
+        public var repeatedRows: ClosedRange<Int>?
 
         public init(name: String) { self.name = name }
 
@@ -167,9 +170,15 @@ public struct Workbook: Sendable {
     private var workbookXML: String {
         var names: [String] = []
         for sheet in sheets { names.append(Self.sheetName(sheet.name, taken: names)) }
+        let titles = sheets.enumerated().compactMap { i, sheet in
+            sheet.repeatedRows.map { rows in
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"\(i)\">"
+                    + Self.escape("'\(names[i].replacingOccurrences(of: "'", with: "''"))'!$\(rows.lowerBound):$\(rows.upperBound)") + "</definedName>"
+            }
+        }
         return Self.header + "<workbook xmlns=\"\(Self.mainNS)\" xmlns:r=\"\(Self.relNS)\"><sheets>"
             + names.enumerated().map { "<sheet name=\"\(Self.escape($1))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }.joined()
-            + "</sheets></workbook>"
+            + "</sheets>" + (titles.isEmpty ? "" : "<definedNames>" + titles.joined() + "</definedNames>") + "</workbook>"
     }
 
     private var workbookRels: String {

@@ -93,6 +93,25 @@ import ZIPFoundation
         #expect(abs(p.indicators.reduce(p.executionPoints ?? 0) { $0 + $1.points } - 100) < 1e-9)
     }
 
+    /// The 2020 document gives only the department's 项目支出 (626.4 万元), no budget per
+    /// project: the form of all projects prints it beside the spending recorded, and each
+    /// project says its execution rate is not scored.
+    @Test func the2020FormCarriesTheDepartmentsBudgetAndLeavesTheRateUnscored() throws {
+        let lab = ReplicaLab()
+        defer { lab.remove() }
+        let store = try lab.replica("office", township: "县科协")
+        let targets = try #require(try TargetsParser.builtIn(year: 2020, catalog: .standard))
+        #expect(targets.projectSpending == 626.4)
+        let form = try SelfEvaluation.build(targets, store: store, filing: .init(unit: targets.unit, date: "2021-01-15"))
+        #expect(form.projectSpending == 626.4 && form.projects.allSatisfy { $0.executionScore == nil && $0.executionPoints == nil })
+        let text = ReportRenderer(language: .zh).table(form)
+        #expect(text.contains("部门项目支出预算 626.40 万元（目标表未列各项目预算数）；各项目已记录支出合计 0.00 万元"), "\(text.prefix(600))")
+        #expect(text.contains("目标表未列本项目预算数：预算执行率不评分，绩效指标分值按 100 分折算"))
+        // One project's form is not the department's: no department line.
+        let one = try SelfEvaluation.build(targets, store: store, project: targets.project(named: "rural"), filing: .init(date: "2021-01-15"))
+        #expect(!ReportRenderer(language: .zh).table(one).contains("部门项目支出预算"))
+    }
+
     @Test func everyProjectHasAnExpectedForm() {
         #expect(Set(ProjectTableTests.cases.map(\.testDescription)) == Set(Self.expected.keys))
     }
@@ -141,6 +160,8 @@ import ZIPFoundation
             #expect(archive[path] != nil, "\(path)")
         }
         #expect(try part("xl/workbook.xml").contains("<sheet name=\"科技下乡活动\" sheetId=\"1\" r:id=\"rId1\"/>"))
+        // The indicator table's header row prints again atop every later page of the sheet.
+        #expect(try part("xl/workbook.xml").contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">&apos;科技下乡活动&apos;!$14:$14</definedName>"))
         let sheet = try part("xl/worksheets/sheet1.xml")
         let cells = try SheetCells(sheet)
         #expect(cells["A1"] == "项目支出绩效自评表（2023年度）")
