@@ -400,7 +400,8 @@ public final class PostgresHub: HubBackend {
             for try await (id, role, township) in try await connection.query("""
                 SELECT id, role, township FROM hub_token WHERE hash = \(hash) AND revoked_at IS NULL
                 """, logger: self.logger).decode((Int64, String, String?).self) {
-                return HubCaller(tokenID: id, role: HubRole(rawValue: role) ?? .county, township: township)
+                // A role this ktx does not know authenticates no one.
+                return HubRole(rawValue: role).map { HubCaller(tokenID: id, role: $0, township: township) }
             }
             return nil
         }
@@ -426,7 +427,7 @@ public final class PostgresHub: HubBackend {
             for try await (id, role, township, created, revoked) in try await connection.query("""
                 SELECT id, role, township, created_at, revoked_at FROM hub_token ORDER BY id
                 """, logger: self.logger).decode((Int64, String, String?, Int64, Int64?).self) {
-                tokens.append(HubTokenInfo(id: id, role: HubRole(rawValue: role) ?? .county, township: township,
+                tokens.append(HubTokenInfo(id: id, role: try HubRole.stored(role, token: id), township: township,
                                            createdAtMillis: created, revokedAtMillis: revoked))
             }
             return tokens

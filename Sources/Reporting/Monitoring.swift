@@ -149,17 +149,8 @@ extension ReportRenderer {
 
     /// One page per project on A4.
     public func html(_ form: MonitoringForm) -> String {
-        let page = "size: A4 landscape; margin: 12mm; @bottom-center { content: \"\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))\"; font-size: 9pt; }"
-        var h = pageHead(title: monitoringTitle(form), page: page, fontSize: "10pt", css: """
-            h1 { font-size: 15pt; text-align: center; margin: 0 0 3mm; }
-            p.meta { margin: 0 0 2mm; }
-            section { break-after: page; page-break-after: always; }
-            section:last-of-type { break-after: auto; page-break-after: auto; }
-            table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
-            th, td { border: 0.3mm solid #555; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
-            th { background: #eee; text-align: center; }
-            td.n { text-align: right; white-space: nowrap; }
-            """)
+        let page = "size: A4 landscape; margin: 12mm; " + pageNumbers
+        var h = pageHead(title: monitoringTitle(form), page: page, fontSize: "10pt", css: formCSS)
         for p in form.projects {
             h += "<section>\n<h1>\(esc(monitoringTitle(form)))</h1>\n"
             h += "<p class=\"meta\">\(esc(pick("填报单位：", "Unit: ") + (form.unit ?? "")))</p>\n"

@@ -263,10 +263,15 @@ extension ReportRenderer {
         return page.replacingCharacters(in: open.lowerBound..<close.upperBound, with: replacement)
     }
 
-    /// One page per project on A4, each with the form's header; page numbers at the foot.
-    public func html(_ form: SelfEvaluation) -> String {
-        let page = "size: A4; margin: 15mm 12mm 18mm; @bottom-center { content: \"\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))\"; font-size: 9pt; }"
-        var h = pageHead(title: formTitle(form), page: page, fontSize: "10pt", css: """
+    /// The page numbers at the foot of a printed form (CSS paged media).
+    var pageNumbers: String {
+        "@bottom-center { content: \"\(pick("第 \" counter(page) \" 页，共 \" counter(pages) \" 页", "page \" counter(page) \" of \" counter(pages) \""))\"; font-size: 9pt; }"
+    }
+
+    /// The style of the printed forms (the self-evaluation and the monitoring form): a
+    /// section a page, ruled tables, figures to the right, a status on one line.
+    var formCSS: String {
+        """
             h1 { font-size: 15pt; text-align: center; margin: 0 0 3mm; }
             p.meta { margin: 0 0 2mm; }
             section { break-after: page; page-break-after: always; }
@@ -275,8 +280,15 @@ extension ReportRenderer {
             th, td { border: 0.3mm solid #555; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
             th { background: #eee; text-align: center; }
             td.n { text-align: right; white-space: nowrap; }
+            td.s { white-space: nowrap; }
             tr.total td { font-weight: bold; }
-            """)
+            """
+    }
+
+    /// One page per project on A4, each with the form's header; page numbers at the foot.
+    public func html(_ form: SelfEvaluation) -> String {
+        let page = "size: A4; margin: 15mm 12mm 18mm; " + pageNumbers
+        var h = pageHead(title: formTitle(form), page: page, fontSize: "10pt", css: formCSS)
         for p in form.projects {
             h += "<section>\n<h1>\(esc(formTitle(form)))</h1>\n<p class=\"meta\">\(esc(filingLine(form)))</p>\n"
             h += "<p class=\"meta\">\(esc(coverageLine(form.coverage, scopedTo: form.scopedTo)))</p>\n"
@@ -298,7 +310,7 @@ extension ReportRenderer {
             for i in p.indicators {
                 let row = indicatorRow(i)
                 h += "<tr>" + row.enumerated().map {
-                    [3, 4, 6, 7].contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
+                    $0 == 5 ? "<td class=\"s\">\(esc($1))</td>" : [3, 4, 6, 7].contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
                 }.joined() + "</tr>\n"
             }
             h += "<tr class=\"total\"><td colspan=\"6\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"

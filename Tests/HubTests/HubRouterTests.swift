@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import HubServer
@@ -16,6 +17,33 @@ import TestSupport
             try await client.execute(uri: "/healthz", method: .get) { response throws in
                 #expect(response.status == .ok)
                 #expect(try response.body.decode(HubAPI.Health.self) == HubAPI.Health(status: "ok", operations: 0))
+            }
+        }
+    }
+
+    /// A token whose stored role this ktx does not know (a newer hub's, or a damaged row)
+    /// grants nothing: it authenticates no one, and listing the tokens says which one it is.
+    @Test func aTokenWithAnUnknownRoleGrantsNothing() async throws {
+        let f = try await HubFixture(.sqlite)
+        defer { f.remove() }
+        let odd = try await f.backend.createToken(role: .county, township: nil)
+        let queue = try DatabaseQueue(path: f.lab.dir.file("hub.db"))
+        try await queue.write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE hub_token SET role = 'superuser' WHERE id = ?", arguments: [odd.id])
+        }
+        try queue.close()
+        #expect(try await f.backend.authenticate(secret: odd.secret) == nil)
+        #expect(try await f.backend.authenticate(secret: f.county)?.role == .county)
+        do {
+            _ = try await f.backend.tokens()
+            Issue.record("an unknown role was listed as a role")
+        } catch let error as KtxError {
+            #expect(error.en.contains("token \(odd.id) has a role this ktx does not know, 'superuser'"))
+        }
+        try await f.application.test(.router) { client in
+            try await client.execute(uri: "/v1/totals", method: .get, headers: [.authorization: "Bearer \(odd.secret)"]) {
+                #expect($0.status == .unauthorized)
             }
         }
     }

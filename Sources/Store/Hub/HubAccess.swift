@@ -10,6 +10,18 @@ public enum HubRole: String, Sendable, CaseIterable, Codable {
     case admin
 }
 
+extension HubRole {
+    /// A token's role as the hub's database holds it. A word this ktx does not know is an
+    /// error, never a role: an unknown role must grant nothing.
+    public static func stored(_ text: String, token id: Int64) throws -> HubRole {
+        guard let role = HubRole(rawValue: text) else {
+            throw KtxError(.storage, zh: "令牌 \(id) 的角色“\(text)”无法识别（数据库由更新版本的 ktx 写入，或已损坏）",
+                           en: "token \(id) has a role this ktx does not know, '\(text)' (the database was written by a newer ktx, or is damaged)")
+        }
+        return role
+    }
+}
+
 /// Who is calling the hub: the role and township of a valid token.
 public struct HubCaller: Sendable, Hashable {
     public var tokenID: Int64

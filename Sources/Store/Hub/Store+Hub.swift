@@ -57,7 +57,7 @@ extension Store {
     public func tokens() throws -> [HubTokenInfo] {
         try read("token list") { db in
             try Row.fetchAll(db, sql: "SELECT id, role, township, created_at, revoked_at FROM hub_token ORDER BY id").map {
-                HubTokenInfo(id: $0[0], role: HubRole(rawValue: $0[1]) ?? .county, township: $0[2],
+                HubTokenInfo(id: $0[0], role: try HubRole.stored($0[1], token: $0[0]), township: $0[2],
                              createdAtMillis: $0[3], revokedAtMillis: $0[4])
             }
         }
@@ -86,7 +86,8 @@ extension Store {
         return try await readAsync("authenticate") { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, role, township FROM hub_token WHERE hash = ? AND revoked_at IS NULL"),
                              arguments: [presented])
-                .map { HubCaller(tokenID: $0[0], role: HubRole(rawValue: $0[1]) ?? .county, township: $0[2]) }
+                // A role this ktx does not know authenticates no one.
+                .flatMap { row in HubRole(rawValue: row[1]).map { HubCaller(tokenID: row[0], role: $0, township: row[2]) } }
         }
     }
 
