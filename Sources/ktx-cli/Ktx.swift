@@ -17,7 +17,7 @@ struct Ktx: AsyncParsableCommand {
             Exit status: 0 on success, 64 for bad input (nothing is changed), 1 when the \
             database or hub cannot be used.
             """,
-        version: "0.1.0",
+        version: "0.4.0",
         subcommands: [
             Init.self, Record.self, Attend.self, Edit.self, Delete.self, Restore.self,
             Show.self, List.self, Totals.self,
