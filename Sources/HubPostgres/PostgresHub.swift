@@ -452,7 +452,7 @@ public final class PostgresHub: HubBackend {
     public func noteSyncStarted(replica: ReplicaID, caller: HubCaller) async throws {
         let now = wallClock.nowMillis()
         let township = caller.role == .township ? caller.township : nil
-        try await withLease { connection in
+        _ = try await withLease { connection in
             try await connection.query("""
                 UPDATE hub_replica SET last_seen_at = \(now)
                 WHERE id = \(Data(replica.bytes)) AND ((role = 'county' AND \(caller.role == .county)) OR (role = 'township' AND township = \(township)))
@@ -463,7 +463,7 @@ public final class PostgresHub: HubBackend {
     public func noteRefusal(replica: ReplicaID, township: String?, code: String, operations: Int, message: String) async throws {
         let now = wallClock.nowMillis()
         let message = String(message.prefix(500))
-        try await withLease { connection in
+        _ = try await withLease { connection in
             try await connection.query("""
                 INSERT INTO hub_refusal (replica, code, township, pushes, operations, last_at, message)
                 VALUES (\(Data(replica.bytes)), \(code), \(township), 1, \(Int64(operations)), \(now), \(message))

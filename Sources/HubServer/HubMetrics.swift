@@ -63,12 +63,12 @@ public final class HubMetrics: Sendable {
         }
         for (bucket, n) in counts {
             registry.makeGauge(descriptor: .init(namespace: "ktx", subsystem: "hub", metricName: "replicas",
-                                                 helpText: "Replicas (PCs) by how long ago they last synced or pushed"),
+                                                 unitName: "", helpText: "Replicas (PCs) by how long ago they last synced or pushed"),
                                labels: [("last_sync", bucket)]).set(to: Double(n))
         }
         let counts2 = try store.operationCounts()
         registry.makeGauge(descriptor: .init(namespace: "ktx", subsystem: "hub", metricName: "operations_held",
-                                             helpText: "Operations the hub holds")).set(to: Double(counts2.total))
+                                             unitName: "", helpText: "Operations the hub holds")).set(to: Double(counts2.total))
         return registry.emitToString()
     }
 }

@@ -77,14 +77,19 @@ public struct XLSXFile: Sendable {
             _ = try archive.extract(entry, consumer: { data.append($0) })
             return data
         }
-        let shared = try read("xl/sharedStrings.xml").map { XMLCells.sharedStrings($0) } ?? []
+        // A part that is not well-formed XML is a damaged file, not an empty one.
+        func damaged(_ part: String) -> KtxError {
+            KtxError(.badFormat, zh: "\(url.path) 已损坏：\(part) 无法读取", en: "\(url.path) is damaged: its \(part) cannot be read")
+        }
+        let shared = try read("xl/sharedStrings.xml").map { try XMLCells.sharedStrings($0) ?? { throw damaged("xl/sharedStrings.xml") }() } ?? []
         description = try read("docProps/core.xml").flatMap { XMLCells.text(of: "description", in: $0) }
         var sheets: [[String: String]] = []
         // Sheets in workbook order, as ktx names them (`sheetN.xml`); another program may
         // rename the parts, so they are found by number.
         var n = 1
         while let data = try read("xl/worksheets/sheet\(n).xml") {
-            sheets.append(XMLCells.cells(data, shared: shared))
+            guard let cells = XMLCells.cells(data, shared: shared) else { throw damaged("xl/worksheets/sheet\(n).xml") }
+            sheets.append(cells)
             n += 1
         }
         self.sheets = sheets
@@ -104,23 +109,23 @@ final class XMLCells: NSObject, XMLParserDelegate {
     private var found: String?
     private var mode = 0
 
-    static func cells(_ data: Data, shared: [String]) -> [String: String] {
+    /// A sheet's cells by reference; nil if the part is not well-formed.
+    static func cells(_ data: Data, shared: [String]) -> [String: String]? {
         let reader = XMLCells()
         reader.shared = shared
         reader.mode = 0
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        parser.parse()
-        return reader.out
+        return parser.parse() ? reader.out : nil
     }
 
-    static func sharedStrings(_ data: Data) -> [String] {
+    /// The shared strings in order; nil if the part is not well-formed.
+    static func sharedStrings(_ data: Data) -> [String]? {
         let reader = XMLCells()
         reader.mode = 1
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        parser.parse()
-        return reader.strings
+        return parser.parse() ? reader.strings : nil
     }
 
     static func text(of element: String, in data: Data) -> String? {
@@ -130,8 +135,7 @@ final class XMLCells: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
         parser.delegate = reader
-        parser.parse()
-        return reader.found
+        return parser.parse() ? reader.found : nil
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,

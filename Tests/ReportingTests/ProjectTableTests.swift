@@ -247,7 +247,8 @@ import TestSupport
             var quantities: [String: Int64] = [:]
             for (code, text) in a.q {
                 let metric = try #require(store.catalog.metric(code: code))
-                quantities[code] = try #require(metric.parse(text))
+                let value = try #require(metric.parse(text))
+                quantities[code] = value
             }
             let id = try store.record(ActivityDraft(kind: a.kind, date: a.date, title: "\(a.kind) \(a.date)", quantities: quantities))
             if a.deleted { try store.delete(id) }

@@ -196,7 +196,7 @@ public struct ConvergenceScenario: Sendable {
                 if trace { print(backups[i] == nil ? "backup" : "restore", i) }
                 if let backup = backups[i] {
                     // The PC's disk fails after its last sync; its backup comes back.
-                    try await SyncSession(store: stores[i], hub: try await makeHub(stores[i])).run()
+                    _ = try await SyncSession(store: stores[i], hub: try await makeHub(stores[i])).run()
                     stores[i] = try Store.open(at: backup, catalog: stores[i].catalog,
                                                wallClock: OffsetClock(lab.clock, offset: Int64.random(in: -3_600_000...3_600_000, using: &rng)))
                     backups[i] = nil
@@ -272,7 +272,7 @@ public struct ConvergenceScenario: Sendable {
         let hub = try await makeHub(store)
         if Int.random(in: 0..<4, using: &rng) == 0 {
             let cut = InterruptingHub(hub, calls: Int.random(in: 1...4, using: &rng))
-            do { try await SyncSession(store: store, hub: cut, batchSize: batch).run() } catch is InterruptingHub.Cut {}
+            do { _ = try await SyncSession(store: store, hub: cut, batchSize: batch).run() } catch is InterruptingHub.Cut {}
         } else {
             let report = try await SyncSession(store: store, hub: hub, batchSize: batch).run()
             if ProcessInfo.processInfo.environment["KTX_DEBUG_SEED"] != nil, let c = report.continuation {
@@ -280,7 +280,7 @@ public struct ConvergenceScenario: Sendable {
             }
         }
         if Int.random(in: 0..<5, using: &rng) == 0 {
-            try await SyncSession(store: store, hub: try await makeHub(store), batchSize: batch).run()
+            _ = try await SyncSession(store: store, hub: try await makeHub(store), batchSize: batch).run()
         }
     }
 

@@ -1,5 +1,3 @@
-import SyncCore
-
 /// Operations of one replica with consecutive seqs, packed into one byte string: how the
 /// log stores them (one row per chunk, not per operation).
 ///
