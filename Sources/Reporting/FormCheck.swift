@@ -108,24 +108,30 @@ final class XMLCells: NSObject, XMLParserDelegate {
     private var wanted: String?
     private var found: String?
     private var mode = 0
+    /// Open elements, and whether any was seen: a part is whole when its root closed.
+    private var depth = 0
+    private var started = false
+
+    /// Parses with `parser`; false if it is not a whole, well-formed document (libxml2 on Linux
+    /// answers true for a document cut short).
+    private func read(_ parser: XMLParser) -> Bool {
+        parser.delegate = self
+        return parser.parse() && parser.parserError == nil && started && depth == 0
+    }
 
     /// A sheet's cells by reference; nil if the part is not well-formed.
     static func cells(_ data: Data, shared: [String]) -> [String: String]? {
         let reader = XMLCells()
         reader.shared = shared
         reader.mode = 0
-        let parser = XMLParser(data: data)
-        parser.delegate = reader
-        return parser.parse() ? reader.out : nil
+        return reader.read(XMLParser(data: data)) ? reader.out : nil
     }
 
     /// The shared strings in order; nil if the part is not well-formed.
     static func sharedStrings(_ data: Data) -> [String]? {
         let reader = XMLCells()
         reader.mode = 1
-        let parser = XMLParser(data: data)
-        parser.delegate = reader
-        return parser.parse() ? reader.strings : nil
+        return reader.read(XMLParser(data: data)) ? reader.strings : nil
     }
 
     static func text(of element: String, in data: Data) -> String? {
@@ -134,12 +140,13 @@ final class XMLCells: NSObject, XMLParserDelegate {
         reader.wanted = element
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
-        parser.delegate = reader
-        return parser.parse() ? reader.found : nil
+        return reader.read(parser) ? reader.found : nil
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
+        depth += 1
+        started = true
         switch mode {
         case 0:
             if name == "c" { ref = attributes["r"]; type = attributes["t"]; text = "" }
@@ -157,6 +164,7 @@ final class XMLCells: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
         switch mode {
         case 0:
             if name == "v" || name == "t" { inText = false }

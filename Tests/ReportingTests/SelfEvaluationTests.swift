@@ -204,3 +204,29 @@ struct SheetCells {
 
     subscript(_ ref: String) -> String? { values[ref] }
 }
+
+/// A form read back (`ktx verify`) is read whole or refused: a sheet that is not well-formed
+/// XML is a damaged file, never a form with no cells.
+@Suite struct XLSXReadBackTests {
+    @Test func aDamagedSheetIsRefusedNotReadAsEmpty() throws {
+        let dir = TemporaryDirectory("xlsx-read")
+        defer { dir.remove() }
+        var sheet = Workbook.Sheet(name: "表")
+        sheet.append([.text("项目"), .number(12.5)])
+        var book = Workbook()
+        book.sheets = [sheet]
+        let good = URL(fileURLWithPath: dir.file("good.xlsx"))
+        try book.data().write(to: good)
+        #expect(try XLSXFile(contentsOf: good).sheets.first?["B1"] == "12.5")
+
+        let bad = URL(fileURLWithPath: dir.file("bad.xlsx"))
+        try FileManager.default.copyItem(at: good, to: bad)
+        let archive = try Archive(url: bad, accessMode: .update)
+        try archive.remove(try #require(archive["xl/worksheets/sheet1.xml"]))
+        let broken = Data("<worksheet><sheetData><row><c r=\"A1\"".utf8)
+        try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(broken.count)) { position, size in
+            broken.subdata(in: Int(position)..<Int(position) + size)
+        }
+        #expect { try XLSXFile(contentsOf: bad) } throws: { ($0 as? KtxError)?.en.contains("is damaged: its xl/worksheets/sheet1.xml cannot be read") == true }
+    }
+}
