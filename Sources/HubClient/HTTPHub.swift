@@ -53,7 +53,7 @@ public actor HTTPHub: Hub {
 
     public func versionVector() async throws -> VersionVector {
         // A sync starts here: the replica names itself, for the county's "last sync".
-        let vector: HubAPI.Vector = try await send(.GET, "/v1/vector", body: Optional<HubAPI.Vector>.none,
+        let vector: HubAPI.Vector = try await send(.GET, HubRoute.vector.path, body: Optional<HubAPI.Vector>.none,
                                                    headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
         guard let vv = vector.versionVector else { throw protocolError(zh: "版本向量格式不对", en: "the hub sent a malformed version vector") }
         hubNow = vector.now
@@ -69,12 +69,12 @@ public actor HTTPHub: Hub {
     public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         guard !operations.isEmpty else { return }
         guard packsPushes && hubTakesPackedPushes else {
-            let _: HubAPI.PushResult = try await send(.POST, "/v1/ops", body: HubAPI.Batch(operations, township: township, seal: seal))
+            let _: HubAPI.PushResult = try await send(.POST, HubRoute.ops.path, body: HubAPI.Batch(operations, township: township, seal: seal))
             return
         }
         let body = PullStream.encodePush(operations, township: township, seals: seal.map { [$0] } ?? [])
-        let data = try await request(.POST, "/v1/ops", body: Data(body), contentType: PullStream.pushContentType).data
-        let _: HubAPI.PushResult = try answer(data, to: "/v1/ops")
+        let data = try await request(.POST, HubRoute.ops.path, body: Data(body), contentType: PullStream.pushContentType).data
+        let _: HubAPI.PushResult = try answer(data, to: HubRoute.ops.path)
     }
 
     /// Whether the hub said, in its version vector, that it takes packed pushes.
@@ -99,7 +99,7 @@ public actor HTTPHub: Hub {
         stream = nil
         streamEnded = nil
         let payload = try JSONEncoder().encode(HubAPI.PullRequest(after: vector, limit: limit, scope: scope))
-        let (response, data) = try await request(.POST, "/v1/pull", body: payload,
+        let (response, data) = try await request(.POST, HubRoute.pull.path, body: payload,
                                                  accept: streams ? PullStream.contentType + ", application/json" : "application/json",
                                                  streaming: streams)
         if let response {
@@ -110,7 +110,7 @@ public actor HTTPHub: Hub {
         do {
             page = try JSONDecoder().decode(HubAPI.PullPage.self, from: data)
         } catch {
-            throw protocolError(zh: "/v1/pull 的应答无法读取", en: "the hub's answer to /v1/pull could not be read")
+            throw protocolError(zh: "\(HubRoute.pull.path) 的应答无法读取", en: "the hub's answer to \(HubRoute.pull.path) could not be read")
         }
         var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
@@ -188,18 +188,18 @@ public actor HTTPHub: Hub {
 
     /// The hub's totals as JSON text, exactly as `/v1/totals` answers.
     public func notFlowing() async throws -> [HubAPI.Status.NotFlowing]? {
-        let status: HubAPI.Status = try await send(.GET, "/v1/status", body: Optional<HubAPI.Vector>.none)
+        let status: HubAPI.Status = try await send(.GET, HubRoute.status.path, body: Optional<HubAPI.Vector>.none)
         return status.notFlowing
     }
 
     /// The hub's whole status (county and admin tokens): the PCs not flowing, and where each
     /// township's year stands.
     public func status() async throws -> HubAPI.Status {
-        try await send(.GET, "/v1/status", body: Optional<HubAPI.Vector>.none)
+        try await send(.GET, HubRoute.status.path, body: Optional<HubAPI.Vector>.none)
     }
 
     public func totalsJSON(query: String) async throws -> String {
-        let data = try await raw(.GET, "/v1/totals" + (query.isEmpty ? "" : "?" + query), body: nil)
+        let data = try await raw(.GET, HubRoute.totals.path + (query.isEmpty ? "" : "?" + query), body: nil)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -271,7 +271,7 @@ public actor HTTPHub: Hub {
                 throw KtxError(.hubForbidden,
                                zh: "同步服务器 \(location) 不允许此操作（\(zh)）；本地数据未受影响",
                                en: "the hub at \(location) does not allow this (\(en)); local data is untouched")
-            case 409 where path == "/v1/ops" && detail?.code != RefusalReason.forked.rawValue:
+            case 409 where path == HubRoute.ops.path && detail?.code != RefusalReason.forked.rawValue:
                 throw HubDependency(message: message)
             default:
                 throw KtxError(.hubRefused,

@@ -12,24 +12,9 @@ public final class HubMetrics: Sendable {
 
     public init() {}
 
-    /// The route a path belongs to: the API's paths as they are, pages by their pattern, so
-    /// that the number of series stays bounded.
-    static func route(_ path: String) -> String {
-        switch path {
-        case "/healthz", "/metrics", "/v1/vector", "/v1/ops", "/v1/pull", "/v1/totals", "/v1/tokens", "/v1/status",
-             "/", "/townships", "/activities", "/admin", "/indicator", "/form", "/form.xlsx", "/login", "/logout":
-            return path
-        default:
-            if path.hasPrefix("/v1/tokens/") { return "/v1/tokens/:id" }
-            if path.hasPrefix("/activities/") { return "/activities/:id" }
-            if path.hasPrefix("/admin/tokens") { return "/admin/tokens" }
-            if path.hasPrefix("/assets/") { return "/assets" }
-            return "other"
-        }
-    }
-
-    func request(method: String, path: String, status: Int, duration: Duration) {
-        let route = Self.route(path)
+    /// One request, labelled by the route the router matched (`/v1/tokens/{id}`, never a
+    /// path as sent, so the number of series stays bounded).
+    func request(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(descriptor: .init(namespace: "ktx", subsystem: "hub", metricName: "requests", unitName: "total",
                                                helpText: "HTTP requests by route, method and status"),
                              labels: [("route", route), ("method", method), ("status", String(status))]).increment()

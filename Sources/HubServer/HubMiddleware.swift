@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Store
+import SyncCore
 
 /// Authenticates `/v1` requests by bearer token and logs one line per request: method,
 /// path, status, duration, and the token's role and township (never the token).
@@ -13,13 +14,7 @@ struct HubMiddleware: RouterMiddleware {
     /// The methods each path of the API takes (nil for a path the hub does not serve, which
     /// is a 404): any other method is a 405, as HTTP says, not a 404.
     static func methods(of path: String) -> [HTTPRequest.Method]? {
-        switch path {
-        case "/healthz", "/metrics", "/v1/vector", "/v1/totals", "/v1/status": [.get]
-        case "/v1/ops", "/v1/pull": [.post]
-        case "/v1/tokens": [.get, .post]
-        default:
-            path.hasPrefix("/v1/tokens/") && !path.dropFirst("/v1/tokens/".count).contains("/") ? [.delete] : nil
-        }
+        HubRoute(path: path)?.methods.map { HTTPRequest.Method(rawValue: $0.rawValue)! }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -32,7 +27,7 @@ struct HubMiddleware: RouterMiddleware {
             var who = "-"
             if let caller = context.caller { who = caller.role.rawValue + (caller.township.map { " " + $0 } ?? "") }
             logger.info("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms))ms \(who)")
-            metrics.request(method: request.method.rawValue, path: request.uri.path, status: status.code, duration: elapsed)
+            metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: status.code, duration: elapsed)
         }
         do {
             if let allowed = Self.methods(of: request.uri.path), !allowed.contains(request.method)

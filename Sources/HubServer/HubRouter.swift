@@ -57,17 +57,19 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     let api = HubEndpoints(hub: hub, configuration: configuration, wallClock: wallClock, metrics: metrics)
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: HubMiddleware(hub: hub, logger: configuration.logger, metrics: metrics))
-    router.get("healthz") { _, _ in try await api.health() }
-    router.get("metrics") { _, _ in try await api.metricsText() }
-    let v1 = router.group("v1")
-    v1.get("vector") { request, context in try await api.vector(request, context) }
-    v1.post("ops") { request, context in try await api.push(request, context) }
-    v1.post("pull") { request, context in try await api.pull(request, context) }
-    v1.get("totals") { request, _ in try await api.totals(request) }
-    v1.get("status") { _, context in try await api.status(context) }
-    v1.get("tokens") { _, context in try await api.listTokens(context) }
-    v1.post("tokens") { request, context in try await api.createToken(request, context) }
-    v1.delete("tokens/:id") { _, context in try await api.revokeToken(context) }
+    func on(_ route: HubRoute, _ method: HubRoute.Method, _ handler: @escaping @Sendable (Request, HubRequestContext) async throws -> Response) {
+        router.on(RouterPath(route.routerPath), method: HTTPRequest.Method(rawValue: method.rawValue)!, use: handler)
+    }
+    on(.health, .get) { _, _ in try await api.health() }
+    on(.metrics, .get) { _, _ in try await api.metricsText() }
+    on(.vector, .get) { request, context in try await api.vector(request, context) }
+    on(.ops, .post) { request, context in try await api.push(request, context) }
+    on(.pull, .post) { request, context in try await api.pull(request, context) }
+    on(.totals, .get) { request, _ in try await api.totals(request) }
+    on(.status, .get) { _, context in try await api.status(context) }
+    on(.tokens, .get) { _, context in try await api.listTokens(context) }
+    on(.tokens, .post) { request, context in try await api.createToken(request, context) }
+    on(.token, .delete) { _, context in try await api.revokeToken(context) }
     Dashboard(hub: hub, access: .hub(Sessions(lifetime: TimeInterval(configuration.sessionSeconds)))).register(on: router)
     return router
 }

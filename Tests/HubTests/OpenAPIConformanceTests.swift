@@ -32,6 +32,18 @@ import TestSupport
         return out
     }
 
+    /// The routes the hub serves (``HubRoute``, which the router, middleware, metrics and
+    /// client all use) are the document's paths, with the same methods.
+    @Test func theDocumentDescribesExactlyTheRoutesTheHubServes() {
+        var documented: Set<String> = []
+        for (path, item) in Self.document["paths"] as! [String: Any] {
+            for method in (item as! [String: Any]).keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        let served = Set(HubRoute.allCases.flatMap { route in route.methods.map { "\($0.rawValue) \(route.path)" } })
+        #expect(served == documented)
+        #expect(HubRoute(path: "/v1/tokens/12") == .token && HubRoute(path: "/v1/tokens/12/x") == nil && HubRoute(path: "/v1/tokens/") == nil)
+    }
+
     @Test(arguments: HubFixture.backends) func everyDeclaredResponseIsProducedAndMatchesItsSchema(backend: HubBackendKind) async throws {
         let f = try await HubFixture(backend)
         defer { f.remove() }

@@ -1,0 +1,47 @@
+/// The HTTP hub's endpoints, each defined once: the router registers them, the middleware
+/// answers 405 from their methods, the metrics label requests by them (through the router's
+/// matched path), and the client calls them. `openapi.json` describes the same list.
+public enum HubRoute: String, CaseIterable, Sendable {
+    case health = "/healthz"
+    case metrics = "/metrics"
+    case vector = "/v1/vector"
+    case ops = "/v1/ops"
+    case pull = "/v1/pull"
+    case totals = "/v1/totals"
+    case status = "/v1/status"
+    case tokens = "/v1/tokens"
+    /// One token, by its id: `/v1/tokens/{id}`.
+    case token = "/v1/tokens/{id}"
+
+    /// An HTTP method, by name, as the routes take them.
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", delete = "DELETE"
+    }
+
+    /// The path, with `{id}` where a parameter stands.
+    public var path: String { rawValue }
+
+    /// The path in the router's syntax: `:id` for a parameter.
+    public var routerPath: String { rawValue.replacingOccurrences(of: "{id}", with: ":id") }
+
+    /// The methods the endpoint takes; any other is a 405.
+    public var methods: [Method] {
+        switch self {
+        case .health, .metrics, .vector, .totals, .status: [.get]
+        case .ops, .pull: [.post]
+        case .tokens: [.get, .post]
+        case .token: [.delete]
+        }
+    }
+
+    /// The endpoint a request path names; nil for a path the hub's API does not serve.
+    public init?(path: String) {
+        if let exact = HubRoute(rawValue: path), exact != .token {
+            self = exact
+            return
+        }
+        let prefix = HubRoute.tokens.rawValue + "/"
+        guard path.hasPrefix(prefix), !path.dropFirst(prefix.count).isEmpty, !path.dropFirst(prefix.count).contains("/") else { return nil }
+        self = .token
+    }
+}
