@@ -13,9 +13,9 @@ public struct HubError: HTTPResponseError, Sendable {
     /// For a 503: seconds after which to retry, sent as `Retry-After`.
     public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: HubErrorCode, _ message: String) {
         self.status = status
-        self.code = code
+        self.code = code.rawValue
         self.message = message
     }
 
@@ -28,8 +28,8 @@ public struct HubError: HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static let unauthorized = HubError(.unauthorized, "unauthorized",
+    static let unauthorized = HubError(.unauthorized, .unauthorized,
                                        "missing, unknown or revoked token: send 'Authorization: Bearer TOKEN' with a token from `ktx hub token create`")
 
-    static func forbidden(_ message: String) -> HubError { HubError(.forbidden, "forbidden", message) }
+    static func forbidden(_ message: String) -> HubError { HubError(.forbidden, .forbidden, message) }
 }

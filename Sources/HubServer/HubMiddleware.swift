@@ -32,7 +32,7 @@ struct HubMiddleware: RouterMiddleware {
         do {
             if let allowed = Self.methods(of: request.uri.path), !allowed.contains(request.method)
                 && !(request.method == .head && allowed.contains(.get)) {
-                var error = HubError(.methodNotAllowed, "method-not-allowed",
+                var error = HubError(.methodNotAllowed, .methodNotAllowed,
                                      "\(request.uri.path) takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(request.method.rawValue)")
                 error.allow = allowed
                 throw error
@@ -53,13 +53,13 @@ struct HubMiddleware: RouterMiddleware {
             // The shared database is down or refusing: the client retries later, nothing lost.
             logger.error("the hub's database does not answer: \(error.detail)")
             status = .serviceUnavailable
-            var answer = HubError(.serviceUnavailable, "unavailable", "the hub's database does not answer; nothing was stored. Retry later")
+            var answer = HubError(.serviceUnavailable, .unavailable, "the hub's database does not answer; nothing was stored. Retry later")
             answer.retryAfter = 10
             throw answer
         } catch {
             logger.error("internal error: \(String(reflecting: error))")
             status = .internalServerError
-            throw HubError(.internalServerError, "internal", "the hub failed to answer; nothing was stored. Retry, and tell the county administrator if it persists")
+            throw HubError(.internalServerError, .`internal`, "the hub failed to answer; nothing was stored. Retry, and tell the county administrator if it persists")
         }
     }
 }

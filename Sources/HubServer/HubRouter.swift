@@ -90,7 +90,7 @@ struct HubEndpoints: Sendable {
             return try json(HubAPI.Health(status: "ok", operations: await hub.operationTotal()))
         } catch {
             configuration.logger.error("health check: the database does not answer: \(error)")
-            var error = HubError(.serviceUnavailable, "unavailable", "the hub's database does not answer; retry later")
+            var error = HubError(.serviceUnavailable, .unavailable, "the hub's database does not answer; retry later")
             error.retryAfter = 30
             throw error
         }
@@ -133,7 +133,7 @@ struct HubEndpoints: Sendable {
             do {
                 packed = try PullStream.decodePush(bytes)
             } catch {
-                throw HubError(.badRequest, "malformed-ops", "the body is not one packed run of operations (\(PullStream.pushContentType))")
+                throw HubError(.badRequest, .malformedOps, "the body is not one packed run of operations (\(PullStream.pushContentType))")
             }
             pushed = PushedRun(replica: packed.replica.hex, township: packed.township, count: packed.operations.count)
             do {
@@ -141,7 +141,7 @@ struct HubEndpoints: Sendable {
                 return try await accept(pushed, (packed.replica, ops), seals: packed.seals, caller)
             } catch let problem as HubAPI.Batch.Problem {
                 await noteRefusal(pushed, caller, code: problem.code, message: problem.message)
-                throw HubError(.unprocessableContent, problem.code, problem.message)
+                throw HubError(.unprocessableContent, HubErrorCode(rawValue: problem.code), problem.message)
             }
         }
         let batch = try await decode(HubAPI.Batch.self, request)
@@ -151,7 +151,7 @@ struct HubEndpoints: Sendable {
             decoded = try batch.decoded(by: store.rule, latestAllowed: latestAllowed)
         } catch {
             await noteRefusal(pushed, caller, code: error.code, message: error.message)
-            throw HubError(.unprocessableContent, error.code, error.message)
+            throw HubError(.unprocessableContent, HubErrorCode(rawValue: error.code), error.message)
         }
         return try await accept(pushed, decoded, seals: batch.seals ?? [], caller)
     }
@@ -179,7 +179,7 @@ struct HubEndpoints: Sendable {
             case .forbidden: .forbidden
             case .conflict: .conflict
             }
-            throw HubError(status, rejection.code, rejection.message)
+            throw HubError(status, HubErrorCode(rawValue: rejection.code), rejection.message)
         }
     }
 
@@ -199,7 +199,7 @@ struct HubEndpoints: Sendable {
     func pull(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let body = try await decode(HubAPI.PullRequest.self, request)
         guard let after = HubAPI.Vector(replicas: body.after).versionVector else {
-            throw HubError(.unprocessableContent, "bad-vector", "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
+            throw HubError(.unprocessableContent, .badVector, "'after' must map 32-hex-digit replica ids to seqs of 0 or more")
         }
         let limit = min(configuration.maxPullLimit, max(1, body.limit ?? configuration.maxPullLimit))
         var township: String?
@@ -211,7 +211,7 @@ struct HubEndpoints: Sendable {
             }
             township = own
         case let other?:
-            throw HubError(.unprocessableContent, "bad-scope", "'scope' must be 'township' or absent, not '\(other)'")
+            throw HubError(.unprocessableContent, .badScope, "'scope' must be 'township' or absent, not '\(other)'")
         }
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
         if request.headers[.accept]?.contains(PullStream.contentType) == true {
@@ -231,7 +231,7 @@ struct HubEndpoints: Sendable {
             filter = try ActivityFilter.parse(kind: parameter("kind"), township: parameter("township"),
                                               year: parameter("year"), catalog: store.catalog)
         } catch let error as KtxError {
-            throw HubError(.badRequest, error.code.rawValue, error.en)
+            throw HubError(.badRequest, HubErrorCode(error.code), error.en)
         }
         let question = "\(keys.map(\.rawValue))|\(filter.kind ?? "")|\(filter.township ?? "")|\(filter.year.map(String.init) ?? "")"
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
@@ -322,7 +322,7 @@ struct HubEndpoints: Sendable {
         try requireAdmin(context)
         let body = try await decode(TokenRequest.self, request)
         if body.role == .township, (body.township ?? "").trimmingSpaces().isEmpty {
-            throw HubError(.unprocessableContent, "missing-township", "a township token needs 'township': the township whose replicas it may push")
+            throw HubError(.unprocessableContent, .missingTownship, "a township token needs 'township': the township whose replicas it may push")
         }
         do {
             let (id, secret) = try await hub.createToken(role: body.role, township: body.township)
@@ -330,19 +330,19 @@ struct HubEndpoints: Sendable {
             response.status = .created
             return response
         } catch let error as KtxError where error.isBadInput {
-            throw HubError(.unprocessableContent, error.code.rawValue, error.en)
+            throw HubError(.unprocessableContent, HubErrorCode(error.code), error.en)
         }
     }
 
     func revokeToken(_ context: HubRequestContext) async throws -> Response {
         try requireAdmin(context)
         guard let id = context.parameters.get("id", as: Int64.self) else {
-            throw HubError(.badRequest, "bad-token-id", "the token id must be a number")
+            throw HubError(.badRequest, .badTokenID, "the token id must be a number")
         }
         do {
             try await hub.revokeToken(id: id)
         } catch let error as KtxError where error.code == .unknownToken {
-            throw HubError(.notFound, error.code.rawValue, error.en)
+            throw HubError(.notFound, HubErrorCode(error.code), error.en)
         }
         return Response(status: .noContent)
     }
@@ -355,7 +355,7 @@ struct HubEndpoints: Sendable {
         do {
             return try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch {
-            throw HubError(.contentTooLarge, "too-large", "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
+            throw HubError(.contentTooLarge, .tooLarge, "the request body is larger than \(configuration.maxBodyBytes) bytes: send smaller batches")
         }
     }
 
@@ -366,11 +366,11 @@ struct HubEndpoints: Sendable {
         } catch let error as HubError {
             throw error
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw HubError(.badRequest, "malformed-json", "the body is not valid JSON")
+            throw HubError(.badRequest, .malformedJSON, "the body is not valid JSON")
         } catch let error as DecodingError {
-            throw HubError(.unprocessableContent, "bad-field", Self.describe(error))
+            throw HubError(.unprocessableContent, .badField, Self.describe(error))
         } catch {
-            throw HubError(.badRequest, "malformed-json", "the body is not valid JSON")
+            throw HubError(.badRequest, .malformedJSON, "the body is not valid JSON")
         }
     }
 
@@ -431,7 +431,7 @@ struct MembersChecked<T: Decodable>: Decodable {
         if let members = (T.self as? any KnownMembers.Type)?.members,
            let object = try? decoder.container(keyedBy: AnyMember.self),
            let extra = object.allKeys.map(\.stringValue).sorted().first(where: { !members.contains($0) }) {
-            throw HubError(.unprocessableContent, "bad-field", "'\(extra)' is not a member of this request (\(members.sorted().joined(separator: ", ")))")
+            throw HubError(.unprocessableContent, .badField, "'\(extra)' is not a member of this request (\(members.sorted().joined(separator: ", ")))")
         }
         value = try T(from: decoder)
     }

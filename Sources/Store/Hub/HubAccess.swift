@@ -63,9 +63,9 @@ public struct HubRejection: Error, Sendable, Equatable {
     public var code: String
     public var message: String
 
-    public init(_ kind: Kind, _ code: String, _ message: String) {
+    public init(_ kind: Kind, _ code: HubErrorCode, _ message: String) {
         self.kind = kind
-        self.code = code
+        self.code = code.rawValue
         self.message = message
     }
 }

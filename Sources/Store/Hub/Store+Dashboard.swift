@@ -36,7 +36,7 @@ public struct ReplicaSummary: Hashable, Sendable {
 public struct RefusalCount: Hashable, Sendable {
     public var code: String
     /// A refusal for a clock ahead of the hub's (operations dated beyond the allowed skew).
-    public var isClock: Bool { code == "future-timestamp" }
+    public var isClock: Bool { code == HubErrorCode.futureTimestamp.rawValue }
     public var pushes: Int64
     public var operations: Int64
     public var lastAt: Int64

@@ -128,17 +128,17 @@ extension Store {
         let callerTownship: String
         switch caller.role {
         case .township:
-            guard let township = caller.township else { throw HubRejection(.forbidden, "forbidden", "this token has no township") }
+            guard let township = caller.township else { throw HubRejection(.forbidden, .forbidden, "this token has no township") }
             role = "township"
             callerTownship = township
         case .county:
             guard let township = announcedTownship, AcceptanceRule.isText(township) else {
-                throw HubRejection(.invalid, "missing-township", "a county replica's push names the county's name in `township`")
+                throw HubRejection(.invalid, .missingTownship, "a county replica's push names the county's name in `township`")
             }
             role = "county"
             callerTownship = township
         case .admin:
-            throw HubRejection(.forbidden, "forbidden", "this token may not push: only township and county tokens push operations")
+            throw HubRejection(.forbidden, .forbidden, "this token may not push: only township and county tokens push operations")
         }
         let now = wallClock.nowMillis()
         @Sendable func accept(_ db: Database) throws -> (accepted: Int, duplicates: Int) {
@@ -156,7 +156,7 @@ extension Store {
             if let num, let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
                 township = row[0]
                 guard row[1] as String == role, role == "county" || township == callerTownship else {
-                    throw HubRejection(.forbidden, "other-replica", row[1] as String == "county"
+                    throw HubRejection(.forbidden, .otherReplica, row[1] as String == "county"
                         ? "replica \(replica.hex) is the county's; this token may only push \(callerTownship)'s replicas"
                         : "replica \(replica.hex) belongs to \(township); this token may only push \(role == "county" ? "the county's" : callerTownship + "'s") replicas")
                 }
@@ -171,7 +171,7 @@ extension Store {
                 try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
             }
             guard ops[0].seq <= maxSeq + 1 else {
-                throw HubRejection(.conflict, "missing-operations", "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
+                throw HubRejection(.conflict, .missingOperations, "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
             var checked: Set<ActivityID> = []
             // Bound and stepped through the C API: once for each activity of the push.
@@ -179,12 +179,12 @@ extension Store {
             for (i, op) in ops.enumerated() where op.seq > maxSeq {
                 if op.targetsIndicator {
                     guard role == "county" else {
-                        throw HubRejection(.forbidden, "county-only", "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
+                        throw HubRejection(.forbidden, HubErrorCode(RefusalReason.countyOnly), "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
                     }
                     continue
                 }
                 if case let .set(field, value) = op.change, field == .township, value != township {
-                    throw HubRejection(.forbidden, "other-township", "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
+                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherTownship), "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
                 }
                 guard checked.insert(op.activity).inserted else { continue }
                 // Each activity must be this replica's township's: by the hub's record of it (or
@@ -195,25 +195,25 @@ extension Store {
                 ownerOf.reset()
                 if let owner = stored ?? claimed[op.activity] {
                     guard owner == township else {
-                        throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
+                        throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
                     }
                     continue
                 }
                 let creator = op.activity.creatorShort
                 if creator == replica.short { continue }
                 if let owner = try Self.hubTownship(db, ofReplicaNamed: creator), owner != township {
-                    throw HubRejection(.forbidden, "other-activity", "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
+                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
                 }
-                throw HubRejection(.conflict, "unknown-activity", "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
+                throw HubRejection(.conflict, .unknownActivity, "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
             }
             let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: [replica: seals], writing: !dryRun)
             if let refusal = outcome.refused.first {
                 // Signatures, as every receiver checks them: nothing of the batch is stored.
                 let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
                 switch refusal.reason {
-                case .forked: throw HubRejection(.conflict, refusal.reason.rawValue, message)
-                case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, refusal.reason.rawValue, message)
-                default: throw HubRejection(.invalid, refusal.reason.rawValue, message)
+                case .forked: throw HubRejection(.conflict, HubErrorCode(refusal.reason), message)
+                case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, HubErrorCode(refusal.reason), message)
+                default: throw HubRejection(.invalid, HubErrorCode(refusal.reason), message)
                 }
             }
             return (outcome.applied, outcome.duplicates)

@@ -106,7 +106,7 @@ public struct FlowProblem: Sendable, Equatable {
     public static func fromHub(_ pcs: [HubAPI.Status.NotFlowing], remote: String, now: Int64) -> [FlowProblem] {
         pcs.compactMap { pc in
             ReplicaID(hex: pc.replica).map {
-                FlowProblem(remote: remote, replica: $0, cause: pc.code == "future-timestamp" ? .clockAhead : .refused, own: false,
+                FlowProblem(remote: remote, replica: $0, cause: pc.code == HubErrorCode.futureTimestamp.rawValue ? .clockAhead : .refused, own: false,
                             township: pc.township, seq: nil, code: pc.code, seenAtMillis: now)
             }
         }

@@ -124,6 +124,11 @@ public enum HubAPI {
         public struct Problem: Error, Sendable, Equatable {
             public var code: String
             public var message: String
+
+            public init(code: HubErrorCode, message: String) {
+                self.code = code.rawValue
+                self.message = message
+            }
         }
 
         /// The batch's operations, each decoded by the codec and passed by the acceptance rule,
@@ -133,7 +138,7 @@ public enum HubAPI {
         /// - Throws: a ``Problem`` whose code is the first refusal's reason (``RefusalReason``),
         ///   or `bad-replica`, `empty-batch`, `gap`, `future-timestamp`.
         public func decoded(by rule: AcceptanceRule, latestAllowed: Int64) throws(Problem) -> (replica: ReplicaID, operations: [Op]) {
-            guard let id = ReplicaID(hex: replica) else { throw Problem(code: "bad-replica", message: "replica must be 32 hex digits") }
+            guard let id = ReplicaID(hex: replica) else { throw Problem(code: .badReplica, message: "replica must be 32 hex digits") }
             let ops = try Self.checked(count: operations.count, township: township, latestAllowed: latestAllowed,
                                        seq: { operations[$0].seq }) { i throws(RefusalReason) in
                 try operations[i].accepted(replica: id, by: rule)
@@ -157,9 +162,9 @@ public enum HubAPI {
         /// seqs without gaps, none dated in the future.
         static func checked(count: Int, township: String?, latestAllowed: Int64, seq: (Int) -> Int64,
                             op: (Int) throws(RefusalReason) -> Op) throws(Problem) -> [Op] {
-            guard count > 0 else { throw Problem(code: "empty-batch", message: "a batch holds at least one operation") }
+            guard count > 0 else { throw Problem(code: .emptyBatch, message: "a batch holds at least one operation") }
             if let township, !AcceptanceRule.isText(township) {
-                throw Problem(code: RefusalReason.badText.rawValue, message: "township: \(RefusalReason.badText.message(.en))")
+                throw Problem(code: HubErrorCode(RefusalReason.badText), message: "township: \(RefusalReason.badText.message(.en))")
             }
             var ops: [Op] = []
             ops.reserveCapacity(count)
@@ -168,13 +173,13 @@ public enum HubAPI {
                 do {
                     next = try op(i)
                 } catch {
-                    throw Problem(code: error.rawValue, message: "operation \(i + 1) (seq \(seq(i))): \(error.message(.en))")
+                    throw Problem(code: HubErrorCode(error), message: "operation \(i + 1) (seq \(seq(i))): \(error.message(.en))")
                 }
                 if i > 0, next.seq != ops[i - 1].seq + 1 {
-                    throw Problem(code: "gap", message: "operation \(i + 1) has seq \(next.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
+                    throw Problem(code: .gap, message: "operation \(i + 1) has seq \(next.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
                 }
                 if next.timestamp.millis > latestAllowed {
-                    throw Problem(code: "future-timestamp", message: "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
+                    throw Problem(code: .futureTimestamp, message: "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
                 }
                 ops.append(next)
             }
