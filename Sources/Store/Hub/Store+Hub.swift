@@ -124,18 +124,18 @@ extension Store {
                           caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false,
                           claimed: [ActivityID: String] = [:]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
-        let role: String
+        let role: Roster.Role
         let callerTownship: String
         switch caller.role {
         case .township:
             guard let township = caller.township else { throw HubRejection(.forbidden, .forbidden, "this token has no township") }
-            role = "township"
+            role = .township
             callerTownship = township
         case .county:
             guard let township = announcedTownship, AcceptanceRule.isText(township) else {
                 throw HubRejection(.invalid, .missingTownship, "a county replica's push names the county's name in `township`")
             }
-            role = "county"
+            role = .county
             callerTownship = township
         case .admin:
             throw HubRejection(.forbidden, .forbidden, "this token may not push: only township and county tokens push operations")
@@ -155,16 +155,18 @@ extension Store {
             let township: String
             if let num, let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
                 township = row[0]
-                guard row[1] as String == role, role == "county" || township == callerTownship else {
-                    throw HubRejection(.forbidden, .otherReplica, row[1] as String == "county"
+                // A role this ktx does not know is no one's: it matches neither.
+                let registered = Roster.Role(rawValue: row[1])
+                guard registered == role, role == .county || township == callerTownship else {
+                    throw HubRejection(.forbidden, .otherReplica, registered == .county
                         ? "replica \(replica.hex) is the county's; this token may only push \(callerTownship)'s replicas"
-                        : "replica \(replica.hex) belongs to \(township); this token may only push \(role == "county" ? "the county's" : callerTownship + "'s") replicas")
+                        : "replica \(replica.hex) belongs to \(township); this token may only push \(role == .county ? "the county's" : callerTownship + "'s") replicas")
                 }
             } else {
                 township = callerTownship
                 if let num, !dryRun {
                     try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
-                                   arguments: [num, township, now, role])
+                                   arguments: [num, township, now, role.rawValue])
                 }
             }
             if let num, !dryRun {
@@ -178,7 +180,7 @@ extension Store {
             let ownerOf = try HotStatement(db, "SELECT township FROM activity WHERE id = ?")
             for (i, op) in ops.enumerated() where op.seq > maxSeq {
                 if op.targetsIndicator {
-                    guard role == "county" else {
+                    guard role == .county else {
                         throw HubRejection(.forbidden, HubErrorCode(RefusalReason.countyOnly), "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
                     }
                     continue

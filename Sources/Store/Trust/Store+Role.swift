@@ -37,7 +37,7 @@ extension Store {
             return
         }
         if mine != granted {
-            throw KtxError.wrongToken(mine: mine.rawValue, township: me.township ?? "", tokenRole: granted.rawValue)
+            throw KtxError.wrongToken(mine: mine, township: me.township ?? "", tokenRole: granted.rawValue)
         }
     }
 

@@ -455,11 +455,11 @@ extension KtxError {
     }
 
     /// A sync with a token of another role than this replica's.
-    public static func wrongToken(mine: String, township: String, tokenRole: String) -> KtxError {
-        let county = mine == "county"
+    public static func wrongToken(mine: Roster.Role, township: String, tokenRole: String) -> KtxError {
+        let county = mine == .county
         return KtxError(.wrongToken,
                         zh: county
-                            ? "未同步：本机是县科协的副本，而这个同步地址的令牌是\(tokenRole == "township" ? "乡镇" : "其他")令牌。请用县级令牌：ktx remote add 名称 地址 --token 县级令牌"
+                            ? "未同步：本机是县科协的副本，而这个同步地址的令牌是\(tokenRole == Roster.Role.township.rawValue ? "乡镇" : "其他")令牌。请用县级令牌：ktx remote add 名称 地址 --token 县级令牌"
                             : "未同步：本机是“\(township)”的副本，而这个同步地址的令牌是县级令牌，会把本机登记成县科协的电脑。请向县科协要一个“\(township)”的乡镇令牌：ktx remote add 名称 地址 --token 乡镇令牌",
                         en: county
                             ? "not synced: this PC is a county replica, and this remote's token is a \(tokenRole) token. Use a county token: ktx remote add NAME URL --token COUNTY_TOKEN"
