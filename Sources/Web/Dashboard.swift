@@ -154,12 +154,7 @@ public struct Dashboard: Sendable {
         let language = viewer.language
         let years = TargetsParser.builtInYears
         let year = try Web.query(request, "year").map { try Validate.year($0) } ?? years.last ?? 2023
-        let quarter = try Web.query(request, "quarter").map { text -> Int in
-            guard let q = Int(text), (1...4).contains(q) else {
-                throw KtxError(.badFormat, zh: "季度须为 1 到 4", en: "the quarter must be 1 to 4")
-            }
-            return q
-        }
+        let quarter = try Web.query(request, "quarter").map(Validate.quarter)
         var page = Page(language, ["title": WebText.text("overview", language), "year": year])
         page["years"] = years.map { ["value": $0, "selected": $0 == year] }
         page["quarters"] = [["value": "", "label": WebText.text("full_year", language), "selected": quarter == nil]]
@@ -265,16 +260,16 @@ public struct Dashboard: Sendable {
     func townships(_ request: Request, _ viewer: Viewer) throws -> Response {
         let language = viewer.language
         let days = try Web.query(request, "days").map { text -> Int in
-            guard let n = Int(text), (1...3650).contains(n) else {
+            guard let n = ReplicaSummary.staleDays(text) else {
                 throw KtxError(.badFormat, zh: "天数须为 1 到 3650 的整数", en: "the number of days must be a whole number from 1 to 3650")
             }
             return n
-        } ?? 30
+        } ?? ReplicaSummary.staleDays
         let year = try Web.query(request, "year").map { try Validate.year($0) }
         let rows = try store.totals(by: [.township], filter: ActivityFilter(year: year))
         let metrics = store.catalog.metrics.filter { m in rows.contains { ($0.quantities[m.code] ?? 0) != 0 } }
         let pcs = try store.replicaSummaries()
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         var page = Page(language, ["title": WebText.text("townships", language), "days": days, "year": year.map(String.init) ?? "",
                                    "stale_heading": language.pick(zh: "超过 \(days) 天未同步的电脑", en: "PCs not synced for \(days) days")])
         page["metric_headers"] = metrics.map { $0.displayName(language) }
@@ -282,7 +277,7 @@ public struct Dashboard: Sendable {
             ["township": row.group[.township] ?? "", "activities": row.activities,
              "quantities": metrics.map { m in m.format(row.quantities[m.code] ?? 0) }]
         }
-        let stale = pcs.filter { ($0.lastSeen ?? 0) < cutoff }
+        let stale = pcs.filter { $0.isStale(days: days, now: now) }
         page["stale"] = stale.map { ["township": $0.township, "replica": $0.replica.short, "last": Web.time($0.lastSeen)] }
         page["stale_count"] = stale.count
         page["pcs"] = pcs.map { pc -> [String: Any] in
@@ -294,7 +289,7 @@ public struct Dashboard: Sendable {
                 "newest": Web.time(pc.newestOperation),
                 "last_push": Web.time(pc.lastPush),
                 "last_sync": Web.time(pc.lastSync),
-                "stale": (pc.lastSeen ?? 0) < cutoff,
+                "stale": pc.isStale(days: days, now: now),
                 "refusals": pc.refusals.map { r -> [String: Any] in
                     ["code": r.code, "operations": r.operations, "pushes": r.pushes, "when": Web.time(r.lastAt),
                      "message": HubCode.words(r.code, language) ?? r.message, "clock": r.isClock]

@@ -30,6 +30,17 @@ public struct ReplicaSummary: Hashable, Sendable {
 
     /// When it was last heard of: its last sync, else its newest operation.
     public var lastSeen: Int64? { lastSync ?? newestOperation }
+
+    /// How many days without a sync make a PC stale, unless asked otherwise, and the most one
+    /// may ask for (`ktx hub status --days`, the dashboard's `days`).
+    public static let staleDays = 30
+    public static let staleDaysRange = 1...3650
+
+    /// Whether it has not been heard of for `days` days before `now` (unix milliseconds).
+    public func isStale(days: Int, now: Int64) -> Bool { (lastSeen ?? 0) < now - Int64(days) * 86_400_000 }
+
+    /// A number of days as typed; nil if outside ``staleDaysRange``.
+    public static func staleDays(_ text: String) -> Int? { Int(text).flatMap { staleDaysRange.contains($0) ? $0 : nil } }
 }
 
 /// Operations an HTTP hub refused from one replica for one reason.

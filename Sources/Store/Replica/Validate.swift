@@ -15,6 +15,14 @@ public enum Validate {
         return y
     }
 
+    /// A quarter as typed: 1 to 4 (the terminal's `--quarter`, the dashboard's `quarter`).
+    public static func quarter(_ text: String) throws -> Int {
+        guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
+            throw KtxError(.badQuarter, zh: "季度“\(text)”无效：请写 1、2、3 或 4", en: "invalid quarter '\(text)': write 1, 2, 3 or 4")
+        }
+        return q
+    }
+
     /// Notes (备注, 偏差原因) as typed or pasted: line ends normalised; empty is allowed
     /// (it clears them).
     public static func notes(_ text: String) throws -> String {

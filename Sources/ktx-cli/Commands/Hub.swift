@@ -243,7 +243,7 @@ extension Ktx {
             @Argument(help: ArgumentHelp(L("A hub folder, or a remote's name (a folder, or an HTTP hub added with a county token): the PCs whose records are not flowing.", "同步文件夹，或远端名称（文件夹，或用县级令牌添加的 HTTP 同步服务器）：找出记录未能送达的电脑。"), valueName: "hub"))
             var folder: String?
             @Option(help: ArgumentHelp(L("Flag PCs that have not synced for this many days.", "标出超过这么多天未同步的电脑。"), valueName: "n"))
-            var days: Int = 30
+            var days: Int = ReplicaSummary.staleDays
             @Option(help: ArgumentHelp(L("text or json.", "text（文字）或 json。"))) var format: TextFormat = .text
             @Option(name: .customLong("token-env"), help: ArgumentHelp(L("For an HTTP hub named by its address: the environment variable holding a county token.", "以地址指定 HTTP 同步服务器时：存放县级令牌的环境变量。"), valueName: "var"))
             var tokenEnv: String?
@@ -333,7 +333,7 @@ extension Ktx {
             }
 
             func validate() throws {
-                guard (1...3650).contains(days) else {
+                guard ReplicaSummary.staleDaysRange.contains(days) else {
                     throw ValidationError(options.language.pick(zh: "--days 须在 1 到 3650 之间", en: "--days must be from 1 to 3650"))
                 }
             }
@@ -354,7 +354,7 @@ extension Ktx {
                         try await hub.refresh(details: true)
                         summaries = try hub.view.replicaSummaries()
                     }
-                    let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
                     let townships = Dictionary(grouping: summaries, by: \.township).sorted { $0.key < $1.key }
                     func refused(_ pcs: [ReplicaSummary]) -> Int64 { pcs.flatMap(\.refusals).reduce(0) { $0 + $1.operations } }
                     func clock(_ pcs: [ReplicaSummary]) -> Int64 {
@@ -365,7 +365,7 @@ extension Ktx {
                         Console.out(JSONValue.array(townships.map { name, pcs in
                             .object([("township", .string(name)), ("pcs", .int(pcs.count)),
                                      ("last_sync", pcs.compactMap(\.lastSeen).max().map { .string(Labels.time($0)) } ?? .null),
-                                     ("stale_pcs", .array(pcs.filter { ($0.lastSeen ?? 0) < cutoff }.map { .string($0.replica.hex) })),
+                                     ("stale_pcs", .array(pcs.filter { $0.isStale(days: days, now: now) }.map { .string($0.replica.hex) })),
                                      ("refused_operations", .int(Int(refused(pcs)))), ("clock_refusals", .int(Int(clock(pcs)))),
                                      ("refusals", .array(pcs.flatMap { pc in pc.refusals.map { r in
                                          .object([("replica", .string(pc.replica.hex)), ("reason", .string(r.code)), ("operations", .int(Int(r.operations))),
@@ -384,7 +384,7 @@ extension Ktx {
                                               alignments: [.left, .right, .left, .right, .right, .right])
                         for (name, pcs) in townships {
                             table.append([name, String(pcs.count), pcs.compactMap(\.lastSeen).max().map(Labels.time) ?? lang.pick(zh: "从未", en: "never"),
-                                          String(pcs.filter { ($0.lastSeen ?? 0) < cutoff }.count), String(refused(pcs)), String(clock(pcs))])
+                                          String(pcs.filter { $0.isStale(days: days, now: now) }.count), String(refused(pcs)), String(clock(pcs))])
                         }
                         Console.out(table.render())
                         for pc in summaries {

@@ -245,17 +245,16 @@ struct CSVImporter {
 
     /// The column a header names, by `ktx record` option or Chinese name.
     func column(_ header: String) -> Column? {
-        let h = header.trimmingSpaces()
-        switch h.lowercased() {
-        case "id", "编号": return .id
-        case "township", "乡镇": return .township
-        case "kind", "类型", "活动类型": return .kind
-        case "date", "日期", "活动日期": return .date
-        case "title", "标题", "活动名称", "名称": return .title
-        case "venue", "地点", "活动地点": return .venue
-        case "project", "项目", "项目编码": return .project
-        case "notes", "备注", "说明": return .notes
-        default: return catalog.metric(named: h).map(Column.metric)
+        switch ActivityColumn(header: header) {
+        case .id: .id
+        case .township: .township
+        case .kind: .kind
+        case .date: .date
+        case .title: .title
+        case .venue: .venue
+        case .project: .project
+        case .notes: .notes
+        case nil: catalog.metric(named: header.trimmingSpaces()).map(Column.metric)
         }
     }
 
@@ -291,9 +290,7 @@ struct CSVImporter {
             guard let c = column(name) else {
                 // A near miss of a known column (参加人数 for 参加人次) is a slip, not another column:
                 // ignoring it would lose the figures.
-                let known = ["id", "编号", "township", "乡镇", "kind", "类型", "活动类型", "date", "日期", "活动日期", "title", "标题",
-                             "活动名称", "venue", "地点", "活动地点", "project", "项目", "项目编码", "notes", "备注"]
-                    + catalog.metrics.flatMap { [$0.code, $0.name] }
+                let known = ActivityColumn.allCases.flatMap(\.names) + catalog.metrics.flatMap { [$0.code, $0.name] }
                 if let near = TypedInput.nearest(name, among: known) {
                     throw final(problem(header.line, i + 1, name, zh: "不认识的列名“\(name)”：是不是“\(near)”？",
                                         en: "unknown column '\(name)': did you mean '\(near)'?"))

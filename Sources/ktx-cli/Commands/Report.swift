@@ -80,7 +80,7 @@ extension Ktx {
         func run() async throws {
             try await reportingErrors(options) {
                 let y = try Validate.year(year)
-                let q = try quarter.map(parseQuarter)
+                let q = try quarter.map(Validate.quarter)
                 let store = try options.openStore()
                 if format == .xlsx, output == nil {
                     throw KtxError(.badFormat, zh: "xlsx 是 Excel 文件，不能写到终端：请用 --output 文件名.xlsx",
@@ -300,13 +300,6 @@ struct IndicatorSelection: ParsableArguments {
 /// A project and one of its indicators by name, or a clear error naming the choices.
 func findIndicator(project: String, indicator: String, in table: Targets) throws -> (Project, Indicator) {
     try table.indicator(project: project, named: indicator)
-}
-
-func parseQuarter(_ text: String) throws -> Int {
-    guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
-        throw KtxError(.badQuarter, zh: "季度“\(text)”无效：请写 1、2、3 或 4", en: "invalid quarter '\(text)': write 1, 2, 3 or 4")
-    }
-    return q
 }
 
 func noTargets(_ year: Int) -> KtxError {

@@ -64,9 +64,7 @@ struct ActivityPresenter {
 
     /// The CSV header in the chosen language; `ktx import` reads either.
     var csvHeader: [String] {
-        labels.language == .zh
-            ? ["编号", "日期", "乡镇", "类型", "标题", "地点", "项目"] + catalog.metrics.map(\.name) + ["备注"]
-            : ["id", "date", "township", "kind", "title", "venue", "project"] + catalog.metrics.map(\.code) + ["notes"]
+        ActivityColumn.header(labels.language, metrics: catalog.metrics)
     }
 
     func csv(_ a: ActivityRecord) -> [String] {
