@@ -138,148 +138,160 @@ public struct SyncSession: Sendable {
     /// (Not `unverified-key`: that is how a PC made before 0.3 looks until the county enrols it.)
     static let notWrittenByItsReplica: Set<RefusalReason> = [.unsigned, .badSignature, .wrongKey]
 
-    /// Runs the sync.
+    /// Where the two sides stand as the sync goes: what this replica holds, what the hub
+    /// holds, and which replica this one writes as (a copy continues under a new one).
+    struct Sides {
+        var local: VersionVector
+        var hubHeld: VersionVector
+        var me: ReplicaID
+    }
+
+    /// Runs the sync: check what the hub holds under this replica's name and detect a copied
+    /// database → enrol → leave out what every receiver refuses → hold back operations a
+    /// wrong clock dated ahead → push → pull pages while merging → record what happened.
     ///
     /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
     ///   what was merged before the failure stays merged, and nothing local is lost.
     public func run() async throws -> SyncReport {
         var report = SyncReport(remote: remote, location: hub.location)
         report.clockRepair = try store.repairClock()
-        var local = try await store.versionVector()
+        var sides = try await compareVectors(&report)
+        try await continueIfCopied(&sides, &report)
+        try await enrolAndRecover(&sides, &report)
+        let ownLimit = try await ownLimit(sides, &report)
+        let pushedUpTo = try await push(sides, ownLimit: ownLimit, &report)
+        let beforePull = sides.local
+        sides.local = try await pull(sides, &report)
+        try await record(sides, beforePull: beforePull, pushedUpTo: pushedUpTo, &report)
+        return report
+    }
+
+    /// Both version vectors. A folder names files by their seqs: a file someone else put
+    /// there under this replica's name would make it look pushed (nothing pushed, ever) or
+    /// copied, so only runs signed with this replica's key count; the others are set aside and
+    /// reported. A token of another role than this replica's would bind it wrongly for good:
+    /// refused before anything is pushed, saying which token it needs.
+    func compareVectors(_ report: inout SyncReport) async throws -> Sides {
+        let local = try await store.versionVector()
         var hubHeld = try await hub.versionVector()
-        // A folder names files by their seqs: a file someone else put there under this
-        // replica's name would make it look pushed (nothing pushed, ever) or copied. Only runs
-        // signed with this replica's key count; the others are set aside and reported.
-        if hub.relaysEveryReplica, case let confirmed = try store.confirmedSeq(), hubHeld[try store.identity().replica] > confirmed {
-            let me = try store.identity().replica
+        let me = try store.identity().replica
+        if hub.relaysEveryReplica, case let confirmed = try store.confirmedSeq(), hubHeld[me] > confirmed {
             hubHeld[me] = try await signedEnd(of: me, from: confirmed, upTo: hubHeld[me], hubHeld: hubHeld, warnings: &report.warnings)
         }
-        // A token of another role than this replica's would bind it wrongly for good:
-        // refused before anything is pushed, saying which token it needs.
         if let granted = await hub.callerRole() { try store.checkTokenRole(granted) }
-        var me = try store.identity().replica
+        return Sides(local: local, hubHeld: hubHeld, me: me)
+    }
 
-        // The hub holds seqs of this replica it never published, and it has unpublished ones
-        // of its own: another copy of this database wrote them. Its own work goes on under a
-        // new replica, and the other copy's operations are pulled like anyone's. (With
-        // nothing unpublished, they are this replica's own later operations, from before a
-        // backup was restored: pulled back as they are.)
-        // Compared from what a hub last confirmed: a push cut off after `published` was
-        // set may not have arrived, and another copy may have written those seqs since.
-        // A copy continues under a key derived from where it parts from the other copy, so
-        // copies of a copy that share more history continue as one replica, and may part
-        // again there: checked again for the new replica until nothing differs.
-        while case let confirmed = try store.confirmedSeq(), hubHeld[me] > confirmed && local[me] > confirmed {
+    /// The hub holds seqs of this replica it never published, and it has unpublished ones of
+    /// its own: another copy of this database wrote them. Its own work goes on under a new
+    /// replica, and the other copy's operations are pulled like anyone's. (With nothing
+    /// unpublished, they are this replica's own later operations, from before a backup was
+    /// restored: pulled back as they are.)
+    ///
+    /// Compared from what a hub last confirmed: a push cut off after `published` was set may
+    /// not have arrived, and another copy may have written those seqs since. A copy continues
+    /// under a key derived from where it parts from the other copy, so copies of a copy that
+    /// share more history continue as one replica, and may part again there: checked again
+    /// for the new replica until nothing differs.
+    func continueIfCopied(_ sides: inout Sides, _ report: inout SyncReport) async throws {
+        while case let confirmed = try store.confirmedSeq(), sides.hubHeld[sides.me] > confirmed && sides.local[sides.me] > confirmed {
             // Where the two histories part: the first seq the hub holds otherwise than here
             // (what precedes it was recorded before the copy and is the same on both).
             var theirSeals: [RunSeal] = []
-            let upTo = min(hubHeld[me], local[me])
-            if let fork = try await firstDifference(from: confirmed, upTo: upTo, of: me, hubHeld: hubHeld, seals: &theirSeals) {
-                // The shared operations travel in the runs the other copy published.
-                try store.adoptRuns(theirSeals, after: confirmed, upTo: fork - 1)
-                let continuation = try store.continueAsNewReplica(after: fork - 1)
-                report.continuation = report.continuation.map { Continuation(first: $0, then: continuation) } ?? continuation
-                local = try await store.versionVector()
-                me = try store.identity().replica
-            } else {
+            let upTo = min(sides.hubHeld[sides.me], sides.local[sides.me])
+            guard let fork = try await firstDifference(from: confirmed, upTo: upTo, of: sides.me, hubHeld: sides.hubHeld, seals: &theirSeals) else {
                 try store.adoptRuns(theirSeals, after: confirmed, upTo: upTo)
                 try store.markConfirmed(upTo: upTo)
-                break
+                return
             }
+            // The shared operations travel in the runs the other copy published.
+            try store.adoptRuns(theirSeals, after: confirmed, upTo: fork - 1)
+            let continuation = try store.continueAsNewReplica(after: fork - 1)
+            report.continuation = report.continuation.map { Continuation(first: $0, then: continuation) } ?? continuation
+            sides.local = try await store.versionVector()
+            sides.me = try store.identity().replica
         }
-        // A governed folder hub: a replica the county has not enrolled leaves its request
-        // (its operations still go to the folder; others hold them until it is enrolled).
-        report.enrolment = try await hub.enrol(me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
-        // The county's roster is the authority on what this replica may do.
-        if case let .enrolled(role) = report.enrolment { try store.learnRole(role) }
+    }
 
-        // An own operation every receiver refuses would stop all that follows it, everywhere:
-        // it is left out and the rest continues under a new replica (which a governed folder's
-        // county then enrols like any new PC).
+    /// A governed folder hub: a replica the county has not enrolled leaves its request (its
+    /// operations still go to the folder; others hold them until it is enrolled), and the
+    /// county's roster is the authority on what this replica may do. An own operation every
+    /// receiver refuses would stop all that follows it, everywhere: it is left out and the
+    /// rest continues under a new replica (which a governed folder's county then enrols like
+    /// any new PC).
+    func enrolAndRecover(_ sides: inout Sides, _ report: inout SyncReport) async throws {
+        report.enrolment = try await hub.enrol(sides.me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
+        if case let .enrolled(role) = report.enrolment { try store.learnRole(role) }
         if let recovery = try store.recoverRefusedOperations() {
             report.recovery = recovery
-            local = try await store.versionVector()
-            me = try store.identity().replica
-            report.enrolment = try await hub.enrol(me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
+            sides.local = try await store.versionVector()
+            sides.me = try store.identity().replica
+            report.enrolment = try await hub.enrol(sides.me) { try store.enrolmentRequest(host: ProcessInfo.processInfo.hostName) }
         }
-        let published = try store.publishedSeq()
+    }
 
-        // An HTTP hub tells its time: a PC whose clock is ahead of it by more than the
-        // allowed skew keeps its operations dated beyond it (they would be refused, and
-        // others would hold them): they are re-stamped once the clock is right.
-        var ownLimit = local[me]
+    /// The last own seq to push now. An HTTP hub tells its time: a PC whose clock is ahead of
+    /// it by more than the allowed skew keeps its operations dated beyond it (they would be
+    /// refused, and others would hold them): they are re-stamped once the clock is right.
+    /// Through a folder, the same against the newest of what others dated, the county's time
+    /// in the folder's signed roster (the first office in a new folder has nothing else to go
+    /// by), and what this PC last published.
+    func ownLimit(_ sides: Sides, _ report: inout SyncReport) async throws -> Int64 {
+        let (me, local, hubHeld) = (sides.me, sides.local, sides.hubHeld)
         if let hubNow = await hub.clockMillis() {
             let ahead = store.wallClock.nowMillis() - hubNow
             if ahead > ClockPolicy.maxSkewMillis { report.clockAheadOfHub = ahead }
-            ownLimit = try store.lastOwnSeq(datedAtMost: hubNow + ClockPolicy.maxSkewMillis, after: hubHeld[me])
-        } else if var seen = [try store.seenClock(), await hub.clockFloorMillis().map { HLCTimestamp(millis: $0, counter: 0) }]
-                    .compactMap({ $0 }).max() {
-            // The newest of what others dated, the county's time in the folder's signed roster
-            // (the first office in a new folder has nothing else to go by), and what this PC
-            // last published.
-            if published > 0, let own = try store.operations(of: me, after: published - 1, limit: 1).first?.timestamp, own > seen {
-                seen = own
-            }
-            let latest = seen.millis + ClockPolicy.folderLeadMillis
-            ownLimit = try store.lastOwnSeq(datedAtMost: latest, after: hubHeld[me])
-            if ownLimit < local[me], let first = try store.operations(of: me, after: ownLimit, limit: 1).first {
-                report.clockAheadOfOthers = first.timestamp.millis - seen.millis
-            }
+            return try store.lastOwnSeq(datedAtMost: hubNow + ClockPolicy.maxSkewMillis, after: hubHeld[me])
         }
+        guard var seen = [try store.seenClock(), await hub.clockFloorMillis().map { HLCTimestamp(millis: $0, counter: 0) }]
+            .compactMap({ $0 }).max() else { return local[me] }
+        let published = try store.publishedSeq()
+        if published > 0, let own = try store.operations(of: me, after: published - 1, limit: 1).first?.timestamp, own > seen {
+            seen = own
+        }
+        let latest = seen.millis + ClockPolicy.folderLeadMillis
+        let limit = try store.lastOwnSeq(datedAtMost: latest, after: hubHeld[me])
+        if limit < local[me], let first = try store.operations(of: me, after: limit, limit: 1).first {
+            report.clockAheadOfOthers = first.timestamp.millis - seen.millis
+        }
+        return limit
+    }
 
-        // Push: every operation this replica holds that the hub lacks, its own and relayed
-        // (to an HTTP hub, only those of its own township's replicas).
+    /// Pushes every operation this replica holds that the hub lacks, its own (up to
+    /// `ownLimit`) and relayed (to an HTTP hub, only those of its own township's replicas).
+    /// A batch may change an activity whose creation another replica has not pushed yet: such
+    /// a replica waits while the others go, and is retried while anything moves. A refused
+    /// push never stops the pull.
+    ///
+    /// - Returns: what the hub holds of each replica after the push.
+    func push(_ sides: Sides, ownLimit: Int64, _ report: inout SyncReport) async throws -> VersionVector {
+        let (me, hubHeld) = (sides.me, sides.hubHeld)
         let townships = try store.replicaTownships()
         let mine = try store.identity().township
-        var pushable = local
-        pushable[me] = min(local[me], ownLimit)
+        var pushable = sides.local
+        pushable[me] = min(sides.local[me], ownLimit)
         var pending = pushable.replicas.sorted().filter { replica in
             pushable[replica] > hubHeld[replica] && (hub.relaysEveryReplica || townships[replica] == mine)
         }
         let toPush = pending.reduce(0) { $0 + Int(pushable[$1] - hubHeld[$1]) }
         var pushedUpTo = hubHeld
         var deferred: [ReplicaID: HubDependency] = [:]
-        // A batch may change an activity whose creation another replica has not pushed yet;
-        // such a replica waits while the others go, and is retried while anything moves.
         while !pending.isEmpty {
             var progressed = false
             deferred = [:]
             for replica in pending {
+                let before = pushedUpTo[replica]
+                // What a replica pushed before a batch failed stays pushed.
+                defer { progressed = progressed || pushedUpTo[replica] > before }
                 do {
-                    // Signed runs go as their replica sealed them (this replica seals its own
-                    // now); operations made before ktx signed go unsigned, in batches.
-                    if replica == me {
-                        try store.sealOwnRuns(upTo: pushable[me], size: min(batchSize, RunSeal.maxOperations))
-                    }
-                    let runs = try store.runs(of: replica, after: pushedUpTo[replica])
-                    while pushedUpTo[replica] < pushable[replica] {
-                        let next = pushedUpTo[replica] + 1
-                        let batch: [Op]
-                        let seal: RunSeal?
-                        if let run = runs.first(where: { $0.first <= next && $0.last >= next }) {
-                            guard run.last <= pushable[replica] else { break }
-                            batch = try store.operations(of: replica, after: run.first - 1, limit: Int(run.last - run.first + 1))
-                            seal = run
-                        } else {
-                            let end = runs.first(where: { $0.first > next }).map { $0.first - 1 } ?? pushable[replica]
-                            batch = try store.operations(of: replica, after: pushedUpTo[replica],
-                                                         limit: min(batchSize, Int(end - pushedUpTo[replica])))
-                            seal = nil
-                        }
-                        guard let last = batch.last else { break }
-                        // From here on, others may hold them: never re-stamped.
-                        if replica == me { try store.markPublished(upTo: last.seq) }
-                        try await hub.push(batch, township: townships[replica], seal: seal)
-                        if replica == me { try store.markConfirmed(upTo: last.seq) }
-                        report.pushed += Int(last.seq - pushedUpTo[replica])
-                        pushedUpTo[replica] = last.seq
-                        progressed = true
+                    try await pushRuns(of: replica, upTo: pushable[replica], me: me, township: townships[replica],
+                                       pushedUpTo: &pushedUpTo[replica]) { done in
+                        report.pushed += done
                         progress?(SyncProgress(phase: .push, done: report.pushed, total: toPush))
                     }
                 } catch let dependency as HubDependency {
                     deferred[replica] = dependency
                 } catch let error as KtxError where error.code == .hubRefused || error.code == .hubForbidden {
-                    // A refused push never stops the pull: the rest is still worth having.
                     report.pushRefusals.append(error)
                 }
             }
@@ -297,13 +309,52 @@ public struct SyncSession: Sendable {
                            zh: "同步服务器暂不能接收部分操作（\(dependency.message)）；请稍后再同步",
                            en: "the hub cannot take some operations yet (\(dependency.message)); sync again later")
         }
+        return pushedUpTo
+    }
 
-        // Pull: page by page into one merger, which writes in large atomic batches.
-        let beforePull = local
-        let toPull = Int(hubHeld.missing(from: local))
+    /// Pushes one replica's operations after `done` up to `upTo`: signed runs as their
+    /// replica sealed them (this replica seals its own now), operations made before ktx signed
+    /// unsigned, in batches. Own operations are marked published before each push (from then
+    /// on others may hold them: never re-stamped) and confirmed after it. `done` follows each
+    /// batch the hub took, so what was pushed before a failure counts; `pushed` is told how
+    /// many each batch moved.
+    func pushRuns(of replica: ReplicaID, upTo: Int64, me: ReplicaID, township: String?, pushedUpTo done: inout Int64,
+                  pushed: (Int) -> Void) async throws {
+        if replica == me { try store.sealOwnRuns(upTo: upTo, size: min(batchSize, RunSeal.maxOperations)) }
+        let runs = try store.runs(of: replica, after: done)
+        while done < upTo {
+            let next = done + 1
+            let batch: [Op]
+            let seal: RunSeal?
+            if let run = runs.first(where: { $0.first <= next && $0.last >= next }) {
+                guard run.last <= upTo else { break }
+                batch = try store.operations(of: replica, after: run.first - 1, limit: Int(run.last - run.first + 1))
+                seal = run
+            } else {
+                let end = runs.first(where: { $0.first > next }).map { $0.first - 1 } ?? upTo
+                batch = try store.operations(of: replica, after: done, limit: min(batchSize, Int(end - done)))
+                seal = nil
+            }
+            guard let last = batch.last else { break }
+            if replica == me { try store.markPublished(upTo: last.seq) }
+            try await hub.push(batch, township: township, seal: seal)
+            if replica == me { try store.markConfirmed(upTo: last.seq) }
+            pushed(Int(last.seq - done))
+            done = last.seq
+        }
+    }
+
+    /// Pulls page by page into one merger, which writes in large atomic batches. A replica
+    /// with a refused operation can go no further in this sync (its next operations would
+    /// leave a gap): the hub is asked as if we held all of it. While a page merges, the next
+    /// one is read (over HTTP: received and decoded) on another core, asked for after the
+    /// operations of this page; it is used if the merge took them all, and otherwise dropped
+    /// and asked for again.
+    ///
+    /// - Returns: what this replica holds after the pull.
+    func pull(_ sides: Sides, _ report: inout SyncReport) async throws -> VersionVector {
+        let toPull = Int(sides.hubHeld.missing(from: sides.local))
         let merger = try store.merger()
-        // A replica with a refused operation can go no further in this sync (its next
-        // operations would leave a gap): the hub is asked as if we held all of it.
         var stopped: Set<ReplicaID> = []
         let leftOut = Set(try store.leftOutOperations().map { "\($0.replica.hex)/\($0.seq)" })
         func noteRefusals(_ refusals: some Collection<Refusal>, held: some Collection<HeldOperation>) {
@@ -312,9 +363,6 @@ public struct SyncSession: Sendable {
             for refusal in refusals { stopped.insert(refusal.replica) }
             for operation in held { stopped.insert(operation.replica) }
         }
-        // While a page merges, the next one is read (over HTTP: received and decoded) on
-        // another core, asked for after the operations of this page; it is used if the merge
-        // took them all, and otherwise dropped and asked for again.
         var prefetched: (ask: VersionVector, page: Task<PullPage, any Error>)?
         // One pull at a time: a dropped one ends before the next starts. A folder tells each
         // damaged file once, in the page that met it: the warnings of a dropped page count.
@@ -371,27 +419,28 @@ public struct SyncSession: Sendable {
         }
         await dropPrefetched()
         report.pulled = try merger.finish().applied
-        local = merger.vector
+        let local = merger.vector
         // This replica's own operations pulled back (a restored backup): others hold them.
-        if local[me] > beforePull[me] { try store.markConfirmed(upTo: local[me]) }
+        if local[sides.me] > sides.local[sides.me] { try store.markConfirmed(upTo: local[sides.me]) }
+        return local
+    }
 
-        // The county learns from an HTTP hub which offices' pushes it refuses: those records
-        // never reach the county's replica, so only the hub can tell.
+    /// Records what the sync found: for a county replica syncing with an HTTP hub, which
+    /// offices' pushes the hub refuses (those records never reach the county's replica, so
+    /// only the hub can tell); for a configured remote, the flow problems and what the hub now
+    /// holds (what it held, what was pushed, and what was pulled from it).
+    func record(_ sides: Sides, beforePull: VersionVector, pushedUpTo: VersionVector, _ report: inout SyncReport) async throws {
         if try store.identity().role == .county, await hub.callerRole() == .county {
             report.hubNotFlowing = (try? await hub.notFlowing()) ?? []
         }
-        if let remote {
-            let previous = [report.recovery?.continuation.previous, report.continuation?.previous].compactMap { $0 }
-            try store.recordFlowProblems(FlowProblem.found(in: report, remote: remote, me: me, previous: previous,
-                                                           now: store.wallClock.nowMillis()), remote: remote)
-            // The hub now holds what it held, what was pushed, and what was pulled from it.
-            var hubHolds = hubHeld.merged(with: pushedUpTo)
-            for replica in local.replicas where local[replica] > beforePull[replica] {
-                hubHolds[replica] = Swift.max(hubHolds[replica], local[replica])
-            }
-            try store.recordSync(remote: remote, hubHolds: hubHolds,
-                                 pushed: report.pushed, pulled: report.pulled)
+        guard let remote else { return }
+        let previous = [report.recovery?.continuation.previous, report.continuation?.previous].compactMap { $0 }
+        try store.recordFlowProblems(FlowProblem.found(in: report, remote: remote, me: sides.me, previous: previous,
+                                                       now: store.wallClock.nowMillis()), remote: remote)
+        var hubHolds = sides.hubHeld.merged(with: pushedUpTo)
+        for replica in sides.local.replicas where sides.local[replica] > beforePull[replica] {
+            hubHolds[replica] = Swift.max(hubHolds[replica], sides.local[replica])
         }
-        return report
+        try store.recordSync(remote: remote, hubHolds: hubHolds, pushed: report.pushed, pulled: report.pulled)
     }
 }
