@@ -8,6 +8,7 @@
 public enum HubAPI {
     /// `GET /v1/vector`: what the hub holds, replica id (hex) → highest contiguous seq.
     public struct Vector: Codable, Sendable, Equatable {
+        /// Replica id (32 hex digits) → the highest contiguous seq held.
         public var replicas: [String: Int64]
         /// In the hub's answer: the hub's clock, unix milliseconds, so a PC learns whether
         /// its own clock is wrong. Absent in requests and from hubs before 0.3.
@@ -48,11 +49,15 @@ public enum HubAPI {
     /// `GET /v1/status` (county and admin tokens): the PCs whose pushes the hub refused since
     /// they last pushed successfully, by reason: their records are not reaching the county.
     public struct Status: Codable, Sendable, Equatable {
+        /// A PC whose pushes the hub refuses (a county token's `GET /v1/status`).
         public struct NotFlowing: Codable, Sendable, Equatable {
+            /// Its replica id, hex.
             public var replica: String
+            /// Its township.
             public var township: String
             /// The hub's refusal code (a ``RefusalReason`` or another hub code).
             public var code: String
+            /// Operations refused from it since it last pushed successfully.
             public var operations: Int64
             /// When the last refusal was, unix milliseconds.
             public var last: Int64
@@ -64,7 +69,9 @@ public enum HubAPI {
 
         /// Where a township's year stands on the hub (issue 30).
         public struct Year: Codable, Sendable, Equatable {
+            /// The budget year.
             public var year: Int
+            /// The township the standing is of.
             public var township: String
             /// `not-submitted`, `submitted`, `returned` or `approved`.
             public var state: String
@@ -78,7 +85,9 @@ public enum HubAPI {
             }
         }
 
+        /// The PCs whose pushes the hub refuses.
         public var notFlowing: [NotFlowing]
+        /// Where each township stands in each year's close (absent from hubs before 0.4).
         public var years: [Year]
 
         enum CodingKeys: String, CodingKey { case notFlowing = "not_flowing", years }
@@ -99,8 +108,11 @@ public enum HubAPI {
     /// A contiguous run of one replica's operations: the body of `POST /v1/ops`, and
     /// one element of a pull page.
     public struct Batch: Codable, Sendable, Equatable {
+        /// The pushing replica's id, hex.
         public var replica: String
+        /// The township the push is for (a county replica's push names the county's office).
         public var township: String?
+        /// The operations, contiguous in seq.
         public var operations: [WireOp]
         /// The signed runs the operations form, as their replica sealed them; absent for
         /// operations made before ktx signed.
@@ -122,7 +134,9 @@ public enum HubAPI {
 
         /// Why a pushed batch cannot be taken as it is: a stable code and a message.
         public struct Problem: Error, Sendable, Equatable {
+            /// A stable code (``HubErrorCode``, or a ``RefusalReason``'s).
             public var code: String
+            /// What is wrong, in English, for logs.
             public var message: String
 
             public init(code: HubErrorCode, message: String) {
@@ -202,7 +216,9 @@ public enum HubAPI {
 
     /// `POST /v1/pull`: operations beyond `after`, at most `limit`.
     public struct PullRequest: Codable, Sendable, Equatable {
+        /// Replica id (hex) → the last seq the caller holds; the hub answers what follows.
         public var after: [String: Int64]
+        /// The most operations in the answer; the hub's own limit when absent or larger.
         public var limit: Int?
         /// `township`: only the caller's township's replicas and the county's; nil: everything.
         public var scope: String?
@@ -217,7 +233,9 @@ public enum HubAPI {
     /// A page of a pull. When `more` is true, pull again after merging this page: the
     /// new version vector is the continuation, so a pull cut off part way resumes.
     public struct PullPage: Codable, Sendable, Equatable {
+        /// Batches of operations, one replica's each, in seq order.
         public var batches: [Batch]
+        /// Whether more follows: ask again after these.
         public var more: Bool
 
         public init(batches: [Batch], more: Bool) {
@@ -271,11 +289,15 @@ public enum HubAPI {
 
     /// Every error response: a stable code and a message that says what to do.
     public struct ErrorBody: Codable, Sendable, Equatable {
+        /// The refusal: a stable code and its message.
         public struct Detail: Codable, Sendable, Equatable {
+            /// A stable code (``HubErrorCode``).
             public var code: String
+            /// What is wrong, in English, for logs; a client shows the code's words (``HubCode``).
             public var message: String
         }
 
+        /// The refusal.
         public var error: Detail
 
         public init(code: String, message: String) { error = Detail(code: code, message: message) }
@@ -283,7 +305,9 @@ public enum HubAPI {
 
     /// `GET /healthz`.
     public struct Health: Codable, Sendable, Equatable {
+        /// `ok` while the hub answers.
         public var status: String
+        /// Operations the hub holds.
         public var operations: Int64
 
         public init(status: String, operations: Int64) {
