@@ -279,7 +279,7 @@ struct HubEndpoints: Sendable {
         }
         _ = try await hub.refresh(details: true)
         var out: [HubAPI.Status.NotFlowing] = []
-        for pc in try await hub.view.replicaSummaries() {
+        for pc in try hub.view.replicaSummaries() {
             for refusal in pc.refusals where refusal.lastAt > (pc.lastPush ?? 0) {
                 out.append(HubAPI.Status.NotFlowing(replica: pc.replica.hex, township: pc.township, code: refusal.code,
                                                     operations: refusal.operations, last: refusal.lastAt))

@@ -66,7 +66,7 @@ import TestSupport
         try a.record(draft("复制前"))
         try await f.application.test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)"
-            func sync(_ store: Store, _ token: String) async throws -> SyncReport {
+            @discardableResult func sync(_ store: Store, _ token: String) async throws -> SyncReport {
                 try await SyncSession(store: store, hub: HTTPHub(url: url, token: token)).run()
             }
             let token = f.township["河西镇"]!

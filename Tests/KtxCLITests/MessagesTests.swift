@@ -71,7 +71,7 @@ import TestSupport
     @Test func anEmptyDatabaseFileIsNamedAsSuch() throws {
         let dir = TemporaryDirectory("msg")
         defer { dir.remove() }
-        FileManager.default.createFile(atPath: dir.file("empty.db"), contents: nil)
+        #expect(FileManager.default.createFile(atPath: dir.file("empty.db"), contents: nil))
         let ktx = KtxProcess(workingDirectory: dir.path)
         let result = try ktx.run(["status", "--db", "empty.db", "--lang", "en"])
         #expect(result.status == 1)
@@ -88,7 +88,7 @@ import TestSupport
         try ktx.ok(["remote", "add", "usb", "hub"])
         try ktx.ok(["sync"])
         let ops = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.file("hub/ops")).first)
-        for i in 0..<50 { FileManager.default.createFile(atPath: dir.file("hub/ops/\(ops)/junk-\(i).txt"), contents: nil) }
+        for i in 0..<50 { _ = FileManager.default.createFile(atPath: dir.file("hub/ops/\(ops)/junk-\(i).txt"), contents: nil) }
         let result = try ktx.run(["sync", "--lang", "en"])
         #expect(result.status == 0)
         let lines = result.stderr.split(separator: "\n")

@@ -15,7 +15,7 @@ import TestSupport
 
     func file(_ name: String, _ bytes: [UInt8]) -> String {
         let path = dir.file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         return path
     }
 

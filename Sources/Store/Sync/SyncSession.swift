@@ -152,6 +152,7 @@ public struct SyncSession: Sendable {
     ///
     /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
     ///   what was merged before the failure stays merged, and nothing local is lost.
+    @discardableResult
     public func run() async throws -> SyncReport {
         var report = SyncReport(remote: remote, location: hub.location)
         report.clockRepair = try store.repairClock()
