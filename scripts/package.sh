@@ -27,10 +27,11 @@ install -d "$ROOT/usr/share/bash-completion/completions" "$ROOT/usr/share/zsh/ve
 "$ROOT/usr/bin/ktx" --generate-completion-script zsh > "$ROOT/usr/share/zsh/vendor-completions/_ktx"
 "$ROOT/usr/bin/ktx" --generate-completion-script fish > "$ROOT/usr/share/fish/vendor_completions.d/ktx.fish"
 
-# The man page, from the command definitions (argument-parser's generate-manual plugin; it
-# rebuilds .build/release without the static standard library, so it runs after the copy).
+# The man page, from the command definitions (argument-parser's generate-manual plugin). It
+# reads the commands from a debug build: the same definitions, and .ci/run's test build is
+# reused (a release build here would rebuild everything without the static standard library).
 mkdir -p "$WORK/man"
-swift package plugin --allow-writing-to-package-directory generate-manual --output-directory "$WORK/man" >/dev/null 2>&1
+swift package plugin --allow-writing-to-package-directory generate-manual --configuration debug --output-directory "$WORK/man" >/dev/null 2>&1
 gzip -9n -c "$WORK/man/ktx.1" > "$ROOT/usr/share/man/man1/ktx.1.gz"
 
 install -m 0644 packaging/ktx-hub.service "$ROOT/lib/systemd/system/ktx-hub.service"
