@@ -131,6 +131,31 @@ name = sys.argv[1].split("/")[-1].split(".")[0]
 print(f"pdftotext: {len(words_seen)} words on the {name} PDF's pages, none outside a page or over another")
 EOF
     }
+    # No character drawn across a cell's ruled line: a row too low for its text, a number
+    # run into the next column (pdfplumber, PyPI: each character's box and each rule).
+    check_rules() {
+        python3 -c 'import pdfplumber' 2>/dev/null || python3 -m pip install --quiet 'pdfplumber>=0.11,<1'
+        python3 - "$@" <<'EOF'
+import sys, pdfplumber
+problems, checked = [], 0
+for path in sys.argv[1:]:
+    with pdfplumber.open(path) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            across = [(l["top"], l["x0"], l["x1"]) for l in page.lines if abs(l["top"] - l["bottom"]) < 0.01]
+            down = [(l["x0"], l["top"], l["bottom"]) for l in page.lines if abs(l["x0"] - l["x1"]) < 0.01]
+            for c in page.chars:
+                if not c["text"].strip():
+                    continue
+                checked += 1
+                m = 0.3  # a rule that only touches a box's edge does not cut a glyph
+                if any(c["top"] + m < y < c["bottom"] - m and a < c["x1"] and c["x0"] < b for y, a, b in across) or \
+                   any(c["x0"] + m < x < c["x1"] - m and a < c["bottom"] and c["top"] < b for x, a, b in down):
+                    problems.append(f"{path.split('/')[-1]} page {n}: {c['text']!r} at ({c['x0']:.0f}, {c['top']:.0f}) is cut by a ruled line")
+assert not problems, "\n".join(problems[:20]) + f"\n({len(problems)} characters cut)"
+print(f"pdfplumber: {checked} characters on the forms' pages, none cut by a ruled line")
+EOF
+    }
     check_boxes pdf/form.pdf 项目支出绩效自评表（2023年度） 科技服务人次 偏差原因分析及改进措施 年度总体目标 当年财政拨款 达标情况 数字摘要
     check_boxes pdf/monitoring.pdf 项目支出绩效运行监控表（2023年1–7月） 科技服务人次 全年预计完成情况 完成目标可能性 数字摘要
+    check_rules pdf/form.pdf pdf/monitoring.pdf
 fi

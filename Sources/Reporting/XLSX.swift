@@ -248,10 +248,11 @@ public struct Workbook: Sendable {
         return x + "</worksheet>"
     }
 
-    /// The height (points) of each row whose wrapped text needs more than one line, so that
-    /// LibreOffice and Excel print it whole instead of drawing it over the next row: each text's
-    /// width (a CJK character counts two units, others one) over its column's width, or its
-    /// merged columns' (character units, as `<col width>` is).
+    /// The height (points) of every row, so that LibreOffice and Excel print each text whole
+    /// instead of drawing it over the next row or a ruled line: the lines a wrapped text needs
+    /// (a CJK character counts two units, others one, over its column's width or its merged
+    /// columns', in character units as `<col width>` is), each as tall as a CJK font draws
+    /// the row's type (about 1.45 em), and room above and below for the rules.
     static func rowHeights(_ sheet: Sheet) -> [Int: Double] {
         var spans: [String: Int] = [:]
         for merge in sheet.merges {
@@ -263,13 +264,13 @@ public struct Workbook: Sendable {
         var out: [Int: Double] = [:]
         for (r, row) in sheet.rows.enumerated() {
             var lines = 1
-            var lineHeight = 14.0
+            var lineHeight = 15.0
             for (c, cell) in row.enumerated() {
                 guard case let .text(t) = cell.value, !t.isEmpty else { continue }
                 let span = spans["\(column(c))\(r + 1)"] ?? 1
                 let width = (c..<(c + span)).reduce(0.0) { $0 + (sheet.widths.indices.contains($1) ? sheet.widths[$1] : 8.43) }
                 let scale = cell.style == .title ? 14.0 / 10.5 : 1.0
-                if cell.style == .title { lineHeight = 20 }
+                if cell.style == .title { lineHeight = 21 }
                 var needed = 0
                 for paragraph in t.split(separator: "\n", omittingEmptySubsequences: false) {
                     let units = paragraph.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.2 : 1.1) } * scale
@@ -278,7 +279,7 @@ public struct Workbook: Sendable {
                 }
                 lines = max(lines, needed)
             }
-            if lines > 1 || lineHeight > 14 { out[r] = Double(lines) * lineHeight + 3 }
+            out[r] = Double(lines) * lineHeight + 3
         }
         return out
     }
