@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "HubServer", targets: ["HubServer"]),
         .library(name: "HubClient", targets: ["HubClient"]),
+        .library(name: "HubStorage", targets: ["HubStorage"]),
         .library(name: "HubPostgres", targets: ["HubPostgres"]),
         .library(name: "Web", targets: ["Web"]),
     ],
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Data, not code: SQL migrations and the activity catalog, embedded into the binary
@@ -106,18 +108,31 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The hub's storage: the backend protocol and its SQLite backend, tokens and roles, the
+        // acceptance of pushes and the pull plan, on top of a replica's Store.
+        .target(
+            name: "HubStorage",
+            dependencies: [
+                "Store",
+                "SyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The county's HTTP hub: a library, so `ktx hub serve` and the tests run the same builder.
+        // It serves whichever backend it is given (`any HubBackend`); the CLI chooses it.
         .target(
             name: "HubServer",
             dependencies: [
                 "Store",
                 "SyncCore",
+                "HubStorage",
                 "Web",
-                "HubPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The hub's store on PostgreSQL: several `ktx hub serve` nodes on one database.
@@ -125,6 +140,7 @@ let package = Package(
             name: "HubPostgres",
             dependencies: [
                 "Store",
+                "HubStorage",
                 "SyncCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,10 +152,13 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Store",
+                "HubStorage",
                 "SyncCore",
                 "Reporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -166,6 +185,8 @@ let package = Package(
             name: "HubClient",
             dependencies: [
                 "SyncCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -177,12 +198,14 @@ let package = Package(
                 "SyncCore",
                 "FolderHub",
                 "HubServer",
+                "HubStorage",
                 "HubPostgres",
                 "HubClient",
                 "Reporting",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -192,12 +215,12 @@ let package = Package(
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "HubStorage", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "HubServer", "HubClient", "HubPostgres", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
+                "HubServer", "HubClient", "HubStorage", "HubPostgres", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -205,7 +228,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "SyncCore", "Reporting", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "HubStorage", "SyncCore", "Reporting", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -25,9 +25,14 @@ import Darwin
 ///
 /// What the folder holds is read from file names alone: a sync with nothing to do
 /// lists the folders and reads no operation file.
+///
+/// Its file I/O blocks (a USB stick can take seconds), so the actor runs on a dispatch
+/// queue of its own (``FolderExecutor``), never on a thread of Swift's cooperative pool.
 public actor FileHub: Hub {
     /// The folder, as given.
     public nonisolated let location: String
+    private let executor = FolderExecutor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let writer: ReplicaID
     private let durable: Bool
     private var listing: [ReplicaID: [Entry]]?
@@ -702,4 +707,19 @@ public actor FileHub: Hub {
         default: return "cannot be used / 无法使用"
         }
     }
+}
+
+/// The executor of a ``FileHub``: a serial dispatch queue, where its blocking reads and
+/// writes of the folder may wait without holding up the tasks of the cooperative pool.
+final class FolderExecutor: SerialExecutor, @unchecked Sendable {
+    // @unchecked: the queue is immutable and DispatchQueue is thread-safe.
+    private let queue = DispatchQueue(label: "ktx.folder-hub", qos: .userInitiated)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedSerialExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 }

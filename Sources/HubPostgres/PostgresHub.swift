@@ -1,9 +1,10 @@
 import Foundation
+import HubStorage
 import Logging
 import PostgresNIO
 import Store
-import Synchronization
 import SyncCore
+import Synchronization
 
 /// A hub whose shared state is a PostgreSQL database, so any number of `ktx hub serve`
 /// processes (nodes) on it serve one hub.

@@ -1,4 +1,5 @@
 import Foundation
+import HubStorage
 import PostgresNIO
 import SyncCore
 

@@ -1,6 +1,7 @@
 import Foundation
-import SyncCore
+import HubStorage
 import Store
+import SyncCore
 
 /// An operation as the hub's PostgreSQL tables hold it: the wire row's columns, with `text`
 /// '' and `number` 0 where the kind has none (PostgreSQL arrays of them carry no NULLs).

@@ -1,4 +1,5 @@
 import Foundation
+import HubStorage
 import Logging
 import PostgresNIO
 import SyncCore

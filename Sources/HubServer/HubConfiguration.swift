@@ -1,13 +1,10 @@
-import HubPostgres
 import Logging
 
 /// How `ktx hub serve` runs the county hub.
 public struct HubConfiguration: Sendable {
-    /// The hub's SQLite database; created on first use. With ``postgres``, this node's copy of
-    /// the hub (its view), which it rebuilds from the shared database when missing.
+    /// The hub's SQLite database; created on first use. On a shared database (PostgreSQL),
+    /// this node's copy of the hub (its view), which it rebuilds when missing.
     public var databasePath: String
-    /// The shared PostgreSQL database, when the hub is one of several nodes on it.
-    public var postgres: PostgresLocation?
     public var host: String
     /// The port; 0 picks a free one (tests).
     public var port: Int
@@ -28,9 +25,8 @@ public struct HubConfiguration: Sendable {
 
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,
                 maxClockSkewMillis: Int64 = 24 * 3_600_000, maxPullLimit: Int = 10_000,
-                logger: Logger = Logger(label: "ktx.hub"), sessionSeconds: Int = 8 * 3600, postgres: PostgresLocation? = nil) {
+                logger: Logger = Logger(label: "ktx.hub"), sessionSeconds: Int = 8 * 3600) {
         self.databasePath = databasePath
-        self.postgres = postgres
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

@@ -1,3 +1,4 @@
+import HubStorage
 import Hummingbird
 import Store
 

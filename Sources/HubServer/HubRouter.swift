@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HubPostgres
+import HubStorage
 import Hummingbird
 import Logging
 import NIOCore
@@ -8,26 +8,9 @@ import Store
 import SyncCore
 import Web
 
-/// Opens the hub's store as the configuration says: the SQLite file, or this node's view of
-/// the shared PostgreSQL database.
-public func openHubBackend(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) async throws -> any HubBackend {
-    let logger = configuration.logger
-    if let postgres = configuration.postgres {
-        return try await PostgresHub.open(postgres, viewPath: configuration.databasePath, wallClock: wallClock, logger: logger)
-    }
-    return try Store.openHub(at: configuration.databasePath, wallClock: wallClock, upgrading: {
-        logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
-                      metadata: ["path": "\(configuration.databasePath)"])
-    })
-}
-
-/// Builds the hub application that `ktx hub serve` runs and the live tests start (SQLite).
+/// Builds the hub application that the live tests start on a SQLite hub database.
 public func buildApplication(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) throws -> some ApplicationProtocol {
-    let logger = configuration.logger
-    let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock, upgrading: {
-        logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
-                      metadata: ["path": "\(configuration.databasePath)"])
-    })
+    let store = try Store.openHub(at: configuration.databasePath, wallClock: wallClock)
     return buildApplication(configuration, hub: store, wallClock: wallClock)
 }
 

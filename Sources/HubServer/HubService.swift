@@ -1,5 +1,5 @@
 import Foundation
-import HubPostgres
+import HubStorage
 import Hummingbird
 import NIOCore
 import SyncCore
@@ -8,16 +8,16 @@ import SyncCore
 import Glibc
 #endif
 
-/// Runs the hub until SIGINT or SIGTERM: what `ktx hub serve` calls.
+/// Runs the hub on the backend the caller opened (the SQLite hub, or a node of a shared
+/// database) until SIGINT or SIGTERM, then closes the backend: what `ktx hub serve` calls.
 ///
 /// - Throws: ``KtxError`` `bad-port` for a port outside 1…65535, `port-in-use` when another
-///   program listens there (or the port needs privileges), `cannot-create`/`read-only`/...
-///   for the database; never a network library's own wording.
-public func serveHub(_ configuration: HubConfiguration, wallClock: any WallClock = SystemWallClock()) async throws {
-    guard (1...65_535).contains(configuration.port) else { throw KtxError.badPort(String(configuration.port)) }
-    let hub = try await openHubBackend(configuration, wallClock: wallClock)
-    if configuration.postgres != nil {
-        configuration.logger.notice("serving the hub on \(hub.location); this node's copy: \(configuration.databasePath)")
+///   program listens there (or the port needs privileges); never a network library's own wording.
+public func serveHub(_ configuration: HubConfiguration, hub: any HubBackend,
+                     wallClock: any WallClock = SystemWallClock()) async throws {
+    guard (1...65_535).contains(configuration.port) else {
+        await hub.close()
+        throw KtxError.badPort(String(configuration.port))
     }
     let app = buildApplication(configuration, hub: hub, wallClock: wallClock)
     do {

@@ -39,17 +39,17 @@ public final class ClerkUI: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/assets/app.css") { _, _ in Web.asset(WebTemplates.css, contentType: "text/css; charset=utf-8") }
         router.get("/assets/app.js") { _, _ in Web.asset(WebTemplates.js, contentType: "text/javascript; charset=utf-8") }
-        router.get("/") { request, _ in try self.guarded(request) { try self.home(request, $0) } }
-        router.get("/new") { request, _ in try self.guarded(request) { self.form($0, values: [:], error: nil, status: .ok) } }
+        router.get("/") { request, _ in try await self.guarded(request) { try self.home(request, $0) } }
+        router.get("/new") { request, _ in try await self.guarded(request) { self.form($0, values: [:], error: nil, status: .ok) } }
         router.post("/new") { request, _ in try await self.posted(request) { try self.record($0, $1) } }
         router.get("/a/:id") { request, context in
-            try self.guarded(request) { language in
+            try await self.guarded(request) { language in
                 try self.activity(context.parameters.get("id") ?? "", language,
                                   notice: Web.query(request, "saved") != nil ? WebText.text("saved", language) : nil, error: nil)
             }
         }
         router.get("/a/:id/edit") { request, context in
-            try self.guarded(request) { try self.editForm(context.parameters.get("id") ?? "", $0) }
+            try await self.guarded(request) { try self.editForm(context.parameters.get("id") ?? "", $0) }
         }
         router.post("/a/:id/edit") { request, context in
             try await self.posted(request) { try self.edit(context.parameters.get("id") ?? "", $0, $1) }
@@ -86,22 +86,22 @@ public final class ClerkUI: Sendable {
 
     /// A page for this PC only (a page of another site that names 127.0.0.1 by another
     /// name is refused), in the clerk's language.
-    func guarded(_ request: Request, _ body: (Language) throws -> Response) throws -> Response {
+    func guarded(_ request: Request, _ body: @escaping @Sendable (Language) throws -> Response) async throws -> Response {
         let language = Web.language(request)
         guard Web.isLoopbackHost(request) else { return refuse(language, "not_loopback", .misdirectedRequest) }
-        var response = try body(language)
+        var response = try await Web.offThePool { try body(language) }
         for cookie in Web.languageCookie(request) { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
 
     /// A form posted from this server's own page: same origin and carrying the form token.
-    func posted(_ request: Request, _ body: (Language, [String: String]) throws -> Response) async throws -> Response {
+    func posted(_ request: Request, _ body: @escaping @Sendable (Language, [String: String]) throws -> Response) async throws -> Response {
         let language = Web.language(request)
         guard Web.isLoopbackHost(request) else { return refuse(language, "not_loopback", .misdirectedRequest) }
         guard Web.isSameOrigin(request) else { return refuse(language, "cross_site", .forbidden) }
         let fields = try await Web.form(request)
         guard Web.sameSecret(fields["form_token"] ?? "", formToken) else { return refuse(language, "cross_site", .forbidden) }
-        return try body(language, fields)
+        return try await Web.offThePool { try body(language, fields) }
     }
 
     func refuse(_ language: Language, _ key: String, _ status: HTTPResponse.Status) -> Response {

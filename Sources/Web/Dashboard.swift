@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HubStorage
 import Hummingbird
 import Reporting
 import Store
@@ -35,7 +36,7 @@ public struct Dashboard: Sendable {
     }
 
     /// Who is looking: their language, and on the hub their session.
-    struct Viewer {
+    struct Viewer: Sendable {
         var language: Language
         var role: HubRole?
         var sessionID: String?
@@ -63,7 +64,7 @@ public struct Dashboard: Sendable {
         if case .hub(let sessions) = access {
             router.post("/login") { request, _ in try await login(request, sessions) }
             router.post("/logout") { request, _ in try await logout(request, sessions) }
-            router.get("/admin") { request, _ in try await page(request, admin: true) { try await admin($0, created: nil) } }
+            router.get("/admin") { request, _ in try await page(request, admin: true, async: { try await admin($0, created: nil) }) }
             router.get("/indicator") { request, _ in try await page(request) { try indicatorForm(request, $0) } }
             router.post("/indicator") { request, _ in try await enterIndicator(request, sessions) }
             router.post("/year") { request, _ in try await decideYear(request, sessions) }
@@ -78,7 +79,12 @@ public struct Dashboard: Sendable {
 
     /// Runs a page's body for a viewer allowed to see it: on the hub, one with a session
     /// (else the login page), for `admin` pages an admin; locally, only on 127.0.0.1.
-    func page(_ request: Request, admin: Bool = false, _ body: (Viewer) async throws -> Response) async throws -> Response {
+    func page(_ request: Request, admin: Bool = false, _ body: @escaping @Sendable (Viewer) throws -> Response) async throws -> Response {
+        try await page(request, admin: admin, async: { viewer in try await Web.offThePool { try body(viewer) } })
+    }
+
+    /// ``page(_:admin:_:)`` for a body that awaits the hub's backend itself.
+    func page(_ request: Request, admin: Bool = false, async body: (Viewer) async throws -> Response) async throws -> Response {
         let language = Web.language(request)
         var viewer = Viewer(language: language, role: nil, sessionID: nil, formToken: nil, cookies: Web.languageCookie(request))
         switch access {
@@ -243,12 +249,14 @@ public struct Dashboard: Sendable {
         do {
             let year = try Validate.year(fields["year"] ?? "")
             let township = (fields["township"] ?? "").trimmingCharacters(in: .whitespaces)
-            try store.registerHubAsCounty()
-            switch fields["action"] ?? "" {
-            case "approve": try store.approveYear(year, township: township)
-            case "return": try store.returnYear(year, township: township, reason: fields["reason"] ?? "")
-            case "accept": try store.acceptAmendments(year: year)
-            default: throw KtxError(.badFormat, zh: "未知的操作", en: "unknown action")
+            try await Web.offThePool { [store] in
+                try store.registerHubAsCounty()
+                switch fields["action"] ?? "" {
+                case "approve": try store.approveYear(year, township: township)
+                case "return": try store.returnYear(year, township: township, reason: fields["reason"] ?? "")
+                case "accept": try store.acceptAmendments(year: year)
+                default: throw KtxError(.badFormat, zh: "未知的操作", en: "unknown action")
+                }
             }
             try await hub.publishOwn()
             return Web.redirect("/?" + Web.queryString(["year": String(year), "decided": "1"]))
@@ -514,14 +522,18 @@ public struct Dashboard: Sendable {
                 try indicator.requireManual()
                 guard Change.isValidIndicatorValue(value) else { throw KtxError.badIndicatorValue(value) }
             }
-            try store.registerHubAsCounty()
-            // The note is checked as it is written; the value was checked above.
-            if note != ((try store.indicatorNotes(year: year))[key] ?? "") { _ = try store.setIndicatorNote(key, text: note) }
-            if !value.isEmpty, value != (try store.indicatorValues(year: year))[key] { try store.setIndicator(key, value: value) }
+            try await Web.offThePool { [store] in
+                try store.registerHubAsCounty()
+                // The note is checked as it is written; the value was checked above.
+                if note != ((try store.indicatorNotes(year: year))[key] ?? "") { _ = try store.setIndicatorNote(key, text: note) }
+                if !value.isEmpty, value != (try store.indicatorValues(year: year))[key] { try store.setIndicator(key, value: value) }
+            }
             try await hub.publishOwn()
             return Web.redirect("/?" + Web.queryString(["year": String(year), "saved": "1"]))
         } catch let error as KtxError where error.isBadInput {
-            return try indicatorForm(request, viewer, values: fields, error: error.message(language), status: .unprocessableContent)
+            return try await Web.offThePool {
+                try indicatorForm(request, viewer, values: fields, error: error.message(language), status: .unprocessableContent)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HubStorage
 import Store
 import Synchronization
 

@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
-import Logging
+import HubStorage
 import Hummingbird
+import Logging
 import Mustache
 import NIOCore
+import NIOPosix
 import Store
 import SyncCore
 
@@ -74,6 +76,13 @@ struct Page {
 /// Reading requests and writing responses, the same for the hub's dashboard, `ktx dashboard`
 /// and `ktx ui`.
 enum Web {
+    /// Runs a page's database work (GRDB's synchronous reads and writes, the report's
+    /// computation) on SwiftNIO's pool for blocking work, so that a slow page never holds a
+    /// thread of Swift's cooperative pool, which every other request and the sync share.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
     /// Security headers for every page: only this server's own scripts, styles and forms;
     /// never framed by another site; nothing cached (pages hold the county's data).
     static func headers(contentType: String) -> HTTPFields {

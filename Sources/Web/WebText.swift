@@ -1,3 +1,4 @@
+import HubStorage
 import Store
 import SyncCore
 

@@ -1,10 +1,11 @@
 import Crypto
-import Foundation
 import FolderHub
+import Foundation
+import HubStorage
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// A seeded fuzzer for the ways operations come in: random and mutated folder files (with
 /// their checksum made right again, so the decoder itself is tried, not only the checksum)

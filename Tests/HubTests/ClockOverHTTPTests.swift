@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubServer
+import HubStorage
+import Hummingbird
+import HummingbirdTesting
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Over HTTP the hub tells its time: a PC whose clock is wrong is told at once, pushes
 /// nothing dated beyond the hub's clock, still pulls, and loses nothing once it is fixed.

@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
 import HubPostgres
 import HubServer
+import HubStorage
+import Hummingbird
 import Logging
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// The hub's stores the suite runs on: SQLite always; PostgreSQL when `KTX_TEST_POSTGRES`
 /// names a server (`postgres://USER@HOST:PORT/DB`, password in `PGPASSWORD`), as `.ci/run` does
@@ -32,18 +33,21 @@ struct HubFixture {
     /// Township tokens by township.
     var township: [String: String] = [:]
     let configuration: HubConfiguration
+    /// The shared database, on PostgreSQL.
+    let postgres: PostgresLocation?
 
     init(_ kind: HubBackendKind = .sqlite, maxBodyBytes: Int = 1 << 20) async throws {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .warning
-        var configuration = HubConfiguration(databasePath: lab.dir.file("hub.db"), port: 0, maxBodyBytes: maxBodyBytes,
+        let configuration = HubConfiguration(databasePath: lab.dir.file("hub.db"), port: 0, maxBodyBytes: maxBodyBytes,
                                              maxClockSkewMillis: 24 * 3_600_000, maxPullLimit: 50, logger: logger)
         switch kind {
         case .sqlite:
+            postgres = nil
             backend = try Store.openHub(at: lab.dir.file("hub.db"), wallClock: lab.clock)
         case .postgres:
             let location = try await Self.newPostgresDatabase()
-            configuration.postgres = location
+            postgres = location
             backend = try await PostgresHub.open(location, viewPath: lab.dir.file("hub.db"), wallClock: lab.clock, logger: logger)
         }
         self.configuration = configuration
@@ -64,7 +68,7 @@ struct HubFixture {
 
     /// Another node of the same hub (PostgreSQL only): its own view, the same database.
     func secondNode(_ name: String = "node2.db") async throws -> (any HubBackend, HubConfiguration) {
-        guard let location = configuration.postgres else { return (backend, configuration) }
+        guard let location = postgres else { return (backend, configuration) }
         var configuration = configuration
         configuration.databasePath = lab.dir.file(name)
         let node = try await PostgresHub.open(location, viewPath: configuration.databasePath, wallClock: lab.clock, logger: configuration.logger)

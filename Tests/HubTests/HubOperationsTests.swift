@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
+import HubServer
+@testable import HubStorage
 import Hummingbird
 import HummingbirdTesting
-import HubServer
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// What an operator reads off a running hub: `/metrics`, `/healthz`, and the counts behind
 /// `ktx hub status`.

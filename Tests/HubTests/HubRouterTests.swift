@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import HubServer
+@testable import HubStorage
 import Hummingbird
 import HummingbirdTesting
-import HubServer
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Every endpoint, every error status, and the permission matrix, in process.
 @Suite struct HubRouterTests {

@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubServer
+import HubStorage
+import Hummingbird
+import HummingbirdTesting
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Real HTTP on a free port: the client (AsyncHTTPClient) against the server builder.
 @Suite struct LiveHubTests {

@@ -1,14 +1,15 @@
 import Foundation
 import GRDB
-import Hummingbird
-import HummingbirdTesting
 import HubPostgres
 import HubServer
+import HubStorage
+import Hummingbird
+import HummingbirdTesting
 import Store
-import Synchronization
 import SyncCore
-import Testing
+import Synchronization
 import TestSupport
+import Testing
 
 /// `openapi.json` describes the hub; this test makes the server produce every response
 /// the document declares and checks each body against its schema, so the two cannot drift.
@@ -115,7 +116,7 @@ import TestSupport
             try await call(.get, "/v1/status", "/v1/status", token: nil, expect: 401)
             try await call(.get, "/v1/status", "/v1/status", token: t1, expect: 403)
             // On PostgreSQL, a database that stops answering: every endpoint says 503.
-            if let location = f.configuration.postgres {
+            if let location = f.postgres {
                 let admin = try PostgresLocation(url: HubFixture.postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
                 try await PostgresAdmin.execute("ALTER DATABASE \(location.database) ALLOW_CONNECTIONS false", on: admin)
                 try await PostgresAdmin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(location.database)'", on: admin)

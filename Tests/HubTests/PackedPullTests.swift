@@ -1,8 +1,9 @@
 import Foundation
+@testable import HubStorage
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// The streamed pull's pages (``Store/hubPullPacked(after:limit:township:)``), which pass the
 /// log's stored chunks on as they are, hold exactly what the JSON pages hold.

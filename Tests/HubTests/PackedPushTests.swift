@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubServer
+@testable import HubStorage
+import Hummingbird
+import HummingbirdTesting
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Packed pushes (`POST /v1/ops` with `application/vnd.ktx.ops`): the same checks and the same
 /// hub as JSON pushes, bytes that are not one packed run refused whole, and a client that

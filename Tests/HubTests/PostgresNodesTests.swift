@@ -1,14 +1,15 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubPostgres
 import HubServer
+import HubStorage
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Several `ktx hub serve` nodes on one PostgreSQL database are one hub: pushes of one
 /// replica taken by two nodes at once are stored once each, in order; clients may use any
@@ -183,7 +184,7 @@ struct PostgresNodesTests {
         let f = try await HubFixture(.postgres)
         defer { f.remove() }
         let office = try office(f, "a", township: "河西镇", activities: 3)
-        let database = try #require(f.configuration.postgres?.database)
+        let database = try #require(f.postgres?.database)
         let admin = try PostgresLocation(url: HubFixture.postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
         try await f.application.test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)"

@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubServer
+@testable import HubStorage
+import Hummingbird
+import HummingbirdTesting
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Over HTTP, a PC whose push a ktx before 0.4 made with a township's indicator value in it
 /// (refused whole, 403 `county-only`, at every sync since) recovers at its next sync: the

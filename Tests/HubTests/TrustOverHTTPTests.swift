@@ -1,12 +1,13 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import HubClient
 import HubServer
+@testable import HubStorage
+import Hummingbird
+import HummingbirdTesting
 @testable import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 /// Over HTTP the hub checks signatures as every receiver does, and a copied database loses
 /// nothing.

@@ -1,13 +1,14 @@
 import Foundation
 import HTTPTypes
+import HubServer
+@testable import HubStorage
 import Hummingbird
 import HummingbirdTesting
-import HubServer
 @testable import Store
-import Synchronization
 import SyncCore
-import Testing
+import Synchronization
 import TestSupport
+import Testing
 import Web
 
 /// The county's dashboard as the hub serves it, and the clerk's forms, without a browser:

@@ -1,8 +1,9 @@
 import Foundation
+import HubStorage
 import Store
 import SyncCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct HubCommandTests {
     @Test func tokensAreShownOnceAndListedWithoutSecrets() throws {

@@ -8,21 +8,21 @@ import SyncCore
 /// building `StatementArguments` (an array of existentials) per row cost more than SQLite.
 ///
 /// Only for use inside the GRDB access block that made it.
-struct HotStatement {
+package struct HotStatement {
     private let statement: Statement
     private let db: Database
     private var handle: OpaquePointer { statement.sqliteStatement }
 
-    init(_ db: Database, _ sql: String) throws {
+    package init(_ db: Database, _ sql: String) throws {
         self.db = db
         self.statement = try db.cachedStatement(sql: sql)
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    package func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
-    func bind(_ index: Int32, _ value: String) {
+    package func bind(_ index: Int32, _ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             if let base = utf8.baseAddress {
@@ -34,28 +34,28 @@ struct HotStatement {
         }
     }
 
-    func bind(_ index: Int32, _ value: String?) {
+    package func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
-    func bind(_ index: Int32, bytes: [UInt8]) {
+    package func bind(_ index: Int32, bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             _ = sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
         }
     }
 
-    func bind(_ index: Int32, _ replica: ReplicaID) {
+    package func bind(_ index: Int32, _ replica: ReplicaID) {
         var big = (replica.high.bigEndian, replica.low.bigEndian)
         withUnsafeBytes(of: &big) { raw in
             _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, Self.transient)
         }
     }
 
-    func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+    package func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
 
     /// Steps once: true when a row is ready to read, false when done.
     @discardableResult
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -67,24 +67,24 @@ struct HotStatement {
     }
 
     /// Runs a statement that returns no rows, then makes it ready for the next.
-    func run() throws {
+    package func run() throws {
         defer { sqlite3_reset(handle) }
         try step()
     }
 
-    func reset() { sqlite3_reset(handle) }
+    package func reset() { sqlite3_reset(handle) }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    func text(_ column: Int32) -> String? {
+    package func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }
         let n = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
-    func replica(_ column: Int32) -> ReplicaID? {
+    package func replica(_ column: Int32) -> ReplicaID? {
         guard sqlite3_column_bytes(handle, column) == 16, let p = sqlite3_column_blob(handle, column) else { return nil }
         let raw = UnsafeRawBufferPointer(start: p, count: 16)
         return ReplicaID(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
@@ -92,7 +92,7 @@ struct HotStatement {
     }
 
     /// The bytes of a blob column, valid until the next step or reset.
-    func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+    package func blob(_ column: Int32) -> UnsafeRawBufferPointer {
         let n = Int(sqlite3_column_bytes(handle, column))
         guard let p = sqlite3_column_blob(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: p, count: n)

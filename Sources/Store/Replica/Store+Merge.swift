@@ -53,7 +53,7 @@ extension Store {
     ///   merged; the hub's push checks its own skew before, and local changes are dated by
     ///   this replica's clock, which ``repairClock()`` keeps right.
     /// - Parameter writing: false to check and count only (a read transaction will do).
-    func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String,
+    package func mergeLocked(_ db: Database, _ operations: [Op], townships: [ReplicaID: String], source: String,
                      latestAllowed: Int64 = .max, seals: [ReplicaID: [RunSeal]] = [:], checksSignatures: Bool = true,
                      writing: Bool = true) throws -> MergeOutcome {
         var pending = PendingMerge(rule: rule)
@@ -74,7 +74,7 @@ extension Store {
     }
 
     /// The local number and version-vector entry of a replica, registering it if new.
-    static func replicaRow(_ db: Database, _ replica: ReplicaID, township: String?) throws -> (num: Int64, maxSeq: Int64) {
+    package static func replicaRow(_ db: Database, _ replica: ReplicaID, township: String?) throws -> (num: Int64, maxSeq: Int64) {
         if let row = try registeredReplica(db, replica) {
             if let township, row.township != township {
                 try db.execute(sql: "UPDATE replica SET township = ? WHERE num = ?", arguments: [township, row.num])
@@ -86,7 +86,7 @@ extension Store {
     }
 
     /// The local number, version-vector entry and township of a replica already registered.
-    static func registeredReplica(_ db: Database, _ replica: ReplicaID) throws -> (num: Int64, maxSeq: Int64, township: String?)? {
+    package static func registeredReplica(_ db: Database, _ replica: ReplicaID) throws -> (num: Int64, maxSeq: Int64, township: String?)? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT num, max_seq, township FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
             .map { ($0[0], $0[1], $0[2]) }
     }
@@ -447,13 +447,13 @@ extension Store {
         }
     }
 
-    static func fetchVersionVector(_ db: Database) throws -> VersionVector {
+    package static func fetchVersionVector(_ db: Database) throws -> VersionVector {
         var vector = VersionVector()
         try forEachReplicaRow(db, "SELECT id, max_seq FROM replica WHERE max_seq > 0") { vector[$0] = $1[1] }
         return vector
     }
 
-    static func fetchOperations(_ db: Database, of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
+    package static func fetchOperations(_ db: Database, of replica: ReplicaID, after: Int64, limit: Int) throws -> [Op] {
         guard limit > 0, let num = try Int64.fetchOne(db.cachedStatement(sql: "SELECT num FROM replica WHERE id = ?"),
                                                       arguments: [Data(replica.bytes)]) else { return [] }
         var out: [Op] = []
@@ -467,7 +467,7 @@ extension Store {
         return out
     }
 
-    static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {
+    package static func fetchTownships(_ db: Database) throws -> [ReplicaID: String] {
         var out: [ReplicaID: String] = [:]
         try forEachReplicaRow(db, "SELECT id, township FROM replica WHERE township IS NOT NULL") { out[$0] = $1[1] }
         return out

@@ -74,7 +74,7 @@ extension Store {
     /// Every replica held here (by its row number), the township it announced ("" when
     /// none), its highest contiguous seq, and when its newest operation here was made: one
     /// read of each replica's last chunk.
-    static func newestOperations(_ db: Database) throws -> [(num: Int64, replica: ReplicaID, township: String, maxSeq: Int64, newest: Int64?)] {
+    package static func newestOperations(_ db: Database) throws -> [(num: Int64, replica: ReplicaID, township: String, maxSeq: Int64, newest: Int64?)] {
         // Both subqueries read an index alone (`op_chunk_newest`, `op_chunk_by_replica`):
         // the chunk row itself, its operations first, is read only for a chunk without `newest`.
         try Row.fetchAll(db, sql: """

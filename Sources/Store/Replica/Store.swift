@@ -18,14 +18,14 @@ import SyncCore
 /// try store.add(to: id, metric: "attendance", amount: 15)
 /// ```
 public struct Store: Sendable {
-    let pool: DatabasePool
+    package let pool: DatabasePool
     /// The database file.
     public let path: String
     /// The activity catalog used to validate kinds and metrics.
     public let catalog: Catalog
     /// The rule every operation passes before it is stored, however it arrives.
     public let rule: AcceptanceRule
-    let wallClock: any WallClock
+    package let wallClock: any WallClock
     /// When the database file was readable or writable by other users (it holds this
     /// replica's signing key) and opening it made it private: the mode it had.
     public let tightenedFrom: mode_t?
@@ -221,18 +221,18 @@ public struct Store: Sendable {
         }
     }
 
-    func read<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
+    package func read<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
         try guarded(what) { try pool.read(block) }
     }
 
     /// Runs a block in one write transaction: all of it is committed, or none.
-    func write<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
+    package func write<T>(_ what: String, _ block: (Database) throws -> T) throws -> T {
         try guarded(what) { try pool.write(block) }
     }
 
     /// Runs a read-only block on a pooled connection without blocking Swift's cooperative
     /// thread pool (GRDB's async access): what the hub's handlers use.
-    func readAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func readAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(block)
         } catch let error as DatabaseError {
@@ -241,7 +241,7 @@ public struct Store: Sendable {
     }
 
     /// Runs a block in one write transaction without blocking Swift's cooperative thread pool.
-    func writeAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func writeAsync<T: Sendable>(_ what: String, _ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(block)
         } catch let error as DatabaseError {

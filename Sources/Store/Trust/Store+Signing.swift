@@ -75,7 +75,7 @@ extension Store {
 
     /// Seals this replica's own operations up to `seq` into signed runs of at most `size`
     /// operations, chained to the runs before; what is sealed already stays as it was.
-    func sealOwnRuns(upTo seq: Int64, size: Int) throws {
+    package func sealOwnRuns(upTo seq: Int64, size: Int) throws {
         try write("seal") { db in try Self.sealOwnRunsLocked(db, upTo: seq, size: size) }
     }
 
@@ -106,7 +106,7 @@ extension Store {
     }
 
     /// The signed runs of a replica that end after `seq`, in order.
-    func runs(of replica: ReplicaID, after seq: Int64) throws -> [RunSeal] {
+    package func runs(of replica: ReplicaID, after seq: Int64) throws -> [RunSeal] {
         try read("runs") { db in try Self.runs(db, replica: replica, from: seq + 1) }
     }
 
@@ -129,7 +129,7 @@ extension Store {
     }
 
     /// The signed run of a replica holding `seq`, if this database holds one.
-    static func run(_ db: Database, replica: ReplicaID, containing seq: Int64) throws -> RunSeal? {
+    package static func run(_ db: Database, replica: ReplicaID, containing seq: Int64) throws -> RunSeal? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(runColumns), p.public_key FROM op_run r JOIN replica p ON p.num = r.replica
             WHERE p.id = ? AND r.last_seq >= ? AND r.first_seq <= ? ORDER BY r.last_seq LIMIT 1
@@ -138,7 +138,7 @@ extension Store {
     }
 
     /// The signed runs of a replica that end at or after `from`, in order.
-    static func runs(_ db: Database, replica: ReplicaID, from: Int64) throws -> [RunSeal] {
+    package static func runs(_ db: Database, replica: ReplicaID, from: Int64) throws -> [RunSeal] {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT num, public_key FROM replica WHERE id = ?"),
                                          arguments: [Data(replica.bytes)]),
               let key = row[1] as Data? else { return [] }
@@ -147,7 +147,7 @@ extension Store {
             """), arguments: [row[0] as Int64, from]).map { seal($0, key: key) }
     }
 
-    static func storeRun(_ db: Database, num: Int64, _ seal: RunSeal) throws {
+    package static func storeRun(_ db: Database, num: Int64, _ seal: RunSeal) throws {
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO op_run (replica, first_seq, last_seq, prev, digest, signature) VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [num, seal.first, seal.last, Data(seal.prev), Data(seal.digest), Data(seal.signature)])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HubStorage
 import Store
 import SyncCore
 

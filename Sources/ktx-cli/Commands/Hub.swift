@@ -4,6 +4,7 @@ import Foundation
 import HubClient
 import HubPostgres
 import HubServer
+import HubStorage
 import Logging
 import Reporting
 import Store
@@ -224,11 +225,27 @@ extension Ktx {
                     var configuration = HubConfiguration(
                         databasePath: path, host: host, port: port,
                         maxClockSkewMillis: Int64(maxSkewHours) * 3_600_000, logger: logger,
-                        sessionSeconds: max(3, Int(sessionMinutes * 60)), postgres: postgres)
+                        sessionSeconds: max(3, Int(sessionMinutes * 60)))
                     configuration.idleTimeoutSeconds = idleTimeout
                     configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
-                    try await serveHub(configuration)
+                    guard (1...65_535).contains(port) else { throw KtxError.badPort(String(port)) }
+                    let hub = try await Self.openBackend(path: path, postgres: postgres, logger: logger)
+                    try await serveHub(configuration, hub: hub)
                 }
+            }
+
+            /// The backend `--database` chooses: a node of the shared PostgreSQL hub (its copy at
+            /// `path`), or the SQLite hub at `path`.
+            static func openBackend(path: String, postgres: PostgresLocation?, logger: Logger) async throws -> any HubBackend {
+                if let postgres {
+                    let hub = try await PostgresHub.open(postgres, viewPath: path, logger: logger)
+                    logger.notice("serving the hub on \(hub.location); this node's copy: \(path)")
+                    return hub
+                }
+                return try Store.openHub(at: path, upgrading: {
+                    logger.notice("upgrading the hub database to this version's format (once; a large log takes a few minutes)",
+                                  metadata: ["path": "\(path)"])
+                })
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 import SyncCore
 
 /// One PC (replica) as the county's dashboard shows it.

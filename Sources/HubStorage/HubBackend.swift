@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import SyncCore
 
 /// Where a hub keeps what every node of it must agree on: the operations, which township

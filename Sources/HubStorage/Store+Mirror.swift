@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 import SyncCore
 
 /// A replica as the shared database of a hub knows it (see ``HubBackend``).

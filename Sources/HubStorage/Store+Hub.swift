@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Store
 import SyncCore
 
 /// The HTTP hub's side of the store: tokens, replica registration, checked pushes and

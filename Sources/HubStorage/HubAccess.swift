@@ -1,3 +1,4 @@
+import Store
 import SyncCore
 
 /// What a hub token may do.
