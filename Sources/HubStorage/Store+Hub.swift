@@ -125,105 +125,133 @@ extension Store {
                           caller: HubCaller, seals: [RunSeal] = [], dryRun: Bool = false,
                           claimed: [ActivityID: String] = [:]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
-        let role: Roster.Role
-        let callerTownship: String
-        switch caller.role {
-        case .township:
-            guard let township = caller.township else { throw HubRejection(.forbidden, .forbidden, "this token has no township") }
-            role = .township
-            callerTownship = township
-        case .county:
-            guard let township = announcedTownship, AcceptanceRule.isText(township) else {
-                throw HubRejection(.invalid, .missingTownship, "a county replica's push names the county's name in `township`")
-            }
-            role = .county
-            callerTownship = township
-        case .admin:
-            throw HubRejection(.forbidden, .forbidden, "this token may not push: only township and county tokens push operations")
-        }
+        let pusher = try Pusher(caller, announcedTownship: announcedTownship)
         let now = wallClock.nowMillis()
         @Sendable func accept(_ db: Database) throws -> (accepted: Int, duplicates: Int) {
-            // A dry run reads only: the replica's row as it is (none for a new replica).
-            let num: Int64?
-            let maxSeq: Int64
-            if dryRun {
-                let row = try Self.registeredReplica(db, replica)
-                (num, maxSeq) = (row?.num, row?.maxSeq ?? 0)
-            } else {
-                let registered = try Self.replicaRow(db, replica, township: announcedTownship)
-                (num, maxSeq) = (registered.num, registered.maxSeq)
-            }
-            let township: String
-            if let num, let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
-                township = row[0]
-                // A role this ktx does not know is no one's: it matches neither.
-                let registered = Roster.Role(rawValue: row[1])
-                guard registered == role, role == .county || township == callerTownship else {
-                    throw HubRejection(.forbidden, .otherReplica, registered == .county
-                        ? "replica \(replica.hex) is the county's; this token may only push \(callerTownship)'s replicas"
-                        : "replica \(replica.hex) belongs to \(township); this token may only push \(role == .county ? "the county's" : callerTownship + "'s") replicas")
-                }
-            } else {
-                township = callerTownship
-                if let num, !dryRun {
-                    try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
-                                   arguments: [num, township, now, role.rawValue])
-                }
-            }
-            if let num, !dryRun {
-                try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
-            }
+            let (township, maxSeq) = try Self.register(db, replica, pushedBy: pusher, announcedTownship: announcedTownship,
+                                                       now: now, writing: !dryRun)
             guard ops[0].seq <= maxSeq + 1 else {
                 throw HubRejection(.conflict, .missingOperations, "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
             }
-            var checked: Set<ActivityID> = []
-            // Bound and stepped through the C API: once for each activity of the push.
-            let ownerOf = try HotStatement(db, "SELECT township FROM activity WHERE id = ?")
-            for (i, op) in ops.enumerated() where op.seq > maxSeq {
-                if op.targetsIndicator {
-                    guard role == .county else {
-                        throw HubRejection(.forbidden, HubErrorCode(RefusalReason.countyOnly), "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
-                    }
-                    continue
-                }
-                if case let .set(field, value) = op.change, field == .township, value != township {
-                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherTownship), "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
-                }
-                guard checked.insert(op.activity).inserted else { continue }
-                // Each activity must be this replica's township's: by the hub's record of it (or
-                // the shared database's claim), or, for one the hub has not seen, by the replica
-                // it is named after.
-                ownerOf.bind(1, op.activity.rawValue)
-                let stored = try ownerOf.step() ? ownerOf.text(0) : nil
-                ownerOf.reset()
-                if let owner = stored ?? claimed[op.activity] {
-                    guard owner == township else {
-                        throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
-                    }
-                    continue
-                }
-                let creator = op.activity.creatorShort
-                if creator == replica.short { continue }
-                if let owner = try Self.hubTownship(db, ofReplicaNamed: creator), owner != township {
-                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
-                }
-                throw HubRejection(.conflict, .unknownActivity, "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
-            }
-            let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: [replica: seals], writing: !dryRun)
-            if let refusal = outcome.refused.first {
-                // Signatures, as every receiver checks them: nothing of the batch is stored.
-                let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
-                switch refusal.reason {
-                case .forked: throw HubRejection(.conflict, HubErrorCode(refusal.reason), message)
-                case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, HubErrorCode(refusal.reason), message)
-                default: throw HubRejection(.invalid, HubErrorCode(refusal.reason), message)
-                }
-            }
-            return (outcome.applied, outcome.duplicates)
+            try Self.checkRights(db, ops, after: maxSeq, of: replica, township: township, role: pusher.role, claimed: claimed)
+            return try mergeChecked(db, ops, seals: [replica: seals], writing: !dryRun)
         }
         // A dry run writes nothing: it reads beside the other readers, not in the writer's turn.
         if dryRun { return try await readAsync("hub push check") { db in try accept(db) } }
         return try await writeAsync("hub push") { db in try accept(db) }
+    }
+
+    /// Who pushes, by the token: a township's replicas for that township, the county's for
+    /// the county (named as its push announces); an admin token pushes nothing.
+    struct Pusher: Sendable {
+        var role: Roster.Role
+        var township: String
+
+        init(_ caller: HubCaller, announcedTownship: String?) throws {
+            switch caller.role {
+            case .township:
+                guard let township = caller.township else { throw HubRejection(.forbidden, .forbidden, "this token has no township") }
+                (role, self.township) = (.township, township)
+            case .county:
+                guard let township = announcedTownship, AcceptanceRule.isText(township) else {
+                    throw HubRejection(.invalid, .missingTownship, "a county replica's push names the county's name in `township`")
+                }
+                (role, self.township) = (.county, township)
+            case .admin:
+                throw HubRejection(.forbidden, .forbidden, "this token may not push: only township and county tokens push operations")
+            }
+        }
+    }
+
+    /// The pushing replica's township and the last seq the hub holds of it. A replica belongs
+    /// for good to the pusher that first pushed it; a push by another township's (or role's)
+    /// token is refused. Registers the replica and notes the push when `writing`.
+    static func register(_ db: Database, _ replica: ReplicaID, pushedBy pusher: Pusher, announcedTownship: String?,
+                         now: Int64, writing: Bool) throws -> (township: String, maxSeq: Int64) {
+        // Without writing, the replica's row as it is (none for a new replica).
+        let num: Int64?
+        let maxSeq: Int64
+        if writing {
+            (num, maxSeq) = try replicaRow(db, replica, township: announcedTownship)
+        } else {
+            let row = try registeredReplica(db, replica)
+            (num, maxSeq) = (row?.num, row?.maxSeq ?? 0)
+        }
+        guard let num else { return (pusher.township, maxSeq) }
+        let township: String
+        if let row = try Row.fetchOne(db, sql: "SELECT township, role FROM hub_replica WHERE replica = ?", arguments: [num]) {
+            township = row[0]
+            // A role this ktx does not know is no one's: it matches neither.
+            let registered = Roster.Role(rawValue: row[1])
+            guard registered == pusher.role, pusher.role == .county || township == pusher.township else {
+                throw HubRejection(.forbidden, .otherReplica, registered == .county
+                    ? "replica \(replica.hex) is the county's; this token may only push \(pusher.township)'s replicas"
+                    : "replica \(replica.hex) belongs to \(township); this token may only push \(pusher.role == .county ? "the county's" : pusher.township + "'s") replicas")
+            }
+        } else {
+            township = pusher.township
+            if writing {
+                try db.execute(sql: "INSERT INTO hub_replica (replica, township, registered_at, role) VALUES (?, ?, ?, ?)",
+                               arguments: [num, township, now, pusher.role.rawValue])
+            }
+        }
+        if writing {
+            try db.execute(sql: "UPDATE hub_replica SET last_push_at = ? WHERE replica = ?", arguments: [now, num])
+        }
+        return (township, maxSeq)
+    }
+
+    /// Checks that each operation after `maxSeq` (those the hub does not hold yet) is within the pushing replica's
+    /// rights: indicators only from the county; no activity moved to another township; each
+    /// activity this township's, by the hub's record of it (or the shared database's claim),
+    /// or, for one the hub has not seen, by the replica it is named after.
+    static func checkRights(_ db: Database, _ ops: [Op], after maxSeq: Int64, of replica: ReplicaID, township: String,
+                            role: Roster.Role, claimed: [ActivityID: String]) throws {
+        var checked: Set<ActivityID> = []
+        // Bound and stepped through the C API: once for each activity of the push.
+        let ownerOf = try HotStatement(db, "SELECT township FROM activity WHERE id = ?")
+        for (i, op) in ops.enumerated() where op.seq > maxSeq {
+            if op.targetsIndicator {
+                guard role == .county else {
+                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.countyOnly), "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
+                }
+                continue
+            }
+            if case let .set(field, value) = op.change, field == .township, value != township {
+                throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherTownship), "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
+            }
+            guard checked.insert(op.activity).inserted else { continue }
+            ownerOf.bind(1, op.activity.rawValue)
+            let stored = try ownerOf.step() ? ownerOf.text(0) : nil
+            ownerOf.reset()
+            if let owner = stored ?? claimed[op.activity] {
+                guard owner == township else {
+                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
+                }
+                continue
+            }
+            let creator = op.activity.creatorShort
+            if creator == replica.short { continue }
+            if let owner = try hubTownship(db, ofReplicaNamed: creator), owner != township {
+                throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
+            }
+            throw HubRejection(.conflict, .unknownActivity, "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
+        }
+    }
+
+    /// Merges a push whose rights were checked, as every receiver merges: signatures and the
+    /// acceptance rule; one refused operation refuses the batch whole (nothing stored).
+    func mergeChecked(_ db: Database, _ ops: [Op], seals: [ReplicaID: [RunSeal]], writing: Bool) throws -> (accepted: Int, duplicates: Int) {
+        let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: seals, writing: writing)
+        if let refusal = outcome.refused.first {
+            let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
+            switch refusal.reason {
+            case .forked: throw HubRejection(.conflict, HubErrorCode(refusal.reason), message)
+            case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, HubErrorCode(refusal.reason), message)
+            default: throw HubRejection(.invalid, HubErrorCode(refusal.reason), message)
+            }
+        }
+        return (outcome.applied, outcome.duplicates)
     }
 
     /// The township of the hub's replica whose short id (12 hex digits) is `short`, if any.

@@ -98,59 +98,18 @@ struct PendingMerge {
         for seal in seals.sorted(by: { $0.first < $1.first }) {
             guard seal.isWellFormed else { return ((seal.first, .badSignature), nil) }
             guard seal.last >= expected else { continue }
-            let lo = Self.firstIndex(in: ops, from: seal.first)
-            let hi = Self.firstIndex(in: ops, from: seal.last + 1)
-            let run = ops[lo..<hi]
+            let run = ops[Self.firstIndex(in: ops, from: seal.first)..<Self.firstIndex(in: ops, from: seal.last + 1)]
             guard Int64(run.count) == seal.last - seal.first + 1 else {
                 // The run is not all here (a page cut inside it): it and what follows wait.
                 return (nil, seal.first)
             }
-            let packed = OpChunk.encode(run)
-            guard RunSigning.digest(packed: packed) == seal.digest, RunSigning.isSigned(seal, replica: replica) else {
-                return ((seal.first, .badSignature), nil)
+            if let reason = signatureRefusal(seal, run, of: replica, trust: trust, enrolledKey: enrolledKey, from: expected) {
+                return ((seal.first, reason), nil)
             }
-            prepacked[replica, default: [:]][seal.first] = (seal.last, packed)
-            if let enrolledKey, seal.key != enrolledKey {
-                // The county enrolled this replica with another key.
-                return ((seal.first, .wrongKey), nil)
-            }
-            if let key = trust.key {
-                guard key == seal.key else { return ((seal.first, .wrongKey), nil) }
-            } else if enrolledKey == nil, expected == 1, RunSigning.replicaID(for: seal.key) != replica {
-                // A replica first met through a signed run must be the one its key names
-                // (every new replica's id is derived from its key); only a replica whose
-                // unsigned operations this receiver already holds (made before ktx signed)
-                // may bring a key of its own. Without a roster, such a replica's key cannot
-                // be checked: it waits for the county to enrol it.
-                return ((seal.first, .unverifiedKey), nil)
-            }
-            // The chain: the same run again is a duplicate; another run for seqs a run held
-            // here covers, or a link to anything but the run before, proves a second history.
-            var overlaps = false
-            if let held = try takenSeals(replica).first(where: { $0.last >= seal.first && $0.first <= seal.last })
-                ?? runLookup(replica, seal.first) ?? runLookup(replica, seal.last) {
-                if held.first == seal.first, held.last == seal.last, held.digest == seal.digest {
-                    covered.append(seal.first...seal.last)
-                    continue
-                }
-                // Two copies of a database may seal the same records, made before the copy,
-                // into runs cut differently: no second history as long as every operation
-                // of the run that is held here is the one held.
-                guard seal.first < expected, try heldOperations(replica, seal.first, expected - 1) == Array(run.prefix { $0.seq < expected }) else {
-                    return ((seal.first, .forked), nil)
-                }
-                if seal.last < expected {
-                    covered.append(seal.first...seal.last)
-                    continue
-                }
-                overlaps = true
-            }
-            if overlaps {
-                // Its link was checked by the history it shares with what is held.
-            } else if seal.first == 1 {
-                guard seal.prev == RunSeal.origin else { return ((seal.first, .forked), nil) }
-            } else if let last = trust.lastRun, last.last == seal.first - 1 {
-                guard seal.prev == last.hash else { return ((seal.first, .forked), nil) }
+            switch try link(seal, run, of: replica, trust: trust, from: expected) {
+            case .refused(let reason): return ((seal.first, reason), nil)
+            case .held: covered.append(seal.first...seal.last); continue
+            case .new: break
             }
             if trust.key == nil { trust.key = seal.key }
             if trust.signedFrom == nil, seal.prev == RunSeal.origin { trust.signedFrom = seal.first }
@@ -170,6 +129,64 @@ struct PendingMerge {
         return (nil, nil)
     }
 
+    /// Whether a whole run's seal is not good: not signed over exactly these operations, or
+    /// by a key other than the one the county enrolled or this receiver already trusts for
+    /// the replica, or (first met through a signed run) by a key that does not name it.
+    private mutating func signatureRefusal(_ seal: RunSeal, _ run: ArraySlice<Op>, of replica: ReplicaID, trust: ReplicaTrust,
+                                           enrolledKey: [UInt8]?, from expected: Int64) -> RefusalReason? {
+        let packed = OpChunk.encode(run)
+        guard RunSigning.digest(packed: packed) == seal.digest, RunSigning.isSigned(seal, replica: replica) else {
+            return .badSignature
+        }
+        prepacked[replica, default: [:]][seal.first] = (seal.last, packed)
+        // The county enrolled this replica with another key.
+        if let enrolledKey, seal.key != enrolledKey { return .wrongKey }
+        if let key = trust.key { return key == seal.key ? nil : .wrongKey }
+        if enrolledKey == nil, expected == 1, RunSigning.replicaID(for: seal.key) != replica {
+            // A replica first met through a signed run must be the one its key names
+            // (every new replica's id is derived from its key); only a replica whose
+            // unsigned operations this receiver already holds (made before ktx signed)
+            // may bring a key of its own. Without a roster, such a replica's key cannot
+            // be checked: it waits for the county to enrol it.
+            return .unverifiedKey
+        }
+        return nil
+    }
+
+    /// How a signed run stands to the replica's history held here.
+    private enum Link {
+        /// Already held (the same run again, or records held before a copy was made).
+        case held
+        /// Follows the history: take it.
+        case new
+        /// A second history (a fork).
+        case refused(RefusalReason)
+    }
+
+    /// The chain: the same run again is a duplicate; another run for seqs a run held here
+    /// covers, or a link to anything but the run before, proves a second history.
+    private func link(_ seal: RunSeal, _ run: ArraySlice<Op>, of replica: ReplicaID, trust: ReplicaTrust,
+                      from expected: Int64) throws -> Link {
+        if let held = try takenSeals(replica).first(where: { $0.last >= seal.first && $0.first <= seal.last })
+            ?? runLookup(replica, seal.first) ?? runLookup(replica, seal.last) {
+            if held.first == seal.first, held.last == seal.last, held.digest == seal.digest { return .held }
+            // Two copies of a database may seal the same records, made before the copy,
+            // into runs cut differently: no second history as long as every operation
+            // of the run that is held here is the one held.
+            guard seal.first < expected, try heldOperations(replica, seal.first, expected - 1) == Array(run.prefix { $0.seq < expected }) else {
+                return .refused(.forked)
+            }
+            // Its link was checked by the history it shares with what is held.
+            return seal.last < expected ? .held : .new
+        }
+        if seal.first == 1 {
+            guard seal.prev == RunSeal.origin else { return .refused(.forked) }
+        } else if let last = trust.lastRun, last.last == seal.first - 1 {
+            guard seal.prev == last.hash else { return .refused(.forked) }
+        }
+        return .new
+    }
+
     /// The index of the first operation with a seq at or after `seq` (operations sorted by seq).
     static func firstIndex(in ops: [Op], from seq: Int64) -> Int {
         var lo = 0, hi = ops.count
@@ -182,6 +199,9 @@ struct PendingMerge {
 
     private func takenSeals(_ replica: ReplicaID) -> [RunSeal] { seals[replica] ?? [] }
 
+    /// Takes a replica's operations that follow what is held, in seq order, as far as each is
+    /// signed, within the rule and the roster's rights, and not from too far ahead: stops the
+    /// replica at the first that is not (refused or held), and packs what it took.
     private mutating func accept(replica: ReplicaID, _ operations: [Op], seals: [RunSeal], source: String,
                                  maxSeq: (ReplicaID) throws -> Int64) throws {
         if next[replica] == nil {
@@ -194,66 +214,36 @@ struct PendingMerge {
         // every one.
         if ops.indices.dropFirst().contains(where: { ops[$0 - 1].seq > ops[$0].seq }) { ops.sort { $0.seq < $1.seq } }
         var expected = next[replica]!
+        let bringsNew = ops.last.map { $0.seq >= expected } == true
         // On a governed folder hub, only the county's members are merged (this replica's
         // own operations, pulled back after a restore, are its own).
         var member: Roster.Member?
-        if let roster, replica != me, ops.last.map({ $0.seq >= expected }) == true {
-            member = roster.member(replica)
-            if member == nil {
-                let i = Self.firstIndex(in: ops, from: expected)
-                outcome.duplicates += i
-                if i < ops.count, ops[i].seq == expected {
-                    outcome.held.append(HeldOperation(source: source, replica: replica, seq: expected,
-                                                      township: townships[replica] ?? knownTownship(replica),
-                                                      aheadMillis: 0, cause: .notEnrolled))
-                }
-                outcome.heldBack += ops.count - i
+        if let roster, replica != me, bringsNew {
+            guard let enrolled = roster.member(replica) else {
+                holdNotEnrolled(replica, ops, from: expected, source: source)
                 return
             }
+            member = enrolled
         }
-        var signatureRefusal: (Int64, RefusalReason)?
-        var waitFrom = Int64.max
-        if checksSignatures, ops.last.map({ $0.seq >= expected }) == true {
-            let checked = try verify(replica: replica, ops, seals: seals, from: expected, enrolledKey: member?.keyBytes)
-            signatureRefusal = checked.refusal
-            waitFrom = checked.waitFrom ?? .max
+        var signatures: (refusal: (Int64, RefusalReason)?, waitFrom: Int64?) = (nil, nil)
+        if checksSignatures, bringsNew {
+            signatures = try verify(replica: replica, ops, seals: seals, from: expected, enrolledKey: member?.keyBytes)
         }
+        let waitFrom = signatures.waitFrom ?? .max
         var start: Int?
         var end = 0
-        loop: for i in ops.indices {
+        for i in ops.indices {
             let seq = ops[i].seq
             if seq < expected { outcome.duplicates += 1; continue }
-            if seq > expected { outcome.heldBack += ops.count - i; break }
-            if seq >= waitFrom { outcome.heldBack += ops.count - i; break }
-            if let (refusedSeq, reason) = signatureRefusal, seq >= refusedSeq {
-                outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
-                outcome.heldBack += ops.count - i - 1
-                break
-            }
+            if seq > expected || seq >= waitFrom { outcome.heldBack += ops.count - i; break }
             let sameTarget = start != nil && ops[i - 1].activity == ops[i].activity && !ops[i].targetsIndicator && !ops[i - 1].targetsIndicator
-            if let reason = rule.check(ops[i], targetChecked: sameTarget) {
-                outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
-                outcome.heldBack += ops.count - i - 1
-                break
-            }
-            if let member, let roster {
-                switch roster.rights(of: ops[i], signer: member) {
-                case .allowed: break
-                case .refused(let reason):
-                    outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
-                    outcome.heldBack += ops.count - i - 1
-                    break loop
-                case .waits(let cause):
-                    outcome.held.append(HeldOperation(source: source, replica: replica, seq: seq, township: member.township,
-                                                      aheadMillis: 0, cause: cause))
-                    outcome.heldBack += ops.count - i - 1
-                    break loop
+            if let stop = stop(at: ops[i], of: replica, signatureRefusal: signatures.refusal, member: member, sameTarget: sameTarget) {
+                switch stop {
+                case .refused(let reason): outcome.refused.append(Refusal(source: source, replica: replica, seq: seq, reason: reason))
+                case .held(let township, let aheadMillis, let cause):
+                    outcome.held.append(HeldOperation(source: source, replica: replica, seq: seq, township: township,
+                                                      aheadMillis: aheadMillis, cause: cause))
                 }
-            }
-            if ops[i].timestamp.millis > latestAllowed {
-                outcome.held.append(HeldOperation(
-                    source: source, replica: replica, seq: seq, township: townships[replica] ?? knownTownship(replica),
-                    aheadMillis: ops[i].timestamp.millis - (latestAllowed - ClockPolicy.maxSkewMillis)))
                 outcome.heldBack += ops.count - i - 1
                 break
             }
@@ -264,13 +254,57 @@ struct PendingMerge {
             expected += 1
         }
         guard let start else { return }
-        let run = ops[start..<end]
+        take(ops[start..<end], of: replica)
+        next[replica] = expected
+    }
+
+    /// Why an operation stops its replica's run here, if it does.
+    private enum Stop {
+        case refused(RefusalReason)
+        case held(township: String?, aheadMillis: Int64, cause: HeldOperation.Cause)
+    }
+
+    /// The checks of one operation, in order: its run's signature, the acceptance rule, the
+    /// roster's rights (a governed hub), and the clock (not too far ahead of this PC's).
+    @inline(__always)
+    private func stop(at op: Op, of replica: ReplicaID, signatureRefusal: (Int64, RefusalReason)?,
+                      member: Roster.Member?, sameTarget: Bool) -> Stop? {
+        if let (refusedSeq, reason) = signatureRefusal, op.seq >= refusedSeq { return .refused(reason) }
+        if let reason = rule.check(op, targetChecked: sameTarget) { return .refused(reason) }
+        if let member, let roster {
+            switch roster.rights(of: op, signer: member) {
+            case .allowed: break
+            case .refused(let reason): return .refused(reason)
+            case .waits(let cause): return .held(township: member.township, aheadMillis: 0, cause: cause)
+            }
+        }
+        if op.timestamp.millis > latestAllowed {
+            return .held(township: townships[replica] ?? knownTownship(replica),
+                         aheadMillis: op.timestamp.millis - (latestAllowed - ClockPolicy.maxSkewMillis), cause: .clock)
+        }
+        return nil
+    }
+
+    /// A replica the governed hub's roster does not enrol: its operations wait, the first of
+    /// them reported once.
+    private mutating func holdNotEnrolled(_ replica: ReplicaID, _ ops: [Op], from expected: Int64, source: String) {
+        let i = Self.firstIndex(in: ops, from: expected)
+        outcome.duplicates += i
+        if i < ops.count, ops[i].seq == expected {
+            outcome.held.append(HeldOperation(source: source, replica: replica, seq: expected,
+                                              township: townships[replica] ?? knownTownship(replica),
+                                              aheadMillis: 0, cause: .notEnrolled))
+        }
+        outcome.heldBack += ops.count - i
+    }
+
+    /// Adds a run of taken operations to the batch's totals and its packed chunks.
+    private mutating func take(_ run: ArraySlice<Op>, of replica: ReplicaID) {
         for i in run.indices { batch.absorb(run[i]) }
         let packed = pack(run, replica: replica)
         packedBytes += packed.reduce(0) { $0 + $1.bytes.count }
         chunks += packed
-        outcome.applied += end - start
-        next[replica] = expected
+        outcome.applied += run.count
     }
 
     private static func newest(_ ops: ArraySlice<Op>) -> Int64 {

@@ -20,6 +20,10 @@ public struct CheckReport: Sendable, Equatable {
     }
 
     public var isSound: Bool { problems.isEmpty }
+
+    mutating func add(_ code: String, zh: String, en: String) {
+        problems.append(Problem(code: code, zh: zh, en: en))
+    }
 }
 
 /// Operations held that need a newer ktx to count: kinds and metrics this catalog lacks.
@@ -44,94 +48,109 @@ extension Store {
     /// rolled back: `check` changes nothing).
     public func check() throws -> CheckReport {
         var report = CheckReport()
-        func problem(_ code: String, zh: String, en: String) {
-            report.problems.append(CheckReport.Problem(code: code, zh: zh, en: en))
-        }
-        // The file holds this replica's signing key: other users of the PC could sign as it.
-        // (Opening the replica made it private if it could: what is left is a file this
-        // account cannot change, another account's.)
-        if let mode = PrivateFiles.mode(path), mode & 0o077 != 0 {
-            let octal = String(mode, radix: 8)
-            problem("key-readable",
-                    zh: "\(path) 含本机的签名密钥，其他用户也能读取（权限 \(octal)），本账户无法更改：请由文件的所有者运行 chmod 600 \(path)。若这台电脑有别人的账户，他们可能已复制密钥：请县科协停用本机（ktx hub revoke）后新建副本",
-                    en: "\(path) holds this PC's signing key and is readable by other users (mode \(octal)), and this account cannot change it: its owner must run chmod 600 \(path). If others have accounts on this PC they may have copied the key: ask the county to revoke this replica (ktx hub revoke) and make a new one")
-        }
+        checkKeyFile(&report)
         try write("check") { db in
-            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            if integrity != ["ok"] {
-                problem("sqlite-integrity",
-                        zh: "SQLite 完整性检查未通过（\(integrity.prefix(3).joined(separator: "；"))）：请从备份恢复，或新建副本后从同步服务器拉取",
-                        en: "SQLite's integrity check failed (\(integrity.prefix(3).joined(separator: "; "))): restore a backup, or make a new replica and pull from the hub")
-                return
-            }
-            let ids = try Self.replicaIDs(db)
-            var end: [Int64: Int64] = [:]
-            let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops, sum FROM op_chunk ORDER BY replica, first_seq")
-            while let row = try chunks.next() {
-                let num: Int64 = row[0]
-                let first: Int64 = row[1]
-                let last: Int64 = row[2]
-                report.chunks += 1
-                guard let id = ids[num] else {
-                    problem("orphan-chunk", zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
-                    continue
-                }
-                let bytes: Data = row[3]
-                let ops: [Op]
-                do {
-                    ops = try OpChunk.decode([UInt8](bytes), replica: id, firstSeq: first)
-                } catch {
-                    problem("unreadable-chunk",
-                            zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
-                            en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
-                    end[num] = last
-                    continue
-                }
-                if let sum = row[4] as Int64?, ChunkSum.of(bytes) != sum {
-                    problem("changed-chunk",
-                            zh: "副本 \(id.short) 第 \(first)–\(last) 条操作写入后被改动，不能再信任：请用最近的备份替换本数据库，或新建副本并从同步服务器拉取",
-                            en: "operations \(first)–\(last) of replica \(id.short) changed after they were written and cannot be trusted: put the newest backup in place of this database, or make a new replica and pull from the hub")
-                    end[num] = last
-                    continue
-                }
-                report.operations += ops.count
-                if ops.count != Int(last - first + 1) || first != (end[num] ?? 0) + 1 {
-                    problem("chunk-gap",
-                            zh: "副本 \(id.short) 的操作序号在 \(first) 处不连续",
-                            en: "the seqs of replica \(id.short) are not contiguous at \(first)")
-                }
-                end[num] = last
-                if let bad = ops.first(where: { rule.check($0) != nil }), let reason = rule.check(bad) {
-                    problem("refused-operation",
-                            zh: "副本 \(id.short) 第 \(bad.seq) 条操作不符合操作规则（\(reason.message(.zh))），由旧版本写入",
-                            en: "operation \(bad.seq) of replica \(id.short) breaks the operation rule (\(reason.message(.en))); written by an older version")
-                }
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT num, max_seq FROM replica") {
-                let num: Int64 = row[0]
-                let maxSeq: Int64 = row[1]
-                if maxSeq != (end[num] ?? 0), let id = ids[num] {
-                    problem("vector-mismatch",
-                            zh: "副本 \(id.short) 记为持有到第 \(maxSeq) 条，日志中却到第 \(end[num] ?? 0) 条",
-                            en: "replica \(id.short) is recorded as held up to \(maxSeq), but the log holds up to \(end[num] ?? 0)")
-                }
-            }
+            guard try Self.checkIntegrity(db, &report) else { return }
+            let held = try Self.checkLog(db, rule: rule, &report)
+            try Self.checkVector(db, held: held, &report)
             guard report.problems.isEmpty else { return }
-            // The tables against a rebuild, inside a savepoint that is rolled back.
-            let before = try Self.fetchStateDigest(db)
-            let cellsBefore = try Self.fetchCells(db)
-            try db.execute(sql: "SAVEPOINT ktx_check")
-            defer { try? db.execute(sql: "ROLLBACK TO ktx_check; RELEASE ktx_check") }
-            try Self.rebuildLocked(db, rule: rule)
-            let after = try Self.fetchStateDigest(db)
-            let cellsAfter = try Self.fetchCells(db)
-            if before != after || cellsBefore != cellsAfter {
-                problem("tables-differ",
-                        zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正",
-                        en: "the tables differ from a rebuild from the log: run `ktx rebuild` to correct them")
-            }
+            try Self.checkTablesAgainstRebuild(db, rule: rule, &report)
         }
         return report
+    }
+
+    /// The file holds this replica's signing key: other users of the PC could sign as it.
+    /// (Opening the replica made it private if it could: what is left is a file this
+    /// account cannot change, another account's.)
+    private func checkKeyFile(_ report: inout CheckReport) {
+        guard let mode = PrivateFiles.mode(path), mode & 0o077 != 0 else { return }
+        let octal = String(mode, radix: 8)
+        report.add("key-readable",
+                   zh: "\(path) 含本机的签名密钥，其他用户也能读取（权限 \(octal)），本账户无法更改：请由文件的所有者运行 chmod 600 \(path)。若这台电脑有别人的账户，他们可能已复制密钥：请县科协停用本机（ktx hub revoke）后新建副本",
+                   en: "\(path) holds this PC's signing key and is readable by other users (mode \(octal)), and this account cannot change it: its owner must run chmod 600 \(path). If others have accounts on this PC they may have copied the key: ask the county to revoke this replica (ktx hub revoke) and make a new one")
+    }
+
+    /// SQLite's own integrity check; false (and nothing more is read) when it fails.
+    private static func checkIntegrity(_ db: Database, _ report: inout CheckReport) throws -> Bool {
+        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        guard integrity != ["ok"] else { return true }
+        report.add("sqlite-integrity",
+                   zh: "SQLite 完整性检查未通过（\(integrity.prefix(3).joined(separator: "；"))）：请从备份恢复，或新建副本后从同步服务器拉取",
+                   en: "SQLite's integrity check failed (\(integrity.prefix(3).joined(separator: "; "))): restore a backup, or make a new replica and pull from the hub")
+        return false
+    }
+
+    /// Reads every chunk of the log: it belongs to a known replica, decodes, carries the sum it
+    /// was written with, follows the previous chunk without a gap, and holds only operations
+    /// the rule takes. Returns the last seq each replica's chunks reach (by local number).
+    private static func checkLog(_ db: Database, rule: AcceptanceRule, _ report: inout CheckReport) throws -> [Int64: Int64] {
+        let ids = try replicaIDs(db)
+        var end: [Int64: Int64] = [:]
+        let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops, sum FROM op_chunk ORDER BY replica, first_seq")
+        while let row = try chunks.next() {
+            let num: Int64 = row[0]
+            let first: Int64 = row[1]
+            let last: Int64 = row[2]
+            report.chunks += 1
+            guard let id = ids[num] else {
+                report.add("orphan-chunk", zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
+                continue
+            }
+            defer { end[num] = last }
+            let bytes: Data = row[3]
+            guard let ops = try? OpChunk.decode([UInt8](bytes), replica: id, firstSeq: first) else {
+                report.add("unreadable-chunk",
+                           zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
+                           en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
+                continue
+            }
+            if let sum = row[4] as Int64?, ChunkSum.of(bytes) != sum {
+                report.add("changed-chunk",
+                           zh: "副本 \(id.short) 第 \(first)–\(last) 条操作写入后被改动，不能再信任：请用最近的备份替换本数据库，或新建副本并从同步服务器拉取",
+                           en: "operations \(first)–\(last) of replica \(id.short) changed after they were written and cannot be trusted: put the newest backup in place of this database, or make a new replica and pull from the hub")
+                continue
+            }
+            report.operations += ops.count
+            if ops.count != Int(last - first + 1) || first != (end[num] ?? 0) + 1 {
+                report.add("chunk-gap",
+                           zh: "副本 \(id.short) 的操作序号在 \(first) 处不连续",
+                           en: "the seqs of replica \(id.short) are not contiguous at \(first)")
+            }
+            if let bad = ops.first(where: { rule.check($0) != nil }), let reason = rule.check(bad) {
+                report.add("refused-operation",
+                           zh: "副本 \(id.short) 第 \(bad.seq) 条操作不符合操作规则（\(reason.message(.zh))），由旧版本写入",
+                           en: "operation \(bad.seq) of replica \(id.short) breaks the operation rule (\(reason.message(.en))); written by an older version")
+            }
+        }
+        return end
+    }
+
+    /// Each replica's version-vector entry against the last seq its chunks reach.
+    private static func checkVector(_ db: Database, held end: [Int64: Int64], _ report: inout CheckReport) throws {
+        let ids = try replicaIDs(db)
+        for row in try Row.fetchAll(db, sql: "SELECT num, max_seq FROM replica") {
+            let num: Int64 = row[0]
+            let maxSeq: Int64 = row[1]
+            if maxSeq != (end[num] ?? 0), let id = ids[num] {
+                report.add("vector-mismatch",
+                           zh: "副本 \(id.short) 记为持有到第 \(maxSeq) 条，日志中却到第 \(end[num] ?? 0) 条",
+                           en: "replica \(id.short) is recorded as held up to \(maxSeq), but the log holds up to \(end[num] ?? 0)")
+            }
+        }
+    }
+
+    /// The tables against a rebuild from the log, inside a savepoint that is rolled back.
+    private static func checkTablesAgainstRebuild(_ db: Database, rule: AcceptanceRule, _ report: inout CheckReport) throws {
+        let before = try fetchStateDigest(db)
+        let cellsBefore = try fetchCells(db)
+        try db.execute(sql: "SAVEPOINT ktx_check")
+        defer { try? db.execute(sql: "ROLLBACK TO ktx_check; RELEASE ktx_check") }
+        try rebuildLocked(db, rule: rule)
+        if try before != fetchStateDigest(db) || cellsBefore != fetchCells(db) {
+            report.add("tables-differ",
+                       zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正",
+                       en: "the tables differ from a rebuild from the log: run `ktx rebuild` to correct them")
+        }
     }
 
     /// The kept totals, per township and cell and summed up from them, as rows to compare.

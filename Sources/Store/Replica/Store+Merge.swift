@@ -110,17 +110,8 @@ extension Store {
             try recount(db, townships: try townshipsToRecount(db, touched: [], steps: batch.yearCloseSteps), rule: rule)
             return
         }
-        let load = try HotStatement(db, "SELECT \(fieldColumns), deleted FROM activity WHERE id = ?")
-        let loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
-        let ensure = try HotStatement(db, "INSERT OR IGNORE INTO activity (id) VALUES (?)")
-        let save = try HotStatement(db, """
-            INSERT OR REPLACE INTO activity (id, \(fieldColumns), deleted)
-            VALUES (\(Array(repeating: "?", count: 3 * Field.allCases.count + 2).joined(separator: ", ")))
-            """)
-        let addQuantity = try HotStatement(db, """
-            INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
-            ON CONFLICT (activity, metric) DO UPDATE SET value = \(checkedAdd)(value, excluded.value)
-            """)
+        let statements = try ActivityStatements(db)
+        let load = statements.load
         var replicas = try ReplicaNumbers(db, known: numbers)
         var cells = CellDeltas(catalog: rule.catalog)
         for slot in batch.slotsByID() {
@@ -132,10 +123,10 @@ extension Store {
             MergeRules.apply(fieldsOf: slot, in: batch, to: &state)
             touchedIDs.append(id)
             if stored == nil && state.fields.isEmpty && !state.deleted {
-                ensure.bind(1, id.rawValue)
-                try ensure.run()
+                statements.ensure.bind(1, id.rawValue)
+                try statements.ensure.run()
             } else if state != stored {
-                try saveState(save, id, state, &replicas)
+                try saveState(statements.save, id, state, &replicas)
             }
             let additions = batch.additions(slot)
             let before = stored.flatMap(cells.cell(of:))
@@ -145,18 +136,53 @@ extension Store {
             } else {
                 // The activity moves between cells (or joins, or leaves the totals): its
                 // stored quantities move with it.
-                var held: [(metric: String, amount: Int64)] = []
-                if stored != nil {
-                    loadQuantities.bind(1, id.rawValue)
-                    while try loadQuantities.step() { held.append((loadQuantities.text(0) ?? "", loadQuantities.int64(1))) }
-                    loadQuantities.reset()
-                }
+                let held = stored == nil ? [] : try statements.quantities(of: id)
                 if let before { cells.move(held, out: true, of: before) }
                 if let after {
                     cells.move(held, out: false, of: after)
                     cells.add(additions, to: after)
                 }
             }
+            try statements.add(additions, to: id)
+        }
+        try cells.write(db)
+        try recount(db, townships: try townshipsToRecount(db, touched: touchedIDs, steps: batch.yearCloseSteps), rule: rule)
+    }
+
+    /// The statements ``materialize(_:_:rule:numbers:)`` steps through for each activity of a
+    /// batch, prepared once per batch and bound through the C API.
+    private struct ActivityStatements {
+        let load: HotStatement
+        let loadQuantities: HotStatement
+        let ensure: HotStatement
+        let save: HotStatement
+        let addQuantity: HotStatement
+
+        init(_ db: Database) throws {
+            load = try HotStatement(db, "SELECT \(Store.fieldColumns), deleted FROM activity WHERE id = ?")
+            loadQuantities = try HotStatement(db, "SELECT metric, value FROM quantity WHERE activity = ?")
+            ensure = try HotStatement(db, "INSERT OR IGNORE INTO activity (id) VALUES (?)")
+            save = try HotStatement(db, """
+                INSERT OR REPLACE INTO activity (id, \(Store.fieldColumns), deleted)
+                VALUES (\(Array(repeating: "?", count: 3 * Field.allCases.count + 2).joined(separator: ", ")))
+                """)
+            addQuantity = try HotStatement(db, """
+                INSERT INTO quantity (activity, metric, value) VALUES (?, ?, ?)
+                ON CONFLICT (activity, metric) DO UPDATE SET value = \(Store.checkedAdd)(value, excluded.value)
+                """)
+        }
+
+        /// An activity's stored quantities.
+        func quantities(of id: ActivityID) throws -> [(metric: String, amount: Int64)] {
+            var held: [(metric: String, amount: Int64)] = []
+            loadQuantities.bind(1, id.rawValue)
+            while try loadQuantities.step() { held.append((loadQuantities.text(0) ?? "", loadQuantities.int64(1))) }
+            loadQuantities.reset()
+            return held
+        }
+
+        /// Adds a batch's additions to an activity's stored quantities.
+        func add(_ additions: [(metric: String, amount: Int64)], to id: ActivityID) throws {
             for (metric, amount) in additions where amount != 0 {
                 addQuantity.bind(1, id.rawValue)
                 addQuantity.bind(2, metric)
@@ -164,8 +190,6 @@ extension Store {
                 try addQuantity.run()
             }
         }
-        try cells.write(db)
-        try recount(db, townships: try townshipsToRecount(db, touched: touchedIDs, steps: batch.yearCloseSteps), rule: rule)
     }
 
     /// Folds manual indicator values (or the county's notes on them) into `table`

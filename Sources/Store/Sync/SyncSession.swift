@@ -364,27 +364,12 @@ public struct SyncSession: Sendable {
             for refusal in refusals { stopped.insert(refusal.replica) }
             for operation in held { stopped.insert(operation.replica) }
         }
-        var prefetched: (ask: VersionVector, page: Task<PullPage, any Error>)?
-        // One pull at a time: a dropped one ends before the next starts. A folder tells each
-        // damaged file once, in the page that met it: the warnings of a dropped page count.
-        func dropPrefetched() async {
-            guard let next = prefetched else { return }
-            prefetched = nil
-            next.page.cancel()
-            if let dropped = try? await next.page.value { report.warnings += dropped.warnings }
-        }
+        var readAhead = ReadAhead(hub: hub, limit: batchSize)
         do {
             while true {
                 var ask = merger.vector
                 for replica in stopped { ask[replica] = Int64.max / 2 }
-                let page: PullPage
-                if let next = prefetched, next.ask == ask {
-                    prefetched = nil
-                    page = try await next.page.value
-                } else {
-                    await dropPrefetched()
-                    page = try await hub.pull(after: ask, limit: batchSize)
-                }
+                let page = try await readAhead.page(after: ask, &report.warnings)
                 report.warnings += page.warnings
                 noteRefusals(page.refused, held: [HeldOperation]())
                 // (A folder's file under a replica's name that it did not sign is set aside, not
@@ -394,8 +379,7 @@ public struct SyncSession: Sendable {
                 }
                 var following = ask
                 for op in page.operations where op.seq > following[op.replica] { following[op.replica] = op.seq }
-                let hub = self.hub, limit = batchSize, after = following
-                prefetched = (after, Task { try await hub.pull(after: after, limit: limit) })
+                readAhead.start(after: following)
                 let before = merger.vector
                 let refusedBefore = merger.outcome.refused.count
                 let heldBefore = merger.outcome.held.count
@@ -404,7 +388,7 @@ public struct SyncSession: Sendable {
                 if hub.relaysEveryReplica, let forged = refused.first(where: { Self.notWrittenByItsReplica.contains($0.reason) }) {
                     await hub.setAside(page.source, reason: .forged, detail: forged.reason.message(.en))
                     refused.removeAll { $0.source == page.source && Self.notWrittenByItsReplica.contains($0.reason) }
-                    await dropPrefetched()
+                    await readAhead.drop(&report.warnings)
                 }
                 noteRefusals(refused, held: merger.outcome.held.dropFirst(heldBefore))
                 report.pulled = merger.outcome.applied
@@ -413,17 +397,56 @@ public struct SyncSession: Sendable {
                     && merger.outcome.held.count == heldBefore && page.refused.isEmpty { break }
             }
         } catch {
-            await dropPrefetched()
+            await readAhead.drop(&report.warnings)
             // Keep what was pulled before the failure.
             try? merger.flush()
             throw error
         }
-        await dropPrefetched()
+        await readAhead.drop(&report.warnings)
         report.pulled = try merger.finish().applied
         let local = merger.vector
         // This replica's own operations pulled back (a restored backup): others hold them.
         if local[sides.me] > sides.local[sides.me] { try store.markConfirmed(upTo: local[sides.me]) }
         return local
+    }
+
+    /// The next page of a pull, read (over HTTP: received and decoded) while this one merges.
+    struct ReadAhead {
+        let hub: any Hub
+        let limit: Int
+        private var pending: (ask: VersionVector, page: Task<PullPage, any Error>)?
+
+        init(hub: any Hub, limit: Int) {
+            self.hub = hub
+            self.limit = limit
+        }
+
+        /// The page after `ask`: the one read ahead if it was asked for the same, otherwise a
+        /// new pull (the one read ahead dropped).
+        mutating func page(after ask: VersionVector, _ warnings: inout [HubWarning]) async throws -> PullPage {
+            if let next = pending, next.ask == ask {
+                pending = nil
+                return try await next.page.value
+            }
+            await drop(&warnings)
+            return try await hub.pull(after: ask, limit: limit)
+        }
+
+        /// Starts reading the page after `ask`.
+        mutating func start(after ask: VersionVector) {
+            let hub = hub, limit = limit
+            pending = (ask, Task { try await hub.pull(after: ask, limit: limit) })
+        }
+
+        /// Drops the page read ahead. One pull at a time: a dropped one ends before the next
+        /// starts. A folder tells each damaged file once, in the page that met it: the
+        /// warnings of a dropped page count.
+        mutating func drop(_ warnings: inout [HubWarning]) async {
+            guard let next = pending else { return }
+            pending = nil
+            next.page.cancel()
+            if let dropped = try? await next.page.value { warnings += dropped.warnings }
+        }
     }
 
     /// Records what the sync found: for a county replica syncing with an HTTP hub, which

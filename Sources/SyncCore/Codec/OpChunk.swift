@@ -95,23 +95,7 @@ public enum OpChunk {
         let count = try reader.length()
         let stringCount = try reader.length()
         guard count <= bytes.count, stringCount <= bytes.count, !firstSeq.addingReportingOverflow(Int64(count)).overflow else { throw damaged }
-        // The string table as places in the bytes; each string is made once, when first used.
-        var places: [(start: Int, count: Int)] = []
-        places.reserveCapacity(stringCount)
-        for _ in 0..<stringCount { places.append(try reader.skipString()) }
-        func text(_ p: (start: Int, count: Int)) throws -> String {
-            let utf8 = UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)])
-            guard strictText else { return String(decoding: utf8, as: UTF8.self) }
-            guard let s = String(validating: utf8, as: UTF8.self) else { throw damaged }
-            return s
-        }
-        var table = [String?](repeating: nil, count: stringCount)
-        func string(_ i: Int) throws -> String {
-            if let s = table[i] { return s }
-            let s = try text(places[i])
-            table[i] = s
-            return s
-        }
+        var table = try StringTable(&reader, count: stringCount, strict: strictText)
         let skip = Int(max(0, min(Int64(count), from - firstSeq)))
         let end = limit >= count - skip ? count : skip + limit
         var ops: [Op] = []
@@ -121,36 +105,10 @@ public enum OpChunk {
             hlc = hlc &+ (try reader.signed())
             let target = try reader.length()
             guard target < stringCount, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
-            let wanted = i >= skip
-            let change: Change
-            switch kind {
-            case .set:
-                let name = try reader.length()
-                guard name < stringCount else { throw damaged }
-                let value = try reader.skipString()
-                guard wanted else { continue }
-                let text = try text(value)
-                if let field = Field(rawValue: try string(name)) {
-                    change = .set(field, text)
-                } else {
-                    change = .newerField(try string(name), text)
-                }
-            case .add:
-                let name = try reader.length()
-                guard name < stringCount else { throw damaged }
-                let amount = try reader.signed()
-                guard wanted else { continue }
-                change = .add(metric: try string(name), amount: amount)
-            case .delete:
-                guard wanted else { continue }
-                change = .delete
-            case .indicator:
-                let value = try reader.skipString()
-                guard wanted else { continue }
-                change = .indicator(try text(value))
-            }
+            // Operations before `from` are read past: no string is made for them.
+            guard let change = try change(kind, &reader, &table, wanted: i >= skip) else { continue }
             ops.append(Op(replica: replica, seq: firstSeq + Int64(i), timestamp: HLCTimestamp(rawValue: hlc),
-                          activity: ActivityID(unchecked: try string(target)), change: change))
+                          activity: ActivityID(unchecked: try table.string(target)), change: change))
         }
         if end == count { guard reader.atEnd else { throw damaged } }
         return ops
@@ -185,6 +143,69 @@ public enum OpChunk {
         s.withUTF8 { utf8 in
             put(UInt64(utf8.count), &out)
             out.append(contentsOf: utf8)
+        }
+    }
+
+    /// The chunk's string table as places in the bytes; each string is made once, when
+    /// first used.
+    private struct StringTable {
+        let bytes: UnsafeRawBufferPointer
+        let strict: Bool
+        var places: [(start: Int, count: Int)] = []
+        var made: [String?]
+
+        init(_ reader: inout Reader, count: Int, strict: Bool) throws {
+            bytes = reader.bytes
+            self.strict = strict
+            places.reserveCapacity(count)
+            for _ in 0..<count { places.append(try reader.skipString()) }
+            made = [String?](repeating: nil, count: count)
+        }
+
+        var count: Int { places.count }
+
+        /// The text at a place: repaired if it is not valid UTF-8, or with `strict` refused.
+        func text(_ p: (start: Int, count: Int)) throws -> String {
+            let utf8 = UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)])
+            guard strict else { return String(decoding: utf8, as: UTF8.self) }
+            guard let s = String(validating: utf8, as: UTF8.self) else { throw OpChunk.damaged }
+            return s
+        }
+
+        mutating func string(_ i: Int) throws -> String {
+            if let s = made[i] { return s }
+            let s = try text(places[i])
+            made[i] = s
+            return s
+        }
+    }
+
+    /// Reads one operation's change after its kind byte; nil (its bytes read past) when it
+    /// is not `wanted`.
+    @inline(__always)
+    private static func change(_ kind: OperationKind, _ reader: inout Reader, _ table: inout StringTable,
+                               wanted: Bool) throws -> Change? {
+        switch kind {
+        case .set:
+            let name = try reader.length()
+            guard name < table.count else { throw damaged }
+            let value = try reader.skipString()
+            guard wanted else { return nil }
+            let text = try table.text(value)
+            guard let field = Field(rawValue: try table.string(name)) else { return .newerField(try table.string(name), text) }
+            return .set(field, text)
+        case .add:
+            let name = try reader.length()
+            guard name < table.count else { throw damaged }
+            let amount = try reader.signed()
+            guard wanted else { return nil }
+            return .add(metric: try table.string(name), amount: amount)
+        case .delete:
+            return wanted ? .delete : nil
+        case .indicator:
+            let value = try reader.skipString()
+            guard wanted else { return nil }
+            return .indicator(try table.text(value))
         }
     }
 
