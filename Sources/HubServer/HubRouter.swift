@@ -214,7 +214,7 @@ struct HubEndpoints: Sendable {
             filter = try ActivityFilter.parse(kind: parameter("kind"), township: parameter("township"),
                                               year: parameter("year"), catalog: store.catalog)
         } catch let error as KtxError {
-            throw HubError(.badRequest, HubErrorCode(error.code), error.en)
+            throw HubError(.badRequest, HubErrorCode(error.code), error.message(.en, fields: .keys))
         }
         let question = "\(keys.map(\.rawValue))|\(filter.kind ?? "")|\(filter.township ?? "")|\(filter.year.map(String.init) ?? "")"
         if try await hub.refresh(details: false) { totalsCache.invalidate() }
@@ -313,7 +313,7 @@ struct HubEndpoints: Sendable {
             response.status = .created
             return response
         } catch let error as KtxError where error.isBadInput {
-            throw HubError(.unprocessableContent, HubErrorCode(error.code), error.en)
+            throw HubError(.unprocessableContent, HubErrorCode(error.code), error.message(.en, fields: .keys))
         }
     }
 

@@ -49,8 +49,8 @@ extension Store {
     /// Checks a new token's role and township as every hub does.
     public static func checkTokenTownship(role: HubRole, township: String?) throws -> String? {
         guard role == .township else { return nil }
-        guard let township, !township.trimmingSpaces().isEmpty else { throw KtxError.missingField("--township") }
-        try Validate.text(township.trimmingSpaces(), option: "--township")
+        guard let township, !township.trimmingSpaces().isEmpty else { throw KtxError.missingField(.township) }
+        try Validate.text(township.trimmingSpaces(), field: .township)
         return township.trimmingSpaces()
     }
 

@@ -178,7 +178,7 @@ public final class ClerkUI: Sendable {
             try store.submitYear(year)
             return Web.redirect("/")
         } catch let error as KtxError where error.isBadInput {
-            return render("message", Page(language, ["title": WebText.text("error", language), "message": error.message(language)]),
+            return render("message", Page(language, ["title": WebText.text("error", language), "message": error.message(language, fields: WebText.fieldNames(store.catalog))]),
                           status: .unprocessableContent)
         }
     }
@@ -203,9 +203,9 @@ public final class ClerkUI: Sendable {
     func record(_ language: Language, _ fields: [String: String]) throws -> Response {
         func text(_ name: String) -> String? { fields[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
         do {
-            guard let kind = text("kind") else { throw KtxError.missingField(WebText.text("kind", language)) }
-            guard let date = text("date") else { throw KtxError.missingField(WebText.text("date", language)) }
-            guard let title = text("title") else { throw KtxError.missingField(WebText.text("title", language)) }
+            guard let kind = text("kind") else { throw KtxError.missingField(.kind) }
+            guard let date = text("date") else { throw KtxError.missingField(.date) }
+            guard let title = text("title") else { throw KtxError.missingField(.title) }
             var quantities: [String: Int64] = [:]
             for metric in store.catalog.metrics {
                 guard let typed = text("m-" + metric.code) else { continue }
@@ -215,13 +215,13 @@ public final class ClerkUI: Sendable {
                                                     notes: text("notes"), quantities: quantities))
             return Web.redirect("/a/\(id.rawValue)?saved=1")
         } catch let error as KtxError where error.isBadInput {
-            return form(language, values: fields, error: error.message(language), status: .unprocessableContent)
+            return form(language, values: fields, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
         }
     }
 
     /// An amount typed in a quantity's field, by the catalog's one rule for amounts.
     static func amount(_ typed: String, _ metric: Metric, _ language: Language) throws -> Int64 {
-        guard let value = metric.parse(typed) else { throw KtxError.badNumber(metric.displayName(language), typed, metric: metric) }
+        guard let value = metric.parse(typed) else { throw KtxError.badNumber(.metric(metric.code), typed, metric: metric) }
         return value
     }
 
@@ -267,7 +267,7 @@ public final class ClerkUI: Sendable {
             if !edit.isEmpty { try store.edit(id, edit) }
             return Web.redirect("/a/\(id.rawValue)?saved=1")
         } catch let error as KtxError where error.isBadInput {
-            return form(language, values: fields, error: error.message(language), status: .unprocessableContent,
+            return form(language, values: fields, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent,
                         action: "/a/\(id.rawValue)/edit", quantities: false)
         }
     }
@@ -286,7 +286,7 @@ public final class ClerkUI: Sendable {
             return try activity(text, language, notice: language.pick(zh: "\(metric.name) \(metric.format(total))（\(change)）",
                                                                      en: "\(metric.english) \(metric.format(total)) (\(change))"), error: nil)
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
         }
     }
 
@@ -296,7 +296,7 @@ public final class ClerkUI: Sendable {
             try store.delete(id)
             return Web.redirect("/a/\(id.rawValue)")
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
         }
     }
 
@@ -306,7 +306,7 @@ public final class ClerkUI: Sendable {
             let restored = try store.restore(id)
             return Web.redirect("/a/\(restored.rawValue)")
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
         }
     }
 

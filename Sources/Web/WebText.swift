@@ -130,6 +130,15 @@ enum WebText {
         "confirm_delete": ("确定删除这次活动吗？删除后可以恢复。", "Delete this activity? It can be restored."),
     ]
 
+    /// A page's names for the fields of its forms (标题, 地点, a quantity's name), for errors
+    /// about them: a clerk is told "标题 must not be empty", never "--title".
+    static func fieldNames(_ catalog: Catalog) -> FieldNames {
+        FieldNames { field, language in
+            if let metric = catalog.metric(named: field.key) { return metric.displayName(language) }
+            return words[field.key].map { language == .zh ? $0.zh : $0.en } ?? field.key
+        }
+    }
+
     static func text(_ key: String, _ language: Language) -> String {
         guard let pair = words[key] else { return key }
         return language == .zh ? pair.zh : pair.en

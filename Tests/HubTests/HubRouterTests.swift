@@ -405,6 +405,13 @@ import Testing
             try await client.execute(uri: "/v1/tokens/\(id)", method: .delete, headers: bearer(f.admin)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin),
                                      body: ByteBuffer(string: #"{"role": "township"}"#)) { #expect($0.status == .unprocessableContent) }
+            // JSON's words: the field is named by its key, as the request spells it, not as a flag.
+            try await client.execute(uri: "/v1/tokens", method: .post, headers: bearer(f.admin),
+                                     body: ByteBuffer(string: #"{"role": "township", "township": "新城\u0001镇"}"#)) { response throws in
+                #expect(response.status == .unprocessableContent)
+                #expect(try response.body.decode(HubAPI.ErrorBody.self).error.message
+                    == "township must not be empty, contain line breaks or control characters, or exceed 200 characters")
+            }
         }
     }
 }

@@ -374,6 +374,31 @@ import Web
 
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
 
+    /// A clerk is told about a field by the name the form gives it, never by a terminal's option.
+    @Test func aMistakeNamesTheFieldAsTheFormDoes() async throws {
+        let lab = ReplicaLab("clerk-words")
+        defer { lab.remove() }
+        let store = try lab.replica("a", township: "河西镇")
+        let attendance = try #require(store.catalog.metric(named: "attendance")).displayName(.zh)
+        try await Self.clerk(store).0.test(.router) { client in
+            let token = try await Self.formToken(client)
+            for (fields, words) in [
+                (["title": String(repeating: "培", count: 201)], "标题 不能为空，不能含换行或控制字符，且不超过 200 个字"),
+                (["title": ""], "缺少必填项 标题"),
+                (["title": "果树修剪培训", "venue": String(repeating: "村", count: 201)], "地点 不能为空"),
+                (["title": "果树修剪培训", "m-attendance": "-5"], "\(attendance) 不能为负数"),
+            ] {
+                let body = ["form_token": token, "kind": "rural", "date": "2023-05-20"].merging(fields) { $1 }
+                try await client.execute(uri: "/new", method: .post, headers: Self.form, body: DashboardPageTests.body(body)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    #expect(response.body.text.contains(words), "\(fields)")
+                    #expect(!response.body.text.contains("--"), "\(fields)")
+                }
+            }
+            #expect(try store.activities().isEmpty)
+        }
+    }
+
     @Test func aClerkRecordsAddsEditsDeletesAndRestoresThroughTheForms() async throws {
         let lab = ReplicaLab("clerk")
         defer { lab.remove() }

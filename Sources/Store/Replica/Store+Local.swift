@@ -37,11 +37,11 @@ extension Store {
         let kind = try Validate.kind(draft.kind, catalog: catalog)
         let date = try Validate.date(draft.date)
         let title = draft.title.trimmingSpaces()
-        try Validate.text(title, option: "--title")
+        try Validate.text(title, field: .title)
         let venue = draft.venue?.trimmingSpaces()
-        if let venue { try Validate.text(venue, option: "--venue", allowEmpty: true) }
+        if let venue { try Validate.text(venue, field: .venue, allowEmpty: true) }
         let project = draft.project?.trimmingSpaces()
-        if let project { try Validate.text(project, option: "--project", allowEmpty: true) }
+        if let project { try Validate.text(project, field: .project, allowEmpty: true) }
         let notes = try draft.notes.map(Validate.notes)
         var amounts: [(Metric, Int64)] = []
         for (code, amount) in draft.quantities.sorted(by: { $0.key < $1.key }) {
@@ -158,17 +158,17 @@ extension Store {
         guard !edit.isEmpty else { throw KtxError.nothingToChange() }
         var sets: [(Field, String)] = []
         if let title = edit.title?.trimmingSpaces() {
-            try Validate.text(title, option: "--title")
+            try Validate.text(title, field: .title)
             sets.append((.title, title))
         }
         if let date = edit.date { sets.append((.date, try Validate.date(date).description)) }
         if let venue = edit.venue?.trimmingSpaces() {
-            try Validate.text(venue, option: "--venue", allowEmpty: true)
+            try Validate.text(venue, field: .venue, allowEmpty: true)
             sets.append((.venue, venue))
         }
         if let kind = edit.kind { sets.append((.kind, try Validate.kind(kind, catalog: catalog).code)) }
         if let project = edit.project?.trimmingSpaces() {
-            try Validate.text(project, option: "--project", allowEmpty: true)
+            try Validate.text(project, field: .project, allowEmpty: true)
             sets.append((.project, project))
         }
         if let notes = edit.notes { sets.append((.notes, try Validate.notes(notes))) }

@@ -180,7 +180,7 @@ extension Store {
     /// The county returns `township`'s `year` to it, saying why.
     public func returnYear(_ year: Int, township: String, reason text: String) throws {
         let reason = try Validate.notes(text)
-        guard !reason.isEmpty else { throw KtxError.missingField("--reason") }
+        guard !reason.isEmpty else { throw KtxError.missingField(.reason) }
         try writeLocal("return") { db, batch in
             let standing = YearClose.Standing(try Self.yearCloseEvents(db, year: year)[township] ?? [])
             guard standing.state == .submitted || standing.state == .approved else {

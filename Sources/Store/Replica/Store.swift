@@ -68,7 +68,7 @@ public struct Store: Sendable {
                               wallClock: any WallClock = SystemWallClock(),
                               replicaID: ReplicaID? = nil, key rawKey: [UInt8]? = nil) throws -> Store {
         let name = township.trimmingSpaces()
-        try Validate.text(name, option: "--township")
+        try Validate.text(name, field: .township)
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
             do {

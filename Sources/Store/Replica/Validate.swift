@@ -4,6 +4,12 @@ import SyncCore
 public enum Validate {
     /// A one-line text the acceptance rule takes (``AcceptanceRule/isText(_:)``): 1 to 200
     /// scalars, no control or bidirectional-control characters.
+    public static func text(_ value: String, field: InputField, allowEmpty: Bool = false) throws {
+        if value.isEmpty && allowEmpty { return }
+        guard AcceptanceRule.isText(value) else { throw KtxError.badText(field) }
+    }
+
+    /// ``text(_:field:allowEmpty:)`` for what only one edge has (a CSV column).
     public static func text(_ value: String, option: String, allowEmpty: Bool = false) throws {
         if value.isEmpty && allowEmpty { return }
         guard AcceptanceRule.isText(value) else { throw KtxError.badText(option) }
@@ -70,7 +76,7 @@ public enum Validate {
 
     public static func amount(_ amount: Int64, metric: Metric, allowNegative: Bool) throws {
         let shown = metric.format(amount)
-        if !allowNegative && amount < 0 { throw KtxError.negativeValue("--\(metric.code)", shown) }
-        if amount.magnitude > metric.maximumAmount.magnitude { throw KtxError.tooLarge("--\(metric.code)", shown) }
+        if !allowNegative && amount < 0 { throw KtxError.negativeValue(.metric(metric.code), shown) }
+        if amount.magnitude > metric.maximumAmount.magnitude { throw KtxError.tooLarge(.metric(metric.code), shown) }
     }
 }

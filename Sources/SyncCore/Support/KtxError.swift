@@ -157,22 +157,44 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
 
     /// What kind of error this is.
     public let code: Code
-    /// The message in Chinese.
+    /// The message in Chinese, as a terminal words it (a field named by its option).
     public let zh: String
-    /// The message in English.
+    /// The message in English, as a terminal words it.
     public let en: String
     /// The cause, for logs (never shown to a clerk as is).
     public let underlying: (any Error & Sendable)?
+    /// The field of input the error is about, if one: each edge names it its own way.
+    public let field: InputField?
+    /// The message with the field named by the edge that shows it.
+    private let words: (@Sendable (Language, FieldNames) -> String)?
 
     public init(_ code: Code, zh: String, en: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.zh = zh
         self.en = en
         self.underlying = underlying
+        self.field = nil
+        self.words = nil
     }
 
-    /// The message in the given language.
-    public func message(_ language: Language) -> String { language == .zh ? zh : en }
+    /// An error about a field of input, worded by `words` with the field's name as the edge
+    /// that shows it names it (``message(_:fields:)``).
+    public init(_ code: Code, field: InputField, underlying: (any Error & Sendable)? = nil,
+                words: @escaping @Sendable (Language, _ name: String) -> String) {
+        self.code = code
+        self.zh = words(.zh, FieldNames.options.name(field, .zh))
+        self.en = words(.en, FieldNames.options.name(field, .en))
+        self.underlying = underlying
+        self.field = field
+        self.words = { language, names in words(language, names.name(field, language)) }
+    }
+
+    /// The message in the given language, with a field named as `fields` names it: by its
+    /// option in a terminal (the default), by its label on a page, by its key in JSON.
+    public func message(_ language: Language, fields: FieldNames = .options) -> String {
+        if let words { return words(language, fields) }
+        return language == .zh ? zh : en
+    }
 
     /// Whether the error is the user's input (exit status 64) rather than a failure (exit 1).
     public var isBadInput: Bool {
@@ -310,35 +332,57 @@ extension KtxError {
                  en: "invalid indicator value '\(text)': write a non-negative number without its unit, e.g. 92 or 92.5")
     }
 
+    /// A quantity typed for a field that is not a valid amount of its metric.
+    public static func badNumber(_ field: InputField, _ text: String, metric: Metric) -> KtxError {
+        KtxError(.badNumber, field: field) { badNumberWords($0, $1, text, metric) }
+    }
+
+    /// ``badNumber(_:_:metric:)`` for what only one edge has (a CSV column, a form's label).
     public static func badNumber(_ option: String, _ text: String, metric: Metric) -> KtxError {
-        let example = metric.scale == 100 ? "1200 或 1200.50" : "120"
-        let exampleEn = metric.scale == 100 ? "1200 or 1200.50" : "120"
+        KtxError(.badNumber, zh: badNumberWords(.zh, option, text, metric), en: badNumberWords(.en, option, text, metric))
+    }
+
+    private static func badNumberWords(_ language: Language, _ name: String, _ text: String, _ metric: Metric) -> String {
+        let example = language.pick(zh: metric.scale == 100 ? "1200 或 1200.50" : "120", en: metric.scale == 100 ? "1200 or 1200.50" : "120")
         if let why = metric.whyNotAnAmount(text) {
-            return KtxError(.badNumber,
-                            zh: "\(option) 的值“\(text)”不是有效数量：\(why.zh)，例如 \(example)",
-                            en: "\(option) value '\(text)' is not a valid amount: \(why.en), e.g. \(exampleEn)")
+            return language.pick(zh: "\(name) 的值“\(text)”不是有效数量：\(why.zh)，例如 \(example)",
+                                 en: "\(name) value '\(text)' is not a valid amount: \(why.en), e.g. \(example)")
         }
-        return KtxError(.badNumber,
-                        zh: "\(option) 的值“\(text)”不是有效数量：请写整数\(metric.scale == 100 ? "（最多两位小数）" : "")，例如 \(example)",
-                        en: "\(option) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(exampleEn)")
+        return language.pick(
+            zh: "\(name) 的值“\(text)”不是有效数量：请写整数\(metric.scale == 100 ? "（最多两位小数）" : "")，例如 \(example)",
+            en: "\(name) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(example)")
     }
 
-    public static func tooLarge(_ option: String, _ text: String) -> KtxError {
-        KtxError(.badNumber,
-                 zh: "\(option) 的值“\(text)”过大：单次最多 1000000000",
-                 en: "\(option) value '\(text)' is too large: at most 1000000000 at a time")
+    public static func tooLarge(_ field: InputField, _ text: String) -> KtxError {
+        KtxError(.badNumber, field: field) { language, name in
+            language.pick(zh: "\(name) 的值“\(text)”过大：单次最多 1000000000",
+                          en: "\(name) value '\(text)' is too large: at most 1000000000 at a time")
+        }
     }
 
+    /// A text field that is empty where it may not be, or holds what no text may.
+    public static func badText(_ field: InputField) -> KtxError {
+        KtxError(.badText, field: field) { badTextWords($0, $1) }
+    }
+
+    /// ``badText(_:)`` for what only one edge has (a CSV column).
     public static func badText(_ option: String) -> KtxError {
-        KtxError(.badText,
-                 zh: "\(option) 不能为空，不能含换行或控制字符，且不超过 200 个字",
-                 en: "\(option) must not be empty, contain line breaks or control characters, or exceed 200 characters")
+        KtxError(.badText, zh: badTextWords(.zh, option), en: badTextWords(.en, option))
     }
 
+    private static func badTextWords(_ language: Language, _ name: String) -> String {
+        language.pick(zh: "\(name) 不能为空，不能含换行或控制字符，且不超过 200 个字",
+                      en: "\(name) must not be empty, contain line breaks or control characters, or exceed 200 characters")
+    }
+
+    /// A field the command or form needs that was not given.
+    public static func missingField(_ field: InputField) -> KtxError {
+        KtxError(.missingField, field: field) { language, name in language.pick(zh: "缺少必填项 \(name)", en: "missing required \(name)") }
+    }
+
+    /// ``missingField(_:)`` for what only one edge has (`LOCATION`, `N` in a terminal).
     public static func missingField(_ option: String) -> KtxError {
-        KtxError(.missingField,
-                 zh: "缺少必填项 \(option)",
-                 en: "missing required \(option)")
+        KtxError(.missingField, zh: "缺少必填项 \(option)", en: "missing required \(option)")
     }
 
     public static func badActivityID(_ text: String) -> KtxError {
@@ -365,10 +409,11 @@ extension KtxError {
                  en: "activity \(id) belongs to \(owner) and this replica to \(mine): only a township's own replicas may change its activities")
     }
 
-    public static func negativeValue(_ option: String, _ text: String) -> KtxError {
-        KtxError(.negativeValue,
-                 zh: "\(option) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
-                 en: "\(option) cannot be negative ('\(text)'); to correct a recorded amount use `ktx attend ID -N`")
+    public static func negativeValue(_ field: InputField, _ text: String) -> KtxError {
+        KtxError(.negativeValue, field: field) { language, name in
+            language.pick(zh: "\(name) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
+                          en: "\(name) cannot be negative ('\(text)'); to correct a recorded amount use `ktx attend ID -N`")
+        }
     }
 
     public static func negativeResult(_ id: String, metric: Metric, current: Int64, change: Int64) -> KtxError {

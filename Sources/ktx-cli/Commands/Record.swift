@@ -49,9 +49,9 @@ extension Ktx {
         func run() async throws {
             try await reportingErrors(options) {
                 let store = try options.openStore()
-                guard let kind else { throw KtxError.missingField("--kind") }
-                guard let date else { throw KtxError.missingField("--date") }
-                guard let title else { throw KtxError.missingField("--title") }
+                guard let kind else { throw KtxError.missingField(.kind) }
+                guard let date else { throw KtxError.missingField(.date) }
+                guard let title else { throw KtxError.missingField(.title) }
                 let given: [(String, String?)] = [
                     ("attendance", attendance), ("beneficiaries", beneficiaries), ("schools", schools),
                     ("enterprises", enterprises), ("techniques", techniques), ("exhibits", exhibits),
@@ -82,7 +82,7 @@ let metricCompletion = CompletionKind.list(Catalog.standard.metrics.flatMap { [$
 /// error for an unknown metric or a malformed number.
 func parseAmount(_ text: String, metric name: String, catalog: Catalog) throws -> (metric: Metric, amount: Int64) {
     guard let metric = catalog.metric(named: name) else { throw KtxError.unknownMetric(name, catalog: catalog) }
-    guard let value = metric.parse(text) else { throw KtxError.badNumber("--\(metric.code)", text, metric: metric) }
+    guard let value = metric.parse(text) else { throw KtxError.badNumber(.metric(metric.code), text, metric: metric) }
     return (metric, value)
 }
 
