@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "FolderHub", package: "ktx"),
                 .product(name: "Reporting", package: "ktx"),
                 .product(name: "HubServer", package: "ktx"),
+                .product(name: "HubStorage", package: "ktx"),
                 .product(name: "HubClient", package: "ktx"),
                 .product(name: "HubPostgres", package: "ktx"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

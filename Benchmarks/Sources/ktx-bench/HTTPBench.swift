@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubServer
+import HubStorage
 import Logging
 import Store
 import SyncCore

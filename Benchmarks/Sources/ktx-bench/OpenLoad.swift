@@ -3,6 +3,7 @@ import Foundation
 import HubClient
 import HubPostgres
 import HubServer
+import HubStorage
 import Logging
 import NIOCore
 import Store
@@ -200,8 +201,13 @@ enum OpenLoad {
         var logger = Logger(label: "ktx-bench.hub")
         logger.logLevel = .critical
         let location = try postgres.map { try PostgresLocation(url: $0, password: ProcessInfo.processInfo.environment["PGPASSWORD"]) }
-        var configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger, postgres: location)
+        var configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger)
         configuration.maxConnectionsPerAddress = 1_000
-        try await serveHub(configuration)
+        let hub: any HubBackend = if let location {
+            try await PostgresHub.open(location, viewPath: path, logger: logger)
+        } else {
+            try Store.openHub(at: path)
+        }
+        try await serveHub(configuration, hub: hub)
     }
 }

@@ -4,6 +4,7 @@ import GRDBSQLite
 import HubClient
 import HubPostgres
 import HubServer
+import HubStorage
 import Logging
 import NIOCore
 import PostgresNIO
@@ -112,7 +113,7 @@ enum PushLoad {
         }
         for (hub, path) in zip(hubs, paths) {
             let port = try HTTPBench.freePort()
-            let configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger, postgres: postgres)
+            let configuration = HubConfiguration(databasePath: path, port: port, maxBodyBytes: 8 << 20, logger: logger)
             let app = buildApplication(configuration, hub: hub)
             servers.append(Task { try await app.runService() })
             urls.append("http://127.0.0.1:\(port)")

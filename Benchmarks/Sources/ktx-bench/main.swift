@@ -1,5 +1,6 @@
 import Foundation
 import Reporting
+import HubStorage
 import Store
 import FolderHub
 import SyncCore
