@@ -19,7 +19,7 @@ public struct ApprovalSummary: Sendable, Equatable {
     public var amendments: Int
 
     public static func build(year: Int, store: Store) throws -> ApprovalSummary {
-        let standings = try store.yearStandings(year)
+        let standings = try store.yearStandings(year, counting: false)
         return ApprovalSummary(
             townships: standings.map { s in
                 let at: Int64? = switch s.standing.state {
