@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 import Testing
 import TestSupport
 
@@ -19,6 +20,18 @@ import TestSupport
         let result = try KtxProcess(workingDirectory: dir.path).run(["report", "--help", "--lang", "en"])
         #expect(result.status == 0)
         #expect(result.stdout == Self.reportEN)
+    }
+
+    /// `ktx record` offers an option for every quantity of the catalog (argument-parser's
+    /// options are declared, not read from the catalog): a metric added to the catalog without
+    /// its option fails here.
+    @Test func recordOffersAnOptionForEveryQuantityOfTheCatalog() throws {
+        let dir = TemporaryDirectory("help")
+        defer { dir.remove() }
+        let help = try KtxProcess(workingDirectory: dir.path).ok(["record", "--help", "--lang", "en"])
+        for metric in Catalog.standard.metrics {
+            #expect(help.contains("--\(metric.code) <"), "ktx record has no --\(metric.code)")
+        }
     }
 
     @Test func optionHelpFollowsLANG() throws {
