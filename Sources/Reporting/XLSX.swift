@@ -226,7 +226,7 @@ public struct Workbook: Sendable {
         x += "<sheetData>"
         let heights = rowHeights(sheet)
         for (r, row) in sheet.rows.enumerated() {
-            x += heights[r].map { "<row r=\"\(r + 1)\" ht=\"\($0)\" customHeight=\"1\">" } ?? "<row r=\"\(r + 1)\">"
+            x += "<row r=\"\(r + 1)\" ht=\"\(heights[r])\" customHeight=\"1\">"
             for (c, cell) in row.enumerated() {
                 let ref = "\(column(c))\(r + 1)"
                 let s = cell.style.rawValue
@@ -253,7 +253,7 @@ public struct Workbook: Sendable {
     /// (a CJK character counts two units, others one, over its column's width or its merged
     /// columns', in character units as `<col width>` is), each as tall as a CJK font draws
     /// the row's type (about 1.45 em), and room above and below for the rules.
-    static func rowHeights(_ sheet: Sheet) -> [Int: Double] {
+    static func rowHeights(_ sheet: Sheet) -> [Double] {
         var spans: [String: Int] = [:]
         for merge in sheet.merges {
             let ends = merge.split(separator: ":").map(String.init)
@@ -261,7 +261,7 @@ public struct Workbook: Sendable {
             let first = ends[0].prefix { $0.isLetter }, last = ends[1].prefix { $0.isLetter }
             spans[ends[0]] = columnIndex(String(last)) - columnIndex(String(first)) + 1
         }
-        var out: [Int: Double] = [:]
+        var out: [Double] = []
         for (r, row) in sheet.rows.enumerated() {
             var lines = 1
             var lineHeight = 15.0
@@ -279,7 +279,7 @@ public struct Workbook: Sendable {
                 }
                 lines = max(lines, needed)
             }
-            out[r] = Double(lines) * lineHeight + 3
+            out.append(Double(lines) * lineHeight + 3)
         }
         return out
     }

@@ -178,7 +178,7 @@ public final class ClerkUI: Sendable {
             try store.submitYear(year)
             return Web.redirect("/")
         } catch let error as KtxError where error.isBadInput {
-            return render("message", Page(language, ["title": WebText.text("error", language), "message": error.message(language, fields: WebText.fieldNames(store.catalog))]),
+            return render("message", Page(language, ["title": WebText.text("error", language), "message": WebText.message(error, language, store.catalog)]),
                           status: .unprocessableContent)
         }
     }
@@ -215,7 +215,7 @@ public final class ClerkUI: Sendable {
                                                     notes: text("notes"), quantities: quantities))
             return Web.redirect("/a/\(id.rawValue)?saved=1")
         } catch let error as KtxError where error.isBadInput {
-            return form(language, values: fields, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
+            return form(language, values: fields, error: WebText.message(error, language, store.catalog), status: .unprocessableContent)
         }
     }
 
@@ -267,7 +267,7 @@ public final class ClerkUI: Sendable {
             if !edit.isEmpty { try store.edit(id, edit) }
             return Web.redirect("/a/\(id.rawValue)?saved=1")
         } catch let error as KtxError where error.isBadInput {
-            return form(language, values: fields, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent,
+            return form(language, values: fields, error: WebText.message(error, language, store.catalog), status: .unprocessableContent,
                         action: "/a/\(id.rawValue)/edit", quantities: false)
         }
     }
@@ -286,7 +286,7 @@ public final class ClerkUI: Sendable {
             return try activity(text, language, notice: language.pick(zh: "\(metric.name) \(metric.format(total))（\(change)）",
                                                                      en: "\(metric.english) \(metric.format(total)) (\(change))"), error: nil)
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: WebText.message(error, language, store.catalog), status: .unprocessableContent)
         }
     }
 
@@ -296,7 +296,7 @@ public final class ClerkUI: Sendable {
             try store.delete(id)
             return Web.redirect("/a/\(id.rawValue)")
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: WebText.message(error, language, store.catalog), status: .unprocessableContent)
         }
     }
 
@@ -306,7 +306,7 @@ public final class ClerkUI: Sendable {
             let restored = try store.restore(id)
             return Web.redirect("/a/\(restored.rawValue)")
         } catch let error as KtxError where error.isBadInput {
-            return try activity(text, language, notice: nil, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
+            return try activity(text, language, notice: nil, error: WebText.message(error, language, store.catalog), status: .unprocessableContent)
         }
     }
 

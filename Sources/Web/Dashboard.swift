@@ -108,7 +108,7 @@ public struct Dashboard: Sendable {
             if case .hub = access { try await hub.refresh(details: true) }
             return try await body(viewer)
         } catch let error as KtxError where error.isBadInput {
-            return message(viewer, status: .badRequest, error.message(language, fields: WebText.fieldNames(store.catalog)))
+            return message(viewer, status: .badRequest, WebText.message(error, language, store.catalog))
         }
     }
 
@@ -261,7 +261,7 @@ public struct Dashboard: Sendable {
             try await hub.publishOwn()
             return Web.redirect("/?" + Web.queryString(["year": String(year), "decided": "1"]))
         } catch let error as KtxError where error.isBadInput {
-            return message(viewer, status: .unprocessableContent, error.message(viewer.language, fields: WebText.fieldNames(store.catalog)))
+            return message(viewer, status: .unprocessableContent, WebText.message(error, viewer.language, store.catalog))
         }
     }
 
@@ -458,7 +458,7 @@ public struct Dashboard: Sendable {
             response.status = .created
             return response
         } catch let error as KtxError where error.isBadInput {
-            return message(viewer, status: .badRequest, error.message(language, fields: WebText.fieldNames(store.catalog)))
+            return message(viewer, status: .badRequest, WebText.message(error, language, store.catalog))
         }
     }
 
@@ -468,7 +468,7 @@ public struct Dashboard: Sendable {
         do {
             try await hub.revokeToken(id: id)
         } catch let error as KtxError where error.code == .unknownToken {
-            return message(viewer, status: .notFound, error.message(viewer.language, fields: WebText.fieldNames(store.catalog)))
+            return message(viewer, status: .notFound, WebText.message(error, viewer.language, store.catalog))
         }
         sessions.end(tokenID: id)
         return Web.redirect("/admin")
@@ -532,7 +532,7 @@ public struct Dashboard: Sendable {
             return Web.redirect("/?" + Web.queryString(["year": String(year), "saved": "1"]))
         } catch let error as KtxError where error.isBadInput {
             return try await Web.offThePool {
-                try indicatorForm(request, viewer, values: fields, error: error.message(language, fields: WebText.fieldNames(store.catalog)), status: .unprocessableContent)
+                try indicatorForm(request, viewer, values: fields, error: WebText.message(error, language, store.catalog), status: .unprocessableContent)
             }
         }
     }

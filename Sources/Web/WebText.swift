@@ -139,6 +139,11 @@ enum WebText {
         }
     }
 
+    /// An error as a page shows it: in the page's language, its field by the form's name.
+    static func message(_ error: KtxError, _ language: Language, _ catalog: Catalog) -> String {
+        error.message(language, fields: fieldNames(catalog))
+    }
+
     static func text(_ key: String, _ language: Language) -> String {
         guard let pair = words[key] else { return key }
         return language == .zh ? pair.zh : pair.en

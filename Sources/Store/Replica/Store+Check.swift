@@ -51,8 +51,9 @@ extension Store {
         checkKeyFile(&report)
         try write("check") { db in
             guard try Self.checkIntegrity(db, &report) else { return }
-            let held = try Self.checkLog(db, rule: rule, &report)
-            try Self.checkVector(db, held: held, &report)
+            let ids = try Self.replicaIDs(db)
+            let held = try Self.checkLog(db, ids: ids, rule: rule, &report)
+            try Self.checkVector(db, ids: ids, held: held, &report)
             guard report.problems.isEmpty else { return }
             try Self.checkTablesAgainstRebuild(db, rule: rule, &report)
         }
@@ -83,8 +84,8 @@ extension Store {
     /// Reads every chunk of the log: it belongs to a known replica, decodes, carries the sum it
     /// was written with, follows the previous chunk without a gap, and holds only operations
     /// the rule takes. Returns the last seq each replica's chunks reach (by local number).
-    private static func checkLog(_ db: Database, rule: AcceptanceRule, _ report: inout CheckReport) throws -> [Int64: Int64] {
-        let ids = try replicaIDs(db)
+    private static func checkLog(_ db: Database, ids: [Int64: ReplicaID], rule: AcceptanceRule,
+                                 _ report: inout CheckReport) throws -> [Int64: Int64] {
         var end: [Int64: Int64] = [:]
         let chunks = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, ops, sum FROM op_chunk ORDER BY replica, first_seq")
         while let row = try chunks.next() {
@@ -126,8 +127,8 @@ extension Store {
     }
 
     /// Each replica's version-vector entry against the last seq its chunks reach.
-    private static func checkVector(_ db: Database, held end: [Int64: Int64], _ report: inout CheckReport) throws {
-        let ids = try replicaIDs(db)
+    private static func checkVector(_ db: Database, ids: [Int64: ReplicaID], held end: [Int64: Int64],
+                                    _ report: inout CheckReport) throws {
         for row in try Row.fetchAll(db, sql: "SELECT num, max_seq FROM replica") {
             let num: Int64 = row[0]
             let maxSeq: Int64 = row[1]
