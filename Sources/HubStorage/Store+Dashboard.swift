@@ -125,8 +125,8 @@ extension Store {
         try write("hub replica") { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO hub_replica (replica, township, registered_at, role)
-                SELECT s.replica, COALESCE(r.township, 'hub'), ?, 'county' FROM replica_self s JOIN replica r ON r.num = s.replica
-                """, arguments: [now])
+                SELECT s.replica, COALESCE(r.township, ?), ?, 'county' FROM replica_self s JOIN replica r ON r.num = s.replica
+                """, arguments: [Self.countyOffice, now])
         }
     }
 }

@@ -7,19 +7,33 @@ import SyncCore
 /// The HTTP hub's side of the store: tokens, replica registration, checked pushes and
 /// paged pulls. A hub is a replica that records nothing itself.
 extension Store {
-    /// The township name a hub database is created with.
-    public static let hubTownship = "hub"
+    /// The township a hub's own replica was created with before it carried the county
+    /// office's name (``Store/countyOffice``): reports listed it as a township.
+    static let formerHubTownship = "hub"
 
-    /// Opens a hub database, creating it if missing.
+    /// Opens a hub database, creating it if missing. The hub's own replica is one of the
+    /// county office's: it writes the county's steps and indicator values from the dashboard.
     public static func openHub(at path: String, wallClock: any WallClock = SystemWallClock(),
                                upgrading: (() -> Void)? = nil) throws -> Store {
         if FileManager.default.fileExists(atPath: path) {
             let store = try open(at: path, wallClock: wallClock, upgrading: upgrading)
-            // The hub's own replica writes the county's indicator values from the dashboard.
             if try store.identity().role == nil { try store.learnRole(.county) }
+            try store.renameFormerHubReplica()
             return store
         }
-        return try create(at: path, township: hubTownship, role: .county, wallClock: wallClock)
+        return try create(at: path, township: countyOffice, role: .county, wallClock: wallClock)
+    }
+
+    /// A hub made before its replica carried the county office's name: renamed, here and in
+    /// its list of registered replicas. Replicas that pulled its operations learn the new
+    /// name with its next ones (every page announces its replicas' townships).
+    func renameFormerHubReplica() throws {
+        guard try identity().township == Self.formerHubTownship else { return }
+        try write("hub replica name") { db in
+            let num = try Int64.fetchOne(db, sql: "SELECT replica FROM replica_self")
+            try db.execute(sql: "UPDATE replica SET township = ? WHERE num = ?", arguments: [Self.countyOffice, num])
+            try db.execute(sql: "UPDATE hub_replica SET township = ? WHERE replica = ? AND role = 'county'", arguments: [Self.countyOffice, num])
+        }
     }
 
     // MARK: Tokens

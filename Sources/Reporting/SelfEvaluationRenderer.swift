@@ -71,10 +71,10 @@ extension ReportRenderer {
          pick("偏差原因分析及改进措施", "deviation and remedy")]
     }
 
-    /// 分值 and 得分: whole numbers as such, others with two decimals.
+    /// 分值 and 得分: always two decimals, so a column reads 15.00 above 12.50, as the
+    /// xlsx's one number format per column prints it.
     public func points(_ v: Double) -> String {
-        let r = (v * 100).rounded() / 100
-        return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r)
+        String(format: "%.2f", (v * 100).rounded() / 100)
     }
 
     func goal(_ p: ProjectEvaluation) -> String { p.project.goal ?? pick("（目标表未写绩效目标）", "(the table states no goal)") }
@@ -90,8 +90,8 @@ extension ReportRenderer {
     }
 
     func totalLine(_ p: ProjectEvaluation) -> String {
-        pick("总分 100，自评得分 \(points(p.total))，等级 \(p.grade.name(.zh))",
-             "total 100, score \(points(p.total)), grade \(p.grade.name(.en))")
+        pick("总分 \(points(100))，自评得分 \(points(p.total))，等级 \(p.grade.name(.zh))",
+             "total \(points(100)), score \(points(p.total)), grade \(p.grade.name(.en))")
     }
 
     /// What the scoring rules say of a project beyond its figures: a total capped for a low
@@ -198,7 +198,7 @@ extension ReportRenderer {
                                               ind.comparator.symbol + ind.targetText, ind.unit, plain(i.result.actual, ind.unit),
                                               points(i.points), points(i.score), i.deviation ?? ""]))
             }
-            lines.append(CSV.line(head + [pick("总分", "total"), "", "", p.grade.name(language), "", "", "", "100", points(p.total), ""]))
+            lines.append(CSV.line(head + [pick("总分", "total"), "", "", p.grade.name(language), "", "", "", points(100), points(p.total), ""]))
         }
         return lines.joined(separator: "\n")
     }
@@ -313,7 +313,7 @@ extension ReportRenderer {
                     $0 == 5 ? "<td class=\"s\">\(esc($1))</td>" : [3, 4, 6, 7].contains($0) ? "<td class=\"n\">\(esc($1))</td>" : "<td>\(esc($1).replacingOccurrences(of: "\n", with: "<br />"))</td>"
                 }.joined() + "</tr>\n"
             }
-            h += "<tr class=\"total\"><td colspan=\"6\">\(esc(pick("总分", "Total")))</td><td class=\"n\">100</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
+            h += "<tr class=\"total\"><td colspan=\"6\">\(esc(pick("总分", "Total")))</td><td class=\"n\">\(points(100))</td><td class=\"n\">\(esc(points(p.total)))</td><td>\(esc(pick("等级：", "grade: ") + p.grade.name(language)))</td></tr>\n"
             h += "</table>\n"
             h += scoringLines(p, form).map { "<p class=\"meta\">\(esc($0))</p>\n" }.joined()
             h += "</section>\n"

@@ -83,4 +83,30 @@ import Testing
             #expect(try await replicas(f.township["河西镇"]!, #"{"after": {}, "scope": "province"}"#).0 == .unprocessableContent)
         }
     }
+
+    /// A hub made when its own replica was named `hub` (and printed so on the county's form
+    /// as if it were a township): opened by this ktx, it carries the county office's name,
+    /// and its values stay its own.
+    @Test func aHubMadeUnderTheNameHubTakesTheCountyOfficesName() throws {
+        let lab = ReplicaLab("hub-name")
+        defer { lab.remove() }
+        let path = lab.dir.file("hub.db")
+        let key = IndicatorKey(year: 2023, project: "rural", indicator: "科技特派员覆盖率")
+        do {
+            let old = try Store.create(at: path, township: "hub", role: .county, wallClock: lab.clock)
+            try old.registerHubAsCounty()
+            try old.setIndicator(key, value: "92")
+            #expect(try old.freshness().map(\.township) == ["hub"])
+        }
+        let hub = try Store.openHub(at: path, wallClock: lab.clock)
+        #expect(try hub.identity().township == Store.countyOffice)
+        #expect(try hub.freshness().map(\.township) == [Store.countyOffice])
+        #expect(try hub.replicaSummaries().map(\.township) == [Store.countyOffice])
+        #expect(try hub.indicatorValues(year: 2023)[key] == "92")
+        // A hub made now carries the name from the start; a replica named "hub" by its
+        // township is left as it is.
+        #expect(try Store.openHub(at: lab.dir.file("new.db")).identity().township == Store.countyOffice)
+        let office = try Store.create(at: lab.dir.file("office.db"), township: "hub")
+        #expect(try Store.open(at: office.path).identity().township == "hub")
+    }
 }

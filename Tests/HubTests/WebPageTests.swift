@@ -298,11 +298,16 @@ import Web
                 let text = response.body.text
                 #expect(text.contains("已保存指标") && text.contains("<td class=\"num\">92.0%</td>") && text.contains("两个村尚无特派员，明年补派"))
             }
-            // They are operations of the hub's own (county) replica: a pull carries them.
+            // They are operations of the hub's own replica, one of the county office's: a pull
+            // carries them under its name, and the form's 数据来源 line names no "hub".
+            let hubReplica = try f.hub.identity().replica.hex
             try await client.execute(uri: "/v1/pull", method: .post, headers: bearer(f.township["河西镇"]!),
                                      body: ByteBuffer(string: #"{"after": {}}"#)) { response in
                 #expect(response.body.text.contains("科技特派员覆盖率"))
+                let page = try response.body.decode(HubAPI.PullPage.self)
+                #expect(page.batches.filter { $0.replica == hubReplica }.map(\.township) == [Store.countyOffice])
             }
+            #expect(try f.hub.freshness().map(\.township) == [Store.countyOffice])
             // A township's session cannot exist; without a session the post is refused.
             try await client.execute(uri: "/indicator", method: .post, headers: Self.form,
                                      body: Self.body(["form_token": formToken, "year": "2023", "project": "rural", "indicator": "科技特派员覆盖率",

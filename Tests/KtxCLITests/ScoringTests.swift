@@ -19,7 +19,7 @@ import TestSupport
         // entered: 0; Q2 ≤ Q4: 12.5; 0.1 ≤ 0.5 万元: 12.5; 受益人口数 700 / 2000 = 35 % of 15: 5.25;
         // 推广 0 of 2: 0; 满意度 no survey: 0. 0.5 + 12.5 + 12.5 + 12.5 + 5.25 = 43.25.
         let national = try ktx.ok(form)
-        #expect(national.contains("总分 100，自评得分 43.25，等级 差"), "\(national)")
+        #expect(national.contains("总分 100.00，自评得分 43.25，等级 差"), "\(national)")
         // 4200 is 210 % of 2000: 偏离 (national threshold 130 %, no points lost, a reason needed).
         #expect(national.contains("偏离（完成值远超指标值）：科技服务人次"))
         #expect(national.contains("须填写偏差原因分析的指标（ktx indicator note）：科技服务人次、受益人口数"))
@@ -28,7 +28,7 @@ import TestSupport
         let rules = dir.file("本县评分.yaml")
         try ktx.ok(["scoring", "show", "--example"]).write(toFile: rules, atomically: true, encoding: .utf8)
         #expect(try ktx.ok(["scoring", "check", rules, "--lang", "en"]).contains("execution under 60%: total at most 69"))
-        #expect(try ktx.ok(form + ["--scoring", rules]).contains("总分 100，自评得分 42，等级 差"))
+        #expect(try ktx.ok(form + ["--scoring", rules]).contains("总分 100.00，自评得分 42.00，等级 差"))
         // Written, the reason is no longer asked for.
         try ktx.ok(["indicator", "note", "--year", "2023", "--project", "rural", "--indicator", "科技服务人次", "集中开展大型培训"])
         #expect(!(try ktx.ok(form)).contains("须填写偏差原因分析的指标（ktx indicator note）：科技服务人次"))
@@ -52,8 +52,8 @@ import TestSupport
         try ktx.ok(["init", "--county"])
         let idle = try ktx.ok(["report", "--year", "2023", "--form", "self-evaluation", "--project", "rural", "--lang", "zh"])
         let cost = try #require(idle.split(separator: "\n").first { $0.contains("运行保障成本") })
-        #expect(cost.split(separator: " ").last == "0", "\(cost)")
-        #expect(idle.contains("总分 100，自评得分 0，等级 差"), "\(idle)")
+        #expect(cost.split(separator: " ").last == "0.00", "\(cost)")
+        #expect(idle.contains("总分 100.00，自评得分 0.00，等级 差"), "\(idle)")
     }
 
     /// The example rules' caps: the first band the execution rate is under caps the total.

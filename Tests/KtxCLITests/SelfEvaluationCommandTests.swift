@@ -31,8 +31,8 @@ import TestSupport
         #expect(form.contains { $0.hasPrefix("效益指标    社会效益指标        受益人口数") && $0.hasSuffix("汛期停办两次，四季度补办") })
         // 0.45 of 2.00 万元: 22.5 %, 2.25 of 10; 1200 of 2000: 7.50 of 12.50; Q2 and 0.45 ≤ 0.5: 12.50 each;
         // 900 of 2000: 6.75 of 15; no 科技特派员覆盖率, techniques or survey: 0. 2.25 + 7.5 + 25 + 6.75 = 41.50.
-        #expect(form.contains("年度资金总额            2.00        2.00        0.45    10   22.5%  2.25"))
-        #expect(form.contains("总分 100，自评得分 41.50，等级 差"))
+        #expect(form.contains("年度资金总额            2.00        2.00        0.45  10.00   22.5%  2.25"))
+        #expect(form.contains("总分 100.00，自评得分 41.50，等级 差"))
         #expect(form.contains("须填写偏差原因分析的指标（ktx indicator note）：科技服务人次、推广示范新品种、新技术、新成果、群众满意度"))
         #expect(form.last?.hasPrefix("数字摘要：") == true)
 

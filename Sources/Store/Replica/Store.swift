@@ -52,6 +52,11 @@ public struct Store: Sendable {
         return sum
     }
 
+    /// The name the county office's replicas record under unless told otherwise: a county
+    /// PC made with `ktx init --county`, and a hub's own replica, which writes the steps
+    /// and indicator values the county enters on the dashboard.
+    public static let countyOffice = "县科协"
+
     // MARK: Opening
 
     /// Creates a new replica bound to a township, with its own signing key.

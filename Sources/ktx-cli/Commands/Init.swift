@@ -18,7 +18,7 @@ extension Ktx {
 
         func run() async throws {
             try await reportingErrors(options) {
-                guard let township = township ?? (county ? "县科协" : nil) else { throw KtxError.missingField(.township) }
+                guard let township = township ?? (county ? Store.countyOffice : nil) else { throw KtxError.missingField(.township) }
                 let store = try Store.create(at: options.databasePath, township: township, role: county ? .county : .township)
                 Console.out(try store.identity().replica.hex)
             }
