@@ -36,6 +36,7 @@ gzip -9n -c "$WORK/man/ktx.1" > "$ROOT/usr/share/man/man1/ktx.1.gz"
 
 install -m 0644 packaging/ktx-hub.service "$ROOT/lib/systemd/system/ktx-hub.service"
 install -m 0644 README.md "$ROOT/usr/share/doc/ktx/README.md"
+install -d "$ROOT/usr/share/doc/ktx/docs" && install -m 0644 docs/*.md "$ROOT/usr/share/doc/ktx/docs/"
 SIZE=$(du -sk "$ROOT" | cut -f1)
 cat > "$ROOT/DEBIAN/control" <<CONTROL
 Package: ktx
