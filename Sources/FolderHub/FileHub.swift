@@ -170,9 +170,7 @@ public actor FileHub: Hub {
             }
         }
         badFiles.remove(relative)
-        if listing != nil {
-            listing![replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
-        }
+        listing?[replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
     }
 
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
@@ -195,9 +193,9 @@ public actor FileHub: Hub {
                 return member.role == .county || member.township == scope
             }
         }
-        for replica in listing.keys.sorted() where (only == nil || only == replica) && inScope.map({ $0(replica) }) ?? true {
+        for (replica, entries) in listing.sorted(by: { $0.key < $1.key }) where (only == nil || only == replica) && inScope.map({ $0(replica) }) ?? true {
             let next = vector[replica] + 1
-            let candidates = listing[replica]!
+            let candidates = entries
                 .filter { $0.first <= next && $0.last >= next && !badFiles.contains(path(replica, $0.name)) }
                 .sorted { ($0.last, $0.name) > ($1.last, $1.name) }
             for entry in candidates {
@@ -624,8 +622,9 @@ public actor FileHub: Hub {
         var data = Data(count: size)
         var done = 0
         let ok = data.withUnsafeMutableBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return size == 0 }
             while done < size {
-                let n = read(fd, raw.baseAddress! + done, size - done)
+                let n = read(fd, base + done, size - done)
                 if n < 0 { if errno == EINTR { continue }; return false }
                 if n == 0 { break }
                 done += n
@@ -661,8 +660,9 @@ public actor FileHub: Hub {
         guard fd >= 0 else { throw ioError("create \(temp)") }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return raw.isEmpty }
             while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                let n = write(fd, base + written, raw.count - written)
                 if n < 0 { if errno == EINTR { continue }; return false }
                 written += n
             }

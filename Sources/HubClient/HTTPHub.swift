@@ -54,7 +54,7 @@ public actor HTTPHub: Hub {
     public func versionVector() async throws -> VersionVector {
         // A sync starts here: the replica names itself, for the county's "last sync".
         let vector: HubAPI.Vector = try await send(.GET, HubRoute.vector.path, body: Optional<HubAPI.Vector>.none,
-                                                   headers: replica.map { [("Ktx-Replica", $0.hex)] } ?? [])
+                                                   headers: replica.map { [(HubRoute.replicaHeader, $0.hex)] } ?? [])
         guard let vv = vector.versionVector else { throw protocolError(zh: "版本向量格式不对", en: "the hub sent a malformed version vector") }
         hubNow = vector.now
         role = vector.role.flatMap(Roster.Role.init(rawValue:))

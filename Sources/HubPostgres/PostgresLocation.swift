@@ -101,7 +101,8 @@ public struct PostgresLocation: Sendable, Hashable {
 
     private static func bad(_ url: String, zh: String, en: String) -> KtxError {
         // The address is shown only up to its user part: it may carry a password by mistake.
-        let shown = url.split(separator: "@").count > 1 ? "…@" + url.split(separator: "@").last! : url
+        let parts = url.split(separator: "@")
+        let shown = parts.count > 1 ? "…@" + (parts.last ?? "") : url
         return KtxError(.badDatabaseURL, zh: "数据库地址“\(shown)”无效：\(zh)", en: "invalid database address '\(shown)': \(en)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HubStorage
 import Hummingbird
 import Logging
@@ -15,7 +16,7 @@ struct HubMiddleware: RouterMiddleware {
     /// The methods each path of the API takes (nil for a path the hub does not serve, which
     /// is a 404): any other method is a 405, as HTTP says, not a 404.
     static func methods(of path: String) -> [HTTPRequest.Method]? {
-        HubRoute(path: path)?.methods.map { HTTPRequest.Method(rawValue: $0.rawValue)! }
+        HubRoute(path: path)?.methods.map { HTTPRequest.Method($0) }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -64,5 +65,3 @@ struct HubMiddleware: RouterMiddleware {
         }
     }
 }
-
-import Foundation

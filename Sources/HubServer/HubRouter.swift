@@ -41,7 +41,7 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: HubMiddleware(hub: hub, logger: configuration.logger, metrics: metrics))
     func on(_ route: HubRoute, _ method: HubRoute.Method, _ handler: @escaping @Sendable (Request, HubRequestContext) async throws -> Response) {
-        router.on(RouterPath(route.routerPath), method: HTTPRequest.Method(rawValue: method.rawValue)!, use: handler)
+        router.on(RouterPath(route.routerPath), method: HTTPRequest.Method(method), use: handler)
     }
     on(.health, .get) { _, _ in try await api.health() }
     on(.metrics, .get) { _, _ in try await api.metricsText() }
@@ -92,7 +92,7 @@ struct HubEndpoints: Sendable {
     func vector(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         // A client names its replica when a sync starts: its township's (or the county's) PC
         // is marked as seen for the dashboard. A name it may not speak for changes nothing.
-        if let named = request.headers[HTTPField.Name("Ktx-Replica")!], let replica = ReplicaID(hex: named), let caller = context.caller {
+        if let named = request.headers[.ktxReplica], let replica = ReplicaID(hex: named), let caller = context.caller {
             do {
                 try await hub.noteSyncStarted(replica: replica, caller: caller)
             } catch {

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+import SyncCore
+import ZIPFoundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import SyncCore
-import ZIPFoundation
 
 /// Every report and form carries a short digest of its figures, and an Excel file made by ktx
 /// says how it was made, so `ktx verify` can make it again from a replica and name each cell

@@ -128,13 +128,14 @@ extension SelfEvaluation {
     /// split evenly among its indicators, scaled so the indicators total 90 (100 when the
     /// execution rate is not scored, `budgeted` false) when a project lacks a group.
     public static func points(_ indicators: [Indicator], budgeted: Bool = true) -> [Double] {
-        if indicators.allSatisfy({ $0.points != nil }) { return indicators.map { $0.points! } }
+        let given = indicators.compactMap(\.points)
+        if given.count == indicators.count { return given }
         var counts: [String: Int] = [:]
         for i in indicators { counts[i.level1, default: 0] += 1 }
         let weights = counts.keys.reduce(0) { $0 + groupWeight($1) }
         guard weights > 0 else { return indicators.map { _ in 0 } }
         let scale = (100 - (budgeted ? budgetPoints : 0)) / weights
-        return indicators.map { groupWeight($0.level1) * scale / Double(counts[$0.level1]!) }
+        return indicators.map { groupWeight($0.level1) * scale / Double(counts[$0.level1] ?? 1) }
     }
 
     /// A score as the form shows it, to the hundredth; the total adds these, so it is the

@@ -118,7 +118,7 @@ private struct Reader {
                             keys: ["简称", "项目名称", "项目编码", "预算数", "全年预算数", "绩效目标", "资金支出计划", "活动类型", "活动项目编码", "指标"])
         let key = try text(m["简称"], "简称", "key", in: node)
         guard !key.contains("/"), !key.contains(where: \.isWhitespace) else {
-            throw Problem(line(m["简称"]!), zh: "简称不能含空格或“/”", en: "简称 (key) must not contain spaces or '/'")
+            throw Problem(line(m["简称"] ?? node), zh: "简称不能含空格或“/”", en: "简称 (key) must not contain spaces or '/'")
         }
         let name = try text(m["项目名称"], "项目名称", "project name", in: node)
         let code = try optionalText(m["项目编码"])
@@ -186,7 +186,7 @@ private struct Reader {
         let level2 = try text(m["二级指标"], "二级指标", "level-2 name", in: node)
         let name = try text(m["三级指标"], "三级指标", "indicator name", in: node)
         guard !name.contains("/") else {
-            throw Problem(line(m["三级指标"]!), zh: "三级指标不能含“/”", en: "an indicator name must not contain '/'")
+            throw Problem(line(m["三级指标"] ?? node), zh: "三级指标不能含“/”", en: "an indicator name must not contain '/'")
         }
         let description = try text(m["绩效指标描述"], "绩效指标描述", "description", in: node)
         guard let valueNode = m["指标值"] else { throw missing("指标值", "target value", in: node) }

@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Reporting
 import Store
-import Synchronization
 import SyncCore
+import Synchronization
 
 /// What the sync button did, worded for the clerk.
 public struct SyncResult: Sendable {
@@ -117,7 +117,7 @@ public final class ClerkUI: Sendable {
         let year = try Web.query(request, "year").map { try Validate.year($0) }
         let search = Web.query(request, "q")
         let records = try store.activities(ActivityFilter(kind: kind, year: year))
-            .filter { search == nil || ($0.title ?? "").localizedCaseInsensitiveContains(search!) }
+            .filter { record in search.map { (record.title ?? "").localizedCaseInsensitiveContains($0) } ?? true }
         var page = Page(language, ["title": WebText.text("records", language), "township": me.township, "replica": me.replica.short,
                                    "fingerprint": (try? store.publicKey().fingerprint) ?? "",
                                    "year": year.map(String.init) ?? "", "q": search ?? "", "count": records.count])

@@ -128,7 +128,7 @@ public struct Dashboard: Sendable {
         let (id, _) = sessions.start(role: caller.role, tokenID: caller.tokenID)
         let asked = fields["next"] ?? ""
         let next = asked.hasPrefix("/") && !asked.hasPrefix("//") && !asked.contains("\\") ? asked : "/"
-        let overTLS = secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        let overTLS = secureCookies || request.headers[.xForwardedProto] == "https"
         return Web.redirect(next, cookies: [sessions.cookie(id, secure: overTLS)])
     }
 
@@ -324,8 +324,8 @@ public struct Dashboard: Sendable {
         let all = try store.activities(ActivityFilter(kind: kind, township: township))
         let chosen = all.filter { a in
             (project == nil || a.project == project)
-                && (from == nil || (a.date ?? "") >= from!) && (to == nil || (a.date ?? "") <= to!)
-                && (search == nil || (a.title ?? "").localizedCaseInsensitiveContains(search!))
+                && from.map { (a.date ?? "") >= $0 } ?? true && to.map { (a.date ?? "") <= $0 } ?? true
+                && search.map { (a.title ?? "").localizedCaseInsensitiveContains($0) } ?? true
         }
         let shown = chosen.suffix(500)
         let townships = try store.totals(by: [.township]).compactMap { $0.group[.township] }

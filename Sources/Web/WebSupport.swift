@@ -89,9 +89,9 @@ enum Web {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "same-origin"
+        headers[.xFrameOptions] = "DENY"
         headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         return headers
     }
@@ -114,7 +114,7 @@ enum Web {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "max-age=3600"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[.xContentTypeOptions] = "nosniff"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
@@ -198,7 +198,7 @@ enum Web {
     /// header is not a browser's (curl, a test): the session cookie or the form's token still
     /// has to be right.
     static func isSameOrigin(_ request: Request) -> Bool {
-        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
+        if let site = request.headers[.secFetchSite], site != "same-origin", site != "none" {
             return false
         }
         if let origin = request.headers[.origin] {
@@ -261,6 +261,35 @@ public enum LocalServer {
             try await app.runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
             throw KtxError.portInUse(host: "127.0.0.1", port: port, inUse: error.errnoCode == EADDRINUSE)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// ``SyncCore/HubRoute/replicaHeader``: the replica a client names when a sync starts.
+    package static let ktxReplica = spelt(HubRoute.replicaHeader)
+    /// Set by a TLS-terminating proxy: `https` when the browser's connection was.
+    package static let xForwardedProto = spelt("X-Forwarded-Proto")
+    /// A browser's word on where a request comes from (`same-origin`, `cross-site`, …).
+    package static let secFetchSite = spelt("Sec-Fetch-Site")
+    static let xContentTypeOptions = spelt("X-Content-Type-Options")
+    static let referrerPolicy = spelt("Referrer-Policy")
+    static let xFrameOptions = spelt("X-Frame-Options")
+
+    /// A field name spelt in this code: one that is not a valid name is the program's error.
+    static func spelt(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("not an HTTP field name: \(name)") }
+        return field
+    }
+}
+
+extension HTTPRequest.Method {
+    /// The method a hub route takes, as HTTP types name it.
+    package init(_ method: HubRoute.Method) {
+        switch method {
+        case .get: self = .get
+        case .post: self = .post
+        case .delete: self = .delete
         }
     }
 }

@@ -80,8 +80,8 @@ struct PendingMerge {
         } else {
             var byReplica: [ReplicaID: [Op]] = [:]
             for op in operations { byReplica[op.replica, default: []].append(op) }
-            for replica in byReplica.keys.sorted() {
-                try accept(replica: replica, byReplica[replica]!, seals: seals[replica] ?? [], source: source, maxSeq: maxSeq)
+            for (replica, ops) in byReplica.sorted(by: { $0.key < $1.key }) {
+                try accept(replica: replica, ops, seals: seals[replica] ?? [], source: source, maxSeq: maxSeq)
             }
         }
     }
@@ -204,16 +204,20 @@ struct PendingMerge {
     /// replica at the first that is not (refused or held), and packs what it took.
     private mutating func accept(replica: ReplicaID, _ operations: [Op], seals: [RunSeal], source: String,
                                  maxSeq: (ReplicaID) throws -> Int64) throws {
-        if next[replica] == nil {
+        let following: Int64
+        if let known = next[replica] {
+            following = known
+        } else {
             let held = try maxSeq(replica)
             base[replica] = held
-            next[replica] = held + 1
+            following = held + 1
+            next[replica] = following
         }
         var ops = operations
         // Index loops read fields in place; iterating `Op` values would copy (and retain)
         // every one.
         if ops.indices.dropFirst().contains(where: { ops[$0 - 1].seq > ops[$0].seq }) { ops.sort { $0.seq < $1.seq } }
-        var expected = next[replica]!
+        var expected = following
         let bringsNew = ops.last.map { $0.seq >= expected } == true
         // On a governed folder hub, only the county's members are merged (this replica's
         // own operations, pulled back after a restore, are its own).
@@ -350,7 +354,9 @@ struct PendingMerge {
         }
         let insert = try HotStatement(db, "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, newest, sum) VALUES (?, ?, ?, ?, ?, ?)")
         for chunk in chunks {
-            insert.bind(1, nums[chunk.replica]!)
+            // Every chunk's replica is in `base` (``accept(replica:_:seals:source:maxSeq:)`` sets it first).
+            guard let num = nums[chunk.replica] else { preconditionFailure("a chunk of a replica the merge never took") }
+            insert.bind(1, num)
             insert.bind(2, chunk.first)
             insert.bind(3, chunk.last)
             insert.bind(4, bytes: chunk.bytes)
@@ -367,7 +373,8 @@ struct PendingMerge {
                 """).execute(arguments: [Data(key), origin, num])
         }
         for (replica, next) in next where next - 1 > base[replica] ?? 0 {
-            try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, nums[replica]!])
+            guard let num = nums[replica] else { preconditionFailure("a replica the merge advanced but never took") }
+            try db.cachedStatement(sql: "UPDATE replica SET max_seq = ? WHERE num = ?").execute(arguments: [next - 1, num])
         }
         try Store.materialize(db, batch, rule: rule, numbers: nums)
         if newest > .zero {

@@ -119,13 +119,12 @@ extension Store {
                 do {
                     if running[id] == nil {
                         try Self.requireOwnLiveActivity(db, id, township: batch.township)
-                        running[id] = [:]
                     }
-                    let held = try running[id]![metric.code] ?? Int64.fetchOne(current, arguments: [id.rawValue, metric.code]) ?? 0
+                    let held = try running[id]?[metric.code] ?? Int64.fetchOne(current, arguments: [id.rawValue, metric.code]) ?? 0
                     guard held + addition.amount >= 0 else {
                         throw KtxError.negativeResult(id.rawValue, metric: metric, current: held, change: addition.amount)
                     }
-                    running[id]![metric.code] = held + addition.amount
+                    running[id, default: [:]][metric.code] = held + addition.amount
                     totals.append(held + addition.amount)
                 } catch let error as KtxError {
                     throw DraftError(index: i, error: error)

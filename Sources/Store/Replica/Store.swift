@@ -312,7 +312,8 @@ struct SelfRow {
             FROM replica_self s JOIN replica r ON r.num = s.replica WHERE s.id = 1
             """)) else { return nil }
         let bytes: Data = row[0]
-        return SelfRow(replica: ReplicaID(bytes: bytes)!, num: row[1], township: row[2], maxSeq: row[3],
+        guard let replica = ReplicaID(bytes: bytes) else { throw KtxError.damagedLog("this replica's own id is not 16 bytes") }
+        return SelfRow(replica: replica, num: row[1], township: row[2], maxSeq: row[3],
                        clock: HLCTimestamp(rawValue: row[4]), createdAt: row[5], role: (row[6] as String?).flatMap(Roster.Role.init(rawValue:)))
     }
 }

@@ -98,10 +98,10 @@ public struct SyncSession: Sendable {
             seals += page.seals[replica] ?? []
             let theirs = page.operations
                 .filter { $0.replica == replica && $0.seq > cursor && $0.seq <= upTo }.sorted { $0.seq < $1.seq }
-            guard let last = theirs.last else { return nil }
+            guard let first = theirs.first, let last = theirs.last else { return nil }
             let mine = try store.operations(of: replica, after: cursor, limit: Int(last.seq - cursor))
             for (a, b) in zip(theirs, mine) where a != b { return min(a.seq, b.seq) }
-            if theirs.first!.seq != cursor + 1 || mine.count != theirs.count { return cursor + 1 }
+            if first.seq != cursor + 1 || mine.count != theirs.count { return cursor + 1 }
             cursor = last.seq
         }
         return nil

@@ -19,10 +19,11 @@ enum RunSigning {
         Array(SHA256.hash(data: seal.message(replica: replica)))
     }
 
-    /// Seals a run of this replica's operations.
+    /// Seals a run of this replica's operations (at least one).
     static func seal(_ operations: some Collection<Op>, replica: ReplicaID, prev: [UInt8],
                      key: Curve25519.Signing.PrivateKey) throws -> RunSeal {
-        var seal = RunSeal(first: operations.first!.seq, last: operations.reversed().first!.seq, prev: prev,
+        guard let first = operations.first, let last = operations.reversed().first else { preconditionFailure("an empty run is never sealed") }
+        var seal = RunSeal(first: first.seq, last: last.seq, prev: prev,
                            digest: digest(operations), key: Array(key.publicKey.rawRepresentation),
                            signature: [])
         seal.signature = Array(try key.signature(for: seal.message(replica: replica)))
@@ -40,6 +41,8 @@ enum RunSigning {
     /// nobody without the key can sign operations for it.
     static func replicaID(for publicKey: [UInt8]) -> ReplicaID {
         let hash = Array(SHA256.hash(data: Array("ktx-replica-1\n".utf8) + publicKey))
+        // swift-format-ignore: NeverForceUnwrap
+        // 16 bytes of a 32-byte hash always make an id.
         return ReplicaID(bytes: hash.prefix(16))!
     }
 }

@@ -150,7 +150,9 @@ extension Store {
                        arguments: [Data(next.bytes), me.township])
         try db.execute(sql: "UPDATE replica SET public_key = ?, signed_from = 1 WHERE id = ?",
                        arguments: [Data(publicKey), Data(next.bytes)])
-        let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?", arguments: [Data(next.bytes)])!
+        guard let num = try Int64.fetchOne(db, sql: "SELECT num FROM replica WHERE id = ?", arguments: [Data(next.bytes)]) else {
+            throw KtxError.damagedLog("the new replica's row was not written")
+        }
         try db.execute(sql: "UPDATE replica_self SET replica = ?, signing_key = ?, published = 0, confirmed = 0, vetted = 0 WHERE id = 1",
                        arguments: [num, key.rawRepresentation])
         try db.execute(sql: "DELETE FROM remote_vv WHERE replica = ?", arguments: [me.num])

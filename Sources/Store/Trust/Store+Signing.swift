@@ -62,8 +62,9 @@ extension Store {
         var from = 0
         while from < operations.count {
             let run = operations[from..<min(operations.count, from + size)]
-            let seal = try RunSigning.seal(run, replica: run.first!.replica, prev: prev, key: key)
-            prev = RunSigning.hash(seal, replica: run.first!.replica)
+            let replica = operations[from].replica
+            let seal = try RunSigning.seal(run, replica: replica, prev: prev, key: key)
+            prev = RunSigning.hash(seal, replica: replica)
             seals.append(seal)
             from += size
         }

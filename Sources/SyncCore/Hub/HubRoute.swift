@@ -13,6 +13,10 @@ public enum HubRoute: String, CaseIterable, Sendable {
     /// One token, by its id: `/v1/tokens/{id}`.
     case token = "/v1/tokens/{id}"
 
+    /// The request header a client names its replica in when a sync starts (`GET /v1/vector`),
+    /// so the county's dashboard sees the PC as syncing.
+    public static let replicaHeader = "Ktx-Replica"
+
     /// An HTTP method, by name, as the routes take them.
     public enum Method: String, Sendable {
         case get = "GET", post = "POST", delete = "DELETE"

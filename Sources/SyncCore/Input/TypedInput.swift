@@ -10,7 +10,7 @@ public enum TypedInput {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
+            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(UInt8(scalar.value - 0xFEE0)))
             case 0x3000: out.append(" ")
             case 0x3001: out.append(",")
             default: out.append(scalar)
@@ -62,7 +62,8 @@ public enum TypedInput {
         guard (1...12).contains(m) else { return .failure(.month(m)) }
         let length = CalendarDate.daysIn(month: m, year: y)
         guard (1...length).contains(d) else { return .failure(.day(year: y, month: m, day: d, monthLength: length)) }
-        return .success(CalendarDate(parsing: String(y) + "-" + two(m) + "-" + two(d))!)
+        guard let date = CalendarDate(parsing: String(y) + "-" + two(m) + "-" + two(d)) else { return .failure(.form) }
+        return .success(date)
     }
 
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }

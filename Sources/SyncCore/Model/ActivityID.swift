@@ -1,3 +1,5 @@
+import Foundation
+
 /// An activity's identity: the short id of the replica that recorded it and the
 /// sequence number of the recording operation, e.g. `3fa9c2d1b0e4-17`.
 ///
@@ -40,5 +42,3 @@ extension StringProtocol {
         trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
-
-import Foundation

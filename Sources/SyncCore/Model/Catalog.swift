@@ -58,7 +58,8 @@ public struct Metric: Hashable, Sendable, Decodable {
         if parts.count == 2 {
             let f = parts[1]
             guard !f.isEmpty, f.count <= decimals, f.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            fraction = Int64(f + String(repeating: "0", count: decimals - f.count))!
+            guard let digits = Int64(f + String(repeating: "0", count: decimals - f.count)) else { return nil }
+            fraction = digits
         }
         guard let w = Int64(whole) else { return nil }
         let value = w * scale + fraction

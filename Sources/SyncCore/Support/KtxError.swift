@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error a person can act on: a stable code, a message in Chinese and English that
 /// says what went wrong and how to fix it, and an optional underlying cause for logs.
 ///
@@ -638,5 +640,3 @@ extension KtxError {
 public enum ProcessEnvironment {
     public static var current: [String: String] { ProcessInfo.processInfo.environment }
 }
-
-import Foundation

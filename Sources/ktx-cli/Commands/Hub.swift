@@ -318,7 +318,7 @@ extension Ktx {
                         let when = y.at.map { "（\(Labels.time($0))）" } ?? ""
                         let why = y.reason.map { lang.pick(zh: "：\($0)", en: ": \($0)") } ?? ""
                         lines.append(lang.pick(zh: "\(y.township) \(y.year) 年度：\(word)\(when)\(why)",
-                                               en: "\(y.township) \(y.year): \(word)\(when.isEmpty ? "" : " (\(Labels.time(y.at!)))")\(why)"))
+                                               en: "\(y.township) \(y.year): \(word)\(y.at.map { " (\(Labels.time($0)))" } ?? "")\(why)"))
                     }
                     Console.out(lines.joined(separator: "\n"))
                     return

@@ -141,7 +141,9 @@ extension Ktx {
                 case (.html, .monitoring(let m)): try write(Self.htmlWithDigest(renderer.html(m), digestLine), to: output)
                 case (.json, .monitoring(let m)): try write(Self.withDigest(Self.json(m, renderer), digest).render(), to: output)
                 case (.csv, .monitoring): break
-                case (.xlsx, _): try writeData(try made.stamped(how, digest: digest).data(), to: output!)
+                case (.xlsx, _):
+                    guard let output else { preconditionFailure("xlsx without --output passes no validation") }
+                    try writeData(try made.stamped(how, digest: digest).data(), to: output)
                 }
                 // A report from a log that misses or changed operations is not called whole.
                 if try saidLogDamage(store, options) { throw ExitCode(1) }

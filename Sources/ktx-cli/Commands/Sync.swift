@@ -1,8 +1,8 @@
 import ArgumentParser
+import FolderHub
 import Foundation
 import HubClient
 import Store
-import FolderHub
 import SyncCore
 
 extension Ktx {
@@ -93,13 +93,16 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
     let me = try store.identity()
     let pinned = try store.hubKey(remote: target.name)
     let kept = try pinned.flatMap { try store.keptRoster(countyKey: $0) }
-    let folder: FileHub? = target.kind == .folder
-        ? FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept,
-                  scope: target.scope == .township ? me.township : nil)
-        : nil
-    let hub: any Hub = switch target.kind {
-    case .folder: folder!
-    case .http: HTTPHub(url: target.location, token: try store.token(for: target), replica: me.replica, scope: target.scope?.rawValue)
+    let folder: FileHub?
+    let hub: any Hub
+    switch target.kind {
+    case .folder:
+        let files = FileHub(path: target.location, writer: me.replica, pinnedKey: pinned, cachedRoster: kept,
+                            scope: target.scope == .township ? me.township : nil)
+        (folder, hub) = (files, files)
+    case .http:
+        folder = nil
+        hub = HTTPHub(url: target.location, token: try store.token(for: target), replica: me.replica, scope: target.scope?.rawValue)
     }
     let session = SyncSession(store: store, hub: hub, remote: target.name, batchSize: batchSize, progress: progress)
     let report = try await session.run()
@@ -125,12 +128,12 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
     switch report.enrolment {
     case .waiting:
         // "Pushed" only when they were: a PC whose clock is ahead pushed nothing yet.
-        let where_ = report.pushed > 0
+        let pushedOrNot = report.pushed > 0
             ? lang.pick(zh: "记录已推送，不会丢失", en: "they were pushed; nothing is lost")
             : lang.pick(zh: "记录保存在本机，不会丢失", en: "they are kept on this PC; nothing is lost")
         messages.append(lang.pick(
-            zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（\(where_)）",
-            en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (\(where_))"))
+            zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（\(pushedOrNot)）",
+            en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (\(pushedOrNot))"))
     case .revoked(let after):
         messages.append(lang.pick(
             zh: "县科协已停用本机：本机第 \(after) 条以后的操作不会被合并。请与县科协联系",

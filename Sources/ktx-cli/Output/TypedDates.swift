@@ -5,8 +5,11 @@ import SyncCore
 /// Today, on this PC's calendar.
 func localToday() -> CalendarDate {
     let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: Date())
-    let y = parts.year ?? 2000, m = parts.month ?? 1, d = parts.day ?? 1
-    return CalendarDate(parsing: "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)")!
+    // A system clock beyond the years a date may take (1900–2999) gives that range's edge.
+    let y = min(2999, max(1900, parts.year ?? 2000)), m = parts.month ?? 1, d = parts.day ?? 1
+    let text = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    guard let today = CalendarDate(parsing: text) else { preconditionFailure("the calendar gave no real day: \(text)") }
+    return today
 }
 
 /// Says on stderr when a typed date is probably a slip (far ahead, or years back); the
