@@ -37,7 +37,7 @@ struct PendingMerge {
     var me: ReplicaID?
     var outcome = MergeOutcome()
     /// The latest date (unix milliseconds) an operation may carry to be merged: the
-    /// receiver's clock plus the allowed skew. Later ones are held (``ClockPolicy``).
+    /// receiver's clock plus the allowed skew. Later ones are held (`ClockPolicy`).
     var latestAllowed: Int64 = .max
     /// Townships known for replicas, for naming a held operation's PC.
     var knownTownship: (ReplicaID) -> String? = { _ in nil }
@@ -456,6 +456,9 @@ public final class Merger {
     /// if it has reached a bound.
     ///
     /// - Parameters:
+    ///   - operations: the batch.
+    ///   - townships: the townships its replicas announced.
+    ///   - seals: the signed runs its operations come in, by replica.
     ///   - source: where the batch came from (a file, a pulled page), named in refusals.
     ///   - roster: the county's roster, when the batch comes from a governed folder hub.
     public func add(_ operations: [Op], townships: [ReplicaID: String] = [:], seals: [ReplicaID: [RunSeal]] = [:],

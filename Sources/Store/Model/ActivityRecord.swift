@@ -111,7 +111,7 @@ public struct ActivityFilter: Sendable, Hashable {
     /// Validates filter values as a user typed them (`--kind`, `--township`, `--year`, or the
     /// hub's query parameters).
     ///
-    /// - Throws: ``KtxError`` `unknown-kind` or `bad-year`.
+    /// - Throws: `KtxError` `unknown-kind` or `bad-year`.
     public static func parse(kind: String?, township: String?, year: String?, catalog: Catalog) throws -> ActivityFilter {
         var filter = ActivityFilter(township: township)
         if let kind { filter.kind = try Validate.kind(kind, catalog: catalog).code }

@@ -200,7 +200,7 @@ extension Store {
     /// Accepting a township's every amendment is a new approval covering every operation of
     /// its replicas held here; accepting some is an `accept` step naming those operations.
     ///
-    /// - Throws: ``KtxError`` `year-state` naming each of `activities` with no amendment
+    /// - Throws: `KtxError` `year-state` naming each of `activities` with no amendment
     ///   waiting (nothing is written then).
     /// - Returns: the townships whose amendments were accepted, and how many.
     @discardableResult

@@ -31,7 +31,7 @@ public struct ClockRepair: Sendable, Equatable {
 
 extension Store {
     /// Brings this replica's clock back to the PC's clock when it has run further ahead than
-    /// the allowed skew (``ClockPolicy``): the PC's clock was wrong and has been fixed, or an
+    /// the allowed skew (`ClockPolicy`): the PC's clock was wrong and has been fixed, or an
     /// older ktx let another PC's future-dated operation drag it.
     ///
     /// Own operations that have never left this PC (beyond `published`) and are dated in the

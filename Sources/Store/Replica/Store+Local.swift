@@ -7,7 +7,7 @@ extension Store {
     /// Records a new activity of this replica's township.
     ///
     /// - Returns: the new activity's id.
-    /// - Throws: ``KtxError`` for an unknown kind or metric, a bad date, an empty title
+    /// - Throws: `KtxError` for an unknown kind or metric, a bad date, an empty title
     ///   or a negative quantity; nothing is written then.
     @discardableResult
     public func record(_ draft: ActivityDraft) throws -> ActivityID {
@@ -74,10 +74,10 @@ extension Store {
     ///
     /// - Parameters:
     ///   - id: the activity.
-    ///   - metric: a metric code or Chinese name; attendance when omitted.
+    ///   - metricName: a metric code or Chinese name; attendance when omitted.
     ///   - amount: in stored units (fen for cost).
     /// - Returns: the new total this replica sees.
-    /// - Throws: ``KtxError`` `negative-result` if the total this replica sees would go
+    /// - Throws: `KtxError` `negative-result` if the total this replica sees would go
     ///   below zero, and the usual unknown/deleted/other-township refusals.
     @discardableResult
     public func add(to id: ActivityID, metric metricName: String = "attendance", amount: Int64) throws -> Int64 {
@@ -189,7 +189,7 @@ extension Store {
     /// fields and quantities (a delete is for good on every replica; this is its undo).
     ///
     /// - Returns: the new activity's id.
-    /// - Throws: ``KtxError`` `unknown-activity`, `not-deleted`, `other-township`, or the
+    /// - Throws: `KtxError` `unknown-activity`, `not-deleted`, `other-township`, or the
     ///   checks `record` makes.
     @discardableResult
     public func restore(_ id: ActivityID) throws -> ActivityID {

@@ -294,7 +294,7 @@ extension Store {
     /// refuses (written by an older version that did not check it) counts for nothing, nor
     /// do the later ones of its replica, as a sync would have left them.
     ///
-    /// - Throws: ``KtxError`` `log-gap` before anything is changed when a replica's log
+    /// - Throws: `KtxError` `log-gap` before anything is changed when a replica's log
     ///   misses operations (a rebuild would silently leave them, and all that follows them,
     ///   out of every total); `damaged-log` when a chunk's bytes changed after they were written.
     static func rebuildLocked(_ db: Database, rule: AcceptanceRule) throws {

@@ -40,6 +40,7 @@ extension Store {
     ///   - token: for an HTTP remote, its token, stored in a file only the owner can read.
     ///   - tokenEnv: for an HTTP remote, instead of `token`: the environment variable
     ///     that will hold the token when syncing.
+    ///   - scope: what the remote pulls: everything (nil, the default) or this township's and the county's.
     ///   - checkFolder: for a folder remote, called with its absolute path before anything is
     ///     stored; throws if the folder is not a hub (a missing USB stick, a typo).
     public func addRemote(name: String, location: String, token: String? = nil, tokenEnv: String? = nil, scope: PullScope? = nil,

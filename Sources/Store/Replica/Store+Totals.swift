@@ -260,7 +260,7 @@ extension Store {
     /// Rows selected as (keys…, metric, sum), metric '' for the number of activities, made
     /// into groups: one per key values holding any live activity, in key order.
     ///
-    /// - Throws: ``KtxError`` `overflow` for a sum that is not an exact integer (written by
+    /// - Throws: `KtxError` `overflow` for a sum that is not an exact integer (written by
     ///   a version that did not check its sums); never a crash.
     private static func totalsRows(_ rows: [Row], keys: [GroupKey]) throws -> [TotalsRow] {
         var groups: [[String]: TotalsRow] = [:]

@@ -71,9 +71,11 @@ extension Store {
     /// Where each township stands for `year`: every township this replica knows of (its
     /// replicas', its activities', and any named by a step), the county's office left out.
     ///
-    /// - Parameter counting: count each township's live activities of the year and their
-    ///   attendance (a pass over the year's activities); without, those are 0 and the
-    ///   townships with activities come from the kept totals (a report's approval line).
+    /// - Parameters:
+    ///   - year: the year.
+    ///   - counting: count each township's live activities of the year and their
+    ///     attendance (a pass over the year's activities); without, those are 0 and the
+    ///     townships with activities come from the kept totals (a report's approval line).
     public func yearStandings(_ year: Int, counting: Bool = true) throws -> [YearStanding] {
         try read("year") { db in
             let events = try Self.yearCloseEvents(db, year: year)
@@ -122,7 +124,7 @@ extension Store {
     /// Submits this PC's township's `year`: one operation covering every operation of its
     /// township's replicas this PC holds (their seqs so far).
     ///
-    /// - Throws: ``KtxError`` `township-only` on a county PC (it approves; it does not submit).
+    /// - Throws: `KtxError` `township-only` on a county PC (it approves; it does not submit).
     /// - Returns: the frontier it covers.
     @discardableResult
     public func submitYear(_ year: Int) throws -> [ReplicaID: Int64] {
@@ -142,7 +144,7 @@ extension Store {
 
     /// The county approves `township`'s `year` as its latest submit covers it.
     ///
-    /// - Throws: ``KtxError`` `bad-input` when the township has not submitted the year (or was
+    /// - Throws: `KtxError` `bad-input` when the township has not submitted the year (or was
     ///   returned and has not submitted again), or is approved already.
     public func approveYear(_ year: Int, township: String) throws {
         try writeLocal("approve") { db, batch in

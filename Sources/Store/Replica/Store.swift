@@ -62,12 +62,17 @@ public struct Store: Sendable {
     /// Creates a new replica bound to a township, with its own signing key.
     ///
     /// - Parameters:
+    ///   - path: the database file to create.
+    ///   - township: the township (or county office) it records for.
+    ///   - role: what it may do: a township's PC, or one of the county's.
+    ///   - catalog: the activity catalog its input is checked against.
+    ///   - wallClock: where its clock reads the time.
     ///   - replicaID: nil (the default) derives the id from the key, so that nobody
     ///     without the key can sign operations for it (receivers check); an id chosen here
     ///     is trusted only as an id made before ktx signed is (tests of that case).
-    ///   - key: the raw 32-byte Ed25519 private key; nil (the default) makes a new one.
+    ///   - rawKey: the raw 32-byte Ed25519 private key; nil (the default) makes a new one.
     ///
-    /// - Throws: ``KtxError`` `already-initialized` if the file already holds a replica
+    /// - Throws: `KtxError` `already-initialized` if the file already holds a replica
     ///   (nothing is changed), `bad-text` for an empty or malformed township name.
     public static func create(at path: String, township: String, role: Roster.Role = .township, catalog: Catalog = .standard,
                               wallClock: any WallClock = SystemWallClock(),
@@ -104,10 +109,14 @@ public struct Store: Sendable {
 
     /// Opens an existing replica.
     ///
-    /// - Parameter upgrading: called before a database written by an earlier version is
-    ///   upgraded to this version's schema (once; it takes a while on a large log), so the
-    ///   caller can tell the user.
-    /// - Throws: ``KtxError`` `not-initialized` if the file does not exist or holds no
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - catalog: the activity catalog its input is checked against.
+    ///   - wallClock: where its clock reads the time.
+    ///   - upgrading: called before a database written by an earlier version is
+    ///     upgraded to this version's schema (once; it takes a while on a large log), so the
+    ///     caller can tell the user.
+    /// - Throws: `KtxError` `not-initialized` if the file does not exist or holds no
     ///   replica, `not-a-database` if it is not a ktx database.
     public static func open(at path: String, catalog: Catalog = .standard,
                             wallClock: any WallClock = SystemWallClock(), upgrading: (() -> Void)? = nil) throws -> Store {
@@ -254,7 +263,7 @@ public struct Store: Sendable {
         }
     }
 
-    /// Turns SQLite's errors into a ``KtxError`` that keeps the SQL for logs but never
+    /// Turns SQLite's errors into a `KtxError` that keeps the SQL for logs but never
     /// shows bound values or a Swift type name to a clerk.
     private func guarded<T>(_ what: String, _ block: () throws -> T) throws -> T {
         do {

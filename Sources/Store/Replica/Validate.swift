@@ -2,7 +2,7 @@ import SyncCore
 
 /// Checks of user input shared by every command that writes.
 public enum Validate {
-    /// A one-line text the acceptance rule takes (``AcceptanceRule/isText(_:)``): 1 to 200
+    /// A one-line text the acceptance rule takes (`AcceptanceRule.isText(_:)`): 1 to 200
     /// scalars, no control or bidirectional-control characters.
     public static func text(_ value: String, field: InputField, allowEmpty: Bool = false) throws {
         if value.isEmpty && allowEmpty { return }

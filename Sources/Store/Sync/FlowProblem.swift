@@ -102,7 +102,7 @@ public struct FlowProblem: Sendable, Equatable {
             + reasons.joined(separator: language.pick(zh: "；", en: "; "))
     }
 
-    /// What an HTTP hub says of the PCs whose pushes it refuses (``HubAPI/Status``).
+    /// What an HTTP hub says of the PCs whose pushes it refuses (`HubAPI.Status`).
     public static func fromHub(_ pcs: [HubAPI.Status.NotFlowing], remote: String, now: Int64) -> [FlowProblem] {
         pcs.compactMap { pc in
             ReplicaID(hex: pc.replica).map {

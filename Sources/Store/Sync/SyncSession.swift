@@ -25,7 +25,7 @@ public struct SyncReport: Sendable {
     public var clockAheadOfHub: Int64?
     /// Through a folder: how far this PC's first unpushed operation is dated after the
     /// newest operation seen from any other office, when that is more than
-    /// ``ClockPolicy/folderLeadMillis``: it and the later ones were not pushed.
+    /// `ClockPolicy.folderLeadMillis`: it and the later ones were not pushed.
     public var clockAheadOfOthers: Int64?
     /// Pushes the hub refused (a rule of the hub's that this replica does not know of); the
     /// pull went on.
@@ -150,7 +150,7 @@ public struct SyncSession: Sendable {
     /// database → enrol → leave out what every receiver refuses → hold back operations a
     /// wrong clock dated ahead → push → pull pages while merging → record what happened.
     ///
-    /// - Throws: ``KtxError`` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
+    /// - Throws: `KtxError` `hub-unreadable` or `not-a-hub` if the hub cannot be used;
     ///   what was merged before the failure stays merged, and nothing local is lost.
     @discardableResult
     public func run() async throws -> SyncReport {

@@ -28,7 +28,7 @@ extension Store {
     /// token would be registered as the county's for good. A replica that does not know its
     /// role yet takes the token's.
     ///
-    /// - Throws: ``KtxError`` `wrong-token`, saying which token the replica needs.
+    /// - Throws: `KtxError` `wrong-token`, saying which token the replica needs.
     public func checkTokenRole(_ granted: Roster.Role) throws {
         let me = try read("role") { db in try SelfRow.fetch(db) }
         guard let me else { throw KtxError.notInitialized(path) }

@@ -46,7 +46,7 @@ extension Store {
         return ([UInt8](key), Self.fingerprint(of: [UInt8](key)))
     }
 
-    /// The id of the replica a raw 32-byte private key makes (``create(at:township:catalog:wallClock:replicaID:key:)``).
+    /// The id of the replica a raw 32-byte private key makes (``create(at:township:role:catalog:wallClock:replicaID:key:)``).
     public static func replicaID(forKey rawKey: [UInt8]) throws -> ReplicaID {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
         return RunSigning.replicaID(for: [UInt8](key.publicKey.rawRepresentation))

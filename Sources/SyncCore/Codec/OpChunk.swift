@@ -86,8 +86,14 @@ public enum OpChunk {
     /// page needs a part of a chunk, and strings (ids, texts) are made only for what it returns.
     /// The whole chunk is checked only when all of it is read.
     ///
-    /// - Parameter strictText: refuse a string that is not valid UTF-8 instead of repairing it
-    ///   (bytes from a client, not from a log this replica or its hub wrote).
+    /// - Parameters:
+    ///   - bytes: the chunk as the log stores it.
+    ///   - replica: the replica whose operations it holds.
+    ///   - firstSeq: the seq of its first operation.
+    ///   - from: the first seq wanted.
+    ///   - limit: at most this many operations.
+    ///   - strictText: refuse a string that is not valid UTF-8 instead of repairing it
+    ///     (bytes from a client, not from a log this replica or its hub wrote).
     public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64,
                               from: Int64, limit: Int, strictText: Bool = false) throws -> [Op] {
         var reader = Reader(bytes: bytes)

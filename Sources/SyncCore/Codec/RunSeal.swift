@@ -7,7 +7,7 @@
 ///
 /// - `digest` is the SHA-256 of the run's canonical form: its operations packed as the log
 ///   stores them (the Store's `OpChunk`, format 1), which a receiver makes anyway;
-/// - `prev` is the ``hash`` of the replica's run ending at `first - 1` (zeros for the first
+/// - `prev` is the hash (`RunSigning.hash` in Store) of the replica's run ending at `first - 1` (zeros for the first
 ///   signed run, whose `first - 1` operations, if any, were made before ktx signed);
 /// - `signature` signs ``message(replica:)``.
 ///

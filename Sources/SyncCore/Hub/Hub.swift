@@ -78,7 +78,7 @@ public struct PullPage: Sendable {
     }
 }
 
-/// A place replicas exchange operations through: a folder (``FileHub``) or, later, an
+/// A place replicas exchange operations through: a folder (`FileHub`) or, later, an
 /// HTTP server. A hub only stores and hands out operations; merging is the replica's.
 public protocol Hub: Sendable {
     /// Where the hub is, for messages.
@@ -125,8 +125,10 @@ public protocol Hub: Sendable {
     /// Where this replica stands with the hub's county. A governed folder hub records a
     /// request for a replica it does not enrol yet (once: a request already there is kept).
     ///
-    /// - Parameter request: makes the request, signed by this replica's key; called only
-    ///   when one is needed (an enrolled replica signs nothing at a sync).
+    /// - Parameters:
+    ///   - replica: this replica.
+    ///   - request: makes the request, signed by this replica's key; called only
+    ///     when one is needed (an enrolled replica signs nothing at a sync).
     func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment
 
     /// Sets aside what a page came from (``PullPage/source``): a folder's file that the

@@ -122,7 +122,10 @@ public struct Roster: Sendable, Equatable {
     /// and their notes; no replica moves an activity into another township than its own.
     ///
     /// - Parameters:
-    ///   - role, township, replica: the writer's (its replica as 32 hex digits).
+    ///   - op: the operation.
+    ///   - role: the writer's role.
+    ///   - township: the writer's township.
+    ///   - replica: the writer's replica, as 32 hex digits.
     ///   - owner: the township of the replica whose short id (12 hex digits) names an
     ///     activity, nil when unknown here (the operation then waits).
     public static func rights(of op: Op, role: Role, township: String, replica: String,

@@ -155,8 +155,10 @@ public struct AcceptanceRule: Sendable {
 
     /// Why the operation must be refused; nil if it is accepted.
     ///
-    /// - Parameter targetChecked: the caller has already found the same target well formed
-    ///   (the previous operation of a run changes the same activity, as most do).
+    /// - Parameters:
+    ///   - op: the operation, from anywhere.
+    ///   - targetChecked: the caller has already found the same target well formed
+    ///     (the previous operation of a run changes the same activity, as most do).
     public func check(_ op: Op, targetChecked: Bool = false) -> RefusalReason? {
         guard op.seq >= 1 else { return .badSeq }
         let millis = op.timestamp.rawValue >> 16

@@ -559,8 +559,11 @@ extension KtxError {
 
     /// A local change outside this replica's rights: every receiver would refuse it.
     ///
-    /// - Parameter roleKnown: whether the replica knows its role (one made before ktx kept
-    ///   it learns it at its first sync with a county token, or from the county's roster).
+    /// - Parameters:
+    ///   - reason: why every receiver would refuse it.
+    ///   - township: this replica's township.
+    ///   - roleKnown: whether the replica knows its role (one made before ktx kept
+    ///     it learns it at its first sync with a county token, or from the county's roster).
     public static func outsideRights(_ reason: RefusalReason, township: String, roleKnown: Bool) -> KtxError {
         switch reason {
         case .countyOnly:
