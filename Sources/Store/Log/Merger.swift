@@ -407,6 +407,7 @@ struct PendingMerge {
 /// let outcome = try merger.finish()
 /// ```
 public final class Merger {
+    /// The replica it merges into.
     public let store: Store
     // The bounds trade a pull's peak memory against its speed (Benchmarks/README.md, "The
     // province"): 50,000 / 300,000 / 12 MiB keeps a pull of 10,000,000 operations over a

@@ -2,21 +2,28 @@ import SyncCore
 
 /// An activity as the replica currently sees it: merged fields and quantity totals.
 public struct ActivityRecord: Hashable, Sendable {
+    /// The activity's id.
     public var id: ActivityID
+    /// The township it belongs to.
     public var township: String?
     /// The kind's catalog code.
     public var kind: String?
     /// `YYYY-MM-DD`.
     public var date: String?
+    /// 标题.
     public var title: String?
+    /// 地点.
     public var venue: String?
+    /// The budget project's key (`rural`), if set.
     public var project: String?
     /// 备注: free notes, lines separated by `\n`.
     public var notes: String?
+    /// Whether it was deleted (it then counts in no total).
     public var deleted: Bool
     /// Totals by metric code, in stored units (fen for cost).
     public var quantities: [String: Int64]
 
+    /// An activity as merged.
     public init(id: ActivityID, township: String? = nil, kind: String? = nil, date: String? = nil, title: String? = nil,
                 venue: String? = nil, project: String? = nil, notes: String? = nil, deleted: Bool = false,
                 quantities: [String: Int64] = [:]) {
@@ -52,14 +59,18 @@ public struct ActivityDraft: Sendable {
     public var kind: String
     /// `YYYY-MM-DD`.
     public var date: String
+    /// 标题.
     public var title: String
+    /// 地点.
     public var venue: String?
+    /// The budget project, by key, code or name.
     public var project: String?
     /// 备注.
     public var notes: String?
     /// Starting quantities by metric code, in stored units; must not be negative.
     public var quantities: [String: Int64]
 
+    /// A new activity as a clerk enters it.
     public init(kind: String, date: String, title: String, venue: String? = nil, project: String? = nil,
                 notes: String? = nil, quantities: [String: Int64] = [:]) {
         self.notes = notes
@@ -74,14 +85,20 @@ public struct ActivityDraft: Sendable {
 
 /// What `ktx edit` changes: each non-nil field is set.
 public struct ActivityEdit: Sendable {
+    /// A new title.
     public var title: String?
+    /// A new date, as typed.
     public var date: String?
+    /// A new venue; empty clears it.
     public var venue: String?
+    /// A new kind, by Chinese name, code or alias.
     public var kind: String?
+    /// A new project; empty clears it.
     public var project: String?
     /// 备注 (empty text clears it).
     public var notes: String?
 
+    /// An edit of the fields given; the others stay.
     public init(title: String? = nil, date: String? = nil, venue: String? = nil, kind: String? = nil, project: String? = nil,
                 notes: String? = nil) {
         self.notes = notes
@@ -92,6 +109,7 @@ public struct ActivityEdit: Sendable {
         self.project = project
     }
 
+    /// Whether the edit changes nothing.
     public var isEmpty: Bool { title == nil && date == nil && venue == nil && kind == nil && project == nil && notes == nil }
 }
 
@@ -99,9 +117,12 @@ public struct ActivityEdit: Sendable {
 public struct ActivityFilter: Sendable, Hashable {
     /// A kind code.
     public var kind: String?
+    /// Only this township's activities.
     public var township: String?
+    /// Only activities dated in this year.
     public var year: Int?
 
+    /// A filter; nil for each criterion not applied.
     public init(kind: String? = nil, township: String? = nil, year: Int? = nil) {
         self.kind = kind
         self.township = township

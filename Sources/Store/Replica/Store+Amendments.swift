@@ -14,8 +14,11 @@ import SyncCore
 extension Store {
     /// An operation left out of an approved year's figures.
     public struct Amendment: Sendable, Hashable {
+        /// The approved year it changes.
         public var year: Int
+        /// The township whose approval it goes beyond.
         public var township: String
+        /// The operation left out.
         public var operation: Op
         /// The activity's title as counted (or, for one created after the approval, as written).
         public var title: String?

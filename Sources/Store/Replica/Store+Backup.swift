@@ -4,7 +4,9 @@ import SyncCore
 
 /// What a backup holds, read back from the file once it is written.
 public struct BackupSummary: Sendable {
+    /// The backup file, absolute.
     public var path: String
+    /// Its size in bytes.
     public var bytes: Int64
     /// Live activities (a replica), or 0 (a hub database).
     public var activities: Int

@@ -11,14 +11,20 @@ public struct CheckReport: Sendable, Equatable {
     /// Operations read from them.
     public var operations = 0
 
+    /// One problem found, with what to do about it.
     public struct Problem: Sendable, Equatable {
+        /// A stable code (`damaged-chunk`, `tables-differ`).
         public var code: String
+        /// The message in Chinese.
         public var zh: String
+        /// The message in English.
         public var en: String
 
+        /// The message in a language.
         public func message(_ language: Language) -> String { language.pick(zh: zh, en: en) }
     }
 
+    /// Whether the replica is sound: no problem found.
     public var isSound: Bool { problems.isEmpty }
 
     mutating func add(_ code: String, zh: String, en: String) {
@@ -33,11 +39,13 @@ public struct NewerCodes: Sendable, Equatable {
     /// Quantities (activity and metric) by metric code this catalog does not know.
     public var metrics: [String: Int] = [:]
 
+    /// Codes found, by kind and by metric.
     public init(kinds: [String: Int] = [:], metrics: [String: Int] = [:]) {
         self.kinds = kinds
         self.metrics = metrics
     }
 
+    /// Whether every code held is known to this catalog.
     public var isEmpty: Bool { kinds.isEmpty && metrics.isEmpty }
 }
 

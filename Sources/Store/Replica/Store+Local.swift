@@ -312,12 +312,14 @@ private struct PreparedActivity {
 
 /// One addition of ``Store/addAll(_:)``.
 public struct Addition: Sendable, Hashable {
+    /// The activity added to.
     public var activity: ActivityID
     /// A metric code or Chinese name.
     public var metric: String
     /// In stored units (fen for cost); negative for a correction.
     public var amount: Int64
 
+    /// An addition to one quantity of an activity; attendance unless `metric` says otherwise.
     public init(activity: ActivityID, metric: String = "attendance", amount: Int64) {
         self.activity = activity
         self.metric = metric
@@ -329,5 +331,6 @@ public struct Addition: Sendable, Hashable {
 public struct DraftError: Error, Sendable {
     /// Its position in the drafts, from 0.
     public var index: Int
+    /// Why it was refused.
     public var error: KtxError
 }

@@ -135,7 +135,9 @@ extension Store {
 
 /// One operation of the log, with the township of the replica that made it.
 public struct LogEntry: Hashable, Sendable {
+    /// The operation.
     public var operation: Op
+    /// The township its replica announced, if known.
     public var township: String?
 }
 

@@ -4,16 +4,21 @@ import SyncCore
 
 /// A hub this replica syncs with.
 public struct Remote: Hashable, Sendable {
+    /// A folder hub, or an HTTP hub.
     public enum Kind: String, Sendable { case folder, http }
+    /// The name `ktx sync NAME` takes.
     public var name: String
     /// A folder path (absolute), or an `http(s)://host:port` address.
     public var location: String
+    /// Whether it is a folder or an HTTP hub.
     public var kind: Kind
     /// For an HTTP remote: the environment variable holding its token, if it is not stored.
     public var tokenEnv: String?
     /// When the last successful sync ended, unix milliseconds.
     public var lastSyncMillis: Int64?
+    /// Operations the last successful sync pushed.
     public var lastPushed: Int64?
+    /// Operations the last successful sync pulled.
     public var lastPulled: Int64?
     /// Operations this replica holds that the remote did not hold at the end of the last sync.
     public var unsynced: Int64

@@ -18,6 +18,7 @@ public struct ReportCell: Hashable, Sendable {
     /// The largest value of each metric on any one activity of the cell.
     public var maxima: [String: Int64]
 
+    /// The quarter of the cell's month, 1 to 4.
     public var quarter: Int { (month + 2) / 3 }
 }
 

@@ -5,12 +5,18 @@ import SyncCore
 /// possible when edits from two PCs merge, or in records made before the rule. Reports
 /// mark them; nobody's operations are refused for it, so every replica converges.
 public struct RuleBreach: Sendable, Equatable {
+    /// The activity.
     public var activity: ActivityID
+    /// Its township.
     public var township: String?
+    /// The rule it breaks.
     public var rule: QuantityRule
+    /// The merged total of the rule's metric (满意人数).
     public var value: Int64
+    /// The merged total it may not exceed (调查人数).
     public var limit: Int64
 
+    /// A breach of a rule on one activity.
     public init(activity: ActivityID, township: String?, rule: QuantityRule, value: Int64, limit: Int64) {
         self.activity = activity
         self.township = township

@@ -9,14 +9,18 @@ import SyncCore
 extension Store {
     /// A (year, township) as this replica sees it.
     public struct YearStanding: Sendable, Equatable {
+        /// The year.
         public var year: Int
+        /// The township.
         public var township: String
+        /// Where it stands: folded from every step of its close held here.
         public var standing: YearClose.Standing
         /// Operations of the township's replicas the latest submit covers.
         public var submittedOperations: Int64
         /// The township's activities dated in the year, and their attendance, as this replica
         /// holds them now.
         public var activities: Int
+        /// The total 参加人次 of those activities.
         public var attendance: Int64
     }
 

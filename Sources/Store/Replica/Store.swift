@@ -297,8 +297,11 @@ public struct Store: Sendable {
 
 /// Who a replica is.
 public struct ReplicaIdentity: Hashable, Sendable {
+    /// The replica's id.
     public var replica: ReplicaID
+    /// The township it records for.
     public var township: String
+    /// When it was created, unix milliseconds.
     public var createdAtMillis: Int64
     /// What this replica may do; nil for a replica made before ktx kept it, until it learns it
     /// (``Store/learnRole(_:)``).

@@ -64,16 +64,19 @@ public enum Validate {
         return nil
     }
 
+    /// The catalog's kind named by its Chinese name, code or alias; a did-you-mean error otherwise.
     public static func kind(_ text: String, catalog: Catalog) throws -> ActivityKind {
         guard let kind = catalog.kind(named: text) else { throw KtxError.unknownKind(text, catalog: catalog) }
         return kind
     }
 
+    /// The catalog's metric named by its Chinese name or code; a did-you-mean error otherwise.
     public static func metric(_ text: String, catalog: Catalog) throws -> Metric {
         guard let metric = catalog.metric(named: text) else { throw KtxError.unknownMetric(text, catalog: catalog) }
         return metric
     }
 
+    /// Checks an amount of a metric: not negative unless allowed, within the metric's bound.
     public static func amount(_ amount: Int64, metric: Metric, allowNegative: Bool) throws {
         let shown = metric.format(amount)
         if !allowNegative && amount < 0 { throw KtxError.negativeValue(.metric(metric.code), shown) }

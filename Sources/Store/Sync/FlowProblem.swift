@@ -27,18 +27,24 @@ public struct FlowProblem: Sendable, Equatable {
         case forged
     }
 
+    /// The remote whose last sync found it.
     public var remote: String
+    /// The PC (replica) whose records do not flow.
     public var replica: ReplicaID
+    /// Why.
     public var cause: Cause
     /// This PC's own replica (or one it was before a continuation).
     public var own: Bool
+    /// Its township, if known.
     public var township: String?
     /// Where it stops, when known.
     public var seq: Int64?
     /// A refusal's reason code, a push refusal's message, a file's name, the new replica.
     public var code: String?
+    /// When the sync found it, unix milliseconds.
     public var seenAtMillis: Int64
 
+    /// A problem as a sync found it.
     public init(remote: String, replica: ReplicaID, cause: Cause, own: Bool, township: String?, seq: Int64?, code: String?,
                 seenAtMillis: Int64) {
         (self.remote, self.replica, self.cause, self.own, self.township, self.seq, self.code, self.seenAtMillis) =

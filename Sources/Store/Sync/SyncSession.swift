@@ -5,6 +5,7 @@ import SyncCore
 public struct SyncReport: Sendable {
     /// The remote's name, if it was a configured remote.
     public var remote: String?
+    /// The hub's folder or address.
     public var location: String
     /// Operations the hub lacked and now holds.
     public var pushed = 0
@@ -45,13 +46,16 @@ public struct SyncReport: Sendable {
 
 /// Progress of a running sync, for a progress line.
 public struct SyncProgress: Sendable, Equatable {
+    /// Pushing this replica's operations, or pulling the hub's.
     public enum Phase: String, Sendable { case push, pull }
+    /// The phase running.
     public var phase: Phase
     /// Operations done so far in this phase.
     public var done: Int
     /// Operations this phase is expected to move.
     public var total: Int
 
+    /// Progress through a phase.
     public init(phase: Phase, done: Int, total: Int) {
         self.phase = phase
         self.done = done
@@ -67,7 +71,9 @@ public struct SyncProgress: Sendable, Equatable {
 /// both sides consistent, and the next sync resumes where the last write stopped. When both sides already hold the same
 /// operations, a sync costs one exchange of version vectors.
 public struct SyncSession: Sendable {
+    /// The replica syncing.
     public let store: Store
+    /// The hub it syncs with.
     public let hub: any Hub
     /// The configured remote, whose sync state is recorded at the end; nil for none.
     public let remote: String?
@@ -76,6 +82,7 @@ public struct SyncSession: Sendable {
     /// Called after each batch.
     public var progress: (@Sendable (SyncProgress) -> Void)?
 
+    /// A sync of `store` with `hub`; `remote` names the configured remote whose state it records.
     public init(store: Store, hub: any Hub, remote: String? = nil, batchSize: Int = 5_000,
                 progress: (@Sendable (SyncProgress) -> Void)? = nil) {
         self.store = store

@@ -16,6 +16,7 @@ public struct Continuation: Sendable, Equatable {
     /// Activities recorded after the copy, with their new ids.
     public var renamed: [(old: ActivityID, new: ActivityID)]
 
+    /// A continuation from `previous` to `replica`.
     public init(previous: ReplicaID, replica: ReplicaID, published: Int64, operations: Int, renamed: [(old: ActivityID, new: ActivityID)]) {
         self.previous = previous
         self.replica = replica
@@ -33,6 +34,7 @@ public struct Continuation: Sendable, Equatable {
                   renamed: first.renamed.map { ($0.old, again[$0.new] ?? $0.new) } + second.renamed.filter { !firstNew.contains($0.old) })
     }
 
+    /// Equal when they part at the same place and rename the same activities.
     public static func == (a: Continuation, b: Continuation) -> Bool {
         a.previous == b.previous && a.replica == b.replica && a.published == b.published && a.operations == b.operations
             && a.renamed.map(\.old) == b.renamed.map(\.old) && a.renamed.map(\.new) == b.renamed.map(\.new)

@@ -22,11 +22,17 @@ public struct Recovery: Sendable, Equatable {
 
 /// An own operation left out by ``Store/recoverRefusedOperations()``, as kept in the replica.
 public struct LeftOutOperation: Sendable, Equatable {
+    /// The replica that wrote it (this PC's, or the id it had before).
     public var replica: ReplicaID
+    /// Its seq there.
     public var seq: Int64
+    /// Why every receiver refuses it.
     public var reason: RefusalReason
+    /// The operation, kept to be shown.
     public var operation: Op
+    /// When it was left out, unix milliseconds.
     public var leftAtMillis: Int64
+    /// The replica the PC's later operations continued under.
     public var continuedAs: ReplicaID
 }
 

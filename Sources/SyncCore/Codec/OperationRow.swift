@@ -57,6 +57,7 @@ public enum OperationRow {
 }
 
 extension WireOp {
+    /// A row as read: the seq, the clock's raw value, the target, the ``OperationKind`` code, the field or metric, and the text or number it carries.
     public init(seq: Int64, hlc: Int64, activity: String, kind: Int, field: String, text: String?, number: Int64?) {
         self.seq = seq
         self.hlc = hlc

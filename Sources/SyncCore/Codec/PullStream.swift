@@ -16,6 +16,7 @@
 /// A run frame holds operations of one replica with consecutive seqs, and the seals of the
 /// signed runs they make up, whole: a frame never cuts a signed run.
 public enum PullStream {
+    /// The media type of a packed pull, asked for with `Accept` on `POST /v1/pull`.
     public static let contentType = "application/vnd.ktx.pull-stream"
     static let magic = Array("KTXPULL1".utf8)
 
@@ -25,6 +26,7 @@ public enum PullStream {
         case end(more: Bool)
     }
 
+    /// The bytes every stream starts with (its format's magic and version).
     public static var header: [UInt8] { magic }
 
     /// Appends a run frame.
@@ -114,8 +116,10 @@ public enum PullStream {
         /// Refuse text that is not valid UTF-8 instead of repairing it (bytes from a client).
         public var strictText = false
 
+        /// An empty decoder, fed bytes as they arrive with ``append(_:)``.
         public init() {}
 
+        /// Adds bytes that arrived; ``next()`` then returns every frame they complete.
         public mutating func append(_ bytes: some Sequence<UInt8>) {
             if start > 0 && start >= buffer.count / 2 {
                 buffer.removeFirst(start)

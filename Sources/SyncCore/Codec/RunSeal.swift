@@ -20,7 +20,9 @@ public struct RunSeal: Hashable, Sendable, Codable {
     /// The most operations one run holds (a folder file holds at most one run).
     public static let maxOperations = 5_000
 
+    /// The first seq of the run.
     public var first: Int64
+    /// The last seq of the run (inclusive).
     public var last: Int64
     /// 32 bytes.
     public var prev: [UInt8]
@@ -31,6 +33,7 @@ public struct RunSeal: Hashable, Sendable, Codable {
     /// 64 bytes.
     public var signature: [UInt8]
 
+    /// A seal from its parts; ``signature`` is filled in by the signer.
     public init(first: Int64, last: Int64, prev: [UInt8], digest: [UInt8], key: [UInt8], signature: [UInt8]) {
         self.first = first
         self.last = last
@@ -62,6 +65,7 @@ public struct RunSeal: Hashable, Sendable, Codable {
     // Hex in JSON (headers and HTTP bodies).
     enum CodingKeys: String, CodingKey { case first, last, prev, digest, key, signature }
 
+    /// Reads a seal from JSON, its byte fields as hex; a field of the wrong length is refused.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func bytes(_ key: CodingKeys) throws -> [UInt8] {
@@ -79,6 +83,7 @@ public struct RunSeal: Hashable, Sendable, Codable {
         signature = try bytes(.signature)
     }
 
+    /// Writes the seal as JSON, its byte fields as hex.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(first, forKey: .first)

@@ -1,14 +1,22 @@
 /// One operation on the wire: `[seq, hlc, activity, kind, field, value]`, without its
 /// replica (the enclosing batch names it).
 public struct WireOp: Codable, Sendable, Equatable {
+    /// The operation's seq on its replica.
     public var seq: Int64
+    /// The hybrid logical clock's raw value.
     public var hlc: Int64
+    /// The target: an activity id or an indicator key.
     public var activity: String
+    /// The ``OperationKind`` code: 0 set, 1 add, 2 delete, 3 indicator.
     public var kind: Int
+    /// The field set, or the metric added to; empty for a delete or an indicator.
     public var field: String
+    /// The value of a set or an indicator.
     public var text: String?
+    /// The amount of an add.
     public var number: Int64?
 
+    /// The row of an operation, as every way in writes it.
     public init(_ op: Op) {
         seq = op.seq
         hlc = op.timestamp.rawValue
@@ -23,6 +31,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         }
     }
 
+    /// Reads the row `[seq, hlc, activity, kind, field, value]`; a row of another shape is refused.
     public init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         seq = try c.decode(Int64.self)
@@ -45,6 +54,7 @@ public struct WireOp: Codable, Sendable, Equatable {
         }
     }
 
+    /// Writes the row `[seq, hlc, activity, kind, field, value]`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.unkeyedContainer()
         try c.encode(seq)

@@ -21,10 +21,12 @@ public struct HubWarning: Hashable, Sendable, Codable {
 
     /// The file, relative to the hub's root.
     public var file: String
+    /// Why it was skipped or set aside.
     public var reason: Reason
     /// What exactly is wrong, in English, for logs.
     public var detail: String
 
+    /// A warning about one file of a hub.
     public init(file: String, reason: Reason, detail: String) {
         self.file = file
         self.reason = reason
@@ -70,6 +72,7 @@ public struct PullPage: Sendable {
     /// operation is checked against its signer's rights.
     public var roster: Roster?
 
+    /// A page of operations, with the townships their replicas announced.
     public init(operations: [Op] = [], townships: [ReplicaID: String] = [:], warnings: [HubWarning] = [], source: String = "") {
         self.operations = operations
         self.townships = townships
@@ -139,16 +142,22 @@ public protocol Hub: Sendable {
 }
 
 extension Hub {
+    /// A hub without a clock of its own (a folder) tells none.
     public func clockMillis() async -> Int64? { nil }
 
+    /// A hub without tokens (a folder) gives the caller no role.
     public func callerRole() async -> Roster.Role? { nil }
 
+    /// A hub that keeps no clock floor tells none.
     public func clockFloorMillis() async -> Int64? { nil }
 
+    /// A hub that does not track other PCs tells nothing of them.
     public func notFlowing() async throws -> [HubAPI.Status.NotFlowing]? { nil }
 
+    /// A hub that checks every push (HTTP) has nothing to set aside.
     public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {}
 
+    /// A hub that enrols nobody (HTTP, where the token is the authority) is open to every replica.
     public func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment { .open }
 
     /// Pushes operations made before ktx signed (no seal).
@@ -164,6 +173,8 @@ extension Hub {
 /// A pushed batch the hub cannot take yet because it changes an activity whose
 /// creation the hub has not received; the sync pushes other replicas first and retries.
 public struct HubDependency: Error, Sendable {
+    /// What the sync should do first, in words.
     public var message: String
+    /// A batch that waits on another replica's push.
     public init(message: String) { self.message = message }
 }

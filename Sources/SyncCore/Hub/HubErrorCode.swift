@@ -3,12 +3,17 @@
 /// them, and ``HubCode`` gives each its words. A refusal of the acceptance rule answers with
 /// its ``RefusalReason``'s code, bad input with its ``KtxError`` code.
 public struct HubErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The code as it travels (`gap`, `other-activity`).
     public var rawValue: String
 
+    /// A code as read from an answer.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// The code of an operation's refusal.
     public init(_ reason: RefusalReason) { rawValue = reason.rawValue }
+    /// The code of an error.
     public init(_ code: KtxError.Code) { rawValue = code.rawValue }
 
+    /// The code as it travels.
     public var description: String { rawValue }
 
     /// Missing, unknown or revoked token (401).

@@ -21,6 +21,7 @@ public enum HubAPI {
         /// (a township's PC bound as the county's for good). Absent from older hubs.
         public var role: String?
 
+        /// A vector as JSON: each replica's last seq, by hex id, with what the hub adds.
         public init(replicas: [String: Int64], now: Int64? = nil, accepts: [String]? = nil, role: String? = nil) {
             self.replicas = replicas
             self.now = now
@@ -28,6 +29,7 @@ public enum HubAPI {
             self.role = role
         }
 
+        /// A vector's JSON form, with the hub's clock, the push formats it accepts and the caller's role.
         public init(_ vector: VersionVector, now: Int64? = nil, accepts: [String]? = nil, role: String? = nil) {
             replicas = Dictionary(uniqueKeysWithValues: vector.map { ($0.key.hex, $0.value) })
             self.now = now
@@ -62,6 +64,7 @@ public enum HubAPI {
             /// When the last refusal was, unix milliseconds.
             public var last: Int64
 
+            /// A PC whose pushes the hub refuses.
             public init(replica: String, township: String, code: String, operations: Int64, last: Int64) {
                 (self.replica, self.township, self.code, self.operations, self.last) = (replica, township, code, operations, last)
             }
@@ -80,6 +83,7 @@ public enum HubAPI {
             /// Why the county returned it.
             public var reason: String?
 
+            /// A township's year as the hub holds it.
             public init(year: Int, township: String, state: String, at: Int64?, reason: String?) {
                 (self.year, self.township, self.state, self.at, self.reason) = (year, township, state, at, reason)
             }
@@ -92,11 +96,13 @@ public enum HubAPI {
 
         enum CodingKeys: String, CodingKey { case notFlowing = "not_flowing", years }
 
+        /// The hub's status for a county token.
         public init(notFlowing: [NotFlowing], years: [Year] = []) {
             self.notFlowing = notFlowing
             self.years = years
         }
 
+        /// Reads a status; an older hub's, without years, reads as none.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             notFlowing = try c.decode([NotFlowing].self, forKey: .notFlowing)
@@ -118,6 +124,7 @@ public enum HubAPI {
         /// operations made before ktx signed.
         public var seals: [RunSeal]?
 
+        /// A batch from its parts, as they travel.
         public init(replica: String, township: String?, operations: [WireOp], seals: [RunSeal]? = nil) {
             self.replica = replica
             self.township = township
@@ -125,6 +132,7 @@ public enum HubAPI {
             self.seals = seals
         }
 
+        /// A batch of one replica's contiguous operations, with the seal of their run if signed.
         public init(_ ops: [Op], township: String?, seal: RunSeal? = nil) {
             replica = ops.first?.replica.hex ?? ""
             self.township = township
@@ -139,6 +147,7 @@ public enum HubAPI {
             /// What is wrong, in English, for logs.
             public var message: String
 
+            /// A refusal of a push: its stable code and the words.
             public init(code: HubErrorCode, message: String) {
                 self.code = code.rawValue
                 self.message = message
@@ -208,6 +217,7 @@ public enum HubAPI {
         /// Operations the hub already held.
         public var duplicates: Int
 
+        /// What a push stored: new operations and those held already.
         public init(accepted: Int, duplicates: Int) {
             self.accepted = accepted
             self.duplicates = duplicates
@@ -223,6 +233,7 @@ public enum HubAPI {
         /// `township`: only the caller's township's replicas and the county's; nil: everything.
         public var scope: String?
 
+        /// A pull of what lies beyond `after`, at most about `limit` operations.
         public init(after: VersionVector, limit: Int?, scope: String? = nil) {
             self.after = Vector(after).replicas
             self.limit = limit
@@ -238,6 +249,7 @@ public enum HubAPI {
         /// Whether more follows: ask again after these.
         public var more: Bool
 
+        /// A page of batches.
         public init(batches: [Batch], more: Bool) {
             self.batches = batches
             self.more = more
@@ -300,6 +312,7 @@ public enum HubAPI {
         /// The refusal.
         public var error: Detail
 
+        /// An error answer: its code and message.
         public init(code: String, message: String) { error = Detail(code: code, message: message) }
     }
 
@@ -310,6 +323,7 @@ public enum HubAPI {
         /// Operations the hub holds.
         public var operations: Int64
 
+        /// The health answer: `ok` and the operations held.
         public init(status: String, operations: Int64) {
             self.status = status
             self.operations = operations

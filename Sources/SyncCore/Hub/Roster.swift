@@ -22,7 +22,9 @@ public struct Roster: Sendable, Equatable {
     public struct Member: Sendable, Equatable, Codable {
         /// 32 hex digits.
         public var replica: String
+        /// The township it records for.
         public var township: String
+        /// A township's PC or one of the county's.
         public var role: Role
         /// Its Ed25519 public key, 64 hex digits; nil for a replica made before ktx signed,
         /// whose first signed run then pins its key (trust on first use).
@@ -31,8 +33,10 @@ public struct Roster: Sendable, Equatable {
         public var approvedAt: Int64
         /// Set when the county revoked it: its operations after this seq are held.
         public var revokedAfter: Int64?
+        /// When the county revoked it, unix milliseconds; its later operations are held.
         public var revokedAt: Int64?
 
+        /// An enrolled replica.
         public init(replica: ReplicaID, township: String, role: Role, key: [UInt8]?, approvedAt: Int64) {
             self.replica = replica.hex
             self.township = township
@@ -41,7 +45,9 @@ public struct Roster: Sendable, Equatable {
             self.approvedAt = approvedAt
         }
 
+        /// The replica's id, nil if `replica` is not 32 hex digits.
         public var replicaID: ReplicaID? { ReplicaID(hex: replica) }
+        /// The key's bytes, nil when there is none or it is not hex.
         public var keyBytes: [UInt8]? { key.flatMap(Hex.bytes) }
 
         enum CodingKeys: String, CodingKey {
@@ -56,10 +62,12 @@ public struct Roster: Sendable, Equatable {
     public var serial: Int64
     /// The county's Ed25519 public key (64 hex digits): the key the roster is signed with.
     public var county: String
+    /// The enrolled replicas, in the order they were approved.
     public private(set) var members: [Member]
     private var byReplica: [ReplicaID: Int] = [:]
     private var byShort: [String: Int] = [:]
 
+    /// A roster of these members, signed with the county's key `county`.
     public init(serial: Int64, county: [UInt8], members: [Member]) {
         self.serial = serial
         self.county = Hex.string(county)
@@ -67,6 +75,7 @@ public struct Roster: Sendable, Equatable {
         for member in members { upsert(member) }
     }
 
+    /// Rosters are equal when their serial, county key and members are.
     public static func == (a: Roster, b: Roster) -> Bool {
         a.serial == b.serial && a.county == b.county && a.members == b.members
     }
@@ -150,6 +159,7 @@ public struct Roster: Sendable, Equatable {
 extension Roster: Codable {
     enum CodingKeys: String, CodingKey { case format, serial, county, members }
 
+    /// Reads a roster, refusing one that names a replica twice.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard try c.decode(String.self, forKey: .format) == "ktx-roster" else {
@@ -160,6 +170,7 @@ extension Roster: Codable {
                   members: try c.decode([Member].self, forKey: .members))
     }
 
+    /// Writes the roster as the county signs it.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode("ktx-roster", forKey: .format)
@@ -173,6 +184,7 @@ extension Roster: Codable {
 public struct EnrolmentRequest: Sendable, Equatable, Codable {
     /// 32 hex digits.
     public var replica: String
+    /// The township it says it records for (the county checks it on the phone).
     public var township: String
     /// Its Ed25519 public key, 64 hex digits.
     public var key: String
@@ -181,6 +193,7 @@ public struct EnrolmentRequest: Sendable, Equatable, Codable {
     /// Unix milliseconds.
     public var requestedAt: Int64
 
+    /// A request of this replica's, with its key and the PC's name.
     public init(replica: ReplicaID, township: String, key: [UInt8], host: String, requestedAt: Int64) {
         self.replica = replica.hex
         self.township = township
@@ -189,7 +202,9 @@ public struct EnrolmentRequest: Sendable, Equatable, Codable {
         self.requestedAt = requestedAt
     }
 
+    /// The replica's id, nil if `replica` is not 32 hex digits.
     public var replicaID: ReplicaID? { ReplicaID(hex: replica) }
+    /// The key's bytes, nil if `key` is not hex.
     public var keyBytes: [UInt8]? { Hex.bytes(key) }
 
     enum CodingKeys: String, CodingKey {
@@ -217,9 +232,12 @@ public struct SignedDocument: Sendable, Equatable {
     /// What the document is (`roster`, `enrol`): part of what is signed, so a signature
     /// over one kind of document never passes for another.
     public var purpose: String
+    /// The document, exactly as signed.
     public var body: String
+    /// The Ed25519 signature over `purpose` and `body`.
     public var signature: [UInt8]
 
+    /// A signed document from its parts.
     public init(purpose: String, body: String, signature: [UInt8]) {
         self.purpose = purpose
         self.body = body

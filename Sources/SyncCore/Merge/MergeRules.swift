@@ -10,11 +10,13 @@ public struct Stamp: Hashable, Comparable, Sendable {
     /// Who made it: the tie-break.
     public var replica: ReplicaID
 
+    /// The stamp of an operation: its timestamp and the replica that made it.
     public init(timestamp: HLCTimestamp, replica: ReplicaID) {
         self.timestamp = timestamp
         self.replica = replica
     }
 
+    /// Orders by timestamp, then by replica id: the greater stamp's value holds.
     public static func < (lhs: Stamp, rhs: Stamp) -> Bool {
         if lhs.timestamp != rhs.timestamp { return lhs.timestamp < rhs.timestamp }
         return lhs.replica < rhs.replica
@@ -23,9 +25,12 @@ public struct Stamp: Hashable, Comparable, Sendable {
 
 /// A last-writer-wins register: the value of a field and the stamp of the write that set it.
 public struct Register: Hashable, Sendable {
+    /// The field's value.
     public var value: String
+    /// The stamp of the operation that set it.
     public var stamp: Stamp
 
+    /// A value and the stamp that set it.
     public init(value: String, stamp: Stamp) {
         self.value = value
         self.stamp = stamp
@@ -41,6 +46,7 @@ public struct ActivityState: Hashable, Sendable {
     /// Whether any replica deleted the activity.
     public var deleted = false
 
+    /// A state; empty by default (an activity nothing has happened to).
     public init(fields: [Field: Register] = [:], quantities: [String: Int64] = [:], deleted: Bool = false) {
         self.fields = fields
         self.quantities = quantities
@@ -136,6 +142,7 @@ public struct BatchDelta: Sendable {
     /// batch rather than write a wrapped sum).
     public private(set) var overflowed = false
 
+    /// An empty batch.
     public init() {}
 
     /// An empty batch with room for `activities` activities: growing the arrays later would
@@ -149,6 +156,7 @@ public struct BatchDelta: Sendable {
         firstAddition.reserveCapacity(activities)
     }
 
+    /// A batch of these operations, in any order.
     public init(_ operations: some Sequence<Op>) {
         for op in operations { absorb(op) }
     }

@@ -31,8 +31,10 @@ public struct ActivityID: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.rawValue = trimmed
     }
 
+    /// The id as written (`3fa9c2d1b0e4-17`).
     public var description: String { rawValue }
 
+    /// Orders ids by their text.
     public static func < (lhs: ActivityID, rhs: ActivityID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

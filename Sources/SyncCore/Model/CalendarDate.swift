@@ -1,7 +1,10 @@
 /// A calendar date written `YYYY-MM-DD`, as activities carry it.
 public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The year, 1900 to 2999.
     public let year: Int
+    /// The month, 1 to 12.
     public let month: Int
+    /// The day of the month.
     public let day: Int
 
     /// Parses `YYYY-MM-DD` strictly: a real day of a year from 1900 to 2999.
@@ -69,6 +72,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 
+    /// Earlier days first.
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }

@@ -100,7 +100,9 @@ public struct Metric: Hashable, Sendable, Decodable {
 
 /// One quantity of an activity may not exceed another (满意人数 ≤ 调查人数).
 public struct QuantityRule: Sendable, Decodable, Equatable {
+    /// The metric held down (满意人数).
     public let metric: String
+    /// The metric it may not exceed (调查人数).
     public let atMost: String
 
     enum CodingKeys: String, CodingKey {
@@ -116,8 +118,11 @@ public struct QuantityRule: Sendable, Decodable, Equatable {
 
 /// The activity catalog: every kind and metric ktx knows, from `Schema/catalog.json`.
 public struct Catalog: Sendable, Decodable {
+    /// The catalog's version: a replica built with another rebuilds its tables.
     public let version: Int
+    /// The activity kinds, in the catalog's order.
     public let kinds: [ActivityKind]
+    /// The quantities, in the catalog's order.
     public let metrics: [Metric]
     /// Rules between two quantities of one activity (满意人数 ≤ 调查人数), checked where a
     /// clerk changes an activity; never on operations from other replicas (replicas must
@@ -127,6 +132,7 @@ public struct Catalog: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey { case version, kinds, metrics, rules }
 
+    /// Reads `catalog.json`, checking its codes are unique and well formed.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decode(Int.self, forKey: .version)

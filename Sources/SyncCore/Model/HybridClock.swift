@@ -21,8 +21,10 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     /// The zero timestamp, before every real one.
     public static let zero = HLCTimestamp(rawValue: 0)
 
+    /// `millis.counter`, for logs.
     public var description: String { "\(millis).\(counter)" }
 
+    /// Orders by wall-clock milliseconds, then by counter.
     public static func < (lhs: HLCTimestamp, rhs: HLCTimestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
@@ -34,7 +36,9 @@ public protocol WallClock: Sendable {
 
 /// The system's real-time clock.
 public struct SystemWallClock: WallClock {
+    /// The system's clock.
     public init() {}
+    /// Now, in Unix milliseconds.
     public func nowMillis() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

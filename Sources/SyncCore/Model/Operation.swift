@@ -4,12 +4,15 @@ public enum Field: String, CaseIterable, Sendable, Hashable, Comparable {
     /// 备注: free notes on an activity; on an indicator key, the county's 偏差原因分析及改进措施.
     case notes
 
+    /// Orders fields as the log numbers them.
     public static func < (lhs: Field, rhs: Field) -> Bool { lhs.index < rhs.index }
 
     // Compared and hashed by position. The defaults for an enum with raw values go through
     // the raw string: hashing it was 5% of a hub writer's time (`ActivityState.fields`,
     // a dictionary keyed by field, in every merge).
+    /// Fields are equal when they are the same field.
     public static func == (lhs: Field, rhs: Field) -> Bool { lhs.index == rhs.index }
+    /// Hashes the field's number.
     public func hash(into hasher: inout Hasher) { hasher.combine(index) }
 
     /// The field's position in `allCases`.
@@ -84,6 +87,7 @@ public struct Op: Hashable, Sendable {
     /// The change.
     public var change: Change
 
+    /// An operation made by `replica`, its `seq`-th, at `timestamp`.
     public init(replica: ReplicaID, seq: Int64, timestamp: HLCTimestamp, activity: ActivityID, change: Change) {
         self.replica = replica
         self.seq = seq
@@ -110,10 +114,14 @@ public struct Op: Hashable, Sendable {
 /// `2023/rural/科技特派员覆盖率`, where project is the project's short key in the
 /// targets file and indicator its 三级指标 name.
 public struct IndicatorKey: Hashable, Sendable, CustomStringConvertible {
+    /// The year of the performance table.
     public let year: Int
+    /// The project's key in the table (`rural`).
     public let project: String
+    /// The indicator's name (三级指标), or what a note or a year step is on.
     public let indicator: String
 
+    /// The key of an indicator of a year's project.
     public init(year: Int, project: String, indicator: String) {
         self.year = year
         self.project = project
@@ -129,7 +137,9 @@ public struct IndicatorKey: Hashable, Sendable, CustomStringConvertible {
         self.init(year: year, project: String(parts[1]), indicator: String(parts[2]))
     }
 
+    /// `year/project/indicator`, as operations target it.
     public var rawValue: String { "\(year)/\(project)/\(indicator)" }
+    /// The key as operations target it.
     public var description: String { rawValue }
     /// The key in the slot an operation keeps for its target.
     public var target: ActivityID { ActivityID(unchecked: rawValue) }

@@ -75,8 +75,10 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The first 12 hex digits: enough to tell replicas apart in messages and activity ids.
     public var short: String { String(hex.prefix(12)) }
 
+    /// The id as 32 hex digits.
     public var description: String { hex }
 
+    /// Orders by the id's bytes: the larger id wins a tie of timestamps.
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
@@ -87,6 +89,7 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
 /// in four groups of four hex digits (`3fa9-c2d1-b0e4-17aa`). The hash is the caller's (SyncCore
 /// has no cryptography); `ktx status`, `remote add` and the hub commands all show this form.
 public enum KeyFingerprint {
+    /// The fingerprint of a key, given the SHA-256 of its bytes.
     public static func format(sha256 digest: some Sequence<UInt8>) -> String {
         let hex = Hex.string(Array(digest.prefix(8)))
         return stride(from: 0, to: 16, by: 4).map { i in
@@ -95,6 +98,7 @@ public enum KeyFingerprint {
     }
 }
 
+/// Lower-case hex, as ids, keys and hashes are written.
 public enum Hex {
     /// The value of one hex digit (either case), nil for any other byte.
     public static func value(of c: UInt8) -> UInt8? {

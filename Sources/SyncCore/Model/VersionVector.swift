@@ -38,5 +38,6 @@ public struct VersionVector: Hashable, Sendable, Sequence {
         return out
     }
 
+    /// Every replica with the last seq held of it.
     public func makeIterator() -> Dictionary<ReplicaID, Int64>.Iterator { entries.makeIterator() }
 }

@@ -38,7 +38,9 @@ public enum YearClose {
 
     /// What an operation of the year's close says; nil for every other operation.
     public struct Step: Sendable, Hashable {
+        /// Submit, approve or return.
         public var action: Action
+        /// The year closed.
         public var year: Int
         /// The township it is about: the target's for `approve` and `return`; nil for
         /// `submit` (the submitting replica's township, which the receiver knows).
@@ -50,6 +52,7 @@ public enum YearClose {
         /// The operations the county accepts one by one (`accept`).
         public var accepted: [OperationRef]
 
+        /// A step of the year's close.
         public init(action: Action, year: Int, township: String? = nil, frontier: [ReplicaID: Int64] = [:], reason: String? = nil,
                     accepted: [OperationRef] = []) {
             self.action = action
@@ -113,16 +116,21 @@ public enum YearClose {
 
     /// One operation, by its writer and seq: `<replica hex>:<seq>`.
     public struct OperationRef: Sendable, Hashable, Comparable, CustomStringConvertible {
+        /// The replica that wrote it.
         public var replica: ReplicaID
+        /// Its seq on that replica.
         public var seq: Int64
 
+        /// The operation `seq` of `replica`.
         public init(replica: ReplicaID, seq: Int64) {
             self.replica = replica
             self.seq = seq
         }
 
+        /// `<replica hex>:<seq>`.
         public var description: String { "\(replica.hex):\(seq)" }
 
+        /// Orders by replica, then seq.
         public static func < (a: Self, b: Self) -> Bool { (a.replica, a.seq) < (b.replica, b.seq) }
     }
 
@@ -156,12 +164,16 @@ public enum YearClose {
 
     /// One step as a receiver holds it: what it says, who wrote it and when.
     public struct Event: Sendable, Hashable {
+        /// What the step says.
         public var step: Step
         /// The township the step is about (for `submit`, its writer's).
         public var township: String
+        /// When and by which replica it was written: the later step decides.
         public var stamp: Stamp
+        /// Its seq on its replica.
         public var seq: Int64
 
+        /// A step as a receiver holds it.
         public init(step: Step, township: String, stamp: Stamp, seq: Int64) {
             self.step = step
             self.township = township
@@ -173,6 +185,7 @@ public enum YearClose {
     /// A (year, township)'s standing, folded from every step held for it. The same steps
     /// give the same standing on every replica, in any order.
     public struct Standing: Sendable, Hashable {
+        /// Not submitted, submitted, returned or approved.
         public var state: State
         /// The latest submit.
         public var submitted: Event?

@@ -96,8 +96,10 @@ public struct Refusal: Hashable, Sendable {
     public var replica: ReplicaID
     /// Its seq in that replica's log.
     public var seq: Int64
+    /// Why it was refused.
     public var reason: RefusalReason
 
+    /// A refusal of one operation, from where it arrived.
     public init(source: String, replica: ReplicaID, seq: Int64, reason: RefusalReason) {
         self.source = source
         self.replica = replica
@@ -143,6 +145,7 @@ public struct AcceptanceRule: Sendable {
     /// Timestamps from 3000-01-01 are refused.
     public static let latestMillis: Int64 = 32_503_680_000_000
 
+    /// The rule with a catalog's kinds and metrics (a code it does not know is kept, not counted).
     public init(catalog: Catalog = .standard) {
         self.catalog = catalog
         var bounds: [String: Int64] = [:]

@@ -34,12 +34,15 @@ public enum ClockPolicy {
 public struct HeldOperation: Hashable, Sendable {
     /// Where it arrived from: a file of a folder hub, a pulled page.
     public var source: String
+    /// The replica that made it.
     public var replica: ReplicaID
+    /// Its seq: the replica's operations from here on wait.
     public var seq: Int64
     /// The township of that replica, if known.
     public var township: String?
     /// How far ahead of the receiver's clock it is dated, in milliseconds (for ``Cause/clock``).
     public var aheadMillis: Int64
+    /// Which clock it was found ahead of.
     public var cause: Cause
 
     /// Why an operation is held.
@@ -53,6 +56,7 @@ public struct HeldOperation: Hashable, Sendable {
         case revoked
     }
 
+    /// A held operation, with how far ahead it is and of which clock.
     public init(source: String, replica: ReplicaID, seq: Int64, township: String?, aheadMillis: Int64, cause: Cause = .clock) {
         self.source = source
         self.replica = replica

@@ -5,14 +5,22 @@ public struct InputField: Hashable, Sendable {
     /// The key: `title`, `venue`, a metric's code such as `attendance`.
     public let key: String
 
+    /// A field by its key, the name it has in JSON.
     public init(_ key: String) { self.key = key }
 
+    /// An activity's title (标题).
     public static let title = InputField("title")
+    /// An activity's venue (地点).
     public static let venue = InputField("venue")
+    /// An activity's budget project (项目).
     public static let project = InputField("project")
+    /// A replica's or an activity's township (乡镇).
     public static let township = InputField("township")
+    /// The reason the county gives when it returns a year (退回原因).
     public static let reason = InputField("reason")
+    /// An activity's kind (类型).
     public static let kind = InputField("kind")
+    /// An activity's date (日期).
     public static let date = InputField("date")
 
     /// A quantity of the catalog, by its code.
@@ -21,8 +29,10 @@ public struct InputField: Hashable, Sendable {
 
 /// How an edge names the fields its people type: an error about a field is worded with it.
 public struct FieldNames: Sendable {
+    /// The field's name for a person, in a language.
     public let name: @Sendable (InputField, Language) -> String
 
+    /// Names as an edge words them (`--title` in a terminal, 标题 on a page).
     public init(_ name: @escaping @Sendable (InputField, Language) -> String) { self.name = name }
 
     /// A terminal's: the command's option, `--title`.

@@ -9,7 +9,9 @@ public enum JSONValue: Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// An integer, written exactly (never through a double).
     public static func int(_ v: some BinaryInteger) -> JSONValue { .number(String(v)) }
+    /// A string, or `null` for nil.
     public static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
 
     /// Serialises with two-space indentation, one array element or object member per line.

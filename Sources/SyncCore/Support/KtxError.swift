@@ -170,6 +170,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     /// The message with the field named by the edge that shows it.
     private let words: (@Sendable (Language, FieldNames) -> String)?
 
+    /// An error with its code and its message in both languages.
     public init(_ code: Code, zh: String, en: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.zh = zh
@@ -209,8 +210,10 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         }
     }
 
+    /// The message in the language the environment asks for (`LANG`), else Chinese.
     public var description: String { message(Language.resolve(explicit: nil, environment: ProcessEnvironment.current)) }
 
+    /// The code, both messages and the underlying error, for logs.
     public var debugDescription: String {
         "KtxError(\(code.rawValue)): \(en)" + (underlying.map { " [cause: \(String(reflecting: $0))]" } ?? "")
     }
@@ -219,18 +222,21 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
 // MARK: - The messages
 
 extension KtxError {
+    /// No replica at `path`: `ktx init` makes one.
     public static func notInitialized(_ path: String) -> KtxError {
         KtxError(.notInitialized,
                  zh: "数据库 \(path) 尚未初始化：请先运行 ktx init --township 乡镇名称",
                  en: "database \(path) is not initialised: run `ktx init --township NAME` first")
     }
 
+    /// `ktx init` on a file that already holds a replica; nothing is changed.
     public static func alreadyInitialized(_ path: String, replica: String, township: String) -> KtxError {
         KtxError(.alreadyInitialized,
                  zh: "数据库 \(path) 已初始化（副本 \(replica)，乡镇 \(township)），未做任何更改；如需新副本，请用 --db 指定另一个文件",
                  en: "database \(path) is already initialised (replica \(replica), township \(township)); nothing was changed. Use --db with another file for a new replica")
     }
 
+    /// The file is not a SQLite database (or is damaged).
     public static func notADatabase(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.notADatabase,
                  zh: "无法打开 \(path)：它不是 ktx 数据库或已损坏；请检查 --db 路径",
@@ -238,12 +244,14 @@ extension KtxError {
                  underlying: underlying)
     }
 
+    /// A SQLite database of another program's: ktx writes nothing into it.
     public static func foreignDatabase(_ path: String) -> KtxError {
         KtxError(.foreignDatabase,
                  zh: "\(path) 是其他程序的 SQLite 数据库，不是 ktx 的：未做任何更改。请检查 --db 路径",
                  en: "\(path) is another program's SQLite database, not ktx's; nothing was changed. Check the --db path")
     }
 
+    /// The database file or its folder cannot be created.
     public static func cannotCreate(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.cannotCreate,
                  zh: "无法在 \(path) 打开或创建数据库：请检查所在文件夹是否存在、是否可写",
@@ -251,6 +259,7 @@ extension KtxError {
                  underlying: underlying)
     }
 
+    /// A database written by a newer ktx, which this one cannot read.
     public static func newerDatabase(_ path: String) -> KtxError {
         KtxError(.newerDatabase,
                  zh: "数据库 \(path) 由更新版本的 ktx 创建；请升级 ktx 后再使用",
@@ -272,6 +281,7 @@ extension KtxError {
                         en: "unknown activity kind '\(text)'; known kinds: \(enList)")
     }
 
+    /// A metric the catalog does not have, with the nearest one it does.
     public static func unknownMetric(_ text: String, catalog: Catalog) -> KtxError {
         if let near = TypedInput.nearest(text, among: catalog.metrics.flatMap { [$0.name, $0.code] }),
            let metric = catalog.metric(named: near) {
@@ -286,6 +296,7 @@ extension KtxError {
                         en: "unknown metric '\(text)'; known metrics: \(enList)")
     }
 
+    /// Not a date ktx reads, or not a real day.
     public static func badDate(_ text: String) -> KtxError {
         KtxError(.badDate,
                  zh: "日期“\(text)”无效：请写成 2023-05-20、2023/5/20 或 2023年5月20日",
@@ -322,12 +333,14 @@ extension KtxError {
                         en: "\(whichEn)\(metric.english) (\(metric.format(value))) cannot exceed \(atMost.english) (\(atMost.format(limit)))" + (saysNothingChanged ? "; nothing was changed" : ""))
     }
 
+    /// Not a year from 1900 to 2999.
     public static func badYear(_ text: String) -> KtxError {
         KtxError(.badYear,
                  zh: "年份“\(text)”无效：请写四位数字，例如 2023",
                  en: "invalid year '\(text)': write four digits, e.g. 2023")
     }
 
+    /// Not a value an indicator takes (a number, optionally with its unit).
     public static func badIndicatorValue(_ text: String) -> KtxError {
         KtxError(.badIndicatorValue,
                  zh: "指标值“\(text)”无效：请写不带单位的非负数，例如 92 或 92.5",
@@ -355,6 +368,7 @@ extension KtxError {
             en: "\(name) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(example)")
     }
 
+    /// A number beyond what the field takes.
     public static func tooLarge(_ field: InputField, _ text: String) -> KtxError {
         KtxError(.badNumber, field: field) { language, name in
             language.pick(zh: "\(name) 的值“\(text)”过大：单次最多 1000000000",
@@ -387,30 +401,35 @@ extension KtxError {
         KtxError(.missingField, zh: "缺少必填项 \(option)", en: "missing required \(option)")
     }
 
+    /// Not an activity id (`3fa9c2d1b0e4-17`).
     public static func badActivityID(_ text: String) -> KtxError {
         KtxError(.badActivityID,
                  zh: "“\(text)”不是活动编号：编号形如 3fa9c2d1b0e4-17，可用 ktx list 查看",
                  en: "'\(text)' is not an activity id: ids look like 3fa9c2d1b0e4-17; see `ktx list`")
     }
 
+    /// No activity with this id in the replica.
     public static func unknownActivity(_ id: String) -> KtxError {
         KtxError(.unknownActivity,
                  zh: "没有编号为 \(id) 的活动；可用 ktx list 查看现有活动，或先运行 ktx sync",
                  en: "no activity with id \(id); see `ktx list`, or run `ktx sync` first")
     }
 
+    /// The activity was deleted (`ktx restore` brings it back).
     public static func activityDeleted(_ id: String) -> KtxError {
         KtxError(.activityDeleted,
                  zh: "活动 \(id) 已删除，不能再修改",
                  en: "activity \(id) has been deleted and cannot be changed")
     }
 
+    /// Another township's activity: this replica may change only its own township's.
     public static func otherTownship(_ id: String, owner: String, mine: String) -> KtxError {
         KtxError(.otherTownship,
                  zh: "活动 \(id) 属于“\(owner)”，本副本属于“\(mine)”：只能修改本乡镇的活动",
                  en: "activity \(id) belongs to \(owner) and this replica to \(mine): only a township's own replicas may change its activities")
     }
 
+    /// A negative number where the field takes none.
     public static func negativeValue(_ field: InputField, _ text: String) -> KtxError {
         KtxError(.negativeValue, field: field) { language, name in
             language.pick(zh: "\(name) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
@@ -418,30 +437,35 @@ extension KtxError {
         }
     }
 
+    /// A correction that would take a quantity's total below zero.
     public static func negativeResult(_ id: String, metric: Metric, current: Int64, change: Int64) -> KtxError {
         KtxError(.negativeResult,
                  zh: "活动 \(id) 的\(metric.name)现为 \(metric.format(current))，减去 \(metric.format(-change)) 会变成负数；未做更改",
                  en: "activity \(id) has \(metric.english) \(metric.format(current)); subtracting \(metric.format(-change)) would make it negative. Nothing was changed")
     }
 
+    /// An edit that changes nothing.
     public static func nothingToChange() -> KtxError {
         KtxError(.nothingToChange,
                  zh: "没有要修改的内容：请至少给出 --title、--date、--venue、--kind、--project 之一",
                  en: "nothing to change: give at least one of --title, --date, --venue, --kind, --project")
     }
 
+    /// A remote's name that is not a plain word.
     public static func badRemoteName(_ name: String) -> KtxError {
         KtxError(.badRemoteName,
                  zh: "远端名称“\(name)”无效：请用字母、数字、汉字、- 或 _，不超过 40 个字",
                  en: "invalid remote name '\(name)': use letters, digits, -, or _, at most 40 characters")
     }
 
+    /// A remote of that name exists already.
     public static func remoteExists(_ name: String) -> KtxError {
         KtxError(.remoteExists,
                  zh: "远端“\(name)”已存在；如需更换位置，请先 ktx remote remove \(name)",
                  en: "remote '\(name)' already exists; run `ktx remote remove \(name)` first to change it")
     }
 
+    /// No remote of that name, with the names there are.
     public static func unknownRemote(_ name: String, known: [String]) -> KtxError {
         let list = known.isEmpty ? "（无）" : known.joined(separator: "、")
         let listEn = known.isEmpty ? "(none)" : known.joined(separator: ", ")
@@ -450,18 +474,21 @@ extension KtxError {
                         en: "no remote named '\(name)'; known remotes: \(listEn)")
     }
 
+    /// No remote to sync with: `ktx remote add` adds one.
     public static func noRemote() -> KtxError {
         KtxError(.noRemote,
                  zh: "尚未添加远端：请先运行 ktx remote add 名称 文件夹路径",
                  en: "no remote yet: run `ktx remote add NAME FOLDER` first")
     }
 
+    /// More than one remote and none named: the command needs one.
     public static func ambiguousRemote(_ names: [String]) -> KtxError {
         KtxError(.ambiguousRemote,
                  zh: "有多个远端（\(names.joined(separator: "、"))）：请指定要同步的远端，例如 ktx sync \(names[0])",
                  en: "there are several remotes (\(names.joined(separator: ", "))): name the one to sync, e.g. `ktx sync \(names[0])`")
     }
 
+    /// A hub that cannot be read (a folder missing, a server not answering), with why.
     public static func hubUnreadable(_ location: String, reason: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.hubUnreadable,
                  zh: "无法访问同步文件夹 \(location)（\(reason)）：请检查 U 盘或共享盘是否已连接、路径是否正确、是否有读写权限；本地数据未受影响",
@@ -469,6 +496,7 @@ extension KtxError {
                  underlying: underlying)
     }
 
+    /// A folder that is not a hub (no `ktx-hub.json`): a USB stick not inserted, a typo.
     public static func notAHub(_ location: String) -> KtxError {
         KtxError(.notAHub,
                  zh: "文件夹 \(location) 不是 ktx 同步文件夹（没有 ktx-hub.json）：请检查路径；新的同步文件夹由县科协用 ktx hub init 文件夹 建立",
@@ -515,12 +543,14 @@ extension KtxError {
                         en: "unknown kind of address '\(location)': a remote is a folder path (shared drive or USB stick) or http(s)://HOST:PORT")
     }
 
+    /// Not a port number from 1 to 65535.
     public static func badPort(_ text: String) -> KtxError {
         KtxError(.badPort,
                  zh: "端口 \(text) 无效：请用 1 到 65535 之间的数字，例如 --port 8080",
                  en: "port \(text) is not valid: use a number from 1 to 65535, e.g. --port 8080")
     }
 
+    /// The hub cannot listen there: the port is in use, or not this process's to take.
     public static func portInUse(host: String, port: Int, inUse: Bool) -> KtxError {
         inUse
             ? KtxError(.portInUse,
@@ -531,12 +561,14 @@ extension KtxError {
                        en: "not allowed to listen on port \(port) (ports below 1024 need administrator rights): pick one above 1024 with --port")
     }
 
+    /// Not an address the hub can listen on.
     public static func badHost(_ host: String) -> KtxError {
         KtxError(.badPort,
                  zh: "无法在地址 \(host) 上监听：它不是本机的地址；请用 --host 0.0.0.0（所有网卡）或 127.0.0.1（仅本机）",
                  en: "cannot listen on \(host): it is not an address of this machine; use --host 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)")
     }
 
+    /// A total that would overflow: the change is refused.
     public static func overflow() -> KtxError {
         KtxError(.overflow,
                  zh: "合计将超出可表示的范围，本批操作未合并；请用 ktx check 检查，并把同步文件夹中异常的文件交县科协核查",
@@ -551,6 +583,7 @@ extension KtxError {
                  en: "this PC's database is the same replica \(replica) as another PC's (or a backup's): the hub holds other operations for the same seqs (\(file)). Nothing here is lost; do not use one database file on two PCs")
     }
 
+    /// A local change every receiver would refuse by the acceptance rule: nothing written.
     public static func refusedLocally(_ reason: RefusalReason) -> KtxError {
         KtxError(.refused,
                  zh: "该更改不符合操作规则（\(reason.message(.zh))），未写入",
@@ -589,6 +622,7 @@ extension KtxError {
                             : "not synced: this PC is a replica of \(township), and this remote's token is a county token, which would register it as a county PC. Ask the county for a township token of \(township): ktx remote add NAME URL --token TOWNSHIP_TOKEN")
     }
 
+    /// The disk is full: nothing was written.
     public static func diskFull(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.diskFull,
                  zh: "磁盘已满，无法写入 \(path)；未写入任何内容。请清理磁盘空间后重试",
@@ -596,6 +630,7 @@ extension KtxError {
                  underlying: underlying)
     }
 
+    /// The database or its folder is read-only (a write-protected USB stick, a CD).
     public static func readOnly(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.readOnly,
                  zh: "数据库 \(path) 是只读的（文件或所在文件夹不可写），未写入任何内容；请检查文件权限，或换一个可写的位置",
@@ -603,6 +638,7 @@ extension KtxError {
                  underlying: underlying)
     }
 
+    /// The file is empty: not a replica (a copy cut short?).
     public static func emptyDatabase(_ path: String) -> KtxError {
         KtxError(.emptyDatabase,
                  zh: "数据库文件 \(path) 是空的（0 字节），不是 ktx 副本，可能是复制中断；请从备份恢复，或删除它后运行 ktx init 再同步",
@@ -610,6 +646,7 @@ extension KtxError {
                  underlying: nil)
     }
 
+    /// The operation log is damaged; `detail` says where.
     public static func damagedLog(_ detail: String) -> KtxError {
         KtxError(.damagedLog,
                  zh: "操作日志已损坏（\(detail)），为免在其上继续写入，已停止；请运行 ktx check，并从同步服务器拉取到新的副本",
@@ -631,6 +668,7 @@ extension KtxError {
                  en: "the operation log misses operations \(from)–\(to) of replica \(replica); nothing was changed (a rebuild would drop them, and what follows them, from every total). To get them back: put the newest backup (a file `ktx backup` made) in place of this database, or make a new replica (`ktx init`) and sync: the hub holds every operation that was synced")
     }
 
+    /// The database cannot be used for `what`, with SQLite's reason.
     public static func storage(_ what: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
         KtxError(.storage,
                  zh: "数据库操作失败（\(what)）；数据未被部分写入，请重试",
@@ -641,5 +679,6 @@ extension KtxError {
 
 /// The process environment, read once.
 public enum ProcessEnvironment {
+    /// The variables the process was started with.
     public static var current: [String: String] { ProcessInfo.processInfo.environment }
 }
