@@ -9,7 +9,7 @@ import SyncCore
 import Synchronization
 import TestSupport
 import Testing
-import Web
+@testable import Web
 
 /// The county's dashboard as the hub serves it, and the clerk's forms, without a browser:
 /// every page and form through the router (the browser test, scripts/browser-test.py, runs
@@ -398,9 +398,16 @@ import Web
                     #expect(response.status == .unprocessableContent)
                     #expect(response.body.text.contains(words), "\(fields)")
                     #expect(!response.body.text.contains("--"), "\(fields)")
+                    // Nor told to type a command: the form is where the clerk mends it.
+                    #expect(!response.body.text.contains("ktx attend"), "\(fields)")
                 }
             }
             #expect(try store.activities().isEmpty)
+            // The words that name what to give, and what is missing, speak as the form does too.
+            let edit = KtxError.nothingToChange().message(.zh, fields: WebText.fieldNames(store.catalog))
+            #expect(edit == "没有要修改的内容：请至少给出 标题、日期、地点、类型、项目 之一", "\(edit)")
+            let gone = KtxError.unknownActivity("abcdefabcdef-9").message(.en, fields: WebText.fieldNames(store.catalog))
+            #expect(!gone.contains("ktx ") && gone.contains("sync first"), "\(gone)")
         }
     }
 

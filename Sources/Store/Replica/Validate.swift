@@ -49,18 +49,20 @@ public enum Validate {
         }
     }
 
+    /// Why a date is probably a slip (``unlikely(_:today:)``); the edge that took it words it.
+    public enum UnlikelyDate: Sendable, Equatable {
+        /// More than 30 days after `today`.
+        case ahead(today: CalendarDate)
+        /// More than five years before today: this many years.
+        case yearsAgo(Int)
+    }
+
     /// A date that is probably a slip: more than 30 days ahead of `today`, or more than five
     /// years before it. It is taken (old records are entered late; plans early), with a
     /// warning that says so.
-    public static func unlikely(_ date: CalendarDate, today: CalendarDate) -> (zh: String, en: String)? {
-        if date.dayNumber > today.dayNumber + 30 {
-            return ("注意：日期 \(date) 晚于今天（\(today)）；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
-                    "note: the date \(date) is after today (\(today)); recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
-        }
-        if date.year < today.year - 5 {
-            return ("注意：日期 \(date) 是 \(today.year - date.year) 年前；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
-                    "note: the date \(date) is \(today.year - date.year) years ago; recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
-        }
+    public static func unlikely(_ date: CalendarDate, today: CalendarDate) -> UnlikelyDate? {
+        if date.dayNumber > today.dayNumber + 30 { return .ahead(today: today) }
+        if date.year < today.year - 5 { return .yearsAgo(today.year - date.year) }
         return nil
     }
 

@@ -31,12 +31,18 @@ public struct InputField: Hashable, Sendable {
 public struct FieldNames: Sendable {
     /// The field's name for a person, in a language.
     public let name: @Sendable (InputField, Language) -> String
+    /// Whether the edge is a terminal, where an error may name the `ktx` command that mends
+    /// it; a page or a JSON answer says what to do in its own terms instead.
+    public let terminal: Bool
 
     /// Names as an edge words them (`--title` in a terminal, 标题 on a page).
-    public init(_ name: @escaping @Sendable (InputField, Language) -> String) { self.name = name }
+    public init(terminal: Bool = false, _ name: @escaping @Sendable (InputField, Language) -> String) {
+        self.name = name
+        self.terminal = terminal
+    }
 
     /// A terminal's: the command's option, `--title`.
-    public static let options = FieldNames { field, _ in "--\(field.key)" }
+    public static let options = FieldNames(terminal: true) { field, _ in "--\(field.key)" }
 
     /// JSON's: the key, `title`.
     public static let keys = FieldNames { field, _ in field.key }

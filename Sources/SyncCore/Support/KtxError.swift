@@ -192,6 +192,18 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         self.words = { language, names in words(language, names.name(field, language)) }
     }
 
+    /// An error worded by the edge that shows it: `words` is given the edge's names for
+    /// fields (and whether it is a terminal, where a `ktx` command may be named).
+    public init(_ code: Code, field: InputField? = nil, underlying: (any Error & Sendable)? = nil,
+                edgeWords words: @escaping @Sendable (Language, FieldNames) -> String) {
+        self.code = code
+        self.zh = words(.zh, .options)
+        self.en = words(.en, .options)
+        self.underlying = underlying
+        self.field = field
+        self.words = words
+    }
+
     /// The message in the given language, with a field named as `fields` names it: by its
     /// option in a terminal (the default), by its label on a page, by its key in JSON.
     public func message(_ language: Language, fields: FieldNames = .options) -> String {
@@ -199,7 +211,9 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         return language == .zh ? zh : en
     }
 
-    /// Whether the error is the user's input (exit status 64) rather than a failure (exit 1).
+    /// Whether the error is in what the caller gave (input to fix) rather than a failure of
+    /// the storage, the disk or the hub. Each edge maps it: exit status 64 or 1 in a
+    /// terminal, a 4xx or a 5xx over HTTP, the form shown again or an error page.
     public var isBadInput: Bool {
         switch code {
         case .storage, .hubUnreadable, .notADatabase, .newerDatabase, .cannotCreate, .hubUnreachable, .hubRefused,
@@ -210,8 +224,9 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         }
     }
 
-    /// The message in the language the environment asks for (`LANG`), else Chinese.
-    public var description: String { message(Language.resolve(explicit: nil, environment: ProcessEnvironment.current)) }
+    /// The English message, as a log shows the error; an edge words it for its people with
+    /// ``message(_:fields:)`` in the language they chose.
+    public var description: String { en }
 
     /// The code, both messages and the underlying error, for logs.
     public var debugDescription: String {
@@ -410,9 +425,13 @@ extension KtxError {
 
     /// No activity with this id in the replica.
     public static func unknownActivity(_ id: String) -> KtxError {
-        KtxError(.unknownActivity,
-                 zh: "没有编号为 \(id) 的活动；可用 ktx list 查看现有活动，或先运行 ktx sync",
-                 en: "no activity with id \(id); see `ktx list`, or run `ktx sync` first")
+        KtxError(.unknownActivity) { (language: Language, names: FieldNames) in
+            names.terminal
+                ? language.pick(zh: "没有编号为 \(id) 的活动；可用 ktx list 查看现有活动，或先运行 ktx sync",
+                                en: "no activity with id \(id); see `ktx list`, or run `ktx sync` first")
+                : language.pick(zh: "没有编号为 \(id) 的活动：它可能尚未同步到本机，请先同步",
+                                en: "no activity with id \(id): it may not have reached this PC yet; sync first")
+        }
     }
 
     /// The activity was deleted (`ktx restore` brings it back).
@@ -431,9 +450,12 @@ extension KtxError {
 
     /// A negative number where the field takes none.
     public static func negativeValue(_ field: InputField, _ text: String) -> KtxError {
-        KtxError(.negativeValue, field: field) { language, name in
-            language.pick(zh: "\(name) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
-                          en: "\(name) cannot be negative ('\(text)'); to correct a recorded amount use `ktx attend ID -N`")
+        KtxError(.negativeValue, field: field) { (language: Language, names: FieldNames) in
+            let name = names.name(field, language)
+            return names.terminal
+                ? language.pick(zh: "\(name) 不能为负数（“\(text)”）；更正已记录的数量请用 ktx attend ID -N",
+                                en: "\(name) cannot be negative ('\(text)'); to correct a recorded amount use `ktx attend ID -N`")
+                : language.pick(zh: "\(name) 不能为负数（“\(text)”）", en: "\(name) cannot be negative ('\(text)')")
         }
     }
 
@@ -444,11 +466,13 @@ extension KtxError {
                  en: "activity \(id) has \(metric.english) \(metric.format(current)); subtracting \(metric.format(-change)) would make it negative. Nothing was changed")
     }
 
-    /// An edit that changes nothing.
+    /// An edit that changes nothing: the fields an edit may change, named by the edge.
     public static func nothingToChange() -> KtxError {
-        KtxError(.nothingToChange,
-                 zh: "没有要修改的内容：请至少给出 --title、--date、--venue、--kind、--project 之一",
-                 en: "nothing to change: give at least one of --title, --date, --venue, --kind, --project")
+        KtxError(.nothingToChange) { (language: Language, names: FieldNames) in
+            let fields = [InputField.title, .date, .venue, .kind, .project].map { names.name($0, language) }
+            return language.pick(zh: "没有要修改的内容：请至少给出 \(fields.joined(separator: "、")) 之一",
+                                 en: "nothing to change: give at least one of \(fields.joined(separator: ", "))")
+        }
     }
 
     /// A remote's name that is not a plain word.
@@ -675,10 +699,4 @@ extension KtxError {
                  en: "database operation failed (\(what)); nothing was half-written, please retry",
                  underlying: underlying)
     }
-}
-
-/// The process environment, read once.
-public enum ProcessEnvironment {
-    /// The variables the process was started with.
-    public static var current: [String: String] { ProcessInfo.processInfo.environment }
 }

@@ -43,8 +43,10 @@ extension Ktx {
                 }
                 let today = localToday()
                 Console.warnings(rows.compactMap { row in
-                    (try? Validate.date(row.draft.date)).flatMap { Validate.unlikely($0, today: today) }.map {
-                        lang.pick(zh: "第 \(row.line) 行：", en: "line \(row.line): ") + lang.pick(zh: $0.zh, en: $0.en)
+                    (try? Validate.date(row.draft.date)).flatMap { date in
+                        Validate.unlikely(date, today: today).map {
+                            lang.pick(zh: "第 \(row.line) 行：", en: "line \(row.line): ") + unlikelyWords(date, $0, lang)
+                        }
                     }
                 }, language: lang, listedBy: nil)
 

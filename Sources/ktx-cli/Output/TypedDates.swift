@@ -16,5 +16,17 @@ func localToday() -> CalendarDate {
 /// date is taken all the same.
 func warnIfUnlikely(_ text: String?, _ language: Language, row: String? = nil) {
     guard let text, let date = try? Validate.date(text), let note = Validate.unlikely(date, today: localToday()) else { return }
-    Console.error("ktx: " + (row.map { $0 + " " } ?? "") + language.pick(zh: note.zh, en: note.en))
+    Console.error("ktx: " + (row.map { $0 + " " } ?? "") + unlikelyWords(date, note, language))
+}
+
+/// The warning for a date that is probably a slip, naming the command that corrects it.
+func unlikelyWords(_ date: CalendarDate, _ note: Validate.UnlikelyDate, _ language: Language) -> String {
+    switch note {
+    case .ahead(let today):
+        language.pick(zh: "注意：日期 \(date) 晚于今天（\(today)）；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
+                      en: "note: the date \(date) is after today (\(today)); recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
+    case .yearsAgo(let years):
+        language.pick(zh: "注意：日期 \(date) 是 \(years) 年前；已照此记录，如写错了请用 ktx edit 编号 --date 更正",
+                      en: "note: the date \(date) is \(years) years ago; recorded as given; if it is a slip, correct it with `ktx edit ID --date`")
+    }
 }
