@@ -1,5 +1,6 @@
 import FolderHub
 import Foundation
+import KtxSchema
 import Store
 import SyncCore
 import Testing
@@ -9,6 +10,19 @@ import TestSupport
 @Suite struct UpgradeTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// A migration is added in one place: its file in `Schema/migrations/` (the folder is
+    /// embedded whole) and its line in `KtxSchema.migrations`. A file left out of the list,
+    /// listed out of order or under another name would never run, or run out of turn.
+    @Test func everyMigrationFileIsListedOnceInOrder() throws {
+        let folder = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Schema/migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(KtxSchema.migrations.map { "m\($0.identifier).sql" } == files)
+        for (migration, file) in zip(KtxSchema.migrations, files) {
+            #expect(migration.sql == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)), "\(file)")
+        }
+    }
 
     /// A copy of a fixture in a temporary folder, so the committed file is never modified.
     func copy(_ name: String, into dir: TemporaryDirectory) throws -> String {

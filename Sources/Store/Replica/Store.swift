@@ -207,15 +207,24 @@ public struct Store: Sendable {
         }
     }
 
+    /// Migrations whose SQL alone cannot carry the data over: what runs after it, in the
+    /// same transaction. A migration of plain SQL (most) needs nothing here: its file in
+    /// `Schema/migrations/` and its line in `KtxSchema.migrations` are all.
+    static let dataSteps: [String: @Sendable (Database) throws -> Void] = [
+        "0004_chunks_and_totals": packLegacyOperations,
+        "0019_chunk_sum": sumChunks,
+        "0020_year_close": collectYearClose,
+        "0021_year_close_accept": collectYearClose,
+    ]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in KtxSchema.migrations {
             let sql = migration.sql
+            let step = dataSteps[migration.identifier]
             migrator.registerMigration(migration.identifier) { db in
                 try db.execute(sql: sql)
-                if migration.identifier == "0004_chunks_and_totals" { try packLegacyOperations(db) }
-                if migration.identifier == "0019_chunk_sum" { try sumChunks(db) }
-                if ["0020_year_close", "0021_year_close_accept"].contains(migration.identifier) { try collectYearClose(db) }
+                try step?(db)
             }
         }
         return migrator
