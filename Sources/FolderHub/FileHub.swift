@@ -32,6 +32,7 @@ public actor FileHub: Hub {
     /// The folder, as given.
     public nonisolated let location: String
     private let executor = FolderExecutor()
+    /// The folder actor's executor: its blocking file work runs there, off the cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let writer: ReplicaID
     private let durable: Bool
@@ -82,6 +83,7 @@ public actor FileHub: Hub {
         return governance
     }
 
+    /// Records an enrolment request in a governed folder for a replica it does not enrol yet; an ungoverned folder is open.
     public func enrol(_ replica: ReplicaID, request makeRequest: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment {
         try ensureHub()
         guard var governance else { return .open }
@@ -114,6 +116,7 @@ public actor FileHub: Hub {
 
     // MARK: Hub
 
+    /// What the folder holds, per replica: the highest seq held from 1 without a gap.
     public func versionVector() async throws -> VersionVector {
         try ensureHub()
         let listing = try list()
@@ -124,6 +127,7 @@ public actor FileHub: Hub {
         return vector
     }
 
+    /// Writes a run of one replica's operations as one file, whole (temporary file, fsync, rename).
     public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         // No file holds more than a reader takes (a run is smaller than that).
         if seal == nil, operations.count > OperationFile.maxOperations {
@@ -173,6 +177,7 @@ public actor FileHub: Hub {
         listing?[replica, default: []].append(Entry(name: name, first: firstOp.seq, last: lastOp.seq))
     }
 
+    /// Reads what lies beyond `vector`, at most about `limit` operations, skipping files that are damaged or not the replica's.
     public func pull(after vector: VersionVector, limit: Int) async throws -> PullPage {
         try await pull(after: vector, limit: limit, only: nil)
     }
@@ -239,12 +244,14 @@ public actor FileHub: Hub {
         return key.isValidSignature(seal.signature, for: seal.message(replica: replica))
     }
 
+    /// The latest time the county signed the folder's roster: an operation dated a year past it is held.
     public func clockFloorMillis() async -> Int64? {
         guard (try? ensureHub()) != nil, let roster = governance?.roster,
               roster.signedAtMillis >= AcceptanceRule.earliestMillis else { return nil }
         return roster.signedAtMillis
     }
 
+    /// Marks a file as not to be read again, and reports it once with the reason.
     public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {
         // A file in this replica's own place that it did not sign: the office is the one
         // that knows, and moves it out into `tampered/`, where every reader sees it until the
@@ -343,6 +350,7 @@ public actor FileHub: Hub {
 
     /// What a hub folder holds of one replica, for a person to look over.
     public struct ReplicaSummary: Sendable, Equatable {
+        /// The replica.
         public var replica: ReplicaID
         /// As the replica's own first file announces it.
         public var township: String?

@@ -18,6 +18,7 @@ public struct Governance: Sendable, Equatable {
     public var countyKey: [UInt8]
     /// The county replica that made the folder a governed hub.
     public var countyReplica: ReplicaID?
+    /// The roster, verified against the county key.
     public var roster: Roster
     /// The roster as signed, to keep (a replica trusts the newest it has verified).
     public var document: SignedDocument
@@ -28,11 +29,16 @@ public struct Governance: Sendable, Equatable {
 
 /// The county's replica, able to sign: what `ktx hub init`, `approve` and `revoke` need.
 public struct CountySigner: Sendable {
+    /// The county replica's id.
     public var replica: ReplicaID
+    /// The county office's township name.
     public var township: String
+    /// The county's Ed25519 public key.
     public var key: [UInt8]
+    /// Signs bytes with the county replica's private key.
     public var sign: @Sendable ([UInt8]) throws -> [UInt8]
 
+    /// The county replica and how it signs.
     public init(replica: ReplicaID, township: String, key: [UInt8], sign: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
         self.replica = replica
         self.township = township
@@ -44,10 +50,15 @@ public struct CountySigner: Sendable {
 /// A request in a governed hub folder, or a replica whose operations the folder holds
 /// though it neither is enrolled nor asked to be (a folder adopted from before 0.3).
 public struct PendingEnrolment: Sendable, Equatable {
+    /// The replica.
     public var replica: ReplicaID
+    /// The township it says it records for, if it asked.
     public var township: String?
+    /// Its public key, if it asked.
     public var key: [UInt8]?
+    /// The PC's name it gave, if it asked.
     public var host: String?
+    /// When it asked, unix milliseconds.
     public var requestedAt: Int64?
     /// Operations of it the folder holds.
     public var operations: Int64

@@ -28,13 +28,21 @@ public enum OperationFile {
 
     /// The header of an operation file.
     public struct Header: Codable, Sendable, Equatable {
+        /// The replica whose operations the file holds, 32 hex digits.
         public var replica: String
+        /// The township that replica announces.
         public var township: String?
+        /// The replica that wrote the file (32 hex digits): only the replica itself, or a relaying receiver.
         public var writer: String
+        /// The first seq in the file.
         public var first: Int64
+        /// The last seq in the file.
         public var last: Int64
+        /// The number of operations.
         public var count: Int
+        /// The size of the body in bytes.
         public var bytes: Int
+        /// The SHA-256 of the body, hex.
         public var sha256: String
         /// The run's signature by its replica (absent in files of operations made before
         /// ktx signed). Its digest is `sha256`: the body is the run's canonical body.
@@ -43,9 +51,12 @@ public enum OperationFile {
 
     /// Why a file could not be read.
     public struct Problem: Error, Sendable, Equatable {
+        /// Why the file was refused.
         public var reason: HubWarning.Reason
+        /// What exactly is wrong, in English, for logs.
         public var detail: String
 
+        /// A problem with one file.
         public init(reason: HubWarning.Reason, detail: String) {
             self.reason = reason
             self.detail = detail

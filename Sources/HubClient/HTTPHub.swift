@@ -9,6 +9,7 @@ import SyncCore
 /// Every failure becomes a one-line ``KtxError`` that says what to check (the token, the
 /// address, the connection); a failed request never touches local data.
 public actor HTTPHub: Hub {
+    /// The hub's address, as the remote names it.
     public nonisolated let location: String
     private let base: String
     private let token: String
@@ -51,6 +52,7 @@ public actor HTTPHub: Hub {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
+    /// The hub's version vector, with its clock, the push formats it accepts and the caller's role.
     public func versionVector() async throws -> VersionVector {
         // A sync starts here: the replica names itself, for the county's "last sync".
         let vector: HubAPI.Vector = try await send(.GET, HubRoute.vector.path, body: Optional<HubAPI.Vector>.none,
@@ -62,10 +64,13 @@ public actor HTTPHub: Hub {
         return vv
     }
 
+    /// The hub's clock at the last answer, unix milliseconds.
     public func clockMillis() async -> Int64? { hubNow }
 
+    /// The role of this remote's token, as the hub said at the last answer.
     public func callerRole() async -> Roster.Role? { role }
 
+    /// Pushes a run of this replica's operations, packed when the hub accepts it, else as JSON.
     public func push(_ operations: [Op], township: String?, seal: RunSeal?) async throws {
         guard !operations.isEmpty else { return }
         guard packsPushes && hubTakesPackedPushes else {
@@ -84,6 +89,7 @@ public actor HTTPHub: Hub {
     /// older ktx does).
     public var packsPushes = true
 
+    /// Whether pushes go packed (`application/vnd.ktx.ops`), when the hub accepts them; tests turn it off.
     public func setPacksPushes(_ on: Bool) { packsPushes = on }
 
     /// The next operations beyond `vector`. The first call asks for the streamed pull
@@ -132,6 +138,7 @@ public actor HTTPHub: Hub {
     /// Whether pulls ask for the stream (tests turn it off to pull as an older ktx does).
     public var streams = true
 
+    /// Whether pulls ask for the packed stream; tests turn it off to read JSON pages.
     public func setStreams(_ on: Bool) { streams = on }
 
     /// A streamed pull under way: the vector the next page follows, and the body.
@@ -198,6 +205,7 @@ public actor HTTPHub: Hub {
         try await send(.GET, HubRoute.status.path, body: Optional<HubAPI.Vector>.none)
     }
 
+    /// The hub's totals as JSON, for the query given (`by=township&year=2023`).
     public func totalsJSON(query: String) async throws -> String {
         let data = try await raw(.GET, HubRoute.totals.path + (query.isEmpty ? "" : "?" + query), body: nil)
         return String(decoding: data, as: UTF8.self)

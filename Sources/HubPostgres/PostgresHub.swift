@@ -20,7 +20,9 @@ import Synchronization
 /// transaction. Two nodes taking batches of one replica at once therefore store them one
 /// after the other: no gap, no duplicate.
 public final class PostgresHub: HubBackend {
+    /// This node's copy of the hub in SQLite, which answers pulls and pages.
     public let view: Store
+    /// The database's address, without its password.
     public let location: String
     let client: PostgresClient
     let logger: Logger
@@ -254,6 +256,7 @@ public final class PostgresHub: HubBackend {
 
     // MARK: Push
 
+    /// Checks a push with the view's rules, then stores it in one transaction holding its replica's lock.
     public func accept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?, caller: HubCaller,
                        seals: [RunSeal]) async throws -> (accepted: Int, duplicates: Int) {
         guard !ops.isEmpty else { return (0, 0) }
@@ -395,6 +398,7 @@ public final class PostgresHub: HubBackend {
 
     // MARK: Tokens, notes
 
+    /// The caller a token's secret names, nil for none or a revoked one.
     public func authenticate(secret: String) async throws -> HubCaller? {
         let hash = Store.tokenHash(secret)
         return try await withLease { connection in
@@ -408,6 +412,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Creates a token in the database; its secret is shown once.
     public func createToken(role: HubRole, township: String?) async throws -> (id: Int64, secret: String) {
         let township = try Store.checkTokenTownship(role: role, township: township)
         let (secret, hash) = Store.newTokenSecret()
@@ -422,6 +427,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Every token, without secrets.
     public func tokens() async throws -> [HubTokenInfo] {
         try await withLease { connection in
             var tokens: [HubTokenInfo] = []
@@ -435,6 +441,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Revokes a token; its sessions end.
     public func revokeToken(id: Int64) async throws {
         let now = wallClock.nowMillis()
         let revoked = try await withLease { connection in
@@ -450,6 +457,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Notes that a replica started a sync, for the dashboard.
     public func noteSyncStarted(replica: ReplicaID, caller: HubCaller) async throws {
         let now = wallClock.nowMillis()
         let township = caller.role == .township ? caller.township : nil
@@ -461,6 +469,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Counts a refused push in the database.
     public func noteRefusal(replica: ReplicaID, township: String?, code: String, operations: Int, message: String) async throws {
         let now = wallClock.nowMillis()
         let message = String(message.prefix(500))
@@ -475,6 +484,7 @@ public final class PostgresHub: HubBackend {
         }
     }
 
+    /// Operations the database holds.
     public func operationTotal() async throws -> Int64 {
         try await withLease { connection in
             for try await total in try await connection.query("SELECT COALESCE(SUM(max_seq), 0)::int8 FROM hub_replica",

@@ -8,12 +8,18 @@ import SyncCore
 /// The password never comes from the address (it would be in the process list and the
 /// shell's history): it comes from `PGPASSWORD` or a file (`--password-file`).
 public struct PostgresLocation: Sendable, Hashable {
+    /// Whether the connection uses TLS: never, when the server offers it, or always.
     public enum TLSMode: String, Sendable { case disable, prefer, require }
 
+    /// The database server's host.
     public var host: String
+    /// Its port.
     public var port: Int
+    /// The user ktx connects as.
     public var user: String
+    /// The database's name.
     public var database: String
+    /// Whether the connection uses TLS.
     public var tls: TLSMode
     var password: String?
 

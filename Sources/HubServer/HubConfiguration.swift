@@ -5,6 +5,7 @@ public struct HubConfiguration: Sendable {
     /// The hub's SQLite database; created on first use. On a shared database (PostgreSQL),
     /// this node's copy of the hub (its view), which it rebuilds when missing.
     public var databasePath: String
+    /// The address the hub listens on.
     public var host: String
     /// The port; 0 picks a free one (tests).
     public var port: Int
@@ -14,6 +15,7 @@ public struct HubConfiguration: Sendable {
     public var maxClockSkewMillis: Int64
     /// The most operations one pull page returns.
     public var maxPullLimit: Int
+    /// Where the hub logs requests and failures.
     public var logger: Logger
     /// How long a dashboard session lasts from login, in seconds.
     public var sessionSeconds: Int
@@ -23,6 +25,7 @@ public struct HubConfiguration: Sendable {
     /// The most connections one client address may hold open at once.
     public var maxConnectionsPerAddress: Int = 128
 
+    /// The hub's settings; every limit has a default the tests and the service use.
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,
                 maxClockSkewMillis: Int64 = 24 * 3_600_000, maxPullLimit: Int = 10_000,
                 logger: Logger = Logger(label: "ktx.hub"), sessionSeconds: Int = 8 * 3600) {

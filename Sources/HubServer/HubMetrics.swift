@@ -11,6 +11,7 @@ public final class HubMetrics: Sendable {
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
 
+    /// A registry of the hub's counters and histograms.
     public init() {}
 
     /// One request, labelled by the route the router matched (`/v1/tokens/{id}`, never a

@@ -39,26 +39,36 @@ public protocol HubBackend: Sendable {
 /// The shared database did not answer (down, refusing the password, a lost connection):
 /// the node answers 503 with a retry hint and logs `detail`.
 public struct HubUnavailable: Error, Sendable, CustomStringConvertible {
+    /// What failed, for the log.
     public var detail: String
+    /// A failure of the shared database.
     public init(_ detail: String) { self.detail = detail }
+    /// The failure, for the log.
     public var description: String { detail }
 }
 
 /// The SQLite hub: one file, one node; its view is itself.
 extension Store: HubBackend {
+    /// A SQLite hub's view is the hub's database itself.
     public var view: Store { self }
+    /// The database file.
     public var location: String { path }
 
+    /// Nothing to bring up to date: the file is the hub.
     public func refresh(details: Bool) async throws -> Bool { false }
 
+    /// Checks a push and stores it in one transaction.
     public func accept(_ ops: [Op], replica: ReplicaID, announcedTownship: String?, caller: HubCaller,
                        seals: [RunSeal]) async throws -> (accepted: Int, duplicates: Int) {
         try await hubAccept(ops, replica: replica, announcedTownship: announcedTownship, caller: caller, seals: seals)
     }
 
+    /// The hub's own operations are in the file already.
     public func publishOwn() async throws {}
 
+    /// Nothing to close beyond the store.
     public func close() async {}
 
+    /// Operations the hub holds.
     public func operationTotal() async throws -> Int64 { try await operationCounts().total }
 }

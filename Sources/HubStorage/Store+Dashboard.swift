@@ -5,6 +5,7 @@ import SyncCore
 
 /// One PC (replica) as the county's dashboard shows it.
 public struct ReplicaSummary: Hashable, Sendable {
+    /// The replica.
     public var replica: ReplicaID
     /// The township it belongs to (the hub's binding), else the one it announced.
     public var township: String
@@ -16,7 +17,9 @@ public struct ReplicaSummary: Hashable, Sendable {
     public var newestOperation: Int64?
     /// On an HTTP hub: when it first and last pushed, and when it last started a sync.
     public var registeredAt: Int64?
+    /// When it last pushed, unix milliseconds.
     public var lastPush: Int64?
+    /// When it last started a sync, unix milliseconds.
     public var lastSyncStart: Int64?
     /// On an HTTP hub: operations refused from it, by reason.
     public var refusals: [RefusalCount]
@@ -35,6 +38,7 @@ public struct ReplicaSummary: Hashable, Sendable {
     /// How many days without a sync make a PC stale, unless asked otherwise, and the most one
     /// may ask for (`ktx hub status --days`, the dashboard's `days`).
     public static let staleDays = 30
+    /// The days a caller may ask for: a day to ten years.
     public static let staleDaysRange = 1...3650
 
     /// Whether it has not been heard of for `days` days before `now` (unix milliseconds).
@@ -46,12 +50,17 @@ public struct ReplicaSummary: Hashable, Sendable {
 
 /// Operations an HTTP hub refused from one replica for one reason.
 public struct RefusalCount: Hashable, Sendable {
+    /// The reason's code.
     public var code: String
     /// A refusal for a clock ahead of the hub's (operations dated beyond the allowed skew).
     public var isClock: Bool { code == HubErrorCode.futureTimestamp.rawValue }
+    /// Pushes refused for it.
     public var pushes: Int64
+    /// Operations those pushes carried.
     public var operations: Int64
+    /// When the last was refused, unix milliseconds.
     public var lastAt: Int64
+    /// The words the client was given.
     public var message: String
 }
 

@@ -407,10 +407,15 @@ extension Store {
 /// A page of the hub's pull packed for the stream (``Store/hubPullPacked(after:limit:township:)``):
 /// frames of one replica's consecutive operations each, written as ``PullStream`` run frames.
 public struct HubPackedPage: Sendable {
+    /// A run of one replica's consecutive operations, packed.
     public struct Frame: Sendable {
+        /// The replica.
         public var replica: ReplicaID
+        /// The township it announced.
         public var township: String?
+        /// The seq of the first operation.
         public var first: Int64
+        /// The number of operations.
         public var count: Int
         /// The operations as ``OpChunk`` packs them.
         public var packed: [UInt8]
@@ -418,27 +423,38 @@ public struct HubPackedPage: Sendable {
         public var seals: [RunSeal] = []
     }
 
+    /// The frames, in replica order.
     public var frames: [Frame] = []
+    /// Whether more follows: the client asks again.
     public var more = false
 }
 
 /// A page of the hub's pull: contiguous runs of operations, one per replica, and whether
 /// more remains. The server writes it as the API's `PullPage` (``HubAPI/PullPage/encode(_:more:)``).
 public struct HubPullPage: Sendable {
+    /// A run of one replica's consecutive operations.
     public struct Run: Sendable {
+        /// The replica.
         public var replica: ReplicaID
+        /// The township it announced.
         public var township: String?
+        /// The operations, in seq order.
         public var operations: [Op]
+        /// The signed runs among them.
         public var seals: [RunSeal] = []
 
+        /// A run of operations with its seals.
         public init(replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal] = []) {
             (self.replica, self.township, self.operations, self.seals) = (replica, township, operations, seals)
         }
     }
 
+    /// The runs, in replica order.
     public var runs: [Run] = []
+    /// Whether more follows: the client asks again.
     public var more = false
 
+    /// A page of runs.
     public init(runs: [Run] = [], more: Bool = false) {
         self.runs = runs
         self.more = more

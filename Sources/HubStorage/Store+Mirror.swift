@@ -5,6 +5,7 @@ import SyncCore
 
 /// A replica as the shared database of a hub knows it (see ``HubBackend``).
 public struct HubReplicaState: Sendable, Hashable {
+    /// The replica.
     public var id: ReplicaID
     /// The township whose token first pushed it (for a county replica, the county's name).
     public var township: String
@@ -12,11 +13,16 @@ public struct HubReplicaState: Sendable, Hashable {
     public var role: String
     /// The township the replica names itself (kept for `ktx log`).
     public var announced: String?
+    /// The highest seq the database holds of it without a gap.
     public var maxSeq: Int64
+    /// When it first pushed, unix milliseconds.
     public var registeredAt: Int64
+    /// When it last pushed.
     public var lastPushAt: Int64?
+    /// When it last started a sync.
     public var lastSeenAt: Int64?
 
+    /// A replica's row in the shared database.
     public init(id: ReplicaID, township: String, role: String, announced: String?, maxSeq: Int64,
                 registeredAt: Int64, lastPushAt: Int64?, lastSeenAt: Int64?) {
         (self.id, self.township, self.role, self.announced, self.maxSeq) = (id, township, role, announced, maxSeq)
@@ -26,14 +32,22 @@ public struct HubReplicaState: Sendable, Hashable {
 
 /// A counted refusal as the shared database keeps it (see ``Store/noteRefusal(replica:township:code:operations:message:)``).
 public struct HubRefusalState: Sendable, Hashable {
+    /// The replica that pushed, 16 bytes.
     public var replica: [UInt8]
+    /// The reason's code.
     public var code: String
+    /// The township of the token that pushed.
     public var township: String?
+    /// Pushes refused for this reason.
     public var pushes: Int64
+    /// Operations those pushes carried.
     public var operations: Int64
+    /// When the last was refused, unix milliseconds.
     public var lastAt: Int64
+    /// The words the client was given.
     public var message: String
 
+    /// A refusal's row in the shared database.
     public init(replica: [UInt8], code: String, township: String?, pushes: Int64, operations: Int64, lastAt: Int64, message: String) {
         (self.replica, self.code, self.township, self.pushes, self.operations, self.lastAt, self.message) =
             (replica, code, township, pushes, operations, lastAt, message)

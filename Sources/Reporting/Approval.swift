@@ -5,19 +5,25 @@ import SyncCore
 /// What a report or form rests on (issue 30): where each township's year stands here, whether
 /// the county closed its own year, and how many amendments since approval it leaves out.
 public struct ApprovalSummary: Sendable, Equatable {
+    /// One township's standing.
     public struct Township: Sendable, Equatable {
+        /// The township.
         public var township: String
+        /// Where its year stands.
         public var state: YearClose.State
         /// When the county approved or returned it, or the township submitted it (Unix ms).
         public var atMillis: Int64?
     }
 
+    /// Every township this replica knows of, with where its year stands.
     public var townships: [Township]
+    /// Whether the county closed its own year.
     public var countyClosed: Bool
     /// Operations left out of the year's figures because they change an approved township's
     /// year after its approval.
     public var amendments: Int
 
+    /// Where the year stands on this replica.
     public static func build(year: Int, store: Store) throws -> ApprovalSummary {
         let standings = try store.yearStandings(year, counting: false)
         return ApprovalSummary(
@@ -35,6 +41,7 @@ public struct ApprovalSummary: Sendable, Equatable {
 }
 
 extension ReportRenderer {
+    /// A state of a year in the renderer's language (未提交, 已提交待批准, 已退回, 已批准).
     public func stateWord(_ state: YearClose.State) -> String {
         switch state {
         case .notSubmitted: pick("未提交", "not submitted")

@@ -5,6 +5,7 @@ import Glibc
 
 /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted.
 public enum CSV {
+    /// One CSV record: fields quoted where they need it, joined with commas.
     public static func line(_ fields: [String]) -> String {
         fields.map { field in
             if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
@@ -20,7 +21,9 @@ public enum CSV {
 extension CSV {
     /// One record of a CSV file, with the line it starts on (from 1).
     public struct Record: Sendable, Equatable {
+        /// The line the record starts on, from 1.
         public var line: Int
+        /// Its fields, unquoted.
         public var fields: [String]
     }
 
@@ -93,6 +96,7 @@ extension CSV {
 /// Text files as spreadsheets save them: UTF-8 with or without a byte-order mark, or
 /// GB18030 (what Excel on a Chinese Windows PC saves as "CSV").
 public enum TextFile {
+    /// The encodings ktx reads.
     public enum Encoding: String, Sendable { case utf8 = "UTF-8", gb18030 = "GB18030" }
 
     /// Decodes bytes: UTF-8 when they are valid UTF-8 (a BOM is dropped), else GB18030;

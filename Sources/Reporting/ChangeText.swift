@@ -4,14 +4,18 @@ import SyncCore
 /// Field names and one-line descriptions of operations, in the user's language: what
 /// `ktx log` prints and the dashboard's activity history shows.
 public struct ChangeText: Sendable {
+    /// The language of every word.
     public let language: Language
+    /// The catalog that names kinds and metrics.
     public let catalog: Catalog
 
+    /// Words in a language, with a catalog's names.
     public init(language: Language, catalog: Catalog) {
         self.language = language
         self.catalog = catalog
     }
 
+    /// A field's name in the language.
     public func field(_ field: Field) -> String {
         switch (field, language) {
         case (.township, .zh): "乡镇"

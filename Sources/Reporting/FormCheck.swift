@@ -62,9 +62,12 @@ extension Workbook {
 /// An `.xlsx` file read back: its description property and its cells, whoever saved it last
 /// (ktx's inline strings, or Excel's and LibreOffice's shared strings).
 public struct XLSXFile: Sendable {
+    /// The file's description property (what `ktx verify` needs to make the workbook again).
     public var description: String?
+    /// Every sheet's cells, by reference (`A1`), as text.
     public var sheets: [[String: String]]
 
+    /// Reads a workbook from a file; a file that is not one is refused.
     public init(contentsOf url: URL) throws {
         let archive: Archive
         do {

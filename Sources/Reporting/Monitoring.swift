@@ -18,27 +18,34 @@ public struct MonitoringForm: Sendable {
         case unknown
     }
 
+    /// One indicator of the monitoring form.
     public struct IndicatorLine: Sendable {
+        /// The indicator, as the targets file gives it.
         public var indicator: Indicator
         /// 1–N月执行情况.
         public var soFar: Double?
         /// 全年预计完成情况: counts and sums run on at the same pace; rates, times, costs and
         /// manual values are taken as they are.
         public var expected: Double?
+        /// 确定能, 有可能 or 完全不可能 to meet the target by the year's end, or unknown.
         public var likelihood: Likelihood
         /// 偏差原因分析 (the county's notes on the indicator).
         public var reason: String?
     }
 
+    /// One project of the monitoring form.
     public struct ProjectLines: Sendable {
+        /// The project, as the targets file gives it.
         public var project: Project
         /// 年初预算数 and 全年预算数, 万元.
         public var budget: Double?
+        /// 全年预算数, 万元, where the budget was adjusted.
         public var fullYearBudget: Double?
         /// 1–N月执行数, 万元.
         public var executed: Double
         /// 全年预计执行数: the same pace to December, 万元.
         public var expectedExecution: Double
+        /// Every indicator of the project, in the table's order.
         public var indicators: [IndicatorLine]
 
         /// 执行率 through month N, percent of the full-year budget.
@@ -47,12 +54,19 @@ public struct MonitoringForm: Sendable {
         public var deviation: Double? { fullYearBudget.map { expectedExecution - $0 } }
     }
 
+    /// The year of the targets.
     public var year: Int
+    /// The last month counted (1–12).
     public var throughMonth: Int
+    /// 填报单位.
     public var unit: String?
+    /// The last day counted, `YYYY-MM-DD`.
     public var asOf: String
+    /// The townships whose records the form counts, and how current each is here.
     public var coverage: [TownshipFreshness]
+    /// The approval the figures rest on, and the amendments they leave out.
     public var approval: ApprovalSummary?
+    /// Every project, in the targets' order.
     public var projects: [ProjectLines]
 
     /// Builds the form of `targets` from the store's records through month `throughMonth`.
@@ -101,6 +115,7 @@ extension ReportRenderer {
              "Project expenditure performance monitoring (\(form.year), months 1–\(form.throughMonth))")
     }
 
+    /// 确定能, 有可能, 完全不可能 or 待填报, in the renderer's language.
     public func likelihoodWord(_ l: MonitoringForm.Likelihood) -> String {
         switch l {
         case .certain: pick("确定能", "certain")

@@ -5,12 +5,15 @@ import SyncCore
 /// A performance report: every project of a year's targets, computed from the merged
 /// records as of the end of the year or of a quarter.
 public struct Report: Sendable {
+    /// The year of the targets.
     public var year: Int
     /// The quarter reported as of its end; nil for the whole year.
     public var quarter: Int?
     /// The last day counted, `YYYY-MM-DD`.
     public var asOf: String
+    /// 填报单位: the unit the targets name.
     public var unit: String?
+    /// Every project of the targets, in their order.
     public var projects: [ProjectReport]
     /// Activities of the year whose quantities break a catalog rule (merged from several
     /// PCs, or recorded before the rule): counted as recorded, and listed for checking.
@@ -23,10 +26,13 @@ public struct Report: Sendable {
     public var approval: ApprovalSummary?
 }
 
+/// One project of a report: its indicators against their targets and its spending.
 public struct ProjectReport: Sendable {
+    /// The project, as the targets file gives it.
     public var project: Project
     /// Live activities counted for the project (by its kinds and project code).
     public var activities: Int64
+    /// Every indicator of the project, in the table's order.
     public var indicators: [IndicatorResult]
     /// Plan against actual cumulative cost at each checkpoint up to the report's date; when
     /// the table has no plan, the quarter ends instead, with actual cost only.
@@ -35,16 +41,20 @@ public struct ProjectReport: Sendable {
     public var cost: Double
 }
 
+/// One indicator against its target.
 public struct IndicatorResult: Sendable {
+    /// The indicator, as the targets file gives it.
     public var indicator: Indicator
     /// The actual value in the indicator's unit; nil when there is nothing to compute it
     /// from (a manual value not entered yet, a ratio over nobody surveyed, no activity).
     public var actual: Double?
     /// Completion rate in percent: actual ÷ target for ≥; for ≤, 100 when met, else target ÷ actual.
     public var rate: Double?
+    /// 达标, 未达标 or 待填报.
     public var status: IndicatorStatus
 }
 
+/// Whether an indicator is met, not met, or waiting for a manual value.
 public enum IndicatorStatus: String, Sendable {
     /// 达标
     case met
@@ -54,6 +64,7 @@ public enum IndicatorStatus: String, Sendable {
     case pending
 }
 
+/// Spending against plan at one checkpoint.
 public struct SpendingResult: Sendable {
     /// The month whose end it is.
     public var month: Int

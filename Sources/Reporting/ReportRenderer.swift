@@ -5,14 +5,17 @@ import SyncCore
 /// Writes a ``Report`` as a terminal table, JSON, CSV or one self-contained HTML page,
 /// in Chinese or English (indicator and project names stay as the tables write them).
 public struct ReportRenderer {
+    /// The language of every word it writes.
     public let language: Language
 
+    /// A renderer in a language.
     public init(language: Language) { self.language = language }
 
     func pick(_ zh: String, _ en: String) -> String { language.pick(zh: zh, en: en) }
 
     // MARK: Words
 
+    /// 达标, 未达标 or 待填报, in the renderer's language.
     public func status(_ s: IndicatorStatus) -> String {
         switch s {
         case .met: pick("达标", "met")
@@ -21,6 +24,7 @@ public struct ReportRenderer {
         }
     }
 
+    /// A checkpoint's name: 3月底, 6月底, 10月底, 12月底.
     public func checkpoint(_ month: Int) -> String {
         if language == .zh { return "\(month)月底" }
         let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -112,6 +116,7 @@ public struct ReportRenderer {
 
     // MARK: Table
 
+    /// The report as a terminal table.
     public func table(_ report: Report) -> String {
         var out = [title(report)]
         if let unit = report.unit { out.append(unit) }
@@ -157,6 +162,7 @@ public struct ReportRenderer {
 
     // MARK: JSON
 
+    /// The report as JSON.
     public func json(_ report: Report) -> JSONValue {
         func num(_ v: Double?) -> JSONValue {
             guard let v else { return .null }

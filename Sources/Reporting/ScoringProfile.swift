@@ -7,6 +7,7 @@ import Yams
 /// the national default shipped, a county's own profile read from a file and checked like a
 /// targets file, naming the line of a mistake.
 public struct ScoringProfile: Sendable, Equatable {
+    /// An execution rate below which the total is capped.
     public struct Cap: Sendable, Equatable {
         /// An execution rate (percent) below this…
         public var below: Double
@@ -14,6 +15,7 @@ public struct ScoringProfile: Sendable, Equatable {
         public var maxTotal: Double
     }
 
+    /// The profile's name, as forms print it.
     public var name: String
     /// A "≥" indicator at or above this percent of its target is 偏离 (nil: no such rule).
     public var deviationAbove: Double?

@@ -16,6 +16,7 @@ public struct SelfEvaluation: Sendable {
         /// 填报日期, `YYYY-MM-DD`.
         public var date: String
 
+        /// The header's fields; the date is required.
         public init(unit: String? = nil, filler: String? = nil, phone: String? = nil, date: String) {
             self.unit = unit
             self.filler = filler
@@ -24,7 +25,9 @@ public struct SelfEvaluation: Sendable {
         }
     }
 
+    /// The year of the targets.
     public var year: Int
+    /// 填报单位, 填报人, 联系电话 and 填报日期.
     public var filing: Filing
     /// The townships whose records the form counts, and how current each is here.
     public var coverage: [TownshipFreshness]
@@ -34,6 +37,7 @@ public struct SelfEvaluation: Sendable {
     public var approval: ApprovalSummary? = nil
     /// The scoring rules the form was scored by (``ScoringProfile/name``).
     public var scoring: String = ScoringProfile.national.name
+    /// Every project, in the targets' order.
     public var projects: [ProjectEvaluation]
     /// 项目支出预算 of the whole department, 万元, on a form of all its projects whose targets
     /// give it.
@@ -42,7 +46,9 @@ public struct SelfEvaluation: Sendable {
     public var breaches: [RuleBreach]
 }
 
+/// One project of the form.
 public struct ProjectEvaluation: Sendable {
+    /// The project's report, from the records.
     public var report: ProjectReport
     /// 年初预算数, 万元.
     public var initialBudget: Double?
@@ -58,10 +64,12 @@ public struct ProjectEvaluation: Sendable {
     public var executionPoints: Double? { fullYearBudget == nil ? nil : SelfEvaluation.budgetPoints }
     /// The budget execution rate's 得分 out of ``executionPoints``; nil when not scored.
     public var executionScore: Double?
+    /// Every indicator of the project, scored, in the table's order.
     public var indicators: [IndicatorEvaluation]
     /// The most the total may be, for a low execution rate (the scoring profile's caps).
     public var cap: Double? = nil
 
+    /// The project, as the targets file gives it.
     public var project: Project { report.project }
     /// The execution score and every indicator's, before any cap.
     public var uncapped: Double { SelfEvaluation.rounded((executionScore ?? 0) + indicators.reduce(0) { $0 + $1.score }) }
@@ -70,10 +78,13 @@ public struct ProjectEvaluation: Sendable {
     /// The indicators whose 偏差原因分析 is still to be written: not met, or 偏离 where the
     /// rules ask for a reason.
     public var needingReason: [IndicatorEvaluation] { indicators.filter(\.needsReason) }
+    /// 优, 良, 中 or 差, by the total.
     public var grade: Grade { Grade(total) }
 }
 
+/// One indicator of the form.
 public struct IndicatorEvaluation: Sendable {
+    /// The indicator against its target.
     public var result: IndicatorResult
     /// 分值.
     public var points: Double
@@ -91,11 +102,13 @@ public struct IndicatorEvaluation: Sendable {
 public enum Grade: String, Sendable {
     case excellent, good, fair, poor
 
+    /// The grade of a score (rounded to the hundredth).
     public init(_ score: Double) {
         let s = SelfEvaluation.rounded(score)
         self = s >= 90 ? .excellent : s >= 80 ? .good : s >= 60 ? .fair : .poor
     }
 
+    /// The grade's name: 优, 良, 中, 差 or excellent, good, fair, poor.
     public func name(_ language: Language) -> String {
         switch (self, language) {
         case (.excellent, .zh): "优"

@@ -150,6 +150,7 @@ extension ReportRenderer {
 
     // MARK: Table
 
+    /// The form as a terminal table, project after project.
     public func table(_ form: SelfEvaluation) -> String {
         var out = [formTitle(form), filingLine(form), coverageLine(form.coverage, scopedTo: form.scopedTo)]
         if let approval = form.approval { out.append(approvalLine(approval)) }
@@ -205,6 +206,7 @@ extension ReportRenderer {
 
     // MARK: JSON
 
+    /// The form as JSON.
     public func json(_ form: SelfEvaluation) -> JSONValue {
         func num(_ v: Double?) -> JSONValue {
             guard let v else { return .null }

@@ -13,6 +13,7 @@ public struct Targets: Sendable {
     /// 项目支出预算: the department's budget for all its projects together, in 万元, where the
     /// document gives it (the 2020 document gives only this, no budget per project).
     public var projectSpending: Double? = nil
+    /// Every project of the targets, in the file's order.
     public var projects: [Project]
 
     /// A project by its short key, its code or its name; nil if none matches.
@@ -43,6 +44,7 @@ public struct Project: Sendable {
     public var kinds: [String]
     /// Where set, only activities recorded with this budget project code count.
     public var activityProject: String?
+    /// Every indicator of the project, in the file's order.
     public var indicators: [Indicator]
     /// The line of the project in its file.
     public var line: Int
@@ -66,6 +68,7 @@ public struct Indicator: Sendable {
     public var name: String
     /// 绩效指标描述.
     public var description: String
+    /// ≥ or ≤.
     public var comparator: Comparator
     /// 指标值 without comparator and unit, e.g. 2000.
     public var target: Double
@@ -75,6 +78,7 @@ public struct Indicator: Sendable {
     public var unit: String
     /// 指标值确定依据.
     public var basis: String?
+    /// How the actual value is computed from the records.
     public var computation: Computation
     /// Kinds overriding the project's for this indicator.
     public var kinds: [String]?
@@ -92,6 +96,7 @@ public enum Comparator: String, Sendable {
     case atLeast = "≥"
     case atMost = "≤"
 
+    /// The comparator as written: ≥ or ≤.
     public var symbol: String { rawValue }
 }
 
@@ -131,5 +136,6 @@ public enum Computation: Sendable, Hashable {
         }
     }
 
+    /// Whether the county enters the value by hand.
     public var isManual: Bool { self == .manual }
 }

@@ -1,17 +1,23 @@
 /// A plain-text table whose columns line up in a terminal, counting a CJK character as
 /// two columns.
 public struct TextTable {
+    /// How a column lines up.
     public enum Alignment { case left, right }
 
+    /// The header row.
     public var headers: [String]
+    /// Each column's alignment.
     public var alignments: [Alignment]
+    /// The rows below the header.
     public var rows: [[String]] = []
 
+    /// A table with these headers, every column aligned left unless told.
     public init(headers: [String], alignments: [Alignment]? = nil) {
         self.headers = headers
         self.alignments = alignments ?? Array(repeating: .left, count: headers.count)
     }
 
+    /// Adds a row.
     public mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table as lines: header, a rule, then the rows.

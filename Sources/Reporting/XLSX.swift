@@ -6,16 +6,20 @@ import ZIPFoundation
 /// ZIPFoundation, strings inline, a few fixed styles, merged cells, column widths, A4 page
 /// setup fitted to the page width, and page numbers in the footer.
 public struct Workbook: Sendable {
+    /// The sheets, in order.
     public var sheets: [Sheet] = []
     /// The file's description property (`docProps/core.xml`): what `ktx verify` needs to make
     /// the same workbook again.
     public var description: String?
 
+    /// An empty workbook.
     public init() {}
 
     /// One worksheet: rows of cells from A1, with merges and column widths.
     public struct Sheet: Sendable {
+        /// The sheet's name (at most 31 characters, as Excel allows).
         public var name: String
+        /// The rows, from row 1.
         public var rows: [[Cell]] = []
         /// Merged ranges, e.g. `A1:I1`.
         public var merges: [String] = []
@@ -23,13 +27,16 @@ public struct Workbook: Sendable {
         public var widths: [Double] = []
         /// The footer, in Excel's header/footer codes (`&P` the page, `&N` the pages).
         public var footer: String?
+        /// Whether it prints in landscape.
         public var landscape = false
         /// Rows printed again at the top of every page after the first they appear on
         /// (Excel's print titles), 1-based: a table's header row.
         public var repeatedRows: ClosedRange<Int>?
 
+        /// An empty sheet.
         public init(name: String) { self.name = name }
 
+        /// Adds a row below the last.
         public mutating func append(_ row: [Cell]) { rows.append(row) }
 
         /// Merges `columns` cells of the last row appended, from column `from` (0-based).
@@ -40,6 +47,7 @@ public struct Workbook: Sendable {
         }
     }
 
+    /// How a cell looks: its border, weight, wrapping and number format.
     public enum Style: Int, Sendable {
         /// No border: notes around the table.
         case plain = 0
@@ -59,23 +67,31 @@ public struct Workbook: Sendable {
         case strong = 7
     }
 
+    /// What a cell holds.
     public enum Value: Sendable, Equatable {
         case text(String)
         case number(Double)
         case empty
     }
 
+    /// One cell.
     public struct Cell: Sendable {
+        /// What it holds.
         public var value: Value
+        /// How it looks.
         public var style: Style
 
+        /// A cell holding a value, in a style.
         public init(_ value: Value, _ style: Style = .text) {
             self.value = value
             self.style = style
         }
 
+        /// A text cell.
         public static func text(_ s: String, _ style: Style = .text) -> Cell { Cell(.text(s), style) }
+        /// A number cell; an empty one for nil.
         public static func number(_ v: Double?, _ style: Style = .decimal) -> Cell { Cell(v.map(Value.number) ?? .empty, style) }
+        /// An empty bordered cell.
         public static var blank: Cell { Cell(.empty, .text) }
     }
 

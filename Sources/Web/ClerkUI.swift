@@ -8,10 +8,14 @@ import Synchronization
 
 /// What the sync button did, worded for the clerk.
 public struct SyncResult: Sendable {
+    /// Whether the sync succeeded.
     public var succeeded: Bool
+    /// One line saying what it did.
     public var summary: String
+    /// What it says besides, each a line.
     public var messages: [String]
 
+    /// What a sync did, worded.
     public init(succeeded: Bool, summary: String, messages: [String]) {
         self.succeeded = succeeded
         self.summary = summary
@@ -23,6 +27,7 @@ public struct SyncResult: Sendable {
 /// through the same ``Store`` calls as `ktx record`, `attend`, `edit`, `delete` and
 /// `restore`, so the same rule checks it and the same message explains a refusal.
 public final class ClerkUI: Sendable {
+    /// Runs a sync of this replica and words its outcome for the page, reporting progress.
     public typealias SyncAction = @Sendable (_ language: Language, _ progress: @escaping @Sendable (SyncProgress) -> Void) async -> SyncResult
 
     let store: Store
@@ -31,11 +36,13 @@ public final class ClerkUI: Sendable {
     let formToken = Web.secret()
     let state = Mutex<(running: Bool, progress: SyncProgress?, last: SyncResult?)>((false, nil, nil))
 
+    /// The clerk's pages on this replica, syncing with `sync`.
     public init(store: Store, sync: @escaping SyncAction) {
         self.store = store
         self.sync = sync
     }
 
+    /// Adds the clerk's pages to a router.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/assets/app.css") { _, _ in Web.asset(WebTemplates.css, contentType: "text/css; charset=utf-8") }
         router.get("/assets/app.js") { _, _ in Web.asset(WebTemplates.js, contentType: "text/javascript; charset=utf-8") }

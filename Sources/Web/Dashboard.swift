@@ -9,6 +9,7 @@ import SyncCore
 /// The county's pages: on the HTTP hub (`ktx hub serve`, county and admin tokens log in), or
 /// read-only on a county replica (`ktx dashboard`, on 127.0.0.1, no login).
 public struct Dashboard: Sendable {
+    /// Who may see the pages, and how they sign in.
     public enum Access: Sendable {
         /// The hub's pages: a county or admin token starts a session.
         case hub(Sessions)
@@ -23,6 +24,7 @@ public struct Dashboard: Sendable {
     /// Whether the pages are reached over HTTPS (then the cookie is `Secure`).
     let secureCookies: Bool
 
+    /// The county's pages on a store: a SQLite hub's, or a county replica's for `ktx dashboard`.
     public init(store: Store, access: Access, secureCookies: Bool = false) {
         self.init(hub: store, access: access, secureCookies: secureCookies)
     }

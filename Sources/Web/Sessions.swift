@@ -6,12 +6,15 @@ import Synchronization
 /// The dashboard's sessions, kept in the hub process's memory: a restart logs everyone out,
 /// and a session id is worth nothing to another node or after it expires.
 public final class Sessions: Sendable {
+    /// A signed-in dashboard session.
     public struct Session: Sendable {
+        /// The role of the token it was started with.
         public var role: HubRole
         /// The token the session was started with (to end the session when it is revoked).
         public var tokenID: Int64
         /// The secret every form of this session carries (a second guard beside SameSite).
         public var formToken: String
+        /// When it ends.
         public var expires: Date
     }
 
