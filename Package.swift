@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ktx", targets: ["ktx-cli"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
+        .library(name: "KtxWords", targets: ["KtxWords"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "FolderHub", targets: ["FolderHub"]),
         // For the benchmarks package (Benchmarks/), which measures these from outside.
@@ -58,6 +59,12 @@ let package = Package(
             name: "SyncCore",
             dependencies: ["KtxSchema"]
         ),
+        // The words of the core's errors, in Chinese and English, for the edges that show
+        // them (the CLI, the pages, the hub's answers): the core holds codes and facts only.
+        .target(
+            name: "KtxWords",
+            dependencies: ["SyncCore"]
+        ),
         // The hub that is a folder (shared drive, USB stick): the twin of HubClient.
         .target(
             name: "FolderHub",
@@ -108,6 +115,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
+                "KtxWords",
                 "Store",
                 "SyncCore",
                 "HubStorage",
@@ -135,6 +143,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
+                "KtxWords",
                 "Store",
                 "HubStorage",
                 "SyncCore",
@@ -177,6 +186,7 @@ let package = Package(
         .executableTarget(
             name: "ktx-cli",
             dependencies: [
+                "KtxWords",
                 "KtxSchema",
                 "Store",
                 "SyncCore",
@@ -194,17 +204,17 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Store", "SyncCore", "FolderHub"],
+            dependencies: ["Store", "SyncCore", "FolderHub", "KtxWords"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "SyncCore", "FolderHub", "TestSupport", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FolderHubTests", dependencies: ["FolderHub", "Store", "HubStorage", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["KtxWords", "SyncCore", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["KtxWords", "Store", "SyncCore", "FolderHub", "TestSupport", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FolderHubTests", dependencies: ["KtxWords", "FolderHub", "Store", "HubStorage", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ReportingTests", dependencies: ["KtxWords", "Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "HubServer", "HubClient", "HubStorage", "HubPostgres", "Store", "SyncCore", "TestSupport", "Web", "Reporting",
+                "HubServer", "HubClient", "HubStorage", "HubPostgres", "Store", "SyncCore", "TestSupport", "Web", "Reporting", "KtxWords",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -212,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KtxCLITests",
-            dependencies: ["ktx-cli", "TestSupport", "Store", "HubStorage", "SyncCore", "Reporting", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["ktx-cli", "TestSupport", "Store", "HubStorage", "SyncCore", "Reporting", "KtxSchema", "KtxWords", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -189,9 +189,7 @@ public actor FileHub: Hub {
         if let scope {
             // Which replicas are the township's and the county's: only a roster says.
             guard let roster = governance?.roster else {
-                throw KtxError(.scopeNeedsRoster,
-                               zh: "只同步本乡镇（--scope township）需要由县科协管理的同步文件夹：请县科协先运行 ktx hub init \(location)，或去掉此远端的范围",
-                               en: "pulling only this township (--scope township) needs a folder the county governs: ask the county to run `ktx hub init \(location)`, or add the remote without a scope")
+                throw KtxError(.scopeNeedsRoster, .scopeNeedsRoster(location: location))
             }
             inScope = { replica in
                 guard let member = roster.member(replica) else { return false }
@@ -436,9 +434,7 @@ public actor FileHub: Hub {
                 throw KtxError.hubUnreadable(location, reason: describe(error), underlying: error as NSError)
             }
             guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else {
-                throw KtxError(.notAHub,
-                               zh: "文件夹 \(location) 不为空，也不是 ktx 同步文件夹：请用一个新的或空的文件夹",
-                               en: "folder \(location) is not empty and not a ktx hub: use a new or empty folder")
+                throw KtxError(.notAHub, .folderNotEmpty(location: location))
             }
         } else {
             let parent = (location as NSString).deletingLastPathComponent
@@ -601,9 +597,7 @@ public actor FileHub: Hub {
             guard lstat(path, &info) == 0 else { continue }
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 let name = String(path.dropFirst(location.count + 1))
-                throw KtxError(.hubUnreadable,
-                               zh: "同步文件夹 \(location) 里的 \(name) 是链接或文件，不是文件夹：ktx 从不经链接写入（可能有人想把文件引到别处）。请删除它后再同步",
-                               en: "\(name) in hub folder \(location) is a link or a file, not a folder: ktx never writes through a link (someone may be steering files elsewhere). Delete it and sync again")
+                throw KtxError(.hubUnreadable, .linkInHub(location: location, name: name))
             }
         }
     }

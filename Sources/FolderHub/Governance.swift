@@ -299,9 +299,7 @@ extension FileHub {
                     added.append(member)
                     continue
                 }
-                throw KtxError(.unknownRequest,
-                               zh: "同步文件夹里没有副本 \(replica.short) 的登记申请，也没有它的操作：请核对副本编号（ktx hub requests 列出申请）",
-                               en: "the hub folder holds no request from replica \(replica.short) and none of its operations: check the id (`ktx hub requests` lists requests)")
+                throw KtxError(.unknownRequest, .unknownRequest(replica: replica.short))
             }
             let member = Roster.Member(replica: replica, township: p.township ?? "", role: role ?? .township, key: p.key, approvedAt: now)
             governance.roster.upsert(member)
@@ -320,12 +318,10 @@ extension FileHub {
                               cached: SignedDocument? = nil, now: Int64) throws -> Roster.Member {
         var governance = try governance(at: location, for: signer, cached: cached)
         guard var member = governance.roster.member(replica) else {
-            throw KtxError(.unknownRequest,
-                           zh: "副本 \(replica.short) 不在同步文件夹的登记名册中",
-                           en: "replica \(replica.short) is not enrolled on this hub folder")
+            throw KtxError(.unknownRequest, .notEnrolled(replica: replica.short))
         }
         guard replica != signer.replica else {
-            throw KtxError(.unknownRequest, zh: "不能停用县科协自己的副本", en: "the county's own replica cannot be revoked")
+            throw KtxError(.unknownRequest, .countyNotRevocable)
         }
         member.revokedAfter = min(member.revokedAfter ?? .max, after)
         member.revokedAt = now

@@ -57,7 +57,7 @@ public actor HTTPHub: Hub {
         // A sync starts here: the replica names itself, for the county's "last sync".
         let vector: HubAPI.Vector = try await send(.GET, HubRoute.vector.path, body: Optional<HubAPI.Vector>.none,
                                                    headers: replica.map { [(HubRoute.replicaHeader, $0.hex)] } ?? [])
-        guard let vv = vector.versionVector else { throw protocolError(zh: "版本向量格式不对", en: "the hub sent a malformed version vector") }
+        guard let vv = vector.versionVector else { throw protocolError(.badVector) }
         hubNow = vector.now
         role = vector.role.flatMap(Roster.Role.init(rawValue:))
         hubTakesPackedPushes = vector.accepts?.contains(PullStream.pushContentType) == true
@@ -116,11 +116,11 @@ public actor HTTPHub: Hub {
         do {
             page = try JSONDecoder().decode(HubAPI.PullPage.self, from: data)
         } catch {
-            throw protocolError(zh: "\(HubRoute.pull.path) 的应答无法读取", en: "the hub's answer to \(HubRoute.pull.path) could not be read")
+            throw protocolError(.unreadable(path: HubRoute.pull.path))
         }
         var out = PullPage(source: location + " (pull)")
         for batch in page.batches {
-            guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError(zh: "发来了未知副本的一批操作", en: "the hub sent a batch of an unknown replica") }
+            guard let replica = ReplicaID(hex: batch.replica) else { throw protocolError(.unknownReplica) }
             for wire in batch.operations {
                 do {
                     out.operations.append(try wire.op(replica: replica))
@@ -162,7 +162,7 @@ public actor HTTPHub: Hub {
             do {
                 frame = try open.decoder.next()
             } catch {
-                throw protocolError(zh: "拉取的数据流无法读取", en: "the hub's pull stream could not be read")
+                throw protocolError(.badStream)
             }
             if let frame {
                 switch frame {
@@ -185,7 +185,7 @@ public actor HTTPHub: Hub {
             } catch {
                 throw unreachable(error)
             }
-            guard let buffer else { throw protocolError(zh: "拉取的数据流提前中断", en: "the hub's pull stream ended before its end") }
+            guard let buffer else { throw protocolError(.streamCut) }
             bodyBytes.received += buffer.readableBytes
             open.decoder.append(buffer.readableBytesView)
         }
@@ -224,7 +224,7 @@ public actor HTTPHub: Hub {
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
-            throw protocolError(zh: "\(path) 的应答无法读取", en: "the hub's answer to \(path) could not be read")
+            throw protocolError(.unreadable(path: path))
         }
     }
 
@@ -265,70 +265,52 @@ public actor HTTPHub: Hub {
         guard (200..<300).contains(response.status.code) else {
             let detail = (try? JSONDecoder().decode(HubAPI.ErrorBody.self, from: data))?.error
             let message = detail?.message ?? "HTTP \(response.status.code)"
-            // In Chinese, the code in words (the hub's message is English, for logs); the hub's
-            // own message in English, which says the most. A code this version does not know
-            // is shown as the code.
-            let zh = detail.map { d in HubCode.words(d.code, .zh).map { "\($0)，\(d.code)" } ?? d.code } ?? "HTTP \(response.status.code)"
-            let en = message
             switch response.status.code {
             case 401:
-                throw KtxError(.hubUnauthorized,
-                               zh: "同步服务器 \(location) 拒绝了令牌：请向县科协确认令牌是否正确、是否已吊销，然后用 ktx remote add 重新添加；本地数据未受影响",
-                               en: "the hub at \(location) rejected the token: check with the county that it is right and not revoked, then add the remote again; local data is untouched")
+                throw KtxError(.hubUnauthorized, .hubUnauthorized(location: location))
             case 403:
-                throw KtxError(.hubForbidden,
-                               zh: "同步服务器 \(location) 不允许此操作（\(zh)）；本地数据未受影响",
-                               en: "the hub at \(location) does not allow this (\(en)); local data is untouched")
+                throw KtxError(.hubForbidden, .hubForbidden(location: location, code: detail?.code, message: detail?.message))
             case 409 where path == HubRoute.ops.path && detail?.code != RefusalReason.forked.rawValue:
                 throw HubDependency(message: message)
             default:
-                throw KtxError(.hubRefused,
-                               zh: "同步服务器 \(location) 拒绝了请求（HTTP \(response.status.code)：\(zh)）；本地数据未受影响",
-                               en: "the hub at \(location) refused the request (HTTP \(response.status.code): \(en)); local data is untouched")
+                throw KtxError(.hubRefused, .hubRefusedRequest(location: location, status: Int(response.status.code),
+                                                               code: detail?.code, message: detail?.message))
             }
         }
         return (nil, data)
     }
 
     private func unreachable(_ error: any Error) -> KtxError {
-        KtxError(.hubUnreachable,
-                 zh: "无法连接县同步服务器 \(location)（\(Self.reason(error).zh)）：请检查网络连接和地址是否正确；本地数据未受影响",
-                 en: "cannot reach the hub at \(location) (\(Self.reason(error).en)): check the connection and the address; local data is untouched",
-                 underlying: error)
+        KtxError(.hubUnreachable, .hubUnreachable(location: location, reason: Self.reason(error)), underlying: error)
     }
 
-    private func protocolError(zh: String, en: String) -> KtxError {
-        KtxError(.hubRefused,
-                 zh: "同步服务器 \(location) 的应答无法识别（\(zh)）：请确认地址指向 ktx hub serve",
-                 en: "\(en) (\(location)): check that the address points at `ktx hub serve`")
+    private func protocolError(_ problem: AnswerProblem) -> KtxError {
+        KtxError(.hubRefused, .hubAnswerUnreadable(location: location, problem))
     }
 
-    /// Why a request did not reach the hub, in plain words (zh, en): never a network library's text.
-    static func reason(_ error: any Error) -> (zh: String, en: String) {
-        let refused = (zh: "连接被拒绝：那里是否在运行 ktx hub serve？", en: "connection refused: is `ktx hub serve` running there?")
-        let timedOut = (zh: "超时", en: "timed out")
-        let lost = (zh: "连接中断", en: "connection lost")
+    /// Why a request got no answer, as the connection's error says it.
+    static func reason(_ error: any Error) -> UnreachableReason {
         if let e = error as? HTTPClientError {
-            if [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return timedOut }
-            if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return lost }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return (zh: "地址无效", en: "bad address") }
+            if [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return .timeout }
+            if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return .lost }
+            if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return .badAddress }
         }
         if let e = error as? IOError {
             switch e.errnoCode {
-            case ECONNREFUSED: return refused
-            case ENETUNREACH, EHOSTUNREACH: return (zh: "网络不通", en: "network unreachable")
-            case ETIMEDOUT: return timedOut
-            case ECONNRESET, EPIPE: return lost
-            default: return (zh: "网络错误", en: "network error")
+            case ECONNREFUSED: return .refused
+            case ENETUNREACH, EHOSTUNREACH: return .networkUnreachable
+            case ETIMEDOUT: return .timeout
+            case ECONNRESET, EPIPE: return .lost
+            default: return .other
             }
         }
         let text = String(describing: error).lowercased()
-        if text.contains("refused") { return refused }
-        if text.contains("dns") || text.contains("resolve") { return (zh: "找不到该主机名", en: "name not found") }
-        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return (zh: "加密连接失败", en: "secure connection failed") }
-        if text.contains("closed") || text.contains("reset") { return lost }
-        if text.contains("connect") { return (zh: "无法建立连接：请检查地址和网络", en: "no connection: check the address and the network") }
-        return (zh: "网络错误", en: "network error")
+        if text.contains("refused") { return .refused }
+        if text.contains("dns") || text.contains("resolve") { return .unknownHost }
+        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return .tls }
+        if text.contains("closed") || text.contains("reset") { return .lost }
+        if text.contains("connect") { return .noConnection }
+        return .other
     }
 
 }

@@ -10,8 +10,7 @@ public enum PostgresAdmin {
     /// `location`, connecting to `location`'s database to do it.
     public static func createDatabase(_ name: String, on location: PostgresLocation) async throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
-            throw KtxError(.badDatabaseURL, zh: "数据库名只能含小写字母、数字和下划线：\(name)",
-                           en: "a database name holds lower-case letters, digits and _ only: \(name)")
+            throw KtxError(.badDatabaseURL, .badDatabaseName(name))
         }
         try await execute("CREATE DATABASE \(name)", on: location)
     }

@@ -110,9 +110,7 @@ public final class PostgresHub: HubBackend {
         let recorded = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         if recorded == nil, FileManager.default.fileExists(atPath: path) {
             // Never removed: it may be a SQLite hub's database, or a replica, named by mistake.
-            throw KtxError(.badDatabaseURL,
-                           zh: "\(path) 不是集线器节点的副本（旁边没有 \(marker)）：使用 --database 时，--db 指定本节点的副本文件；请换一个新路径（原文件不会被改动）",
-                           en: "\(path) is not a hub node's copy (there is no \(marker) beside it): with --database, --db names this node's copy; give a new path (that file is left as it is)")
+            throw KtxError(.badDatabaseURL, .notANodeCopy(path: path, marker: marker))
         }
         if let recorded, recorded != hubID, FileManager.default.fileExists(atPath: path) {
             logger.notice("this node's copy of the hub belongs to another hub database: building it anew", metadata: ["view": "\(path)"])
@@ -134,9 +132,7 @@ public final class PostgresHub: HubBackend {
         let held = try await view.versionVector()
         let own = try view.identity().replica
         for (replica, seq) in held where replica != own && seq > (states[replica]?.maxSeq ?? 0) {
-            throw KtxError(.databaseUnavailable,
-                           zh: "本节点的副本（\(path)）含有数据库中没有的操作（副本 \(replica.short) 到序号 \(seq)，数据库只到 \(states[replica]?.maxSeq ?? 0)）：数据库可能是从较早的备份恢复的。请删除该文件（节点会从数据库重建），并让各乡镇重新同步以补回缺少的操作",
-                           en: "this node's copy of the hub (\(path)) holds operations the database lacks (replica \(replica.short) up to seq \(seq), the database up to \(states[replica]?.maxSeq ?? 0)): the database may have been restored from an older backup. Remove that file (the node rebuilds it from the database) and have the townships sync again to push back what is missing")
+            throw KtxError(.databaseUnavailable, .viewAhead(path: path, replica: replica.short, seq: seq, database: states[replica]?.maxSeq ?? 0))
         }
         try await publishOwn()
     }
@@ -452,8 +448,7 @@ public final class PostgresHub: HubBackend {
             return any
         }
         guard revoked else {
-            throw KtxError(.unknownToken, zh: "没有编号为 \(id) 的有效令牌；可用 ktx hub token list 查看",
-                           en: "no active token with id \(id); see `ktx hub token list`")
+            throw KtxError(.unknownToken, .unknownToken(id))
         }
     }
 
@@ -594,7 +589,7 @@ public final class PostgresHub: HubBackend {
         case let error as HubUnavailable: detail = error.detail
         default: return error
         }
-        return KtxError(.databaseUnavailable, zh: "无法使用集线器数据库：\(detail)", en: "cannot use the hub's database: \(detail)")
+        return KtxError(.databaseUnavailable, .databaseUnusable(detail))
     }
 }
 

@@ -27,27 +27,25 @@ public struct PostgresLocation: Sendable, Hashable {
     public init(url: String, password: String?) throws {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
               scheme == "postgres" || scheme == "postgresql" else {
-            throw Self.bad(url, zh: "应形如 postgres://用户@主机:端口/数据库", en: "expected postgres://USER@HOST:PORT/DB")
+            throw Self.bad(url, .form)
         }
         guard parts.password == nil else {
-            throw KtxError(.badDatabaseURL,
-                           zh: "数据库地址里不能写密码（它会留在命令历史和进程列表里）：请放在环境变量 PGPASSWORD 或 --password-file 指定的文件中",
-                           en: "the database address must not hold a password (it would show in the shell's history and the process list): put it in PGPASSWORD or a file named by --password-file")
+            throw KtxError(.badDatabaseURL, .passwordInURL)
         }
         guard let host = parts.host, !host.isEmpty else {
-            throw Self.bad(url, zh: "缺少主机名", en: "the address names no host")
+            throw Self.bad(url, .noHost)
         }
         guard let user = parts.user, !user.isEmpty else {
-            throw Self.bad(url, zh: "缺少用户名（postgres://用户@主机/数据库）", en: "the address names no user (postgres://USER@HOST/DB)")
+            throw Self.bad(url, .noUser)
         }
         let database = String(parts.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else {
-            throw Self.bad(url, zh: "缺少数据库名（postgres://用户@主机/数据库）", en: "the address names no database (postgres://USER@HOST/DB)")
+            throw Self.bad(url, .noDatabase)
         }
         var tls = TLSMode.prefer
         for item in parts.queryItems ?? [] {
             guard item.name == "sslmode", let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                throw Self.bad(url, zh: "只认得参数 sslmode=disable|prefer|require", en: "the only parameter understood is sslmode=disable|prefer|require")
+                throw Self.bad(url, .parameter)
             }
             tls = mode
         }
@@ -99,16 +97,16 @@ public struct PostgresLocation: Sendable, Hashable {
     /// Reads a password file: its first line, without the line end.
     public static func password(fromFile path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw KtxError(.badDatabaseURL, zh: "读不了密码文件 \(path)", en: "cannot read the password file \(path)")
+            throw KtxError(.badDatabaseURL, .passwordFileUnreadable(path))
         }
         return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
     }
 
-    private static func bad(_ url: String, zh: String, en: String) -> KtxError {
+    private static func bad(_ url: String, _ problem: DatabaseURLProblem) -> KtxError {
         // The address is shown only up to its user part: it may carry a password by mistake.
         let parts = url.split(separator: "@")
         let shown = parts.count > 1 ? "…@" + (parts.last ?? "") : url
-        return KtxError(.badDatabaseURL, zh: "数据库地址“\(shown)”无效：\(zh)", en: "invalid database address '\(shown)': \(en)")
+        return KtxError(.badDatabaseURL, .badDatabaseURL(shown: shown, problem))
     }
 }

@@ -88,9 +88,7 @@ enum PostgresSchema {
                     applied = Int(version)
                 }
                 if applied > migrations.count {
-                    throw KtxError(.newerDatabase,
-                                   zh: "集线器的 PostgreSQL 数据库是较新版本的 ktx 建的（迁移 \(applied)，本版本只到 \(migrations.count)）：请升级本节点的 ktx",
-                                   en: "the hub's PostgreSQL database was made by a newer ktx (migration \(applied); this version knows \(migrations.count)): upgrade ktx on this node")
+                    throw KtxError(.newerDatabase, .newerHubDatabase(applied: applied, known: migrations.count))
                 }
                 for (index, sql) in migrations.enumerated() where index + 1 > applied {
                     logger.notice("upgrading the hub's PostgreSQL database", metadata: ["migration": "\(index + 1)"])

@@ -6,6 +6,7 @@ import SyncCore
 
 #if canImport(Glibc)
 import Glibc
+import KtxWords
 #endif
 
 /// Runs the hub on the backend the caller opened (the SQLite hub, or a node of a shared

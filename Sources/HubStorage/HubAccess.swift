@@ -16,8 +16,7 @@ extension HubRole {
     /// error, never a role: an unknown role must grant nothing.
     public static func stored(_ text: String, token id: Int64) throws -> HubRole {
         guard let role = HubRole(rawValue: text) else {
-            throw KtxError(.storage, zh: "令牌 \(id) 的角色“\(text)”无法识别（数据库由更新版本的 ktx 写入，或已损坏）",
-                           en: "token \(id) has a role this ktx does not know, '\(text)' (the database was written by a newer ktx, or is damaged)")
+            throw KtxError(.storage, .unknownStoredRole(token: id, role: text))
         }
         return role
     }

@@ -84,9 +84,7 @@ extension Store {
             try db.execute(sql: "UPDATE hub_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                            arguments: [wallClock.nowMillis(), id])
             if db.changesCount == 0 {
-                throw KtxError(.unknownToken,
-                               zh: "没有编号为 \(id) 的有效令牌；可用 ktx hub token list 查看",
-                               en: "no active token with id \(id); see `ktx hub token list`")
+                throw KtxError(.unknownToken, .unknownToken(id))
             }
         }
     }

@@ -78,8 +78,7 @@ extension Store {
             let outcome = try mergeLocked(db, batch, townships: announced, source: "hub database", seals: sealed)
             if let refusal = outcome.refused.first {
                 // The shared database holds what a node refused: a bug or a hand-edited table.
-                throw KtxError(.storage, zh: "共享数据库中有本节点拒收的操作（副本 \(refusal.replica.short)，序号 \(refusal.seq)）：\(refusal.reason.message(.zh))",
-                               en: "the shared hub database holds an operation this node refuses (replica \(refusal.replica.short), seq \(refusal.seq)): \(refusal.reason.message(.en))")
+                throw KtxError(.storage, .sharedDatabaseRefused(replica: refusal.replica, seq: refusal.seq, reason: refusal.reason))
             }
             for state in replicas {
                 let (num, _) = try Self.replicaRow(db, state.id, township: state.announced)

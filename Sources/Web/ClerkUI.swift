@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KtxWords
 import Reporting
 import Store
 import SyncCore

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HubStorage
 import Hummingbird
+import KtxWords
 import Reporting
 import Store
 import SyncCore

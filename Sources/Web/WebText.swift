@@ -1,4 +1,5 @@
 import HubStorage
+import KtxWords
 import Store
 import SyncCore
 

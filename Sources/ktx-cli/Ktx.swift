@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubStorage
+import KtxWords
 import Store
 import SyncCore
 

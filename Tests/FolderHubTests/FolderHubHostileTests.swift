@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import FolderHub
+import KtxWords
 import SyncCore
 import Testing
 import TestSupport

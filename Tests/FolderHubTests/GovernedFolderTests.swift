@@ -1,5 +1,6 @@
 import Foundation
 import FolderHub
+import KtxWords
 import Store
 import SyncCore
 import Testing

@@ -4,6 +4,7 @@ import HubServer
 @testable import HubStorage
 import Hummingbird
 import HummingbirdTesting
+import KtxWords
 @testable import Store
 import SyncCore
 import TestSupport

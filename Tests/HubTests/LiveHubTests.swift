@@ -4,6 +4,7 @@ import HubServer
 import HubStorage
 import Hummingbird
 import HummingbirdTesting
+import KtxWords
 import Store
 import SyncCore
 import TestSupport

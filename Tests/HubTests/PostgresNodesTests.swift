@@ -5,6 +5,7 @@ import HubServer
 import HubStorage
 import Hummingbird
 import HummingbirdTesting
+import KtxWords
 import Logging
 import Store
 import SyncCore

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KtxWords
 import Testing
 import TestSupport
 

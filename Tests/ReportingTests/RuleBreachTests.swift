@@ -1,4 +1,5 @@
 import Foundation
+import KtxWords
 import Reporting
 import Store
 import SyncCore

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
+import KtxWords
 #endif
 import Reporting
 import Store

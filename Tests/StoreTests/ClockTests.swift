@@ -1,4 +1,5 @@
 import Foundation
+import KtxWords
 import Store
 import SyncCore
 import Testing

@@ -1,3 +1,4 @@
+import KtxWords
 import Store
 import SyncCore
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import FolderHub
+import KtxWords
 @testable import Store
 import SyncCore
 import Testing

@@ -1,5 +1,6 @@
 @testable import FolderHub
 import Foundation
+import KtxWords
 @testable import Store
 import SyncCore
 import Testing

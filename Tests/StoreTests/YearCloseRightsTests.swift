@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KtxWords
 @testable import Store
 import SyncCore
 import Testing

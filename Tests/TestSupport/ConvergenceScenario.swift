@@ -1,5 +1,6 @@
 import FolderHub
 import Foundation
+import KtxWords
 import Store
 import SyncCore
 

@@ -214,8 +214,7 @@ extension Store {
         if let activities {
             let missing = activities.subtracting(waiting.map(\.operation.activity)).map(\.rawValue).sorted()
             guard missing.isEmpty else {
-                throw KtxError(.yearState, zh: "这些活动没有待接受的 \(year) 年度更正：\(missing.joined(separator: "、"))；未写入任何内容（ktx amendments --year \(year) 列出待接受的更正）",
-                               en: "no amendments to \(year) are waiting on: \(missing.joined(separator: ", ")); nothing was written (`ktx amendments --year \(year)` lists those waiting)")
+                throw KtxError(.yearState, .noAmendments(year: year, activities: missing))
             }
         }
         let counts = Dictionary(grouping: waiting, by: \.township).mapValues(\.count)

@@ -23,8 +23,7 @@ extension Store {
         let target = URL(fileURLWithPath: destination).standardizedFileURL
         let folder = target.deletingLastPathComponent().path
         guard !fm.fileExists(atPath: target.path) else {
-            throw KtxError(.backupExists, zh: "\(target.path) 已存在：备份从不覆盖文件，请换一个文件名",
-                           en: "\(target.path) exists: a backup never overwrites a file; choose another name")
+            throw KtxError(.backupExists, .backupExists(path: target.path))
         }
         var isFolder: ObjCBool = false
         guard fm.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
@@ -43,7 +42,7 @@ extension Store {
                 // One file, not a WAL pair: a copy that travels on a USB stick stays whole.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 guard try String.fetchOne(db, sql: "PRAGMA quick_check") == "ok" else {
-                    throw KtxError(.storage, zh: "备份文件检查未通过", en: "the backup did not pass its check")
+                    throw KtxError(.storage, .backupFailedCheck)
                 }
             }
             try copy.close()
@@ -52,8 +51,7 @@ extension Store {
         }
         guard link(temporary, target.path) == 0 else {
             if errno == EEXIST {
-                throw KtxError(.backupExists, zh: "\(target.path) 已存在：备份从不覆盖文件，请换一个文件名",
-                               en: "\(target.path) exists: a backup never overwrites a file; choose another name")
+                throw KtxError(.backupExists, .backupExists(path: target.path))
             }
             throw KtxError.cannotCreate(target.path, underlying: nil)
         }
@@ -66,9 +64,7 @@ extension Store {
                 try Self.requireContiguousLog(db)
                 try Self.forEachChunk(db) { _ in }
             } catch let error as KtxError {
-                throw KtxError(error.code,
-                               zh: "已复制到 \(target.path)，但未通过检查，备份带着同样的问题：\(error.zh)",
-                               en: "copied to \(target.path), but not checked: the copy has the same fault as this database: \(error.en)")
+                throw KtxError(error.code, .backupUnchecked(path: target.path, cause: error.detail))
             }
             let activities = try db.tableExists("activity") ? Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE deleted = 0") ?? 0 : 0
             let tokens = try db.tableExists("hub_token") ? Int.fetchOne(db, sql: "SELECT count(*) FROM hub_token") ?? 0 : 0

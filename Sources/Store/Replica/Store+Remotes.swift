@@ -58,14 +58,10 @@ extension Store {
         let stored: String
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard let url = URL(string: trimmed), url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil else {
-                throw KtxError(.badRemoteURL,
-                               zh: "地址“\(trimmed)”无效：请写成 https://主机:端口，例如 https://hub.example.cn:8080",
-                               en: "invalid address '\(trimmed)': write it as https://HOST:PORT, e.g. https://hub.example.cn:8080")
+                throw KtxError(.badRemoteURL, .badRemoteURL(trimmed))
             }
             guard (token?.isEmpty == false) != (tokenEnv?.isEmpty == false) else {
-                throw KtxError(.missingField,
-                               zh: "HTTP 远端需要令牌：请给出 --token 令牌 或 --token-env 环境变量名（二选一）",
-                               en: "an HTTP remote needs a token: give either --token TOKEN or --token-env VAR")
+                throw KtxError(.missingField, .httpRemoteNeedsToken)
             }
             kind = .http
             stored = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
@@ -77,9 +73,7 @@ extension Store {
                 throw KtxError.badRemoteLocation(trimmed)
             }
             guard token == nil && tokenEnv == nil else {
-                throw KtxError(.tokenNotAllowed,
-                               zh: "--token 和 --token-env 只用于 HTTP 远端；文件夹远端不需要令牌",
-                               en: "--token and --token-env are for HTTP remotes only; a folder needs no token")
+                throw KtxError(.tokenNotAllowed, .tokenForFolder)
             }
             kind = .folder
             stored = URL(fileURLWithPath: trimmed).standardizedFileURL.path
@@ -99,16 +93,12 @@ extension Store {
     public func token(for remote: Remote) throws -> String {
         if let variable = remote.tokenEnv {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                throw KtxError(.missingToken,
-                               zh: "远端 \(remote.name) 的令牌应在环境变量 \(variable) 中，但它未设置",
-                               en: "the token of remote \(remote.name) should be in the environment variable \(variable), which is not set")
+                throw KtxError(.missingToken, .tokenVariableUnset(remote: remote.name, variable: variable))
             }
             return value
         }
         guard let token = try credentials.get(remote.name) else {
-            throw KtxError(.missingToken,
-                           zh: "找不到远端 \(remote.name) 的令牌（\(credentials.path)）：请 ktx remote remove 后用 --token 重新添加",
-                           en: "no token stored for remote \(remote.name) (\(credentials.path)): remove it and add it again with --token")
+            throw KtxError(.missingToken, .noStoredToken(remote: remote.name, file: credentials.path))
         }
         return token
     }

@@ -292,11 +292,9 @@ extension GroupKey {
             let name = part.trimmingSpaces().lowercased()
             guard let key = GroupKey(rawValue: name) ?? GroupKey.named(name) else {
                 if let near = TypedInput.nearest(name, among: GroupKey.allCases.map(\.rawValue) + GroupKey.allCases.map(\.chineseName)) {
-                    throw KtxError(.badGroupKey, zh: "分组“\(name)”无效：是不是 \(near)？", en: "cannot group by '\(name)': did you mean \(near)?")
+                    throw KtxError(.badGroupKey, .badGroupKey(name, near: near))
                 }
-                throw KtxError(.badGroupKey,
-                               zh: "分组“\(name)”无效：可用 township、kind、quarter、month，用逗号分隔",
-                               en: "cannot group by '\(name)': use township, kind, quarter, month, comma-separated")
+                throw KtxError(.badGroupKey, .badGroupKey(name, near: nil))
             }
             if !keys.contains(key) { keys.append(key) }
         }

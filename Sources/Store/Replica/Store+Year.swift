@@ -159,12 +159,9 @@ extension Store {
                 batch.emit(YearClose.target(year: year, township: township),
                            YearClose.Step(action: .approve, year: year, township: township, frontier: frontier).change)
             case .approved:
-                throw KtxError(.yearState, zh: "\(township) 的 \(year) 年度已经批准，无需再批准",
-                               en: "\(township)'s \(year) is approved already")
+                throw KtxError(.yearState, .approvedAlready(year: year, township: township))
             case .notSubmitted, .returned:
-                throw KtxError(.yearState,
-                               zh: "\(township) 尚未提交 \(year) 年度（或退回后尚未重新提交），不能批准：请乡镇在其电脑上运行 ktx submit --year \(year) 并同步",
-                               en: "\(township) has not submitted \(year) (or has not submitted again since it was returned): the township runs `ktx submit --year \(year)` on its PC and syncs")
+                throw KtxError(.yearState, .notSubmitted(year: year, township: township))
             }
         }
     }
@@ -174,8 +171,7 @@ extension Store {
         let pending = try yearStandings(year).filter { $0.standing.state != .approved }
         guard pending.isEmpty else {
             let names = pending.map(\.township)
-            throw KtxError(.yearState, zh: "还有乡镇的 \(year) 年度未批准：\(names.joined(separator: "、"))；全部批准后才能关闭县科协的年度",
-                           en: "\(year) is not approved yet for: \(names.joined(separator: ", ")); the county's own year closes once every township's is approved")
+            throw KtxError(.yearState, .townshipsNotApproved(year: year, townships: names))
         }
         try writeLocal("approve") { db, batch in
             var frontier: [ReplicaID: Int64] = [:]
@@ -202,8 +198,7 @@ extension Store {
         try writeLocal("return") { db, batch in
             let standing = YearClose.Standing(try Self.yearCloseEvents(db, year: year)[township] ?? [])
             guard standing.state == .submitted || standing.state == .approved else {
-                throw KtxError(.yearState, zh: "\(township) 的 \(year) 年度尚未提交，无可退回",
-                               en: "\(township) has not submitted \(year): there is nothing to return")
+                throw KtxError(.yearState, .nothingToReturn(year: year, township: township))
             }
             batch.emit(YearClose.target(year: year, township: township),
                        YearClose.Step(action: .returned, year: year, township: township, reason: reason).change)

@@ -24,7 +24,7 @@ public enum Validate {
     /// A quarter as typed: 1 to 4 (the terminal's `--quarter`, the dashboard's `quarter`).
     public static func quarter(_ text: String) throws -> Int {
         guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
-            throw KtxError(.badQuarter, zh: "季度“\(text)”无效：请写 1、2、3 或 4", en: "invalid quarter '\(text)': write 1, 2, 3 or 4")
+            throw KtxError(.badQuarter, .badQuarter(text))
         }
         return q
     }
@@ -34,8 +34,7 @@ public enum Validate {
     public static func notes(_ text: String) throws -> String {
         let notes = TypedInput.notes(text)
         guard notes.isEmpty || AcceptanceRule.isNotes(notes) else {
-            throw KtxError(.badText, zh: "备注不能含控制字符，最多 \(AcceptanceRule.maxNotesScalars) 个字",
-                           en: "notes must hold no control characters and at most \(AcceptanceRule.maxNotesScalars) characters")
+            throw KtxError(.badText, .badNotes(maxScalars: AcceptanceRule.maxNotesScalars))
         }
         return notes
     }

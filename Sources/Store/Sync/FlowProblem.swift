@@ -51,6 +51,17 @@ public struct FlowProblem: Sendable, Equatable {
             (remote, replica, cause, own, township, seq, code, seenAtMillis)
     }
 
+    /// What a push refusal is kept as: the hub's own words when it gave some (English, for
+    /// logs), else its code.
+    static func pushRefusalCode(_ refusal: KtxError) -> String {
+        switch refusal.detail {
+        case .hubForbidden(_, let code, let message), .hubRefusedRequest(_, _, let code, let message):
+            message ?? code ?? refusal.code.rawValue
+        default:
+            refusal.code.rawValue
+        }
+    }
+
     /// One line: whose records, why they are not flowing, and what to do.
     public func message(_ language: Language) -> String {
         let pc = own ? language.pick(zh: "本机", en: "this PC")
@@ -133,7 +144,7 @@ public struct FlowProblem: Sendable, Equatable {
         case .open, .enrolled: break
         }
         if report.clockAheadOfHub != nil || report.clockAheadOfOthers != nil { add(me, .clockAhead) }
-        for refusal in report.pushRefusals { add(me, .pushRefused, code: refusal.message(.en)) }
+        for refusal in report.pushRefusals { add(me, .pushRefused, code: Self.pushRefusalCode(refusal)) }
         if let recovery = report.recovery {
             for left in recovery.leftOut { add(left.replica, .leftOut, seq: left.seq, code: left.reason.rawValue) }
         }

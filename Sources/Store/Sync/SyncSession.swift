@@ -308,14 +308,10 @@ public struct SyncSession: Sendable {
         }
         // Never a success for records that did not reach the hub.
         if report.pushRefusals.isEmpty, deferred.isEmpty, pushedUpTo[me] < pushable[me] {
-            throw KtxError(.hubRefused,
-                           zh: "本机第 \(pushedUpTo[me] + 1)–\(pushable[me]) 条操作未能放进同步位置 \(hub.location)；请再同步一次，仍不行请告知县科协",
-                           en: "this PC's operations \(pushedUpTo[me] + 1)–\(pushable[me]) could not be placed in \(hub.location); sync again, and tell the county if it persists")
+            throw KtxError(.hubRefused, .notPlaced(from: pushedUpTo[me] + 1, to: pushable[me], location: hub.location))
         }
         if let (_, dependency) = deferred.first {
-            throw KtxError(.hubRefused,
-                           zh: "同步服务器暂不能接收部分操作（\(dependency.message)）；请稍后再同步",
-                           en: "the hub cannot take some operations yet (\(dependency.message)); sync again later")
+            throw KtxError(.hubRefused, .hubWaits(dependency.message))
         }
         return pushedUpTo
     }

@@ -127,8 +127,7 @@ public enum OpChunk {
 
     /// The error for a chunk that cannot be read.
     public static var damaged: KtxError {
-        KtxError(.storage, zh: "操作日志已损坏（无法解读一段记录）；请从同步服务器重新拉取到新的副本",
-                 en: "the operation log is damaged (a chunk cannot be read); pull into a new replica from the hub")
+        KtxError(.storage, .unreadableChunk)
     }
 
     private static func put(_ value: UInt64, _ out: inout [UInt8]) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KtxWords
 import Store
 import SyncCore
 

@@ -5,6 +5,7 @@ import HubClient
 import HubPostgres
 import HubServer
 import HubStorage
+import KtxWords
 import Logging
 import Reporting
 import Store

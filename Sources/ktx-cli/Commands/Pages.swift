@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import KtxWords
 import Store
 import SyncCore
 import Web

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FolderHub
+import KtxWords
 import Reporting
 import Store
 import SyncCore

@@ -2,6 +2,7 @@ import ArgumentParser
 import FolderHub
 import Foundation
 import HubClient
+import KtxWords
 import Store
 import SyncCore
 

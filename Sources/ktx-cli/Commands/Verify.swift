@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KtxSchema
+import KtxWords
 import Reporting
 import Store
 import SyncCore

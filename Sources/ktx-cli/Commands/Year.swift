@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KtxWords
 import Reporting
 import Store
 import SyncCore
