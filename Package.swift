@@ -59,11 +59,12 @@ let package = Package(
             name: "SyncCore",
             dependencies: ["KtxSchema"]
         ),
-        // The words of the core's errors, in Chinese and English, for the edges that show
-        // them (the CLI, the pages, the hub's answers): the core holds codes and facts only.
+        // The words of the core's errors and of what a sync or a check reports, in Chinese and
+        // English, for the edges that show them (the CLI, the pages, the hub's answers): the
+        // layers below hold codes and facts only.
         .target(
             name: "KtxWords",
-            dependencies: ["SyncCore"]
+            dependencies: ["SyncCore", "Store"]
         ),
         // The hub that is a folder (shared drive, USB stick): the twin of HubClient.
         .target(

@@ -366,6 +366,9 @@ import TestSupport
         #expect(synced.stdout.contains("pushed 5 operations"))
         #expect(synced.stderr.contains("operation 7 of this PC (sets a manual indicator value: only the county's PCs may) is refused by every receiver and was left out; this PC's 5 later operations continue under the new replica"))
         #expect(synced.stderr.contains("this PC is not enrolled by the county yet"))
+        // Its status says the same step the sync said: the key fingerprint to read out.
+        let fingerprint = try #require(synced.stderr.split(separator: "key fingerprint ").dropFirst().first?.prefix(19))
+        #expect(try office.ok(["status", "--lang", "en"]).contains("Phone the county and read out this PC's key fingerprint \(fingerprint)"))
         // The clerk is told how many records the county does not have, why, and what to do.
         #expect(try office.ok(["status", "--lang", "en"]).contains("5 of this PC's records have not reached the county (through usb): this PC had a record from seq 7 that every receiver refuses (sets a manual indicator value: only the county's PCs may); it was left out, the rest goes on under a new replica; this PC is not enrolled by the county: its records are held everywhere."))
 

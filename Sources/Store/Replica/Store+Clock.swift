@@ -12,21 +12,6 @@ public struct ClockRepair: Sendable, Equatable {
     /// stay as they are (every receiver with a right clock holds them, unmerged).
     public var publishedAhead: Int
 
-    /// A one-line notice for the clerk.
-    public func message(_ language: Language) -> String {
-        let ahead = ClockPolicy.describe(millis: aheadMillis, language)
-        var zh = "本机时钟曾快了 \(ahead)（电脑时间不准，或被其他电脑带快）；已改回当前时间"
-        var en = "this replica's clock had run \(ahead) ahead (a wrong PC clock, or dragged by another PC); it now follows the PC's clock again"
-        if restamped > 0 {
-            zh += "，\(restamped) 条尚未同步的操作已改用当前时间"
-            en += "; \(restamped) operations not yet synced are now dated by it"
-        }
-        if publishedAhead > 0 {
-            zh += "；\(publishedAhead) 条已同步出去的操作日期在未来，其他办公室会暂不合并它们"
-            en += "; \(publishedAhead) operations already synced are dated in the future, and other offices hold them unmerged"
-        }
-        return language.pick(zh: zh, en: en)
-    }
 }
 
 extension Store {

@@ -40,15 +40,6 @@ public struct Continuation: Sendable, Equatable {
             && a.renamed.map(\.old) == b.renamed.map(\.old) && a.renamed.map(\.new) == b.renamed.map(\.new)
     }
 
-    /// A one-line notice for the clerk.
-    public func message(_ language: Language) -> String {
-        let examples = renamed.prefix(3).map { "\($0.old) → \($0.new)" }.joined(separator: ", ")
-        let more = renamed.isEmpty ? "" : language.pick(zh: "（活动编号改为：\(examples)\(renamed.count > 3 ? " 等" : "")）",
-                                                      en: " (activity ids now: \(examples)\(renamed.count > 3 ? ", …" : ""))")
-        return language.pick(
-            zh: "这台电脑的数据库是另一台电脑（或备份）的副本：副本 \(previous.short) 的第 \(published + 1) 条起已在别处写过。本机此后的 \(operations) 条操作已改记在新副本 \(replica.short) 下，内容不变，不会丢失\(more)",
-            en: "this PC's database is a copy of another PC's (or of a backup): replica \(previous.short) from seq \(published + 1) was written elsewhere. This PC's \(operations) operations since then continue under the new replica \(replica.short), unchanged, nothing lost\(more)")
-    }
 }
 
 extension Store {

@@ -10,14 +10,6 @@ public struct Recovery: Sendable, Equatable {
     /// The new replica the later operations continue under.
     public var continuation: Continuation
 
-    /// One line for the clerk: what was left out, why, and that the rest goes on.
-    public func message(_ language: Language) -> String {
-        let first = leftOut[0]
-        let more = leftOut.count - 1
-        return language.pick(
-            zh: "本机第 \(first.seq) 条操作（\(first.reason.message(.zh))）各处都会拒收，已略去\(more > 0 ? "（另有 \(more) 条同样略去）" : "")；本机其后的 \(continuation.operations) 条操作改记在新副本 \(continuation.replica.short) 下，照常送达县科协",
-            en: "operation \(first.seq) of this PC (\(first.reason.message(.en))) is refused by every receiver and was left out\(more > 0 ? " (and \(more) more like it)" : ""); this PC's \(continuation.operations) later operations continue under the new replica \(continuation.replica.short) and reach the county")
-    }
 }
 
 /// An own operation left out by ``Store/recoverRefusedOperations()``, as kept in the replica.

@@ -229,7 +229,6 @@ extension Ktx {
                         sessionSeconds: max(3, Int(sessionMinutes * 60)))
                     configuration.idleTimeoutSeconds = idleTimeout
                     configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
-                    guard (1...65_535).contains(port) else { throw KtxError.badPort(String(port)) }
                     let hub = try await Self.openBackend(path: path, postgres: postgres, logger: logger)
                     try await serveHub(configuration, hub: hub)
                 }

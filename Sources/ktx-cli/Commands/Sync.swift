@@ -132,9 +132,8 @@ func performSync(store: Store, remote: String?, language lang: Language, batchSi
         let pushedOrNot = report.pushed > 0
             ? lang.pick(zh: "记录已推送，不会丢失", en: "they were pushed; nothing is lost")
             : lang.pick(zh: "记录保存在本机，不会丢失", en: "they are kept on this PC; nothing is lost")
-        messages.append(lang.pick(
-            zh: "本机尚未获县科协批准：已在同步文件夹留下登记申请。请打电话告诉县科协本机的密钥指纹 \(try store.publicKey().fingerprint)；批准后再同步，本机的记录才会被各处合并（\(pushedOrNot)）",
-            en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(try store.publicKey().fingerprint); once approved, sync again and this PC's records are merged everywhere (\(pushedOrNot))"))
+        messages.append(FlowProblem.waitingForApproval(fingerprint: try store.publicKey().fingerprint, lang)
+                        + lang.pick(zh: "（\(pushedOrNot)）", en: " (\(pushedOrNot))"))
     case .revoked(let after):
         messages.append(lang.pick(
             zh: "县科协已停用本机：本机第 \(after) 条以后的操作不会被合并。请与县科协联系",
