@@ -184,6 +184,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Writes `ktx record`'s quantity options from the catalog (run by the plugin below).
+        .executableTarget(
+            name: "catalog-options",
+            path: "Sources/catalog-options"
+        ),
+        .plugin(
+            name: "CatalogOptions",
+            capability: .buildTool(),
+            dependencies: ["catalog-options"]
+        ),
         .executableTarget(
             name: "ktx-cli",
             dependencies: [
@@ -201,7 +211,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["CatalogOptions"]
         ),
         .target(
             name: "TestSupport",

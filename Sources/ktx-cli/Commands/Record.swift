@@ -18,7 +18,7 @@ extension Ktx {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: ArgumentHelp(L("The kind, by Chinese name or code: 科技下乡 (rural), 青少年科普日 (youth), 科技活动周 (week), 流动科技馆 (museum), 全国科普日 (national), 科技培训 (training).", "活动类型，中文名或代码：科技下乡 (rural)、青少年科普日 (youth)、科技活动周 (week)、流动科技馆 (museum)、全国科普日 (national)、科技培训 (training)。")), completion: kindCompletion)
+        @Option(help: ArgumentHelp(L("The kind, by Chinese name or code: \(kindList(", ")).", "活动类型，中文名或代码：\(kindList("、"))。")), completion: kindCompletion)
         var kind: String?
 
         @Option(help: ArgumentHelp(L("The day it took place: 2023-05-20, 2023/5/20 or 2023年5月20日.", "活动日期：2023-05-20、2023/5/20 或 2023年5月20日。"), valueName: "date"))
@@ -36,16 +36,9 @@ extension Ktx {
         @Option(help: ArgumentHelp(L("Notes (备注), e.g. who organised it.", "备注，例如协办单位。"), valueName: "text"))
         var notes: String?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("People attending (参加人次).", "参加人次。"), valueName: "n")) var attendance: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("People benefiting (受益人数).", "受益人数。"), valueName: "n")) var beneficiaries: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("Schools reached (受益学校数).", "受益学校数。"), valueName: "n")) var schools: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("Enterprises trained (参加培训企业数).", "参加培训企业数。"), valueName: "n")) var enterprises: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("New varieties and techniques demonstrated (推广新品种新技术数).", "推广新品种新技术数。"), valueName: "n")) var techniques: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("Exhibits shown (展品数).", "展品数。"), valueName: "n")) var exhibits: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("Exhibits damaged (展品损坏数).", "展品损坏数。"), valueName: "n")) var damaged: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("People surveyed for satisfaction (调查人数).", "满意度调查人数。"), valueName: "n")) var surveyed: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("People satisfied (满意人数).", "满意人数。"), valueName: "n")) var satisfied: String?
-        @Option(parsing: .unconditional, help: ArgumentHelp(L("Cost in yuan, up to 2 decimals (费用).", "费用，单位元，最多两位小数。"), valueName: "yuan")) var cost: String?
+        /// One option per quantity of the catalog (`--attendance`, … `--cost`), generated from
+        /// `Schema/catalog.json` by the CatalogOptions plugin.
+        @OptionGroup var quantities: QuantityOptions
 
         func run() async throws {
             try await reportingErrors(options) {
@@ -53,17 +46,12 @@ extension Ktx {
                 guard let kind else { throw KtxError.missingField(.kind) }
                 guard let date else { throw KtxError.missingField(.date) }
                 guard let title else { throw KtxError.missingField(.title) }
-                let given: [(String, String?)] = [
-                    ("attendance", attendance), ("beneficiaries", beneficiaries), ("schools", schools),
-                    ("enterprises", enterprises), ("techniques", techniques), ("exhibits", exhibits),
-                    ("damaged", damaged), ("surveyed", surveyed), ("satisfied", satisfied), ("cost", cost),
-                ]
-                var quantities: [String: Int64] = [:]
-                for case let (code, text?) in given {
-                    quantities[code] = try parseAmount(text, metric: code, catalog: store.catalog).amount
+                var amounts: [String: Int64] = [:]
+                for (code, text) in quantities.given {
+                    amounts[code] = try parseAmount(text, metric: code, catalog: store.catalog).amount
                 }
                 let id = try store.record(ActivityDraft(kind: kind, date: date, title: title, venue: venue,
-                                                        project: project, notes: notes, quantities: quantities))
+                                                        project: project, notes: notes, quantities: amounts))
                 warnIfUnlikely(date, options.language)
                 Console.out(id.rawValue)
                 try warnIfAmendment(store, dates: [date], options.language)
@@ -73,6 +61,11 @@ extension Ktx {
             }
         }
     }
+}
+
+/// The catalog's kinds as help lists them: `科技下乡 (rural), 青少年科普日 (youth), …`.
+func kindList(_ separator: String) -> String {
+    Catalog.standard.kinds.map { "\($0.name) (\($0.code))" }.joined(separator: separator)
 }
 
 /// Shell completion of kinds and metrics: Chinese names and codes from the catalog.
