@@ -25,7 +25,7 @@ public struct ApprovalSummary: Sendable, Equatable {
 
     /// Where the year stands on this replica.
     public static func build(year: Int, store: Store) throws -> ApprovalSummary {
-        let standings = try store.yearStandings(year, counting: false)
+        let standings = try store.yearStates(year)
         return ApprovalSummary(
             townships: standings.map { s in
                 let at: Int64? = switch s.standing.state {

@@ -73,43 +73,48 @@ extension Store {
     }
 
     /// Where each township stands for `year`: every township this replica knows of (its
-    /// replicas', its activities', and any named by a step), the county's office left out.
-    ///
-    /// - Parameters:
-    ///   - year: the year.
-    ///   - counting: count each township's live activities of the year and their
-    ///     attendance (a pass over the year's activities); without, those are 0 and the
-    ///     townships with activities come from the kept totals (a report's approval line).
-    public func yearStandings(_ year: Int, counting: Bool = true) throws -> [YearStanding] {
+    /// replicas', its activities', and any named by a step), the county's office left out,
+    /// with its live activities of the year and their attendance (one pass over them).
+    public func yearStandings(_ year: Int) throws -> [YearStanding] {
         try read("year") { db in
-            let events = try Self.yearCloseEvents(db, year: year)
-            let county = try Self.countyTownships(db)
-            // The year's live activities and attendance per township, in one pass over them.
             var counts: [String: (activities: Int, attendance: Int64)] = [:]
-            if !counting {
-                for township in try String.fetchAll(db, sql: "SELECT DISTINCT township FROM total_cell WHERE month LIKE ? AND metric = '' AND value > 0",
-                                                    arguments: ["\(year)-%"]) {
-                    counts[township] = (0, 0)
-                }
-            } else {
-                for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db, sql: """
                 SELECT a.township, count(*), coalesce(sum(q.value), 0) FROM activity a
                 LEFT JOIN quantity q ON q.activity = a.id AND q.metric = 'attendance'
                 WHERE a.township IS NOT NULL AND a.deleted = 0 AND a.date LIKE ?
                 GROUP BY a.township
                 """, arguments: ["\(year)-%"]) {
-                    counts[row[0]] = (row[1], row[2])
-                }
+                counts[row[0]] = (row[1], row[2])
             }
-            var townships = Set(events.keys).union(counts.keys)
-            townships.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT township FROM replica WHERE township IS NOT NULL"))
-            townships.subtract(county)
-            return townships.sorted().map { township in
-                let standing = YearClose.Standing(events[township] ?? [])
-                let covered = standing.submitted?.step.frontier.values.reduce(0, +) ?? 0
-                return YearStanding(year: year, township: township, standing: standing, submittedOperations: covered,
-                                    activities: counts[township]?.activities ?? 0, attendance: counts[township]?.attendance ?? 0)
+            return try Self.standings(db, year: year, counts: counts)
+        }
+    }
+
+    /// ``yearStandings(_:)`` without counting activities (their counts are 0): the townships
+    /// with activities in the year come from the kept totals. What a report's approval line
+    /// needs, at the cost of one index read.
+    public func yearStates(_ year: Int) throws -> [YearStanding] {
+        try read("year") { db in
+            var counts: [String: (activities: Int, attendance: Int64)] = [:]
+            for township in try String.fetchAll(db, sql: "SELECT DISTINCT township FROM total_cell WHERE month LIKE ? AND metric = '' AND value > 0",
+                                                arguments: ["\(year)-%"]) {
+                counts[township] = (0, 0)
             }
+            return try Self.standings(db, year: year, counts: counts)
+        }
+    }
+
+    /// Every township known here with its standing for `year` and the counts given.
+    static func standings(_ db: Database, year: Int, counts: [String: (activities: Int, attendance: Int64)]) throws -> [YearStanding] {
+        let events = try Self.yearCloseEvents(db, year: year)
+        var townships = Set(events.keys).union(counts.keys)
+        townships.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT township FROM replica WHERE township IS NOT NULL"))
+        townships.subtract(try Self.countyTownships(db))
+        return townships.sorted().map { township in
+            let standing = YearClose.Standing(events[township] ?? [])
+            let covered = standing.submitted?.step.frontier.values.reduce(0, +) ?? 0
+            return YearStanding(year: year, township: township, standing: standing, submittedOperations: covered,
+                                activities: counts[township]?.activities ?? 0, attendance: counts[township]?.attendance ?? 0)
         }
     }
 
