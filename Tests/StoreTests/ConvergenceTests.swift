@@ -67,4 +67,25 @@ import TestSupport
             #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
         }
     }
+
+    /// A known defect, kept in view until it is fixed: a PC's database copied to a second PC,
+    /// the copy syncs first, then someone overwrites the copy's first file in the folder with
+    /// junk. The original reads from its confirmed seq, finds only junk, stops at the gap and
+    /// never sees the copy's later runs (signed with the same key), so it does not continue
+    /// under a new replica; both copies' later records are refused everywhere as `forked`.
+    /// When copy detection looks past a gap, this known issue stops being recorded and the
+    /// test fails: then make it an ordinary expectation.
+    @Test func aCopiedPCWhoseFirstFileAVandalReplacedStillReachesTheCounty() async throws {
+        let seed: UInt64 = 1_796_627_153
+        let lab = ReplicaLab("adv-known-\(seed)")
+        defer { lab.remove() }
+        let folder = lab.dir.file("hub")
+        _ = try FileHub.create(at: folder)
+        let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
+            try lab.hub(for: store, durable: false)
+        }
+        withKnownIssue("copy detection stops at a gap a vandal made in the copy's runs") {
+            #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+        }
+    }
 }
