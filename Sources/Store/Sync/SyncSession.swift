@@ -463,7 +463,7 @@ public struct SyncSession: Sendable {
         guard let remote else { return }
         let previous = [report.recovery?.continuation.previous, report.continuation?.previous].compactMap { $0 }
         try store.recordFlowProblems(FlowProblem.found(in: report, remote: remote, me: sides.me, previous: previous,
-                                                       fingerprint: try? store.publicKey().fingerprint,
+                                                       fingerprint: report.enrolment == .waiting ? try? store.publicKey().fingerprint : nil,
                                                        now: store.wallClock.nowMillis()), remote: remote)
         var hubHolds = sides.hubHeld.merged(with: pushedUpTo)
         for replica in sides.local.replicas where sides.local[replica] > beforePull[replica] {
