@@ -267,7 +267,7 @@ public final class PostgresHub: HubBackend {
             let counts: (accepted: Int, duplicates: Int)
             do {
                 counts = try await check([:])
-            } catch let rejection as HubRejection where rejection.code == HubErrorCode.unknownActivity.rawValue {
+            } catch let rejection as HubRejection where rejection.code == .unknownActivity {
                 // Another node took the activities' creation. The database's claims say whose
                 // they are: every stored push claims its activities in its own transaction, and
                 // an activity is first claimed by its creator's push (the check lets no other
@@ -333,7 +333,7 @@ public final class PostgresHub: HubBackend {
         for try await (id, owner) in try await connection.query("""
             SELECT id, township FROM hub_activity WHERE id = ANY(\(ids)::text[]) AND township <> \(township) ORDER BY id LIMIT 1
             """, logger: self.logger).decode((String, String).self) {
-            throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(id) belongs to \(owner); this replica may only change \(township)'s activities")
+            throw HubRejection.otherActivity(ActivityID(unchecked: id), owner: owner, own: township, byCreator: false)
         }
     }
 

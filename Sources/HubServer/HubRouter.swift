@@ -157,13 +157,13 @@ struct HubEndpoints: Sendable {
             metrics.accepted(result.accepted, duplicates: result.duplicates)
             return try json(HubAPI.PushResult(accepted: result.accepted, duplicates: result.duplicates))
         } catch let rejection as HubRejection {
-            await noteRefusal(pushed, caller, code: rejection.code, message: rejection.message)
+            await noteRefusal(pushed, caller, code: rejection.code.rawValue, message: rejection.message)
             let status: HTTPResponse.Status = switch rejection.kind {
             case .invalid: .unprocessableContent
             case .forbidden: .forbidden
             case .conflict: .conflict
             }
-            throw HubError(status, HubErrorCode(rawValue: rejection.code), rejection.message)
+            throw HubError(status, rejection.code, rejection.message)
         }
     }
 

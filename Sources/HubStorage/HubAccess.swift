@@ -58,8 +58,9 @@ public struct HubTokenInfo: Sendable, Hashable {
     }
 }
 
-/// Why the hub refused a push; the server turns each case into a 4xx status.
-public struct HubRejection: Error, Sendable, Equatable {
+/// Why the hub refused a push: the facts; the server words each case and answers it with
+/// its ``kind``'s 4xx status.
+public enum HubRejection: Error, Sendable, Equatable {
     /// How the server answers it.
     public enum Kind: String, Sendable {
         /// Malformed content (422).
@@ -70,17 +71,57 @@ public struct HubRejection: Error, Sendable, Equatable {
         case conflict
     }
 
-    /// How the server answers: its status.
-    public var kind: Kind
-    /// The stable code.
-    public var code: String
-    /// The words, in English.
-    public var message: String
+    /// The hub holds seqs 1 through `held` of the replica; the push starts beyond `held + 1`.
+    case missingOperations(held: Int64)
+    /// A township token that names no township.
+    case tokenWithoutTownship
+    /// A county token's push that does not name the county's replica's name.
+    case countyPushWithoutTownship
+    /// A token whose role pushes nothing (an admin token).
+    case mayNotPush
+    /// The replica was first pushed by another township (`owner`), or by the county
+    /// (`owner` nil); `pusher` names who this token pushes for (nil: the county).
+    case otherReplica(ReplicaID, owner: String?, pusher: String?)
+    /// Operation `operation` (1-based) sets a manual indicator value (or its notes, when
+    /// `indicator` is false), which only the county's replicas set.
+    case countyOnly(operation: Int, indicator: Bool)
+    /// Operation `operation` moves an activity into `township`; the replica writes for `own`.
+    case otherTownship(operation: Int, township: String, own: String)
+    /// `activity` belongs to `owner` (by the hub's record, or, when `byCreator`, by the
+    /// replica it is named after); the replica writes for `own`.
+    case otherActivity(ActivityID, owner: String, own: String, byCreator: Bool)
+    /// `activity` is not on the hub yet: the replica that recorded it must push first.
+    case unknownActivity(ActivityID)
+    /// The acceptance rule or the signatures refused the operation with this seq.
+    case refused(seq: Int64, reason: RefusalReason)
 
-    /// A rejection of a push.
-    public init(_ kind: Kind, _ code: HubErrorCode, _ message: String) {
-        self.kind = kind
-        self.code = code.rawValue
-        self.message = message
+    /// The stable code the hub answers with.
+    public var code: HubErrorCode {
+        switch self {
+        case .missingOperations: .missingOperations
+        case .tokenWithoutTownship, .mayNotPush: .forbidden
+        case .countyPushWithoutTownship: .missingTownship
+        case .otherReplica: .otherReplica
+        case .countyOnly: HubErrorCode(RefusalReason.countyOnly)
+        case .otherTownship: HubErrorCode(RefusalReason.otherTownship)
+        case .otherActivity: HubErrorCode(RefusalReason.otherActivity)
+        case .unknownActivity: .unknownActivity
+        case .refused(_, let reason): HubErrorCode(reason)
+        }
+    }
+
+    /// How the server answers it.
+    public var kind: Kind {
+        switch self {
+        case .missingOperations, .unknownActivity: .conflict
+        case .countyPushWithoutTownship: .invalid
+        case .tokenWithoutTownship, .mayNotPush, .otherReplica, .countyOnly, .otherTownship, .otherActivity: .forbidden
+        case .refused(_, let reason):
+            switch reason {
+            case .forked: .conflict
+            case .wrongKey, .unverifiedKey: .forbidden
+            default: .invalid
+            }
+        }
     }
 }

@@ -143,7 +143,7 @@ extension Store {
             let (township, maxSeq) = try Self.register(db, replica, pushedBy: pusher, announcedTownship: announcedTownship,
                                                        now: now, writing: !dryRun)
             guard ops[0].seq <= maxSeq + 1 else {
-                throw HubRejection(.conflict, .missingOperations, "the hub holds seq 1...\(maxSeq) of this replica; push from \(maxSeq + 1) first")
+                throw HubRejection.missingOperations(held: maxSeq)
             }
             try Self.checkRights(db, ops, after: maxSeq, of: replica, township: township, role: pusher.role, claimed: claimed)
             return try mergeChecked(db, ops, seals: [replica: seals], writing: !dryRun)
@@ -162,15 +162,15 @@ extension Store {
         init(_ caller: HubCaller, announcedTownship: String?) throws {
             switch caller.role {
             case .township:
-                guard let township = caller.township else { throw HubRejection(.forbidden, .forbidden, "this token has no township") }
+                guard let township = caller.township else { throw HubRejection.tokenWithoutTownship }
                 (role, self.township) = (.township, township)
             case .county:
                 guard let township = announcedTownship, AcceptanceRule.isText(township) else {
-                    throw HubRejection(.invalid, .missingTownship, "a county replica's push names the county's name in `township`")
+                    throw HubRejection.countyPushWithoutTownship
                 }
                 (role, self.township) = (.county, township)
             case .admin:
-                throw HubRejection(.forbidden, .forbidden, "this token may not push: only township and county tokens push operations")
+                throw HubRejection.mayNotPush
             }
         }
     }
@@ -196,9 +196,8 @@ extension Store {
             // A role this ktx does not know is no one's: it matches neither.
             let registered = Roster.Role(rawValue: row[1])
             guard registered == pusher.role, pusher.role == .county || township == pusher.township else {
-                throw HubRejection(.forbidden, .otherReplica, registered == .county
-                    ? "replica \(replica.hex) is the county's; this token may only push \(pusher.township)'s replicas"
-                    : "replica \(replica.hex) belongs to \(township); this token may only push \(pusher.role == .county ? "the county's" : pusher.township + "'s") replicas")
+                throw HubRejection.otherReplica(replica, owner: registered == .county ? nil : township,
+                                                pusher: pusher.role == .county ? nil : pusher.township)
             }
         } else {
             township = pusher.township
@@ -225,12 +224,12 @@ extension Store {
         for (i, op) in ops.enumerated() where op.seq > maxSeq {
             if op.targetsIndicator {
                 guard role == .county else {
-                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.countyOnly), "operation \(i + 1) sets \(op.change.isIndicator ? "a manual indicator value" : "notes on an indicator"): only the county's replicas set them")
+                    throw HubRejection.countyOnly(operation: i + 1, indicator: op.change.isIndicator)
                 }
                 continue
             }
             if case let .set(field, value) = op.change, field == .township, value != township {
-                throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherTownship), "operation \(i + 1) assigns an activity to \(value); this replica writes only for \(township)")
+                throw HubRejection.otherTownship(operation: i + 1, township: value, own: township)
             }
             guard checked.insert(op.activity).inserted else { continue }
             ownerOf.bind(1, op.activity.rawValue)
@@ -238,16 +237,16 @@ extension Store {
             ownerOf.reset()
             if let owner = stored ?? claimed[op.activity] {
                 guard owner == township else {
-                    throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) belongs to \(owner); this replica may only change \(township)'s activities")
+                    throw HubRejection.otherActivity(op.activity, owner: owner, own: township, byCreator: false)
                 }
                 continue
             }
             let creator = op.activity.creatorShort
             if creator == replica.short { continue }
             if let owner = try hubTownship(db, ofReplicaNamed: creator), owner != township {
-                throw HubRejection(.forbidden, HubErrorCode(RefusalReason.otherActivity), "activity \(op.activity) is named after a replica of \(owner); this replica may only change \(township)'s activities")
+                throw HubRejection.otherActivity(op.activity, owner: owner, own: township, byCreator: true)
             }
-            throw HubRejection(.conflict, .unknownActivity, "activity \(op.activity) is not on the hub yet: push the replica that recorded it first")
+            throw HubRejection.unknownActivity(op.activity)
         }
     }
 
@@ -255,14 +254,7 @@ extension Store {
     /// acceptance rule; one refused operation refuses the batch whole (nothing stored).
     func mergeChecked(_ db: Database, _ ops: [Op], seals: [ReplicaID: [RunSeal]], writing: Bool) throws -> (accepted: Int, duplicates: Int) {
         let outcome = try mergeLocked(db, ops, townships: [:], source: "push", seals: seals, writing: writing)
-        if let refusal = outcome.refused.first {
-            let message = "operation seq \(refusal.seq): \(refusal.reason.message(.en))"
-            switch refusal.reason {
-            case .forked: throw HubRejection(.conflict, HubErrorCode(refusal.reason), message)
-            case .wrongKey, .unverifiedKey: throw HubRejection(.forbidden, HubErrorCode(refusal.reason), message)
-            default: throw HubRejection(.invalid, HubErrorCode(refusal.reason), message)
-            }
-        }
+        if let refusal = outcome.refused.first { throw HubRejection.refused(seq: refusal.seq, reason: refusal.reason) }
         return (outcome.applied, outcome.duplicates)
     }
 

@@ -187,8 +187,13 @@ struct ErrorWords {
 
     func badNumber(_ name: String, _ text: String, _ metric: Metric) -> String {
         let example = pick(metric.scale == 100 ? "1200 或 1200.50" : "120", metric.scale == 100 ? "1200 or 1200.50" : "120")
-        if let why = metric.whyNotAnAmount(text) {
-            return pick("\(name) 的值“\(text)”不是有效数量：\(why.zh)，例如 \(example)", "\(name) value '\(text)' is not a valid amount: \(why.en), e.g. \(example)")
+        if let slip = metric.whyNotAnAmount(text) {
+            let why = switch slip {
+            case .unit(let unit): pick("请只写数字，不要写单位“\(unit)”", "write the number only, without the unit '\(unit)'")
+            case .wholeNumber: pick("\(metric.name)须为整数", "\(metric.english) is a whole number")
+            case .tooManyDecimals: pick("最多两位小数（分）", "at most 2 decimals (fen)")
+            }
+            return pick("\(name) 的值“\(text)”不是有效数量：\(why)，例如 \(example)", "\(name) value '\(text)' is not a valid amount: \(why), e.g. \(example)")
         }
         return pick("\(name) 的值“\(text)”不是有效数量：请写整数\(metric.scale == 100 ? "（最多两位小数）" : "")，例如 \(example)",
                     "\(name) value '\(text)' is not a valid amount: write a whole number\(metric.scale == 100 ? " (at most 2 decimals)" : ""), e.g. \(example)")

@@ -114,3 +114,41 @@ extension FlowProblem {
             en: "this PC is not enrolled by the county yet: an enrolment request is in the hub folder. Phone the county and read out this PC's key fingerprint \(fingerprint); once approved, sync again and this PC's records are merged everywhere")
     }
 }
+
+extension CheckReport.Problem {
+    /// The problem, with what to do about it.
+    public func message(_ language: Language) -> String {
+        switch self {
+        case let .keyReadable(path, mode):
+            language.pick(
+                zh: "\(path) 含本机的签名密钥，其他用户也能读取（权限 \(mode)），本账户无法更改：请由文件的所有者运行 chmod 600 \(path)。若这台电脑有别人的账户，他们可能已复制密钥：请县科协停用本机（ktx hub revoke）后新建副本",
+                en: "\(path) holds this PC's signing key and is readable by other users (mode \(mode)), and this account cannot change it: its owner must run chmod 600 \(path). If others have accounts on this PC they may have copied the key: ask the county to revoke this replica (ktx hub revoke) and make a new one")
+        case let .sqliteIntegrity(lines):
+            language.pick(
+                zh: "SQLite 完整性检查未通过（\(lines.joined(separator: "；"))）：请从备份恢复，或新建副本后从同步服务器拉取",
+                en: "SQLite's integrity check failed (\(lines.joined(separator: "; "))): restore a backup, or make a new replica and pull from the hub")
+        case .orphanChunk:
+            language.pick(zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
+        case let .unreadableChunk(id, first, last):
+            language.pick(
+                zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
+                en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
+        case let .changedChunk(id, first, last):
+            language.pick(
+                zh: "副本 \(id.short) 第 \(first)–\(last) 条操作写入后被改动，不能再信任：请用最近的备份替换本数据库，或新建副本并从同步服务器拉取",
+                en: "operations \(first)–\(last) of replica \(id.short) changed after they were written and cannot be trusted: put the newest backup in place of this database, or make a new replica and pull from the hub")
+        case let .chunkGap(id, first):
+            language.pick(zh: "副本 \(id.short) 的操作序号在 \(first) 处不连续", en: "the seqs of replica \(id.short) are not contiguous at \(first)")
+        case let .refusedOperation(id, seq, reason):
+            language.pick(
+                zh: "副本 \(id.short) 第 \(seq) 条操作不符合操作规则（\(reason.message(.zh))），由旧版本写入",
+                en: "operation \(seq) of replica \(id.short) breaks the operation rule (\(reason.message(.en))); written by an older version")
+        case let .vectorMismatch(id, recorded, logged):
+            language.pick(
+                zh: "副本 \(id.short) 记为持有到第 \(recorded) 条，日志中却到第 \(logged) 条",
+                en: "replica \(id.short) is recorded as held up to \(recorded), but the log holds up to \(logged)")
+        case .tablesDiffer:
+            language.pick(zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正", en: "the tables differ from a rebuild from the log: run `ktx rebuild` to correct them")
+        }
+    }
+}

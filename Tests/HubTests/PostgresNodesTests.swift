@@ -56,7 +56,7 @@ struct PostgresNodesTests {
                             do {
                                 let counts = try await node.accept(batch, replica: me, announcedTownship: township, caller: caller, seals: [])
                                 return (counts.accepted, counts.duplicates)
-                            } catch let rejection as HubRejection where rejection.code == "missing-operations" {
+                            } catch let rejection as HubRejection where rejection.code == .missingOperations {
                                 return (0, 0)  // its start came before the other's commit: the client pushes again
                             }
                         }

@@ -28,4 +28,23 @@ import Testing
         }
         #expect(worded.isEmpty, "errors worded below the edges: \(worded)")
     }
+
+    /// Nor are the verdicts below the edges worded there (a refused or held operation, a
+    /// skipped file, a check's findings, a hub's refusal of a push): they are facts, and
+    /// `KtxWords` or the hub's server words them.
+    @Test func noLayerBelowTheEdgesWordsAVerdict() throws {
+        var worded: [String] = []
+        for target in Self.below {
+            let folder = Self.sources.appendingPathComponent(target)
+            let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+            for file in files where file != "Support/Language.swift" {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                for pattern in [#"pick\(zh:"#, #"func message\(_ language: Language\)"#, #"\.message\(\.(en|zh)\)"#]
+                where text.range(of: pattern, options: .regularExpression) != nil {
+                    worded.append("\(target)/\(file): \(pattern)")
+                }
+            }
+        }
+        #expect(worded.isEmpty, "verdicts worded below the edges: \(worded)")
+    }
 }

@@ -112,7 +112,7 @@ import TestSupport
         let county = try lab.replica("county", township: "县科协")
         let report = try await lab.sync(county)
         #expect(report.refused.isEmpty)
-        #expect(report.warnings.contains { $0.file == "ops/\(victim.hex)/\(name)" && $0.reason == .forged && $0.detail.contains("invalid signature") })
+        #expect(report.warnings.contains { $0.file == "ops/\(victim.hex)/\(name)" && $0.reason == .forged && $0.message(.en).contains("invalid signature") })
         #expect(try county.activity(id) == nil)
 
         // Deleted, the next sync of 甲 writes it again, and the county gets the truth.

@@ -4,32 +4,55 @@ import SyncCore
 
 /// What `ktx check` found.
 public struct CheckReport: Sendable, Equatable {
-    /// Problems, each a stable code and a message that says what to do; empty when sound.
+    /// Problems, each a stable code and its facts; empty when sound.
     public var problems: [Problem] = []
     /// Chunks of the log read and decoded.
     public var chunks = 0
     /// Operations read from them.
     public var operations = 0
 
-    /// One problem found, with what to do about it.
-    public struct Problem: Sendable, Equatable {
-        /// A stable code (`damaged-chunk`, `tables-differ`).
-        public var code: String
-        /// The message in Chinese.
-        public var zh: String
-        /// The message in English.
-        public var en: String
+    /// One problem found: the facts, with a stable code; the edges word it, with what to do.
+    public enum Problem: Sendable, Equatable {
+        /// The file at `path`, which holds the signing key, is readable by other users
+        /// (`mode`, octal) and this account cannot change it.
+        case keyReadable(path: String, mode: String)
+        /// SQLite's integrity check failed; its first lines.
+        case sqliteIntegrity([String])
+        /// A chunk of the log belongs to no known replica.
+        case orphanChunk
+        /// Operations `first`–`last` of `replica` do not decode.
+        case unreadableChunk(ReplicaID, first: Int64, last: Int64)
+        /// Operations `first`–`last` of `replica` no longer match the sum they were written with.
+        case changedChunk(ReplicaID, first: Int64, last: Int64)
+        /// The seqs of `replica` are not contiguous at `first`.
+        case chunkGap(ReplicaID, first: Int64)
+        /// Operation `seq` of `replica`, written by an older version, breaks the rule.
+        case refusedOperation(ReplicaID, seq: Int64, reason: RefusalReason)
+        /// `replica` is recorded as held up to `recorded`, but its log reaches `logged`.
+        case vectorMismatch(ReplicaID, recorded: Int64, logged: Int64)
+        /// The tables differ from a rebuild from the log.
+        case tablesDiffer
 
-        /// The message in a language.
-        public func message(_ language: Language) -> String { language.pick(zh: zh, en: en) }
+        /// A stable code (`changed-chunk`, `tables-differ`).
+        public var code: String {
+            switch self {
+            case .keyReadable: "key-readable"
+            case .sqliteIntegrity: "sqlite-integrity"
+            case .orphanChunk: "orphan-chunk"
+            case .unreadableChunk: "unreadable-chunk"
+            case .changedChunk: "changed-chunk"
+            case .chunkGap: "chunk-gap"
+            case .refusedOperation: "refused-operation"
+            case .vectorMismatch: "vector-mismatch"
+            case .tablesDiffer: "tables-differ"
+            }
+        }
     }
 
     /// Whether the replica is sound: no problem found.
     public var isSound: Bool { problems.isEmpty }
 
-    mutating func add(_ code: String, zh: String, en: String) {
-        problems.append(Problem(code: code, zh: zh, en: en))
-    }
+    mutating func add(_ problem: Problem) { problems.append(problem) }
 }
 
 /// Operations held that need a newer ktx to count: kinds and metrics this catalog lacks.
@@ -74,18 +97,14 @@ extension Store {
     private func checkKeyFile(_ report: inout CheckReport) {
         guard let mode = PrivateFiles.mode(path), mode & 0o077 != 0 else { return }
         let octal = String(mode, radix: 8)
-        report.add("key-readable",
-                   zh: "\(path) 含本机的签名密钥，其他用户也能读取（权限 \(octal)），本账户无法更改：请由文件的所有者运行 chmod 600 \(path)。若这台电脑有别人的账户，他们可能已复制密钥：请县科协停用本机（ktx hub revoke）后新建副本",
-                   en: "\(path) holds this PC's signing key and is readable by other users (mode \(octal)), and this account cannot change it: its owner must run chmod 600 \(path). If others have accounts on this PC they may have copied the key: ask the county to revoke this replica (ktx hub revoke) and make a new one")
+        report.add(.keyReadable(path: path, mode: octal))
     }
 
     /// SQLite's own integrity check; false (and nothing more is read) when it fails.
     private static func checkIntegrity(_ db: Database, _ report: inout CheckReport) throws -> Bool {
         let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
         guard integrity != ["ok"] else { return true }
-        report.add("sqlite-integrity",
-                   zh: "SQLite 完整性检查未通过（\(integrity.prefix(3).joined(separator: "；"))）：请从备份恢复，或新建副本后从同步服务器拉取",
-                   en: "SQLite's integrity check failed (\(integrity.prefix(3).joined(separator: "; "))): restore a backup, or make a new replica and pull from the hub")
+        report.add(.sqliteIntegrity(Array(integrity.prefix(3))))
         return false
     }
 
@@ -102,33 +121,25 @@ extension Store {
             let last: Int64 = row[2]
             report.chunks += 1
             guard let id = ids[num] else {
-                report.add("orphan-chunk", zh: "操作日志中有一段记录不属于任何已知副本", en: "a chunk of the log belongs to no known replica")
+                report.add(.orphanChunk)
                 continue
             }
             defer { end[num] = last }
             let bytes: Data = row[3]
             guard let ops = try? OpChunk.decode([UInt8](bytes), replica: id, firstSeq: first) else {
-                report.add("unreadable-chunk",
-                           zh: "副本 \(id.short) 第 \(first)–\(last) 条操作无法解读：请新建副本并从同步服务器拉取",
-                           en: "operations \(first)–\(last) of replica \(id.short) cannot be read: make a new replica and pull from the hub")
+                report.add(.unreadableChunk(id, first: first, last: last))
                 continue
             }
             if let sum = row[4] as Int64?, ChunkSum.of(bytes) != sum {
-                report.add("changed-chunk",
-                           zh: "副本 \(id.short) 第 \(first)–\(last) 条操作写入后被改动，不能再信任：请用最近的备份替换本数据库，或新建副本并从同步服务器拉取",
-                           en: "operations \(first)–\(last) of replica \(id.short) changed after they were written and cannot be trusted: put the newest backup in place of this database, or make a new replica and pull from the hub")
+                report.add(.changedChunk(id, first: first, last: last))
                 continue
             }
             report.operations += ops.count
             if ops.count != Int(last - first + 1) || first != (end[num] ?? 0) + 1 {
-                report.add("chunk-gap",
-                           zh: "副本 \(id.short) 的操作序号在 \(first) 处不连续",
-                           en: "the seqs of replica \(id.short) are not contiguous at \(first)")
+                report.add(.chunkGap(id, first: first))
             }
             if let bad = ops.first(where: { rule.check($0) != nil }), let reason = rule.check(bad) {
-                report.add("refused-operation",
-                           zh: "副本 \(id.short) 第 \(bad.seq) 条操作不符合操作规则（\(reason.message(.zh))），由旧版本写入",
-                           en: "operation \(bad.seq) of replica \(id.short) breaks the operation rule (\(reason.message(.en))); written by an older version")
+                report.add(.refusedOperation(id, seq: bad.seq, reason: reason))
             }
         }
         return end
@@ -141,9 +152,7 @@ extension Store {
             let num: Int64 = row[0]
             let maxSeq: Int64 = row[1]
             if maxSeq != (end[num] ?? 0), let id = ids[num] {
-                report.add("vector-mismatch",
-                           zh: "副本 \(id.short) 记为持有到第 \(maxSeq) 条，日志中却到第 \(end[num] ?? 0) 条",
-                           en: "replica \(id.short) is recorded as held up to \(maxSeq), but the log holds up to \(end[num] ?? 0)")
+                report.add(.vectorMismatch(id, recorded: maxSeq, logged: end[num] ?? 0))
             }
         }
     }
@@ -156,9 +165,7 @@ extension Store {
         defer { try? db.execute(sql: "ROLLBACK TO ktx_check; RELEASE ktx_check") }
         try rebuildLocked(db, rule: rule)
         if try before != fetchStateDigest(db) || cellsBefore != fetchCells(db) {
-            report.add("tables-differ",
-                       zh: "汇总表与操作日志重建的结果不一致：请运行 ktx rebuild 修正",
-                       en: "the tables differ from a rebuild from the log: run `ktx rebuild` to correct them")
+            report.add(.tablesDiffer)
         }
     }
 

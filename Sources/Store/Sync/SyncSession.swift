@@ -135,7 +135,7 @@ public struct SyncSession: Sendable {
                run.count == Int(seal.last - seal.first + 1), RunSigning.digest(run) == seal.digest {
                 cursor = seal.last
             } else {
-                await hub.setAside(page.source, reason: .forged, detail: page.seals[me] == nil ? "not signed" : "not signed with this PC's key")
+                await hub.setAside(page.source, reason: .forged, detail: (page.seals[me] == nil ? RefusalReason.unsigned : .wrongKey).rawValue)
             }
         }
         return cursor
@@ -389,7 +389,7 @@ public struct SyncSession: Sendable {
                 try merger.add(page.operations, townships: page.townships, seals: page.seals, source: page.source, roster: page.roster)
                 var refused = Array(merger.outcome.refused.dropFirst(refusedBefore))
                 if hub.relaysEveryReplica, let forged = refused.first(where: { Self.notWrittenByItsReplica.contains($0.reason) }) {
-                    await hub.setAside(page.source, reason: .forged, detail: forged.reason.message(.en))
+                    await hub.setAside(page.source, reason: .forged, detail: forged.reason.rawValue)
                     refused.removeAll { $0.source == page.source && Self.notWrittenByItsReplica.contains($0.reason) }
                     await readAhead.drop(&report.warnings)
                 }

@@ -33,21 +33,6 @@ public struct HubWarning: Hashable, Sendable, Codable {
         self.detail = detail
     }
 
-    /// A one-line message for a person.
-    public func message(_ language: Language) -> String {
-        switch (reason, language) {
-        case (.damaged, .zh): "已跳过损坏的文件 \(file)（\(detail)）；删除它后，持有这些操作的副本再次同步即可补上"
-        case (.damaged, .en): "skipped damaged file \(file) (\(detail)); delete it and the next sync of a replica holding these operations restores them"
-        case (.foreign, .zh): "已跳过不认识的文件 \(file)（\(detail)）"
-        case (.foreign, .en): "skipped foreign file \(file) (\(detail))"
-        case (.roster, .zh): "同步文件夹里的登记名册 \(file) 无效（\(detail)）：已改用本机保存的县科协签名名册，并写回文件夹"
-        case (.roster, .en): "the hub folder's roster \(file) is not valid (\(detail)): the county-signed roster this replica kept is used, and written back"
-        case (.marker, .zh): "同步文件夹的标记文件 \(file) 不见了（\(detail)）：已按本机记下的县科协公钥写回"
-        case (.marker, .en): "the hub folder's marker \(file) was \(detail): written back from the county key this PC pinned"
-        case (.forged, .zh): "同步文件夹里的 \(file) 不是该电脑写的（\(detail)）：已忽略。有人往同步文件夹里放了文件，请告知县科协"
-        case (.forged, .en): "\(file) in the hub folder was not written by the PC it names (\(detail)): ignored. Someone put it into the hub folder; tell the county"
-        }
-    }
 }
 
 /// A page of operations pulled from a hub: contiguous runs per replica, beyond the

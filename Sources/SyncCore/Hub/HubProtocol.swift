@@ -140,17 +140,32 @@ public enum HubAPI {
             seals = seal.map { [$0] }
         }
 
-        /// Why a pushed batch cannot be taken as it is: a stable code and a message.
-        public struct Problem: Error, Sendable, Equatable {
-            /// A stable code (``HubErrorCode``, or a ``RefusalReason``'s).
-            public var code: String
-            /// What is wrong, in English, for logs.
-            public var message: String
+        /// Why a pushed batch cannot be taken as it is: the facts, with a stable code; the
+        /// hub words it (HubServer).
+        public enum Problem: Error, Sendable, Equatable {
+            /// The replica id is not 32 hex digits.
+            case badReplica
+            /// The batch holds no operation.
+            case emptyBatch
+            /// The batch's township is not text the acceptance rule takes.
+            case badTownship
+            /// Operation `operation` (1-based) with seq `seq` is refused by the acceptance rule.
+            case refused(operation: Int, seq: Int64, reason: RefusalReason)
+            /// Operation `operation` has seq `seq` where `expected` was due: the batch has a gap.
+            case gap(operation: Int, seq: Int64, expected: Int64)
+            /// Operation `operation` is dated beyond the hub's clock and its allowed skew.
+            case futureTimestamp(operation: Int)
 
-            /// A refusal of a push: its stable code and the words.
-            public init(code: HubErrorCode, message: String) {
-                self.code = code.rawValue
-                self.message = message
+            /// The stable code the hub answers with (``HubErrorCode``, or a ``RefusalReason``'s).
+            public var code: String {
+                switch self {
+                case .badReplica: HubErrorCode.badReplica.rawValue
+                case .emptyBatch: HubErrorCode.emptyBatch.rawValue
+                case .badTownship: RefusalReason.badText.rawValue
+                case .refused(_, _, let reason): reason.rawValue
+                case .gap: HubErrorCode.gap.rawValue
+                case .futureTimestamp: HubErrorCode.futureTimestamp.rawValue
+                }
             }
         }
 
@@ -161,7 +176,7 @@ public enum HubAPI {
         /// - Throws: a ``Problem`` whose code is the first refusal's reason (``RefusalReason``),
         ///   or `bad-replica`, `empty-batch`, `gap`, `future-timestamp`.
         public func decoded(by rule: AcceptanceRule, latestAllowed: Int64) throws(Problem) -> (replica: ReplicaID, operations: [Op]) {
-            guard let id = ReplicaID(hex: replica) else { throw Problem(code: .badReplica, message: "replica must be 32 hex digits") }
+            guard let id = ReplicaID(hex: replica) else { throw .badReplica }
             let ops = try Self.checked(count: operations.count, township: township, latestAllowed: latestAllowed,
                                        seq: { operations[$0].seq }) { i throws(RefusalReason) in
                 try operations[i].accepted(replica: id, by: rule)
@@ -171,7 +186,7 @@ public enum HubAPI {
 
         /// The packed operations of a pushed run (``PullStream/decodePush(_:)``), passed by the
         /// acceptance rule, none dated beyond `latestAllowed`: the checks of
-        /// ``decoded(by:latestAllowed:)``, with the same codes and messages.
+        /// ``decoded(by:latestAllowed:)``, with the same problems.
         public static func checked(_ ops: [Op], township: String?, by rule: AcceptanceRule,
                                    latestAllowed: Int64) throws(Problem) -> [Op] {
             try checked(count: ops.count, township: township, latestAllowed: latestAllowed, seq: { ops[$0].seq }) { i throws(RefusalReason) in
@@ -185,9 +200,9 @@ public enum HubAPI {
         /// seqs without gaps, none dated in the future.
         static func checked(count: Int, township: String?, latestAllowed: Int64, seq: (Int) -> Int64,
                             op: (Int) throws(RefusalReason) -> Op) throws(Problem) -> [Op] {
-            guard count > 0 else { throw Problem(code: .emptyBatch, message: "a batch holds at least one operation") }
+            guard count > 0 else { throw .emptyBatch }
             if let township, !AcceptanceRule.isText(township) {
-                throw Problem(code: HubErrorCode(RefusalReason.badText), message: "township: \(RefusalReason.badText.message(.en))")
+                throw .badTownship
             }
             var ops: [Op] = []
             ops.reserveCapacity(count)
@@ -196,13 +211,13 @@ public enum HubAPI {
                 do {
                     next = try op(i)
                 } catch {
-                    throw Problem(code: HubErrorCode(error), message: "operation \(i + 1) (seq \(seq(i))): \(error.message(.en))")
+                    throw .refused(operation: i + 1, seq: seq(i), reason: error)
                 }
                 if i > 0, next.seq != ops[i - 1].seq + 1 {
-                    throw Problem(code: .gap, message: "operation \(i + 1) has seq \(next.seq), expected \(ops[i - 1].seq + 1): a batch must have no gaps")
+                    throw .gap(operation: i + 1, seq: next.seq, expected: ops[i - 1].seq + 1)
                 }
                 if next.timestamp.millis > latestAllowed {
-                    throw Problem(code: .futureTimestamp, message: "operation \(i + 1) is dated in the future beyond the allowed clock skew: check the office PC's clock")
+                    throw .futureTimestamp(operation: i + 1)
                 }
                 ops.append(next)
             }
@@ -305,7 +320,7 @@ public enum HubAPI {
         public struct Detail: Codable, Sendable, Equatable {
             /// A stable code (``HubErrorCode``).
             public var code: String
-            /// What is wrong, in English, for logs; a client shows the code's words (``HubCode``).
+            /// What is wrong, in English, for logs; a client shows the code's words (`HubCode`, in KtxWords).
             public var message: String
         }
 

@@ -66,21 +66,31 @@ public struct Metric: Hashable, Sendable, Decodable {
         return negative ? -value : value
     }
 
-    /// Why a typed amount is not one, in a few words, when it can be told (a unit written
-    /// after it, decimals on a count, too many decimals).
-    public func whyNotAnAmount(_ text: String) -> (zh: String, en: String)? {
+    /// Why a typed amount is not one, when it can be told.
+    public enum AmountSlip: Sendable, Equatable {
+        /// A number with a unit written after it (`120人`): the unit.
+        case unit(String)
+        /// Decimals on a metric that counts whole things.
+        case wholeNumber
+        /// More than two decimals on an amount of money.
+        case tooManyDecimals
+    }
+
+    /// Why a typed amount is not one, when it can be told (a unit written after it, decimals
+    /// on a count, too many decimals).
+    public func whyNotAnAmount(_ text: String) -> AmountSlip? {
         let t = TypedInput.folded(text).trimmingSpaces()
         let digits = t.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+" || $0 == ",") }
         let rest = t.dropFirst(digits.count).trimmingSpaces()
         if !digits.isEmpty, !rest.isEmpty, rest.unicodeScalars.allSatisfy({ !$0.isASCII && $0.properties.isAlphabetic }),
            parse(String(digits)) != nil {
-            return ("请只写数字，不要写单位“\(rest)”", "write the number only, without the unit '\(rest)'")
+            return .unit(String(rest))
         }
         if scale == 1, t.contains("."), parse(t.replacingOccurrences(of: ".", with: "")) != nil {
-            return ("\(name)须为整数", "\(english) is a whole number")
+            return .wholeNumber
         }
         if scale == 100, let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].count > 2 {
-            return ("最多两位小数（分）", "at most 2 decimals (fen)")
+            return .tooManyDecimals
         }
         return nil
     }

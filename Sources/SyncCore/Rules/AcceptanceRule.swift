@@ -45,47 +45,6 @@ public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Coda
     /// A township's year submitted by a county PC: only a township's own PCs submit it.
     case townshipOnly = "township-only"
 
-    /// A one-line explanation for a person.
-    public func message(_ language: Language) -> String {
-        switch (self, language) {
-        case (.malformed, .zh): "格式不是 ktx 操作"
-        case (.malformed, .en): "not a ktx operation"
-        case (.badSeq, .zh): "序号无效"
-        case (.badSeq, .en): "bad sequence number"
-        case (.badTimestamp, .zh): "时间戳不在 2000 至 2999 年之间"
-        case (.badTimestamp, .en): "timestamp outside the years 2000 to 2999"
-        case (.badTarget, .zh): "活动编号或指标键无效"
-        case (.badTarget, .en): "malformed activity id or indicator key"
-        case (.badText, .zh): "文字为空、过长或含控制字符"
-        case (.badText, .en): "text empty, too long, or holding control characters"
-        case (.badDate, .zh): "日期不是真实存在的日子"
-        case (.badDate, .en): "a date that is not a real day"
-        case (.badCode, .zh): "类型或指标代码格式无效"
-        case (.badCode, .en): "malformed kind or metric code"
-        case (.amountOutOfRange, .zh): "数量超出该指标允许的范围"
-        case (.amountOutOfRange, .en): "amount outside the range its metric allows"
-        case (.badIndicatorValue, .zh): "指标值不是非负数"
-        case (.badIndicatorValue, .en): "indicator value is not a non-negative number"
-        case (.unsigned, .zh): "没有签名，而该副本的操作都有签名：不是该副本写的"
-        case (.unsigned, .en): "not signed, though its replica signs its operations: not written by it"
-        case (.badSignature, .zh): "签名无效：文件被改动或伪造"
-        case (.badSignature, .en): "invalid signature: altered or forged"
-        case (.wrongKey, .zh): "签名密钥不是该副本的"
-        case (.wrongKey, .en): "signed with a key that is not its replica's"
-        case (.unverifiedKey, .zh): "签名密钥与副本编号不符，此处也没有登记可以核对：若是 0.3 以前建立的电脑，县科协批准它（同步文件夹先用 ktx hub init 管理）后再同步即可合并；否则是伪造的"
-        case (.unverifiedKey, .en): "signed with a key its replica id is not derived from, and nothing here vouches for it: a PC set up before 0.3 merges once the county approves it (a hub folder first governed with `ktx hub init`); anything else is forged"
-        case (.countyOnly, .zh): "设置了手工指标值：只有县科协的电脑可以设置"
-        case (.countyOnly, .en): "sets a manual indicator value: only the county's PCs may"
-        case (.otherActivity, .zh): "改动了其他乡镇的活动：每台电脑只能改本乡镇的活动"
-        case (.otherActivity, .en): "changes another township's activity: a PC may change only its own township's"
-        case (.otherTownship, .zh): "把活动改到其他乡镇：每台电脑只能为本乡镇记录"
-        case (.otherTownship, .en): "moves an activity to another township: a PC records only for its own"
-        case (.townshipOnly, .zh): "提交了年度数据：只有乡镇自己的电脑可以提交本乡镇的年度"
-        case (.townshipOnly, .en): "submits a year: only a township's own PCs may submit its year"
-        case (.forked, .zh): "同一副本的同一段序号有两份不同的记录：该数据库被复制到另一台电脑或从备份恢复过"
-        case (.forked, .en): "two different runs for the same seqs of one replica: its database was copied to another PC or restored from a backup"
-        }
-    }
 }
 
 /// An operation that was refused, and where it came from.
@@ -107,12 +66,6 @@ public struct Refusal: Hashable, Sendable {
         self.reason = reason
     }
 
-    /// A one-line message for a person.
-    public func message(_ language: Language) -> String {
-        language.pick(
-            zh: "已拒收 \(source) 中副本 \(replica.short) 的第 \(seq) 条操作（\(reason.message(.zh))，\(reason.rawValue)）；该副本其后的操作暂不合并，其余照常同步",
-            en: "refused operation \(seq) of replica \(replica.short) in \(source) (\(reason.message(.en)), \(reason.rawValue)); that replica's later operations wait, the rest synced")
-    }
 }
 
 /// The one rule that decides whether an operation may enter a replica or a hub, whatever

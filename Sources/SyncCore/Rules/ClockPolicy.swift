@@ -18,15 +18,6 @@ public enum ClockPolicy {
     /// (``maxSkewMillis``), whose hold ends by itself when their clocks catch up.
     public static let folderLeadMillis: Int64 = 366 * 24 * 3_600_000
 
-    /// A duration in days and hours for a person, e.g. "1826 天 3 小时" / "1826 days 3 hours".
-    public static func describe(millis: Int64, _ language: Language) -> String {
-        let hours = max(0, millis) / 3_600_000
-        let days = hours / 24, rest = hours % 24
-        switch language {
-        case .zh: return days > 0 ? "\(days) 天 \(rest) 小时" : "\(rest) 小时"
-        case .en: return days > 0 ? "\(days) days \(rest) hours" : "\(rest) hours"
-        }
-    }
 }
 
 /// An operation dated too far ahead of the receiver's clock: held, not merged, and
@@ -64,26 +55,5 @@ public struct HeldOperation: Hashable, Sendable {
         self.township = township
         self.aheadMillis = aheadMillis
         self.cause = cause
-    }
-
-    /// A one-line message for a person.
-    public func message(_ language: Language) -> String {
-        let pc = language.pick(zh: "\(township.map { "“\($0)”" } ?? "")电脑（副本 \(replica.short)）",
-                               en: "\(township.map { "\($0)'s " } ?? "")PC (replica \(replica.short))")
-        switch cause {
-        case .notEnrolled:
-            return language.pick(
-                zh: "暂不合并\(pc)第 \(seq) 条起的操作：该电脑尚未获县科协批准（县科协用 ktx hub approve 批准后，再同步即可）",
-                en: "held operations of \(pc) from seq \(seq): the county has not enrolled that PC yet (once the county runs `ktx hub approve`, sync again)")
-        case .revoked:
-            return language.pick(
-                zh: "暂不合并\(pc)第 \(seq) 条起的操作：县科协已停用该电脑",
-                en: "held operations of \(pc) from seq \(seq): the county has revoked that PC")
-        case .clock: break
-        }
-        let ahead = ClockPolicy.describe(millis: aheadMillis, language)
-        return language.pick(
-            zh: "暂不合并\(pc)第 \(seq) 条起的操作：其时间比本机时钟快 \(ahead)，该电脑的时钟可能不准，请该办公室校正时间后再同步",
-            en: "held operations of \(pc) from seq \(seq): dated \(ahead) ahead of this PC's clock; that PC's clock is probably wrong: ask the office to set it right and sync again")
     }
 }

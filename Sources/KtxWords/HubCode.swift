@@ -1,3 +1,5 @@
+import SyncCore
+
 /// The stable codes an HTTP hub answers a refusal with (`{"error": {"code", "message"}}`), in
 /// words for a person in either language. The hub's `message` is English for logs; a client
 /// shows the code's words, so a Chinese message never carries English inside.
