@@ -189,7 +189,7 @@ public actor FileHub: Hub {
         if let scope {
             // Which replicas are the township's and the county's: only a roster says.
             guard let roster = governance?.roster else {
-                throw KtxError(.scopeNeedsRoster, .scopeNeedsRoster(location: location))
+                throw KtxError(.scopeNeedsRoster(location: location))
             }
             inScope = { replica in
                 guard let member = roster.member(replica) else { return false }
@@ -434,7 +434,7 @@ public actor FileHub: Hub {
                 throw KtxError.hubUnreadable(location, reason: describe(error), underlying: error as NSError)
             }
             guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else {
-                throw KtxError(.notAHub, .folderNotEmpty(location: location))
+                throw KtxError(.folderNotEmpty(location: location))
             }
         } else {
             let parent = (location as NSString).deletingLastPathComponent
@@ -597,7 +597,7 @@ public actor FileHub: Hub {
             guard lstat(path, &info) == 0 else { continue }
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 let name = String(path.dropFirst(location.count + 1))
-                throw KtxError(.hubUnreadable, .linkInHub(location: location, name: name))
+                throw KtxError(.linkInHub(location: location, name: name))
             }
         }
     }

@@ -299,7 +299,7 @@ extension FileHub {
                     added.append(member)
                     continue
                 }
-                throw KtxError(.unknownRequest, .unknownRequest(replica: replica.short))
+                throw KtxError(.unknownRequest(replica: replica.short))
             }
             let member = Roster.Member(replica: replica, township: p.township ?? "", role: role ?? .township, key: p.key, approvedAt: now)
             governance.roster.upsert(member)
@@ -318,10 +318,10 @@ extension FileHub {
                               cached: SignedDocument? = nil, now: Int64) throws -> Roster.Member {
         var governance = try governance(at: location, for: signer, cached: cached)
         guard var member = governance.roster.member(replica) else {
-            throw KtxError(.unknownRequest, .notEnrolled(replica: replica.short))
+            throw KtxError(.notEnrolled(replica: replica.short))
         }
         guard replica != signer.replica else {
-            throw KtxError(.unknownRequest, .countyNotRevocable)
+            throw KtxError(.countyNotRevocable)
         }
         member.revokedAfter = min(member.revokedAfter ?? .max, after)
         member.revokedAt = now

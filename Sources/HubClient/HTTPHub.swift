@@ -267,13 +267,13 @@ public actor HTTPHub: Hub {
             let message = detail?.message ?? "HTTP \(response.status.code)"
             switch response.status.code {
             case 401:
-                throw KtxError(.hubUnauthorized, .hubUnauthorized(location: location))
+                throw KtxError(.hubUnauthorized(location: location))
             case 403:
-                throw KtxError(.hubForbidden, .hubForbidden(location: location, code: detail?.code, message: detail?.message))
+                throw KtxError(.hubForbidden(location: location, code: detail?.code, message: detail?.message))
             case 409 where path == HubRoute.ops.path && detail?.code != RefusalReason.forked.rawValue:
                 throw HubDependency(message: message)
             default:
-                throw KtxError(.hubRefused, .hubRefusedRequest(location: location, status: Int(response.status.code),
+                throw KtxError(.hubRefusedRequest(location: location, status: Int(response.status.code),
                                                                code: detail?.code, message: detail?.message))
             }
         }
@@ -281,11 +281,11 @@ public actor HTTPHub: Hub {
     }
 
     private func unreachable(_ error: any Error) -> KtxError {
-        KtxError(.hubUnreachable, .hubUnreachable(location: location, reason: Self.reason(error)), underlying: error)
+        KtxError(.hubUnreachable(location: location, reason: Self.reason(error)), underlying: error)
     }
 
     private func protocolError(_ problem: AnswerProblem) -> KtxError {
-        KtxError(.hubRefused, .hubAnswerUnreadable(location: location, problem))
+        KtxError(.hubAnswerUnreadable(location: location, problem))
     }
 
     /// Why a request got no answer, as the connection's error says it.

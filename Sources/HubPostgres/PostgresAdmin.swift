@@ -10,7 +10,7 @@ public enum PostgresAdmin {
     /// `location`, connecting to `location`'s database to do it.
     public static func createDatabase(_ name: String, on location: PostgresLocation) async throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
-            throw KtxError(.badDatabaseURL, .badDatabaseName(name))
+            throw KtxError(.badDatabaseName(name))
         }
         try await execute("CREATE DATABASE \(name)", on: location)
     }

@@ -110,7 +110,7 @@ public final class PostgresHub: HubBackend {
         let recorded = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         if recorded == nil, FileManager.default.fileExists(atPath: path) {
             // Never removed: it may be a SQLite hub's database, or a replica, named by mistake.
-            throw KtxError(.badDatabaseURL, .notANodeCopy(path: path, marker: marker))
+            throw KtxError(.notANodeCopy(path: path, marker: marker))
         }
         if let recorded, recorded != hubID, FileManager.default.fileExists(atPath: path) {
             logger.notice("this node's copy of the hub belongs to another hub database: building it anew", metadata: ["view": "\(path)"])
@@ -132,7 +132,7 @@ public final class PostgresHub: HubBackend {
         let held = try await view.versionVector()
         let own = try view.identity().replica
         for (replica, seq) in held where replica != own && seq > (states[replica]?.maxSeq ?? 0) {
-            throw KtxError(.databaseUnavailable, .viewAhead(path: path, replica: replica.short, seq: seq, database: states[replica]?.maxSeq ?? 0))
+            throw KtxError(.viewAhead(path: path, replica: replica.short, seq: seq, database: states[replica]?.maxSeq ?? 0))
         }
         try await publishOwn()
     }
@@ -448,7 +448,7 @@ public final class PostgresHub: HubBackend {
             return any
         }
         guard revoked else {
-            throw KtxError(.unknownToken, .unknownToken(id))
+            throw KtxError(.unknownToken(id))
         }
     }
 
@@ -589,7 +589,7 @@ public final class PostgresHub: HubBackend {
         case let error as HubUnavailable: detail = error.detail
         default: return error
         }
-        return KtxError(.databaseUnavailable, .databaseUnusable(detail))
+        return KtxError(.databaseUnusable(detail))
     }
 }
 

@@ -30,7 +30,7 @@ public struct PostgresLocation: Sendable, Hashable {
             throw Self.bad(url, .form)
         }
         guard parts.password == nil else {
-            throw KtxError(.badDatabaseURL, .passwordInURL)
+            throw KtxError(.passwordInURL)
         }
         guard let host = parts.host, !host.isEmpty else {
             throw Self.bad(url, .noHost)
@@ -97,7 +97,7 @@ public struct PostgresLocation: Sendable, Hashable {
     /// Reads a password file: its first line, without the line end.
     public static func password(fromFile path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw KtxError(.badDatabaseURL, .passwordFileUnreadable(path))
+            throw KtxError(.passwordFileUnreadable(path))
         }
         return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
@@ -107,6 +107,6 @@ public struct PostgresLocation: Sendable, Hashable {
         // The address is shown only up to its user part: it may carry a password by mistake.
         let parts = url.split(separator: "@")
         let shown = parts.count > 1 ? "…@" + (parts.last ?? "") : url
-        return KtxError(.badDatabaseURL, .badDatabaseURL(shown: shown, problem))
+        return KtxError(.badDatabaseURL(shown: shown, problem))
     }
 }

@@ -88,7 +88,7 @@ enum PostgresSchema {
                     applied = Int(version)
                 }
                 if applied > migrations.count {
-                    throw KtxError(.newerDatabase, .newerHubDatabase(applied: applied, known: migrations.count))
+                    throw KtxError(.newerHubDatabase(applied: applied, known: migrations.count))
                 }
                 for (index, sql) in migrations.enumerated() where index + 1 > applied {
                     logger.notice("upgrading the hub's PostgreSQL database", metadata: ["migration": "\(index + 1)"])

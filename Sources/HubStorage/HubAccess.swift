@@ -16,7 +16,7 @@ extension HubRole {
     /// error, never a role: an unknown role must grant nothing.
     public static func stored(_ text: String, token id: Int64) throws -> HubRole {
         guard let role = HubRole(rawValue: text) else {
-            throw KtxError(.storage, .unknownStoredRole(token: id, role: text))
+            throw KtxError(.unknownStoredRole(token: id, role: text))
         }
         return role
     }

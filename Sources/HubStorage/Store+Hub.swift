@@ -84,7 +84,7 @@ extension Store {
             try db.execute(sql: "UPDATE hub_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                            arguments: [wallClock.nowMillis(), id])
             if db.changesCount == 0 {
-                throw KtxError(.unknownToken, .unknownToken(id))
+                throw KtxError(.unknownToken(id))
             }
         }
     }

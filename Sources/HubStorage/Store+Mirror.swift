@@ -78,7 +78,7 @@ extension Store {
             let outcome = try mergeLocked(db, batch, townships: announced, source: "hub database", seals: sealed)
             if let refusal = outcome.refused.first {
                 // The shared database holds what a node refused: a bug or a hand-edited table.
-                throw KtxError(.storage, .sharedDatabaseRefused(replica: refusal.replica, seq: refusal.seq, reason: refusal.reason))
+                throw KtxError(.sharedDatabaseRefused(replica: refusal.replica, seq: refusal.seq, reason: refusal.reason))
             }
             for state in replicas {
                 let (num, _) = try Self.replicaRow(db, state.id, township: state.announced)

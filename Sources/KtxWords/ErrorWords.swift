@@ -26,6 +26,10 @@ struct ErrorWords {
 
     func pick(_ zh: String, _ en: String) -> String { language.pick(zh: zh, en: en) }
 
+    /// `words(_:)` sends each case to the group that words it; a case sent to the wrong
+    /// group is a mistake of this file, said plainly with its code rather than hidden.
+    func unrouted(_ detail: Detail) -> String { pick("发生错误（\(detail.code.rawValue)）", "an error occurred (\(detail.code.rawValue))") }
+
     func name(_ field: FieldRef) -> String {
         switch field {
         case .field(let field): fields.name(field, language)
@@ -40,15 +44,40 @@ struct ErrorWords {
 
     func words(_ detail: Detail) -> String {
         switch detail {
-        case .said(let zh, let en): pick(zh, en)
-        default: databaseWords(detail) ?? inputWords(detail) ?? activityWords(detail) ?? yearWords(detail)
-            ?? remoteWords(detail) ?? hubWords(detail) ?? databaseServerWords(detail) ?? pick("发生错误", "an error occurred")
+        case .said(_, let zh, let en): pick(zh, en)
+        case .notInitialized, .alreadyInitialized, .notADatabase, .foreignDatabase, .cannotCreate, .newerDatabase,
+             .diskFull, .readOnly, .emptyDatabase, .damagedLog, .damagedChunk, .logGap, .storage, .overflow,
+             .unreadableChunk, .backupExists, .backupFailedCheck, .backupUnchecked, .noSigningKey,
+             .unknownStoredRole, .sharedDatabaseRefused:
+            databaseWords(detail)
+        case .unknownKind, .unknownMetric, .badDate, .badYear, .badQuarter, .badIndicatorValue, .badNumber,
+             .tooLarge, .badText, .badNotes, .missingField, .negativeValue, .ruleBroken, .badGroupKey:
+            inputWords(detail)
+        case .badActivityID, .unknownActivity, .activityDeleted, .notDeleted, .restoredAlready, .otherTownship,
+             .negativeResult, .nothingToChange, .refusedLocally, .outsideRights:
+            activityWords(detail)
+        case .approvedAlready, .notSubmitted, .townshipsNotApproved, .nothingToReturn, .noAmendments:
+            yearWords(detail)
+        case .badRemoteName, .remoteExists, .unknownRemote, .noRemote, .ambiguousRemote, .badRemoteURL,
+             .badRemoteLocation, .httpRemoteNeedsToken, .tokenForFolder, .tokenVariableUnset, .noStoredToken,
+             .wrongToken:
+            remoteWords(detail)
+        case .hubUnreadable, .notAHub, .folderNotEmpty, .hubMissing, .linkInHub, .hubKeyChanged, .badRoster,
+             .notTheCounty, .scopeNeedsRoster, .unknownRequest, .notEnrolled, .countyNotRevocable, .copiedReplica,
+             .notPlaced, .hubWaits:
+            folderWords(detail)
+        case .unknownToken, .hubUnauthorized, .hubForbidden, .hubRefusedRequest, .hubUnreachable,
+             .hubAnswerUnreadable, .badPort, .portInUse, .badHost:
+            httpWords(detail)
+        case .newerHubDatabase, .notANodeCopy, .viewAhead, .databaseUnusable, .passwordInURL,
+             .passwordFileUnreadable, .badDatabaseURL, .badDatabaseName:
+            databaseServerWords(detail)
         }
     }
 
     // MARK: The database
 
-    func databaseWords(_ detail: Detail) -> String? {
+    func databaseWords(_ detail: Detail) -> String {
         switch detail {
         case .notInitialized(let path):
             pick("数据库 \(path) 尚未初始化：请先运行 ktx init --township 乡镇名称",
@@ -108,13 +137,13 @@ struct ErrorWords {
         case .sharedDatabaseRefused(let replica, let seq, let reason):
             pick("共享数据库中有本节点拒收的操作（副本 \(replica.short)，序号 \(seq)）：\(reason.message(.zh))",
                  "the shared hub database holds an operation this node refuses (replica \(replica.short), seq \(seq)): \(reason.message(.en))")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
     // MARK: Input
 
-    func inputWords(_ detail: Detail) -> String? {
+    func inputWords(_ detail: Detail) -> String {
         switch detail {
         case .unknownKind(let text, let catalog): unknownKind(text, catalog)
         case .unknownMetric(let text, let catalog): unknownMetric(text, catalog)
@@ -147,7 +176,7 @@ struct ErrorWords {
         case .badGroupKey(let name, nil):
             pick("分组“\(name)”无效：可用 township、kind、quarter、month，用逗号分隔",
                  "cannot group by '\(name)': use township, kind, quarter, month, comma-separated")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
@@ -201,7 +230,7 @@ struct ErrorWords {
 
     // MARK: Activities
 
-    func activityWords(_ detail: Detail) -> String? {
+    func activityWords(_ detail: Detail) -> String {
         switch detail {
         case .badActivityID(let text):
             terminal(pick("“\(text)”不是活动编号：编号形如 3fa9c2d1b0e4-17", "'\(text)' is not an activity id: ids look like 3fa9c2d1b0e4-17"),
@@ -228,7 +257,7 @@ struct ErrorWords {
                     + (roleKnown ? "" : "（若这就是县科协的电脑：用县级令牌同步一次，或由县科协以 --county 批准本机后同步一次，即可填报）"),
                  "nothing was written: only the county's PCs may set indicator values and notes; this PC is a replica of \(township), and every receiver would refuse it. Ask the county to run this on its PC"
                     + (roleKnown ? "" : " (if this is the county's PC: sync once with a county token, or once the county approved it with --county)"))
-        default: nil
+        default: unrouted(detail)
         }
     }
 
@@ -239,7 +268,7 @@ struct ErrorWords {
 
     // MARK: The year's close
 
-    func yearWords(_ detail: Detail) -> String? {
+    func yearWords(_ detail: Detail) -> String {
         switch detail {
         case .approvedAlready(let year, let township):
             pick("\(township) 的 \(year) 年度已经批准，无需再批准", "\(township)'s \(year) is approved already")
@@ -255,13 +284,13 @@ struct ErrorWords {
             terminal(pick("这些活动没有待接受的 \(year) 年度更正：\(missing.joined(separator: "、"))；未写入任何内容",
                           "no amendments to \(year) are waiting on: \(missing.joined(separator: ", ")); nothing was written"),
                      command: "（ktx amendments --year \(year) 列出待接受的更正）", " (`ktx amendments --year \(year)` lists those waiting)")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
     // MARK: Remotes
 
-    func remoteWords(_ detail: Detail) -> String? {
+    func remoteWords(_ detail: Detail) -> String {
         switch detail {
         case .badRemoteName(let name):
             pick("远端名称“\(name)”无效：请用字母、数字、汉字、- 或 _，不超过 40 个字", "invalid remote name '\(name)': use letters, digits, -, or _, at most 40 characters")
@@ -300,17 +329,13 @@ struct ErrorWords {
                        "not synced: this PC is a county replica, and this remote's token is a \(tokenRole) token. Use a county token: ktx remote add NAME URL --token COUNTY_TOKEN")
                 : pick("未同步：本机是“\(township)”的副本，而这个同步地址的令牌是县级令牌，会把本机登记成县科协的电脑。请向县科协要一个“\(township)”的乡镇令牌：ktx remote add 名称 地址 --token 乡镇令牌",
                        "not synced: this PC is a replica of \(township), and this remote's token is a county token, which would register it as a county PC. Ask the county for a township token of \(township): ktx remote add NAME URL --token TOWNSHIP_TOKEN")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
     // MARK: Hubs
 
-    func hubWords(_ detail: Detail) -> String? {
-        folderWords(detail) ?? httpWords(detail)
-    }
-
-    func folderWords(_ detail: Detail) -> String? {
+    func folderWords(_ detail: Detail) -> String {
         switch detail {
         case .hubUnreadable(let location, let reason):
             pick("无法访问同步文件夹 \(location)（\(reason)）：请检查 U 盘或共享盘是否已连接、路径是否正确、是否有读写权限；本地数据未受影响",
@@ -353,11 +378,11 @@ struct ErrorWords {
                  "this PC's operations \(from)–\(to) could not be placed in \(location); sync again, and tell the county if it persists")
         case .hubWaits(let why):
             pick("同步服务器暂不能接收部分操作（\(why)）；请稍后再同步", "the hub cannot take some operations yet (\(why)); sync again later")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
-    func httpWords(_ detail: Detail) -> String? {
+    func httpWords(_ detail: Detail) -> String {
         switch detail {
         case .unknownToken(let id):
             pick("没有编号为 \(id) 的有效令牌；可用 ktx hub token list 查看", "no active token with id \(id); see `ktx hub token list`")
@@ -387,7 +412,7 @@ struct ErrorWords {
         case .badHost(let host):
             pick("无法在地址 \(host) 上监听：它不是本机的地址；请用 --host 0.0.0.0（所有网卡）或 127.0.0.1（仅本机）",
                  "cannot listen on \(host): it is not an address of this machine; use --host 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)")
-        default: nil
+        default: unrouted(detail)
         }
     }
 
@@ -426,7 +451,7 @@ struct ErrorWords {
 
     // MARK: The hub's PostgreSQL database
 
-    func databaseServerWords(_ detail: Detail) -> String? {
+    func databaseServerWords(_ detail: Detail) -> String {
         switch detail {
         case .newerHubDatabase(let applied, let known):
             pick("集线器的 PostgreSQL 数据库是较新版本的 ktx 建的（迁移 \(applied)，本版本只到 \(known)）：请升级本节点的 ktx",
@@ -448,7 +473,7 @@ struct ErrorWords {
             pick("数据库地址“\(shown)”无效：\(databaseURL(problem, .zh))", "invalid database address '\(shown)': \(databaseURL(problem, .en))")
         case .badDatabaseName(let name):
             pick("数据库名只能含小写字母、数字和下划线：\(name)", "a database name holds lower-case letters, digits and _ only: \(name)")
-        default: nil
+        default: unrouted(detail)
         }
     }
 

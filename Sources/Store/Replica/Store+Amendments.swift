@@ -214,7 +214,7 @@ extension Store {
         if let activities {
             let missing = activities.subtracting(waiting.map(\.operation.activity)).map(\.rawValue).sorted()
             guard missing.isEmpty else {
-                throw KtxError(.yearState, .noAmendments(year: year, activities: missing))
+                throw KtxError(.noAmendments(year: year, activities: missing))
             }
         }
         let counts = Dictionary(grouping: waiting, by: \.township).mapValues(\.count)

@@ -23,7 +23,7 @@ extension Store {
         let target = URL(fileURLWithPath: destination).standardizedFileURL
         let folder = target.deletingLastPathComponent().path
         guard !fm.fileExists(atPath: target.path) else {
-            throw KtxError(.backupExists, .backupExists(path: target.path))
+            throw KtxError(.backupExists(path: target.path))
         }
         var isFolder: ObjCBool = false
         guard fm.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
@@ -42,7 +42,7 @@ extension Store {
                 // One file, not a WAL pair: a copy that travels on a USB stick stays whole.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 guard try String.fetchOne(db, sql: "PRAGMA quick_check") == "ok" else {
-                    throw KtxError(.storage, .backupFailedCheck)
+                    throw KtxError(.backupFailedCheck)
                 }
             }
             try copy.close()
@@ -51,7 +51,7 @@ extension Store {
         }
         guard link(temporary, target.path) == 0 else {
             if errno == EEXIST {
-                throw KtxError(.backupExists, .backupExists(path: target.path))
+                throw KtxError(.backupExists(path: target.path))
             }
             throw KtxError.cannotCreate(target.path, underlying: nil)
         }
@@ -64,7 +64,7 @@ extension Store {
                 try Self.requireContiguousLog(db)
                 try Self.forEachChunk(db) { _ in }
             } catch let error as KtxError {
-                throw KtxError(error.code, .backupUnchecked(path: target.path, cause: error.detail))
+                throw KtxError(.backupUnchecked(path: target.path, cause: error.detail))
             }
             let activities = try db.tableExists("activity") ? Int.fetchOne(db, sql: "SELECT count(*) FROM activity WHERE deleted = 0") ?? 0 : 0
             let tokens = try db.tableExists("hub_token") ? Int.fetchOne(db, sql: "SELECT count(*) FROM hub_token") ?? 0 : 0

@@ -195,12 +195,12 @@ extension Store {
     public func restore(_ id: ActivityID) throws -> ActivityID {
         guard let old = try activity(id) else { throw KtxError.unknownActivity(id.rawValue) }
         guard old.deleted else {
-            throw KtxError(.notDeleted, .notDeleted(id.rawValue))
+            throw KtxError(.notDeleted(id.rawValue))
         }
         let mine = try identity().township
         if let owner = old.township, owner != mine { throw KtxError.otherTownship(id.rawValue, owner: owner, mine: mine) }
         if let earlier = try restoredAs(id), try activity(earlier)?.deleted == false {
-            throw KtxError(.notDeleted, .restoredAlready(id.rawValue, as: earlier.rawValue))
+            throw KtxError(.restoredAlready(id.rawValue, as: earlier.rawValue))
         }
         guard let kind = old.kind, let date = old.date, let title = old.title else { throw KtxError.unknownActivity(id.rawValue) }
         let draft = try prepare(ActivityDraft(kind: kind, date: date, title: title, venue: old.venue, project: old.project,

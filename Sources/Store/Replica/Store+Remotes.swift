@@ -58,10 +58,10 @@ extension Store {
         let stored: String
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard let url = URL(string: trimmed), url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil else {
-                throw KtxError(.badRemoteURL, .badRemoteURL(trimmed))
+                throw KtxError(.badRemoteURL(trimmed))
             }
             guard (token?.isEmpty == false) != (tokenEnv?.isEmpty == false) else {
-                throw KtxError(.missingField, .httpRemoteNeedsToken)
+                throw KtxError(.httpRemoteNeedsToken)
             }
             kind = .http
             stored = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
@@ -73,7 +73,7 @@ extension Store {
                 throw KtxError.badRemoteLocation(trimmed)
             }
             guard token == nil && tokenEnv == nil else {
-                throw KtxError(.tokenNotAllowed, .tokenForFolder)
+                throw KtxError(.tokenForFolder)
             }
             kind = .folder
             stored = URL(fileURLWithPath: trimmed).standardizedFileURL.path
@@ -93,12 +93,12 @@ extension Store {
     public func token(for remote: Remote) throws -> String {
         if let variable = remote.tokenEnv {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                throw KtxError(.missingToken, .tokenVariableUnset(remote: remote.name, variable: variable))
+                throw KtxError(.tokenVariableUnset(remote: remote.name, variable: variable))
             }
             return value
         }
         guard let token = try credentials.get(remote.name) else {
-            throw KtxError(.missingToken, .noStoredToken(remote: remote.name, file: credentials.path))
+            throw KtxError(.noStoredToken(remote: remote.name, file: credentials.path))
         }
         return token
     }

@@ -292,9 +292,9 @@ extension GroupKey {
             let name = part.trimmingSpaces().lowercased()
             guard let key = GroupKey(rawValue: name) ?? GroupKey.named(name) else {
                 if let near = TypedInput.nearest(name, among: GroupKey.allCases.map(\.rawValue) + GroupKey.allCases.map(\.chineseName)) {
-                    throw KtxError(.badGroupKey, .badGroupKey(name, near: near))
+                    throw KtxError(.badGroupKey(name, near: near))
                 }
-                throw KtxError(.badGroupKey, .badGroupKey(name, near: nil))
+                throw KtxError(.badGroupKey(name, near: nil))
             }
             if !keys.contains(key) { keys.append(key) }
         }

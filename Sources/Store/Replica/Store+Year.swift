@@ -164,9 +164,9 @@ extension Store {
                 batch.emit(YearClose.target(year: year, township: township),
                            YearClose.Step(action: .approve, year: year, township: township, frontier: frontier).change)
             case .approved:
-                throw KtxError(.yearState, .approvedAlready(year: year, township: township))
+                throw KtxError(.approvedAlready(year: year, township: township))
             case .notSubmitted, .returned:
-                throw KtxError(.yearState, .notSubmitted(year: year, township: township))
+                throw KtxError(.notSubmitted(year: year, township: township))
             }
         }
     }
@@ -176,7 +176,7 @@ extension Store {
         let pending = try yearStandings(year).filter { $0.standing.state != .approved }
         guard pending.isEmpty else {
             let names = pending.map(\.township)
-            throw KtxError(.yearState, .townshipsNotApproved(year: year, townships: names))
+            throw KtxError(.townshipsNotApproved(year: year, townships: names))
         }
         try writeLocal("approve") { db, batch in
             var frontier: [ReplicaID: Int64] = [:]
@@ -203,7 +203,7 @@ extension Store {
         try writeLocal("return") { db, batch in
             let standing = YearClose.Standing(try Self.yearCloseEvents(db, year: year)[township] ?? [])
             guard standing.state == .submitted || standing.state == .approved else {
-                throw KtxError(.yearState, .nothingToReturn(year: year, township: township))
+                throw KtxError(.nothingToReturn(year: year, township: township))
             }
             batch.emit(YearClose.target(year: year, township: township),
                        YearClose.Step(action: .returned, year: year, township: township, reason: reason).change)

@@ -240,7 +240,7 @@ public struct Store: Sendable {
         do {
             try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         } catch {
-            throw KtxError(.storage, .storage(what: "checkpoint: \(error)"), underlying: error)
+            throw KtxError(.storage(what: "checkpoint: \(error)"), underlying: error)
         }
     }
 

@@ -24,7 +24,7 @@ public enum Validate {
     /// A quarter as typed: 1 to 4 (the terminal's `--quarter`, the dashboard's `quarter`).
     public static func quarter(_ text: String) throws -> Int {
         guard let q = Int(text.trimmingSpaces()), (1...4).contains(q) else {
-            throw KtxError(.badQuarter, .badQuarter(text))
+            throw KtxError(.badQuarter(text))
         }
         return q
     }
@@ -34,7 +34,7 @@ public enum Validate {
     public static func notes(_ text: String) throws -> String {
         let notes = TypedInput.notes(text)
         guard notes.isEmpty || AcceptanceRule.isNotes(notes) else {
-            throw KtxError(.badText, .badNotes(maxScalars: AcceptanceRule.maxNotesScalars))
+            throw KtxError(.badNotes(maxScalars: AcceptanceRule.maxNotesScalars))
         }
         return notes
     }

@@ -308,10 +308,10 @@ public struct SyncSession: Sendable {
         }
         // Never a success for records that did not reach the hub.
         if report.pushRefusals.isEmpty, deferred.isEmpty, pushedUpTo[me] < pushable[me] {
-            throw KtxError(.hubRefused, .notPlaced(from: pushedUpTo[me] + 1, to: pushable[me], location: hub.location))
+            throw KtxError(.notPlaced(from: pushedUpTo[me] + 1, to: pushable[me], location: hub.location))
         }
         if let (_, dependency) = deferred.first {
-            throw KtxError(.hubRefused, .hubWaits(dependency.message))
+            throw KtxError(.hubWaits(dependency.message))
         }
         return pushedUpTo
     }

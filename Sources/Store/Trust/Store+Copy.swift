@@ -105,7 +105,7 @@ extension Store {
         // continue as the same replica, with the same operations, and part again later
         // as any copies do, instead of each re-issuing the shared records.
         guard let oldKey = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1") else {
-            throw KtxError(.storage, .noSigningKey)
+            throw KtxError(.noSigningKey)
         }
         var seed = SHA256()
         seed.update(data: Array("ktx-continue-1\n".utf8))

@@ -8,7 +8,7 @@ extension Store {
     /// replica, its hub folder's roster).
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
         let raw = try read("key") { db in try Data.fetchOne(db, sql: "SELECT signing_key FROM replica_self WHERE id = 1") }
-        guard let raw else { throw KtxError(.storage, .noSigningKey) }
+        guard let raw else { throw KtxError(.noSigningKey) }
         return Array(try Curve25519.Signing.PrivateKey(rawRepresentation: raw).signature(for: message))
     }
 

@@ -42,7 +42,7 @@ extension Store {
         let key = try read("key") { db in
             try Data.fetchOne(db, sql: "SELECT public_key FROM replica WHERE num = (SELECT replica FROM replica_self WHERE id = 1)")
         }
-        guard let key else { throw KtxError(.storage, .noSigningKey) }
+        guard let key else { throw KtxError(.noSigningKey) }
         return ([UInt8](key), Self.fingerprint(of: [UInt8](key)))
     }
 

@@ -127,7 +127,7 @@ public enum OpChunk {
 
     /// The error for a chunk that cannot be read.
     public static var damaged: KtxError {
-        KtxError(.storage, .unreadableChunk)
+        KtxError(.unreadableChunk)
     }
 
     private static func put(_ value: UInt64, _ out: inout [UInt8]) {

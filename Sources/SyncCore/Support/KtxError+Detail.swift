@@ -211,7 +211,78 @@ public indirect enum Detail: Sendable {
     case badDatabaseName(String)
 
     /// An edge's own error, worded where it was raised.
-    case said(zh: String, en: String)
+    case said(KtxError.Code, zh: String, en: String)
+    /// The stable code of an error with these facts.
+    public var code: KtxError.Code {
+        switch self {
+        case .notInitialized: .notInitialized
+        case .alreadyInitialized: .alreadyInitialized
+        case .notADatabase: .notADatabase
+        case .foreignDatabase: .foreignDatabase
+        case .cannotCreate: .cannotCreate
+        case .newerDatabase, .newerHubDatabase: .newerDatabase
+        case .diskFull: .diskFull
+        case .readOnly: .readOnly
+        case .emptyDatabase: .emptyDatabase
+        case .damagedLog, .damagedChunk: .damagedLog
+        case .logGap: .logGap
+        case .storage, .unreadableChunk, .backupFailedCheck, .noSigningKey, .unknownStoredRole, .sharedDatabaseRefused: .storage
+        case .overflow: .overflow
+        case .backupExists: .backupExists
+        case .unknownKind: .unknownKind
+        case .unknownMetric: .unknownMetric
+        case .badDate: .badDate
+        case .badYear: .badYear
+        case .badQuarter: .badQuarter
+        case .badIndicatorValue: .badIndicatorValue
+        case .badNumber, .tooLarge: .badNumber
+        case .badText, .badNotes: .badText
+        case .missingField, .httpRemoteNeedsToken: .missingField
+        case .negativeValue: .negativeValue
+        case .ruleBroken: .ruleBroken
+        case .badGroupKey: .badGroupKey
+        case .badActivityID: .badActivityID
+        case .unknownActivity: .unknownActivity
+        case .activityDeleted: .activityDeleted
+        case .notDeleted, .restoredAlready: .notDeleted
+        case .otherTownship: .otherTownship
+        case .negativeResult: .negativeResult
+        case .nothingToChange: .nothingToChange
+        case .refusedLocally: .refused
+        case .outsideRights: .countyOnly
+        case .approvedAlready, .notSubmitted, .townshipsNotApproved, .nothingToReturn, .noAmendments: .yearState
+        case .badRemoteName: .badRemoteName
+        case .remoteExists: .remoteExists
+        case .unknownRemote: .unknownRemote
+        case .noRemote: .noRemote
+        case .ambiguousRemote: .ambiguousRemote
+        case .badRemoteURL: .badRemoteURL
+        case .badRemoteLocation: .badRemoteLocation
+        case .tokenForFolder: .tokenNotAllowed
+        case .tokenVariableUnset, .noStoredToken: .missingToken
+        case .wrongToken: .wrongToken
+        case .hubUnreadable, .linkInHub: .hubUnreadable
+        case .notAHub, .folderNotEmpty: .notAHub
+        case .hubMissing: .hubMissing
+        case .hubKeyChanged: .hubKeyChanged
+        case .badRoster: .badRoster
+        case .notTheCounty: .notTheCounty
+        case .scopeNeedsRoster: .scopeNeedsRoster
+        case .unknownRequest, .notEnrolled, .countyNotRevocable: .unknownRequest
+        case .copiedReplica: .copiedReplica
+        case .notPlaced, .hubWaits, .hubRefusedRequest, .hubAnswerUnreadable: .hubRefused
+        case .unknownToken: .unknownToken
+        case .hubUnauthorized: .hubUnauthorized
+        case .hubForbidden: .hubForbidden
+        case .hubUnreachable: .hubUnreachable
+        case .badPort, .badHost: .badPort
+        case .portInUse: .portInUse
+        case .notANodeCopy, .passwordInURL, .passwordFileUnreadable, .badDatabaseURL, .badDatabaseName: .badDatabaseURL
+        case .viewAhead, .databaseUnusable: .databaseUnavailable
+        case .backupUnchecked(_, let cause): cause.code
+        case .said(let code, _, _): code
+        }
+    }
 }
 
 /// Why a hub cannot be reached, as the client saw it.
@@ -266,167 +337,167 @@ public enum AnswerProblem: Sendable, Hashable {
 
 extension KtxError {
     /// No replica at `path`: `ktx init` makes one.
-    public static func notInitialized(_ path: String) -> KtxError { KtxError(.notInitialized, .notInitialized(path: path)) }
+    public static func notInitialized(_ path: String) -> KtxError { KtxError(.notInitialized(path: path)) }
 
     /// `ktx init` on a file that already holds a replica; nothing is changed.
     public static func alreadyInitialized(_ path: String, replica: String, township: String) -> KtxError {
-        KtxError(.alreadyInitialized, .alreadyInitialized(path: path, replica: replica, township: township))
+        KtxError(.alreadyInitialized(path: path, replica: replica, township: township))
     }
 
     /// The file is not a SQLite database (or is damaged).
     public static func notADatabase(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.notADatabase, .notADatabase(path: path), underlying: underlying)
+        KtxError(.notADatabase(path: path), underlying: underlying)
     }
 
     /// A SQLite database of another program's: ktx writes nothing into it.
-    public static func foreignDatabase(_ path: String) -> KtxError { KtxError(.foreignDatabase, .foreignDatabase(path: path)) }
+    public static func foreignDatabase(_ path: String) -> KtxError { KtxError(.foreignDatabase(path: path)) }
 
     /// The database file or its folder cannot be created.
     public static func cannotCreate(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.cannotCreate, .cannotCreate(path: path), underlying: underlying)
+        KtxError(.cannotCreate(path: path), underlying: underlying)
     }
 
     /// A database written by a newer ktx, which this one cannot read.
-    public static func newerDatabase(_ path: String) -> KtxError { KtxError(.newerDatabase, .newerDatabase(path: path)) }
+    public static func newerDatabase(_ path: String) -> KtxError { KtxError(.newerDatabase(path: path)) }
 
     /// An unknown kind: the edge names the near one if it looks like a slip, else the list.
-    public static func unknownKind(_ text: String, catalog: Catalog) -> KtxError { KtxError(.unknownKind, .unknownKind(text, catalog: catalog)) }
+    public static func unknownKind(_ text: String, catalog: Catalog) -> KtxError { KtxError(.unknownKind(text, catalog: catalog)) }
 
     /// A metric the catalog does not have: the edge names the nearest one it does.
-    public static func unknownMetric(_ text: String, catalog: Catalog) -> KtxError { KtxError(.unknownMetric, .unknownMetric(text, catalog: catalog)) }
+    public static func unknownMetric(_ text: String, catalog: Catalog) -> KtxError { KtxError(.unknownMetric(text, catalog: catalog)) }
 
     /// Not a date ktx reads.
-    public static func badDate(_ text: String) -> KtxError { KtxError(.badDate, .badDate(text, .form)) }
+    public static func badDate(_ text: String) -> KtxError { KtxError(.badDate(text, .form)) }
 
     /// A date that names itself: why it is not a day.
-    public static func badDate(_ text: String, _ problem: TypedInput.DateProblem) -> KtxError { KtxError(.badDate, .badDate(text, problem)) }
+    public static func badDate(_ text: String, _ problem: TypedInput.DateProblem) -> KtxError { KtxError(.badDate(text, problem)) }
 
     /// A change that would break a rule between two quantities of one activity.
     public static func ruleBroken(_ id: String?, metric: Metric, value: Int64, atMost: Metric, limit: Int64,
                                   saysNothingChanged: Bool = true) -> KtxError {
-        KtxError(.ruleBroken, .ruleBroken(activity: id, metric: metric, value: value, atMost: atMost, limit: limit,
+        KtxError(.ruleBroken(activity: id, metric: metric, value: value, atMost: atMost, limit: limit,
                                           saysNothingChanged: saysNothingChanged))
     }
 
     /// Not a year from 1900 to 2999.
-    public static func badYear(_ text: String) -> KtxError { KtxError(.badYear, .badYear(text)) }
+    public static func badYear(_ text: String) -> KtxError { KtxError(.badYear(text)) }
 
     /// Not a value an indicator takes (a number, optionally with its unit).
-    public static func badIndicatorValue(_ text: String) -> KtxError { KtxError(.badIndicatorValue, .badIndicatorValue(text)) }
+    public static func badIndicatorValue(_ text: String) -> KtxError { KtxError(.badIndicatorValue(text)) }
 
     /// A quantity typed for a field that is not a valid amount of its metric.
     public static func badNumber(_ field: InputField, _ text: String, metric: Metric) -> KtxError {
-        KtxError(.badNumber, .badNumber(.field(field), text, metric))
+        KtxError(.badNumber(.field(field), text, metric))
     }
 
     /// ``badNumber(_:_:metric:)`` for what only one edge has (a CSV column).
     public static func badNumber(_ name: String, _ text: String, metric: Metric) -> KtxError {
-        KtxError(.badNumber, .badNumber(.named(name), text, metric))
+        KtxError(.badNumber(.named(name), text, metric))
     }
 
     /// A number beyond what the field takes.
-    public static func tooLarge(_ field: InputField, _ text: String) -> KtxError { KtxError(.badNumber, .tooLarge(field, text)) }
+    public static func tooLarge(_ field: InputField, _ text: String) -> KtxError { KtxError(.tooLarge(field, text)) }
 
     /// A text field that is empty where it may not be, or holds what no text may.
-    public static func badText(_ field: InputField) -> KtxError { KtxError(.badText, .badText(.field(field))) }
+    public static func badText(_ field: InputField) -> KtxError { KtxError(.badText(.field(field))) }
 
     /// ``badText(_:)`` for what only one edge has (a CSV column).
-    public static func badText(_ name: String) -> KtxError { KtxError(.badText, .badText(.named(name))) }
+    public static func badText(_ name: String) -> KtxError { KtxError(.badText(.named(name))) }
 
     /// A field the command or form needs that was not given.
-    public static func missingField(_ field: InputField) -> KtxError { KtxError(.missingField, .missingField(.field(field))) }
+    public static func missingField(_ field: InputField) -> KtxError { KtxError(.missingField(.field(field))) }
 
     /// ``missingField(_:)`` for what only one edge has (`LOCATION`, `N` in a terminal).
-    public static func missingField(_ name: String) -> KtxError { KtxError(.missingField, .missingField(.named(name))) }
+    public static func missingField(_ name: String) -> KtxError { KtxError(.missingField(.named(name))) }
 
     /// Not an activity id (`3fa9c2d1b0e4-17`).
-    public static func badActivityID(_ text: String) -> KtxError { KtxError(.badActivityID, .badActivityID(text)) }
+    public static func badActivityID(_ text: String) -> KtxError { KtxError(.badActivityID(text)) }
 
     /// No activity with this id in the replica.
-    public static func unknownActivity(_ id: String) -> KtxError { KtxError(.unknownActivity, .unknownActivity(id)) }
+    public static func unknownActivity(_ id: String) -> KtxError { KtxError(.unknownActivity(id)) }
 
     /// The activity was deleted (`ktx restore` brings it back).
-    public static func activityDeleted(_ id: String) -> KtxError { KtxError(.activityDeleted, .activityDeleted(id)) }
+    public static func activityDeleted(_ id: String) -> KtxError { KtxError(.activityDeleted(id)) }
 
     /// Another township's activity: this replica may change only its own township's.
     public static func otherTownship(_ id: String, owner: String, mine: String) -> KtxError {
-        KtxError(.otherTownship, .otherTownship(id, owner: owner, mine: mine))
+        KtxError(.otherTownship(id, owner: owner, mine: mine))
     }
 
     /// A negative number where the field takes none.
-    public static func negativeValue(_ field: InputField, _ text: String) -> KtxError { KtxError(.negativeValue, .negativeValue(field, text)) }
+    public static func negativeValue(_ field: InputField, _ text: String) -> KtxError { KtxError(.negativeValue(field, text)) }
 
     /// A correction that would take a quantity's total below zero.
     public static func negativeResult(_ id: String, metric: Metric, current: Int64, change: Int64) -> KtxError {
-        KtxError(.negativeResult, .negativeResult(id, metric: metric, current: current, change: change))
+        KtxError(.negativeResult(id, metric: metric, current: current, change: change))
     }
 
     /// An edit that changes nothing.
-    public static func nothingToChange() -> KtxError { KtxError(.nothingToChange, .nothingToChange) }
+    public static func nothingToChange() -> KtxError { KtxError(.nothingToChange) }
 
     /// A remote's name that is not a plain word.
-    public static func badRemoteName(_ name: String) -> KtxError { KtxError(.badRemoteName, .badRemoteName(name)) }
+    public static func badRemoteName(_ name: String) -> KtxError { KtxError(.badRemoteName(name)) }
 
     /// A remote of that name exists already.
-    public static func remoteExists(_ name: String) -> KtxError { KtxError(.remoteExists, .remoteExists(name)) }
+    public static func remoteExists(_ name: String) -> KtxError { KtxError(.remoteExists(name)) }
 
     /// No remote of that name, with the names there are.
-    public static func unknownRemote(_ name: String, known: [String]) -> KtxError { KtxError(.unknownRemote, .unknownRemote(name, known: known)) }
+    public static func unknownRemote(_ name: String, known: [String]) -> KtxError { KtxError(.unknownRemote(name, known: known)) }
 
     /// No remote to sync with.
-    public static func noRemote() -> KtxError { KtxError(.noRemote, .noRemote) }
+    public static func noRemote() -> KtxError { KtxError(.noRemote) }
 
     /// More than one remote and none named: the command needs one.
-    public static func ambiguousRemote(_ names: [String]) -> KtxError { KtxError(.ambiguousRemote, .ambiguousRemote(names)) }
+    public static func ambiguousRemote(_ names: [String]) -> KtxError { KtxError(.ambiguousRemote(names)) }
 
     /// A hub that cannot be read (a folder missing, a share gone), with why.
     public static func hubUnreadable(_ location: String, reason: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.hubUnreadable, .hubUnreadable(location: location, reason: reason), underlying: underlying)
+        KtxError(.hubUnreadable(location: location, reason: reason), underlying: underlying)
     }
 
     /// A folder that is not a hub (no `ktx-hub.json`): a USB stick not inserted, a typo.
-    public static func notAHub(_ location: String) -> KtxError { KtxError(.notAHub, .notAHub(location: location)) }
+    public static func notAHub(_ location: String) -> KtxError { KtxError(.notAHub(location: location)) }
 
     /// A folder hub that is not there: a USB stick not inserted, a share not mounted, a typo.
-    public static func hubMissing(_ location: String) -> KtxError { KtxError(.hubMissing, .hubMissing(location: location)) }
+    public static func hubMissing(_ location: String) -> KtxError { KtxError(.hubMissing(location: location)) }
 
     /// A governed hub folder whose county key is not the one this replica pinned.
     public static func hubKeyChanged(_ location: String, pinned: String, found: String?) -> KtxError {
-        KtxError(.hubKeyChanged, .hubKeyChanged(location: location, pinned: pinned, found: found))
+        KtxError(.hubKeyChanged(location: location, pinned: pinned, found: found))
     }
 
     /// A governed hub folder whose roster is missing, damaged, or not signed by its county.
-    public static func badRoster(_ location: String, _ detail: String) -> KtxError { KtxError(.badRoster, .badRoster(location: location, detail)) }
+    public static func badRoster(_ location: String, _ detail: String) -> KtxError { KtxError(.badRoster(location: location, detail)) }
 
     /// A county command run on a replica that does not govern the folder.
     public static func notTheCounty(_ location: String, governor: String) -> KtxError {
-        KtxError(.notTheCounty, .notTheCounty(location: location, governor: governor))
+        KtxError(.notTheCounty(location: location, governor: governor))
     }
 
     /// A remote location ktx cannot use: a URL of another scheme, a Windows share path.
-    public static func badRemoteLocation(_ location: String) -> KtxError { KtxError(.badRemoteLocation, .badRemoteLocation(location)) }
+    public static func badRemoteLocation(_ location: String) -> KtxError { KtxError(.badRemoteLocation(location)) }
 
     /// Not a port number from 1 to 65535.
-    public static func badPort(_ text: String) -> KtxError { KtxError(.badPort, .badPort(text)) }
+    public static func badPort(_ text: String) -> KtxError { KtxError(.badPort(text)) }
 
     /// The hub cannot listen there: the port is in use, or not this process's to take.
     public static func portInUse(host: String, port: Int, inUse: Bool) -> KtxError {
-        KtxError(.portInUse, .portInUse(host: host, port: port, inUse: inUse))
+        KtxError(.portInUse(host: host, port: port, inUse: inUse))
     }
 
     /// Not an address the hub can listen on.
-    public static func badHost(_ host: String) -> KtxError { KtxError(.badPort, .badHost(host)) }
+    public static func badHost(_ host: String) -> KtxError { KtxError(.badHost(host)) }
 
     /// A total that would overflow: the change is refused.
-    public static func overflow() -> KtxError { KtxError(.overflow, .overflow) }
+    public static func overflow() -> KtxError { KtxError(.overflow) }
 
     /// This PC's database is a copy of another's: the hub holds other operations under its seqs.
     public static func copiedReplica(_ replica: String, file: String) -> KtxError {
-        KtxError(.copiedReplica, .copiedReplica(replica: replica, file: file))
+        KtxError(.copiedReplica(replica: replica, file: file))
     }
 
     /// A local change every receiver would refuse by the acceptance rule: nothing written.
-    public static func refusedLocally(_ reason: RefusalReason) -> KtxError { KtxError(.refused, .refusedLocally(reason)) }
+    public static func refusedLocally(_ reason: RefusalReason) -> KtxError { KtxError(.refusedLocally(reason)) }
 
     /// A local change outside this replica's rights: every receiver would refuse it.
     ///
@@ -437,43 +508,43 @@ extension KtxError {
     ///     it learns it at its first sync with a county token, or from the county's roster).
     public static func outsideRights(_ reason: RefusalReason, township: String, roleKnown: Bool) -> KtxError {
         reason == .countyOnly
-            ? KtxError(.countyOnly, .outsideRights(reason, township: township, roleKnown: roleKnown))
+            ? KtxError(.outsideRights(reason, township: township, roleKnown: roleKnown))
             : refusedLocally(reason)
     }
 
     /// A sync with a token of another role than this replica's.
     public static func wrongToken(mine: Roster.Role, township: String, tokenRole: String) -> KtxError {
-        KtxError(.wrongToken, .wrongToken(mine: mine, township: township, tokenRole: tokenRole))
+        KtxError(.wrongToken(mine: mine, township: township, tokenRole: tokenRole))
     }
 
     /// The disk is full: nothing was written.
     public static func diskFull(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.diskFull, .diskFull(path: path), underlying: underlying)
+        KtxError(.diskFull(path: path), underlying: underlying)
     }
 
     /// The database or its folder is read-only (a write-protected USB stick, a CD).
     public static func readOnly(_ path: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.readOnly, .readOnly(path: path), underlying: underlying)
+        KtxError(.readOnly(path: path), underlying: underlying)
     }
 
     /// The file is empty: not a replica (a copy cut short?).
-    public static func emptyDatabase(_ path: String) -> KtxError { KtxError(.emptyDatabase, .emptyDatabase(path: path)) }
+    public static func emptyDatabase(_ path: String) -> KtxError { KtxError(.emptyDatabase(path: path)) }
 
     /// The operation log is damaged; `detail` says where.
-    public static func damagedLog(_ detail: String) -> KtxError { KtxError(.damagedLog, .damagedLog(detail)) }
+    public static func damagedLog(_ detail: String) -> KtxError { KtxError(.damagedLog(detail)) }
 
     /// A chunk of the log whose bytes changed after they were written.
     public static func damagedChunk(replica: String, from: Int64, to: Int64) -> KtxError {
-        KtxError(.damagedLog, .damagedChunk(replica: replica, from: from, to: to))
+        KtxError(.damagedChunk(replica: replica, from: from, to: to))
     }
 
     /// A replica's log misses operations: nothing built from it would count them.
     public static func logGap(replica: String, from: Int64, to: Int64) -> KtxError {
-        KtxError(.logGap, .logGap(replica: replica, from: from, to: to))
+        KtxError(.logGap(replica: replica, from: from, to: to))
     }
 
     /// The database cannot be used for `what`, with SQLite's reason.
     public static func storage(_ what: String, underlying: (any Error & Sendable)? = nil) -> KtxError {
-        KtxError(.storage, .storage(what: what), underlying: underlying)
+        KtxError(.storage(what: what), underlying: underlying)
     }
 }

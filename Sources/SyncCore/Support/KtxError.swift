@@ -160,16 +160,16 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case townshipOnly = "township-only"
     }
 
-    /// What kind of error this is.
-    public let code: Code
     /// What went wrong, as facts an edge words.
     public let detail: Detail
     /// The cause, for logs (never shown to a clerk as is).
     public let underlying: (any Error & Sendable)?
 
-    /// An error of `code` with its facts.
-    public init(_ code: Code, _ detail: Detail, underlying: (any Error & Sendable)? = nil) {
-        self.code = code
+    /// What kind of error this is: its facts' code.
+    public var code: Code { detail.code }
+
+    /// An error with its facts.
+    public init(_ detail: Detail, underlying: (any Error & Sendable)? = nil) {
         self.detail = detail
         self.underlying = underlying
     }
@@ -177,7 +177,7 @@ public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     /// An edge's own error, worded where the edge raises it (the layers below an edge
     /// never use this: a test holds them to ``Detail``).
     public init(_ code: Code, zh: String, en: String, underlying: (any Error & Sendable)? = nil) {
-        self.init(code, .said(zh: zh, en: en), underlying: underlying)
+        self.init(.said(code, zh: zh, en: en), underlying: underlying)
     }
 
     /// The field of input the error is about, if one: each edge names it its own way.
