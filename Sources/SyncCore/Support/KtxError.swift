@@ -4,7 +4,7 @@
 /// terminal names a field `--title` and may name the `ktx` command that mends it, a page
 /// names the form's label, the hub's JSON answer the field's key) and maps it to an exit
 /// status or an HTTP status. An edge's own error, raised where it is worded, carries its
-/// words (``Detail/said(zh:en:)``).
+/// words (``Detail/said(_:zh:en:)``).
 ///
 /// `description` is for logs: the code and the facts.
 public struct KtxError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
