@@ -53,11 +53,17 @@ let package = Package(
                 .embedInCode("scoring/example-caps.yaml"),
             ]
         ),
-        // The pure model: ids, clock, operations, their codec and acceptance rule, merge
-        // rules, version vectors, the hub protocol. No file I/O, no SQLite, no HTTP, no Crypto.
+        // The rules every replica shares, the browser's too: ids, the hybrid clock, operations
+        // and their packed codec, the bytes a run's seal signs, the acceptance rule, the merge
+        // rules, version vectors. Written in the subset of Swift that Embedded Swift compiles
+        // to WebAssembly (no Foundation, no Codable, typed throws): `scripts/build-wasm.sh`
+        // builds the same files into `ktx-core.wasm` for the offline web app.
+        .target(name: "KtxCore"),
+        // The model around the core: the catalog compiled in, JSON forms, the hub protocol,
+        // errors. No file I/O, no SQLite, no HTTP, no Crypto.
         .target(
             name: "SyncCore",
-            dependencies: ["KtxSchema"]
+            dependencies: ["KtxCore", "KtxSchema"]
         ),
         // The words of the core's errors and of what a sync or a check reports, in Chinese and
         // English, for the edges that show them (the CLI, the pages, the hub's answers): the

@@ -310,7 +310,7 @@ extension Store {
                     if from == first && to == last {
                         packed = Array(chunks.blob(2))
                     } else {
-                        let ops = try OpChunk.decode(chunks.blob(2), replica: part.replica, firstSeq: first, from: from, limit: Int(to - from + 1))
+                        let ops = try OpChunk.read(chunks.blob(2), replica: part.replica, firstSeq: first, from: from, limit: Int(to - from + 1))
                         packed = OpChunk.encode(ops)
                     }
                     frames.append(.init(replica: part.replica, township: part.township, first: from, count: Int(to - from + 1), packed: packed))

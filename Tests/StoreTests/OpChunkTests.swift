@@ -57,12 +57,12 @@ import Testing
     @Test func damagedChunksAreRefused() {
         let bytes = OpChunk.encode(sample())
         for n in 0..<bytes.count {
-            #expect(throws: KtxError.self) { try OpChunk.decode(Array(bytes.prefix(n)), replica: replica, firstSeq: 7) }
+            #expect(throws: KtxError.self) { try OpChunk.read(Array(bytes.prefix(n)), replica: replica, firstSeq: 7) }
         }
-        #expect(throws: KtxError.self) { try OpChunk.decode(bytes + [0], replica: replica, firstSeq: 7) }
+        #expect(throws: KtxError.self) { try OpChunk.read(bytes + [0], replica: replica, firstSeq: 7) }
         var version = bytes
         version[0] = 9
-        #expect(throws: KtxError.self) { try OpChunk.decode(version, replica: replica, firstSeq: 7) }
+        #expect(throws: KtxError.self) { try OpChunk.read(version, replica: replica, firstSeq: 7) }
         // Any single changed byte either is refused or decodes to something else than the
         // original, never crashes.
         for i in bytes.indices {

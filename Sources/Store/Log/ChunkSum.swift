@@ -24,7 +24,7 @@ extension Store {
         while let row = try rows.next() {
             let bytes: Data = row[3]
             guard let id = ids[row[1]],
-                  (try? OpChunk.decode([UInt8](bytes), replica: id, firstSeq: row[2])) != nil else { continue }
+                  (try? OpChunk.read([UInt8](bytes), replica: id, firstSeq: row[2])) != nil else { continue }
             try update.execute(arguments: [ChunkSum.of(bytes), row[0] as Int64])
         }
     }

@@ -3,7 +3,7 @@ import GRDB
 import SyncCore
 
 /// Operations accepted for merging but not yet written: packed into chunks as they come,
-/// with their net effect per activity (``BatchDelta``).
+/// with their net effect per activity (`BatchDelta`).
 struct PendingMerge {
     /// The most operations one chunk row holds.
     static let chunkLimit = 10_000
@@ -41,7 +41,7 @@ struct PendingMerge {
     var latestAllowed: Int64 = .max
     /// Townships known for replicas, for naming a held operation's PC.
     var knownTownship: (ReplicaID) -> String? = { _ in nil }
-    /// Whether operations must come in signed runs (``RunSeal``) as their replica's trust
+    /// Whether operations must come in signed runs (`RunSeal`) as their replica's trust
     /// requires: everything from elsewhere; not this replica's own new operations.
     var checksSignatures = true
     /// What the database knows of a replica's signing.
@@ -388,7 +388,7 @@ struct PendingMerge {
 
     /// The accepted operations, unpacked again.
     func operations() throws -> [Op] {
-        try chunks.flatMap { try OpChunk.decode($0.bytes, replica: $0.replica, firstSeq: $0.first) }
+        try chunks.flatMap { try OpChunk.read($0.bytes, replica: $0.replica, firstSeq: $0.first) }
     }
 }
 

@@ -126,7 +126,7 @@ extension Store {
             }
             defer { end[num] = last }
             let bytes: Data = row[3]
-            guard let ops = try? OpChunk.decode([UInt8](bytes), replica: id, firstSeq: first) else {
+            guard let ops = try? OpChunk.read([UInt8](bytes), replica: id, firstSeq: first) else {
                 report.add(.unreadableChunk(id, first: first, last: last))
                 continue
             }
@@ -227,7 +227,7 @@ extension Store {
             throw KtxError.damagedLog("this replica's log ends at \(last), its record says \(me.maxSeq)")
         }
         let bytes: Data = row[2]
-        let ops = try? bytes.withUnsafeBytes { try OpChunk.decode($0, replica: me.replica, firstSeq: first) }
+        let ops = try? bytes.withUnsafeBytes { try OpChunk.read($0, replica: me.replica, firstSeq: first) }
         guard let ops, ops.count == Int(last - first + 1) else {
             throw KtxError.damagedLog("operations \(first)–\(last) cannot be read")
         }

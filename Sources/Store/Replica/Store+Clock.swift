@@ -41,7 +41,7 @@ extension Store {
                                       arguments: [me.num])
         for chunk in chunks {
             let bytes: Data = chunk[2]
-            var ops = try OpChunk.decode([UInt8](bytes), replica: me.replica, firstSeq: chunk[1])
+            var ops = try OpChunk.read([UInt8](bytes), replica: me.replica, firstSeq: chunk[1])
             var changed = false
             for i in ops.indices where ops[i].timestamp.millis > latestAllowed {
                 if ops[i].seq <= published {

@@ -345,7 +345,7 @@ extension Store {
             if !chunks.isNull(3), ChunkSum.of(chunks.blob(2)) != chunks.int64(3) {
                 throw KtxError.damagedChunk(replica: id.short, from: first, to: chunks.int64(4))
             }
-            let ops = try OpChunk.decode(chunks.blob(2), replica: id, firstSeq: first,
+            let ops = try OpChunk.read(chunks.blob(2), replica: id, firstSeq: first,
                                          from: replica.map { $0.after + 1 } ?? first, limit: limit)
             if try !body(ops) { return }
         }

@@ -91,7 +91,7 @@ extension Store {
             } else if let chunk: Int64 = row[5],
                       let old = try Row.fetchOne(db, sql: "SELECT first_seq, ops FROM op_chunk WHERE id = ?", arguments: [chunk]) {
                 // A chunk written before its newest operation was kept beside it.
-                newest = try OpChunk.decode([UInt8](old[1] as Data), replica: id, firstSeq: old[0]).map(\.timestamp.millis).max()
+                newest = try OpChunk.read([UInt8](old[1] as Data), replica: id, firstSeq: old[0]).map(\.timestamp.millis).max()
             }
             return (row[0], id, row[2], row[3], newest)
         }

@@ -3,7 +3,7 @@ import GRDB
 import SyncCore
 
 /// The year's close (issue 30): a township's PC submits a year, the county approves or returns
-/// it. Each step is an operation of this replica's (``YearClose``), checked by the rights every
+/// it. Each step is an operation of this replica's (`YearClose`), checked by the rights every
 /// receiver applies before it is written, and kept in `year_close` when it is merged here or
 /// anywhere; where a (year, township) stands is folded from those rows.
 extension Store {

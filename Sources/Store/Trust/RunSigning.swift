@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 import SyncCore
 
-/// Signing and verifying runs (``RunSeal``) with Ed25519 from swift-crypto.
+/// Signing and verifying runs (`RunSeal`) with Ed25519 from swift-crypto.
 enum RunSigning {
     /// The SHA-256 of a run's canonical form: its operations packed as the log stores them
-    /// (``OpChunk``, format version 1; the replica and the seqs are in the signed message).
+    /// (`OpChunk`, format version 1; the replica and the seqs are in the signed message).
     static func digest(_ operations: some Collection<Op>) -> [UInt8] {
         digest(packed: OpChunk.encode(operations))
     }

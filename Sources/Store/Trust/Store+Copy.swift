@@ -166,7 +166,7 @@ extension Store {
             let first: Int64 = chunk[1]
             try db.execute(sql: "DELETE FROM op_chunk WHERE id = ?", arguments: [chunk[0] as Int64])
             if first <= seq {
-                let kept = try OpChunk.decode([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= seq }
+                let kept = try OpChunk.read([UInt8](chunk[2] as Data), replica: me.replica, firstSeq: first).filter { $0.seq <= seq }
                 let packed = OpChunk.encode(kept)
                 try db.execute(sql: "INSERT INTO op_chunk (replica, first_seq, last_seq, ops, sum) VALUES (?, ?, ?, ?, ?)",
                                arguments: [me.num, first, seq, Data(packed), ChunkSum.of(packed)])

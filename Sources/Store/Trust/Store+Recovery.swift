@@ -115,7 +115,7 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT replica, seq, reason, op, left_at, continued_as FROM left_out ORDER BY left_at, seq").compactMap { row in
                 guard let replica = ReplicaID(bytes: row[0] as Data), let next = ReplicaID(bytes: row[5] as Data),
                       let reason = RefusalReason(rawValue: row[2]),
-                      let op = try? OpChunk.decode([UInt8](row[3] as Data), replica: replica, firstSeq: row[1]).first
+                      let op = try? OpChunk.read([UInt8](row[3] as Data), replica: replica, firstSeq: row[1]).first
                 else { return nil }
                 return LeftOutOperation(replica: replica, seq: row[1], reason: reason, operation: op, leftAtMillis: row[4], continuedAs: next)
             }

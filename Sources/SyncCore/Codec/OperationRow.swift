@@ -1,5 +1,5 @@
 /// The row every way in writes and reads an operation as:
-/// `[seq, hlc, activity, kind, field, value]` (kinds from ``OperationKind``; see ``WireOp``).
+/// `[seq, hlc, activity, kind, field, value]` (kinds from `OperationKind`; see ``WireOp``).
 /// Folder files, HTTP bodies and the bench trace all use these, so they cannot drift.
 public enum OperationRow {
     /// Appends one operation as a JSON array `[seq, hlc, activity, kind, field, value]`,
@@ -57,7 +57,7 @@ public enum OperationRow {
 }
 
 extension WireOp {
-    /// A row as read: the seq, the clock's raw value, the target, the ``OperationKind`` code, the field or metric, and the text or number it carries.
+    /// A row as read: the seq, the clock's raw value, the target, the `OperationKind` code, the field or metric, and the text or number it carries.
     public init(seq: Int64, hlc: Int64, activity: String, kind: Int, field: String, text: String?, number: Int64?) {
         self.seq = seq
         self.hlc = hlc

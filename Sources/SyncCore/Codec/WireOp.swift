@@ -7,7 +7,7 @@ public struct WireOp: Codable, Sendable, Equatable {
     public var hlc: Int64
     /// The target: an activity id or an indicator key.
     public var activity: String
-    /// The ``OperationKind`` code: 0 set, 1 add, 2 delete, 3 indicator.
+    /// The `OperationKind` code: 0 set, 1 add, 2 delete, 3 indicator.
     public var kind: Int
     /// The field set, or the metric added to; empty for a delete or an indicator.
     public var field: String
@@ -69,9 +69,9 @@ public struct WireOp: Codable, Sendable, Equatable {
         }
     }
 
-    /// The operation of `replica`, decoded by the one table of kinds (``OperationKind``).
+    /// The operation of `replica`, decoded by the one table of kinds (`OperationKind`).
     ///
-    /// - Throws: ``RefusalReason/malformed`` for a kind this format does not define, a
+    /// - Throws: `RefusalReason.malformed` for a kind this format does not define, a
     ///   field a set cannot write, or a value of the wrong type; nothing unknown is guessed.
     public func op(replica: ReplicaID) throws(RefusalReason) -> Op {
         let change: Change
@@ -102,7 +102,7 @@ public struct WireOp: Codable, Sendable, Equatable {
 
     /// The operation of `replica` if the acceptance rule takes it.
     ///
-    /// - Throws: the ``RefusalReason`` of the codec or of the rule.
+    /// - Throws: the `RefusalReason` of the codec or of the rule.
     public func accepted(replica: ReplicaID, by rule: AcceptanceRule) throws(RefusalReason) -> Op {
         let op = try op(replica: replica)
         if let reason = rule.check(op) { throw reason }

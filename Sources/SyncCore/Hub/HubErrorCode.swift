@@ -1,7 +1,7 @@
 /// A stable code an HTTP hub answers a refusal with (`{"error": {"code", "message"}}`),
 /// defined once here: the server throws these, the client and the dashboard compare with
 /// them, and `HubCode` (KtxWords) gives each its words. A refusal of the acceptance rule answers with
-/// its ``RefusalReason``'s code, bad input with its ``KtxError`` code.
+/// its `RefusalReason`'s code, bad input with its ``KtxError`` code.
 public struct HubErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The code as it travels (`gap`, `other-activity`).
     public var rawValue: String

@@ -14,7 +14,7 @@ public enum HubAPI {
         /// its own clock is wrong. Absent in requests and from hubs before 0.3.
         public var now: Int64?
         /// In the hub's answer: the body types `POST /v1/ops` takes besides JSON
-        /// (``PullStream/pushContentType``). Absent from older hubs, which take JSON only.
+        /// (`PullStream.pushContentType`). Absent from older hubs, which take JSON only.
         public var accepts: [String]?
         /// In the hub's answer: the role of the caller's token (`township`, `county` or
         /// `admin`), so a replica is never pushed with a token of another role than its own
@@ -57,7 +57,7 @@ public enum HubAPI {
             public var replica: String
             /// Its township.
             public var township: String
-            /// The hub's refusal code (a ``RefusalReason`` or another hub code).
+            /// The hub's refusal code (a `RefusalReason` or another hub code).
             public var code: String
             /// Operations refused from it since it last pushed successfully.
             public var operations: Int64
@@ -156,7 +156,7 @@ public enum HubAPI {
             /// Operation `operation` is dated beyond the hub's clock and its allowed skew.
             case futureTimestamp(operation: Int)
 
-            /// The stable code the hub answers with (``HubErrorCode``, or a ``RefusalReason``'s).
+            /// The stable code the hub answers with (``HubErrorCode``, or a `RefusalReason`'s).
             public var code: String {
                 switch self {
                 case .badReplica: HubErrorCode.badReplica.rawValue
@@ -173,7 +173,7 @@ public enum HubAPI {
         /// contiguous, none dated beyond `latestAllowed` (unix milliseconds: the hub's clock
         /// plus the allowed skew).
         ///
-        /// - Throws: a ``Problem`` whose code is the first refusal's reason (``RefusalReason``),
+        /// - Throws: a ``Problem`` whose code is the first refusal's reason (`RefusalReason`),
         ///   or `bad-replica`, `empty-batch`, `gap`, `future-timestamp`.
         public func decoded(by rule: AcceptanceRule, latestAllowed: Int64) throws(Problem) -> (replica: ReplicaID, operations: [Op]) {
             guard let id = ReplicaID(hex: replica) else { throw .badReplica }
@@ -184,7 +184,7 @@ public enum HubAPI {
             return (id, ops)
         }
 
-        /// The packed operations of a pushed run (``PullStream/decodePush(_:)``), passed by the
+        /// The packed operations of a pushed run (`PullStream.decodePush(_:)`), passed by the
         /// acceptance rule, none dated beyond `latestAllowed`: the checks of
         /// ``decoded(by:latestAllowed:)``, with the same problems.
         public static func checked(_ ops: [Op], township: String?, by rule: AcceptanceRule,

@@ -1,5 +1,3 @@
-import Foundation
-
 /// An activity's identity: the short id of the replica that recorded it and the
 /// sequence number of the recording operation, e.g. `3fa9c2d1b0e4-17`.
 ///
@@ -41,6 +39,10 @@ public struct ActivityID: Hashable, Comparable, Sendable, CustomStringConvertibl
 extension StringProtocol {
     /// The string without leading and trailing white space and newlines.
     public func trimmingSpaces() -> String {
-        trimmingCharacters(in: .whitespacesAndNewlines)
+        // White space as Unicode defines it (Foundation's `whitespacesAndNewlines`).
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
     }
 }

@@ -28,24 +28,6 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     public static func < (lhs: HLCTimestamp, rhs: HLCTimestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// A source of wall-clock time, injected so tests control it.
-public protocol WallClock: Sendable {
-    /// Milliseconds since 1970-01-01T00:00:00Z.
-    func nowMillis() -> Int64
-}
-
-/// The system's real-time clock.
-public struct SystemWallClock: WallClock {
-    /// The system's clock.
-    public init() {}
-    /// Now, in Unix milliseconds.
-    public func nowMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-}
-
 /// A hybrid logical clock: issues timestamps that never run backwards, even when the
 /// wall clock does, and that move past every timestamp observed from other replicas.
 ///
@@ -79,11 +61,3 @@ public struct HybridClock: Sendable, Equatable {
         if timestamp > last { last = timestamp }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

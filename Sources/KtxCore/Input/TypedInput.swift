@@ -22,8 +22,8 @@ public enum TypedInput {
     /// Notes as typed or pasted from a spreadsheet cell: line ends made `\n`, tabs made
     /// spaces, spaces at either end dropped. Full-width text is kept (it is prose).
     public static func notes(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\t", with: " ").trimmingSpaces()
+        // "\r\n" is one Character.
+        String(text.map { $0 == "\r\n" || $0 == "\r" ? "\n" : $0 == "\t" ? " " : $0 }).trimmingSpaces()
     }
 
     /// Why a typed date is not a day.
@@ -49,8 +49,8 @@ public enum TypedInput {
             numbers = t.dropLast().split(omittingEmptySubsequences: false) { $0 == "年" || $0 == "月" }
                 .map { Substring($0.trimmingSpaces()) }
         } else {
-            for separator in ["-", "/", "."] where t.contains(separator) {
-                numbers = t.split(separator: Character(separator), omittingEmptySubsequences: false)
+            for separator: Character in ["-", "/", "."] where t.contains(separator) {
+                numbers = t.split(separator: separator, omittingEmptySubsequences: false)
                 break
             }
         }

@@ -1,8 +1,5 @@
-import Foundation
-import KtxSchema
-
 /// An activity kind from the catalog, e.g. 科技下乡 (`rural`).
-public struct ActivityKind: Hashable, Sendable, Decodable {
+public struct ActivityKind: Hashable, Sendable {
     /// The stable ASCII code stored in operations.
     public let code: String
     /// The Chinese name, as in the budget documents.
@@ -12,12 +9,14 @@ public struct ActivityKind: Hashable, Sendable, Decodable {
     /// Other ASCII spellings accepted on the command line.
     public let aliases: [String]
 
-    /// The name to show in the given language.
-    public func displayName(_ language: Language) -> String { language == .zh ? name : english }
+    /// A kind with its code, names and aliases.
+    public init(code: String, name: String, english: String, aliases: [String]) {
+        (self.code, self.name, self.english, self.aliases) = (code, name, english, aliases)
+    }
 }
 
 /// A quantity an activity carries (a counter), e.g. attendance (参加人次).
-public struct Metric: Hashable, Sendable, Decodable {
+public struct Metric: Hashable, Sendable {
     /// The stable ASCII code stored in operations and used as the JSON key.
     public let code: String
     /// The Chinese name.
@@ -29,8 +28,10 @@ public struct Metric: Hashable, Sendable, Decodable {
     /// Stored units per displayed unit: 100 for yuan stored in fen, else 1.
     public let scale: Int64
 
-    /// The name to show in the given language.
-    public func displayName(_ language: Language) -> String { language == .zh ? name : english }
+    /// A metric with its code, names, unit and scale.
+    public init(code: String, name: String, english: String, unit: String, scale: Int64) {
+        (self.code, self.name, self.english, self.unit, self.scale) = (code, name, english, unit, scale)
+    }
 
     /// The largest amount one operation may carry, in stored units.
     public var maximumAmount: Int64 { 1_000_000_000 * scale }
@@ -44,7 +45,7 @@ public struct Metric: Hashable, Sendable, Decodable {
         if s.contains(",") {
             let groups = s.split(separator: ".", maxSplits: 1)[0].split(separator: ",", omittingEmptySubsequences: false)
             guard groups.dropFirst().allSatisfy({ $0.count == 3 }), let first = groups.first,
-                  (1...3).contains(first.filter(\.isNumber).count) else { return nil }
+                  (1...3).contains(first.filter { $0.isNumber }.count) else { return nil }
             s = Substring(s.filter { $0 != "," })
         }
         var negative = false
@@ -86,7 +87,7 @@ public struct Metric: Hashable, Sendable, Decodable {
            parse(String(digits)) != nil {
             return .unit(String(rest))
         }
-        if scale == 1, t.contains("."), parse(t.replacingOccurrences(of: ".", with: "")) != nil {
+        if scale == 1, t.contains("."), parse(String(t.filter { $0 != "." })) != nil {
             return .wholeNumber
         }
         if scale == 100, let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].count > 2 {
@@ -109,15 +110,16 @@ public struct Metric: Hashable, Sendable, Decodable {
 }
 
 /// One quantity of an activity may not exceed another (满意人数 ≤ 调查人数).
-public struct QuantityRule: Sendable, Decodable, Equatable {
+public struct QuantityRule: Sendable, Equatable {
     /// The metric held down (满意人数).
     public let metric: String
     /// The metric it may not exceed (调查人数).
     public let atMost: String
 
-    enum CodingKeys: String, CodingKey {
-        case metric
-        case atMost = "at_most"
+    /// A rule: `metric` may not exceed `atMost`.
+    public init(metric: String, atMost: String) {
+        self.metric = metric
+        self.atMost = atMost
     }
 
     /// By how much `quantities` exceed the rule (0 when kept).
@@ -126,8 +128,9 @@ public struct QuantityRule: Sendable, Decodable, Equatable {
     }
 }
 
-/// The activity catalog: every kind and metric ktx knows, from `Schema/catalog.json`.
-public struct Catalog: Sendable, Decodable {
+/// The activity catalog: every kind and metric ktx knows (`Schema/catalog.json`, read by
+/// SyncCore as `Catalog.standard`).
+public struct Catalog: Sendable {
     /// The catalog's version: a replica built with another rebuilds its tables.
     public let version: Int
     /// The activity kinds, in the catalog's order.
@@ -140,15 +143,9 @@ public struct Catalog: Sendable, Decodable {
     /// change no table.
     public let rules: [QuantityRule]
 
-    enum CodingKeys: String, CodingKey { case version, kinds, metrics, rules }
-
-    /// Reads `catalog.json`, checking its codes are unique and well formed.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        version = try c.decode(Int.self, forKey: .version)
-        kinds = try c.decode([ActivityKind].self, forKey: .kinds)
-        metrics = try c.decode([Metric].self, forKey: .metrics)
-        rules = try c.decodeIfPresent([QuantityRule].self, forKey: .rules) ?? []
+    /// A catalog of kinds, metrics and rules.
+    public init(version: Int, kinds: [ActivityKind], metrics: [Metric], rules: [QuantityRule]) {
+        (self.version, self.kinds, self.metrics, self.rules) = (version, kinds, metrics, rules)
     }
 
     /// The rules an activity's quantities break, each with the two metrics.
@@ -164,15 +161,6 @@ public struct Catalog: Sendable, Decodable {
     /// in stored units: the largest any metric allows (10^9 yuan in fen). A metric added
     /// to the catalog later must not allow more, so every version accepts the same set.
     public static let unknownMetricBound: Int64 = 100_000_000_000
-
-    /// The catalog compiled into this binary.
-    public static let standard: Catalog = {
-        do {
-            return try JSONDecoder().decode(Catalog.self, from: Data(KtxSchema.catalogJSON))
-        } catch {
-            fatalError("Schema/catalog.json does not decode: \(error)")
-        }
-    }()
 
     /// Finds a kind by its Chinese name, code or alias (ASCII case-insensitive).
     public func kind(named text: String) -> ActivityKind? {
@@ -194,9 +182,4 @@ public struct Catalog: Sendable, Decodable {
     /// Finds a metric by its stored code.
     public func metric(code: String) -> Metric? { metrics.first { $0.code == code } }
 
-    /// The kind's display name for a stored code; the code itself if the catalog lacks it.
-    public func kindName(code: String?, _ language: Language) -> String {
-        guard let code else { return "" }
-        return kind(code: code)?.displayName(language) ?? code
-    }
 }

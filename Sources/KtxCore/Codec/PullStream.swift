@@ -75,7 +75,7 @@ public enum PullStream {
     /// The content type of a packed push (`POST /v1/ops`): the header, one run frame, the
     /// end frame; a few bytes per operation instead of JSON's hundred or more, and no JSON to
     /// write or parse on either side. A client sends it to a hub that names it in its
-    /// version vector's `accepts` (``HubAPI/Vector``); to others, JSON.
+    /// version vector's `accepts` (`HubAPI.Vector` (SyncCore)); to others, JSON.
     public static let pushContentType = "application/vnd.ktx.ops"
 
     /// A packed push of a run of one replica's operations.
@@ -96,13 +96,9 @@ public enum PullStream {
         var decoder = Decoder()
         decoder.strictText = true
         decoder.append(bytes)
-        do {
-            guard case let .run(replica, township, operations, seals)? = try decoder.next(),
-                  case .end(more: false)? = try decoder.next(), decoder.pending == 0 else { throw Malformed() }
-            return (replica, township, operations, seals)
-        } catch {
-            throw Malformed()
-        }
+        guard case let .run(replica, township, operations, seals)? = try decoder.next(),
+              case .end(more: false)? = try decoder.next(), decoder.pending == 0 else { throw Malformed() }
+        return (replica, township, operations, seals)
     }
 
     /// Reads frames from bytes as they arrive: ``append(_:)`` what came, then ``next()``
@@ -134,7 +130,7 @@ public enum PullStream {
         /// The next whole frame, or nil until more bytes come.
         ///
         /// - Throws: ``PullStream/Malformed`` for bytes that are not this format.
-        public mutating func next() throws -> Frame? {
+        public mutating func next() throws(Malformed) -> Frame? {
             if !sawHeader {
                 guard pending >= magic.count else { return nil }
                 guard Array(buffer[start..<(start + magic.count)]) == magic else { throw Malformed() }
@@ -173,15 +169,13 @@ public enum PullStream {
                     seals.append(RunSeal(first: Int64(bitPattern: sealFirst), last: Int64(bitPattern: sealLast),
                                          prev: parts[0], digest: parts[1], key: parts[2], signature: parts[3]))
                 }
-                let operations: [Op]
-                do {
-                    let firstSeq = Int64(bitPattern: first)
-                    operations = try chunk.withUnsafeBytes {
-                        try OpChunk.decode($0, replica: replica, firstSeq: firstSeq, from: firstSeq, limit: .max, strictText: strictText)
+                let firstSeq = Int64(bitPattern: first)
+                let decoded = chunk.withUnsafeBytes { bytes in
+                    Result { () throws(OpChunk.Damaged) in
+                        try OpChunk.decode(bytes, replica: replica, firstSeq: firstSeq, from: firstSeq, limit: .max, strictText: strictText)
                     }
-                } catch {
-                    throw Malformed()
                 }
+                guard case .success(let operations) = decoded else { throw Malformed() }
                 guard operations.count == Int(count) else { throw Malformed() }
                 start = reader.at
                 return .run(replica: replica, township: township, operations: operations, seals: seals)

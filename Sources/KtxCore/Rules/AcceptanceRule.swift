@@ -1,6 +1,6 @@
 /// Why an operation was refused: a stable code, the same on every replica and hub and
 /// in every way an operation arrives (a local command, a folder file, an HTTP push or pull).
-public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable, Codable {
+public enum RefusalReason: String, Error, Sendable, Hashable, CaseIterable {
     /// The row does not have the shape of an operation, or its kind code is not one this
     /// format defines (`[seq, hlc, activity, kind, field, value]`, kinds 0 to 3).
     case malformed = "malformed"
@@ -99,15 +99,13 @@ public struct AcceptanceRule: Sendable {
     public static let latestMillis: Int64 = 32_503_680_000_000
 
     /// The rule with a catalog's kinds and metrics (a code it does not know is kept, not counted).
-    public init(catalog: Catalog = .standard) {
+    public init(catalog: Catalog) {
         self.catalog = catalog
         var bounds: [String: Int64] = [:]
         for metric in catalog.metrics { bounds[metric.code] = metric.maximumAmount }
         self.bounds = bounds
     }
 
-    /// The rule of the catalog compiled into this binary.
-    public static let standard = AcceptanceRule()
 
     /// Why the operation must be refused; nil if it is accepted.
     ///

@@ -97,7 +97,7 @@ public enum YearClose {
             case .submit: return .newerField(action.rawValue, ([String(year)] + covered).joined(separator: " "))
             case .approve: return .newerField(action.rawValue, covered.joined(separator: " "))
             case .returned: return .newerField(action.rawValue, reason ?? "")
-            case .accept: return .newerField(action.rawValue, accepted.map(\.description).joined(separator: " "))
+            case .accept: return .newerField(action.rawValue, accepted.map { $0.description }.joined(separator: " "))
             }
         }
     }

@@ -77,8 +77,8 @@ public enum OpChunk {
 
     /// Unpacks a chunk.
     ///
-    /// - Throws: ``KtxError`` `storage` if the bytes are not a chunk this version wrote.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64) throws -> [Op] {
+    /// - Throws: ``Damaged`` if the bytes are not a chunk this version wrote.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64) throws(OpChunk.Damaged) -> [Op] {
         try decode(bytes, replica: replica, firstSeq: firstSeq, from: firstSeq, limit: .max)
     }
 
@@ -95,12 +95,12 @@ public enum OpChunk {
     ///   - strictText: refuse a string that is not valid UTF-8 instead of repairing it
     ///     (bytes from a client, not from a log this replica or its hub wrote).
     public static func decode(_ bytes: UnsafeRawBufferPointer, replica: ReplicaID, firstSeq: Int64,
-                              from: Int64, limit: Int, strictText: Bool = false) throws -> [Op] {
+                              from: Int64, limit: Int, strictText: Bool = false) throws(OpChunk.Damaged) -> [Op] {
         var reader = Reader(bytes: bytes)
-        guard reader.byte() == version else { throw damaged }
+        guard reader.byte() == version else { throw OpChunk.Damaged() }
         let count = try reader.length()
         let stringCount = try reader.length()
-        guard count <= bytes.count, stringCount <= bytes.count, !firstSeq.addingReportingOverflow(Int64(count)).overflow else { throw damaged }
+        guard count <= bytes.count, stringCount <= bytes.count, !firstSeq.addingReportingOverflow(Int64(count)).overflow else { throw OpChunk.Damaged() }
         var table = try StringTable(&reader, count: stringCount, strict: strictText)
         let skip = Int(max(0, min(Int64(count), from - firstSeq)))
         let end = limit >= count - skip ? count : skip + limit
@@ -110,24 +110,26 @@ public enum OpChunk {
         for i in 0..<end {
             hlc = hlc &+ (try reader.signed())
             let target = try reader.length()
-            guard target < stringCount, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw damaged }
+            guard target < stringCount, let code = reader.byte(), let kind = OperationKind(rawValue: code) else { throw OpChunk.Damaged() }
             // Operations before `from` are read past: no string is made for them.
             guard let change = try change(kind, &reader, &table, wanted: i >= skip) else { continue }
             ops.append(Op(replica: replica, seq: firstSeq + Int64(i), timestamp: HLCTimestamp(rawValue: hlc),
                           activity: ActivityID(unchecked: try table.string(target)), change: change))
         }
-        if end == count { guard reader.atEnd else { throw damaged } }
+        if end == count { guard reader.atEnd else { throw OpChunk.Damaged() } }
         return ops
     }
 
     /// Unpacks a chunk held in an array.
-    public static func decode(_ bytes: [UInt8], replica: ReplicaID, firstSeq: Int64) throws -> [Op] {
-        try bytes.withUnsafeBytes { try decode($0, replica: replica, firstSeq: firstSeq) }
+    public static func decode(_ bytes: [UInt8], replica: ReplicaID, firstSeq: Int64) throws(OpChunk.Damaged) -> [Op] {
+        let decoded = bytes.withUnsafeBytes { buffer in Result { () throws(OpChunk.Damaged) in try decode(buffer, replica: replica, firstSeq: firstSeq) } }
+        return try decoded.get()
     }
 
-    /// The error for a chunk that cannot be read.
-    public static var damaged: KtxError {
-        KtxError(.unreadableChunk)
+    /// Bytes that are not a chunk this version wrote.
+    public struct Damaged: Error, Sendable, Equatable {
+        /// The error for a chunk that cannot be read.
+        public init() {}
     }
 
     private static func put(_ value: UInt64, _ out: inout [UInt8]) {
@@ -159,7 +161,7 @@ public enum OpChunk {
         var places: [(start: Int, count: Int)] = []
         var made: [String?]
 
-        init(_ reader: inout Reader, count: Int, strict: Bool) throws {
+        init(_ reader: inout Reader, count: Int, strict: Bool) throws(OpChunk.Damaged) {
             bytes = reader.bytes
             self.strict = strict
             places.reserveCapacity(count)
@@ -170,14 +172,14 @@ public enum OpChunk {
         var count: Int { places.count }
 
         /// The text at a place: repaired if it is not valid UTF-8, or with `strict` refused.
-        func text(_ p: (start: Int, count: Int)) throws -> String {
+        func text(_ p: (start: Int, count: Int)) throws(OpChunk.Damaged) -> String {
             let utf8 = UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.count)])
             guard strict else { return String(decoding: utf8, as: UTF8.self) }
-            guard let s = String(validating: utf8, as: UTF8.self) else { throw OpChunk.damaged }
+            guard let s = String(validating: utf8, as: UTF8.self) else { throw OpChunk.Damaged() }
             return s
         }
 
-        mutating func string(_ i: Int) throws -> String {
+        mutating func string(_ i: Int) throws(OpChunk.Damaged) -> String {
             if let s = made[i] { return s }
             let s = try text(places[i])
             made[i] = s
@@ -189,11 +191,11 @@ public enum OpChunk {
     /// is not `wanted`.
     @inline(__always)
     private static func change(_ kind: OperationKind, _ reader: inout Reader, _ table: inout StringTable,
-                               wanted: Bool) throws -> Change? {
+                               wanted: Bool) throws(OpChunk.Damaged) -> Change? {
         switch kind {
         case .set:
             let name = try reader.length()
-            guard name < table.count else { throw damaged }
+            guard name < table.count else { throw OpChunk.Damaged() }
             let value = try reader.skipString()
             guard wanted else { return nil }
             let text = try table.text(value)
@@ -201,7 +203,7 @@ public enum OpChunk {
             return .set(field, text)
         case .add:
             let name = try reader.length()
-            guard name < table.count else { throw damaged }
+            guard name < table.count else { throw OpChunk.Damaged() }
             let amount = try reader.signed()
             guard wanted else { return nil }
             return .add(metric: try table.string(name), amount: amount)
@@ -226,41 +228,41 @@ public enum OpChunk {
             return bytes[at]
         }
 
-        mutating func varint() throws -> UInt64 {
+        mutating func varint() throws(OpChunk.Damaged) -> UInt64 {
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while true {
-                guard let b = byte(), shift < 64 else { throw OpChunk.damaged }
+                guard let b = byte(), shift < 64 else { throw OpChunk.Damaged() }
                 value |= UInt64(b & 0x7F) << shift
                 if b < 0x80 { return value }
                 shift += 7
             }
         }
 
-        mutating func signed() throws -> Int64 {
+        mutating func signed() throws(OpChunk.Damaged) -> Int64 {
             let v = try varint()
             return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
         }
 
         /// A count, length or index: a varint no larger than `Int.max` (a larger one is not
         /// from a chunk, and must not trap).
-        mutating func length() throws -> Int {
+        mutating func length() throws(OpChunk.Damaged) -> Int {
             let v = try varint()
-            guard v <= UInt64(Int.max) else { throw OpChunk.damaged }
+            guard v <= UInt64(Int.max) else { throw OpChunk.Damaged() }
             return Int(v)
         }
 
         /// Steps over a string, returning where its bytes are.
-        mutating func skipString() throws -> (start: Int, count: Int) {
+        mutating func skipString() throws(OpChunk.Damaged) -> (start: Int, count: Int) {
             let n = try length()
-            guard n <= bytes.count - at else { throw OpChunk.damaged }
+            guard n <= bytes.count - at else { throw OpChunk.Damaged() }
             defer { at += n }
             return (at, n)
         }
 
-        mutating func string() throws -> String {
+        mutating func string() throws(OpChunk.Damaged) -> String {
             let n = try length()
-            guard n <= bytes.count - at else { throw OpChunk.damaged }
+            guard n <= bytes.count - at else { throw OpChunk.Damaged() }
             defer { at += n }
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]), as: UTF8.self)
         }
