@@ -59,6 +59,9 @@ let package = Package(
         // to WebAssembly (no Foundation, no Codable, typed throws): `scripts/build-wasm.sh`
         // builds the same files into `ktx-core.wasm` for the offline web app.
         .target(name: "KtxCore"),
+        // The core's rules as calls of JSON text: the door of the offline web app to KtxCore
+        // (in WebAssembly), answered the same natively (the conformance vectors).
+        .target(name: "CoreCalls", dependencies: ["KtxCore"]),
         // The model around the core: the catalog compiled in, JSON forms, the hub protocol,
         // errors. No file I/O, no SQLite, no HTTP, no Crypto.
         .target(
@@ -225,7 +228,7 @@ let package = Package(
             dependencies: ["Store", "SyncCore", "FolderHub", "KtxWords"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["KtxWords", "SyncCore", "TestSupport"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["KtxWords", "SyncCore", "CoreCalls", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["KtxWords", "Store", "SyncCore", "FolderHub", "TestSupport", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FolderHubTests", dependencies: ["KtxWords", "FolderHub", "Store", "HubStorage", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ReportingTests", dependencies: ["KtxWords", "Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -1,6 +1,6 @@
 /// One operation on the wire: `[seq, hlc, activity, kind, field, value]`, without its
 /// replica (the enclosing batch names it).
-public struct WireOp: Codable, Sendable, Equatable {
+public struct WireOp: Sendable, Equatable {
     /// The operation's seq on its replica.
     public var seq: Int64
     /// The hybrid logical clock's raw value.
@@ -28,44 +28,6 @@ public struct WireOp: Codable, Sendable, Equatable {
         case .delete: field = ""
         case let .indicator(value): field = ""; text = value
         case let .newerField(name, value): field = name; text = value
-        }
-    }
-
-    /// Reads the row `[seq, hlc, activity, kind, field, value]`; a row of another shape is refused.
-    public init(from decoder: any Decoder) throws {
-        var c = try decoder.unkeyedContainer()
-        seq = try c.decode(Int64.self)
-        hlc = try c.decode(Int64.self)
-        activity = try c.decode(String.self)
-        kind = try c.decode(Int.self)
-        field = try c.decode(String.self)
-        switch OperationKind(code: kind) {
-        case .set, .indicator: text = try c.decode(String.self)
-        case .add: number = try c.decode(Int64.self)
-        case .delete:
-            guard try c.decodeNil() else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "a delete's value must be null")
-            }
-        case nil:
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "operation kind must be 0, 1, 2 or 3")
-        }
-        guard c.isAtEnd else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "an operation has exactly 6 elements")
-        }
-    }
-
-    /// Writes the row `[seq, hlc, activity, kind, field, value]`.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.unkeyedContainer()
-        try c.encode(seq)
-        try c.encode(hlc)
-        try c.encode(activity)
-        try c.encode(kind)
-        try c.encode(field)
-        switch OperationKind(code: kind) {
-        case .set, .indicator: try c.encode(text ?? "")
-        case .add: try c.encode(number ?? 0)
-        case .delete, nil: try c.encodeNil()
         }
     }
 
