@@ -272,7 +272,7 @@ public enum HubAPI {
 
         /// Writes a page as JSON without building its ``Batch`` values: the same bytes
         /// `JSONEncoder` with sorted keys would write, through the one row writer
-        /// (``OperationRow``), several times faster (a pull is the hub's busiest answer).
+        /// (`OperationRow`), several times faster (a pull is the hub's busiest answer).
         public static func encode(_ runs: [(replica: ReplicaID, township: String?, operations: [Op], seals: [RunSeal])], more: Bool) -> [UInt8] {
             var out: [UInt8] = []
             out.reserveCapacity(64 + runs.reduce(0) { $0 + $1.operations.count * 64 })
