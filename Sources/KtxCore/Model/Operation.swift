@@ -144,3 +144,21 @@ public struct IndicatorKey: Hashable, Sendable, CustomStringConvertible {
     /// The key in the slot an operation keeps for its target.
     public var target: ActivityID { ActivityID(unchecked: rawValue) }
 }
+
+/// The operations a new activity is recorded with, in order, the same on every replica: its
+/// township, kind, date and title, then the venue, project and notes when given, then each
+/// quantity (non-zero amounts, by metric code). The activity is named after the first.
+public enum NewActivity {
+    /// The changes recording an activity of `township` (texts already checked and trimmed).
+    public static func changes(township: String, kind: String, date: String, title: String, venue: String?,
+                               project: String?, notes: String?, amounts: [(metric: String, amount: Int64)]) -> [Change] {
+        var changes: [Change] = [.set(.township, township), .set(.kind, kind), .set(.date, date), .set(.title, title)]
+        if let venue, !venue.isEmpty { changes.append(.set(.venue, venue)) }
+        if let project, !project.isEmpty { changes.append(.set(.project, project)) }
+        if let notes, !notes.isEmpty { changes.append(.set(.notes, notes)) }
+        for (metric, amount) in amounts.sorted(by: { $0.metric < $1.metric }) where amount != 0 {
+            changes.append(.add(metric: metric, amount: amount))
+        }
+        return changes
+    }
+}

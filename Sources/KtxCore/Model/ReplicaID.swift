@@ -99,6 +99,14 @@ public enum KeyFingerprint {
 }
 
 /// Lower-case hex, as ids, keys and hashes are written.
+extension ReplicaID {
+    /// What a new replica's id is the SHA-256 of (its first 16 bytes): the format's tag and the
+    /// replica's Ed25519 public key, so nobody without the key can sign operations for it.
+    public static func derivationMessage(publicKey: [UInt8]) -> [UInt8] {
+        Array("ktx-replica-1\n".utf8) + publicKey
+    }
+}
+
 public enum Hex {
     /// The value of one hex digit (either case), nil for any other byte.
     public static func value(of c: UInt8) -> UInt8? {

@@ -59,14 +59,9 @@ extension Store {
 
     private static func emit(_ a: PreparedActivity, into batch: inout LocalBatch) -> ActivityID {
         let id = ActivityID(replica: batch.replica, seq: batch.nextSeq)
-        batch.emit(id, .set(.township, batch.township))
-        batch.emit(id, .set(.kind, a.kind))
-        batch.emit(id, .set(.date, a.date))
-        batch.emit(id, .set(.title, a.title))
-        if let venue = a.venue, !venue.isEmpty { batch.emit(id, .set(.venue, venue)) }
-        if let project = a.project, !project.isEmpty { batch.emit(id, .set(.project, project)) }
-        if let notes = a.notes, !notes.isEmpty { batch.emit(id, .set(.notes, notes)) }
-        for (metric, amount) in a.amounts { batch.emit(id, .add(metric: metric.code, amount: amount)) }
+        let changes = NewActivity.changes(township: batch.township, kind: a.kind, date: a.date, title: a.title, venue: a.venue,
+                                          project: a.project, notes: a.notes, amounts: a.amounts.map { ($0.0.code, $0.1) })
+        for change in changes { batch.emit(id, change) }
         return id
     }
 

@@ -40,7 +40,7 @@ enum RunSigning {
     /// The replica id a key names: a new replica's id is derived from its public key, so
     /// nobody without the key can sign operations for it.
     static func replicaID(for publicKey: [UInt8]) -> ReplicaID {
-        let hash = Array(SHA256.hash(data: Array("ktx-replica-1\n".utf8) + publicKey))
+        let hash = Array(SHA256.hash(data: ReplicaID.derivationMessage(publicKey: publicKey)))
         // swift-format-ignore: NeverForceUnwrap
         // 16 bytes of a 32-byte hash always make an id.
         return ReplicaID(bytes: hash.prefix(16))!

@@ -1,0 +1,89 @@
+import KtxCore
+
+/// The replica a page keeps: its identity, its clock, every operation it holds (its own and
+/// those pulled) and the activities they make. The page keeps the bytes (IndexedDB) and the
+/// keys (WebCrypto); this keeps the rules: what a clerk's entry becomes, what the acceptance
+/// rule takes, how operations merge, and the packed forms that travel.
+public final class PageReplica {
+    /// This page's replica.
+    public let me: ReplicaID
+    /// Its township: every activity it records is this township's.
+    public let township: String
+    let rule: AcceptanceRule
+    var clock: HybridClock
+    /// Each replica's operations held, in seq order from 1 (a replica's log has no gaps).
+    var logs: [ReplicaID: [Op]] = [:]
+    var townships: [ReplicaID: String] = [:]
+    var states: [ActivityID: ActivityState] = [:]
+
+    /// A replica of `township` with the catalog's metrics, its clock resumed from `clock`.
+    public init(me: ReplicaID, township: String, catalog: Catalog, clock: HLCTimestamp) {
+        self.me = me
+        self.township = township
+        self.rule = AcceptanceRule(catalog: catalog)
+        self.clock = HybridClock(last: clock)
+    }
+
+    /// The last seq held of a replica.
+    public func held(_ replica: ReplicaID) -> Int64 { logs[replica]?.last?.seq ?? 0 }
+
+    /// What this replica holds, as a version vector.
+    public var vector: VersionVector {
+        var vector = VersionVector()
+        for (replica, ops) in logs { if let last = ops.last { vector[replica] = last.seq } }
+        return vector
+    }
+
+    /// Why a run could not be taken.
+    public enum Refused: Error, Equatable {
+        /// It starts after seqs this replica lacks.
+        case gap(held: Int64)
+        /// The acceptance rule refused the operation with this seq (its later ones wait).
+        case rule(seq: Int64, RefusalReason)
+    }
+
+    /// Takes a run of a replica's operations (from the page's store, or a pulled page): those
+    /// past what is held, in order, up to the first the rule refuses. Returns how many were new.
+    @discardableResult
+    public func take(_ ops: [Op], of replica: ReplicaID, township: String?) throws(Refused) -> Int {
+        var held = self.held(replica)
+        if let township { townships[replica] = township }
+        guard let first = ops.first else { return 0 }
+        guard first.seq <= held + 1 else { throw .gap(held: held) }
+        var taken = 0
+        for op in ops where op.seq > held {
+            if let reason = rule.check(op) { throw .rule(seq: op.seq, reason) }
+            logs[replica, default: []].append(op)
+            if !op.targetsIndicator { MergeRules.apply(op, to: &states[op.activity, default: ActivityState()]) }
+            clock.observe(op.timestamp)
+            held = op.seq
+            taken += 1
+        }
+        return taken
+    }
+
+    /// Writes this replica's operations for `changes` to one activity (a new one when `activity`
+    /// is nil), dated by the clock at wall time `now`; the rule checks each before any is kept.
+    public func write(_ changes: [Change], activity: ActivityID?, now: Int64) throws(Refused) -> (activity: ActivityID, ops: [Op]) {
+        var next = held(me) + 1
+        let target = activity ?? ActivityID(replica: me, seq: next)
+        var probe = clock
+        var ops: [Op] = []
+        for change in changes {
+            let op = Op(replica: me, seq: next, timestamp: probe.tick(now: now), activity: target, change: change)
+            if let reason = rule.check(op) { throw .rule(seq: op.seq, reason) }
+            ops.append(op)
+            next += 1
+        }
+        try take(ops, of: me, township: township)
+        return (target, ops)
+    }
+
+    /// This replica's operations from seq `first` on.
+    public func own(from first: Int64) -> [Op] { (logs[me] ?? []).filter { $0.seq >= first } }
+
+    /// Every activity held, by id, with its state.
+    public var activities: [(ActivityID, ActivityState)] {
+        states.keys.sorted().compactMap { id in states[id].map { (id, $0) } }
+    }
+}

@@ -1,0 +1,196 @@
+// A browser's replica: its identity and Ed25519 key (WebCrypto, the private key never
+// extractable), its sealed runs kept in a store (IndexedDB in the page, a Map in tests), and
+// sync with the hub. Every rule (what an entry becomes, the acceptance rule, the merge, the
+// packed forms, the bytes a seal signs) is the shared core's (ktx-core.wasm); this file keeps
+// only storage, crypto calls and the network.
+
+const ORIGIN = '00'.repeat(32);
+
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function unhex(text) {
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+async function sha256(bytes) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** A replica error with a stable code (the core's, or the hub's) and the hub's answer if any. */
+export class ReplicaError extends Error {
+  constructor(code, detail) {
+    super(detail ? `${code}: ${detail}` : code);
+    this.code = code;
+  }
+}
+
+function expect(answer) {
+  if (answer.error) throw new ReplicaError(answer.error);
+  return answer;
+}
+
+export class PageReplica {
+  /** @param core the loaded core (ktx-core.js); @param store {get, put, keys} async. */
+  constructor(core, store, identity) {
+    this.core = core;
+    this.store = store;
+    this.identity = identity;
+  }
+
+  /** Makes a new replica of `township`: a fresh key pair, the id derived from the public key. */
+  static async create(core, store, { township, hub, token, metrics }) {
+    const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+    const { message } = expect(core.call({ call: 'replica-id-message', key: hex(publicKey) }));
+    const replica = hex((await sha256(unhex(message))).slice(0, 16));
+    const identity = { replica, township, hub, token, metrics, publicKey: hex(publicKey), privateKey: keys.privateKey,
+                       clock: '0', prev: ORIGIN, pushedThrough: 0 };
+    await store.put('identity', identity);
+    const page = new PageReplica(core, store, identity);
+    page.open();
+    return page;
+  }
+
+  /** Opens a replica kept in `store`: its runs taken again through the core. */
+  static async open(core, store) {
+    const identity = await store.get('identity');
+    if (!identity) return null;
+    const page = new PageReplica(core, store, identity);
+    page.open();
+    for (const key of (await store.keys()).filter((k) => k.startsWith('run/')).sort(byRun)) {
+      const run = await store.get(key);
+      expect(core.call({ call: 'take', replica: run.replica, township: run.township, first: run.first, chunk: run.chunk }));
+    }
+    return page;
+  }
+
+  open() {
+    const { replica, township, metrics, clock } = this.identity;
+    expect(this.core.call({ call: 'open', replica, township, metrics, clock }));
+  }
+
+  /** Records a new activity offline; returns its id. */
+  async record(entry, now = Date.now()) {
+    return this.#write({ call: 'record', ...entry, now });
+  }
+
+  /** Changes fields of an activity and adds to its quantities (`add: {code: text}`). */
+  async change(activity, { fields = {}, add = {} }, now = Date.now()) {
+    return this.#write({ call: 'change', activity, fields, add, now });
+  }
+
+  async delete(activity, now = Date.now()) {
+    return this.#write({ call: 'delete', activity, now });
+  }
+
+  async restore(activity, now = Date.now()) {
+    return this.#write({ call: 'restore', activity, now });
+  }
+
+  /** The core writes the operations; this seals their run and keeps it. */
+  async #write(request) {
+    const written = expect(this.core.call(request));
+    const { replica } = this.identity;
+    const digest = hex(await sha256(unhex(written.chunk)));
+    const { message } = expect(this.core.call({ call: 'seal-message', replica, first: written.first, last: written.last,
+                                                 prev: this.identity.prev, digest }));
+    const signature = hex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, this.identity.privateKey, unhex(message))));
+    const seal = { first: written.first, last: written.last, prev: this.identity.prev, digest, key: this.identity.publicKey, signature };
+    await this.store.put(runKey(replica, written.first), { replica, township: this.identity.township, first: written.first,
+                                                            last: written.last, chunk: written.chunk, seal });
+    this.identity.prev = hex(await sha256(unhex(message)));
+    await this.store.put('identity', this.identity);
+    return written.activity;
+  }
+
+  activities() {
+    return expect(this.core.call({ call: 'activities' })).activities;
+  }
+
+  /** How many of this replica's operations the hub has not acknowledged yet. */
+  unsent() {
+    const held = expect(this.core.call({ call: 'vector' })).vector[this.identity.replica] ?? 0;
+    return held - this.identity.pushedThrough;
+  }
+
+  /** Pushes what the hub lacks, then pulls what this replica lacks. */
+  async sync(fetchImpl = fetch, onProgress = () => {}) {
+    const pushed = await this.#push(fetchImpl);
+    onProgress({ pushed });
+    let pulled = 0;
+    for (let more = true; more;) {
+      const page = await this.#pull(fetchImpl);
+      pulled += page.taken;
+      more = page.more;
+      onProgress({ pushed, pulled });
+    }
+    return { pushed, pulled };
+  }
+
+  #headers(extra) {
+    return { Authorization: `Bearer ${this.identity.token}`, 'Ktx-Replica': this.identity.replica, ...extra };
+  }
+
+  async #push(fetchImpl) {
+    const { replica, pushedThrough } = this.identity;
+    if (this.unsent() <= 0) return 0;
+    const seals = [];
+    for (const key of (await this.store.keys()).filter((k) => k.startsWith(`run/${replica}/`)).sort(byRun)) {
+      const run = await this.store.get(key);
+      if (run.last > pushedThrough) seals.push(run.seal);
+    }
+    const first = seals.length ? seals[0].first : pushedThrough + 1;
+    const { body } = expect(this.core.call({ call: 'push-body', first, seals }));
+    const answer = await fetchImpl(`${this.identity.hub}/v1/ops`, {
+      method: 'POST', headers: this.#headers({ 'Content-Type': 'application/vnd.ktx.ops' }), body: unhex(body),
+    });
+    const result = await answer.json();
+    if (!answer.ok) throw new ReplicaError(result.error?.code ?? `http-${answer.status}`, result.error?.message);
+    this.identity.pushedThrough = seals.length ? seals[seals.length - 1].last : this.identity.pushedThrough;
+    await this.store.put('identity', this.identity);
+    return result.accepted;
+  }
+
+  async #pull(fetchImpl) {
+    const after = expect(this.core.call({ call: 'vector' })).vector;
+    const answer = await fetchImpl(`${this.identity.hub}/v1/pull`, {
+      method: 'POST', headers: this.#headers({ 'Content-Type': 'application/json', Accept: 'application/vnd.ktx.pull-stream' }),
+      body: JSON.stringify({ after, limit: 5000, scope: 'township' }),
+    });
+    if (!answer.ok) {
+      const result = await answer.json().catch(() => ({}));
+      throw new ReplicaError(result.error?.code ?? `http-${answer.status}`, result.error?.message);
+    }
+    const stream = hex(new Uint8Array(await answer.arrayBuffer()));
+    const { runs, more } = expect(this.core.call({ call: 'take-stream', stream }));
+    let taken = 0;
+    for (const run of runs) {
+      if (run.taken > 0) {
+        await this.store.put(runKey(run.replica, run.first), { replica: run.replica, township: run.township, first: run.first,
+                                                                last: run.last, chunk: run.chunk });
+        taken += run.taken;
+      }
+    }
+    return { taken, more: more && runs.length > 0 };
+  }
+}
+
+function runKey(replica, first) {
+  return `run/${replica}/${String(first).padStart(12, '0')}`;
+}
+
+function byRun(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A store in memory, for tests (the page uses IndexedDB with the same three calls). */
+export class MemoryStore {
+  constructor() { this.map = new Map(); }
+  async get(key) { return this.map.get(key); }
+  async put(key, value) { this.map.set(key, value); }
+  async keys() { return [...this.map.keys()]; }
+}
