@@ -98,7 +98,6 @@ public enum KeyFingerprint {
     }
 }
 
-/// Lower-case hex, as ids, keys and hashes are written.
 extension ReplicaID {
     /// What a new replica's id is the SHA-256 of (its first 16 bytes): the format's tag and the
     /// replica's Ed25519 public key, so nobody without the key can sign operations for it.
@@ -107,6 +106,7 @@ extension ReplicaID {
     }
 }
 
+/// Lower-case hex, as ids, keys and hashes are written.
 public enum Hex {
     /// The value of one hex digit (either case), nil for any other byte.
     public static func value(of c: UInt8) -> UInt8? {
