@@ -51,6 +51,7 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     on(.pull, .post) { request, context in try await api.pull(request, context) }
     on(.totals, .get) { request, _ in try await api.totals(request) }
     on(.status, .get) { _, context in try await api.status(context) }
+    on(.me, .get) { _, context in try await api.me(context) }
     on(.tokens, .get) { _, context in try await api.listTokens(context) }
     on(.tokens, .post) { request, context in try await api.createToken(request, context) }
     on(.token, .delete) { _, context in try await api.revokeToken(context) }
@@ -257,6 +258,12 @@ struct HubEndpoints: Sendable {
     }
 
     /// The PCs whose pushes were refused since they last pushed successfully (county, admin).
+    /// `GET /v1/me`: the calling token's role and township.
+    func me(_ context: HubRequestContext) async throws -> Response {
+        guard let caller = context.caller else { throw HubError.unauthorized }
+        return try json(HubAPI.Me(role: caller.role.rawValue, township: caller.township))
+    }
+
     func status(_ context: HubRequestContext) async throws -> Response {
         guard let caller = context.caller, caller.role == .county || caller.role == .admin else {
             throw HubError.forbidden("only a county or admin token reads the hub's status")

@@ -6,7 +6,7 @@ import TestSupport
 @testable import SyncCore
 
 /// The core's calls (the web app's door to KtxCore) answer as the core does, and their answers
-/// are written out as conformance vectors: `node --test webapp/tests` asks `ktx-core.wasm` the
+/// are written out as conformance vectors: `node --test Tests/webapp` asks `ktx-core.wasm` the
 /// same requests and must get the same bytes back (`.ci/run` sets `KTX_CONFORMANCE_OUT`).
 @Suite struct CoreCallsTests {
     static let replicas = (0..<3).map { ReplicaID(bytes: Array(repeating: UInt8($0 * 40 + 7), count: 16)) }.compactMap { $0 }

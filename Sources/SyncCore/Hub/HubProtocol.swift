@@ -48,6 +48,20 @@ public enum HubAPI {
         }
     }
 
+    /// `GET /v1/me`: who the calling token speaks for.
+    public struct Me: Codable, Sendable, Equatable {
+        /// `township`, `county` or `admin`.
+        public var role: String
+        /// The township of a township token; nil for the others.
+        public var township: String?
+
+        /// A token's role and township.
+        public init(role: String, township: String?) {
+            self.role = role
+            self.township = township
+        }
+    }
+
     /// `GET /v1/status` (county and admin tokens): the PCs whose pushes the hub refused since
     /// they last pushed successfully, by reason: their records are not reaching the county.
     public struct Status: Codable, Sendable, Equatable {

@@ -9,6 +9,9 @@ public enum HubRoute: String, CaseIterable, Sendable {
     case pull = "/v1/pull"
     case totals = "/v1/totals"
     case status = "/v1/status"
+    /// `GET`: who the token speaks for (its role and township): the offline web app asks it
+    /// when a clerk enrols the browser with a token.
+    case me = "/v1/me"
     case tokens = "/v1/tokens"
     /// One token, by its id: `/v1/tokens/{id}`.
     case token = "/v1/tokens/{id}"
@@ -31,7 +34,7 @@ public enum HubRoute: String, CaseIterable, Sendable {
     /// The methods the endpoint takes; any other is a 405.
     public var methods: [Method] {
         switch self {
-        case .health, .metrics, .vector, .totals, .status: [.get]
+        case .health, .metrics, .vector, .totals, .status, .me: [.get]
         case .ops, .pull: [.post]
         case .tokens: [.get, .post]
         case .token: [.delete]

@@ -1,10 +1,10 @@
 // The wasm core answers every conformance vector exactly as the Swift core did
 // (Tests/SyncCoreTests/CoreCallsTests.swift writes them). Run by .ci/run:
-//   KTX_WASM=.build/wasm/ktx-core.wasm KTX_CONFORMANCE=.build/conformance.json node --test webapp/tests
+//   KTX_WASM=.build/wasm/ktx-core.wasm KTX_CONFORMANCE=.build/conformance.json node --test Tests/webapp
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { loadCore } from '../ktx-core.js';
+import { loadCore } from '../../Sources/Web/App/ktx-core.js';
 
 const wasmPath = process.env.KTX_WASM ?? '.build/wasm/ktx-core.wasm';
 const vectorsPath = process.env.KTX_CONFORMANCE ?? '.build/conformance.json';

@@ -2,7 +2,7 @@
 // core (ktx-core.wasm) and WebCrypto as the page: it records offline, pushes signed runs the
 // hub takes through its one acceptance rule, a PC pulls and verifies them, and a browser, a PC
 // and a second browser that change one activity apart converge. Run by .ci/run:
-//   KTX=.build/debug/ktx KTX_WASM=.build/wasm/ktx-core.wasm node --test webapp/tests/hub.test.mjs
+//   KTX=.build/debug/ktx KTX_WASM=.build/wasm/ktx-core.wasm node --test Tests/webapp/hub.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { loadCore } from '../ktx-core.js';
-import { PageReplica, MemoryStore, ReplicaError } from '../replica.js';
+import { loadCore } from '../../Sources/Web/App/ktx-core.js';
+import { PageReplica, MemoryStore, ReplicaError } from '../../Sources/Web/App/replica.js';
 
 const KTX = process.env.KTX ?? '.build/debug/ktx';
 const wasm = fs.readFileSync(process.env.KTX_WASM ?? '.build/wasm/ktx-core.wasm');
