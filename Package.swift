@@ -153,6 +153,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
+                "KtxSchema",
                 "KtxWords",
                 "Store",
                 "HubStorage",
@@ -181,6 +182,9 @@ let package = Package(
                 .embedInCode("Templates/clerk_sync.mustache"),
                 .embedInCode("Assets/app.css"),
                 .embedInCode("Assets/app.js"),
+                // The offline app (`/app`); its core, ktx-core.wasm, is built by
+                // scripts/build-wasm.sh and read by `ktx hub serve` at start.
+                .embedInCode("App"),
             ]
         ),
         // The client side of the HTTP hub.

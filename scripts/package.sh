@@ -37,6 +37,8 @@ gzip -9n -c "$WORK/man/ktx.1" > "$ROOT/usr/share/man/man1/ktx.1.gz"
 install -m 0644 packaging/ktx-hub.service "$ROOT/lib/systemd/system/ktx-hub.service"
 install -m 0644 README.md "$ROOT/usr/share/doc/ktx/README.md"
 install -d "$ROOT/usr/share/doc/ktx/docs" && install -m 0644 docs/*.md "$ROOT/usr/share/doc/ktx/docs/"
+# The offline app's shared core, which `ktx hub serve` finds at ../share/ktx/ beside /usr/bin/ktx.
+scripts/build-wasm.sh "$ROOT/usr/share/ktx/ktx-core.wasm"
 SIZE=$(du -sk "$ROOT" | cut -f1)
 cat > "$ROOT/DEBIAN/control" <<CONTROL
 Package: ktx

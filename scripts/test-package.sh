@@ -23,7 +23,8 @@ echo "== install the package (apt brings libsqlite3-0)" >&2
 chroot "$ROOTFS" sh -c 'apt-get install -y -qq /tmp/ktx.deb >/dev/null'
 chroot "$ROOTFS" sh -c 'if find / -xdev -name "libswiftCore*" 2>/dev/null | grep -q .; then echo "Swift found inside" >&2; exit 1; fi'
 for f in /usr/bin/ktx /usr/share/man/man1/ktx.1.gz /usr/share/bash-completion/completions/ktx \
-         /usr/share/zsh/vendor-completions/_ktx /usr/share/fish/vendor_completions.d/ktx.fish /lib/systemd/system/ktx-hub.service; do
+         /usr/share/zsh/vendor-completions/_ktx /usr/share/fish/vendor_completions.d/ktx.fish /lib/systemd/system/ktx-hub.service \
+         /usr/share/ktx/ktx-core.wasm; do
     [ -e "$ROOTFS$f" ] || { echo "missing in the package: $f" >&2; exit 1; }
 done
 grep -q "科技下乡" "$ROOTFS/usr/share/bash-completion/completions/ktx" || { echo "completion lacks the kinds" >&2; exit 1; }

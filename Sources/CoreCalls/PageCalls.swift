@@ -14,6 +14,8 @@ import KtxCore
 /// - `change` `{activity, fields: {name: text}, add: {code: text}, now}`, `delete` and
 ///   `restore` `{activity, now}` → the same shape.
 /// - `activities` `{}` → `{activities}`; `vector` `{}` → `{vector}` (hex → last seq).
+/// - `totals` `{}` → `{totals: [{kind, activities, quantities}]}`: this township's activities
+///   that are not deleted, by kind, with the sums of the catalog's metrics.
 /// - `push-body` `{first, seals: [{first, last, prev, digest, key, signature}]}` → `{body}`:
 ///   this replica's operations from `first`, packed as the hub takes a push.
 extension CoreCall {
@@ -31,7 +33,7 @@ extension CoreCall {
             page = PageReplica(me: me, township: township, catalog: catalog(parsed["metrics"]),
                                clock: HLCTimestamp(rawValue: parsed["clock"]?.int ?? 0))
             return JSONText.object([("ok", .bool(true))]).text
-        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "vector", "push-body":
+        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body":
             guard let replica = page else { return failure("not-open") }
             return PageCalls(replica: replica).answer(call, parsed)
         default:
@@ -52,6 +54,7 @@ struct PageCalls {
         case "delete": write([.delete], request)
         case "restore": restore(request)
         case "activities": activities()
+        case "totals": totals()
         case "vector": vector()
         default: pushBody(request)
         }
@@ -196,6 +199,25 @@ struct PageCalls {
                             ("fields", .object(fields)), ("quantities", .object(quantities))])
         }
         return JSONText.object([("activities", .array(list))]).text
+    }
+
+    func totals() -> String {
+        var byKind: [String: (count: Int64, sums: [String: Int64])] = [:]
+        for (_, state) in replica.activities where !state.deleted && state[.township] == replica.township {
+            let kind = state[.kind] ?? ""
+            var entry = byKind[kind] ?? (0, [:])
+            entry.count += 1
+            for (metric, amount) in state.quantities where replica.rule.catalog.metric(code: metric) != nil {
+                entry.sums[metric, default: 0] += amount
+            }
+            byKind[kind] = entry
+        }
+        let rows: [JSONText] = byKind.keys.sorted().map { kind in
+            let entry = byKind[kind] ?? (0, [:])
+            let sums = entry.sums.keys.sorted().map { ($0, JSONText.int(entry.sums[$0] ?? 0)) }
+            return .object([("kind", .string(kind)), ("activities", .int(entry.count)), ("quantities", .object(sums))])
+        }
+        return JSONText.object([("totals", .array(rows))]).text
     }
 
     func vector() -> String {

@@ -24,6 +24,9 @@ public struct HubConfiguration: Sendable {
     public var idleTimeoutSeconds: Double = 30
     /// The most connections one client address may hold open at once.
     public var maxConnectionsPerAddress: Int = 128
+    /// The offline app's core (`ktx-core.wasm`) served at `/app/ktx-core.wasm`; nil when none
+    /// is installed (the app then says so).
+    public var appCore: [UInt8]?
 
     /// The hub's settings; every limit has a default the tests and the service use.
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,

@@ -56,6 +56,7 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     on(.tokens, .post) { request, context in try await api.createToken(request, context) }
     on(.token, .delete) { _, context in try await api.revokeToken(context) }
     Dashboard(hub: hub, access: .hub(Sessions(lifetime: TimeInterval(configuration.sessionSeconds)))).register(on: router)
+    WebApp(core: configuration.appCore).register(on: router)
     return router
 }
 

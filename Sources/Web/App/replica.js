@@ -111,6 +111,11 @@ export class PageReplica {
     return expect(this.core.call({ call: 'activities' })).activities;
   }
 
+  /** This township's activities that are not deleted, by kind, with their sums. */
+  totals() {
+    return expect(this.core.call({ call: 'totals' })).totals;
+  }
+
   /** How many of this replica's operations the hub has not acknowledged yet. */
   unsent() {
     const held = expect(this.core.call({ call: 'vector' })).vector[this.identity.replica] ?? 0;

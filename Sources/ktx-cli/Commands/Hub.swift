@@ -198,8 +198,13 @@ extension Ktx {
             var idleTimeout: Double = 30
             @Option(name: .customLong("max-connections-per-address"), help: ArgumentHelp(L("The most connections one client address may hold open at once (offices behind one NAT share an address).", "同一客户端地址最多同时保持的连接数（同一出口的办公室共用一个地址）。"), valueName: "n"))
             var maxConnectionsPerAddress: Int = 128
+            @Option(name: .customLong("app-core"), help: ArgumentHelp(L("The offline app's core, ktx-core.wasm (scripts/build-wasm.sh). Default: beside ktx, in ../share/ktx/ or ../wasm/.", "离线应用的核心 ktx-core.wasm（由 scripts/build-wasm.sh 生成）。默认在 ktx 旁的 ../share/ktx/ 或 ../wasm/。"), valueName: "path"))
+            var appCore: String?
 
             func validate() throws {
+                if let appCore, !FileManager.default.isReadableFile(atPath: appCore) {
+                    throw ValidationError(options.language.pick(zh: "--app-core：无法读取 \(appCore)", en: "--app-core: cannot read \(appCore)"))
+                }
                 guard (1...65_535).contains(port) else {
                     throw ValidationError(KtxError.badPort(String(port)).message(options.language))
                 }
@@ -229,9 +234,26 @@ extension Ktx {
                         sessionSeconds: max(3, Int(sessionMinutes * 60)))
                     configuration.idleTimeoutSeconds = idleTimeout
                     configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+                    configuration.appCore = Self.appCore(appCore)
+                    if configuration.appCore == nil {
+                        logger.notice("no ktx-core.wasm beside ktx: the offline app at /app cannot start (build it with scripts/build-wasm.sh, or give --app-core)")
+                    }
                     let hub = try await Self.openBackend(path: path, postgres: postgres, logger: logger)
                     try await serveHub(configuration, hub: hub)
                 }
+            }
+
+            /// The offline app's core: `--app-core`, else the first found beside the executable
+            /// (`../share/ktx/` as installed, `../wasm/` in a build folder).
+            static func appCore(_ given: String?) -> [UInt8]? {
+                let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+                let candidates = given.map { [$0] } ?? ["../share/ktx/ktx-core.wasm", "../wasm/ktx-core.wasm", "../../wasm/ktx-core.wasm"].map {
+                    executable.appendingPathComponent($0).standardizedFileURL.path
+                }
+                for path in candidates {
+                    if let data = FileManager.default.contents(atPath: path) { return [UInt8](data) }
+                }
+                return nil
             }
 
             /// The backend `--database` chooses: a node of the shared PostgreSQL hub (its copy at

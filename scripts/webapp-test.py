@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""The offline app (/app) in a real browser (Chromium through selenium, as scripts/browser-test.py).
+
+A clerk enrols the browser with the township's token, goes offline (DevTools network emulation),
+records an activity, reloads the page with no network (the service worker serves it, IndexedDB
+keeps the record), comes back online and syncs; the county's PC pulls the record and verifies
+its signature. The browser is closed and started again: the data is still there. The county
+revokes the token: the next record stays in the browser, and the page says why in plain words.
+Screenshots of each step are written to a temporary folder (printed).
+
+Usage: scripts/webapp-test.py .build/debug/ktx    (after scripts/build-wasm.sh)
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+KTX = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/ktx")
+WORK = tempfile.mkdtemp(prefix="ktx-webapp-")
+SHOTS = os.path.join(WORK, "screenshots")
+PROFILE = os.path.join(WORK, "profile")
+os.makedirs(SHOTS)
+ENV = dict(os.environ, LANG="C.UTF-8", HOME=WORK)
+processes = []
+checks = 0
+driver = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ktx(*args, db=None):
+    env = dict(ENV, KTX_DB=db or os.path.join(WORK, "none.db"))
+    return subprocess.run([KTX, *args], env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def check(condition, what):
+    global checks
+    if not condition:
+        shot("failure")
+        raise SystemExit(f"webapp-test: FAILED: {what} (notice: {notice()!r}; screenshots in {SHOTS})")
+    checks += 1
+
+
+def shot(name):
+    path = os.path.join(SHOTS, f"{len(os.listdir(SHOTS)) + 1:02d}-{name}.png")
+    driver.save_screenshot(path)
+    return path
+
+
+def notice():
+    try:
+        return driver.find_element(By.ID, "notice").text
+    except WebDriverException:
+        return ""
+
+
+def wait(condition, what, seconds=30):
+    try:
+        WebDriverWait(driver, seconds).until(lambda d: condition())
+    except Exception:
+        check(False, what)
+    check(True, what)
+
+
+def launch():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=zh-CN",
+                f"--user-data-dir={PROFILE}"):
+        options.add_argument(arg)
+    options.binary_location = "/usr/bin/chromium"
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    d.set_page_load_timeout(30)
+    return d
+
+
+def offline(on):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                           {"offline": on, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
+def unsent():
+    # Read by script: the page re-renders while it syncs, and an element found a moment
+    # before may be gone.
+    return int(driver.execute_script("return document.getElementById('unsent')?.dataset.count ?? '-1'"))
+
+
+def rows():
+    return driver.execute_script("return [...document.querySelectorAll('#list tbody tr')].map((r) => r.innerText)")
+
+
+def record(title, attendance):
+    Select(driver.find_element(By.ID, "kind")).select_by_value("rural")
+    driver.find_element(By.ID, "date").clear()
+    driver.find_element(By.ID, "date").send_keys("2023年5月20日")
+    driver.find_element(By.ID, "title-field").send_keys(title)
+    driver.find_element(By.ID, "venue").send_keys("河西村文化广场")
+    driver.find_element(By.ID, "q-attendance").send_keys(attendance)
+    driver.find_element(By.ID, "save").click()
+    wait(lambda: any(title in r for r in rows()), f"the list shows {title}")
+
+
+hub_db = os.path.join(WORK, "hub.db")
+token = ktx("hub", "token", "create", "--db", hub_db, "--role", "township", "--township", "河西镇")
+county_token = ktx("hub", "token", "create", "--db", hub_db, "--role", "county")
+port = free_port()
+HUB = f"http://127.0.0.1:{port}"
+log = open(os.path.join(WORK, "hub.log"), "w")
+processes.append(subprocess.Popen([KTX, "hub", "serve", "--db", hub_db, "--port", str(port)], env=ENV, stdout=log, stderr=subprocess.STDOUT))
+for _ in range(100):
+    try:
+        urllib.request.urlopen(HUB + "/healthz", timeout=1)
+        break
+    except Exception:
+        time.sleep(0.1)
+
+try:
+    driver = launch()
+    started = time.monotonic()
+    driver.get(HUB + "/app/")
+    wait(lambda: driver.find_element(By.ID, "enrol").is_displayed(), "the enrol form shows")
+    load = driver.execute_script("""
+        const nav = performance.getEntriesByType('navigation')[0];
+        const all = performance.getEntriesByType('resource').concat([nav]);
+        return {ms: nav.loadEventEnd - nav.startTime, bytes: all.reduce((s, e) => s + (e.transferSize || 0), 0),
+                wasm: (performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm')) || {}).transferSize || 0};""")
+    shot("enrol")
+    driver.find_element(By.ID, "token").send_keys("not-a-token")
+    driver.find_element(By.CSS_SELECTOR, "#enrol-form button").click()
+    wait(lambda: "令牌无效" in notice(), "a wrong token is refused in words")
+    driver.find_element(By.ID, "token").clear()
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#enrol-form button").click()
+    wait(lambda: driver.find_element(By.ID, "work").is_displayed(), "enrolled: the record form shows")
+    wait(lambda: "同步完成" in notice(), "the first sync completes")
+    check(token not in driver.page_source, "the token is not shown on the page")
+    wait(lambda: driver.execute_script("return !!navigator.serviceWorker.controller") or
+         (driver.refresh() or False), "the service worker controls the page", 30)
+    shot("enrolled")
+
+    # Offline: record, then reload the page with no network.
+    offline(True)
+    wait(lambda: "离线" in driver.find_element(By.ID, "network").text, "the page says it is offline")
+    record("离线记录的果树培训", "85")
+    check(unsent() > 0, "the record waits to be sent")
+    shot("recorded-offline")
+    driver.refresh()
+    wait(lambda: any("离线记录的果树培训" in r for r in rows()), "reloaded offline, the record is still listed")
+    check(unsent() > 0, "after the reload it still waits to be sent")
+    shot("reloaded-offline")
+
+    # Online again: it syncs.
+    offline(False)
+    driver.execute_script("window.dispatchEvent(new Event('online'))")
+    wait(lambda: unsent() == 0, "back online, the record is sent")
+    shot("synced")
+
+    # The county's PC pulls the record and verifies its signature.
+    county_db = os.path.join(WORK, "county.db")
+    ktx("init", "--county", db=county_db)
+    ENV["KTX_COUNTY_TOKEN"] = county_token
+    ktx("remote", "add", "county", HUB, "--token-env", "KTX_COUNTY_TOKEN", db=county_db)
+    ktx("sync", db=county_db)
+    listed = json.loads(ktx("list", "--format", "json", db=county_db))
+    row = next((a for a in listed if a["title"] == "离线记录的果树培训"), None)
+    check(row is not None and row["township"] == "河西镇" and row["date"] == "2023-05-20", "the county's PC holds the record")
+    ktx("check", db=county_db)
+    check(True, "the county's replica checks sound")
+
+    # A restart of the browser keeps everything.
+    driver.quit()
+    driver = launch()
+    driver.get(HUB + "/app/")
+    wait(lambda: any("离线记录的果树培训" in r for r in rows()), "after a restart the record is there")
+    check(unsent() == 0, "after a restart nothing waits")
+
+    # The county revokes the token: the next record stays, and the page says why.
+    ktx("hub", "token", "revoke", "--db", hub_db, "1")  # the township's token, made first
+    record("吊销后的记录", "12")
+    wait(lambda: "停用" in notice(), "a revoked token is told in words")
+    check(unsent() > 0, "the record made after the revocation stays in the browser")
+    shot("revoked")
+    print(json.dumps({"first_load_ms": round(load["ms"]), "first_load_bytes": load["bytes"], "wasm_bytes": load["wasm"],
+                      "checks": checks, "screenshots": SHOTS}, ensure_ascii=False))
+finally:
+    if driver:
+        driver.quit()
+    for p in processes:
+        p.terminate()
