@@ -194,7 +194,10 @@ try:
     wait(lambda: "停用" in notice(), "a revoked token is told in words")
     check(unsent() > 0, "the record made after the revocation stays in the browser")
     shot("revoked")
+    driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
+    heap = driver.execute_cdp_cmd("Runtime.getHeapUsage", {})
     print(json.dumps({"first_load_ms": round(load["ms"]), "first_load_bytes": load["bytes"], "wasm_bytes": load["wasm"],
+                      "js_heap_used_bytes": heap.get("usedSize"), "js_heap_total_bytes": heap.get("totalSize"),
                       "checks": checks, "screenshots": SHOTS}, ensure_ascii=False))
 finally:
     if driver:
