@@ -103,6 +103,20 @@ def rows():
     return driver.execute_script("return [...document.querySelectorAll('#list tbody tr')].map((r) => r.innerText)")
 
 
+def edit_title(activity, title):
+    driver.find_element(By.CSS_SELECTOR, f"#list tr[data-id='{activity}'] td.actions button").click()
+    field = driver.find_element(By.ID, "title-field")
+    field.clear()
+    field.send_keys(title)
+    driver.find_element(By.ID, "save").click()
+    wait(lambda: any(title in r for r in rows()), f"the list shows the new title {title}")
+
+
+def click_sync():
+    driver.find_element(By.ID, "sync").click()
+    wait(lambda: "同步完成" in notice() or "同步" not in notice() and unsent() == 0, "a sync completes")
+
+
 def record(title, attendance):
     Select(driver.find_element(By.ID, "kind")).select_by_value("rural")
     driver.find_element(By.ID, "date").clear()
@@ -187,6 +201,51 @@ try:
     driver.get(HUB + "/app/")
     wait(lambda: any("离线记录的果树培训" in r for r in rows()), "after a restart the record is there")
     check(unsent() == 0, "after a restart nothing waits")
+
+    # A second browser (another profile) and a township PC change the activity while all three
+    # are apart; after syncing, all three show the same.
+    first = driver
+    PROFILE = os.path.join(WORK, "profile-2")
+    second = launch()
+    driver = second
+    driver.get(HUB + "/app/")
+    wait(lambda: driver.find_element(By.ID, "enrol").is_displayed(), "the second browser shows the enrol form")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#enrol-form button").click()
+    wait(lambda: any(row["id"] in r for r in [""] + driver.execute_script(
+        "return [...document.querySelectorAll('#list tbody tr')].map((r) => r.dataset.id)")), "the second browser pulled the activity")
+    pc_db = os.path.join(WORK, "hexi.db")
+    ktx("init", "--township", "河西镇", db=pc_db)
+    ENV["KTX_HEXI_TOKEN"] = token
+    ktx("remote", "add", "county", HUB, "--token-env", "KTX_HEXI_TOKEN", db=pc_db)
+    ktx("sync", db=pc_db)
+    offline(True)
+    edit_title(row["id"], "第二个浏览器改的标题")
+    driver = first
+    offline(True)
+    edit_title(row["id"], "第一个浏览器改的标题")
+    ktx("edit", row["id"], "--title", "电脑改的标题", db=pc_db)
+    ktx("attend", row["id"], "7", db=pc_db)
+    for d in (first, second):
+        driver = d
+        offline(False)
+    for _ in range(2):
+        for d in (first, second):
+            driver = d
+            click_sync()
+        ktx("sync", db=pc_db)
+    seen = []
+    for d in (first, second):
+        driver = d
+        seen.append(driver.execute_script(
+            f"return document.querySelector(\"#list tr[data-id='{row['id']}']\").innerText"))
+    pc_row = next(a for a in json.loads(ktx("list", "--format", "json", db=pc_db)) if a["id"] == row["id"])
+    check(seen[0] == seen[1], f"the two browsers agree: {seen}")
+    check(pc_row["title"] in seen[0] and "92" in seen[0] and str(pc_row["attendance"]) == "92",
+          f"the PC agrees with them: {pc_row['title']} {pc_row['attendance']} / {seen[0]}")
+    shot("converged")
+    second.quit()
+    driver = first
 
     # The county revokes the token: the next record stays, and the page says why.
     ktx("hub", "token", "revoke", "--db", hub_db, "1")  # the township's token, made first

@@ -27,6 +27,7 @@ public struct WebApp: Sendable {
         ("store.js", "text/javascript; charset=utf-8", PackageResources.store_js),
         ("ktx-core.js", "text/javascript; charset=utf-8", PackageResources.ktx_core_js),
         ("manifest.webmanifest", "application/manifest+json", PackageResources.manifest_webmanifest),
+        ("icon.svg", "image/svg+xml", PackageResources.icon_svg),
         ("catalog.json", "application/json", KtxSchema.catalogJSON),
     ]
 

@@ -23,6 +23,9 @@ const TEXT = {
       storage: '浏览器拒绝保存数据（可能处于无痕模式或禁用了存储）：本条未保存', 'no-storage': '此浏览器不能保存数据：请换用新版 Chrome、Edge 或 Firefox',
       unauthorized: '令牌无效或已被县科协停用：请向县科协要新的令牌；未送达的记录仍保存在本浏览器', network: '连不上县科协的服务器：记录已保存在本浏览器，联网后再同步',
       'bad-signature': '服务器拒收：记录的签名不符，请告知县科协', forbidden: '这个令牌不能做此操作',
+      'future-timestamp': '服务器拒收：本电脑的日期或时间比服务器快太多。请把电脑的日期和时间改正确后再同步，记录不会丢失',
+      'other-activity': '服务器拒收：改动了其他乡镇的活动', 'other-replica': '服务器拒收：这个令牌属于其他乡镇',
+      unavailable: '县科协的服务器暂时不可用：记录已保存在本浏览器，稍后再同步',
     },
     cleared: '若本浏览器的数据曾被清除：已同步的记录在县科协，重新登记后会自动拉回；未同步的无法找回。',
   },
@@ -44,6 +47,9 @@ const TEXT = {
       storage: 'the browser refused to keep data (private mode, or storage disabled): this entry was not saved', 'no-storage': 'this browser cannot keep data: use a recent Chrome, Edge or Firefox',
       unauthorized: 'the token is invalid or the county revoked it: ask the county for a new one; records not sent stay in this browser', network: 'cannot reach the county\'s server: records are kept in this browser; sync when online',
       'bad-signature': 'refused by the server: a record\'s signature does not match; tell the county', forbidden: 'this token may not do that',
+      'future-timestamp': 'refused by the server: this PC\'s date or time is far ahead of the server\'s. Set the date and time right and sync again; nothing is lost',
+      'other-activity': 'refused by the server: it changes another township\'s activity', 'other-replica': 'refused by the server: this token belongs to another township',
+      unavailable: 'the county\'s server is unavailable for now: records are kept in this browser; sync later',
     },
     cleared: 'If this browser\'s data was cleared: what was synced is at the county and comes back once you enrol again; what was not synced is lost.',
   },
@@ -150,7 +156,8 @@ function updateBadges() {
   const online = navigator.onLine;
   $('network').textContent = online ? t().online : t().offline;
   $('network').className = online ? 'badge' : 'badge offline';
-  if (!page) { $('unsent').textContent = ''; return; }
+  $('unsent').hidden = !page;
+  if (!page) return;
   const n = page.unsent();
   $('unsent').textContent = n > 0 ? t().unsent(n) : t().allSent;
   $('unsent').dataset.count = String(n);
@@ -281,7 +288,6 @@ async function start() {
   }
   applyLanguage();
   show();
-  if (!page) say(t().cleared);
   autoSync();
   setInterval(autoSync, 60_000);
 }

@@ -2,7 +2,7 @@
 // app's version, so the app opens and records with no network. The sync API (/v1/) always
 // goes to the network: its answers are never cached.
 const VERSION = '__KTX_APP_VERSION__';
-const ASSETS = ['/app/', 'offline.js', 'offline.css', 'store.js', 'replica.js', 'ktx-core.js', 'ktx-core.wasm', 'catalog.json', 'manifest.webmanifest'].map((f) => f.startsWith('/') ? f : '/app/' + f);
+const ASSETS = ['/app/', 'offline.js', 'offline.css', 'store.js', 'replica.js', 'ktx-core.js', 'ktx-core.wasm', 'catalog.json', 'manifest.webmanifest', 'icon.svg'].map((f) => f.startsWith('/') ? f : '/app/' + f);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
