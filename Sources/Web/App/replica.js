@@ -61,8 +61,7 @@ export class PageReplica {
     if (!identity) return null;
     const page = new PageReplica(core, store, identity);
     page.open();
-    for (const key of (await store.keys()).filter((k) => k.startsWith('run/')).sort(byRun)) {
-      const run = await store.get(key);
+    for (const run of await store.values('run/')) {
       expect(core.call({ call: 'take', replica: run.replica, township: run.township, first: run.first, chunk: run.chunk }));
     }
     return page;
@@ -144,8 +143,7 @@ export class PageReplica {
     const { replica, pushedThrough } = this.identity;
     if (this.unsent() <= 0) return 0;
     const seals = [];
-    for (const key of (await this.store.keys()).filter((k) => k.startsWith(`run/${replica}/`)).sort(byRun)) {
-      const run = await this.store.get(key);
+    for (const run of await this.store.values(`run/${replica}/`)) {
       if (run.last > pushedThrough) seals.push(run.seal);
     }
     const first = seals.length ? seals[0].first : pushedThrough + 1;
@@ -192,10 +190,11 @@ function byRun(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A store in memory, for tests (the page uses IndexedDB with the same three calls). */
+/** A store in memory, for tests (the page uses IndexedDB with the same four calls). */
 export class MemoryStore {
   constructor() { this.map = new Map(); }
   async get(key) { return this.map.get(key); }
   async put(key, value) { this.map.set(key, value); }
   async keys() { return [...this.map.keys()]; }
+  async values(prefix) { return [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort(byRun).map((k) => this.map.get(k)); }
 }

@@ -54,4 +54,8 @@ export class IndexedStore {
   get(key) { return this.#run('readonly', (s) => s.get(key)); }
   put(key, value) { return this.#run('readwrite', (s) => s.put(value, key)); }
   keys() { return this.#run('readonly', (s) => s.getAllKeys()); }
+  /** The values of every key that starts with `prefix`, in key order: one read. */
+  values(prefix) {
+    return this.#run('readonly', (s) => s.getAll(IDBKeyRange.bound(prefix, prefix + '\uffff')));
+  }
 }
