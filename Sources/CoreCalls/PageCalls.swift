@@ -16,6 +16,9 @@ import KtxCore
 /// - `activities` `{}` → `{activities}`; `vector` `{}` → `{vector}` (hex → last seq).
 /// - `totals` `{}` → `{totals: [{kind, activities, quantities}]}`: this township's activities
 ///   that are not deleted, by kind, with the sums of the catalog's metrics.
+/// - `restamp` `{first, now}` → `{first, last, chunk}`: this replica's operations from `first`
+///   (never pushed) dated again by a clock at `now`, the hub's time, after the hub refused them
+///   as dated in the future; the page seals them again as one run.
 /// - `push-body` `{first, seals: [{first, last, prev, digest, key, signature}]}` → `{body}`:
 ///   this replica's operations from `first`, packed as the hub takes a push.
 extension CoreCall {
@@ -33,7 +36,7 @@ extension CoreCall {
             page = PageReplica(me: me, township: township, catalog: catalog(parsed["metrics"]),
                                clock: HLCTimestamp(rawValue: parsed["clock"]?.int ?? 0))
             return JSONText.object([("ok", .bool(true))]).text
-        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body":
+        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body", "restamp":
             guard let replica = page else { return failure("not-open") }
             return PageCalls(replica: replica).answer(call, parsed)
         default:
@@ -55,6 +58,7 @@ struct PageCalls {
         case "restore": restore(request)
         case "activities": activities()
         case "totals": totals()
+        case "restamp": restamp(request)
         case "vector": vector()
         default: pushBody(request)
         }
@@ -223,6 +227,14 @@ struct PageCalls {
     func vector() -> String {
         let entries = replica.vector.sorted { $0.key.hex < $1.key.hex }.map { ($0.key.hex, JSONText.int($0.value)) }
         return JSONText.object([("vector", .object(entries))]).text
+    }
+
+    func restamp(_ request: JSONText) -> String {
+        guard let first = request["first"]?.int, let now = request["now"]?.int else { return CoreCall.failure("bad-request") }
+        let ops = replica.restamp(from: first, now: now)
+        guard !ops.isEmpty else { return CoreCall.failure("nothing-to-push") }
+        return JSONText.object([("first", .int(ops.first?.seq ?? 0)), ("last", .int(ops.last?.seq ?? 0)),
+                                ("chunk", .string(Hex.string(OpChunk.encode(ops))))]).text
     }
 
     func pushBody(_ request: JSONText) -> String {

@@ -79,6 +79,31 @@ public final class PageReplica {
         return (target, ops)
     }
 
+    /// Dates this replica's operations from seq `first` on again, by a clock at wall time `now`
+    /// (the hub's): a browser whose clock ran ahead wrote them with dates the hub refuses, and
+    /// nobody else holds them yet (they were never pushed), so they can be dated again. The
+    /// clock restarts from the newest operation held that is not ahead of `now`. Returns them.
+    public func restamp(from first: Int64, now: Int64) -> [Op] {
+        var last = HLCTimestamp.zero
+        for (replica, ops) in logs {
+            for op in ops where (replica != me || op.seq < first) && op.timestamp.millis <= now && op.timestamp > last {
+                last = op.timestamp
+            }
+        }
+        clock = HybridClock(last: last)
+        var own = logs[me] ?? []
+        for i in own.indices where own[i].seq >= first {
+            own[i].timestamp = clock.tick(now: now)
+        }
+        logs[me] = own
+        // The fields' winners may change with the new dates: the states are made again.
+        states = [:]
+        for ops in logs.values {
+            for op in ops where !op.targetsIndicator { MergeRules.apply(op, to: &states[op.activity, default: ActivityState()]) }
+        }
+        return own.filter { $0.seq >= first }
+    }
+
     /// This replica's operations from seq `first` on.
     public func own(from first: Int64) -> [Op] { (logs[me] ?? []).filter { $0.seq >= first } }
 

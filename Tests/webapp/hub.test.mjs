@@ -145,3 +145,23 @@ test('a run whose signature was altered is refused by the hub, and nothing of it
   ktx(['sync'], county);
   assert.ok(!listed(county).some((a) => a.title === '被改动的记录'));
 });
+
+test('records written while the browser\'s clock ran days ahead reach the county once the hub refuses their dates', async () => {
+  const { page, store } = await browser();
+  const ahead = Date.now() + 3 * 24 * 3600 * 1000;
+  const id = await page.record({ kind: 'rural', date: '2023-07-01', title: '时钟快了三天', quantities: { attendance: '30' } }, ahead);
+  await page.change(id, { add: { attendance: '5' } }, ahead + 1000);
+  const synced = await page.sync();
+  assert.equal(synced.pushed, 6);
+  assert.equal(page.unsent(), 0);
+  const county = path.join(work, 'county.db');
+  ktx(['sync'], county);
+  const row = listed(county).find((a) => a.id === id);
+  assert.ok(row, 'the county holds the record');
+  assert.equal(Number(row.attendance), 35);
+  // Restarted, the browser holds the runs as sealed again.
+  const again = await PageReplica.open(await loadCore(wasm), store);
+  assert.equal(again.activities().find((a) => a.id === id)?.quantities.attendance, 35);
+  assert.equal(again.unsent(), 0);
+  ktx(['check'], county);
+});

@@ -73,37 +73,45 @@ export class PageReplica {
   }
 
   /** Records a new activity offline; returns its id. */
-  async record(entry, now = Date.now()) {
+  async record(entry, now = this.now()) {
     return this.#write({ call: 'record', ...entry, now });
   }
 
   /** Changes fields of an activity and adds to its quantities (`add: {code: text}`). */
-  async change(activity, { fields = {}, add = {} }, now = Date.now()) {
+  async change(activity, { fields = {}, add = {} }, now = this.now()) {
     return this.#write({ call: 'change', activity, fields, add, now });
   }
 
-  async delete(activity, now = Date.now()) {
+  async delete(activity, now = this.now()) {
     return this.#write({ call: 'delete', activity, now });
   }
 
-  async restore(activity, now = Date.now()) {
+  async restore(activity, now = this.now()) {
     return this.#write({ call: 'restore', activity, now });
   }
 
   /** The core writes the operations; this seals their run and keeps it. */
   async #write(request) {
     const written = expect(this.core.call(request));
+    await this.#seal(written);
+    return written.activity;
+  }
+
+  /** Seals a run of this replica's operations after the last sealed one and keeps it. */
+  async #seal({ first, last, chunk }) {
     const { replica } = this.identity;
-    const digest = hex(await sha256(unhex(written.chunk)));
-    const { message } = expect(this.core.call({ call: 'seal-message', replica, first: written.first, last: written.last,
-                                                 prev: this.identity.prev, digest }));
+    const digest = hex(await sha256(unhex(chunk)));
+    const { message } = expect(this.core.call({ call: 'seal-message', replica, first, last, prev: this.identity.prev, digest }));
     const signature = hex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, this.identity.privateKey, unhex(message))));
-    const seal = { first: written.first, last: written.last, prev: this.identity.prev, digest, key: this.identity.publicKey, signature };
-    await this.store.put(runKey(replica, written.first), { replica, township: this.identity.township, first: written.first,
-                                                            last: written.last, chunk: written.chunk, seal });
+    const seal = { first, last, prev: this.identity.prev, digest, key: this.identity.publicKey, signature };
+    await this.store.put(runKey(replica, first), { replica, township: this.identity.township, first, last, chunk, seal });
     this.identity.prev = hex(await sha256(unhex(message)));
     await this.store.put('identity', this.identity);
-    return written.activity;
+  }
+
+  /** Wall time as the hub keeps it: a PC clock found far off at the last sync is corrected. */
+  now() {
+    return Date.now() + (this.identity.clockOffset ?? 0);
   }
 
   activities() {
@@ -123,7 +131,17 @@ export class PageReplica {
 
   /** Pushes what the hub lacks, then pulls what this replica lacks. */
   async sync(fetchImpl = fetch, onProgress = () => {}) {
-    const pushed = await this.#push(fetchImpl);
+    const hubNow = await this.#hubTime(fetchImpl);
+    let pushed;
+    try {
+      pushed = await this.#push(fetchImpl);
+    } catch (error) {
+      // Written while this PC's clock ran ahead: nobody holds them yet, so they are dated
+      // again by the hub's clock and sealed again, then pushed.
+      if (!(error instanceof ReplicaError) || error.code !== 'future-timestamp' || hubNow === null) throw error;
+      await this.#restamp(hubNow);
+      pushed = await this.#push(fetchImpl);
+    }
     onProgress({ pushed });
     let pulled = 0;
     for (let more = true; more;) {
@@ -133,6 +151,36 @@ export class PageReplica {
       onProgress({ pushed, pulled });
     }
     return { pushed, pulled };
+  }
+
+  /** The hub's clock (its version vector says it); remembers how far this PC's is off. */
+  async #hubTime(fetchImpl) {
+    const asked = Date.now();
+    const answer = await fetchImpl(`${this.identity.hub}/v1/vector`, { headers: this.#headers({}) });
+    if (!answer.ok) {
+      const result = await answer.json().catch(() => ({}));
+      throw new ReplicaError(result.error?.code ?? `http-${answer.status}`, result.error?.message);
+    }
+    const { now } = await answer.json();
+    if (typeof now !== 'number') return null;
+    const offset = now - Math.round((asked + Date.now()) / 2);
+    // A few minutes either way is the network's and the PC's drift; more is a wrong clock.
+    const corrected = Math.abs(offset) > 5 * 60_000 ? offset : 0;
+    if (corrected !== (this.identity.clockOffset ?? 0)) {
+      this.identity.clockOffset = corrected;
+      await this.store.put('identity', this.identity);
+    }
+    return now;
+  }
+
+  async #restamp(hubNow) {
+    const { replica, pushedThrough } = this.identity;
+    const run = expect(this.core.call({ call: 'restamp', first: pushedThrough + 1, now: hubNow }));
+    for (const old of await this.store.values(`run/${replica}/`)) {
+      if (old.first > pushedThrough) await this.store.delete(runKey(replica, old.first));
+    }
+    this.identity.prev = this.identity.pushedPrev ?? ORIGIN;
+    await this.#seal(run);
   }
 
   #headers(extra) {
@@ -153,7 +201,13 @@ export class PageReplica {
     });
     const result = await answer.json();
     if (!answer.ok) throw new ReplicaError(result.error?.code ?? `http-${answer.status}`, result.error?.message);
-    this.identity.pushedThrough = seals.length ? seals[seals.length - 1].last : this.identity.pushedThrough;
+    if (seals.length) {
+      const last = seals[seals.length - 1];
+      const { message } = expect(this.core.call({ call: 'seal-message', replica, first: last.first, last: last.last, prev: last.prev,
+                                                   digest: last.digest }));
+      this.identity.pushedThrough = last.last;
+      this.identity.pushedPrev = hex(await sha256(unhex(message)));
+    }
     await this.store.put('identity', this.identity);
     return result.accepted;
   }
@@ -190,11 +244,12 @@ function byRun(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A store in memory, for tests (the page uses IndexedDB with the same four calls). */
+/** A store in memory, for tests (the page uses IndexedDB with the same five calls). */
 export class MemoryStore {
   constructor() { this.map = new Map(); }
   async get(key) { return this.map.get(key); }
   async put(key, value) { this.map.set(key, value); }
   async keys() { return [...this.map.keys()]; }
   async values(prefix) { return [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort(byRun).map((k) => this.map.get(k)); }
+  async delete(key) { this.map.delete(key); }
 }

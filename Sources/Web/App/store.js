@@ -53,6 +53,7 @@ export class IndexedStore {
 
   get(key) { return this.#run('readonly', (s) => s.get(key)); }
   put(key, value) { return this.#run('readwrite', (s) => s.put(value, key)); }
+  delete(key) { return this.#run('readwrite', (s) => s.delete(key)); }
   keys() { return this.#run('readonly', (s) => s.getAllKeys()); }
   /** The values of every key that starts with `prefix`, in key order: one read. */
   values(prefix) {
