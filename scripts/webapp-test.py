@@ -183,6 +183,15 @@ try:
     wait(lambda: unsent() == 0, "back online, the record is sent")
     shot("synced")
 
+    # The township's totals of the year, printed as an office prints the page: only the table.
+    import base64
+    pdf = os.path.join(SHOTS, "totals-print.pdf")
+    with open(pdf, "wb") as f:
+        f.write(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"]))
+    printed = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+    check("河西镇 2023 年活动合计" in printed and "85" in printed, f"the printed page holds the year's totals: {printed[:200]!r}")
+    check("保存" not in printed and "记录活动" not in printed, "the printed page leaves the form out")
+
     # The county's PC pulls the record and verifies its signature.
     county_db = os.path.join(WORK, "county.db")
     ktx("init", "--county", db=county_db)

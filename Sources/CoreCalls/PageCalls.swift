@@ -14,8 +14,9 @@ import KtxCore
 /// - `change` `{activity, fields: {name: text}, add: {code: text}, now}`, `delete` and
 ///   `restore` `{activity, now}` → the same shape.
 /// - `activities` `{}` → `{activities}`; `vector` `{}` → `{vector}` (hex → last seq).
-/// - `totals` `{}` → `{totals: [{kind, activities, quantities}]}`: this township's activities
-///   that are not deleted, by kind, with the sums of the catalog's metrics.
+/// - `totals` `{year?}` → `{totals: [{kind, activities, quantities}]}`: this township's
+///   activities that are not deleted (of `year`, by their date, when given), by kind, with the
+///   sums of the catalog's metrics.
 /// - `restamp` `{first, now}` → `{first, last, chunk}`: this replica's operations from `first`
 ///   (never pushed) dated again by a clock at `now`, the hub's time, after the hub refused them
 ///   as dated in the future; the page seals them again as one run.
@@ -57,7 +58,7 @@ struct PageCalls {
         case "delete": write([.delete], request)
         case "restore": restore(request)
         case "activities": activities()
-        case "totals": totals()
+        case "totals": totals(year: request["year"]?.int)
         case "restamp": restamp(request)
         case "vector": vector()
         default: pushBody(request)
@@ -205,9 +206,11 @@ struct PageCalls {
         return JSONText.object([("activities", .array(list))]).text
     }
 
-    func totals() -> String {
+    func totals(year: Int64?) -> String {
         var byKind: [String: (count: Int64, sums: [String: Int64])] = [:]
+        let prefix = year.map { String($0) + "-" }
         for (_, state) in replica.activities where !state.deleted && state[.township] == replica.township {
+            if let prefix, state[.date]?.hasPrefix(prefix) != true { continue }
             let kind = state[.kind] ?? ""
             var entry = byKind[kind] ?? (0, [:])
             entry.count += 1

@@ -11,7 +11,8 @@ const TEXT = {
     token: '令牌', enrol: '登记', recordTitle: '记录活动', kind: '类型', date: '日期', titleField: '标题', venue: '地点',
     save: '保存', cancel: '取消修改', listTitle: '本乡镇的活动', totalsTitle: '本乡镇合计', online: '在线', offline: '离线',
     unsent: (n) => `${n} 项更改尚未送达县科协`, allSent: '记录均已送达县科协', edit: '修改', add: '追加人次', del: '删除', restore: '恢复',
-    activities: '活动数', saved: (id) => `已保存（${id}），联网时会自动同步`, syncing: '正在同步…',
+    activities: '活动数', year: '年度', print: '打印本表', allYears: '全部年度',
+    totalsOf: (t, y) => `${t} ${y === 'all' ? '' : y + ' 年'}活动合计`, saved: (id) => `已保存（${id}），联网时会自动同步`, syncing: '正在同步…',
     synced: (p, q) => `同步完成：送出 ${p} 条，收到 ${q} 条`, enrolled: (t, r) => `已登记为“${t}”的浏览器（副本 ${r}）`,
     replica: (t, r) => `本浏览器记录“${t}”的活动（副本 ${r}）`, askAdd: '追加多少参加人次？（负数为更正）', askDelete: '确定删除这项活动？',
     notCounty: '这个令牌不是乡镇令牌：请用县科协发给本乡镇的令牌', noCore: '本服务器没有安装离线应用的核心（ktx-core.wasm）：请县科协安装后再试',
@@ -35,7 +36,8 @@ const TEXT = {
     token: 'Token', enrol: 'Enrol', recordTitle: 'Record an activity', kind: 'Kind', date: 'Date', titleField: 'Title', venue: 'Venue',
     save: 'Save', cancel: 'Cancel the edit', listTitle: 'This township\'s activities', totalsTitle: 'This township\'s totals', online: 'online', offline: 'offline',
     unsent: (n) => `${n} changes have not reached the county`, allSent: 'every record has reached the county', edit: 'Edit', add: 'Add attendance', del: 'Delete', restore: 'Restore',
-    activities: 'Activities', saved: (id) => `saved (${id}); it syncs when online`, syncing: 'syncing…',
+    activities: 'Activities', year: 'Year', print: 'Print this table', allYears: 'all years',
+    totalsOf: (t, y) => `${t}: activities ${y === 'all' ? '(all years)' : 'of ' + y}`, saved: (id) => `saved (${id}); it syncs when online`, syncing: 'syncing…',
     synced: (p, q) => `synced: sent ${p}, received ${q}`, enrolled: (t, r) => `enrolled as a browser of ${t} (replica ${r})`,
     replica: (t, r) => `this browser records ${t}'s activities (replica ${r})`, askAdd: 'How many more attending? (negative to correct)', askDelete: 'Delete this activity?',
     notCounty: 'this is not a township token: use the token the county gave your township', noCore: 'this server has no offline app core (ktx-core.wasm): ask the county to install it',
@@ -98,7 +100,7 @@ function buildForm() {
   $('quantities').replaceChildren(...catalog.metrics.map((m) => {
     const label = document.createElement('label');
     const input = Object.assign(document.createElement('input'), { id: `q-${m.code}`, inputMode: 'decimal' });
-    label.append(`${metricName(m)}（${m.unit}）`, input);
+    label.append(lang === 'zh' ? `${m.name}（${m.unit}）` : m.english, input);
     return label;
   }));
 }
@@ -128,7 +130,13 @@ function render() {
     tr.append(actions);
     return tr;
   }));
-  const totals = page.totals();
+  const years = [...new Set(activities.map((a) => (a.fields.date ?? '').slice(0, 4)).filter((y) => /^\d{4}$/.test(y)))].sort().reverse();
+  const chosen = $('year').value || years[0] || 'all';
+  $('year').replaceChildren(...years.map((y) => new Option(y, y)), new Option(t().allYears, 'all'));
+  $('year').value = years.includes(chosen) || chosen === 'all' ? chosen : 'all';
+  $('totals').caption?.remove();
+  $('totals').createCaption().textContent = t().totalsOf(township, $('year').value);
+  const totals = page.totals($('year').value === 'all' ? undefined : Number($('year').value));
   const sums = catalog.metrics.filter((m) => totals.some((x) => x.quantities[m.code]));
   $('totals').tHead.replaceChildren(row([t().kind, t().activities, ...sums.map(metricName)], 'th'));
   $('totals').tBodies[0].replaceChildren(...totals.map((x) => row([kindName(x.kind), String(x.activities),
@@ -274,6 +282,8 @@ async function start() {
   $('record-form').addEventListener('submit', save);
   $('cancel').addEventListener('click', stopEdit);
   $('sync').addEventListener('click', sync);
+  $('year').addEventListener('change', render);
+  $('print').addEventListener('click', () => window.print());
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
   try {
     catalog = await (await fetch('/app/catalog.json')).json();

@@ -118,9 +118,9 @@ export class PageReplica {
     return expect(this.core.call({ call: 'activities' })).activities;
   }
 
-  /** This township's activities that are not deleted, by kind, with their sums. */
-  totals() {
-    return expect(this.core.call({ call: 'totals' })).totals;
+  /** This township's activities that are not deleted (of `year` when given), by kind, with their sums. */
+  totals(year) {
+    return expect(this.core.call(year ? { call: 'totals', year } : { call: 'totals' })).totals;
   }
 
   /** How many of this replica's operations the hub has not acknowledged yet. */
