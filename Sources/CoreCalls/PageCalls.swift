@@ -17,6 +17,8 @@ import KtxCore
 /// - `totals` `{year?}` → `{totals: [{kind, activities, quantities}]}`: this township's
 ///   activities that are not deleted (of `year`, by their date, when given), by kind, with the
 ///   sums of the catalog's metrics.
+/// - `unsent` `{after}` → `{operations, activities}`: this replica's operations past seq
+///   `after` (the last the hub acknowledged), and how many activities they change.
 /// - `restamp` `{first, now}` → `{first, last, chunk}`: this replica's operations from `first`
 ///   (never pushed) dated again by a clock at `now`, the hub's time, after the hub refused them
 ///   as dated in the future; the page seals them again as one run.
@@ -37,7 +39,7 @@ extension CoreCall {
             page = PageReplica(me: me, township: township, catalog: catalog(parsed["metrics"]),
                                clock: HLCTimestamp(rawValue: parsed["clock"]?.int ?? 0))
             return JSONText.object([("ok", .bool(true))]).text
-        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body", "restamp":
+        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body", "restamp", "unsent":
             guard let replica = page else { return failure("not-open") }
             return PageCalls(replica: replica).answer(call, parsed)
         default:
@@ -60,6 +62,7 @@ struct PageCalls {
         case "activities": activities()
         case "totals": totals(year: request["year"]?.int)
         case "restamp": restamp(request)
+        case "unsent": unsent(request)
         case "vector": vector()
         default: pushBody(request)
         }
@@ -230,6 +233,12 @@ struct PageCalls {
     func vector() -> String {
         let entries = replica.vector.sorted { $0.key.hex < $1.key.hex }.map { ($0.key.hex, JSONText.int($0.value)) }
         return JSONText.object([("vector", .object(entries))]).text
+    }
+
+    func unsent(_ request: JSONText) -> String {
+        let ops = replica.own(from: (request["after"]?.int ?? 0) + 1)
+        let activities = Set(ops.filter { !$0.targetsIndicator }.map { $0.activity })
+        return JSONText.object([("operations", .int(Int64(ops.count))), ("activities", .int(Int64(activities.count)))]).text
     }
 
     func restamp(_ request: JSONText) -> String {

@@ -10,7 +10,7 @@ const TEXT = {
     enrolHelp: '第一次使用时请联网，输入县科协发给本乡镇的令牌。之后不联网也能记录，联网时自动同步。',
     token: '令牌', enrol: '登记', recordTitle: '记录活动', kind: '类型', date: '日期', titleField: '标题', venue: '地点',
     save: '保存', cancel: '取消修改', listTitle: '本乡镇的活动', totalsTitle: '本乡镇合计', online: '在线', offline: '离线',
-    unsent: (n) => `${n} 项更改尚未送达县科协`, allSent: '记录均已送达县科协', edit: '修改', add: '追加人次', del: '删除', restore: '恢复',
+    unsent: (n) => `${n} 项活动的记录尚未送达县科协`, allSent: '记录均已送达县科协', edit: '修改', add: '追加人次', del: '删除', restore: '恢复',
     activities: '活动数', year: '年度', print: '打印本表', allYears: '全部年度',
     totalsOf: (t, y) => `${t} ${y === 'all' ? '' : y + ' 年'}活动合计`, saved: (id) => `已保存（${id}），联网时会自动同步`, syncing: '正在同步…',
     synced: (p, q) => `同步完成：送出 ${p} 条，收到 ${q} 条`, enrolled: (t, r) => `已登记为“${t}”的浏览器（副本 ${r}）`,
@@ -35,7 +35,7 @@ const TEXT = {
     enrolHelp: 'The first time, be online and enter the token the county gave your township. After that, record with no network; it syncs when online.',
     token: 'Token', enrol: 'Enrol', recordTitle: 'Record an activity', kind: 'Kind', date: 'Date', titleField: 'Title', venue: 'Venue',
     save: 'Save', cancel: 'Cancel the edit', listTitle: 'This township\'s activities', totalsTitle: 'This township\'s totals', online: 'online', offline: 'offline',
-    unsent: (n) => `${n} changes have not reached the county`, allSent: 'every record has reached the county', edit: 'Edit', add: 'Add attendance', del: 'Delete', restore: 'Restore',
+    unsent: (n) => `records of ${n} activities have not reached the county`, allSent: 'every record has reached the county', edit: 'Edit', add: 'Add attendance', del: 'Delete', restore: 'Restore',
     activities: 'Activities', year: 'Year', print: 'Print this table', allYears: 'all years',
     totalsOf: (t, y) => `${t}: activities ${y === 'all' ? '(all years)' : 'of ' + y}`, saved: (id) => `saved (${id}); it syncs when online`, syncing: 'syncing…',
     synced: (p, q) => `synced: sent ${p}, received ${q}`, enrolled: (t, r) => `enrolled as a browser of ${t} (replica ${r})`,
@@ -166,9 +166,9 @@ function updateBadges() {
   $('network').className = online ? 'badge' : 'badge offline';
   $('unsent').hidden = !page;
   if (!page) return;
-  const n = page.unsent();
-  $('unsent').textContent = n > 0 ? t().unsent(n) : t().allSent;
-  $('unsent').dataset.count = String(n);
+  const { operations, activities } = page.unsentCounts();
+  $('unsent').textContent = operations > 0 ? t().unsent(activities) : t().allSent;
+  $('unsent').dataset.count = String(operations);
 }
 
 async function act(body, done) {

@@ -125,8 +125,12 @@ export class PageReplica {
 
   /** How many of this replica's operations the hub has not acknowledged yet. */
   unsent() {
-    const held = expect(this.core.call({ call: 'vector' })).vector[this.identity.replica] ?? 0;
-    return held - this.identity.pushedThrough;
+    return this.unsentCounts().operations;
+  }
+
+  /** The operations the hub has not acknowledged yet, and how many activities they change. */
+  unsentCounts() {
+    return expect(this.core.call({ call: 'unsent', after: this.identity.pushedThrough }));
   }
 
   /** Pushes what the hub lacks, then pulls what this replica lacks. */
