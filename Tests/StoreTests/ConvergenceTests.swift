@@ -75,8 +75,14 @@ import TestSupport
     /// under a new replica; both copies' later records are refused everywhere as `forked`.
     /// When copy detection looks past a gap, this known issue stops being recorded and the
     /// test fails: then make it an ordinary expectation.
-    @Test func aCopiedPCWhoseFirstFileAVandalReplacedStillReachesTheCounty() async throws {
-        let seed: UInt64 = 1_796_627_153
+    ///
+    /// Seed 1796639933 (found 2026-12-07, 300 seeds after this session's changes) looks like
+    /// the same family: a copied PC and forged files under the original's name; at the end the
+    /// original holds seqs 1–26 and every other replica 1–20, and each final sync sets aside
+    /// files "by the office it names". Not yet traced to the line; the likely cause is the
+    /// second fix named above (an office trusts that the folder still holds what it confirmed).
+    @Test(arguments: [UInt64(1_796_627_153), 1_796_639_933])
+    func aCopiedPCWhoseFileAVandalReplacedStillReachesTheCounty(seed: UInt64) async throws {
         let lab = ReplicaLab("adv-known-\(seed)")
         defer { lab.remove() }
         let folder = lab.dir.file("hub")
