@@ -166,6 +166,15 @@ try:
          (driver.refresh() or False), "the service worker controls the page", 30)
     shot("enrolled")
 
+    # A second tab of the same browser does not write: it says where to record.
+    first_tab = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(HUB + "/app/")
+    wait(lambda: "另一个标签页" in notice(), "a second tab of the app says the app is open in another tab")
+    check(not driver.find_element(By.ID, "work").is_displayed(), "the second tab shows no record form")
+    driver.close()
+    driver.switch_to.window(first_tab)
+
     # Offline: record, then reload the page with no network.
     offline(True)
     wait(lambda: "离线" in driver.find_element(By.ID, "network").text, "the page says it is offline")

@@ -28,6 +28,7 @@ const TEXT = {
       'other-activity': '服务器拒收：改动了其他乡镇的活动', 'other-replica': '服务器拒收：这个令牌属于其他乡镇',
       unavailable: '县科协的服务器暂时不可用：记录已保存在本浏览器，稍后再同步',
     },
+    otherTab: '本应用已在本浏览器的另一个标签页中打开：请在那里记录（同一台电脑只能有一个标签页记录，否则记录会互相覆盖）。关闭那个标签页后刷新本页即可。',
     cleared: '若本浏览器的数据曾被清除：已同步的记录在县科协，重新登记后会自动拉回；未同步的无法找回。',
   },
   en: {
@@ -53,6 +54,7 @@ const TEXT = {
       'other-activity': 'refused by the server: it changes another township\'s activity', 'other-replica': 'refused by the server: this token belongs to another township',
       unavailable: 'the county\'s server is unavailable for now: records are kept in this browser; sync later',
     },
+    otherTab: 'The app is open in another tab of this browser: record there (one tab records at a time, or entries would overwrite each other). Close that tab and reload this one.',
     cleared: 'If this browser\'s data was cleared: what was synced is at the county and comes back once you enrol again; what was not synced is lost.',
   },
 };
@@ -274,6 +276,20 @@ function show() {
   render();
 }
 
+/** Takes the page's lock on the replica for as long as the page lives; false if another tab has it. */
+function holdTheReplica() {
+  return new Promise((resolve) => {
+    navigator.locks.request('ktx-replica', { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      return lock ? new Promise(() => {}) : undefined;
+    });
+  });
+}
+
+function applyLanguageTexts() {
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t()[el.dataset.t];
+}
+
 async function start() {
   $('lang').addEventListener('click', () => { lang = lang === 'zh' ? 'en' : 'zh'; localStorage.setItem('ktx-lang', lang); applyLanguage(); });
   window.addEventListener('online', () => { updateBadges(); autoSync(); });
@@ -285,6 +301,12 @@ async function start() {
   $('year').addEventListener('change', render);
   $('print').addEventListener('click', () => window.print());
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
+  // One tab writes the replica: two would give the same seqs to different entries.
+  if (navigator.locks && !(await holdTheReplica())) {
+    applyLanguageTexts();
+    say(t().otherTab, true);
+    return;
+  }
   try {
     catalog = await (await fetch('/app/catalog.json')).json();
     const wasm = await fetch('/app/ktx-core.wasm');

@@ -104,9 +104,12 @@ export class PageReplica {
     const { message } = expect(this.core.call({ call: 'seal-message', replica, first, last, prev: this.identity.prev, digest }));
     const signature = hex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, this.identity.privateKey, unhex(message))));
     const seal = { first, last, prev: this.identity.prev, digest, key: this.identity.publicKey, signature };
-    await this.store.put(runKey(replica, first), { replica, township: this.identity.township, first, last, chunk, seal });
-    this.identity.prev = hex(await sha256(unhex(message)));
-    await this.store.put('identity', this.identity);
+    // The run and the chain's new link are kept together: a run whose successor names the
+    // wrong link would be refused everywhere.
+    const identity = { ...this.identity, prev: hex(await sha256(unhex(message))) };
+    await this.store.putMany([[runKey(replica, first), { replica, township: this.identity.township, first, last, chunk, seal }],
+                              ['identity', identity]]);
+    this.identity = identity;
   }
 
   /** Wall time as the hub keeps it: a PC clock found far off at the last sync is corrected. */
@@ -248,7 +251,7 @@ function byRun(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A store in memory, for tests (the page uses IndexedDB with the same five calls). */
+/** A store in memory, for tests (the page uses IndexedDB with the same six calls). */
 export class MemoryStore {
   constructor() { this.map = new Map(); }
   async get(key) { return this.map.get(key); }
@@ -256,4 +259,5 @@ export class MemoryStore {
   async keys() { return [...this.map.keys()]; }
   async values(prefix) { return [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort(byRun).map((k) => this.map.get(k)); }
   async delete(key) { this.map.delete(key); }
+  async putMany(entries) { for (const [key, value] of entries) this.map.set(key, value); }
 }

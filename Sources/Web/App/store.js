@@ -54,6 +54,14 @@ export class IndexedStore {
   get(key) { return this.#run('readonly', (s) => s.get(key)); }
   put(key, value) { return this.#run('readwrite', (s) => s.put(value, key)); }
   delete(key) { return this.#run('readwrite', (s) => s.delete(key)); }
+  /** Puts every `[key, value]` in one transaction: all are kept, or none. */
+  putMany(entries) {
+    return this.#run('readwrite', (s) => {
+      let last;
+      for (const [key, value] of entries) last = s.put(value, key);
+      return last;
+    });
+  }
   keys() { return this.#run('readonly', (s) => s.getAllKeys()); }
   /** The values of every key that starts with `prefix`, in key order: one read. */
   values(prefix) {
