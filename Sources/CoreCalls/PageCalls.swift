@@ -22,8 +22,8 @@ import KtxCore
 /// - `restamp` `{first, now}` → `{first, last, chunk}`: this replica's operations from `first`
 ///   (never pushed) dated again by a clock at `now`, the hub's time, after the hub refused them
 ///   as dated in the future; the page seals them again as one run.
-/// - `push-body` `{first, seals: [{first, last, prev, digest, key, signature}]}` → `{body}`:
-///   this replica's operations from `first`, packed as the hub takes a push.
+/// - `push-body` `{first, last?, seals: [{first, last, prev, digest, key, signature}]}` → `{body}`:
+///   this replica's operations from `first` (to `last`), packed as the hub takes a push.
 extension CoreCall {
     /// The answer to a page call, with the page's replica (nil until `open`).
     public static func answer(_ request: [UInt8], page: inout PageReplica?) -> String {
@@ -258,7 +258,9 @@ struct PageCalls {
                   let signature = seal["signature"]?.string.flatMap(Hex.bytes) else { return CoreCall.failure("bad-request") }
             seals.append(RunSeal(first: from, last: last, prev: prev, digest: digest, key: key, signature: signature))
         }
-        let ops = replica.own(from: first)
+        // Up to `last` when given: an entry being sealed while the page syncs waits for the next push.
+        let last = request["last"]?.int ?? Int64.max
+        let ops = replica.own(from: first).filter { $0.seq <= last }
         guard !ops.isEmpty else { return CoreCall.failure("nothing-to-push") }
         let body = PullStream.encodePush(ops, township: replica.township, seals: seals)
         return JSONText.object([("body", .string(Hex.string(body)))]).text

@@ -201,20 +201,21 @@ export class PageReplica {
     for (const run of await this.store.values(`run/${replica}/`)) {
       if (run.last > pushedThrough) seals.push(run.seal);
     }
-    const first = seals.length ? seals[0].first : pushedThrough + 1;
-    const { body } = expect(this.core.call({ call: 'push-body', first, seals }));
+    if (!seals.length) return 0;
+    // Only sealed runs go: an entry being sealed right now waits for the next push.
+    const { body } = expect(this.core.call({ call: 'push-body', first: seals[0].first, last: seals[seals.length - 1].last, seals }));
     const answer = await fetchImpl(`${this.identity.hub}/v1/ops`, {
       method: 'POST', headers: this.#headers({ 'Content-Type': 'application/vnd.ktx.ops' }), body: unhex(body),
     });
     const result = await answer.json();
     if (!answer.ok) throw new ReplicaError(result.error?.code ?? `http-${answer.status}`, result.error?.message);
-    if (seals.length) {
-      const last = seals[seals.length - 1];
-      const { message } = expect(this.core.call({ call: 'seal-message', replica, first: last.first, last: last.last, prev: last.prev,
-                                                   digest: last.digest }));
-      this.identity.pushedThrough = last.last;
-      this.identity.pushedPrev = hex(await sha256(unhex(message)));
-    }
+    // Where the hub's copy of the chain now ends: a restamp seals again from here.
+    const last = seals[seals.length - 1];
+    const { message } = expect(this.core.call({ call: 'seal-message', replica, first: last.first, last: last.last, prev: last.prev,
+                                                 digest: last.digest }));
+    const link = hex(await sha256(unhex(message)));
+    this.identity.pushedThrough = last.last;
+    this.identity.pushedPrev = link;
     await this.store.put('identity', this.identity);
     return result.accepted;
   }
