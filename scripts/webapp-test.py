@@ -271,6 +271,21 @@ try:
     wait(lambda: "停用" in notice(), "a revoked token is told in words")
     check(unsent() > 0, "the record made after the revocation stays in the browser")
     shot("revoked")
+
+    # The county gives the township a new token: entered in the page, the kept record goes.
+    check(driver.find_element(By.ID, "retoken").is_displayed(), "the page asks for a new token")
+    other = ktx("hub", "token", "create", "--db", hub_db, "--role", "township", "--township", "东街镇")
+    driver.find_element(By.ID, "new-token").send_keys(other)
+    driver.find_element(By.CSS_SELECTOR, "#retoken-form button").click()
+    wait(lambda: "不是本浏览器登记的乡镇" in notice(), "another township's token is refused in words")
+    fresh = ktx("hub", "token", "create", "--db", hub_db, "--role", "township", "--township", "河西镇")
+    driver.find_element(By.ID, "new-token").clear()
+    driver.find_element(By.ID, "new-token").send_keys(fresh)
+    driver.find_element(By.CSS_SELECTOR, "#retoken-form button").click()
+    wait(lambda: unsent() == 0, "with the new token the kept record is sent")
+    ktx("sync", db=county_db)
+    check(any(a["title"] == "吊销后的记录" for a in json.loads(ktx("list", "--format", "json", db=county_db))),
+          "the county holds the record made while the token was revoked")
     driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
     heap = driver.execute_cdp_cmd("Runtime.getHeapUsage", {})
     print(json.dumps({"first_load_ms": round(load["ms"]), "first_load_bytes": load["bytes"], "wasm_bytes": load["wasm"],

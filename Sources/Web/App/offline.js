@@ -28,6 +28,8 @@ const TEXT = {
       'other-activity': '服务器拒收：改动了其他乡镇的活动', 'other-replica': '服务器拒收：这个令牌属于其他乡镇',
       unavailable: '县科协的服务器暂时不可用：记录已保存在本浏览器，稍后再同步',
     },
+    newToken: '新令牌（县科协重新发给本乡镇的）', useToken: '改用此令牌并同步',
+    otherTownship: (t) => `这个令牌属于“${t}”，不是本浏览器登记的乡镇：请用本乡镇的令牌`,
     otherTab: '本应用已在本浏览器的另一个标签页中打开：请在那里记录（同一台电脑只能有一个标签页记录，否则记录会互相覆盖）。关闭那个标签页后刷新本页即可。',
     cleared: '若本浏览器的数据曾被清除：已同步的记录在县科协，重新登记后会自动拉回；未同步的无法找回。',
   },
@@ -54,6 +56,8 @@ const TEXT = {
       'other-activity': 'refused by the server: it changes another township\'s activity', 'other-replica': 'refused by the server: this token belongs to another township',
       unavailable: 'the county\'s server is unavailable for now: records are kept in this browser; sync later',
     },
+    newToken: 'New token (the county gave your township again)', useToken: 'Use this token and sync',
+    otherTownship: (t) => `this token is ${t}'s, not the township this browser records for: use your township's token`,
     otherTab: 'The app is open in another tab of this browser: record there (one tab records at a time, or entries would overwrite each other). Close that tab and reload this one.',
     cleared: 'If this browser\'s data was cleared: what was synced is at the county and comes back once you enrol again; what was not synced is lost.',
   },
@@ -240,6 +244,8 @@ async function sync() {
     say(t().synced(pushed, pulled));
   } catch (error) {
     say(words(error), true);
+    // A revoked token: the records stay here, and a new token of the township lets them go.
+    if (error instanceof ReplicaError && error.code === 'unauthorized') $('retoken').hidden = false;
   } finally {
     syncing = false;
     $('sync').disabled = false;
@@ -263,6 +269,26 @@ async function enrol(event) {
     $('token').value = '';
     show();
     say(t().enrolled(me.township, page.identity.replica.slice(0, 12)));
+    await sync();
+  } catch (error) {
+    say(words(error), true);
+  }
+}
+
+async function retoken(event) {
+  event.preventDefault();
+  const token = $('new-token').value.trim();
+  try {
+    const answer = await fetch('/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+    if (answer.status === 401) throw new ReplicaError('unauthorized');
+    const me = await answer.json();
+    if (me.role !== 'township' || me.township !== page.identity.township) {
+      say(me.township ? t().otherTownship(me.township) : t().notCounty, true);
+      return;
+    }
+    await page.useToken(token);
+    $('new-token').value = '';
+    $('retoken').hidden = true;
     await sync();
   } catch (error) {
     say(words(error), true);
@@ -295,6 +321,7 @@ async function start() {
   window.addEventListener('online', () => { updateBadges(); autoSync(); });
   window.addEventListener('offline', updateBadges);
   $('enrol-form').addEventListener('submit', enrol);
+  $('retoken-form').addEventListener('submit', retoken);
   $('record-form').addEventListener('submit', save);
   $('cancel').addEventListener('click', stopEdit);
   $('sync').addEventListener('click', sync);

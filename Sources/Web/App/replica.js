@@ -112,6 +112,12 @@ export class PageReplica {
     this.identity = identity;
   }
 
+  /** Uses another token of the same township (the county revoked the old one); records kept. */
+  async useToken(token) {
+    this.identity = { ...this.identity, token };
+    await this.store.put('identity', this.identity);
+  }
+
   /** Wall time as the hub keeps it: a PC clock found far off at the last sync is corrected. */
   now() {
     return Date.now() + (this.identity.clockOffset ?? 0);
