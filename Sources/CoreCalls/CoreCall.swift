@@ -98,30 +98,26 @@ public enum CoreCall {
 
     static func merge(_ request: JSONText) -> String {
         guard let logs = request["logs"]?.array else { return failure("bad-request") }
-        let rule = AcceptanceRule(catalog: catalog(request["metrics"]))
-        var states: [ActivityID: ActivityState] = [:]
+        // A receiver that holds nothing, taking each log as a page's replica takes a run: in
+        // seq order, up to the first operation the rule refuses (its later ones wait with it).
+        guard let nobody = ReplicaID(bytes: [UInt8](repeating: 0, count: 16)) else { return failure("bad-request") }
+        let receiver = PageReplica(me: nobody, township: "", catalog: catalog(request["metrics"]), clock: .zero)
         var taken: [(String, JSONText)] = []
         for log in logs {
             guard let replica = log["replica"]?.string.flatMap(ReplicaID.init(hex:)), let rows = log["rows"]?.array,
                   let ops = operations(rows, replica: replica) else { return failure("bad-request") }
-            // As every receiver: a replica's operations in seq order, up to the first the rule
-            // refuses (its later ones wait with it).
-            var count = 0
-            for op in ops.sorted(by: { $0.seq < $1.seq }) {
-                guard rule.check(op) == nil else { break }
-                count += 1
-                if !op.targetsIndicator { MergeRules.apply(op, to: &states[op.activity, default: ActivityState()]) }
-            }
-            taken.append((replica.hex, .int(Int64(count))))
+            _ = try? receiver.take(ops.sorted { $0.seq < $1.seq }, of: replica, township: nil)
+            taken.append((replica.hex, .int(receiver.held(replica))))
         }
-        let activities: [JSONText] = states.keys.sorted().map { id in
-            let state = states[id] ?? ActivityState()
-            let fields = Field.allCases.compactMap { field in state[field].map { (field.rawValue, JSONText.string($0)) } }
-            let quantities = state.quantities.keys.sorted().map { ($0, JSONText.int(state.quantities[$0] ?? 0)) }
-            return .object([("id", .string(id.rawValue)), ("deleted", .bool(state.deleted)),
-                            ("fields", .object(fields)), ("quantities", .object(quantities))])
-        }
-        return JSONText.object([("taken", .object(taken)), ("activities", .array(activities))]).text
+        return JSONText.object([("taken", .object(taken)), ("activities", .array(receiver.activities.map(activity)))]).text
+    }
+
+    /// An activity's state as the calls answer it.
+    static func activity(_ id: ActivityID, _ state: ActivityState) -> JSONText {
+        let fields = Field.allCases.compactMap { field in state[field].map { (field.rawValue, JSONText.string($0)) } }
+        let quantities = state.quantities.keys.sorted().map { ($0, JSONText.int(state.quantities[$0] ?? 0)) }
+        return .object([("id", .string(id.rawValue)), ("deleted", .bool(state.deleted)),
+                        ("fields", .object(fields)), ("quantities", .object(quantities))])
     }
 
     static func amount(_ request: JSONText) -> String {

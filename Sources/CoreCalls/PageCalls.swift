@@ -69,10 +69,12 @@ struct PageCalls {
     }
 
     func refusal(_ refused: PageReplica.Refused) -> String {
+        var members: [(String, JSONText)] = [("error", .string(refusalCode(refused)))]
         switch refused {
-        case .gap(let held): JSONText.object([("error", .string("gap")), ("held", .int(held))]).text
-        case let .rule(seq, reason): JSONText.object([("error", .string(reason.rawValue)), ("seq", .int(seq))]).text
+        case .gap(let held): members.append(("held", .int(held)))
+        case .rule(let seq, _): members.append(("seq", .int(seq)))
         }
+        return JSONText.object(members).text
     }
 
     func take(_ request: JSONText) -> String {
@@ -200,13 +202,7 @@ struct PageCalls {
     }
 
     func activities() -> String {
-        let list: [JSONText] = replica.activities.map { id, state in
-            let fields = Field.allCases.compactMap { field in state[field].map { (field.rawValue, JSONText.string($0)) } }
-            let quantities = state.quantities.keys.sorted().map { ($0, JSONText.int(state.quantities[$0] ?? 0)) }
-            return .object([("id", .string(id.rawValue)), ("deleted", .bool(state.deleted)),
-                            ("fields", .object(fields)), ("quantities", .object(quantities))])
-        }
-        return JSONText.object([("activities", .array(list))]).text
+        JSONText.object([("activities", .array(replica.activities.map(CoreCall.activity)))]).text
     }
 
     func totals(year: Int64?) -> String {
