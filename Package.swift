@@ -125,6 +125,8 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
+                "CoreCalls",
+                "Reporting",
                 "KtxWords",
                 "Store",
                 "SyncCore",
@@ -235,7 +237,7 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["KtxWords", "SyncCore", "CoreCalls", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["KtxWords", "Store", "SyncCore", "FolderHub", "TestSupport", "KtxSchema", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FolderHubTests", dependencies: ["KtxWords", "FolderHub", "Store", "HubStorage", "SyncCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ReportingTests", dependencies: ["KtxWords", "Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "ReportingTests", dependencies: ["CoreCalls", "KtxWords", "Reporting", "Store", "SyncCore", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "HubTests",
             dependencies: [

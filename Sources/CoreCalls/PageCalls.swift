@@ -17,6 +17,10 @@ import KtxCore
 /// - `totals` `{year?}` → `{totals: [{kind, activities, quantities}]}`: this township's
 ///   activities that are not deleted (of `year`, by their date, when given), by kind, with the
 ///   sums of the catalog's metrics.
+/// - `report` `{targets, through?}` → `{year, through, projects}`: the performance tables of a year
+///   (``TargetsText``, as `GET /v1/targets` serves them) against this township's activities dated
+///   through the end of month `through` (12 when not given), by the performance rules a PC's
+///   `ktx report` uses; an indicator the county enters by hand has no value here (`pending`).
 /// - `unsent` `{after}` → `{operations, activities}`: this replica's operations past seq
 ///   `after` (the last the hub acknowledged), and how many activities they change.
 /// - `restamp` `{first, now}` → `{first, last, chunk}`: this replica's operations from `first`
@@ -39,7 +43,7 @@ extension CoreCall {
             page = PageReplica(me: me, township: township, catalog: catalog(parsed["metrics"]),
                                clock: HLCTimestamp(rawValue: parsed["clock"]?.int ?? 0))
             return JSONText.object([("ok", .bool(true))]).text
-        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body", "restamp", "unsent":
+        case "take", "take-stream", "record", "change", "delete", "restore", "activities", "totals", "vector", "push-body", "restamp", "unsent", "report":
             guard let replica = page else { return failure("not-open") }
             return PageCalls(replica: replica).answer(call, parsed)
         default:
@@ -64,6 +68,7 @@ struct PageCalls {
         case "restamp": restamp(request)
         case "unsent": unsent(request)
         case "vector": vector()
+        case "report": report(request)
         default: pushBody(request)
         }
     }
@@ -260,5 +265,15 @@ struct PageCalls {
         guard !ops.isEmpty else { return CoreCall.failure("nothing-to-push") }
         let body = PullStream.encodePush(ops, township: replica.township, seals: seals)
         return JSONText.object([("body", .string(Hex.string(body)))]).text
+    }
+
+    func report(_ request: JSONText) -> String {
+        guard let given = request["targets"], let targets = TargetsText.targets(given) else { return CoreCall.failure("bad-targets") }
+        let through = request["through"]?.int ?? 12
+        guard (1...12).contains(through) else { return CoreCall.failure("bad-request") }
+        let cells = replica.reportCells(year: targets.year, throughMonth: Int(through), maxima: Performance.maxima(of: targets))
+        let projects = targets.projects.map { Performance.project($0, cells: cells, throughMonth: Int(through)) { _ in nil } }
+        return JSONText.object([("year", .int(Int64(targets.year))), ("through", .int(through)),
+                                ("projects", .array(projects.map(TargetsText.json)))]).text
     }
 }

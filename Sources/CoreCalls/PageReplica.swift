@@ -111,4 +111,37 @@ public final class PageReplica {
     public var activities: [(ActivityID, ActivityState)] {
         states.keys.sorted().compactMap { id in states[id].map { (id, $0) } }
     }
+
+    /// The report cells of `year` over this township's live activities dated from January to the
+    /// end of `throughMonth`, as a PC's `Store.reportCells` reads them from its totals: one cell
+    /// per (kind, budget project, month), activities without a kind left out, sums of every
+    /// quantity that is not zero, and the largest single value of each metric in `maxima`.
+    public func reportCells(year: Int, throughMonth: Int, maxima: Set<String>) -> [ReportCell] {
+        var cells: [ReportCell] = []
+        var slots: [String: Int] = [:]
+        let prefix = year < 1000 || year > 9999 ? nil : String(year) + "-"
+        for (_, state) in activities where !state.deleted && state[.township] == township {
+            guard let prefix, let date = state[.date], date.hasPrefix(prefix), let kind = state[.kind], !kind.isEmpty else { continue }
+            let digits = Array(date.utf8.dropFirst(5).prefix(2))
+            guard digits.count == 2, let month = Int(String(decoding: digits, as: UTF8.self)), (1...throughMonth).contains(month) else { continue }
+            let project = state[.project] ?? ""
+            let key = kind + "\u{0}" + project + "\u{0}" + String(month)
+            let slot: Int
+            if let found = slots[key] {
+                slot = found
+            } else {
+                slot = cells.count
+                slots[key] = slot
+                cells.append(ReportCell(kind: kind, project: project, month: month, activities: 0, sums: [:], maxima: [:]))
+            }
+            cells[slot].activities += 1
+            for (metric, value) in state.quantities {
+                if value != 0 { cells[slot].sums[metric, default: 0] += value }
+                if maxima.contains(metric) { cells[slot].maxima[metric] = Swift.max(cells[slot].maxima[metric] ?? value, value) }
+            }
+        }
+        // A sum that came back to zero is no cell entry (`county_cell` keeps no zero row).
+        for i in cells.indices { cells[i].sums = cells[i].sums.filter { $0.value != 0 } }
+        return cells
+    }
 }

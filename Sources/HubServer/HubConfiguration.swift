@@ -1,4 +1,6 @@
 import Logging
+import Reporting
+import SyncCore
 
 /// How `ktx hub serve` runs the county hub.
 public struct HubConfiguration: Sendable {
@@ -27,6 +29,9 @@ public struct HubConfiguration: Sendable {
     /// The offline app's core (`ktx-core.wasm`) served at `/app/ktx-core.wasm`; nil when none
     /// is installed (the app then says so).
     public var appCore: [UInt8]?
+    /// The performance tables served at `GET /v1/targets`, by year: the shipped years, and any
+    /// year the county wrote and gave with `ktx hub serve --targets`.
+    public var targets: [Targets] = TargetsParser.builtInYears.compactMap { try? TargetsParser.builtIn(year: $0, catalog: .standard) }
 
     /// The hub's settings; every limit has a default the tests and the service use.
     public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20,

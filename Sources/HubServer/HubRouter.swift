@@ -1,3 +1,4 @@
+import CoreCalls
 import Foundation
 import HTTPTypes
 import HubStorage
@@ -52,6 +53,7 @@ public func buildRouter(hub: any HubBackend, configuration: HubConfiguration,
     on(.totals, .get) { request, _ in try await api.totals(request) }
     on(.status, .get) { _, context in try await api.status(context) }
     on(.me, .get) { _, context in try await api.me(context) }
+    on(.targets, .get) { _, context in try await api.targets(context) }
     on(.tokens, .get) { _, context in try await api.listTokens(context) }
     on(.tokens, .post) { request, context in try await api.createToken(request, context) }
     on(.token, .delete) { _, context in try await api.revokeToken(context) }
@@ -263,6 +265,14 @@ struct HubEndpoints: Sendable {
     func me(_ context: HubRequestContext) async throws -> Response {
         guard let caller = context.caller else { throw HubError.unauthorized }
         return try json(HubAPI.Me(role: caller.role.rawValue, township: caller.township))
+    }
+
+    /// `GET /v1/targets`: every year's performance tables the hub serves (any token), as
+    /// ``TargetsText`` writes them, the shared core reads them back.
+    func targets(_ context: HubRequestContext) async throws -> Response {
+        guard context.caller != nil else { throw HubError.unauthorized }
+        let years = configuration.targets.sorted { $0.year < $1.year }.map(TargetsText.json)
+        return bytes(Array(JSONText.object([("years", .array(years))]).text.utf8))
     }
 
     func status(_ context: HubRequestContext) async throws -> Response {

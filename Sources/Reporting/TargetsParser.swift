@@ -234,12 +234,12 @@ private struct Reader {
     }
 
     /// `≥2000人次`, `≤ 0.5 万元`, `≥95%`, `≤4季度`.
-    func targetValue(_ node: Node) throws -> (Comparator, Double, String, String) {
+    func targetValue(_ node: Node) throws -> (KtxCore.Comparator, Double, String, String) {
         let bad = Problem(line(node), zh: "指标值应写作“≥2000人次”或“≤0.5万元”这样：比较符（≥ 或 ≤）、数值、单位（\(TargetsParser.units.joined(separator: "、"))）",
                           en: "a target is written like ≥2000人次 or ≤0.5万元: a comparator (≥ or ≤), a number, a unit (\(TargetsParser.units.joined(separator: ", ")))")
         guard let raw = node.scalar?.string else { throw bad }
         var s = Substring(raw.filter { !$0.isWhitespace })
-        let comparator: Comparator
+        let comparator: KtxCore.Comparator
         if s.hasPrefix("≥") || s.hasPrefix(">=") { comparator = .atLeast; s = s.dropFirst(s.hasPrefix("≥") ? 1 : 2) }
         else if s.hasPrefix("≤") || s.hasPrefix("<=") { comparator = .atMost; s = s.dropFirst(s.hasPrefix("≤") ? 1 : 2) }
         else { throw bad }

@@ -117,6 +117,8 @@ import Testing
             try await call(.get, "/v1/status", "/v1/status", token: t1, expect: 403)
             try await call(.get, "/v1/me", "/v1/me", token: t1, expect: 200)
             try await call(.get, "/v1/me", "/v1/me", token: nil, expect: 401)
+            try await call(.get, "/v1/targets", "/v1/targets", token: t1, expect: 200)
+            try await call(.get, "/v1/targets", "/v1/targets", token: nil, expect: 401)
             // On PostgreSQL, a database that stops answering: every endpoint says 503.
             if let location = f.postgres {
                 let admin = try PostgresLocation(url: HubFixture.postgresURL!, password: ProcessInfo.processInfo.environment["PGPASSWORD"])
@@ -129,6 +131,7 @@ import Testing
                 try await call(.get, "/v1/tokens", "/v1/tokens", token: f.admin, expect: 503)
                 try await call(.get, "/v1/status", "/v1/status", token: f.county, expect: 503)
                 try await call(.get, "/v1/me", "/v1/me", token: f.county, expect: 503)
+                try await call(.get, "/v1/targets", "/v1/targets", token: f.county, expect: 503)
                 try await call(.post, "/v1/tokens", "/v1/tokens", token: f.admin, body: #"{"role": "county"}"#, expect: 503)
                 try await call(.delete, "/v1/tokens/3", "/v1/tokens/{id}", token: f.admin, expect: 503)
                 try await PostgresAdmin.execute("ALTER DATABASE \(location.database) ALLOW_CONNECTIONS true", on: admin)

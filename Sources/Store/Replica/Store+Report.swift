@@ -2,26 +2,6 @@ import Foundation
 import GRDB
 import SyncCore
 
-/// Live activities of one (kind, budget project code, month) of a year, with the sum and
-/// the largest single value of each quantity: what the performance report is computed from.
-public struct ReportCell: Hashable, Sendable {
-    /// The kind code.
-    public var kind: String
-    /// The budget project code recorded on the activities ("" when none).
-    public var project: String
-    /// 1 to 12.
-    public var month: Int
-    /// Live activities in the cell.
-    public var activities: Int64
-    /// Sums by metric code, in stored units.
-    public var sums: [String: Int64]
-    /// The largest value of each metric on any one activity of the cell.
-    public var maxima: [String: Int64]
-
-    /// The quarter of the cell's month, 1 to 4.
-    public var quarter: Int { (month + 2) / 3 }
-}
-
 extension Store {
     /// The report cells of a year, over live activities dated from January to the end of
     /// `throughMonth` (1 to 12), in one read.

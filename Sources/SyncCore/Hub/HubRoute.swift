@@ -12,6 +12,9 @@ public enum HubRoute: String, CaseIterable, Sendable {
     /// `GET`: who the token speaks for (its role and township): the offline web app asks it
     /// when a clerk enrols the browser with a token.
     case me = "/v1/me"
+    /// `GET`: the performance tables (绩效目标表) the hub knows, as data: the offline web app
+    /// keeps them to compute its township's report with no network.
+    case targets = "/v1/targets"
     case tokens = "/v1/tokens"
     /// One token, by its id: `/v1/tokens/{id}`.
     case token = "/v1/tokens/{id}"
@@ -34,7 +37,7 @@ public enum HubRoute: String, CaseIterable, Sendable {
     /// The methods the endpoint takes; any other is a 405.
     public var methods: [Method] {
         switch self {
-        case .health, .metrics, .vector, .totals, .status, .me: [.get]
+        case .health, .metrics, .vector, .totals, .status, .me, .targets: [.get]
         case .ops, .pull: [.post]
         case .tokens: [.get, .post]
         case .token: [.delete]

@@ -200,6 +200,8 @@ extension Ktx {
             var maxConnectionsPerAddress: Int = 128
             @Option(name: .customLong("app-core"), help: ArgumentHelp(L("The offline app's core, ktx-core.wasm (scripts/build-wasm.sh). Default: beside ktx, in ../share/ktx/ or ../wasm/.", "离线应用的核心 ktx-core.wasm（由 scripts/build-wasm.sh 生成）。默认在 ktx 旁的 ../share/ktx/ 或 ../wasm/。"), valueName: "path"))
             var appCore: String?
+            @Option(name: .customLong("targets"), help: ArgumentHelp(L("A year's performance targets file the county wrote (ktx targets check), served to the offline app beside the shipped years; repeat for several years.", "县科协编写的某年绩效目标文件（先用 ktx targets check 检查），与内置年份一起提供给离线应用；可重复。"), valueName: "file"))
+            var targets: [String] = []
 
             func validate() throws {
                 if let appCore, !FileManager.default.isReadableFile(atPath: appCore) {
@@ -235,6 +237,11 @@ extension Ktx {
                     configuration.idleTimeoutSeconds = idleTimeout
                     configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
                     configuration.appCore = Self.appCore(appCore)
+                    for file in targets {
+                        let table = try readTargets(file, catalog: Catalog.standard)
+                        configuration.targets.removeAll { $0.year == table.year }
+                        configuration.targets.append(table)
+                    }
                     if configuration.appCore == nil {
                         logger.notice("no ktx-core.wasm beside ktx: the offline app at /app cannot start (build it with scripts/build-wasm.sh, or give --app-core)")
                     }

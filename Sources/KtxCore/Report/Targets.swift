@@ -1,5 +1,3 @@
-import SyncCore
-
 /// One year's performance tables (绩效目标表): every budget project with its budget,
 /// its cumulative spending plan and its indicators, as read from `Schema/targets/YEAR.yaml`
 /// or a file county staff wrote for a later year.
@@ -15,6 +13,15 @@ public struct Targets: Sendable {
     public var projectSpending: Double? = nil
     /// Every project of the targets, in the file's order.
     public var projects: [Project]
+
+    /// Targets of `year` with their projects, as a parser or the hub's JSON gives them.
+    public init(year: Int, unit: String? = nil, source: String? = nil, projectSpending: Double? = nil, projects: [Project]) {
+        self.year = year
+        self.unit = unit
+        self.source = source
+        self.projectSpending = projectSpending
+        self.projects = projects
+    }
 
     /// A project by its short key, its code or its name; nil if none matches.
     public func project(named text: String) -> Project? {
@@ -48,6 +55,22 @@ public struct Project: Sendable {
     public var indicators: [Indicator]
     /// The line of the project in its file.
     public var line: Int
+
+    /// A project with every field of its table.
+    public init(key: String, name: String, code: String?, budget: Double?, adjustedBudget: Double?, goal: String?,
+                plan: [SpendingCheckpoint], kinds: [String], activityProject: String?, indicators: [Indicator], line: Int) {
+        self.key = key
+        self.name = name
+        self.code = code
+        self.budget = budget
+        self.adjustedBudget = adjustedBudget
+        self.goal = goal
+        self.plan = plan
+        self.kinds = kinds
+        self.activityProject = activityProject
+        self.indicators = indicators
+        self.line = line
+    }
 }
 
 /// A point of the spending plan: the end of a month (3月底, 6月底, 10月底, 12月底).
@@ -56,6 +79,12 @@ public struct SpendingCheckpoint: Sendable, Hashable {
     public var month: Int
     /// Cumulative spending planned by then, in 万元.
     public var amount: Double
+
+    /// `amount` 万元 planned by the end of `month`.
+    public init(month: Int, amount: Double) {
+        self.month = month
+        self.amount = amount
+    }
 }
 
 /// One row of a performance table.
@@ -86,6 +115,24 @@ public struct Indicator: Sendable {
     public var points: Double? = nil
     /// The line of the indicator in its file.
     public var line: Int
+
+    /// An indicator with every field of its row.
+    public init(level1: String, level2: String, name: String, description: String, comparator: Comparator, target: Double,
+                targetText: String, unit: String, basis: String?, computation: Computation, kinds: [String]?, points: Double? = nil, line: Int) {
+        self.level1 = level1
+        self.level2 = level2
+        self.name = name
+        self.description = description
+        self.comparator = comparator
+        self.target = target
+        self.targetText = targetText
+        self.unit = unit
+        self.basis = basis
+        self.computation = computation
+        self.kinds = kinds
+        self.points = points
+        self.line = line
+    }
 
     /// The target as shown in a table: `≥2000人次`.
     public var targetShown: String { comparator.symbol + targetText + unit }
@@ -133,6 +180,34 @@ public enum Computation: Sendable, Hashable {
         case .quarter: "quarter"
         case .budgetRate: "budget_rate"
         case .manual: "manual"
+        }
+    }
+
+    /// The computation a ``code`` spells; nil for any other text.
+    public init?(code: String) {
+        switch code {
+        case "count": self = .count
+        case "cost": self = .cost
+        case "cost_per_quarter": self = .costPerQuarter
+        case "quarter": self = .quarter
+        case "budget_rate": self = .budgetRate
+        case "manual": self = .manual
+        default:
+            guard let colon = code.firstIndex(of: ":") else { return nil }
+            let head = code[..<colon]
+            let tail = String(code[code.index(after: colon)...])
+            guard !tail.isEmpty else { return nil }
+            switch head {
+            case "sum": self = .sum(tail)
+            case "max": self = .max(tail)
+            case "ratio":
+                guard let slash = tail.firstIndex(of: "/") else { return nil }
+                let numerator = String(tail[..<slash])
+                let denominator = String(tail[tail.index(after: slash)...])
+                guard !numerator.isEmpty, !denominator.isEmpty else { return nil }
+                self = .ratio(numerator, denominator)
+            default: return nil
+            }
         }
     }
 
