@@ -112,6 +112,33 @@ def edit_title(activity, title):
     wait(lambda: any(title in r for r in rows()), f"the list shows the new title {title}")
 
 
+def report_rows():
+    """The performance report's rows as the page shows them: [project, indicator, target, actual, rate, result]."""
+    return driver.execute_script("""
+        return [...document.querySelectorAll('#report .report-project')].flatMap((part) =>
+            [...part.querySelectorAll('tbody tr')].map((tr) => [part.querySelector('h3').textContent,
+                ...[...tr.cells].slice(2).map((x) => x.textContent)]));""")
+
+
+def report_cells():
+    """{indicator: [target, actual, rate, result]}, the first project's row of each name."""
+    out = {}
+    for r in report_rows():
+        out.setdefault(r[1], r[2:])
+    return out
+
+
+def print_part(which, name):
+    """Prints the page as its print button does (only that part), to PDF; returns the PDF's text."""
+    import base64
+    driver.execute_script(f"document.body.classList.add('{which}')")
+    pdf = os.path.join(SHOTS, name)
+    with open(pdf, "wb") as f:
+        f.write(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"]))
+    driver.execute_script(f"document.body.classList.remove('{which}')")
+    return subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+
+
 def click_sync():
     driver.find_element(By.ID, "sync").click()
     wait(lambda: "同步完成" in notice() or "同步" not in notice() and unsent() == 0, "a sync completes")
@@ -185,6 +212,13 @@ try:
     wait(lambda: any("离线记录的果树培训" in r for r in rows()), "reloaded offline, the record is still listed")
     check(unsent() > 0, "after the reload it still waits to be sent")
     shot("reloaded-offline")
+    # The township's performance report, offline: the tables kept at the first sync, the record counted.
+    report = report_cells()
+    check(report.get("科技服务人次", [None])[:2] == ["≥2,000人次", "85人次"] and report["科技服务人次"][3] == "未达标",
+          f"offline, the report counts the record against the 2023 table: {report.get('科技服务人次')}")
+    check(report.get("科技特派员覆盖率", [None] * 4)[3] == "待县科协填报", "a manual indicator says the county enters it")
+    driver.execute_script("document.getElementById('report-part').scrollIntoView()")
+    shot("report-offline")
 
     # Online again: it syncs.
     offline(False)
@@ -193,13 +227,13 @@ try:
     shot("synced")
 
     # The township's totals of the year, printed as an office prints the page: only the table.
-    import base64
-    pdf = os.path.join(SHOTS, "totals-print.pdf")
-    with open(pdf, "wb") as f:
-        f.write(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"]))
-    printed = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+    printed = print_part("printing-totals", "totals-print.pdf")
     check("河西镇 2023 年活动合计" in printed and "85" in printed, f"the printed page holds the year's totals: {printed[:200]!r}")
-    check("保存" not in printed and "记录活动" not in printed, "the printed page leaves the form out")
+    check("保存" not in printed and "记录活动" not in printed and "绩效目标" not in printed, "the printed totals leave the form and the report out")
+    printed = print_part("printing-report", "report-print.pdf")
+    check("河西镇 2023 年绩效目标完成情况" in printed and "科技服务人次" in printed and "85人次" in printed and "流动科技馆" in printed,
+          f"the printed report holds every project's table: {printed[:300]!r}")
+    check("活动合计" not in printed and "记录活动" not in printed, "the printed report leaves the totals and the form out")
 
     # The county's PC pulls the record and verifies its signature.
     county_db = os.path.join(WORK, "county.db")
@@ -212,6 +246,14 @@ try:
     check(row is not None and row["township"] == "河西镇" and row["date"] == "2023-05-20", "the county's PC holds the record")
     ktx("check", db=county_db)
     check(True, "the county's replica checks sound")
+    # The browser's report is the county's `ktx report` for this township's records.
+    county_report = json.loads(ktx("report", "--year", "2023", "--format", "json", db=county_db))
+    words = {"met": "达标", "not-met": "未达标", "pending": "待县科协填报"}
+    county_rows = [[p["name"], i["name"], words[i["status"]]] for p in county_report["projects"] for i in p["indicators"]]
+    page_rows = [[r[0], r[1], r[5]] for r in report_rows()]
+    rural = next(i for p in county_report["projects"] for i in p["indicators"] if i["name"] == "科技服务人次")
+    check(rural["actual"] == 85 and county_rows == page_rows and len(page_rows) > 20,
+          f"the browser's report gives every indicator the county's verdict: {len(page_rows)} rows")
 
     # A restart of the browser keeps everything.
     driver.quit()

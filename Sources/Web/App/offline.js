@@ -32,6 +32,16 @@ const TEXT = {
     otherTownship: (t) => `这个令牌属于“${t}”，不是本浏览器登记的乡镇：请用本乡镇的令牌`,
     otherTab: '本应用已在本浏览器的另一个标签页中打开：请在那里记录（同一台电脑只能有一个标签页记录，否则记录会互相覆盖）。关闭那个标签页后刷新本页即可。',
     cleared: '若本浏览器的数据曾被清除：已同步的记录在县科协，重新登记后会自动拉回；未同步的无法找回。',
+    reportTitle: '本乡镇绩效目标完成情况', through: '截至', printReport: '打印本报表',
+    throughs: { 12: '全年', 3: '一季度末', 6: '二季度末', 9: '三季度末' },
+    reportOf: (t, y, m) => `${t} ${y} 年绩效目标完成情况（${m === 12 ? '全年' : '截至 ' + m + ' 月底'}）`,
+    reportNote: '按县科协的绩效目标表（绩效目标表中的指标值是全县的目标）计算，只含本乡镇的记录；全县的完成情况以县科协的报表为准。“待县科协填报”的指标不由活动记录计算。',
+    noTargets: '本浏览器还没有绩效目标表：联网同步一次后即可离线查看。',
+    indicatorHeaders: ['一级指标', '二级指标', '三级指标', '指标值', '本乡镇实际', '完成率', '结果'],
+    projectLine: (n, c, b) => `活动 ${n} 次；费用 ${c} 万元${b ? `（项目预算 ${b} 万元）` : ''}`,
+    statuses: { met: '达标', 'not-met': '未达标', pending: '待县科协填报' },
+    unit: (u) => u,
+    quarter: (n) => `${n}季度`,
   },
   en: {
     title: 'Outreach records', sync: 'Sync', enrolTitle: 'Enrol this browser',
@@ -60,6 +70,16 @@ const TEXT = {
     otherTownship: (t) => `this token is ${t}'s, not the township this browser records for: use your township's token`,
     otherTab: 'The app is open in another tab of this browser: record there (one tab records at a time, or entries would overwrite each other). Close that tab and reload this one.',
     cleared: 'If this browser\'s data was cleared: what was synced is at the county and comes back once you enrol again; what was not synced is lost.',
+    reportTitle: 'This township against the performance targets', through: 'Through', printReport: 'Print this report',
+    throughs: { 12: 'the whole year', 3: 'end of Q1', 6: 'end of Q2', 9: 'end of Q3' },
+    reportOf: (t, y, m) => `${t}: performance targets of ${y} (${m === 12 ? 'whole year' : 'through the end of month ' + m})`,
+    reportNote: 'Computed by the county\'s performance tables (their targets are the whole county\'s) over this township\'s records only; the county\'s report is the one that counts. Indicators marked "entered by the county" are not computed from records.',
+    noTargets: 'This browser has no performance tables yet: sync once while online, then they work offline.',
+    indicatorHeaders: ['Level 1', 'Level 2', 'Indicator', 'Target', 'This township', 'Completion', 'Result'],
+    projectLine: (n, c, b) => `activities: ${n}; spent ${c} (10k yuan)${b ? `, of a budget of ${b}` : ''}`,
+    statuses: { met: 'met', 'not-met': 'not met', pending: 'entered by the county' },
+    unit: (u) => ({ 人次: ' person-times', 人: ' people', 个: '', 家: ' enterprises', 台: ' units', 次: ' times', 所: ' schools', 元: ' yuan', 万元: ' 10k yuan' })[u] ?? u,
+    quarter: (n) => `Q${n}`,
   },
 };
 
@@ -147,6 +167,62 @@ function render() {
   $('totals').tHead.replaceChildren(row([t().kind, t().activities, ...sums.map(metricName)], 'th'));
   $('totals').tBodies[0].replaceChildren(...totals.map((x) => row([kindName(x.kind), String(x.activities),
     ...sums.map((m) => amountText(m, x.quantities[m.code] ?? 0))], 'td', 1)));
+  renderReport(township);
+}
+
+/** An indicator's figure in its unit, as the county's tables write it. */
+function figure(value, unit) {
+  if (value === null || value === undefined) return '—';
+  const n = Number(value);
+  if (unit === '%') return `${n.toFixed(1)}%`;
+  if (unit === '万元') return n.toFixed(2) + t().unit(unit);
+  if (unit === '季度') return t().quarter(n);
+  const shown = Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2);
+  return shown + t().unit(unit);
+}
+
+function renderReport(township) {
+  const years = page.reportYears();
+  const chosen = Number($('report-year').value) || years[0];
+  $('report-year').replaceChildren(...years.map((y) => new Option(String(y), String(y))));
+  if (years.includes(chosen)) $('report-year').value = String(chosen);
+  const through = Number($('report-through').value) || 12;
+  $('report-through').replaceChildren(...[12, 3, 6, 9].map((m) => new Option(t().throughs[m], String(m))));
+  $('report-through').value = String(through);
+  const report = years.length ? page.report(Number($('report-year').value), through) : null;
+  if (!report) {
+    $('report-note').textContent = t().noTargets;
+    $('report').replaceChildren();
+    return;
+  }
+  $('report-title').textContent = t().reportOf(township, report.year, report.through);
+  $('report-note').textContent = t().reportNote;
+  $('report').replaceChildren(...report.projects.map((p) => {
+    const part = Object.assign(document.createElement('section'), { className: 'report-project' });
+    const title = Object.assign(document.createElement('h3'), { textContent: p.name });
+    const line = Object.assign(document.createElement('p'), { className: 'small',
+      textContent: t().projectLine(p.activities, Number(p.cost).toFixed(2), p.budget === null ? null : Number(p.budget).toFixed(2)) });
+    const table = document.createElement('table');
+    table.createTHead().append(row(t().indicatorHeaders, 'th'));
+    const body = table.createTBody();
+    for (const r of p.indicators) {
+      // The target as the table writes it: ≥2000人次, ≤0.5万元, ≥90%.
+      const written = /^\d+$/.test(r.target) ? Number(r.target).toLocaleString('en-US') : r.target;
+      const target = r.comparator + (r.unit === '季度' ? t().quarter(r.target) : written + t().unit(r.unit));
+      const tr = row([r.level1, r.level2, r.name, target, r.status === 'pending' ? '—' : figure(r.actual, r.unit),
+                      r.rate === null ? '—' : `${Number(r.rate).toFixed(1)}%`, t().statuses[r.status] ?? r.status], 'td', 3);
+      tr.lastChild.className = r.status;
+      body.append(tr);
+    }
+    part.append(title, line, table);
+    return part;
+  }));
+}
+
+function printPart(which) {
+  document.body.classList.add(which);
+  window.print();
+  document.body.classList.remove(which);
 }
 
 function row(cells, tag, numbersFrom = Infinity) {
@@ -326,7 +402,10 @@ async function start() {
   $('cancel').addEventListener('click', stopEdit);
   $('sync').addEventListener('click', sync);
   $('year').addEventListener('change', render);
-  $('print').addEventListener('click', () => window.print());
+  $('print').addEventListener('click', () => printPart('printing-totals'));
+  $('print-report').addEventListener('click', () => printPart('printing-report'));
+  $('report-year').addEventListener('change', render);
+  $('report-through').addEventListener('change', render);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
   // One tab writes the replica: two would give the same seqs to different entries.
   if (navigator.locks && !(await holdTheReplica())) {

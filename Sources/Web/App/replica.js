@@ -39,6 +39,8 @@ export class PageReplica {
     this.core = core;
     this.store = store;
     this.identity = identity;
+    /** The performance tables the hub served at the last sync (`GET /v1/targets`), by year. */
+    this.targets = [];
   }
 
   /** Makes a new replica of `township`: a fresh key pair, the id derived from the public key. */
@@ -61,6 +63,7 @@ export class PageReplica {
     if (!identity) return null;
     const page = new PageReplica(core, store, identity);
     page.open();
+    page.targets = (await store.get('targets')) ?? [];
     for (const run of await store.values('run/')) {
       expect(core.call({ call: 'take', replica: run.replica, township: run.township, first: run.first, chunk: run.chunk }));
     }
@@ -132,6 +135,20 @@ export class PageReplica {
     return expect(this.core.call(year ? { call: 'totals', year } : { call: 'totals' })).totals;
   }
 
+  /** The years whose performance tables this browser keeps, newest first. */
+  reportYears() {
+    return this.targets.map((table) => table.year).sort((a, b) => b - a);
+  }
+
+  /**
+   * This township's performance report of `year` through the end of month `through` (12: the
+   * year), by the rules `ktx report` uses; null when no table of that year is kept.
+   */
+  report(year, through = 12) {
+    const targets = this.targets.find((table) => table.year === year);
+    return targets ? expect(this.core.call({ call: 'report', targets, through })) : null;
+  }
+
   /** How many of this replica's operations the hub has not acknowledged yet. */
   unsent() {
     return this.unsentCounts().operations;
@@ -163,7 +180,22 @@ export class PageReplica {
       more = page.more;
       onProgress({ pushed, pulled });
     }
+    await this.#keepTargets(fetchImpl);
     return { pushed, pulled };
+  }
+
+  /** Keeps the hub's performance tables, for reports with no network; the last ones stay if this fails. */
+  async #keepTargets(fetchImpl) {
+    try {
+      const answer = await fetchImpl(`${this.identity.hub}/v1/targets`, { headers: this.#headers({}) });
+      if (!answer.ok) return;
+      const { years } = await answer.json();
+      if (!Array.isArray(years)) return;
+      await this.store.put('targets', years);
+      this.targets = years;
+    } catch {
+      // The records are synced; the tables kept from the last sync serve until the next.
+    }
   }
 
   /** The hub's clock (its version vector says it); remembers how far this PC's is off. */
