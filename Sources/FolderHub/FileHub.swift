@@ -231,6 +231,39 @@ public actor FileHub: Hub {
         return PullPage(warnings: takeWarnings())
     }
 
+    /// The first of `runs` whose file in the folder holds other bytes than the run: checked from
+    /// the file's header (the run's seal, and the length the header gives its body), so a sync
+    /// reads a few hundred bytes per run, not the runs; a body altered behind a kept header,
+    /// length and all, is for the readers' checksum to find. A missing file needs no check: the folder's
+    /// vector already stops before it.
+    public func firstLostRun(of replica: ReplicaID, among runs: [RunSeal]) async throws -> RunSeal? {
+        try ensureHub()
+        let entries = try list()[replica] ?? []
+        var byRange: [Int64: [Entry]] = [:]
+        for entry in entries { byRange[entry.first, default: []].append(entry) }
+        for run in runs.sorted(by: { $0.first < $1.first }) {
+            let candidates = (byRange[run.first] ?? []).filter { $0.last == run.last && !badFiles.contains(path(replica, $0.name)) }
+            guard !candidates.isEmpty else { continue }
+            if !candidates.contains(where: { holds(run, at: location + "/" + path(replica, $0.name)) }) { return run }
+        }
+        return nil
+    }
+
+    /// Whether the file at `path` holds `run`: its header carries the run's seal and seqs, and the
+    /// file is as long as the header says.
+    private func holds(_ run: RunSeal, at path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        var prefix = [UInt8](repeating: 0, count: 4 << 10)
+        let n = prefix.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0, let (header, bodyStart) = try? OperationFile.header(Data(prefix[0..<n])) else { return false }
+        return header.seal?.digest == run.digest && header.seal?.signature == run.signature
+            && header.first == run.first && header.last == run.last && Int(info.st_size) == bodyStart + header.bytes
+    }
+
     // MARK: Folder
 
     private func path(_ replica: ReplicaID, _ name: String) -> String { "ops/\(replica.hex)/\(name)" }

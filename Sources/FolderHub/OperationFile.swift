@@ -126,8 +126,9 @@ public enum OperationFile {
         try decode(Data(bytes), replica: replica, first: first, last: last)
     }
 
-    /// Decodes and verifies a file read as `Data`, without copying its body.
-    public static func decode(_ bytes: Data, replica: ReplicaID, first: Int64, last: Int64) throws(Problem) -> (Header, [Op]) {
+    /// The header of a file from its first bytes (the magic line and the header line), and
+    /// where the body starts: how long the file must be is `bodyStart + header.bytes`.
+    public static func header(_ bytes: Data) throws(Problem) -> (header: Header, bodyStart: Int) {
         let newline = UInt8(ascii: "\n")
         guard let end1 = bytes.firstIndex(of: newline),
               String(decoding: bytes[bytes.startIndex..<end1], as: UTF8.self) == magic
@@ -135,13 +136,17 @@ public enum OperationFile {
         guard let end2 = bytes[(end1 + 1)...].firstIndex(of: newline) else {
             throw Problem(reason: .damaged, detail: "truncated header")
         }
-        let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: bytes[(end1 + 1)..<end2])
+            return (try JSONDecoder().decode(Header.self, from: bytes[(end1 + 1)..<end2]), end2 + 1 - bytes.startIndex)
         } catch {
             throw Problem(reason: .damaged, detail: "unreadable header")
         }
-        let body = bytes[(end2 + 1)...]
+    }
+
+    /// Decodes and verifies a file read as `Data`, without copying its body.
+    public static func decode(_ bytes: Data, replica: ReplicaID, first: Int64, last: Int64) throws(Problem) -> (Header, [Op]) {
+        let (header, bodyStart) = try self.header(bytes)
+        let body = bytes[(bytes.startIndex + bodyStart)...]
         guard body.count == header.bytes else {
             throw Problem(reason: .damaged, detail: "length \(body.count) bytes, header says \(header.bytes)")
         }

@@ -101,25 +101,26 @@ import TestSupport
         #expect(try b.stateDigest() == a.stateDigest())
     }
 
+    /// A sync with nothing to do reads no other replica's file (it reads only the headers of
+    /// its own, to find one someone wrote over: the next test but one).
     @Test func aSyncWithNothingToDoReadsNoOperationFile() async throws {
         let lab = ReplicaLab()
         defer { lab.remove() }
         let a = try lab.replica("a", township: "河西镇")
         let b = try lab.replica("b", township: "东街镇")
-        try record(a, 4)
-        try record(b, 4)
-        try await lab.sync(a)
-        try await lab.sync(b)
-        try await lab.sync(a)
-        // Overwrite every file already merged with garbage: a sync that read any would report it.
-        for store in [a, b] {
-            for file in try opFiles(lab, of: store) { try Data("garbage".utf8).write(to: URL(fileURLWithPath: file)) }
-        }
+        let c = try lab.replica("c", township: "临西镇")
+        for store in [a, b, c] { try record(store, 4) }
+        for store in [a, b, c, a, b] { try await lab.sync(store) }
+        // Overwrite every file of c, which a and b merged, with garbage: a sync that read any would report it.
+        for file in try opFiles(lab, of: c) { try Data("garbage".utf8).write(to: URL(fileURLWithPath: file)) }
         for store in [a, b] {
             let report = try await lab.sync(store)
             #expect(report.pushed == 0 && report.pulled == 0)
             #expect(report.warnings.isEmpty)
         }
+        // c finds its files are not its runs any more, and writes them again.
+        let report = try await lab.sync(c)
+        #expect(report.pushed > 0 && report.warnings.contains { $0.reason == .forged })
     }
 
     @Test func syncMovesBoundedBatchesAndAnInterruptedSyncResumes() async throws {

@@ -42,6 +42,36 @@ import TestSupport
         }
     }
 
+    /// Someone writes over an office's file with junk (or another run's bytes) under the same
+    /// name. The folder's names still say the run is there, so before, the office never wrote it
+    /// again and every reader stopped at it for good. The office's next sync finds its run is not
+    /// what the file holds, sets the junk aside, writes the run again, and the county gets it.
+    @Test(arguments: ["junk", "another run"])
+    func aRunSomeoneWroteOverIsWrittenAgainAtTheNextSync(with what: String) async throws {
+        let s = try await Setting()
+        defer { s.lab.remove() }
+        let (dir, name) = try s.file(of: s.a)
+        let path = dir + "/" + name
+        if what == "junk" {
+            try Data("KTXOPS 1\n{}\nnot operations".utf8).write(to: URL(fileURLWithPath: path))
+        } else {
+            // b's genuine file, copied over a's: a valid file, but not a's run.
+            let (bDir, bName) = try s.file(of: s.b)
+            try Data(contentsOf: URL(fileURLWithPath: bDir + "/" + bName)).write(to: URL(fileURLWithPath: path))
+        }
+        let first = try await s.lab.sync(s.county)
+        #expect(try await s.county.totals(by: [.township]).map { $0.group[.township] } == ["东街镇"], "the county cannot read a's run yet")
+        #expect(!first.warnings.isEmpty)
+        let again = try await s.lab.sync(s.a)
+        #expect(again.warnings.contains { $0.reason == .forged }, "a says its file was not its own: \(again.warnings)")
+        _ = try await s.lab.sync(s.county)
+        #expect(try await s.county.totals(by: [.township]).compactMap { $0.group[.township] }.sorted() == ["东街镇", "河西镇"])
+        // Nothing more to write: the next sync of a finds its run in place.
+        let quiet = try await s.lab.sync(s.a)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(quiet.pushed == 0 && files == [name])
+    }
+
     @Test func aHugeFileIsRefusedUnread() async throws {
         let s = try await Setting()
         defer { s.lab.remove() }

@@ -68,20 +68,16 @@ import TestSupport
         }
     }
 
-    /// A known defect, kept in view until it is fixed: a PC's database copied to a second PC,
-    /// the copy syncs first, then someone overwrites the copy's first file in the folder with
-    /// junk. The original reads from its confirmed seq, finds only junk, stops at the gap and
-    /// never sees the copy's later runs (signed with the same key), so it does not continue
-    /// under a new replica; both copies' later records are refused everywhere as `forked`.
-    /// When copy detection looks past a gap, this known issue stops being recorded and the
-    /// test fails: then make it an ordinary expectation.
-    ///
-    /// Seed 1796639933 (found 2026-12-07, 300 seeds after this session's changes) looks like
-    /// the same family: a copied PC and forged files under the original's name; at the end the
-    /// original holds seqs 1–26 and every other replica 1–20, and each final sync sets aside
-    /// files "by the office it names". Not yet traced to the line; the likely cause is the
-    /// second fix named above (an office trusts that the folder still holds what it confirmed).
-    @Test(arguments: [UInt64(1_796_627_153), 1_796_639_933])
+    /// A known defect, kept in view until it is fixed (seed 1796644526, found 2026-12-07 in a
+    /// run of 2,000 seeds): a PC's database copied to a second PC; the copy published its seq 24
+    /// while a vandal's junk stood in place of the original's run `24-26` (same name: the copy
+    /// shares the replica's). The original wrote its run again at its next sync, so the folder
+    /// holds two validly signed runs for seq 24; the copy, whose 24 is confirmed, never finds it
+    /// is a copy and refuses the original's 25 as `forked`. The fix is copy detection that
+    /// compares what the folder holds of its replica below what it confirmed. When it is fixed,
+    /// this known issue stops being recorded and the test fails: then make it an ordinary
+    /// expectation (below).
+    @Test(arguments: [UInt64(1_796_644_526)])
     func aCopiedPCWhoseFileAVandalReplacedStillReachesTheCounty(seed: UInt64) async throws {
         let lab = ReplicaLab("adv-known-\(seed)")
         defer { lab.remove() }
@@ -93,5 +89,28 @@ import TestSupport
         withKnownIssue("copy detection stops at a gap a vandal made in the copy's runs") {
             #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
         }
+    }
+
+    /// Two seeds that were known defects until 2026-12-07. 1796639933: a vandal wrote junk under
+    /// the name of the original's genuine run `20-23` (a copied PC shares its replica's name);
+    /// every reader skipped it and stopped at 20 for good, while the original, whose folder
+    /// names still counted the run, never wrote it again. 1796627153: the copy synced first, then
+    /// junk replaced the copy's first file; the original read from its confirmed seq, found only
+    /// junk, stopped at the gap and never saw the copy's later runs, so it never continued under
+    /// a new replica. Now each sync checks that the folder's files of its own runs still hold
+    /// them (`Hub.firstLostRun`) and writes again what someone wrote over: the gap closes and
+    /// copy detection sees the copy's runs.
+    @Test(arguments: [UInt64(1_796_639_933), 1_796_627_153])
+    func aRunAVandalWroteOverIsWrittenAgainAndEveryoneConverges(seed: UInt64) async throws {
+        let lab = ReplicaLab("adv-overwritten-\(seed)")
+        defer { lab.remove() }
+        let folder = lab.dir.file("hub")
+        _ = try FileHub.create(at: folder)
+        let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
+            try lab.hub(for: store, durable: false)
+        }
+        #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+        #expect(outcome.totalsAgree, "seed \(seed): totals differ")
+        #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
     }
 }

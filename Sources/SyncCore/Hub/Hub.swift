@@ -124,6 +124,13 @@ public protocol Hub: Sendable {
     /// counted in ``versionVector()``, and reported once with the reason. An HTTP hub, which
     /// checks every push, has nothing to set aside.
     func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async
+
+    /// The first of `runs` (a replica's own signed runs, as it sealed them) that the hub no
+    /// longer holds as they were sealed: a folder's file whose name says it holds the run but
+    /// whose bytes are another's (someone wrote over it). Every reader would skip that file and
+    /// stop at the gap, while the folder's names still say the run is there: the replica
+    /// writes it again. Nil when all are there. An HTTP hub keeps what it accepted: nil.
+    func firstLostRun(of replica: ReplicaID, among runs: [RunSeal]) async throws -> RunSeal?
 }
 
 extension Hub {
@@ -141,6 +148,9 @@ extension Hub {
 
     /// A hub that checks every push (HTTP) has nothing to set aside.
     public func setAside(_ source: String, reason: HubWarning.Reason, detail: String) async {}
+
+    /// A hub that keeps what it accepted (HTTP) loses no run.
+    public func firstLostRun(of replica: ReplicaID, among runs: [RunSeal]) async throws -> RunSeal? { nil }
 
     /// A hub that enrols nobody (HTTP, where the token is the authority) is open to every replica.
     public func enrol(_ replica: ReplicaID, request: @Sendable () throws -> (EnrolmentRequest, SignedDocument)) async throws -> Enrolment { .open }
