@@ -165,3 +165,29 @@ test('records written while the browser\'s clock ran days ahead reach the county
   assert.equal(again.unsent(), 0);
   ktx(['check'], county);
 });
+
+test('a browser keeps the hub\'s performance tables and reports its township with no network', async () => {
+  const store = new MemoryStore();
+  const { page } = await browser(store);
+  assert.equal(page.report(2023), null, 'no tables before the first sync');
+  await page.record({ kind: 'rural', date: '2023-05-20', title: '科技下乡', quantities: { attendance: '2100', beneficiaries: '300' } });
+  await page.sync();
+  assert.deepEqual(page.reportYears().slice(0, 2), [2023, 2020]);
+  // Reopened from its store with no hub at all: the tables are kept, the report the same.
+  const reopened = await PageReplica.open(await loadCore(wasm), store);
+  const report = reopened.report(2023);
+  const rural = report.projects.find((p) => p.key === 'rural');
+  // The township's live 科技下乡 activities of 2023, added up here (earlier tests recorded some too).
+  const live = reopened.activities().filter((a) => !a.deleted && a.fields.kind === 'rural' && a.fields.date?.startsWith('2023-'));
+  const attendance = live.reduce((sum, a) => sum + (a.quantities.attendance ?? 0), 0);
+  const served = rural.indicators.find((i) => i.name === '科技服务人次');
+  assert.ok(attendance >= 2100);
+  assert.deepEqual([served.actual, served.status, rural.activities], [String(attendance), 'met', live.length]);
+  assert.equal(rural.indicators.find((i) => i.name === '科技特派员覆盖率').status, 'pending');
+  // Through the first quarter only what is dated January to March counts.
+  const early = live.filter((a) => a.fields.date < '2023-04').length;
+  assert.equal(reopened.report(2023, 3).projects.find((p) => p.key === 'rural').activities, early);
+  // Tables a hub of another version serves are refused by the core in words, not taken.
+  reopened.targets = [{ year: 2023, projects: [{ key: 'x' }] }];
+  assert.throws(() => reopened.report(2023), (e) => e instanceof ReplicaError && e.code === 'bad-targets');
+});

@@ -37,6 +37,7 @@ const TEXT = {
     reportOf: (t, y, m) => `${t} ${y} 年绩效目标完成情况（${m === 12 ? '全年' : '截至 ' + m + ' 月底'}）`,
     reportNote: '按县科协的绩效目标表（绩效目标表中的指标值是全县的目标）计算，只含本乡镇的记录；全县的完成情况以县科协的报表为准。“待县科协填报”的指标不由活动记录计算。',
     noTargets: '本浏览器还没有绩效目标表：联网同步一次后即可离线查看。',
+    badTargets: '县科协服务器提供的绩效目标表无法读取：请告知县科协（活动记录不受影响）。',
     indicatorHeaders: ['一级指标', '二级指标', '三级指标', '指标值', '本乡镇实际', '完成率', '结果'],
     projectLine: (n, c, b) => `活动 ${n} 次；费用 ${c} 万元${b ? `（项目预算 ${b} 万元）` : ''}`,
     statuses: { met: '达标', 'not-met': '未达标', pending: '待县科协填报' },
@@ -75,6 +76,7 @@ const TEXT = {
     reportOf: (t, y, m) => `${t}: performance targets of ${y} (${m === 12 ? 'whole year' : 'through the end of month ' + m})`,
     reportNote: 'Computed by the county\'s performance tables (their targets are the whole county\'s) over this township\'s records only; the county\'s report is the one that counts. Indicators marked "entered by the county" are not computed from records.',
     noTargets: 'This browser has no performance tables yet: sync once while online, then they work offline.',
+    badTargets: 'The performance tables the county\'s server gave cannot be read: tell the county (the records are not affected).',
     indicatorHeaders: ['Level 1', 'Level 2', 'Indicator', 'Target', 'This township', 'Completion', 'Result'],
     projectLine: (n, c, b) => `activities: ${n}; spent ${c} (10k yuan)${b ? `, of a budget of ${b}` : ''}`,
     statuses: { met: 'met', 'not-met': 'not met', pending: 'entered by the county' },
@@ -189,9 +191,15 @@ function renderReport(township) {
   const through = Number($('report-through').value) || 12;
   $('report-through').replaceChildren(...[12, 3, 6, 9].map((m) => new Option(t().throughs[m], String(m))));
   $('report-through').value = String(through);
-  const report = years.length ? page.report(Number($('report-year').value), through) : null;
+  let report = null;
+  try {
+    report = years.length ? page.report(Number($('report-year').value), through) : null;
+  } catch {
+    // Tables the core cannot read (a hub of another version): the rest of the page still works.
+    report = null;
+  }
   if (!report) {
-    $('report-note').textContent = t().noTargets;
+    $('report-note').textContent = years.length ? t().badTargets : t().noTargets;
     $('report').replaceChildren();
     return;
   }
