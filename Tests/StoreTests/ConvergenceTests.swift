@@ -77,7 +77,14 @@ import TestSupport
     /// compares what the folder holds of its replica below what it confirmed. When it is fixed,
     /// this known issue stops being recorded and the test fails: then make it an ordinary
     /// expectation (below).
-    @Test(arguments: [UInt64(1_796_644_526)])
+    ///
+    /// Seed 1796649508 (found 2026-12-07, 2,000 seeds; it diverges the same way on the build
+    /// before this session's changes): a copied PC and the original both record seqs 20–25 of an
+    /// activity with the same id after the copy; the original publishes them; the copy, at its
+    /// next sync (a forged unsigned file under another office's name set aside on the way), does
+    /// not find it is a copy and publishes its 26 after the original's 25, which every receiver
+    /// refuses as `forked`. Not traced further.
+    @Test(arguments: [UInt64(1_796_644_526), 1_796_649_508])
     func aCopiedPCWhoseFileAVandalReplacedStillReachesTheCounty(seed: UInt64) async throws {
         let lab = ReplicaLab("adv-known-\(seed)")
         defer { lab.remove() }

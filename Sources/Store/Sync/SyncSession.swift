@@ -186,9 +186,13 @@ public struct SyncSession: Sendable {
         if hub.relaysEveryReplica, case let confirmed = try store.confirmedSeq(), hubHeld[me] > confirmed {
             hubHeld[me] = try await signedEnd(of: me, from: confirmed, upTo: hubHeld[me], hubHeld: hubHeld, warnings: &report.warnings)
         }
-        // A run this replica placed, overwritten since by someone else's bytes under its name:
-        // the folder's names still count it, every reader skips it and stops there. Written again.
-        if hubHeld[me] > 0, case let placed = try store.runs(of: me, after: 0).filter({ $0.last <= hubHeld[me] }), !placed.isEmpty,
+        // A run this replica placed (a hub confirmed it), overwritten since by someone else's
+        // bytes under its name: the folder's names still count it, every reader skips it and
+        // stops there. Written again. (Runs past the confirmed seq are the copy check's: a file
+        // there may be another copy's run.)
+        let confirmed = try store.confirmedSeq()
+        if min(hubHeld[me], confirmed) > 0,
+           case let placed = try store.runs(of: me, after: 0).filter({ $0.last <= min(hubHeld[me], confirmed) }), !placed.isEmpty,
            let lost = try await hub.firstLostRun(of: me, among: placed) {
             hubHeld[me] = lost.first - 1
         }
