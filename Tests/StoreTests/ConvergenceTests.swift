@@ -79,11 +79,14 @@ import TestSupport
     /// expectation (below).
     ///
     /// Seed 1796649508 (found 2026-12-07, 2,000 seeds; it diverges the same way on the build
-    /// before this session's changes): a copied PC and the original both record seqs 20–25 of an
-    /// activity with the same id after the copy; the original publishes them; the copy, at its
-    /// next sync (a forged unsigned file under another office's name set aside on the way), does
-    /// not find it is a copy and publishes its 26 after the original's 25, which every receiver
-    /// refuses as `forked`. Not traced further.
+    /// before this session's changes): after the copy, the original publishes its run `20-25`;
+    /// a vandal writes unsigned junk under that very name; the copy's next sync sets the junk
+    /// aside (the name is free again), sees nothing of its replica past 19, so no copy, and
+    /// publishes its own `20-26`. The original has confirmed its 20–25, which no file holds now;
+    /// the copy's run covers those seqs, so the folder's names never show the loss, and the
+    /// original refuses the copy's 26 as `forked` (traced with a print in `continueIfCopied`:
+    /// the copy saw hub 19, local 26, confirmed 19). Writing the original's run again would
+    /// leave two signed histories of seqs 20–25 in the folder: it needs the same fork rule.
     @Test(arguments: [UInt64(1_796_644_526), 1_796_649_508])
     func aCopiedPCWhoseFileAVandalReplacedStillReachesTheCounty(seed: UInt64) async throws {
         let lab = ReplicaLab("adv-known-\(seed)")
