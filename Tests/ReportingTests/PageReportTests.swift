@@ -14,20 +14,11 @@ import TestSupport
 @Suite struct PageReportTests {
     func office(_ lab: ReplicaLab, seed: UInt64) throws -> Store {
         var rng = SeededGenerator(seed: seed)
-        let catalog = Catalog.standard
         let office = try lab.replica("office", township: "河西镇")
         var ids: [ActivityID] = []
         for _ in 0..<120 {
-            let kind = catalog.kinds.randomElement(using: &rng)!
-            let year = Bool.random(using: &rng) ? 2020 : 2023
-            let date = String(format: "%04d-%02d-%02d", year, Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng))
-            var q: [String: Int64] = [:]
-            for metric in catalog.metrics where Int.random(in: 0..<3, using: &rng) > 0 {
-                q[metric.code] = Int64.random(in: 0...(metric.scale == 100 ? 500_000 : 400), using: &rng)
-            }
-            for rule in catalog.rules where q[rule.metric] != nil { q[rule.metric] = min(q[rule.metric]!, q[rule.atMost] ?? 0) }
             let project = Int.random(in: 0..<4, using: &rng) == 0 ? "13053523P00000110073C" : nil
-            ids.append(try office.record(ActivityDraft(kind: kind.code, date: date, title: "活动", project: project, quantities: q)))
+            ids.append(try office.record(ReportAgainstTotalsTests.seededDraft(&rng, project: project)))
         }
         for id in ids.shuffled(using: &rng).prefix(15) { try office.add(to: id, metric: "attendance", amount: Int64.random(in: 1...9, using: &rng)) }
         for id in ids.shuffled(using: &rng).prefix(8) { try office.delete(id) }

@@ -13,22 +13,10 @@ import TestSupport
     /// corrections and deletes), sync through a folder, and the county replica reports.
     func countyReplica(_ lab: ReplicaLab, seed: UInt64) async throws -> Store {
         var rng = SeededGenerator(seed: seed)
-        let catalog = Catalog.standard
         let offices = try ["河西镇", "东枣园乡", "临西镇"].enumerated().map { i, t in try lab.replica("o\(i)", township: t) }
         for office in offices {
             var ids: [ActivityID] = []
-            for _ in 0..<60 {
-                let kind = catalog.kinds.randomElement(using: &rng)!
-                let year = Bool.random(using: &rng) ? 2020 : 2023
-                let date = String(format: "%04d-%02d-%02d", year, Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng))
-                var q: [String: Int64] = [:]
-                for metric in catalog.metrics where Int.random(in: 0..<3, using: &rng) > 0 {
-                    q[metric.code] = Int64.random(in: 0...(metric.scale == 100 ? 500_000 : 400), using: &rng)
-                }
-                // As a clerk may record them: 满意人数 ≤ 调查人数 and the catalog's other rules.
-                for rule in catalog.rules where q[rule.metric] != nil { q[rule.metric] = min(q[rule.metric]!, q[rule.atMost] ?? 0) }
-                ids.append(try office.record(ActivityDraft(kind: kind.code, date: date, title: "活动", quantities: q)))
-            }
+            for _ in 0..<60 { ids.append(try office.record(Self.seededDraft(&rng))) }
             for id in ids.shuffled(using: &rng).prefix(10) { try office.add(to: id, metric: "attendance", amount: 7) }
             for id in ids.shuffled(using: &rng).prefix(5) { try office.delete(id) }
             for id in ids.shuffled(using: &rng).prefix(5) {
@@ -41,6 +29,22 @@ import TestSupport
         let county = try lab.replica("county", township: "县科协")
         try await lab.sync(county)
         return county
+    }
+
+    /// One activity as a clerk may record it, from a seeded generator: any kind, a day of 2020 or
+    /// 2023, a random subset of the metrics within the catalog's rules (满意人数 ≤ 调查人数…),
+    /// on `project` when given.
+    static func seededDraft(_ rng: inout SeededGenerator, project: String? = nil) -> ActivityDraft {
+        let catalog = Catalog.standard
+        let kind = catalog.kinds.randomElement(using: &rng)!
+        let year = Bool.random(using: &rng) ? 2020 : 2023
+        let date = String(format: "%04d-%02d-%02d", year, Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng))
+        var q: [String: Int64] = [:]
+        for metric in catalog.metrics where Int.random(in: 0..<3, using: &rng) > 0 {
+            q[metric.code] = Int64.random(in: 0...(metric.scale == 100 ? 500_000 : 400), using: &rng)
+        }
+        for rule in catalog.rules where q[rule.metric] != nil { q[rule.metric] = min(q[rule.metric]!, q[rule.atMost] ?? 0) }
+        return ActivityDraft(kind: kind.code, date: date, title: "活动", project: project, quantities: q)
     }
 
     @Test(arguments: [nil, 1, 2, 3] as [Int?])

@@ -54,18 +54,27 @@ import TestSupport
     @Test(arguments: ConvergenceSeeds.lanes(defaultCount: 60))
     func replicasConvergeWhileSomeoneForgesFilesInTheFolder(seeds: [UInt64]) async throws {
         for seed in seeds {
-            let lab = ReplicaLab("adv-\(seed)")
-            defer { lab.remove() }
-            let folder = lab.dir.file("hub")
-            _ = try FileHub.create(at: folder)
-            let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
-                try lab.hub(for: store, durable: false)
-            }
-            #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
-            #expect(outcome.totalsAgree, "seed \(seed): totals differ")
-            #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
-            #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
+            Self.expectConverged(try await Self.forgedFolderOutcome(seed: seed, lab: "adv"), seed: seed)
         }
+    }
+
+    /// The outcome of the scenario whose folder someone forges files in.
+    static func forgedFolderOutcome(seed: UInt64, lab name: String) async throws -> ConvergenceScenario.Outcome {
+        let lab = ReplicaLab("\(name)-\(seed)")
+        defer { lab.remove() }
+        let folder = lab.dir.file("hub")
+        _ = try FileHub.create(at: folder)
+        return try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
+            try lab.hub(for: store, durable: false)
+        }
+    }
+
+    /// Every replica holds the same state and totals, the rules agree, and no activity is lost.
+    static func expectConverged(_ outcome: ConvergenceScenario.Outcome, seed: UInt64) {
+        #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
+        #expect(outcome.totalsAgree, "seed \(seed): totals differ")
+        #expect(outcome.ruleMismatches.isEmpty, "seed \(seed): \(outcome.ruleMismatches)")
+        #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
     }
 
     /// A known defect, kept in view until it is fixed (seed 1796644526, found 2026-12-07 in a
@@ -89,13 +98,7 @@ import TestSupport
     /// leave two signed histories of seqs 20–25 in the folder: it needs the same fork rule.
     @Test(arguments: [UInt64(1_796_644_526), 1_796_649_508])
     func aCopiedPCWhoseFileAVandalReplacedStillReachesTheCounty(seed: UInt64) async throws {
-        let lab = ReplicaLab("adv-known-\(seed)")
-        defer { lab.remove() }
-        let folder = lab.dir.file("hub")
-        _ = try FileHub.create(at: folder)
-        let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
-            try lab.hub(for: store, durable: false)
-        }
+        let outcome = try await Self.forgedFolderOutcome(seed: seed, lab: "adv-known")
         withKnownIssue("copy detection stops at a gap a vandal made in the copy's runs") {
             #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
         }
@@ -112,15 +115,6 @@ import TestSupport
     /// copy detection sees the copy's runs.
     @Test(arguments: [UInt64(1_796_639_933), 1_796_627_153])
     func aRunAVandalWroteOverIsWrittenAgainAndEveryoneConverges(seed: UInt64) async throws {
-        let lab = ReplicaLab("adv-overwritten-\(seed)")
-        defer { lab.remove() }
-        let folder = lab.dir.file("hub")
-        _ = try FileHub.create(at: folder)
-        let outcome = try await ConvergenceScenario(seed: seed, adversaryFolder: folder).run(in: lab) { store in
-            try lab.hub(for: store, durable: false)
-        }
-        #expect(Set(outcome.digests).count == 1, "seed \(seed): replicas diverged")
-        #expect(outcome.totalsAgree, "seed \(seed): totals differ")
-        #expect(outcome.recorded == outcome.kept, "seed \(seed): \(outcome.recorded) activities recorded, \(outcome.kept) kept")
+        Self.expectConverged(try await Self.forgedFolderOutcome(seed: seed, lab: "adv-overwritten"), seed: seed)
     }
 }
